@@ -1,0 +1,252 @@
+"""The five KPIs every sales department measures, per manager and period, against plan.
+
+Definitions for a period P and a manager m (README.md, "The KPIs"):
+
+- ``sales_volume``: sum of ``amount`` of m's orders with ``ordered_at`` in P; ``orders``: their count;
+  ``average_check = sales_volume / orders`` (NaN when no orders).
+- ``leads_closed``, ``leads_won``: m's leads with status won or lost (resp. won) and ``closed_at`` in P;
+  ``conversion = leads_won / leads_closed`` (NaN when none closed). NaN, all three, without a leads table.
+- ``new_customers``: customers whose first order in the whole data set falls in P and was taken by m.
+- ``sales_plan``: m's ``sales_volume`` target for P by the roll-up rule (:mod:`kpi_toolkit.plans`);
+  ``plan_attainment = sales_volume / sales_plan`` as a fraction (1.0 is 100 %), NaN without a positive target.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from kpi_toolkit.aggregate import SUM_COLUMNS
+from kpi_toolkit.data import SalesData
+from kpi_toolkit.errors import ParameterError
+from kpi_toolkit.periods import Period, parse_periods
+
+__all__ = [
+    "CHANGE_COLUMNS",
+    "COUNT_KPIS",
+    "KPI_COLUMNS",
+    "MONEY_KPIS",
+    "RATE_KPIS",
+    "kpi_change",
+    "kpi_history",
+    "manager_kpis",
+    "period_sums",
+    "year_to_date_kpis",
+]
+
+KPI_COLUMNS = (
+    "sales_volume",
+    "orders",
+    "average_check",
+    "leads_closed",
+    "leads_won",
+    "conversion",
+    "new_customers",
+    "sales_plan",
+    "plan_attainment",
+)
+#: Fractions: their change is reported in percentage points.
+RATE_KPIS = ("conversion", "plan_attainment")
+MONEY_KPIS = ("sales_volume", "average_check", "sales_plan")
+COUNT_KPIS = ("orders", "leads_closed", "leads_won", "new_customers")
+CHANGE_COLUMNS = (
+    "manager",
+    "metric",
+    "period",
+    "reference_period",
+    "value",
+    "reference_value",
+    "absolute_change",
+    "relative_change",
+    "pp_change",
+)
+
+
+def period_sums(data: SalesData, *, months: Sequence[str], managers: Sequence[str]) -> pd.DataFrame:
+    """Sums and counts of :data:`kpi_toolkit.aggregate.SUM_COLUMNS` over ``months``, one row per manager.
+
+    Every manager of ``managers`` appears (zeros where there was no activity), in the given order.
+    """
+    monthly = data.monthly
+    rows = monthly[monthly["month"].isin(list(months))]
+    sums = rows.groupby("manager", sort=True)[list(SUM_COLUMNS)].sum()
+    index = pd.Index(list(managers), name="manager", dtype="string")
+    return sums.reindex(index, fill_value=0)
+
+
+def _ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
+    numerator, denominator = numerator.astype("float64"), denominator.astype("float64")
+    return (numerator / denominator).where(denominator > 0)
+
+
+def _kpis(data: SalesData, sums: pd.DataFrame, plan: pd.Series) -> pd.DataFrame:
+    has_leads = data.leads is not None
+    closed = sums["leads_closed"].astype("float64") if has_leads else np.nan
+    won = sums["leads_won"].astype("float64") if has_leads else np.nan
+    out = pd.DataFrame(index=sums.index)
+    out["sales_volume"] = sums["sales_volume"].astype("float64")
+    out["orders"] = sums["orders"].astype("int64")
+    out["average_check"] = _ratio(sums["sales_volume"], sums["orders"])
+    out["leads_closed"] = closed
+    out["leads_won"] = won
+    out["conversion"] = _ratio(out["leads_won"], out["leads_closed"])
+    out["new_customers"] = sums["new_customers"].astype("int64")
+    out["sales_plan"] = plan.reindex(sums.index).astype("float64")
+    out["plan_attainment"] = _ratio(out["sales_volume"], out["sales_plan"])
+    return out.loc[:, list(KPI_COLUMNS)]
+
+
+def manager_kpis(data: SalesData, *, period: str | Period, team: str | None = None) -> pd.DataFrame:
+    """Every manager's KPIs for one period, with the sales plan and its attainment.
+
+    Parameters
+    ----------
+    data
+        A validated data set (:func:`kpi_toolkit.load`).
+    period
+        ``2026Q3`` (quarter), ``2026-07`` (month) or ``2026`` (year), in the data set's fiscal year.
+    team
+        Only this team's managers; every manager when ``None`` or empty.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``manager`` (sorted), columns exactly :data:`KPI_COLUMNS`. Every manager appears, also
+        without activity in the period (counts 0, ratios NaN).
+
+    Notes
+    -----
+    NaN policy: ``average_check`` is NaN without orders, ``conversion`` without closed leads; the three lead
+    columns are NaN when the data set has no leads table; ``sales_plan`` is NaN without a ``sales_volume``
+    target for the period (months roll up to quarters and years, never the reverse), and
+    ``plan_attainment`` is NaN unless the plan is positive. Money is summed unrounded.
+
+    Examples
+    --------
+    >>> import kpi_toolkit as kt
+    >>> orders = pd.DataFrame({"order_id": ["1", "2", "3"], "manager": ["ann", "ann", "bob"],
+    ...                        "customer_id": ["c1", "c2", "c1"], "amount": [100.0, 300.0, 50.0],
+    ...                        "ordered_at": ["2026-07-01", "2026-08-01", "2026-09-01"]})
+    >>> plans = pd.DataFrame({"manager": ["ann"], "period": ["2026Q3"], "metric": ["sales_volume"],
+    ...                       "target": [500.0]})
+    >>> kpis = kt.manager_kpis(kt.from_frames(orders, plans=plans), period="2026Q3")
+    >>> kpis[["sales_volume", "orders", "average_check", "new_customers", "plan_attainment"]]
+             sales_volume  orders  average_check  new_customers  plan_attainment
+    manager
+    ann             400.0       2          200.0              2              0.8
+    bob              50.0       1           50.0              0              NaN
+    """
+    p = data.period(period)
+    managers = data.managers_of(team)
+    sums = period_sums(data, months=p.months, managers=managers)
+    plan = data.plan_book.targets(managers, p, "sales_volume")
+    return _kpis(data, sums, plan)
+
+
+def year_to_date_kpis(data: SalesData, *, period: str | Period, team: str | None = None) -> pd.DataFrame:
+    """KPIs from the start of the fiscal year up to the end of ``period`` (same columns as :func:`manager_kpis`).
+
+    ``sales_plan`` is the sum of the targets of the year's periods up to ``period`` (of ``period``'s kind),
+    NaN unless every one of them has a target.
+
+    Examples
+    --------
+    >>> import kpi_toolkit as kt
+    >>> orders = pd.DataFrame({"order_id": ["1", "2"], "manager": ["ann", "ann"], "customer_id": ["c", "c"],
+    ...                        "ordered_at": ["2026-02-01", "2026-08-01"], "amount": [10.0, 20.0]})
+    >>> float(kt.year_to_date_kpis(kt.from_frames(orders), period="2026Q3").loc["ann", "sales_volume"])
+    30.0
+    """
+    p = data.period(period)
+    managers = data.managers_of(team)
+    window = p.year_to_date()
+    months = [m for part in window for m in part.months]
+    sums = period_sums(data, months=months, managers=managers)
+    targets = pd.concat([data.plan_book.targets(managers, part, "sales_volume") for part in window], axis=1)
+    plan = targets.sum(axis=1, min_count=len(window)).where(targets.notna().all(axis=1))
+    return _kpis(data, sums, plan)
+
+
+def kpi_history(
+    data: SalesData, *, periods: str | Sequence[str | Period], team: str | None = None
+) -> pd.DataFrame:
+    """:func:`manager_kpis` for each period of a window, stacked.
+
+    Parameters
+    ----------
+    periods
+        A list of labels or a range ``"2025Q4:2026Q3"`` (both ends included).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by (``manager``, ``period``), sorted by manager and then period in time order, with the
+        columns :data:`KPI_COLUMNS`.
+
+    Examples
+    --------
+    >>> import kpi_toolkit as kt
+    >>> orders = pd.DataFrame({"order_id": ["1"], "manager": ["ann"], "customer_id": ["c"],
+    ...                        "ordered_at": ["2026-05-01"], "amount": [10.0]})
+    >>> kt.kpi_history(kt.from_frames(orders), periods="2026Q2:2026Q3")["orders"].tolist()
+    [1, 0]
+    """
+    window = parse_periods(periods, fiscal_year_start=data.fiscal_year_start)
+    frames = [manager_kpis(data, period=p, team=team).assign(period=str(p)) for p in window]
+    history = pd.concat(frames).reset_index()
+    history["period"] = pd.Categorical(history["period"], categories=[str(p) for p in window], ordered=True)
+    history = history.sort_values(["manager", "period"], kind="stable")
+    history["period"] = history["period"].astype("string")
+    return history.set_index(["manager", "period"])
+
+
+def kpi_change(
+    data: SalesData,
+    *,
+    period: str | Period,
+    versus: Literal["previous", "last_year"] = "previous",
+    team: str | None = None,
+) -> pd.DataFrame:
+    """Change of every KPI against the previous period or the same period a year before.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per manager and KPI (managers sorted, KPIs in :data:`KPI_COLUMNS` order), columns
+        :data:`CHANGE_COLUMNS`: ``value`` and ``reference_value``; ``absolute_change`` (value - reference,
+        for counts and money; NaN for rates); ``relative_change`` (value / reference - 1; NaN when the
+        reference is 0 or missing); ``pp_change`` (percentage points, 100 x (value - reference), for the
+        rates ``conversion`` and ``plan_attainment``; NaN for the others).
+
+    Examples
+    --------
+    >>> import kpi_toolkit as kt
+    >>> orders = pd.DataFrame({"order_id": ["1", "2", "3"], "manager": ["ann"] * 3, "customer_id": ["c"] * 3,
+    ...                        "ordered_at": ["2026-05-01", "2026-08-01", "2026-08-02"],
+    ...                        "amount": [100.0, 100.0, 50.0]})
+    >>> change = kt.kpi_change(kt.from_frames(orders), period="2026Q3")
+    >>> change.set_index("metric").loc["sales_volume", ["value", "absolute_change", "relative_change"]].tolist()
+    [150.0, 50.0, 0.5]
+    """
+    if versus not in ("previous", "last_year"):
+        raise ParameterError(f"versus={versus!r} is not allowed. Fix: use 'previous' or 'last_year'.")
+    p = data.period(period)
+    reference = p.previous() if versus == "previous" else p.last_year()
+    now = manager_kpis(data, period=p, team=team).astype("float64")
+    then = manager_kpis(data, period=reference, team=team).astype("float64")
+    value = now.stack(future_stack=True).rename("value")
+    ref = then.stack(future_stack=True).rename("reference_value")
+    out = pd.concat([value, ref], axis=1).reset_index(names=["manager", "metric"])
+    is_rate = out["metric"].isin(RATE_KPIS)
+    diff = out["value"] - out["reference_value"]
+    out["absolute_change"] = diff.where(~is_rate)
+    base = out["reference_value"]
+    out["relative_change"] = (out["value"] / base - 1).where((base != 0) & base.notna())
+    out["pp_change"] = (100 * diff).where(is_rate)
+    out["period"] = str(p)
+    out["reference_period"] = str(reference)
+    out["metric"] = out["metric"].astype("string")
+    return out.loc[:, list(CHANGE_COLUMNS)].reset_index(drop=True)

@@ -1,0 +1,220 @@
+"""Period labels: ``2026Q3`` (quarter), ``2026-07`` (month), ``2026`` (year), and windows of them.
+
+A month is the atom: every period is a run of calendar months, so every KPI of a period is a sum over the
+months it covers. Quarters and years follow the data set's fiscal year, which starts in month
+``fiscal_year_start`` (1 = January, the calendar year) and is named by the calendar year in which it ends,
+as pandas' ``Q-JUN``/``Y-JUN`` anchored frequencies do: with ``fiscal_year_start=7``, ``2026Q1`` is
+July-September 2025 and ``2026`` is July 2025 - June 2026.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import pandas as pd
+
+from kpi_toolkit.errors import ParameterError
+
+__all__ = [
+    "Period",
+    "latest_complete_quarter",
+    "parse_period",
+    "parse_periods",
+]
+
+Kind = Literal["month", "quarter", "year"]
+
+_MONTH_NAMES = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
+_PATTERNS: dict[Kind, re.Pattern[str]] = {
+    "quarter": re.compile(r"^(\d{4})Q([1-4])$"),
+    "month": re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$"),
+    "year": re.compile(r"^(\d{4})$"),
+}
+
+
+def _check_fiscal_start(fiscal_year_start: int) -> None:
+    if not isinstance(fiscal_year_start, int) or not 1 <= fiscal_year_start <= 12:
+        raise ParameterError(
+            f"fiscal_year_start must be a month number from 1 to 12, got {fiscal_year_start!r}. "
+            "Fix: pass the month in which the fiscal year starts (1 for the calendar year)."
+        )
+
+
+def _freq(kind: Kind, fiscal_year_start: int) -> str:
+    if kind == "month":
+        return "M"
+    end_month = _MONTH_NAMES[(fiscal_year_start - 2) % 12]
+    return f"{'Q' if kind == 'quarter' else 'Y'}-{end_month}"
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    """One reporting period: a month, a fiscal quarter or a fiscal year.
+
+    Build it with :func:`parse_period`; ``str(period)`` gives back the label.
+
+    Examples
+    --------
+    >>> q = parse_period("2026Q1", fiscal_year_start=7)
+    >>> q.months[0], q.months[-1]
+    ('2025-07', '2025-09')
+    >>> str(q.previous()), str(q.last_year())
+    ('2025Q4', '2025Q1')
+    """
+
+    start: pd.Timestamp
+    kind: Kind
+    fiscal_year_start: int = 1
+
+    @classmethod
+    def containing(cls, moment: pd.Timestamp, kind: Kind, fiscal_year_start: int = 1) -> Period:
+        """The period of ``kind`` that contains ``moment``."""
+        start = pd.Timestamp(moment).to_period(_freq(kind, fiscal_year_start)).start_time
+        return cls(start, kind, fiscal_year_start)
+
+    @property
+    def _pd(self) -> pd.Period:
+        return pd.Timestamp(self.start).to_period(_freq(self.kind, self.fiscal_year_start))
+
+    @property
+    def label(self) -> str:
+        p = self._pd
+        if self.kind == "quarter":
+            return f"{p.qyear}Q{p.quarter}"
+        if self.kind == "year":
+            return str(p.year)
+        return p.strftime("%Y-%m")
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def end(self) -> pd.Timestamp:
+        """The first instant after the period (periods are half-open: ``start <= t < end``)."""
+        return (self._pd + 1).start_time
+
+    @property
+    def months(self) -> tuple[str, ...]:
+        """The calendar months the period covers, as ``YYYY-MM`` labels, in order."""
+        months = pd.period_range(self.start, self.end - pd.Timedelta(days=1), freq="M")
+        return tuple(m.strftime("%Y-%m") for m in months)
+
+    def shift(self, n: int) -> Period:
+        """The period ``n`` steps later (earlier when negative), of the same kind."""
+        return Period((self._pd + n).start_time, self.kind, self.fiscal_year_start)
+
+    def previous(self) -> Period:
+        """The period just before this one."""
+        return self.shift(-1)
+
+    def last_year(self) -> Period:
+        """The same period one year earlier."""
+        steps = {"month": 12, "quarter": 4, "year": 1}[self.kind]
+        return self.shift(-steps)
+
+    def year_to_date(self) -> list[Period]:
+        """The periods of the same kind from the start of this fiscal year up to and including this one."""
+        year = Period.containing(self.start, "year", self.fiscal_year_start)
+        out, p = [], Period.containing(year.start, self.kind, self.fiscal_year_start)
+        while p.start <= self.start:
+            out.append(p)
+            p = p.shift(1)
+        return out
+
+    def sub_periods(self, kind: Kind) -> list[Period]:
+        """The periods of a shorter ``kind`` that tile this one (a year's quarters, a quarter's months)."""
+        out, p = [], Period.containing(self.start, kind, self.fiscal_year_start)
+        while p.start < self.end:
+            out.append(p)
+            p = p.shift(1)
+        return out
+
+
+def parse_period(label: str | Period, *, fiscal_year_start: int = 1, name: str = "period") -> Period:
+    """Parse a period label: ``2026Q3`` (quarter), ``2026-07`` (month) or ``2026`` (year).
+
+    Parameters
+    ----------
+    label
+        The label (surrounding white space is ignored), or a :class:`Period`, returned as is.
+    fiscal_year_start
+        Month (1-12) in which the fiscal year starts; quarters and years are fiscal, named by the calendar
+        year in which they end (pandas' ``Q-JUN`` convention for ``fiscal_year_start=7``).
+    name
+        The parameter's name, used in the error message.
+
+    Raises
+    ------
+    ParameterError
+        When the label is none of the three forms.
+
+    Examples
+    --------
+    >>> p = parse_period("2026Q3")
+    >>> p.kind, p.months
+    ('quarter', ('2026-07', '2026-08', '2026-09'))
+    >>> parse_period("2026", fiscal_year_start=4).months[0]
+    '2025-04'
+    """
+    if isinstance(label, Period):
+        return label
+    _check_fiscal_start(fiscal_year_start)
+    text = str(label).strip()
+    for kind, pattern in _PATTERNS.items():
+        if pattern.match(text):
+            pd_period = pd.Period(text, freq=_freq(kind, fiscal_year_start))
+            return Period(pd_period.start_time, kind, fiscal_year_start)
+    raise ParameterError(
+        f"{name}={label!r} is not a period label. Fix: write a quarter as 2026Q3, a month as 2026-07 "
+        "or a year as 2026."
+    )
+
+
+def parse_periods(
+    periods: str | Sequence[str | Period], *, fiscal_year_start: int = 1, name: str = "periods"
+) -> list[Period]:
+    """Parse a window of periods: a list of labels or a range ``"2025Q4:2026Q3"`` (both ends included).
+
+    Examples
+    --------
+    >>> [str(p) for p in parse_periods("2025Q4:2026Q2")]
+    ['2025Q4', '2026Q1', '2026Q2']
+    >>> [str(p) for p in parse_periods(["2026-01", "2026-02"])]
+    ['2026-01', '2026-02']
+    """
+    if isinstance(periods, str) and ":" in periods:
+        first_label, _, last_label = periods.partition(":")
+        first = parse_period(first_label, fiscal_year_start=fiscal_year_start, name=name)
+        last = parse_period(last_label, fiscal_year_start=fiscal_year_start, name=name)
+        if first.kind != last.kind or last < first:
+            raise ParameterError(
+                f"{name}={periods!r} is not a range: both ends must be of the same kind and the first "
+                "must not come after the last. Fix: write e.g. '2025Q4:2026Q3'."
+            )
+        out, p = [], first
+        while p <= last:
+            out.append(p)
+            p = p.shift(1)
+        return out
+    items: Iterable[str | Period] = [periods] if isinstance(periods, str) else periods
+    parsed = [parse_period(p, fiscal_year_start=fiscal_year_start, name=name) for p in items]
+    if not parsed:
+        raise ParameterError(f"{name} is empty. Fix: give at least one period label.")
+    return parsed
+
+
+def latest_complete_quarter(last_date: pd.Timestamp, *, fiscal_year_start: int = 1) -> Period:
+    """The latest quarter that ends on or before ``last_date`` (the data's last day counts as complete).
+
+    Examples
+    --------
+    >>> str(latest_complete_quarter(pd.Timestamp("2026-09-30")))
+    '2026Q3'
+    >>> str(latest_complete_quarter(pd.Timestamp("2026-09-29 18:00")))
+    '2026Q2'
+    """
+    day_after = pd.Timestamp(last_date).normalize() + pd.Timedelta(days=1)
+    return Period.containing(day_after, "quarter", fiscal_year_start).previous()

@@ -1,0 +1,109 @@
+"""The data contract: which tables a data set has, their columns, and the value types of each column.
+
+The rules that cross rows or tables (unique ids, closed before created, unknown managers ...) live in
+:mod:`kpi_toolkit.validation`; this module only says what the columns are. README.md documents both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = [
+    "ADDITIVE_METRICS",
+    "LEAD_STATUSES",
+    "PLAN_METRICS",
+    "RATE_METRICS",
+    "TABLES",
+    "Column",
+    "TableSpec",
+]
+
+ColumnKind = Literal["id", "text", "datetime", "number", "integer", "status"]
+
+#: Lead statuses after normalisation (any case and surrounding white space are accepted in files).
+LEAD_STATUSES = ("won", "lost", "open")
+
+#: KPIs whose targets add up over time: a quarter's target is the sum of its months' targets.
+ADDITIVE_METRICS = ("sales_volume", "orders", "leads_closed", "leads_won", "new_customers")
+#: KPIs that are ratios: their targets hold only for the period they are given for.
+RATE_METRICS = ("conversion", "average_check", "orders_per_win")
+#: Every metric a row of ``plans`` may set a target for.
+PLAN_METRICS = ADDITIVE_METRICS + RATE_METRICS
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a table: its name, value kind, whether the file must have it and whether it may be empty."""
+
+    name: str
+    kind: ColumnKind
+    required: bool = True
+    nullable: bool = False
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """A table of the contract: its columns and whether a data set must have it."""
+
+    name: str
+    columns: tuple[Column, ...]
+    required: bool = False
+    description: str = ""
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+
+TABLES: dict[str, TableSpec] = {
+    spec.name: spec
+    for spec in (
+        TableSpec(
+            "orders",
+            required=True,
+            description="one row per order (sales document)",
+            columns=(
+                Column("order_id", "id", description="unique id of the order"),
+                Column("manager", "id", description="the manager who took the order"),
+                Column("customer_id", "id", description="the customer who placed it"),
+                Column("ordered_at", "datetime", description="date or date-time of the order"),
+                Column("amount", "number", description="net revenue of the order, >= 0"),
+                Column("lead_id", "id", required=False, nullable=True, description="lead it came from"),
+                Column("lines", "integer", required=False, nullable=True, description="items, >= 1"),
+                Column("discount", "number", required=False, nullable=True, description="fraction 0-1"),
+            ),
+        ),
+        TableSpec(
+            "leads",
+            description="one row per lead (opportunity); needed for conversion",
+            columns=(
+                Column("lead_id", "id", description="unique id of the lead"),
+                Column("manager", "id", description="the manager who owns the lead"),
+                Column("created_at", "datetime", nullable=True, description="empty only for open leads"),
+                Column("status", "status", description="won, lost or open (any case)"),
+                Column("closed_at", "datetime", nullable=True, description="required when won or lost"),
+                Column("customer_id", "id", required=False, nullable=True, description="the customer"),
+            ),
+        ),
+        TableSpec(
+            "plans",
+            description="targets: one row per manager, period and metric",
+            columns=(
+                Column("manager", "id"),
+                Column("period", "text", description="2026Q3, 2026-07 or 2026"),
+                Column("metric", "text", description="a KPI name, e.g. sales_volume"),
+                Column("target", "number", description="the target value, >= 0"),
+            ),
+        ),
+        TableSpec(
+            "managers",
+            description="the list of managers; when given, every other table must use only these",
+            columns=(
+                Column("manager", "id", description="unique id used in the other tables"),
+                Column("name", "text", nullable=True, description="display name"),
+                Column("team", "text", nullable=True, description="team name"),
+            ),
+        ),
+    )
+}

@@ -1,0 +1,145 @@
+"""The rules of the data contract that go beyond a cell's type: ids, order of dates, references between tables.
+
+Each row rule is a Narwhals expression that is true on a violating row, so the same rule runs on any
+engine Narwhals supports: on pandas here, as a query on DuckDB or Spark. A violation reports the file, the
+column, the row numbers as the user sees them (first few and a count) and how to fix it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import narwhals as nw
+import pandas as pd
+
+from kpi_toolkit.errors import Violation
+from kpi_toolkit.periods import parse_period
+from kpi_toolkit.reading import ROW
+from kpi_toolkit.schema import PLAN_METRICS
+
+__all__ = ["ROW_RULES", "RowRule", "check_references", "check_rows"]
+
+
+@dataclass(frozen=True)
+class RowRule:
+    """A rule that flags individual rows of one table."""
+
+    table: str
+    column: str
+    rule: str
+    fix: str
+    violated: Callable[[], nw.Expr]
+    needs: tuple[str, ...] = ()
+
+
+def _duplicated(*columns: str) -> Callable[[], nw.Expr]:
+    return lambda: nw.len().over(*columns) > 1
+
+
+ROW_RULES: tuple[RowRule, ...] = (
+    RowRule("orders", "order_id", "order_id is not unique", "give every order its own id, or remove "
+            "the repeated rows", _duplicated("order_id")),
+    RowRule("orders", "amount", "amount is negative", "amounts are net revenue >= 0; record returns as "
+            "their own adjustments outside this table", lambda: nw.col("amount") < 0),
+    RowRule("orders", "discount", "discount is outside 0-1", "write the discount as a fraction, e.g. 0.15 "
+            "for 15 %", lambda: (nw.col("discount") < 0) | (nw.col("discount") > 1)),
+    RowRule("orders", "lines", "lines is below 1", "lines counts the items of the order (>= 1)",
+            lambda: nw.col("lines") < 1),
+    RowRule("leads", "lead_id", "lead_id is not unique", "give every lead its own id",
+            _duplicated("lead_id")),
+    RowRule("leads", "created_at", "created_at is empty on a won or lost lead", "fill in when the lead "
+            "was created; only open leads may lack it",
+            lambda: nw.col("created_at").is_null() & (nw.col("status") != "open")),
+    RowRule("leads", "closed_at", "closed_at is empty on a won or lost lead", "fill in when the lead "
+            "was won or lost", lambda: nw.col("closed_at").is_null() & (nw.col("status") != "open")),
+    RowRule("leads", "closed_at", "closed_at is set on an open lead", "clear closed_at, or set the "
+            "status to won or lost", lambda: ~nw.col("closed_at").is_null() & (nw.col("status") == "open")),
+    RowRule("leads", "closed_at", "closed_at is before created_at", "check both dates",
+            lambda: nw.col("closed_at") < nw.col("created_at")),
+    RowRule("plans", "metric", f"unknown metric; allowed: {', '.join(PLAN_METRICS)}", "use one of the "
+            "allowed metric names", lambda: ~nw.col("metric").is_in(PLAN_METRICS)),
+    RowRule("plans", "target", "target is negative", "targets are >= 0", lambda: nw.col("target") < 0),
+    RowRule("plans", "target", "a conversion target is above 1", "write conversion targets as a "
+            "fraction, e.g. 0.25 for 25 %",
+            lambda: (nw.col("metric") == "conversion") & (nw.col("target") > 1)),
+    RowRule("plans", "metric", "the same manager, period and metric appear more than once", "keep one "
+            "target per manager, period and metric", _duplicated("manager", "period", "metric")),
+    RowRule("managers", "manager", "manager is not unique", "list every manager once",
+            _duplicated("manager")),
+)
+
+
+def _violation(table: str, source: str, column: str, rule: str, fix: str, hits: pd.DataFrame) -> Violation:
+    hits = hits.sort_values(ROW)
+    examples = hits[column].astype("string").dropna().head(3).tolist() if column in hits else []
+    return Violation(
+        table=table,
+        source=source,
+        column=column,
+        rule=rule,
+        rows=tuple(int(r) for r in hits[ROW].head(20)),
+        n_rows=len(hits),
+        examples=tuple(str(e) for e in examples),
+        fix=fix,
+    )
+
+
+def check_rows(table: str, frame: pd.DataFrame, *, source: str, fiscal_year_start: int) -> list[Violation]:
+    """Apply the row rules of ``table`` to its typed ``frame``; plans' period labels are checked here too."""
+    violations = []
+    if table == "plans":
+        labels = frame["period"].dropna().unique()
+        bad_labels = [label for label in labels if not _is_period(label, fiscal_year_start)]
+        bad = frame[frame["period"].isin(bad_labels)]
+        if len(bad):
+            violations.append(
+                _violation(table, source, "period", "period is not a period label", "write a quarter "
+                           "as 2026Q3, a month as 2026-07 or a year as 2026", bad)
+            )
+    native = nw.from_native(frame, eager_only=True)
+    for rule in ROW_RULES:
+        if rule.table != table:
+            continue
+        hits = native.filter(rule.violated().fill_null(value=False)).to_native()
+        if len(hits):
+            violations.append(_violation(table, source, rule.column, rule.rule, rule.fix, hits))
+    return violations
+
+
+def _is_period(label: str, fiscal_year_start: int) -> bool:
+    try:
+        parse_period(label, fiscal_year_start=fiscal_year_start)
+    except ValueError:
+        return False
+    return True
+
+
+def check_references(
+    frames: dict[str, pd.DataFrame], sources: dict[str, str]
+) -> list[Violation]:
+    """Cross-table rules: every manager is in ``managers`` (when given); an order's lead_id is a known lead."""
+    violations = []
+    if "managers" in frames:
+        known = set(frames["managers"]["manager"].dropna())
+        for table in ("orders", "leads", "plans"):
+            if table not in frames:
+                continue
+            frame = frames[table]
+            hits = frame[frame["manager"].notna() & ~frame["manager"].isin(known)]
+            if len(hits):
+                names = sorted(hits["manager"].unique())
+                violations.append(
+                    _violation(table, sources[table], "manager", f"unknown manager(s) {names[:10]}"
+                               f"{' ...' if len(names) > 10 else ''}: not in the managers table",
+                               f"add them to {sources['managers']} or correct the ids", hits)
+                )
+    if "leads" in frames and frames["orders"]["lead_id"].notna().any():
+        orders = frames["orders"]
+        hits = orders[orders["lead_id"].notna() & ~orders["lead_id"].isin(set(frames["leads"]["lead_id"]))]
+        if len(hits):
+            violations.append(
+                _violation("orders", sources["orders"], "lead_id", "lead_id not found in the leads table",
+                           "correct the lead_id, leave it empty, or add the lead", hits)
+            )
+    return violations
