@@ -34,6 +34,7 @@ __all__ = [
     "kpi_history",
     "manager_kpis",
     "period_sums",
+    "total_kpis",
     "year_to_date_kpis",
 ]
 
@@ -250,3 +251,38 @@ def kpi_change(
     out["reference_period"] = str(reference)
     out["metric"] = out["metric"].astype("string")
     return out.loc[:, list(CHANGE_COLUMNS)].reset_index(drop=True)
+
+
+def total_kpis(kpis: pd.DataFrame) -> pd.Series:
+    """The KPIs of a group of managers together, from a :func:`manager_kpis` table.
+
+    Counts and money are summed; ``average_check``, ``conversion`` and ``plan_attainment`` are recomputed
+    from the sums (pooled, not averaged). ``sales_plan`` is NaN unless every manager has a plan, so that the
+    group's attainment never compares all managers' sales with some managers' plans.
+
+    Examples
+    --------
+    >>> kpis = pd.DataFrame({"sales_volume": [100.0, 300.0], "orders": [1, 3], "average_check": [100.0, 100.0],
+    ...                      "leads_closed": [4.0, 6.0], "leads_won": [1.0, 3.0], "conversion": [0.25, 0.5],
+    ...                      "new_customers": [1, 0], "sales_plan": [200.0, 200.0],
+    ...                      "plan_attainment": [0.5, 1.5]})
+    >>> total_kpis(kpis)[["sales_volume", "conversion", "plan_attainment"]].tolist()
+    [400.0, 0.4, 1.0]
+    """
+    sums = kpis[["sales_volume", "orders", "leads_closed", "leads_won", "new_customers"]].sum(min_count=1)
+    plan = kpis["sales_plan"].sum(min_count=len(kpis)) if kpis["sales_plan"].notna().all() else np.nan
+    total = pd.Series(
+        {
+            "sales_volume": float(kpis["sales_volume"].sum()),
+            "orders": int(kpis["orders"].sum()),
+            "average_check": sums["sales_volume"] / sums["orders"] if sums["orders"] > 0 else np.nan,
+            "leads_closed": sums["leads_closed"],
+            "leads_won": sums["leads_won"],
+            "conversion": sums["leads_won"] / sums["leads_closed"] if sums["leads_closed"] > 0 else np.nan,
+            "new_customers": int(kpis["new_customers"].sum()),
+            "sales_plan": plan,
+            "plan_attainment": kpis["sales_volume"].sum() / plan if plan > 0 else np.nan,
+        },
+        dtype="float64",
+    )
+    return total.loc[list(KPI_COLUMNS)]
