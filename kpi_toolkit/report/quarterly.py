@@ -1,0 +1,127 @@
+"""The quarterly report's numbers, computed once: :func:`quarterly_report` returns them as one object that the
+notebook's cells show piece by piece (:mod:`kpi_toolkit.report.views`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from kpi_toolkit.data import SalesData
+from kpi_toolkit.kpis import KPI_COLUMNS, kpi_history, manager_kpis, total_kpis, year_to_date_kpis
+from kpi_toolkit.periods import Period, latest_complete_quarter
+from kpi_toolkit.ranking import attainment_ranking
+
+__all__ = ["QuarterlyReport", "default_period", "quarterly_report"]
+
+
+@dataclass(frozen=True)
+class QuarterlyReport:
+    """Everything the quarterly report shows, for one period and team (``None``: all teams)."""
+
+    period: Period
+    team: str | None
+    names: dict[str, str]
+    teams: dict[str, str]
+    kpis: pd.DataFrame
+    ranking: pd.DataFrame
+    history: pd.DataFrame
+    #: Group totals, one row per column of the comparison: this period, the previous one, a year before,
+    #: year to date, year to date a year before; plus one row per period of ``history``.
+    totals: pd.DataFrame
+    history_totals: pd.DataFrame
+    data_as_of: pd.Timestamp
+    first_date: pd.Timestamp
+    source: str
+    row_counts: pd.DataFrame
+    caveats: list[str] = field(default_factory=list)
+
+
+def default_period(data: SalesData) -> Period:
+    """The latest quarter that ends on or before the last date in the data."""
+    return latest_complete_quarter(data.last_date, fiscal_year_start=data.fiscal_year_start)
+
+
+def _caveats(data: SalesData, period: Period, kpis: pd.DataFrame) -> list[str]:
+    caveats = []
+    if period.start < data.first_date + pd.DateOffset(years=1):
+        caveats.append(
+            f"{period} lies in the first year of the data's history (which starts on "
+            f"{data.first_date:%Y-%m-%d}): 'new customers' also counts customers who bought before the data starts."
+        )
+    if data.leads is None:
+        caveats.append("The data set has no leads table: conversion and lead counts are not available.")
+    if period.end - pd.Timedelta(days=1) > data.last_date.normalize():
+        caveats.append(
+            f"The data ends on {data.last_date:%Y-%m-%d}, before {period} does: the period is incomplete."
+        )
+    no_plan = list(kpis.index[kpis["sales_plan"].isna()])
+    if no_plan:
+        caveats.append(f"{len(no_plan)} manager(s) have no sales plan for {period}: {', '.join(no_plan)}.")
+    return caveats
+
+
+def quarterly_report(
+    data: SalesData,
+    *,
+    period: str | Period | None = None,
+    team: str | None = None,
+    history: int = 8,
+) -> QuarterlyReport:
+    """Compute the quarterly report of ``period`` (default: the latest complete quarter) for ``team``.
+
+    Parameters
+    ----------
+    data
+        A validated data set.
+    period
+        The quarter (any period label works); ``None`` or empty for the latest complete quarter.
+    team
+        One team, or ``None``/empty for all.
+    history
+        How many periods the trend shows, ending with ``period``.
+
+    Examples
+    --------
+    >>> import kpi_toolkit as kt
+    >>> from kpi_toolkit.demo import make_demo_data
+    >>> q = quarterly_report(kt.from_frames(**make_demo_data()), team="North")
+    >>> str(q.period), len(q.kpis), list(q.totals.index[:3])
+    ('2026Q3', 7, ['2026Q3', '2026Q2', '2025Q3'])
+    """
+    p = data.period(period) if period else default_period(data)
+    team = team or None
+    kpis = manager_kpis(data, period=p, team=team)
+    window = [p.shift(-i) for i in range(history - 1, -1, -1)]
+    hist = kpi_history(data, periods=window, team=team)
+    history_totals = pd.DataFrame(
+        {str(w): total_kpis(hist.xs(str(w), level="period")) for w in window}
+    ).T.rename_axis("period")
+    ytd_now = total_kpis(year_to_date_kpis(data, period=p, team=team))
+    ytd_before = total_kpis(year_to_date_kpis(data, period=p.last_year(), team=team))
+    totals = pd.DataFrame(
+        {
+            str(p): total_kpis(kpis),
+            str(p.previous()): total_kpis(manager_kpis(data, period=p.previous(), team=team)),
+            str(p.last_year()): total_kpis(manager_kpis(data, period=p.last_year(), team=team)),
+            f"YTD {p}": ytd_now,
+            f"YTD {p.last_year()}": ytd_before,
+        }
+    ).T.loc[:, list(KPI_COLUMNS)]
+    info = data.manager_info
+    return QuarterlyReport(
+        period=p,
+        team=team,
+        names={str(m): str(n) for m, n in info["name"].items()},
+        teams={str(m): ("" if pd.isna(t) else str(t)) for m, t in info["team"].items()},
+        kpis=kpis,
+        ranking=attainment_ranking(data, period=p, team=team),
+        history=hist,
+        totals=totals,
+        history_totals=history_totals,
+        data_as_of=data.last_date,
+        first_date=data.first_date,
+        source=data.source,
+        row_counts=data.row_counts,
+        caveats=_caveats(data, p, kpis),
+    )

@@ -1,0 +1,111 @@
+"""Rendering a report: papermill executes a parameterised notebook, nbconvert turns it into one HTML file.
+
+The HTML uses the toolkit's own nbconvert template (``templates/kpi``): no code cells, no prompts, no scripts,
+figures inline, nothing loaded from a network. A report is written to a temporary file beside its target and
+moved into place only when complete, so a failed render never leaves a half-written report.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import papermill
+from nbconvert import HTMLExporter
+
+from kpi_toolkit.errors import ReportError
+
+__all__ = ["NOTEBOOKS", "TEMPLATE_DIR", "notebook_parameters", "notebook_path", "render_notebook"]
+
+TEMPLATE_DIR = Path(__file__).parent / "templates"
+#: The report notebooks by kind.
+NOTEBOOKS = {"quarterly": "quarterly_report.ipynb"}
+
+
+def notebook_path(kind: str) -> Path:
+    """The notebook of a report kind: packaged with the wheel, or in the source tree's ``notebooks/``."""
+    if kind not in NOTEBOOKS:
+        raise ReportError(f"unknown report kind {kind!r}; known kinds: {', '.join(NOTEBOOKS)}.")
+    package = Path(__file__).resolve().parents[1]
+    for folder in (package / "_notebooks", package.parent / "notebooks"):
+        if (folder / NOTEBOOKS[kind]).exists():
+            return folder / NOTEBOOKS[kind]
+    raise ReportError(
+        f"the notebook {NOTEBOOKS[kind]} is missing from the installation; reinstall kpi-toolkit."
+    )
+
+
+def notebook_parameters(path: Path) -> dict[str, dict[str, Any]]:
+    """The parameters a notebook declares in its ``parameters`` cell (name -> type, default, help)."""
+    return papermill.inspect_notebook(str(path))
+
+
+def _check_parameters(path: Path, parameters: Mapping[str, Any]) -> None:
+    declared = notebook_parameters(path)
+    unknown = sorted(set(parameters) - set(declared))
+    if unknown:
+        raise ReportError(
+            f"{path.name} has no parameter(s) {unknown}; it takes {', '.join(declared)}. "
+            "Fix: correct the parameter names."
+        )
+
+
+def _to_html(notebook: nbformat.NotebookNode, title: str, language: str) -> str:
+    exporter = HTMLExporter(template_name="kpi", extra_template_basedirs=[str(TEMPLATE_DIR)])
+    exporter.exclude_input = True
+    exporter.exclude_input_prompt = True
+    exporter.exclude_output_prompt = True
+    body, _ = exporter.from_notebook_node(
+        notebook, resources={"metadata": {"name": title}, "language_code": language}
+    )
+    return body
+
+
+def render_notebook(
+    notebook: Path,
+    *,
+    parameters: Mapping[str, Any],
+    output: Path,
+    title: str,
+    language: str = "en",
+) -> Path:
+    """Execute ``notebook`` with ``parameters`` and write it as self-contained HTML to ``output``.
+
+    Raises
+    ------
+    ReportError
+        When a parameter is unknown or the notebook fails; the message names the failing cell's error
+        (for bad data, the toolkit's own validation message).
+    """
+    notebook, output = Path(notebook), Path(output)
+    _check_parameters(notebook, parameters)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    workdir = Path(tempfile.mkdtemp(prefix=".render-", dir=output.parent))
+    try:
+        executed = workdir / notebook.name
+        try:
+            papermill.execute_notebook(
+                str(notebook),
+                str(executed),
+                parameters=dict(parameters),
+                kernel_name="python3",
+                cwd=str(notebook.parent),
+                progress_bar=False,
+                log_output=False,
+            )
+        except papermill.PapermillExecutionError as exc:
+            raise ReportError(
+                f"the report notebook {notebook.name} failed: {exc.ename}: {exc.evalue}"
+            ) from None
+        html = _to_html(nbformat.read(executed, as_version=4), title, language)
+        partial = workdir / output.name
+        partial.write_text(html, encoding="utf-8")
+        os.replace(partial, output)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return output
