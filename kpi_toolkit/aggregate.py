@@ -141,13 +141,20 @@ def monthly_stats(orders: Any, leads: Any | None = None) -> pd.DataFrame:
     merged = pd.concat(frames, axis=1, join="outer") if frames else pd.DataFrame()
     merged = merged.reindex(columns=list(SUM_COLUMNS)).fillna(0.0)
     for column in SUM_COLUMNS:
-        if column not in ("sales_volume", "sum_sq_amount", "sum_log_amount", "sum_sq_log_amount",
-                          "lead_volume"):
+        if column not in (
+            "sales_volume",
+            "sum_sq_amount",
+            "sum_log_amount",
+            "sum_sq_log_amount",
+            "lead_volume",
+        ):
             merged[column] = merged[column].astype("int64")
         else:
             merged[column] = merged[column].astype("float64")
     merged = merged.reset_index()
-    merged["month"] = [f"{int(y):04d}-{int(m):02d}" for y, m in zip(merged["_year"], merged["_month"], strict=True)]
+    merged["month"] = [
+        f"{int(y):04d}-{int(m):02d}" for y, m in zip(merged["_year"], merged["_month"], strict=True)
+    ]
     merged["manager"] = merged["manager"].astype("string")
     out = merged.loc[:, list(MONTHLY_COLUMNS)].sort_values(["manager", "month"], kind="stable")
     return out.reset_index(drop=True)

@@ -140,7 +140,9 @@ def _validate(raws: dict[str, RawTable], *, fiscal_year_start: int, source: str)
         raise DataValidationError(violations)
     if "plans" in typed:
         plans = typed["plans"]
-        labels = {p: str(parse_period(p, fiscal_year_start=fiscal_year_start)) for p in plans["period"].unique()}
+        labels = {
+            p: str(parse_period(p, fiscal_year_start=fiscal_year_start)) for p in plans["period"].unique()
+        }
         typed["plans"] = plans.assign(period=plans["period"].map(labels).astype("string"))
     counts = pd.DataFrame(
         [(name, raw.source, len(raw.frame), len(raw.frame), 0) for name, raw in raws.items()],
@@ -228,4 +230,3 @@ def from_frames(
     }
     parse_period("2026", fiscal_year_start=fiscal_year_start, name="fiscal_year_start")
     return _validate(raws, fiscal_year_start=fiscal_year_start, source="<memory>")
-

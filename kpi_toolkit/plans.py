@@ -81,15 +81,15 @@ def check_plan_consistency(plans: pd.DataFrame, *, source: str, fiscal_year_star
     violations = []
     additive = plans[plans["metric"].isin(ADDITIVE_METRICS)]
     for row in additive.to_dict("records"):
-        period = parse_period(row['period'], fiscal_year_start=fiscal_year_start)
+        period = parse_period(row["period"], fiscal_year_start=fiscal_year_start)
         if period.kind not in _SHORTER:
             continue
         parts = period.sub_periods(_SHORTER[period.kind])
-        values = [book.target(row['manager'], p, row['metric']) for p in parts]
+        values = [book.target(row["manager"], p, row["metric"]) for p in parts]
         if any(math.isnan(v) for v in values):
             continue
         total = math.fsum(values)
-        if abs(total - row['target']) > _tolerance(row['target']):
+        if abs(total - row["target"]) > _tolerance(row["target"]):
             violations.append(
                 Violation(
                     table="plans",

@@ -42,7 +42,9 @@ def find_table_files(folder: Path) -> dict[str, Path]:
         )
     found: dict[str, Path] = {}
     for name in TABLES:
-        candidates = [folder / f"{name}{suffix}" for suffix in SUFFIXES if (folder / f"{name}{suffix}").exists()]
+        candidates = [
+            folder / f"{name}{suffix}" for suffix in SUFFIXES if (folder / f"{name}{suffix}").exists()
+        ]
         if len(candidates) > 1:
             raise ParameterError(
                 f"data folder {str(folder)!r} has both {candidates[0].name} and {candidates[1].name}. "
@@ -129,7 +131,15 @@ def read_table(name: str, path: Path) -> RawTable:
             spec = TABLES[name]
             expected = ", ".join(c.name for c in spec.columns if c.required)
             raise DataValidationError(
-                [Violation(name, source, None, "the file is empty", fix=f"write a header line: {expected}")]
+                [
+                    Violation(
+                        name,
+                        source,
+                        None,
+                        "the file is empty",
+                        fix=f"write a header line: {expected}",
+                    )
+                ]
             ) from None
         except pd.errors.ParserError:
             raise DataValidationError([_field_count_violation(path, name)]) from None

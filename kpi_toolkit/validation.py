@@ -38,35 +38,98 @@ def _duplicated(*columns: str) -> Callable[[], nw.Expr]:
 
 
 ROW_RULES: tuple[RowRule, ...] = (
-    RowRule("orders", "order_id", "order_id is not unique", "give every order its own id, or remove "
-            "the repeated rows", _duplicated("order_id")),
-    RowRule("orders", "amount", "amount is negative", "amounts are net revenue >= 0; record returns as "
-            "their own adjustments outside this table", lambda: nw.col("amount") < 0),
-    RowRule("orders", "discount", "discount is outside 0-1", "write the discount as a fraction, e.g. 0.15 "
-            "for 15 %", lambda: (nw.col("discount") < 0) | (nw.col("discount") > 1)),
-    RowRule("orders", "lines", "lines is below 1", "lines counts the items of the order (>= 1)",
-            lambda: nw.col("lines") < 1),
-    RowRule("leads", "lead_id", "lead_id is not unique", "give every lead its own id",
-            _duplicated("lead_id")),
-    RowRule("leads", "created_at", "created_at is empty on a won or lost lead", "fill in when the lead "
-            "was created; only open leads may lack it",
-            lambda: nw.col("created_at").is_null() & (nw.col("status") != "open")),
-    RowRule("leads", "closed_at", "closed_at is empty on a won or lost lead", "fill in when the lead "
-            "was won or lost", lambda: nw.col("closed_at").is_null() & (nw.col("status") != "open")),
-    RowRule("leads", "closed_at", "closed_at is set on an open lead", "clear closed_at, or set the "
-            "status to won or lost", lambda: ~nw.col("closed_at").is_null() & (nw.col("status") == "open")),
-    RowRule("leads", "closed_at", "closed_at is before created_at", "check both dates",
-            lambda: nw.col("closed_at") < nw.col("created_at")),
-    RowRule("plans", "metric", f"unknown metric; allowed: {', '.join(PLAN_METRICS)}", "use one of the "
-            "allowed metric names", lambda: ~nw.col("metric").is_in(PLAN_METRICS)),
+    RowRule(
+        "orders",
+        "order_id",
+        "order_id is not unique",
+        "give every order its own id, or remove the repeated rows",
+        _duplicated("order_id"),
+    ),
+    RowRule(
+        "orders",
+        "amount",
+        "amount is negative",
+        "amounts are net revenue >= 0; record returns as their own adjustments outside this table",
+        lambda: nw.col("amount") < 0,
+    ),
+    RowRule(
+        "orders",
+        "discount",
+        "discount is outside 0-1",
+        "write the discount as a fraction, e.g. 0.15 for 15 %",
+        lambda: (nw.col("discount") < 0) | (nw.col("discount") > 1),
+    ),
+    RowRule(
+        "orders",
+        "lines",
+        "lines is below 1",
+        "lines counts the items of the order (>= 1)",
+        lambda: nw.col("lines") < 1,
+    ),
+    RowRule(
+        "leads",
+        "lead_id",
+        "lead_id is not unique",
+        "give every lead its own id",
+        _duplicated("lead_id"),
+    ),
+    RowRule(
+        "leads",
+        "created_at",
+        "created_at is empty on a won or lost lead",
+        "fill in when the lead was created; only open leads may lack it",
+        lambda: nw.col("created_at").is_null() & (nw.col("status") != "open"),
+    ),
+    RowRule(
+        "leads",
+        "closed_at",
+        "closed_at is empty on a won or lost lead",
+        "fill in when the lead was won or lost",
+        lambda: nw.col("closed_at").is_null() & (nw.col("status") != "open"),
+    ),
+    RowRule(
+        "leads",
+        "closed_at",
+        "closed_at is set on an open lead",
+        "clear closed_at, or set the status to won or lost",
+        lambda: ~nw.col("closed_at").is_null() & (nw.col("status") == "open"),
+    ),
+    RowRule(
+        "leads",
+        "closed_at",
+        "closed_at is before created_at",
+        "check both dates",
+        lambda: nw.col("closed_at") < nw.col("created_at"),
+    ),
+    RowRule(
+        "plans",
+        "metric",
+        f"unknown metric; allowed: {', '.join(PLAN_METRICS)}",
+        "use one of the allowed metric names",
+        lambda: ~nw.col("metric").is_in(PLAN_METRICS),
+    ),
     RowRule("plans", "target", "target is negative", "targets are >= 0", lambda: nw.col("target") < 0),
-    RowRule("plans", "target", "a conversion target is above 1", "write conversion targets as a "
-            "fraction, e.g. 0.25 for 25 %",
-            lambda: (nw.col("metric") == "conversion") & (nw.col("target") > 1)),
-    RowRule("plans", "metric", "the same manager, period and metric appear more than once", "keep one "
-            "target per manager, period and metric", _duplicated("manager", "period", "metric")),
-    RowRule("managers", "manager", "manager is not unique", "list every manager once",
-            _duplicated("manager")),
+    RowRule(
+        "plans",
+        "target",
+        "a conversion target is above 1",
+        "write conversion targets as a fraction, e.g. 0.25 for 25 %",
+        lambda: (nw.col("metric") == "conversion") & (nw.col("target") > 1),
+    ),
+    RowRule(
+        "plans",
+        "metric",
+        "the same manager, period and metric appear more than once",
+        "keep one target per manager, period and metric",
+        _duplicated("manager", "period", "metric"),
+    ),
+    RowRule(
+        "managers",
+        "manager",
+        "manager is not unique",
+        "list every manager once",
+        _duplicated("manager"),
+    ),
 )
 
 
@@ -94,8 +157,14 @@ def check_rows(table: str, frame: pd.DataFrame, *, source: str, fiscal_year_star
         bad = frame[frame["period"].isin(bad_labels)]
         if len(bad):
             violations.append(
-                _violation(table, source, "period", "period is not a period label", "write a quarter "
-                           "as 2026Q3, a month as 2026-07 or a year as 2026", bad)
+                _violation(
+                    table,
+                    source,
+                    "period",
+                    "period is not a period label",
+                    "write a quarter as 2026Q3, a month as 2026-07 or a year as 2026",
+                    bad,
+                )
             )
     native = nw.from_native(frame, eager_only=True)
     for rule in ROW_RULES:
@@ -115,9 +184,7 @@ def _is_period(label: str, fiscal_year_start: int) -> bool:
     return True
 
 
-def check_references(
-    frames: dict[str, pd.DataFrame], sources: dict[str, str]
-) -> list[Violation]:
+def check_references(frames: dict[str, pd.DataFrame], sources: dict[str, str]) -> list[Violation]:
     """Cross-table rules: every manager is in ``managers`` (when given); an order's lead_id is a known lead."""
     violations = []
     if "managers" in frames:
@@ -130,16 +197,28 @@ def check_references(
             if len(hits):
                 names = sorted(hits["manager"].unique())
                 violations.append(
-                    _violation(table, sources[table], "manager", f"unknown manager(s) {names[:10]}"
-                               f"{' ...' if len(names) > 10 else ''}: not in the managers table",
-                               f"add them to {sources['managers']} or correct the ids", hits)
+                    _violation(
+                        table,
+                        sources[table],
+                        "manager",
+                        f"unknown manager(s) {names[:10]}"
+                        f"{' ...' if len(names) > 10 else ''}: not in the managers table",
+                        f"add them to {sources['managers']} or correct the ids",
+                        hits,
+                    )
                 )
     if "leads" in frames and frames["orders"]["lead_id"].notna().any():
         orders = frames["orders"]
         hits = orders[orders["lead_id"].notna() & ~orders["lead_id"].isin(set(frames["leads"]["lead_id"]))]
         if len(hits):
             violations.append(
-                _violation("orders", sources["orders"], "lead_id", "lead_id not found in the leads table",
-                           "correct the lead_id, leave it empty, or add the lead", hits)
+                _violation(
+                    "orders",
+                    sources["orders"],
+                    "lead_id",
+                    "lead_id not found in the leads table",
+                    "correct the lead_id, leave it empty, or add the lead",
+                    hits,
+                )
             )
     return violations
