@@ -21,6 +21,7 @@ from kpi_toolkit.kpis import (
     year_to_date_kpis,
 )
 from kpi_toolkit.periods import Period, parse_period, parse_periods
+from kpi_toolkit.ranking import attainment_ranking
 
 __version__ = "0.1.0"
 
@@ -34,6 +35,7 @@ __all__ = [
     "SalesData",
     "Violation",
     "__version__",
+    "attainment_ranking",
     "from_frames",
     "kpi_change",
     "kpi_history",

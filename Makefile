@@ -1,0 +1,45 @@
+# Two commands set everything up on a fresh machine with Python 3.11+ and make:
+#   make report   - create .venv, install the project, make the demo data, render the quarterly report
+#   make test     - create .venv if needed and run the whole test suite
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO := data/demo/orders.csv
+PERIOD ?=
+
+.PHONY: install demo report test lint format lab clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	touch $@
+
+demo: $(DEMO)
+
+$(DEMO): kpi_toolkit/demo.py | $(STAMP)
+	$(BIN)/kpi-report demo --out data/demo
+
+report: $(STAMP) $(DEMO)
+	$(BIN)/kpi-report quarterly --data data/demo --out reports $(if $(PERIOD),--period $(PERIOD))
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check kpi_toolkit tests notebooks
+	$(BIN)/ruff format --check kpi_toolkit tests notebooks
+
+format: $(STAMP)
+	$(BIN)/ruff format kpi_toolkit tests notebooks
+	$(BIN)/jupytext --sync notebooks/*.py
+
+lab: $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[lab]"
+	$(BIN)/jupyter lab notebooks/
+
+clean:
+	rm -rf reports/*/ data/demo .pytest_cache
