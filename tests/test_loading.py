@@ -30,7 +30,9 @@ def test_load_types_and_normalises(tiny_folder):
     assert data.leads["status"].tolist() == ["won", "lost", "open", "lost", "won"]  # case and spaces
     assert data.orders["lead_id"].isna().sum() == 6  # empty cells are missing
     assert data.row_counts["rows_read"].tolist() == [7, 5, 5, 3]
-    assert (data.row_counts["rows_read"] == data.row_counts["rows_used"] + data.row_counts["rows_excluded"]).all()
+    assert (
+        data.row_counts["rows_read"] == data.row_counts["rows_used"] + data.row_counts["rows_excluded"]
+    ).all()
 
 
 def test_csv_and_parquet_give_the_same_kpis(tiny_folder, tmp_path):
@@ -49,38 +51,109 @@ def test_csv_and_parquet_give_the_same_kpis(tiny_folder, tmp_path):
     ("table", "edit", "column", "rule", "rows"),
     [
         ("orders", lambda t: t.drop(columns="amount"), "amount", "required column(s) ['amount'] missing", ()),
-        ("orders", lambda t: t.assign(order_id=["o1", "o1", *t["order_id"][2:]]), "order_id", "not unique",
-         (2, 3)),
-        ("orders", lambda t: t.assign(ordered_at=["2026-13-01", *t["ordered_at"][1:]]), "ordered_at",
-         "not a date", (2,)),
+        (
+            "orders",
+            lambda t: t.assign(order_id=["o1", "o1", *t["order_id"][2:]]),
+            "order_id",
+            "not unique",
+            (2, 3),
+        ),
+        (
+            "orders",
+            lambda t: t.assign(ordered_at=["2026-13-01", *t["ordered_at"][1:]]),
+            "ordered_at",
+            "not a date",
+            (2,),
+        ),
         ("orders", lambda t: t.assign(amount=[-5.0, *t["amount"][1:]]), "amount", "amount is negative", (2,)),
-        ("orders", lambda t: t.assign(amount=["12,5", *t["amount"][1:]]), "amount", "not a finite number",
-         (2,)),
+        (
+            "orders",
+            lambda t: t.assign(amount=["12,5", *t["amount"][1:]]),
+            "amount",
+            "not a finite number",
+            (2,),
+        ),
         ("orders", lambda t: t.assign(manager=["", *t["manager"][1:]]), "manager", "value is empty", (2,)),
-        ("orders", lambda t: t.assign(lead_id=["", "", "L9", "", "", "", ""]), "lead_id",
-         "lead_id not found", (4,)),
+        (
+            "orders",
+            lambda t: t.assign(lead_id=["", "", "L9", "", "", "", ""]),
+            "lead_id",
+            "lead_id not found",
+            (4,),
+        ),
         ("orders", lambda t: t.assign(discount=[1.5] + [0.0] * 6), "discount", "outside 0-1", (2,)),
-        ("leads", lambda t: t.assign(status=["won", "maybe", "open", "lost", "won"]), "status",
-         "unknown status", (3,)),
-        ("leads", lambda t: t.assign(closed_at=["", *t["closed_at"][1:]]), "closed_at",
-         "closed_at is empty on a won or lost lead", (2,)),
-        ("leads", lambda t: t.assign(closed_at=["2026-05-01", *t["closed_at"][1:]]), "closed_at",
-         "closed_at is before created_at", (2,)),
-        ("leads", lambda t: t.assign(created_at=["", *t["created_at"][1:]]), "created_at",
-         "created_at is empty on a won or lost lead", (2,)),
-        ("leads", lambda t: t.assign(closed_at=[*t["closed_at"][:2], "2026-07-30", *t["closed_at"][3:]]),
-         "closed_at", "closed_at is set on an open lead", (4,)),
-        ("leads", lambda t: t.assign(lead_id=["L1", "L1", "L3", "L4", "L5"]), "lead_id", "not unique", (2, 3)),
-        ("plans", lambda t: t.assign(period=["2026-7", *t["period"][1:]]), "period", "not a period label",
-         (2,)),
+        (
+            "leads",
+            lambda t: t.assign(status=["won", "maybe", "open", "lost", "won"]),
+            "status",
+            "unknown status",
+            (3,),
+        ),
+        (
+            "leads",
+            lambda t: t.assign(closed_at=["", *t["closed_at"][1:]]),
+            "closed_at",
+            "closed_at is empty on a won or lost lead",
+            (2,),
+        ),
+        (
+            "leads",
+            lambda t: t.assign(closed_at=["2026-05-01", *t["closed_at"][1:]]),
+            "closed_at",
+            "closed_at is before created_at",
+            (2,),
+        ),
+        (
+            "leads",
+            lambda t: t.assign(created_at=["", *t["created_at"][1:]]),
+            "created_at",
+            "created_at is empty on a won or lost lead",
+            (2,),
+        ),
+        (
+            "leads",
+            lambda t: t.assign(closed_at=[*t["closed_at"][:2], "2026-07-30", *t["closed_at"][3:]]),
+            "closed_at",
+            "closed_at is set on an open lead",
+            (4,),
+        ),
+        (
+            "leads",
+            lambda t: t.assign(lead_id=["L1", "L1", "L3", "L4", "L5"]),
+            "lead_id",
+            "not unique",
+            (2, 3),
+        ),
+        (
+            "plans",
+            lambda t: t.assign(period=["2026-7", *t["period"][1:]]),
+            "period",
+            "not a period label",
+            (2,),
+        ),
         ("plans", lambda t: t.assign(metric=["revenue", *t["metric"][1:]]), "metric", "unknown metric", (2,)),
         ("plans", lambda t: t.assign(target=[-1.0, *t["target"][1:]]), "target", "negative", (2,)),
-        ("plans", lambda t: t.assign(target=[*t["target"][:4], 25.0]), "target", "conversion target is above 1",
-         (6,)),
-        ("plans", lambda t: t.assign(period=["2026-07", "2026-07", *t["period"][2:]]), "metric",
-         "appear more than once", (2, 3)),
-        ("plans", lambda t: t.assign(manager=["zed", *t["manager"][1:]]), "manager", "unknown manager(s) ['zed']",
-         (2,)),
+        (
+            "plans",
+            lambda t: t.assign(target=[*t["target"][:4], 25.0]),
+            "target",
+            "conversion target is above 1",
+            (6,),
+        ),
+        (
+            "plans",
+            lambda t: t.assign(period=["2026-07", "2026-07", *t["period"][2:]]),
+            "metric",
+            "appear more than once",
+            (2, 3),
+        ),
+        (
+            "plans",
+            lambda t: t.assign(manager=["zed", *t["manager"][1:]]),
+            "manager",
+            "unknown manager(s) ['zed']",
+            (2,),
+        ),
         ("managers", lambda t: t.assign(manager=["ann", "ann", "cat"]), "manager", "not unique", (2, 3)),
     ],
 )
@@ -169,8 +242,12 @@ def test_dataset_options_file(tiny_folder):
 
 def test_managers_without_table_come_from_all_tables():
     tables = tiny_tables()
-    plans = pd.concat([tables["plans"], pd.DataFrame([("dan", "2026Q3", "sales_volume", 5.0)],
-                                                     columns=tables["plans"].columns)])
+    plans = pd.concat(
+        [
+            tables["plans"],
+            pd.DataFrame([("dan", "2026Q3", "sales_volume", 5.0)], columns=tables["plans"].columns),
+        ]
+    )
     data = kt.from_frames(tables["orders"], leads=tables["leads"], plans=plans)
     assert data.manager_ids == ["ann", "bob", "cat", "dan"]
     assert kt.manager_kpis(data, period="2026Q3").loc["dan", "sales_plan"] == 5.0

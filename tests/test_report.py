@@ -20,8 +20,9 @@ HOSTILE_TEAM = "<img src=x onerror=alert(1)>"
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "kpi_toolkit", *args], capture_output=True, text=True,
-                          timeout=300, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "kpi_toolkit", *args], capture_output=True, text=True, timeout=300, check=False
+    )
 
 
 def test_notebook_declares_typed_documented_parameters():
@@ -36,7 +37,7 @@ def test_notebook_declares_typed_documented_parameters():
 def rendered(tmp_path_factory: pytest.TempPathFactory) -> Path:
     tables = tiny_tables()
     tables["managers"] = tables["managers"].assign(
-        name=[HOSTILE_NAME, "Bob Stone", "=HYPERLINK(\"x\")"], team=[HOSTILE_TEAM, HOSTILE_TEAM, "South"]
+        name=[HOSTILE_NAME, "Bob Stone", '=HYPERLINK("x")'], team=[HOSTILE_TEAM, HOSTILE_TEAM, "South"]
     )
     folder = write_tables(tmp_path_factory.mktemp("data") / "hostile", tables)
     out = tmp_path_factory.mktemp("reports")
@@ -80,8 +81,9 @@ def test_kpis_csv_matches_manager_kpis(rendered, tiny):
     csv = pd.read_csv(rendered / "2026Q3" / "kpis.csv", index_col="manager")
     expected = kt.manager_kpis(tiny, period="2026Q3")
     assert list(csv.columns) == list(kt.KPI_COLUMNS)
-    pd.testing.assert_series_equal(csv["sales_volume"], expected["sales_volume"].rename_axis("manager"),
-                                   check_index_type=False)
+    pd.testing.assert_series_equal(
+        csv["sales_volume"], expected["sales_volume"].rename_axis("manager"), check_index_type=False
+    )
 
 
 def test_team_report_and_default_period(tiny_folder, tmp_path):
@@ -106,15 +108,17 @@ def test_bad_data_fails_cleanly_without_a_report(tmp_path):
 
 def test_unknown_parameter_is_rejected(tmp_path):
     with pytest.raises(kt.ReportError, match=r"has no parameter\(s\) \['teams'\]"):
-        render_notebook(notebook_path("quarterly"), parameters={"teams": "x"}, output=tmp_path / "r.html",
-                        title="t")
+        render_notebook(
+            notebook_path("quarterly"), parameters={"teams": "x"}, output=tmp_path / "r.html", title="t"
+        )
 
 
 def test_failing_notebook_leaves_no_half_written_report(tmp_path):
-    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "language": "python",
-                                                          "display_name": "Python 3"}})
+    nb = nbformat.v4.new_notebook(
+        metadata={"kernelspec": {"name": "python3", "language": "python", "display_name": "Python 3"}}
+    )
     nb.cells = [
-        nbformat.v4.new_code_cell('x: int = 1  # a parameter', metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell("x: int = 1  # a parameter", metadata={"tags": ["parameters"]}),
         nbformat.v4.new_code_cell("raise RuntimeError('boom')"),
     ]
     path = tmp_path / "failing.ipynb"

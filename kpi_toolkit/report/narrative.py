@@ -98,7 +98,7 @@ def summary_sentences(q: QuarterlyReport) -> list[str]:
     >>> from kpi_toolkit.report.quarterly import quarterly_report
     >>> q = quarterly_report(kt.from_frames(**make_demo_data()), team="South")
     >>> summary_sentences(q)[0]
-    'In 2026Q3 the South team sold 17,446,535 against a plan of 17,875,000 (98% of plan), +8% on 2026Q2 and +67% on 2025Q3.'
+    'In 2026Q3 the South team sold 16,334,547 against a plan of 17,622,000 (93% of plan), +4% on 2026Q2 and +76% on 2025Q3.'
     """
     who = f"the {q.team} team" if q.team else "the company"
     sentences = [

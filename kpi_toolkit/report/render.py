@@ -97,6 +97,9 @@ def render_notebook(
                 cwd=str(notebook.parent),
                 progress_bar=False,
                 log_output=False,
+                # the kernel's own start-up chatter (e.g. its note on TCP transport) is not the user's concern;
+                # errors in cells still reach us through papermill
+                extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
             )
         except papermill.PapermillExecutionError as exc:
             raise ReportError(
