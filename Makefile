@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 DEMO := data/demo/orders.csv
 PERIOD ?=
 
-.PHONY: install demo report test lint format lab clean
+.PHONY: install demo report test lint format lab bench clean
 
 install: $(STAMP)
 
@@ -40,6 +40,13 @@ format: $(STAMP)
 lab: $(STAMP)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[lab]"
 	$(BIN)/jupyter lab notebooks/
+
+BENCH_DATA := benchmarks/output/large
+$(BENCH_DATA)/orders.parquet: benchmarks/generate.py | $(STAMP)
+	$(BIN)/python benchmarks/generate.py --out $(BENCH_DATA)
+
+bench: $(BENCH_DATA)/orders.parquet
+	$(BIN)/python benchmarks/run.py --data $(BENCH_DATA)
 
 clean:
 	rm -rf reports/*/ data/demo .pytest_cache
