@@ -1,0 +1,96 @@
+"""Statistics for comparing managers honestly: tests, intervals, funnel limits, shrinkage and their figures.
+
+The functions work on per-manager counts or order amounts (not on :class:`~kpi_toolkit.data.SalesData`), so
+they can be checked against reference implementations and reused on any aggregate.
+"""
+
+from kpi_toolkit.stats.comparison import (
+    COMPARISON_COLUMNS,
+    DIAGNOSTIC_COLUMNS,
+    EFFECT_SIZE_TYPES,
+    GLOBAL_TEST_COLUMNS,
+    VERDICTS,
+    check_diagnostics,
+    compare_checks,
+    compare_counts,
+    compare_rates,
+    global_test_checks,
+    global_test_rates,
+)
+from kpi_toolkit.stats.figures import (
+    plot_check_distributions,
+    plot_comparison,
+    plot_funnel,
+    plot_shrunk_rates,
+)
+from kpi_toolkit.stats.funnel import (
+    FUNNEL_COLUMNS,
+    FUNNEL_LIMIT_COLUMNS,
+    SIGNALS,
+    funnel_limits,
+    funnel_table,
+)
+from kpi_toolkit.stats.means import (
+    CHECK_STATS_COLUMNS,
+    bootstrap_mean_ratio,
+    check_sufficient_stats,
+    cliffs_delta,
+    dunn_test,
+    log_welch_test,
+    welch_anova,
+    welch_ttest,
+)
+from kpi_toolkit.stats.multiple import EXTREME_Z, P_ADJUST_METHODS, adjust_pvalues
+from kpi_toolkit.stats.proportions import (
+    DEFAULT_SEED,
+    chisq_homogeneity,
+    cohens_h,
+    newcombe_interval,
+    poisson_rate_test,
+    two_proportion_test,
+    wilson_interval,
+)
+from kpi_toolkit.stats.shrinkage import SHRINK_COLUMNS, shrink_rates
+
+__all__ = [
+    "CHECK_STATS_COLUMNS",
+    "COMPARISON_COLUMNS",
+    "DEFAULT_SEED",
+    "DIAGNOSTIC_COLUMNS",
+    "EFFECT_SIZE_TYPES",
+    "EXTREME_Z",
+    "FUNNEL_COLUMNS",
+    "FUNNEL_LIMIT_COLUMNS",
+    "GLOBAL_TEST_COLUMNS",
+    "P_ADJUST_METHODS",
+    "SHRINK_COLUMNS",
+    "SIGNALS",
+    "VERDICTS",
+    "adjust_pvalues",
+    "bootstrap_mean_ratio",
+    "check_diagnostics",
+    "check_sufficient_stats",
+    "chisq_homogeneity",
+    "cliffs_delta",
+    "cohens_h",
+    "compare_checks",
+    "compare_counts",
+    "compare_rates",
+    "dunn_test",
+    "funnel_limits",
+    "funnel_table",
+    "global_test_checks",
+    "global_test_rates",
+    "log_welch_test",
+    "newcombe_interval",
+    "plot_check_distributions",
+    "plot_comparison",
+    "plot_funnel",
+    "plot_shrunk_rates",
+    "poisson_rate_test",
+    "shrink_rates",
+    "two_proportion_test",
+    "welch_anova",
+    "welch_ttest",
+    "wilson_interval",
+]
