@@ -1,27 +1,58 @@
-"""Loading and validating a sales data set: :func:`load` (a folder) and :func:`from_frames` (in memory)."""
+"""Loading and validating a sales data set: :func:`load` (a folder, or an export through a mapping) and
+:func:`from_frames` (in memory).
+
+Every path goes through the same steps: read (or build through a mapping) the contract's tables as text with
+the rows numbered as the user sees them (:class:`~kpi_toolkit.reading.StagedData`), type the cells
+(:mod:`kpi_toolkit.parsing`), check the row and cross-table rules (:mod:`kpi_toolkit.validation`), and then
+either raise every broken rule at once or set the invalid rows aside (:mod:`kpi_toolkit.quarantine`).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
+from typing import Any, Literal
 
 import pandas as pd
 import yaml
 
 from kpi_toolkit.aggregate import monthly_stats
-from kpi_toolkit.errors import DataValidationError, ParameterError
-from kpi_toolkit.parsing import parse_table
+from kpi_toolkit.errors import DataValidationError, ParameterError, Violation
+from kpi_toolkit.mapping import apply_mapping, read_mapping
+from kpi_toolkit.parsing import MISSING_COLUMNS, parse_table
 from kpi_toolkit.periods import Period, parse_period
 from kpi_toolkit.plans import PlanBook, check_plan_consistency
-from kpi_toolkit.reading import ROW, RawTable, find_table_files, frame_table, read_table
+from kpi_toolkit.quarantine import (
+    QUARANTINE_COLUMNS,
+    empty_quarantine,
+    label_columns,
+    quarantine_frame,
+    quarantine_rows,
+    shown,
+)
+from kpi_toolkit.reading import ROW, StagedData, find_table_files, frame_table, read_table
 from kpi_toolkit.validation import check_references, check_rows
 
-__all__ = ["DATASET_FILE", "ROW_COUNT_COLUMNS", "SalesData", "from_frames", "load"]
+__all__ = [
+    "DATASET_FILE",
+    "ON_INVALID",
+    "QUARANTINE_COLUMNS",
+    "ROW_COUNT_COLUMNS",
+    "SalesData",
+    "from_frames",
+    "load",
+]
 
 #: Optional file in a data-set folder with options of the data set (``fiscal_year_start: 7``).
 DATASET_FILE = "dataset.yml"
-ROW_COUNT_COLUMNS = ("table", "source", "rows_read", "rows_used", "rows_excluded")
+#: Columns of ``SalesData.row_counts``: per table, rows read = rows used + rows excluded; ``rows_filtered``
+#: counts the rows of the source file that a mapping's filter left out (not part of the table; 0 without one).
+ROW_COUNT_COLUMNS = ("table", "source", "rows_read", "rows_used", "rows_excluded", "rows_filtered")
+OnInvalid = Literal["raise", "quarantine"]
+#: What :func:`load` may do with invalid rows.
+ON_INVALID = ("raise", "quarantine")
 
 
 @dataclass(frozen=True, eq=False)
@@ -30,7 +61,8 @@ class SalesData:
 
     Build it with :func:`load` or :func:`from_frames`, never by hand. ``leads``, ``plans`` and ``managers``
     are ``None`` when the data set has no such table. ``row_counts`` says, per table, how many rows were
-    read, used and excluded (rows read = rows used + rows excluded).
+    read, used and excluded (rows read = rows used + rows excluded); ``quarantine`` lists the rows set aside
+    with ``on_invalid="quarantine"``, one row per broken rule (columns: :data:`QUARANTINE_COLUMNS`).
     """
 
     orders: pd.DataFrame
@@ -40,6 +72,7 @@ class SalesData:
     fiscal_year_start: int = 1
     source: str = "<memory>"
     row_counts: pd.DataFrame = field(default_factory=pd.DataFrame)
+    quarantine: pd.DataFrame = field(default_factory=empty_quarantine)
 
     @cached_property
     def manager_ids(self) -> list[str]:
@@ -100,7 +133,20 @@ class SalesData:
         dates = [self.orders["ordered_at"].max()]
         if self.leads is not None:
             dates += [self.leads["created_at"].max(), self.leads["closed_at"].max()]
-        return pd.Timestamp(max(d for d in dates if pd.notna(d)))
+        known = [d for d in dates if pd.notna(d)]
+        if not known:
+            raise DataValidationError(
+                [
+                    Violation(
+                        "orders",
+                        self.source,
+                        None,
+                        "the data set holds no dates (orders and leads have no rows): nothing to report on",
+                        fix="load a data set with orders (a file with only a header is an empty table)",
+                    )
+                ]
+            )
+        return pd.Timestamp(max(known))
 
     def period(self, label: str | Period, *, name: str = "period") -> Period:
         """Parse a period label with this data set's fiscal year."""
@@ -120,24 +166,58 @@ def _dataset_options(folder: Path) -> dict[str, int]:
     return options
 
 
-def _validate(raws: dict[str, RawTable], *, fiscal_year_start: int, source: str) -> SalesData:
-    violations = []
+def _uncovered(problems: list[Violation], table: str, covered: set[tuple[str, str, int]]) -> list[Violation]:
+    """Drop from the contract's findings the cells a mapping already reported (a date it could not read)."""
+    if not covered:
+        return problems
+    out = []
+    for v in problems:
+        rows = tuple(r for r in v.rows if (table, v.column or "", r) not in covered)
+        if rows:
+            out.append(replace(v, rows=rows, n_rows=len(rows)) if len(rows) != len(v.rows) else v)
+    return out
+
+
+def _validate(staged: StagedData, *, fiscal_year_start: int, source: str, on_invalid: OnInvalid) -> SalesData:
+    raws = staged.tables
+    fatal: list[Violation] = []
+    violations: list[Violation] = list(staged.findings)
     typed: dict[str, pd.DataFrame] = {}
     for name, raw in raws.items():
         frame, problems = parse_table(raw)
-        violations += problems
-        if not any(p.rule.startswith("required column") for p in problems):
-            violations += check_rows(name, frame, source=raw.source, fiscal_year_start=fiscal_year_start)
-            typed[name] = frame
+        missing = [p for p in problems if p.rule.startswith(MISSING_COLUMNS)]
+        if missing:
+            fatal += missing
+            continue
+        violations += _uncovered(problems, name, staged.covered)
+        violations += check_rows(name, frame, source=raw.source, fiscal_year_start=fiscal_year_start)
+        typed[name] = frame
     sources = {name: raw.source for name, raw in raws.items()}
-    if not violations and "plans" in typed:
-        violations += check_plan_consistency(
-            typed["plans"], source=sources["plans"], fiscal_year_start=fiscal_year_start
+    violations = label_columns(violations, raws)
+    excluded: dict[str, set[int]] = {name: set() for name in typed}
+    if fatal or on_invalid == "raise":
+        if not fatal and not violations and "plans" in typed:
+            violations += check_plan_consistency(
+                typed["plans"], source=sources["plans"], fiscal_year_start=fiscal_year_start
+            )
+        if not fatal and not violations:
+            violations += label_columns(check_references(typed, sources), raws)
+        if fatal or violations:
+            raise DataValidationError([shown(v) for v in fatal + violations])
+        findings: list[Violation] = []
+    else:
+        typed, findings, excluded = quarantine_rows(
+            typed, violations, raws, fiscal_year_start=fiscal_year_start
         )
-    if not violations:
-        violations += check_references(typed, sources)
-    if violations:
-        raise DataValidationError(violations)
+        if len(raws["orders"].frame) and not len(typed["orders"]):
+            everything = Violation(
+                "orders",
+                sources["orders"],
+                None,
+                "every row is invalid: nothing is left to analyse",
+                fix="correct the problems listed below",
+            )
+            raise DataValidationError([everything, *(shown(v) for v in findings)])
     if "plans" in typed:
         plans = typed["plans"]
         labels = {
@@ -145,7 +225,17 @@ def _validate(raws: dict[str, RawTable], *, fiscal_year_start: int, source: str)
         }
         typed["plans"] = plans.assign(period=plans["period"].map(labels).astype("string"))
     counts = pd.DataFrame(
-        [(name, raw.source, len(raw.frame), len(raw.frame), 0) for name, raw in raws.items()],
+        [
+            (
+                name,
+                raw.source,
+                len(raw.frame),
+                len(raw.frame) - len(excluded[name]),
+                len(excluded[name]),
+                raw.rows_filtered,
+            )
+            for name, raw in raws.items()
+        ],
         columns=list(ROW_COUNT_COLUMNS),
     )
     tables = {name: frame.drop(columns=[ROW]).reset_index(drop=True) for name, frame in typed.items()}
@@ -157,32 +247,59 @@ def _validate(raws: dict[str, RawTable], *, fiscal_year_start: int, source: str)
         fiscal_year_start=fiscal_year_start,
         source=source,
         row_counts=counts,
+        quarantine=quarantine_frame(findings, staged.originals),
     )
 
 
-def load(folder: str | Path, *, fiscal_year_start: int | None = None) -> SalesData:
-    """Load and validate a data-set folder (one CSV or Parquet file per table).
+def _check_on_invalid(on_invalid: str) -> None:
+    if on_invalid not in ON_INVALID:
+        raise ParameterError(
+            f"on_invalid={on_invalid!r} is not allowed. Fix: use 'raise' (stop at invalid rows, the default) "
+            "or 'quarantine' (set them aside, listed in data.quarantine)."
+        )
+
+
+def load(
+    source: str | Path,
+    *,
+    mapping: str | Path | Mapping[str, Any] | None = None,
+    on_invalid: OnInvalid = "raise",
+    fiscal_year_start: int | None = None,
+) -> SalesData:
+    """Load and validate a data set: a folder of canonical tables, or an export described by a mapping.
 
     Parameters
     ----------
-    folder
-        Folder holding ``orders.csv`` (or ``.parquet``) and optionally ``leads``, ``plans`` and ``managers``.
+    source
+        The data folder. Without ``mapping`` it holds ``orders.csv`` (or ``.parquet``) and optionally
+        ``leads``, ``plans`` and ``managers``; with it, the files the mapping names.
+    mapping
+        A YAML mapping file (or its content as a dict) that says how to build the contract's tables from the
+        files of an export: which file, how to read it, which columns, value maps, filters and derivations.
+        See ``docs/mappings.md``; ``data/mappings/`` has examples.
+    on_invalid
+        ``"raise"`` (default): any broken rule raises, nothing is dropped. ``"quarantine"``: rows that break a
+        row or cross-table rule are set aside into ``data.quarantine`` with their reasons and the rest is
+        loaded; problems with a whole file still raise.
     fiscal_year_start
-        Month (1-12) in which the fiscal year starts. ``None`` takes it from the folder's ``dataset.yml``
-        (key ``fiscal_year_start``), or 1 (the calendar year) when there is none.
+        Month (1-12) in which the fiscal year starts. ``None`` takes it from the mapping
+        (``fiscal_year_start:``), else from the folder's ``dataset.yml``, else 1 (the calendar year).
 
     Returns
     -------
     SalesData
-        The validated tables.
+        The validated tables; ``row_counts`` says per table how many rows were read, used, excluded (rows
+        read = rows used + rows excluded) and left out by a mapping's filter; ``quarantine`` lists the rows
+        set aside (empty unless ``on_invalid="quarantine"``).
 
     Raises
     ------
     DataValidationError
-        When any table breaks the data contract; the message lists every broken rule with the file, the
-        column, the rows (as numbered in the file: the header is line 1) and the fix. Nothing is dropped.
+        When any table breaks the data contract (with ``on_invalid="raise"``), or a file cannot be read as a
+        whole (always); the message lists every broken rule with the file, the column, the rows (as numbered
+        in the file: the header is line 1), the values found and the fix.
     ParameterError
-        When the folder does not exist or holds two files for one table.
+        When the folder does not exist, holds two files for one table, or the mapping is invalid.
 
     Examples
     --------
@@ -193,14 +310,47 @@ def load(folder: str | Path, *, fiscal_year_start: int | None = None) -> SalesDa
     >>> data = load(folder)
     >>> data.manager_ids, float(data.orders["amount"].sum())
     (['ann'], 100.0)
+
+    An export with its own column names, a semicolon and a decimal comma, read through a mapping:
+
+    >>> _ = (folder / "sales.csv").write_text("No;Rep;Client;Date;Total\\n7;Ann;c1;26.11.2026;1 234,50\\n")
+    >>> mapping = {"tables": {"orders": {"file": "sales.csv", "decimal": ",", "columns": {
+    ...     "order_id": "No", "manager": "Rep", "customer_id": "Client", "ordered_at": "Date",
+    ...     "amount": "Total"}}}}
+    >>> data = load(folder, mapping=mapping)
+    >>> str(data.orders["ordered_at"][0]), float(data.orders["amount"][0])
+    ('2026-11-26 00:00:00', 1234.5)
     """
-    folder = Path(folder)
-    files = find_table_files(folder)
+    _check_on_invalid(on_invalid)
+    folder = Path(source)
+    if mapping is None:
+        files = find_table_files(folder)
+        if fiscal_year_start is None:
+            fiscal_year_start = int(_dataset_options(folder).get("fiscal_year_start", 1))
+        parse_period("2026", fiscal_year_start=fiscal_year_start, name="fiscal_year_start")
+        raws = {name: read_table(name, path) for name, path in files.items()}
+        staged = StagedData(raws, originals={raw.source: raw.frame for raw in raws.values()})
+        return _validate(
+            staged, fiscal_year_start=fiscal_year_start, source=str(folder), on_invalid=on_invalid
+        )
+    if not folder.is_dir():
+        raise ParameterError(
+            f"data folder {str(folder)!r} does not exist or is not a folder. Fix: pass the folder that holds "
+            "the files the mapping names."
+        )
+    spec = read_mapping(mapping)
+    if fiscal_year_start is None:
+        fiscal_year_start = spec.fiscal_year_start
     if fiscal_year_start is None:
         fiscal_year_start = int(_dataset_options(folder).get("fiscal_year_start", 1))
     parse_period("2026", fiscal_year_start=fiscal_year_start, name="fiscal_year_start")
-    raws = {name: read_table(name, path) for name, path in files.items()}
-    return _validate(raws, fiscal_year_start=fiscal_year_start, source=str(folder))
+    staged = apply_mapping(spec, folder)
+    return _validate(
+        staged,
+        fiscal_year_start=fiscal_year_start,
+        source=f"{folder} (mapping {spec.path})",
+        on_invalid=on_invalid,
+    )
 
 
 def from_frames(
@@ -210,18 +360,23 @@ def from_frames(
     plans: pd.DataFrame | None = None,
     managers: pd.DataFrame | None = None,
     fiscal_year_start: int = 1,
+    on_invalid: OnInvalid = "raise",
 ) -> SalesData:
     """Validate in-memory tables exactly as :func:`load` validates files.
 
-    Row numbers in error messages are 1-based positions in each frame.
+    Row numbers in error messages (and in ``data.quarantine``) are 1-based positions in each frame.
 
     Examples
     --------
     >>> orders = pd.DataFrame({"order_id": [1, 2], "manager": ["ann", "bob"], "customer_id": ["c1", "c2"],
-    ...                        "ordered_at": ["2026-07-01", "2026-08-15"], "amount": [100.0, 250.0]})
-    >>> from_frames(orders).manager_ids
-    ['ann', 'bob']
+    ...                        "ordered_at": ["2026-07-01", "2026-08-15"], "amount": [100.0, -250.0]})
+    >>> from_frames(orders.head(1)).manager_ids
+    ['ann']
+    >>> data = from_frames(orders, on_invalid="quarantine")
+    >>> data.manager_ids, data.quarantine[["row", "column", "rule"]].values.tolist()
+    (['ann'], [[2, 'amount', 'amount is negative']])
     """
+    _check_on_invalid(on_invalid)
     given = {"orders": orders, "leads": leads, "plans": plans, "managers": managers}
     raws = {
         name: frame_table(name, frame, source=f"<{name} frame>")
@@ -229,4 +384,5 @@ def from_frames(
         if frame is not None
     }
     parse_period("2026", fiscal_year_start=fiscal_year_start, name="fiscal_year_start")
-    return _validate(raws, fiscal_year_start=fiscal_year_start, source="<memory>")
+    staged = StagedData(raws, originals={raw.source: raw.frame for raw in raws.values()})
+    return _validate(staged, fiscal_year_start=fiscal_year_start, source="<memory>", on_invalid=on_invalid)

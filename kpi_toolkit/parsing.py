@@ -15,7 +15,10 @@ from kpi_toolkit.errors import Violation
 from kpi_toolkit.reading import ROW, RawTable
 from kpi_toolkit.schema import LEAD_STATUSES, TABLES, Column
 
-__all__ = ["parse_table"]
+__all__ = ["MISSING_COLUMNS", "parse_table"]
+
+#: How the violation of a missing required column starts (a file-level problem: never quarantined).
+MISSING_COLUMNS = "required column(s)"
 
 _FIXES = {
     "datetime": "write dates as ISO 8601, e.g. 2026-07-01 or 2026-07-01 14:30",
@@ -29,7 +32,10 @@ _FIXES = {
 def _as_text(values: pd.Series) -> pd.Series:
     if pd.api.types.is_float_dtype(values):
         # Parquet ids stored as floats (e.g. 7.0) are the id "7".
-        values = values.map(lambda v: v if pd.isna(v) or not float(v).is_integer() else int(v))
+        # (integer columns with gaps arrive as floats), so whole floats are written without ".0".
+        whole = values.notna() & (values == values.round())
+        text = values.astype("string").where(~whole, values.where(whole).astype("Int64").astype("string"))
+        return text.mask(text == "")
     text = values.astype("string").str.strip()
     return text.mask(text == "")
 
@@ -63,20 +69,25 @@ def parse_table(raw: RawTable) -> tuple[pd.DataFrame, list[Violation]]:
     """Type the columns of ``raw`` by the contract and list what could not be parsed or is missing.
 
     Returns the typed frame (contract columns first, in contract order, then any extra columns as text,
-    then ``_row``) and the violations: missing required columns, empty required cells, cells that do not parse.
+    then ``_row``) and the violations: missing required columns, empty required cells, cells that do not
+    parse. Each violation lists every row it concerns (callers show the first few).
     """
     spec = TABLES[raw.name]
     frame = raw.frame
     violations: list[Violation] = []
     missing = [c.name for c in spec.columns if c.required and c.name not in frame.columns]
     if missing:
+        found = [c for c in frame.columns if c != ROW]
+        fix = f"add or rename the column(s) to {', '.join(missing)} (names are case-insensitive)"
+        if len(found) == 1 and any(d in found[0] for d in (";", "\t", "|")):
+            fix += "; the header looks split by another delimiter than ',': describe the file in a mapping"
         violations.append(
             Violation(
                 raw.name,
                 raw.source,
                 missing[0],
-                f"required column(s) {missing} missing; the file has {[c for c in frame.columns if c != ROW]}",
-                fix=f"add or rename the column(s) to {', '.join(missing)} (names are case-insensitive)",
+                f"{MISSING_COLUMNS} {missing} missing; the file has {found}",
+                fix=fix,
             )
         )
         return frame, violations
@@ -90,7 +101,8 @@ def parse_table(raw: RawTable) -> tuple[pd.DataFrame, list[Violation]]:
             continue
         original = frame[column.name]
         parsed = _parse(column, original)
-        empty = _as_text(original).isna()
+        textual = original.dtype == object or pd.api.types.is_string_dtype(original)
+        empty = _as_text(original).isna() if textual else original.isna()
         bad = parsed.isna() & ~empty
         if bad.any():
             what = {"datetime": "a date", "number": "a finite number", "integer": "a whole number"}
@@ -118,7 +130,7 @@ def _cells(raw: RawTable, column: str, mask: pd.Series, rule: str, fix: str) -> 
         source=raw.source,
         column=column,
         rule=rule,
-        rows=tuple(int(r) for r in rows.head(20)),
+        rows=tuple(int(r) for r in rows),
         n_rows=int(mask.sum()),
         examples=tuple(str(e) for e in examples),
         fix=fix,

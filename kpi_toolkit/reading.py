@@ -2,21 +2,24 @@
 
 Files are read as they are, every CSV cell as text, so that nothing is converted (or lost) before the
 validation sees it. Each frame gets a ``_row`` column with the row number the user sees in the file: the line
-number for a CSV (the header is line 1), the 1-based position for Parquet and in-memory frames.
+number for a CSV (the header is line 1; a blank line still counts), the 1-based position for Parquet and
+in-memory frames. Exports in other shapes go through a mapping (:mod:`kpi_toolkit.mapping`), which produces
+the same :class:`RawTable` objects.
 """
 
 from __future__ import annotations
 
-import csv
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from kpi_toolkit.errors import DataValidationError, ParameterError, Violation
 from kpi_toolkit.schema import TABLES
+from kpi_toolkit.textfiles import TextTable, decode_bytes, read_records
 
-__all__ = ["ROW", "RawTable", "find_table_files", "frame_table", "read_table"]
+__all__ = ["ROW", "RawTable", "StagedData", "find_table_files", "frame_table", "read_table", "text_frame"]
 
 #: Name of the helper column that carries the user-visible row number through validation.
 ROW = "_row"
@@ -25,11 +28,17 @@ SUFFIXES = (".csv", ".parquet")
 
 @dataclass(frozen=True)
 class RawTable:
-    """A table as read, before validation: its name, where it came from, and the frame (with ``_row``)."""
+    """A table as read, before validation: its name, where it came from, and the frame (with ``_row``).
+
+    ``labels`` names, for a mapped table, the user's column behind each contract column (errors show it);
+    ``rows_filtered`` counts the rows of the source file that a mapping's filter left out of the table.
+    """
 
     name: str
     source: str
     frame: pd.DataFrame
+    labels: Mapping[str, str] = field(default_factory=dict)
+    rows_filtered: int = 0
 
 
 def find_table_files(folder: Path) -> dict[str, Path]:
@@ -87,80 +96,62 @@ def _normalise_headers(frame: pd.DataFrame, name: str, source: str) -> pd.DataFr
     return frame.set_axis(headers, axis=1)
 
 
-def _field_count_violation(path: Path, name: str) -> Violation:
-    """Scan a CSV whose rows do not all have the header's number of fields, and list the bad lines."""
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.reader(handle)
-        header = next(reader, [])
-        bad: list[int] = []
-        counts: set[int] = set()
-        for record in reader:
-            if len(record) != len(header) and record:
-                bad.append(reader.line_num)
-                counts.add(len(record))
-    return Violation(
-        table=name,
-        source=str(path),
-        column=None,
-        rule=f"a row has {sorted(counts)} fields where the header has {len(header)}",
-        rows=tuple(bad[:20]),
-        n_rows=len(bad),
-        fix="quote fields that contain the delimiter (e.g. addresses with commas) and export again; "
-        "the file is not loaded at all rather than half-parsed",
-    )
-
-
 def read_table(name: str, path: Path) -> RawTable:
-    """Read one table file (CSV as text, or Parquet) and number its rows as the user sees them."""
+    """Read one table file (CSV as text, or Parquet) and number its rows as the user sees them.
+
+    A CSV file is UTF-8 (with or without a byte-order mark) or UTF-16/32 with a byte-order mark, delimited by
+    commas; any other encoding or delimiter needs a mapping file (see ``docs/mappings.md``).
+    """
     path = Path(path)
     source = str(path)
     if path.suffix == ".parquet":
-        frame = pd.read_parquet(path)
-        first_row = 1
-    else:
-        try:
-            frame = pd.read_csv(
-                path,
-                dtype=str,
-                keep_default_na=False,
-                na_values=[],
-                encoding="utf-8-sig",
-                skipinitialspace=False,
-            )
-        except pd.errors.EmptyDataError:
-            spec = TABLES[name]
-            expected = ", ".join(c.name for c in spec.columns if c.required)
-            raise DataValidationError(
-                [
-                    Violation(
-                        name,
-                        source,
-                        None,
-                        "the file is empty",
-                        fix=f"write a header line: {expected}",
-                    )
-                ]
-            ) from None
-        except pd.errors.ParserError:
-            raise DataValidationError([_field_count_violation(path, name)]) from None
-        except UnicodeDecodeError as exc:
-            raise DataValidationError(
-                [
-                    Violation(
-                        name,
-                        source,
-                        None,
-                        f"the file is not UTF-8 text ({exc.reason} at byte {exc.start})",
-                        fix="save it as UTF-8, or describe its encoding in a mapping file",
-                    )
-                ]
-            ) from None
-        first_row = 2
-    return frame_table(name, frame, source=source, first_row=first_row)
+        return frame_table(name, pd.read_parquet(path), source=source, first_row=1)
+    text, _ = decode_bytes(path.read_bytes(), table=name, source=source)
+    if not text.strip():
+        spec = TABLES[name]
+        expected = ", ".join(c.name for c in spec.columns if c.required)
+        raise DataValidationError(
+            [Violation(name, source, None, "the file is empty", fix=f"write a header line: {expected}")]
+        )
+    table = read_records(text, table=name, source=source, delimiter=",")
+    return frame_table(name, text_frame(table), source=source, rows=table.lines)
 
 
-def frame_table(name: str, frame: pd.DataFrame, *, source: str, first_row: int = 1) -> RawTable:
-    """Wrap an in-memory frame as a raw table, numbering its rows from ``first_row``."""
+def text_frame(table: TextTable) -> pd.DataFrame:
+    """A CSV file's records as a frame of text columns named by the header (empty names: ``unnamed: i``)."""
+    names = [h if h.strip() else f"unnamed: {i}" for i, h in enumerate(table.header)]
+    frame = pd.DataFrame(table.records, columns=range(len(names)), dtype=object)
+    if frame.empty:
+        frame = pd.DataFrame({i: pd.Series([], dtype=object) for i in range(len(names))})
+    return frame.astype("str").set_axis(names, axis=1)
+
+
+def frame_table(
+    name: str,
+    frame: pd.DataFrame,
+    *,
+    source: str,
+    first_row: int = 1,
+    rows: Sequence[int] | None = None,
+) -> RawTable:
+    """Wrap a frame as a raw table; its rows are numbered ``rows`` (e.g. CSV lines) or from ``first_row``."""
     frame = _normalise_headers(frame.reset_index(drop=True), name, source)
-    frame[ROW] = range(first_row, first_row + len(frame))
+    frame[ROW] = list(rows) if rows is not None else range(first_row, first_row + len(frame))
     return RawTable(name=name, source=source, frame=frame)
+
+
+@dataclass
+class StagedData:
+    """A data set read and (with a mapping) turned into the contract's tables, ready for validation.
+
+    ``findings`` are the row-level problems met on the way (cells a mapping could not convert, invalid order
+    lines ...): they are reported, or quarantined, together with the contract's rules. ``covered`` holds the
+    cells ``(table, column, row)`` those findings already explain, so that the contract's checks do not
+    report them a second time. ``originals`` holds each source file's rows as read (with ``_row``), for the
+    quarantine.
+    """
+
+    tables: dict[str, RawTable]
+    findings: list[Violation] = field(default_factory=list)
+    covered: set[tuple[str, str, int]] = field(default_factory=set)
+    originals: dict[str, pd.DataFrame] = field(default_factory=dict)

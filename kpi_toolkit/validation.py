@@ -1,4 +1,4 @@
-"""The rules of the data contract that go beyond a cell's type: ids, order of dates, references between tables.
+"""The contract's rules beyond a cell's type: unique ids, the order of dates, references between tables.
 
 Each row rule is a Narwhals expression that is true on a violating row, so the same rule runs on any
 engine Narwhals supports: on pandas here, as a query on DuckDB or Spark. A violation reports the file, the
@@ -12,13 +12,15 @@ from dataclasses import dataclass
 
 import narwhals as nw
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from kpi_toolkit.errors import Violation
 from kpi_toolkit.periods import parse_period
 from kpi_toolkit.reading import ROW
 from kpi_toolkit.schema import PLAN_METRICS
 
-__all__ = ["ROW_RULES", "RowRule", "check_references", "check_rows"]
+__all__ = ["ROW_RULES", "RowRule", "check_manager_spellings", "check_references", "check_rows"]
 
 
 @dataclass(frozen=True)
@@ -141,7 +143,7 @@ def _violation(table: str, source: str, column: str, rule: str, fix: str, hits: 
         source=source,
         column=column,
         rule=rule,
-        rows=tuple(int(r) for r in hits[ROW].head(20)),
+        rows=tuple(int(r) for r in hits[ROW]),
         n_rows=len(hits),
         examples=tuple(str(e) for e in examples),
         fix=fix,
@@ -184,16 +186,64 @@ def _is_period(label: str, fiscal_year_start: int) -> bool:
     return True
 
 
-def check_references(frames: dict[str, pd.DataFrame], sources: dict[str, str]) -> list[Violation]:
-    """Cross-table rules: every manager is in ``managers`` (when given); an order's lead_id is a known lead."""
+def _spelling(manager: str) -> str:
+    return " ".join(manager.split()).casefold()
+
+
+def check_manager_spellings(frames: dict[str, pd.DataFrame], sources: dict[str, str]) -> list[Violation]:
+    """Flag manager ids that differ only in case or inner spaces (``ann`` and ``ANN``) across all tables.
+
+    Ids are compared exactly, so such ids would silently count as two managers; they are an error instead.
+    """
+    ids: set[str] = set()
+    for table in ("managers", "orders", "leads", "plans"):
+        if table in frames:
+            ids.update(frames[table]["manager"].dropna().unique())
+    groups: dict[str, set[str]] = {}
+    for manager in ids:
+        groups.setdefault(_spelling(manager), set()).add(manager)
+    clashing = {m for group in groups.values() if len(group) > 1 for m in group}
     violations = []
+    for table in ("managers", "orders", "leads", "plans"):
+        if table not in frames or not clashing:
+            continue
+        frame = frames[table]
+        hits = frame[frame["manager"].isin(clashing)]
+        if len(hits):
+            spellings = sorted({tuple(sorted(groups[_spelling(m)])) for m in hits["manager"].unique()})
+            shown = "; ".join(" and ".join(repr(m) for m in group) for group in spellings[:5])
+            violations.append(
+                _violation(
+                    table,
+                    sources[table],
+                    "manager",
+                    f"manager ids that differ only in case or spaces: {shown}",
+                    "write each manager's id the same way in every table (ids are compared exactly)",
+                    hits,
+                )
+            )
+    return violations
+
+
+def _isin(values: pd.Series, allowed: pd.Series) -> pd.Series:
+    """``values.isin(allowed)`` for text columns, through Arrow: pandas' own loops in Python (30x slower)."""
+    found = pc.is_in(
+        pa.array(values.astype("string"), from_pandas=True),
+        value_set=pa.array(allowed.dropna().astype("string").unique(), from_pandas=True),
+    )
+    return pd.Series(found.to_numpy(zero_copy_only=False), index=values.index, dtype=bool)
+
+
+def check_references(frames: dict[str, pd.DataFrame], sources: dict[str, str]) -> list[Violation]:
+    """Cross-table rules: manager ids spelt one way; every manager in ``managers``; known lead_ids."""
+    violations = check_manager_spellings(frames, sources)
     if "managers" in frames:
-        known = set(frames["managers"]["manager"].dropna())
+        known = frames["managers"]["manager"]
         for table in ("orders", "leads", "plans"):
             if table not in frames:
                 continue
             frame = frames[table]
-            hits = frame[frame["manager"].notna() & ~frame["manager"].isin(known)]
+            hits = frame[frame["manager"].notna() & ~_isin(frame["manager"], known)]
             if len(hits):
                 names = sorted(hits["manager"].unique())
                 violations.append(
@@ -209,7 +259,7 @@ def check_references(frames: dict[str, pd.DataFrame], sources: dict[str, str]) -
                 )
     if "leads" in frames and frames["orders"]["lead_id"].notna().any():
         orders = frames["orders"]
-        hits = orders[orders["lead_id"].notna() & ~orders["lead_id"].isin(set(frames["leads"]["lead_id"]))]
+        hits = orders[orders["lead_id"].notna() & ~_isin(orders["lead_id"], frames["leads"]["lead_id"])]
         if len(hits):
             violations.append(
                 _violation(

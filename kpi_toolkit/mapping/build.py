@@ -1,0 +1,407 @@
+"""Building the contract's tables from an export by its mapping: the step before validation.
+
+The result is a :class:`~kpi_toolkit.reading.StagedData`: the same raw tables a canonical folder gives
+(contract columns as text, ``_row`` as the user sees it in the source file), so validation, quarantine and
+every engine after it never see the export's shape. Cells that cannot be converted, and order lines that
+cannot be summed, become findings (file, column as the user named it, rows, fix) that are reported or
+quarantined with the rest.
+"""
+
+from __future__ import annotations
+
+import string
+from pathlib import Path
+
+import pandas as pd
+
+from kpi_toolkit.errors import DataValidationError, ParameterError, Violation
+from kpi_toolkit.mapping.convert import (
+    DateOrderUnknown,
+    apply_values,
+    convert_dates,
+    convert_numbers,
+    text_cells,
+)
+from kpi_toolkit.mapping.files import SourceFile, as_text, read_source
+from kpi_toolkit.mapping.spec import LinesSpec, MappingSpec, ReadOptions, SourceSpec, TableMapping
+from kpi_toolkit.reading import ROW, RawTable, StagedData
+from kpi_toolkit.schema import TABLES
+
+__all__ = ["apply_mapping"]
+
+_ORDER = ("leads", "orders", "plans", "managers")
+_FROM_LEADS = {
+    "order_id": "lead_id",
+    "manager": "manager",
+    "customer_id": "customer_id",
+    "ordered_at": "closed_at",
+}
+
+
+def _nullify(values: pd.Series, nulls: tuple[str, ...]) -> pd.Series:
+    """Empty cells and null markers become ``None``; other cells keep their value (numbers stay numbers)."""
+
+    def clean(value: object) -> object:
+        text = as_text(value)
+        return None if text is None or not text.strip() or text.strip() in nulls else value
+
+    return values.map(clean).astype(object)
+
+
+def _date_how(read: ReadOptions) -> str:
+    if read.date_format:
+        return "formats " + ", ".join(repr(f) for f in read.date_format) + " or ISO 8601"
+    if read.dayfirst is None:
+        return "ISO 8601 or day.month.year"
+    return "ISO 8601 or " + ("day.month.year" if read.dayfirst else "month/day/year")
+
+
+class _Builder:
+    def __init__(self, spec: MappingSpec, folder: Path) -> None:
+        self.spec = spec
+        self.folder = Path(folder)
+        self.files: dict[tuple[str, ReadOptions], SourceFile] = {}
+        self.staged = StagedData(tables={})
+
+    # -- reading and selecting
+    def read(self, source: SourceSpec, table: str) -> SourceFile:
+        key = (source.file, source.read)
+        if key not in self.files:
+            file = read_source(self.folder, source, table=table)
+            self.files[key] = file
+            names, seen = [], {}
+            for header in file.headers:
+                seen[header] = seen.get(header, 0) + 1
+                names.append(header if seen[header] == 1 else f"{header} ({seen[header]})")
+            original = file.frame.drop(columns=[ROW]).map(as_text).set_axis(names, axis=1)
+            original[ROW] = file.frame[ROW]
+            self.staged.originals[file.source] = original
+        return self.files[key]
+
+    def select(
+        self, file: SourceFile, source: SourceSpec, table: str, setting: str
+    ) -> tuple[pd.DataFrame, int]:
+        keep = pd.Series(True, index=file.frame.index)
+        for condition in source.where:
+            cells = text_cells(
+                file.column(condition.column, table=table, setting=f"{setting}.where"),
+                source.read.null_values,
+            )
+            if condition.op == "empty":
+                hit = cells.isna() if condition.empty else cells.notna()
+            else:
+                hit = cells.map(lambda v: (v or "").casefold()).isin(condition.values)
+                hit = hit if condition.op == "in" else ~hit
+            keep &= hit
+        return file.frame[keep], int((~keep).sum())
+
+    # -- findings
+    def report(
+        self,
+        table: str,
+        source: str,
+        label: str,
+        rule: str,
+        fix: str,
+        rows: pd.Series,
+        examples: pd.Series,
+        *,
+        covers: str | None = None,
+    ) -> None:
+        shown = [as_text(v) or "" for v in examples.head(3)]
+        self.staged.findings.append(
+            Violation(table, source, label, rule, tuple(int(r) for r in rows), len(rows), tuple(shown), fix)
+        )
+        if covers:
+            self.staged.covered.update((table, covers, int(r)) for r in rows)
+
+    def convert(
+        self,
+        table: str,
+        column: str,
+        values: pd.Series,
+        rows: pd.Series,
+        read: ReadOptions,
+        source: str,
+        label: str,
+    ) -> pd.Series:
+        kind = (
+            TABLES[table].column(column).kind if column in {c.name for c in TABLES[table].columns} else "text"
+        )
+        if kind == "datetime":
+            try:
+                out, bad = convert_dates(values, date_format=read.date_format, dayfirst=read.dayfirst)
+            except DateOrderUnknown as exc:
+                problem = (
+                    "holds both day-first and month-first dates"
+                    if exc.mixed
+                    else "holds dates that could be day-first or month-first (no number above 12 tells which)"
+                )
+                raise DataValidationError(
+                    [
+                        Violation(
+                            table,
+                            source,
+                            label,
+                            f"the column {problem}",
+                            examples=tuple(exc.examples),
+                            fix="set dayfirst: true (03.04.2026 is 3 April) or dayfirst: false (March 4), or "
+                            "date_format: '%d.%m.%Y', for this file in the mapping",
+                        )
+                    ]
+                ) from None
+            if bad.any():
+                self.report(
+                    table,
+                    source,
+                    label,
+                    f"not a date for {column} (read as {_date_how(read)})",
+                    "correct the cells, or describe the format with date_format: or dayfirst: in the mapping",
+                    rows[bad],
+                    values[bad],
+                    covers=column,
+                )
+            return out
+        if kind in ("number", "integer"):
+            out, bad = convert_numbers(values, decimal=read.decimal, thousands=read.thousands)
+            if bad.any():
+                self.report(
+                    table,
+                    source,
+                    label,
+                    f"not a number for {column} (read with decimal mark {read.decimal!r} and thousands "
+                    f"separator {'a space' if read.thousands == ' ' else repr(read.thousands)})",
+                    "correct the cells, or set decimal: and thousands: for this file in the mapping",
+                    rows[bad],
+                    values[bad],
+                    covers=column,
+                )
+            return out
+        return text_cells(values)
+
+    # -- tables
+    def cells(self, file: SourceFile, base: pd.DataFrame, name: str, table: str, setting: str) -> pd.Series:
+        return base[file.position(name, table=table, setting=setting)]
+
+    def table(self, mapping: TableMapping, source: SourceSpec) -> RawTable:
+        name = mapping.name
+        setting = f"tables.{name}"
+        file = self.read(source, name)
+        base, filtered = self.select(file, source, name, setting)
+        nulls = source.read.null_values
+        rows = base[ROW]
+        out: dict[str, pd.Series] = {}
+        labels: dict[str, str] = {}
+        for column, origin in mapping.columns.items():
+            where = f"{setting}.columns.{column}"
+            if origin.column is not None:
+                values = _nullify(self.cells(file, base, origin.column, name, where), nulls)
+                label = file.header(origin.column, table=name, setting=where)
+            elif origin.template is not None:
+                parts = {f: text_cells(self.cells(file, base, f, name, where), nulls) for f in origin.fields}
+                values = pd.Series(
+                    [self.fill(origin.template, {f: parts[f][i] for f in parts}) for i in base.index],
+                    index=base.index,
+                    dtype=object,
+                )
+                label = origin.template
+            else:
+                values = pd.Series(origin.constant, index=base.index, dtype=object)
+                label = f"constant {origin.constant!r}"
+            values = apply_values(values, mapping.values.get(column))
+            out[column] = self.convert(name, column, values, rows, source.read, file.source, label)
+            labels[column] = label
+        for new, column in mapping.extra.items():
+            out[new] = text_cells(self.cells(file, base, column, name, f"{setting}.extra.{new}"), nulls)
+        frame = pd.DataFrame(out, index=base.index)
+        if mapping.ignore_close_date_of_open_leads and "closed_at" in frame:
+            is_open = frame["status"].map(lambda v: (v or "").strip().lower() == "open").astype(bool)
+            frame["closed_at"] = frame["closed_at"].where(~is_open, None)
+        frame[ROW] = rows
+        raw = RawTable(name, file.source, frame.reset_index(drop=True), labels, filtered)
+        return self.lines(raw, mapping.lines) if mapping.lines else raw
+
+    @staticmethod
+    def fill(template: str, values: dict[str, str | None]) -> str | None:
+        text = "".join(
+            literal + ("" if field is None else (values[field] or ""))
+            for literal, field, _, _ in string.Formatter().parse(template)
+        ).strip()
+        return text or None
+
+    def orders_from_leads(self, mapping: TableMapping, leads: RawTable, source: SourceSpec) -> RawTable:
+        file = self.read(source, "leads")
+        frame = leads.frame
+        won = frame["status"].map(lambda v: (v or "").strip().lower() == "won").astype(bool)
+        taken = frame[won].reset_index(drop=True)
+        rows = taken[ROW]
+        out = {target: taken[column] for target, column in _FROM_LEADS.items() if column in taken}
+        labels = {target: leads.labels.get(column, column) for target, column in _FROM_LEADS.items()}
+        taken_rows = set(rows)
+        for table, column, row in list(self.staged.covered):  # cells the leads' findings explain
+            if table == "leads" and row in taken_rows:
+                for target, origin in _FROM_LEADS.items():
+                    if origin == column:
+                        self.staged.covered.add(("orders", target, row))
+        by_row = file.frame.set_index(ROW)
+        read = source.read
+        where = "tables.orders.from_leads"
+        if "customer_id" in mapping.from_leads:
+            column = mapping.from_leads["customer_id"]
+            cells = by_row.loc[rows, file.position(column, table="orders", setting=where)].reset_index(
+                drop=True
+            )
+            out["customer_id"] = text_cells(cells, read.null_values)
+            labels["customer_id"] = file.header(column, table="orders", setting=where)
+        column = mapping.from_leads["amount"]
+        cells = by_row.loc[rows, file.position(column, table="orders", setting=where)].reset_index(drop=True)
+        labels["amount"] = file.header(column, table="orders", setting=where)
+        values = _nullify(cells, read.null_values)
+        out["amount"] = self.convert("orders", "amount", values, rows, read, file.source, labels["amount"])
+        out["lead_id"] = taken["lead_id"]
+        labels["lead_id"] = labels["order_id"]
+        result = pd.DataFrame(out)
+        result[ROW] = rows
+        total = len(frame) + leads.rows_filtered
+        return RawTable("orders", file.source, result, labels, total - len(result))
+
+    def lines(self, orders: RawTable, spec: LinesSpec) -> RawTable:
+        setting = "tables.orders.amount_from_lines"
+        file = self.read(spec.source, "orders")
+        base, _ = self.select(file, spec.source, "orders", setting)
+        read, nulls, rows = spec.source.read, spec.source.read.null_values, base[ROW]
+        name = Path(file.source.split(", sheet ")[0]).name
+        key = text_cells(self.cells(file, base, spec.order_id, "orders", setting), nulls)
+        invalid = pd.Series(False, index=base.index)
+
+        def problem(mask: pd.Series, column: str, rule: str, fix: str, values: pd.Series) -> None:
+            nonlocal invalid
+            if mask.any():
+                label = file.header(column, table="orders", setting=setting)
+                self.report("orders", file.source, label, rule, fix, rows[mask], values[mask])
+                invalid |= mask
+
+        problem(key.isna(), spec.order_id, "the order line names no order", "fill in the order's id", key)
+
+        def number(column: str, what: str, *, empty_ok: bool = False) -> pd.Series:
+            raw = _nullify(self.cells(file, base, column, "orders", setting), nulls)
+            out, bad = convert_numbers(raw, decimal=read.decimal, thousands=read.thousands)
+            problem(
+                bad,
+                column,
+                f"the {what} of an order line is not a number (decimal mark {read.decimal!r})",
+                "correct the cells, or set decimal: and thousands: for the lines in the mapping",
+                raw,
+            )
+            values = out.astype("float64")
+            if not empty_ok:
+                problem(
+                    values.isna() & ~bad,
+                    column,
+                    f"the {what} of an order line is empty",
+                    f"fill in every {what}",
+                    raw,
+                )
+            problem(
+                values < 0,
+                column,
+                f"the {what} of an order line is negative",
+                "amounts are net revenue >= 0; record returns outside the orders",
+                raw,
+            )
+            return values
+
+        if spec.amount:
+            line_amount = number(spec.amount, "amount")
+            formula = f"{file.header(spec.amount, table='orders', setting=setting)} summed over {name}"
+        else:
+            quantity = number(str(spec.quantity), "quantity")  # the spec guarantees both columns here
+            price = number(str(spec.unit_price), "unit price")
+            q = file.header(str(spec.quantity), table="orders", setting=setting)
+            p = file.header(str(spec.unit_price), table="orders", setting=setting)
+            formula = f"{q} × {p}"
+            line_amount = quantity * price
+            if spec.discount:
+                discount = number(spec.discount, "discount", empty_ok=True)
+                problem(
+                    discount > 1,
+                    spec.discount,
+                    "the discount of an order line is above 1",
+                    "write discounts as fractions, e.g. 0.15 for 15 %",
+                    discount,
+                )
+                line_amount = line_amount * (1 - discount.fillna(0.0))
+                formula += f" × (1 − {file.header(spec.discount, table='orders', setting=setting)})"
+            formula += f" summed over {name}"
+        frame = orders.frame.copy()
+        ids = frame["order_id"]
+        known = set(ids.dropna())
+        problem(
+            key.notna() & ~key.isin(known),
+            spec.order_id,
+            f"the order line's order is not in {Path(orders.source.split(', sheet ')[0]).name}",
+            "add the order, correct the id, or filter the line out with where:",
+            key,
+        )
+        valid = ~invalid
+        sums = line_amount[valid].groupby(key[valid]).sum()
+        counts = key.dropna().groupby(key.dropna()).size()
+        broken = set(key[invalid & key.notna()])
+        header_rows = frame[ROW]
+        no_lines = ids.notna() & ~ids.isin(counts.index)
+        if no_lines.any():
+            self.report(
+                "orders",
+                orders.source,
+                formula,
+                f"the order has no lines in {name}",
+                "add its lines, or filter the order out with where:",
+                header_rows[no_lines],
+                ids[no_lines],
+                covers="amount",
+            )
+        hit = ids.isin(broken)
+        if hit.any():
+            self.report(
+                "orders",
+                orders.source,
+                formula,
+                f"the amount cannot be summed: some of the order's lines in {name} are invalid",
+                f"correct the lines reported for {name}",
+                header_rows[hit],
+                ids[hit],
+                covers="amount",
+            )
+        frame["amount"] = [repr(float(sums[i])) if i in sums.index and i not in broken else None for i in ids]
+        if "lines" not in frame or frame["lines"].isna().all():
+            frame["lines"] = [str(int(counts[i])) if i in counts.index else None for i in ids]
+        labels = {**orders.labels, "amount": formula, "lines": f"number of lines in {name}"}
+        return RawTable("orders", orders.source, frame, labels, orders.rows_filtered)
+
+    def build(self) -> StagedData:
+        tables = self.spec.tables
+        for name in _ORDER:
+            if name not in tables:
+                continue
+            mapping = tables[name]
+            leads_source = tables["leads"].source if "leads" in tables else None
+            if mapping.from_leads and leads_source is not None:
+                built = self.orders_from_leads(mapping, self.staged.tables["leads"], leads_source)
+            elif mapping.source is not None:
+                built = self.table(mapping, mapping.source)
+            else:  # read_mapping never builds such a mapping
+                raise ParameterError(
+                    f"mapping {self.spec.path}: tables.{name} names no file. Fix: add file:."
+                )
+            self.staged.tables[name] = built
+        return self.staged
+
+
+def apply_mapping(spec: MappingSpec, folder: str | Path) -> StagedData:
+    """Read the files ``spec`` names under ``folder`` and build the contract's tables from them.
+
+    Raises :class:`~kpi_toolkit.errors.DataValidationError` for problems with a whole file (missing column,
+    ragged rows, undecidable encoding or date order, empty file); cells that do not convert are findings in
+    the result, validated (or quarantined) with the contract's rules.
+    """
+    return _Builder(spec, Path(folder)).build()

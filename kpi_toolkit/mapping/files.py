@@ -1,0 +1,194 @@
+"""Reading the files a mapping names: CSV (encoding and delimiter detected when not given), Excel, Parquet.
+
+A file is read once, as it is: CSV cells as text, Excel and Parquet cells as the values they hold (a number
+stays a number, a date a date). Columns are found by name without case and surrounding spaces; repeated names
+are allowed until a mapping uses one of them. Each row keeps its number as the user sees it: the CSV line (the
+header is line 1), the Excel row, the 1-based Parquet position.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from kpi_toolkit.errors import DataValidationError, ParameterError, Violation
+from kpi_toolkit.mapping.spec import ReadOptions, SourceSpec
+from kpi_toolkit.reading import ROW
+from kpi_toolkit.textfiles import decode_bytes, read_records, sniff_delimiter
+
+__all__ = ["EXCEL_SUFFIXES", "SourceFile", "read_source"]
+
+EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+_CSV_SUFFIXES = (".csv", ".txt", ".tsv")
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A file as read: its headers as written, the cells (columns by position) and ``_row``."""
+
+    source: str
+    headers: tuple[str, ...]
+    frame: pd.DataFrame
+    how: str = ""
+
+    def position(self, name: str, *, table: str, setting: str) -> int:
+        """The position of the column ``name`` (case and surrounding spaces ignored); an error if absent."""
+        wanted = name.strip().lower()
+        hits = [i for i, h in enumerate(self.headers) if str(h).strip().lower() == wanted]
+        if len(hits) == 1:
+            return hits[0]
+        if hits:
+            problem = f"the file has {len(hits)} columns named {name!r}"
+            fix = "rename one of them in the file"
+        else:
+            problem = f"the file has no column {name!r} (the mapping names it in {setting})"
+            fix = f"correct the mapping; the file's columns are {list(self.headers)}"
+        raise DataValidationError([Violation(table, self.source, name, problem, fix=fix)])
+
+    def column(self, name: str, *, table: str, setting: str) -> pd.Series:
+        """The cells of column ``name``."""
+        return self.frame[self.position(name, table=table, setting=setting)]
+
+    def header(self, name: str, *, table: str, setting: str) -> str:
+        """The column's name as written in the file."""
+        return str(self.headers[self.position(name, table=table, setting=setting)]).strip()
+
+
+def _csv(path: Path, source: str, table: str, options: ReadOptions) -> SourceFile:
+    text, encoding = decode_bytes(
+        path.read_bytes(), table=table, source=source, encoding=options.encoding, guess_cyrillic=True
+    )
+    if not text.strip():
+        raise DataValidationError(
+            [Violation(table, source, None, "the file is empty", fix="export it again")]
+        )
+    delimiter = options.delimiter
+    if delimiter is None:
+        body = text.split("\n", options.header_row - 1)[-1] if options.header_row > 1 else text
+        delimiter = sniff_delimiter(body, table=table, source=source)
+    records = read_records(
+        text, table=table, source=source, delimiter=delimiter, header_row=options.header_row
+    )
+    frame = pd.DataFrame(records.records, columns=range(len(records.header)), dtype=object)
+    frame[ROW] = records.lines
+    how = f"encoding {encoding}, delimiter {delimiter!r}"
+    return SourceFile(source, tuple(h.strip() for h in records.header), frame, how)
+
+
+def _excel(path: Path, source: str, table: str, options: ReadOptions) -> SourceFile:
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises zipfile, KeyError and its own errors on broken files
+        raise DataValidationError(
+            [
+                Violation(
+                    table,
+                    source,
+                    None,
+                    f"the file is not a readable Excel workbook ({exc})",
+                    fix="save it again as .xlsx",
+                )
+            ]
+        ) from None
+    try:
+        names = book.sheetnames
+        sheet = options.sheet
+        if sheet is None:
+            if len(names) > 1:
+                raise ParameterError(
+                    f"{source} has several sheets ({', '.join(names)}). "
+                    "Fix: name one with sheet: in the mapping."
+                )
+            sheet = names[0]
+        if isinstance(sheet, int):
+            if sheet > len(names):
+                raise ParameterError(f"{source} has {len(names)} sheet(s); sheet: {sheet} does not exist.")
+            sheet = names[sheet - 1]
+        if sheet not in names:
+            raise ParameterError(f"{source} has no sheet {sheet!r}; its sheets are {', '.join(names)}.")
+        rows = list(book[sheet].iter_rows(min_row=options.header_row, values_only=True))
+    finally:
+        book.close()
+    source = f"{source}, sheet {sheet!r}"
+    numbered = [
+        (options.header_row + i, row)
+        for i, row in enumerate(rows)
+        if any(v is not None and str(v).strip() for v in row)
+    ]
+    if not numbered:
+        raise DataValidationError(
+            [Violation(table, source, None, "the sheet is empty", fix="check the sheet")]
+        )
+    (_, header), data = numbered[0], numbered[1:]
+    width = max((i + 1 for i, v in enumerate(header) if v is not None and str(v).strip()), default=0)
+    beyond = [n for n, row in data if any(v is not None and str(v).strip() for v in row[width:])]
+    if beyond:
+        raise DataValidationError(
+            [
+                Violation(
+                    table,
+                    source,
+                    None,
+                    f"rows hold values to the right of the last named column (column {width})",
+                    rows=tuple(beyond[:20]),
+                    n_rows=len(beyond),
+                    fix="name every column in the header row, or remove the stray values",
+                )
+            ]
+        )
+    cells = [list(row[:width]) + [None] * (width - len(row)) for _, row in data]
+    frame = pd.DataFrame(cells, columns=range(width), dtype=object)
+    frame[ROW] = [n for n, _ in data]
+    headers = tuple("" if v is None else str(v).strip() for v in header[:width])
+    return SourceFile(source, headers, frame, "Excel")
+
+
+def _parquet(path: Path, source: str) -> SourceFile:
+    native = pd.read_parquet(path)
+    frame = pd.DataFrame({i: native[c].astype(object) for i, c in enumerate(native.columns)})
+    frame[ROW] = range(1, len(frame) + 1)
+    return SourceFile(source, tuple(str(c).strip() for c in native.columns), frame, "Parquet")
+
+
+def read_source(folder: Path, spec: SourceSpec, *, table: str) -> SourceFile:
+    """Read the file ``spec`` names under ``folder`` with its read options."""
+    path = Path(spec.file) if Path(spec.file).is_absolute() else Path(folder) / spec.file
+    source = str(path)
+    if not path.is_file():
+        raise ParameterError(
+            f"{source} does not exist (the mapping's file for {table}). Fix: correct file: in the mapping, "
+            "or pass the data folder that holds it."
+        )
+    suffix = path.suffix.lower()
+    if suffix in EXCEL_SUFFIXES:
+        return _excel(path, source, table, spec.read)
+    if suffix == ".parquet":
+        return _parquet(path, source)
+    if suffix == ".xls":
+        raise ParameterError(
+            f"{source} is an old-style .xls file, which the toolkit does not read (Bitrix24's 'Excel' export "
+            "is an HTML page named .xls). Fix: export or save it as .xlsx or CSV."
+        )
+    if suffix not in _CSV_SUFFIXES:
+        raise ParameterError(f"{source}: unknown file type {suffix!r}. Fix: use CSV, .xlsx or Parquet.")
+    return _csv(path, source, table, spec.read)
+
+
+def as_text(value: object) -> str | None:
+    """A cell as text as the user would write it (numbers without a trailing ``.0``, dates in ISO 8601)."""
+    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value):
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    if isinstance(value, (dt.datetime, pd.Timestamp)):
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
