@@ -15,9 +15,10 @@ from rich.console import Console
 
 from kpi_toolkit.data import load
 from kpi_toolkit.errors import KpiToolkitError
-from kpi_toolkit.kpis import manager_kpis
-from kpi_toolkit.report.quarterly import default_period
+from kpi_toolkit.report.i18n import LANGUAGES, translator
+from kpi_toolkit.report.quarterly import quarterly_report
 from kpi_toolkit.report.render import notebook_path, render_notebook
+from kpi_toolkit.report.site import ReportRecord, build_site, rendered_footer, write_record
 from kpi_toolkit.spreadsheets import safe_for_spreadsheet
 
 __all__ = ["app", "main"]
@@ -32,10 +33,41 @@ PeriodOption = Annotated[
     str, typer.Option("--period", help="Quarter, e.g. 2026Q3 (default: latest complete).")
 ]
 TeamOption = Annotated[str, typer.Option("--team", help="One team's report (default: all teams).")]
+LangOption = Annotated[
+    str,
+    typer.Option(
+        "--lang", help=f"Language of the report: {' or '.join(LANGUAGES)} (files: name.<lang>.html)."
+    ),
+]
+CurrencyOption = Annotated[
+    str,
+    typer.Option(
+        "--currency", help="ISO 4217 code of the amounts, e.g. RUB, USD, EUR (default: no currency sign)."
+    ),
+]
 
 
 def _slug(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower() or "team"
+    return re.sub(r"[\W_]+", "-", text).strip("-").lower() or "team"
+
+
+def rebuild_site(out: Path, *, lang: str = "en") -> Path:
+    """Rebuild the report site of ``out``: ``OUT/index.html`` and every report's navigation bar.
+
+    Every command that renders a report calls it after writing the report's record
+    (:func:`kpi_toolkit.report.site.write_record`; :func:`_publish` does both); a batch calls it once, at
+    the end.
+    """
+    site = build_site(out, lang=lang)
+    for problem in site.problems:
+        _err.print(f"warning: left out of {site.index}: {problem}", markup=False, highlight=False)
+    return site.index
+
+
+def _publish(html: Path, record: ReportRecord, *, out: Path) -> Path:
+    """Record a rendered report beside its HTML and rebuild the site; returns the index."""
+    write_record(record, html)
+    return rebuild_site(out, lang=record.lang)
 
 
 @app.command()
@@ -44,22 +76,127 @@ def quarterly(
     out: OutOption = Path("reports"),
     period: PeriodOption = "",
     team: TeamOption = "",
+    lang: LangOption = "en",
+    currency: CurrencyOption = "",
+    mapping: Annotated[
+        Path | None,
+        typer.Option("--mapping", help="Mapping (YAML) that reads an export in DATA, see docs/mappings.md."),
+    ] = None,
+    on_invalid: Annotated[
+        str,
+        typer.Option(
+            "--on-invalid",
+            help="raise: stop at invalid rows; quarantine: set them aside, listed in quarantine.csv.",
+        ),
+    ] = "raise",
 ) -> None:
-    """Render the quarterly KPI report: OUT/<period>/quarterly.html and kpis.csv."""
-    sales = load(data)
-    p = sales.period(period) if period else default_period(sales)
-    kpis = manager_kpis(sales, period=p, team=team or None)
+    """Render the quarterly KPI report: OUT/<period>/quarterly.html (quarterly.ru.html in Russian), kpis.csv,
+    and rebuild the site's OUT/index.html."""
+    from kpi_toolkit.report import views
+
+    tr = translator(lang, currency=currency)
+    sales = load(data, mapping=mapping, on_invalid=on_invalid)  # type: ignore[arg-type]
+    report = quarterly_report(sales, period=period or None, team=team or None)
     suffix = f"_{_slug(team)}" if team else ""
-    folder = out / str(p)
+    folder = out / str(report.period)
+    parameters = {
+        "data_dir": str(data.resolve()),
+        "period": str(report.period),
+        "team": team,
+        "lang": lang,
+        "currency": tr.currency or "",
+        "mapping": str(mapping.resolve()) if mapping else "",
+        "on_invalid": on_invalid,
+    }
+    record = ReportRecord.create(
+        kind="quarterly",
+        period=report.period,
+        title=views.page_title(report, tr),
+        lang=lang,
+        team=team,
+        currency=tr.currency,
+        key_figures=views.key_figures(report, tr),
+        data_fingerprint=report.data_fingerprint,
+        data_as_of=report.data_as_of,
+        parameters=parameters,
+    )
     html = render_notebook(
         notebook_path("quarterly"),
-        parameters={"data_dir": str(data.resolve()), "period": str(p), "team": team},
-        output=folder / f"quarterly{suffix}.html",
-        title=f"Quarterly sales report {p}" + (f" - {team}" if team else ""),
+        parameters=parameters,
+        output=folder / f"quarterly{suffix}{'' if lang == 'en' else '.' + lang}.html",
+        title=record.title,
+        language=lang,
+        footer=rendered_footer(record),
     )
     csv = folder / f"kpis{suffix}.csv"
-    safe_for_spreadsheet(kpis.reset_index()).to_csv(csv, index=False)
-    _out.print(f"wrote {html} and {csv}")
+    safe_for_spreadsheet(report.kpis.reset_index()).to_csv(csv, index=False)
+    if len(sales.quarantine):
+        quarantined = folder / f"quarantine{suffix}.csv"
+        safe_for_spreadsheet(sales.quarantine).to_csv(quarantined, index=False)
+        _out.print(f"set aside {sales.row_counts['rows_excluded'].sum()} invalid row(s): {quarantined}")
+    index = _publish(html, record, out=out)
+    _out.print(f"wrote {html}, {csv} and {index}", soft_wrap=True)
+
+
+@app.command("card")
+def card_command(
+    data: DataOption,
+    period: Annotated[
+        str, typer.Option("--period", help="Period to pay, of the card's kind: 2026Q3, 2026-07 or 2026.")
+    ],
+    card: Annotated[Path, typer.Option("--card", help="The KPI card (YAML), see docs/kpi_card.md.")],
+    out: OutOption = Path("reports"),
+    team: TeamOption = "",
+    currency: CurrencyOption = "",
+    mapping: Annotated[
+        Path | None,
+        typer.Option("--mapping", help="Mapping (YAML) that reads an export in DATA, see docs/mappings.md."),
+    ] = None,
+) -> None:
+    """Pay a period under a KPI card: OUT/<period>/card.html, bonuses.xlsx and bonuses.csv for payroll,
+    and rebuild the site's OUT/index.html."""
+    from kpi_toolkit.card.workbook import write_bonus_workbook
+    from kpi_toolkit.report import card_views
+    from kpi_toolkit.report.card_report import card_report
+
+    tr = translator("en", currency=currency)
+    sales = load(data, mapping=mapping)
+    report = card_report(sales, period=period, card=card, team=team or None)
+    suffix = f"_{_slug(team)}" if team else ""
+    folder = out / str(report.period)
+    parameters = {
+        "data_dir": str(data.resolve()),
+        "period": str(report.period),
+        "card": str(card.resolve()),
+        "team": team,
+        "currency": tr.currency or "",
+        "mapping": str(mapping.resolve()) if mapping else "",
+    }
+    record = ReportRecord.create(
+        kind="card",
+        period=report.period,
+        title=card_views.page_title(report, tr),
+        team=team,
+        currency=tr.currency,
+        key_figures=card_views.key_figures(report, tr),
+        data_fingerprint=report.data_fingerprint,
+        data_as_of=report.data_as_of,
+        parameters=parameters,
+    )
+    html = render_notebook(
+        notebook_path("card"),
+        parameters=parameters,
+        output=folder / f"card{suffix}.html",
+        title=record.title,
+        footer=rendered_footer(record),
+    )
+    workbook = write_bonus_workbook(
+        folder / f"bonuses{suffix}.xlsx", card=report.card, scorecard=report.scorecard, payouts=report.payroll
+    )
+    csv = folder / f"bonuses{suffix}.csv"
+    safe_for_spreadsheet(report.payroll).to_csv(csv, index=False)
+    index = _publish(html, record, out=out)
+    _out.print(f"wrote {html}, {workbook}, {csv} and {index}", soft_wrap=True)
 
 
 @app.command()

@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -15,61 +17,52 @@
 data_dir: str = "../data/demo"  # folder of the data set (orders.csv, leads.csv, plans.csv, managers.csv)
 period: str = ""  # quarter to report, e.g. 2026Q3; empty: the latest complete quarter in the data
 team: str = ""  # team to report on; empty: all teams
+lang: str = "en"  # language of the report: en or ru
+currency: str = ""  # ISO 4217 code of the amounts (RUB, USD, EUR ...); empty: amounts without a currency sign
+mapping: str = ""  # mapping (YAML) that reads an export in data_dir; empty: canonical tables
+on_invalid: str = "raise"  # raise: stop at invalid rows; quarantine: set them aside and say so
 
 # %%
 import kpi_toolkit as kt
-from kpi_toolkit.report import quarterly_report, views
+from kpi_toolkit.report import quarterly_report, translator, views
 
-data = kt.load(data_dir)
+tr = translator(lang, currency=currency)
+data = kt.load(data_dir, mapping=mapping or None, on_invalid=on_invalid)
 report = quarterly_report(data, period=period, team=team)
-views.title(report)
+views.title(report, tr)
 
 # %%
-views.summary(report)
+views.headline(report, tr)
 
 # %%
-views.caveats(report)
-
-# %% [markdown]
-# ## KPIs by manager
-#
-# Sales volume, plan and attainment, orders, average check, conversion of closed leads (with the number of
-# leads won and closed behind each rate) and customers who bought for the first time. Attainment below plan is
-# shown in red.
+views.summary(report, tr)
 
 # %%
-views.kpi_table(report)
-
-# %% [markdown]
-# ## Against earlier periods
-#
-# The quarter against the previous quarter, the same quarter a year before, and the fiscal year to date
-# against the same months a year before. Changes of rates are in percentage points (pp).
+views.caveats(report, tr)
 
 # %%
-views.comparison_table(report)
-
-# %% [markdown]
-# ## Trend
+views.kpi_section(report, tr)
 
 # %%
-views.trend_figures(report)
-
-# %% [markdown]
-# ## Ranking by plan attainment
-#
-# A quarter's sales depend on a handful of large orders, so attainment carries noise. Each attainment comes with
-# a 95 % interval and each rank with the range of ranks the manager could plausibly hold: managers whose
-# ranges overlap cannot be told apart on this quarter's numbers alone.
+views.comparison_section(report, tr)
 
 # %%
-views.attainment_figure(report)
+views.trend_section(report, tr)
 
 # %%
-views.ranking_table(report)
-
-# %% [markdown]
-# ## How this report was made
+views.ranking_section(report, tr)
 
 # %%
-views.provenance(report, {"data_dir": data_dir, "period": str(report.period), "team": team or "all"})
+views.provenance(
+    report,
+    tr,
+    parameters={
+        "data_dir": data_dir,
+        "period": str(report.period),
+        "team": team,
+        "lang": lang,
+        "currency": currency,
+        "mapping": mapping,
+        "on_invalid": on_invalid,
+    },
+)

@@ -16,19 +16,29 @@ import jinja2
 import pandas as pd
 from matplotlib.figure import Figure
 
-__all__ = ["Html", "figure", "heading", "notes", "paragraphs", "table"]
+__all__ = ["Html", "figure", "figures_list", "heading", "notes", "paragraphs", "section", "table"]
 
 _ENV = jinja2.Environment(
     autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True
 )
 
 _TABLE = _ENV.from_string(
-    """<div class="kpi-table-wrap"><table class="kpi-table">
+    """<div class="kpi-table-wrap"><table class="kpi-table{% if sortable %} sortable{% endif %}">
 {% if caption %}<caption>{{ caption }}</caption>{% endif %}
-<thead><tr>{% for h, numeric in headers %}<th scope="col"{% if numeric %} class="num"{% endif %}>{{ h }}</th>{% endfor %}</tr></thead>
-<tbody>
-{% for row in rows %}<tr{% if row.css %} class="{{ row.css }}"{% endif %}>{% for cell, numeric in row.cells %}<td{% if numeric %} class="num"{% endif %}>{{ cell }}</td>{% endfor %}</tr>
-{% endfor %}</tbody></table></div>"""
+<thead><tr>
+{%- for h, numeric in headers -%}
+<th scope="col"{% if numeric %} class="num"{% endif %}>{{ h }}</th>
+{%- endfor -%}
+</tr></thead>
+{% for part, part_rows in (("tbody", rows), ("tfoot", footer)) if part_rows %}
+<{{ part }}>
+{% for row in part_rows %}<tr{% if row.css %} class="{{ row.css }}"{% endif %}>
+{%- for cell, css, key in row.cells -%}
+<td{% if css %} class="{{ css }}"{% endif %}
+{%- if key is not none %} data-sort="{{ key }}"{% endif %}>{{ cell }}</td>
+{%- endfor %}</tr>
+{% endfor %}</{{ part }}>
+{% endfor %}</table></div>"""
 )
 _FIGURE = _ENV.from_string(
     """<figure class="kpi-figure"><img src="data:image/png;base64,{{ png }}" alt="{{ alt }}">
@@ -42,6 +52,12 @@ _NOTES = _ENV.from_string(
 {% endfor %}</ul></aside>"""
 )
 _HEADING = _ENV.from_string("""<h{{ level }}>{{ text }}</h{{ level }}>""")
+_FIGURES_LIST = _ENV.from_string(
+    """<dl class="kpi-key-figures"{% if label %} aria-label="{{ label }}"{% endif %}>
+{% for f in items %}<div><dt>{{ f.label }}</dt><dd>{{ f.text }}</dd>
+{%- if f.note %}<dd class="note">{{ f.note }}</dd>{% endif %}</div>
+{% endfor %}</dl>"""
+)
 
 
 class Html(str):
@@ -54,6 +70,13 @@ class Html(str):
         return Html(str(self) + str(other))
 
 
+def _sort_key(value: Any) -> str:
+    """A cell's sort key for the page's table sorter: the number, or empty when missing."""
+    if value is None or pd.isna(value):
+        return ""
+    return repr(float(value))
+
+
 def table(
     frame: pd.DataFrame,
     *,
@@ -61,27 +84,68 @@ def table(
     formats: Mapping[str, Callable[[Any], str]] | None = None,
     caption: str = "",
     row_class: Callable[[pd.Series], str] | None = None,
+    sortable: bool = False,
+    sort_by: Mapping[str, str] | None = None,
+    footer: pd.DataFrame | None = None,
+    classes: Mapping[str, str] | None = None,
 ) -> Html:
     """An HTML table of ``frame``'s ``columns`` (column -> header), each cell formatted and escaped.
+
+    With ``sortable``, the page's small script lets a reader sort the rows by any column (click its
+    header): numeric columns sort by their numbers (kept in ``data-sort``), a column named in ``sort_by``
+    (display column -> column of ``frame`` with the numbers) by those numbers, text columns alphabetically.
+    ``footer`` rows (a total) go into ``<tfoot>`` with the same columns and formats, and never move.
+    ``classes`` gives the cells of a column a CSS class (column -> class); ``row_class`` one to a row.
 
     Examples
     --------
     >>> df = pd.DataFrame({"manager": ["<b>x</b>"], "sales": [1234.5]})
-    >>> print(table(df, columns={"manager": "Manager", "sales": "Sales"}, formats={"sales": "{:,.0f}".format}))
+    >>> columns = {"manager": "Manager", "sales": "Sales"}
+    >>> print(table(df, columns=columns, formats={"sales": "{:,.0f}".format}))
     <div class="kpi-table-wrap"><table class="kpi-table">
     <thead><tr><th scope="col">Manager</th><th scope="col" class="num">Sales</th></tr></thead>
     <tbody>
     <tr><td>&lt;b&gt;x&lt;/b&gt;</td><td class="num">1,234</td></tr>
-    </tbody></table></div>
+    </tbody>
+    </table></div>
+    >>> print(table(df, columns={"sales": "Sales"}, sortable=True))
+    <div class="kpi-table-wrap"><table class="kpi-table sortable">
+    <thead><tr><th scope="col" class="num">Sales</th></tr></thead>
+    <tbody>
+    <tr><td class="num" data-sort="1234.5">1234.5</td></tr>
+    </tbody>
+    </table></div>
     """
     formats = dict(formats or {})
-    numeric = {c: pd.api.types.is_numeric_dtype(frame[c]) for c in columns}
-    rows = []
-    for _, record in frame.iterrows():
-        cells = [(formats.get(c, str)(record[c]), numeric[c]) for c in columns]
-        rows.append({"cells": cells, "css": row_class(record) if row_class else ""})
-    headers = [(h, numeric[c]) for c, h in columns.items()]
-    return Html(_TABLE.render(headers=headers, rows=rows, caption=caption))
+    sort_by = dict(sort_by or {})
+    numeric = {c: pd.api.types.is_numeric_dtype(frame[c]) or c in sort_by for c in columns}
+    css = {
+        c: " ".join(x for x in ("num" if numeric[c] else "", (classes or {}).get(c, "")) if x)
+        for c in columns
+    }
+
+    def render_rows(part: pd.DataFrame | None) -> list[dict[str, Any]]:
+        rows = []
+        for _, record in (part if part is not None else frame.iloc[:0]).iterrows():
+            cells = []
+            for c in columns:
+                key = None
+                if sortable and numeric[c]:
+                    key = _sort_key(record[sort_by.get(c, c)])
+                cells.append((formats.get(c, str)(record[c]), css[c], key))
+            rows.append({"cells": cells, "css": row_class(record) if row_class else ""})
+        return rows
+
+    headers = [(h, "num" in css[c].split()) for c, h in columns.items()]
+    return Html(
+        _TABLE.render(
+            headers=headers,
+            rows=render_rows(frame),
+            footer=render_rows(footer),
+            caption=caption,
+            sortable=sortable,
+        )
+    )
 
 
 def figure(fig: Figure, *, alt: str, caption: str = "", dpi: int = 110) -> Html:
@@ -121,3 +185,18 @@ def heading(text: str, *, level: int = 2) -> Html:
     <h3>North &amp; South</h3>
     """
     return Html(_HEADING.render(text=text, level=level))
+
+
+def section(title: str, intro: Sequence[str] = (), *, level: int = 2) -> Html:
+    """A section's heading and its introductory paragraphs, escaped.
+
+    >>> print(section("Trend", ["Per quarter."]))
+    <h2>Trend</h2><p>Per quarter.</p>
+    <BLANKLINE>
+    """
+    return heading(title, level=level) + (paragraphs(intro) if intro else "")
+
+
+def figures_list(items: Sequence[Any], *, label: str = "") -> Html:
+    """Key figures as a row of labelled numbers; each item has ``label``, ``text`` and ``note`` attributes."""
+    return Html(_FIGURES_LIST.render(items=list(items), label=label) if items else "")

@@ -1,95 +1,122 @@
-"""Short prose generated from the numbers of a quarterly report, for a sales director.
+"""Short prose generated from the numbers of a quarterly report, for a sales director, in its language.
 
 Sentences state the numbers and their basis (how many leads or orders stand behind a rate), never a cause.
+Each sentence is one message of the catalogue (:mod:`kpi_toolkit.report.i18n`) with its numbers formatted for
+the locale: no sentence is glued together from pieces, so a translation can order its words freely.
 """
 
 from __future__ import annotations
 
 import math
 
-from kpi_toolkit.report.formatting import fmt_count, fmt_money, fmt_pct, fmt_pp, fmt_ratio
+from kpi_toolkit.report.i18n import Translator, translator
 from kpi_toolkit.report.quarterly import QuarterlyReport
 
-__all__ = ["summary_sentences"]
+__all__ = ["FEW_ORDERS", "summary_sentences"]
 
 #: Below this many orders an attainment is called uncertain in the prose.
 FEW_ORDERS = 15
+#: The level of the intervals the ranking shows.
+LEVEL = 0.95
 
 
-def _change(now: float, before: float) -> str:
+def _change(now: float, before: float, tr: Translator) -> str:
     if math.isnan(now) or math.isnan(before) or before == 0:
         return ""
-    return fmt_ratio(now / before - 1)
+    return tr.ratio(now / before - 1)
 
 
-def _volume_sentence(q: QuarterlyReport, who: str) -> str:
+def _volume_sentence(q: QuarterlyReport, tr: Translator) -> str:
     t = q.totals
     p, prev, last = str(q.period), str(q.period.previous()), str(q.period.last_year())
     now = t.loc[p, "sales_volume"]
-    text = f"In {p} {who} sold {fmt_money(now)}"
-    if not math.isnan(t.loc[p, "sales_plan"]):
-        text += f" against a plan of {fmt_money(t.loc[p, 'sales_plan'])} ({fmt_pct(t.loc[p, 'plan_attainment'])} of plan)"
-    parts = []
-    vs_prev, vs_last = (
-        _change(now, t.loc[prev, "sales_volume"]),
-        _change(now, t.loc[last, "sales_volume"]),
-    )
-    if vs_prev:
-        parts.append(f"{vs_prev} on {prev}")
-    if vs_last:
-        parts.append(f"{vs_last} on {last}")
-    return text + (f", {' and '.join(parts)}" if parts else "") + "."
+    values = {
+        "period": tr.period(p),
+        "who": tr.t("summary.team", team=q.team) if q.team else tr.t("summary.company"),
+        "volume": tr.money(now),
+        "plan": tr.money(t.loc[p, "sales_plan"]),
+        "attainment": tr.pct(t.loc[p, "plan_attainment"]),
+    }
+    changes = [
+        tr.t("summary.change_on", change=change, period=tr.period(ref))
+        for change, ref in (
+            (_change(now, t.loc[prev, "sales_volume"], tr), prev),
+            (_change(now, t.loc[last, "sales_volume"], tr), last),
+        )
+        if change
+    ]
+    key = "summary.sold_plan" if not math.isnan(t.loc[p, "sales_plan"]) else "summary.sold"
+    if changes:
+        return tr.t(key + "_changes", changes=tr.names(changes), **values)
+    return tr.t(key, **values)
 
 
-def _plan_sentence(q: QuarterlyReport) -> str:
+def _plan_sentence(q: QuarterlyReport, tr: Translator) -> str:
     ranked = q.ranking[q.ranking["plan_attainment"].notna()]
     if ranked.empty:
-        return "No manager has a sales plan for this period."
-    met = int((ranked["plan_attainment"] >= 1).sum())
+        return tr.t("summary.no_plans")
     best, worst = ranked.iloc[0], ranked.iloc[-1]
-    return (
-        f"{met} of {len(ranked)} managers with a plan met it; the highest attainment was "
-        f"{q.names[best['manager']]}'s ({fmt_pct(best['plan_attainment'])}), the lowest "
-        f"{q.names[worst['manager']]}'s ({fmt_pct(worst['plan_attainment'])})."
+    return tr.t(
+        "summary.plans_met",
+        count=len(ranked),
+        met=tr.count(int((ranked["plan_attainment"] >= 1).sum())),
+        best=q.names.get(best["manager"], best["manager"]),
+        best_attainment=tr.pct(best["plan_attainment"]),
+        worst=q.names.get(worst["manager"], worst["manager"]),
+        worst_attainment=tr.pct(worst["plan_attainment"]),
     )
 
 
-def _conversion_sentence(q: QuarterlyReport) -> str:
+def _conversion_sentences(q: QuarterlyReport, tr: Translator) -> list[str]:
     t = q.totals
     p, prev = str(q.period), str(q.period.previous())
+    sentences = []
     closed = t.loc[p, "leads_closed"]
-    if math.isnan(closed):
-        return ""
     if closed == 0:
-        return f"No leads were closed in {p}."
-    text = f"Conversion was {fmt_pct(t.loc[p, 'conversion'])} of {fmt_count(closed)} closed leads"
-    if not math.isnan(t.loc[prev, "conversion"]):
-        text += f" ({fmt_pp(100 * (t.loc[p, 'conversion'] - t.loc[prev, 'conversion']))} on {prev})"
-    text += (
-        f"; the average check was {fmt_money(t.loc[p, 'average_check'])} over {fmt_count(t.loc[p, 'orders'])} "
-        f"orders, and {fmt_count(t.loc[p, 'new_customers'])} customers bought for the first time."
-    )
-    return text
+        sentences.append(tr.t("summary.no_leads_closed", period=tr.period(p)))
+    elif not math.isnan(closed):
+        conversion = tr.pct(t.loc[p, "conversion"])
+        before = t.loc[prev, "conversion"]
+        if math.isnan(before):
+            sentences.append(tr.t("summary.conversion", count=closed, conversion=conversion))
+        else:
+            sentences.append(
+                tr.t(
+                    "summary.conversion_change",
+                    count=closed,
+                    conversion=conversion,
+                    change=tr.pp(100 * (t.loc[p, "conversion"] - before)),
+                    period=tr.period(prev),
+                )
+            )
+    if t.loc[p, "orders"] > 0:
+        sentences.append(
+            tr.t("summary.average_check", count=t.loc[p, "orders"], check=tr.money(t.loc[p, "average_check"]))
+        )
+    sentences.append(tr.t("summary.new_customers", count=t.loc[p, "new_customers"]))
+    return sentences
 
 
-def _uncertainty_sentence(q: QuarterlyReport) -> str:
+def _uncertainty_sentence(q: QuarterlyReport, tr: Translator) -> str:
     few = q.ranking[q.ranking["plan_attainment"].notna() & (q.ranking["orders"] < FEW_ORDERS)]
     if few.empty:
         return ""
-    parts = [
-        f"{q.names[r['manager']]} ({fmt_pct(r['plan_attainment'])} on {fmt_count(r['orders'])} orders, "
-        f"95 % interval {fmt_pct(r['ci_low'])}–{fmt_pct(r['ci_high'])})"
+    items = [
+        tr.t(
+            "summary.uncertain_item",
+            count=r["orders"],
+            name=q.names.get(r["manager"], r["manager"]),
+            attainment=tr.pct(r["plan_attainment"]),
+            interval=tr.t("common.range", low=tr.pct(r["ci_low"]), high=tr.pct(r["ci_high"])),
+            level=tr.pct(LEVEL),
+        )
         for _, r in few.iterrows()
     ]
-    return (
-        f"Attainment resting on fewer than {FEW_ORDERS} orders says little about skill: "
-        + "; ".join(parts)
-        + "."
-    )
+    return tr.t("summary.uncertain", count=FEW_ORDERS, items="; ".join(items))
 
 
-def summary_sentences(q: QuarterlyReport) -> list[str]:
-    """The report's opening paragraph, as a list of sentences (empty ones left out).
+def summary_sentences(q: QuarterlyReport, tr: Translator | None = None) -> list[str]:
+    """The report's opening paragraph, as a list of sentences (empty ones left out), in ``tr``'s language.
 
     Examples
     --------
@@ -97,14 +124,19 @@ def summary_sentences(q: QuarterlyReport) -> list[str]:
     >>> from kpi_toolkit.demo import make_demo_data
     >>> from kpi_toolkit.report.quarterly import quarterly_report
     >>> q = quarterly_report(kt.from_frames(**make_demo_data()), team="South")
-    >>> summary_sentences(q)[0]
-    'In 2026Q3 the South team sold 16,334,547 against a plan of 17,622,000 (93% of plan), +4% on 2026Q2 and +76% on 2025Q3.'
+    >>> print(summary_sentences(q)[0])  # doctest: +NORMALIZE_WHITESPACE
+    In 2026Q3 the South team sold 16,334,547 against a plan of 17,622,000 (93% of plan),
+    +4% on 2026Q2 and +76% on 2025Q3.
+    >>> print(summary_sentences(q, translator("ru", currency="RUB"))[0].replace("\\xa0", " "))
+    ... # doctest: +NORMALIZE_WHITESPACE
+    В 3 кв. 2026 команда South продала на 16 334 547 ₽ при плане 17 622 000 ₽ (93 % плана):
+    +4 % к 2 кв. 2026 и +76 % к 3 кв. 2025.
     """
-    who = f"the {q.team} team" if q.team else "the company"
+    tr = tr or translator("en")
     sentences = [
-        _volume_sentence(q, who),
-        _plan_sentence(q),
-        _conversion_sentence(q),
-        _uncertainty_sentence(q),
+        _volume_sentence(q, tr),
+        _plan_sentence(q, tr),
+        *_conversion_sentences(q, tr),
+        _uncertainty_sentence(q, tr),
     ]
     return [s for s in sentences if s]

@@ -8,9 +8,12 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from kpi_toolkit.data import SalesData
+from kpi_toolkit.fingerprint import data_fingerprint
 from kpi_toolkit.kpis import KPI_COLUMNS, kpi_history, manager_kpis, total_kpis, year_to_date_kpis
 from kpi_toolkit.periods import Period, latest_complete_quarter
+from kpi_toolkit.quarantine import quarantine_summary
 from kpi_toolkit.ranking import attainment_ranking
+from kpi_toolkit.report.i18n import Message
 
 __all__ = ["QuarterlyReport", "default_period", "quarterly_report"]
 
@@ -34,7 +37,10 @@ class QuarterlyReport:
     first_date: pd.Timestamp
     source: str
     row_counts: pd.DataFrame
-    caveats: list[str] = field(default_factory=list)
+    #: sha256 of the validated tables (see :func:`kpi_toolkit.fingerprint.data_fingerprint`).
+    data_fingerprint: str = ""
+    #: What a reader must know before trusting the numbers, as messages translated when shown.
+    caveats: list[Message] = field(default_factory=list)
 
 
 def default_period(data: SalesData) -> Period:
@@ -42,22 +48,28 @@ def default_period(data: SalesData) -> Period:
     return latest_complete_quarter(data.last_date, fiscal_year_start=data.fiscal_year_start)
 
 
-def _caveats(data: SalesData, period: Period, kpis: pd.DataFrame) -> list[str]:
+def _caveats(data: SalesData, period: Period, kpis: pd.DataFrame) -> list[Message]:
     caveats = []
     if period.start < data.first_date + pd.DateOffset(years=1):
-        caveats.append(
-            f"{period} lies in the first year of the data's history (which starts on "
-            f"{data.first_date:%Y-%m-%d}): 'new customers' also counts customers who bought before the data starts."
-        )
+        caveats.append(Message("caveat.first_year", period=period, date=data.first_date))
     if data.leads is None:
-        caveats.append("The data set has no leads table: conversion and lead counts are not available.")
+        caveats.append(Message("caveat.no_leads"))
     if period.end - pd.Timedelta(days=1) > data.last_date.normalize():
-        caveats.append(
-            f"The data ends on {data.last_date:%Y-%m-%d}, before {period} does: the period is incomplete."
-        )
+        caveats.append(Message("caveat.incomplete", period=period, date=data.last_date))
+    for s in quarantine_summary(data.quarantine, data.row_counts):  # set aside by on_invalid="quarantine"
+        where = {"table": s.table, "source": s.source, "reasons": list(s.reasons)}
+        if s.rows_read is None:
+            caveats.append(Message("caveat.quarantine_file", count=s.rows, **where))
+        else:
+            caveats.append(Message("caveat.quarantine", count=s.rows, read=str(s.rows_read), **where))
     no_plan = list(kpis.index[kpis["sales_plan"].isna()])
     if no_plan:
-        caveats.append(f"{len(no_plan)} manager(s) have no sales plan for {period}: {', '.join(no_plan)}.")
+        names = data.manager_info["name"]
+        caveats.append(
+            Message(
+                "caveat.no_plan", count=len(no_plan), period=period, names=[str(names[m]) for m in no_plan]
+            )
+        )
     return caveats
 
 
@@ -123,5 +135,6 @@ def quarterly_report(
         first_date=data.first_date,
         source=data.source,
         row_counts=data.row_counts,
+        data_fingerprint=data_fingerprint(data),
         caveats=_caveats(data, p, kpis),
     )

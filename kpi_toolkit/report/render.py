@@ -1,8 +1,10 @@
 """Rendering a report: papermill executes a parameterised notebook, nbconvert turns it into one HTML file.
 
-The HTML uses the toolkit's own nbconvert template (``templates/kpi``): no code cells, no prompts, no scripts,
-figures inline, nothing loaded from a network. A report is written to a temporary file beside its target and
-moved into place only when complete, so a failed render never leaves a half-written report.
+The HTML uses the toolkit's own nbconvert template (``templates/kpi``): no code cells, no prompts, figures
+inline, nothing loaded from a network, one small inline script of the toolkit's own (the table sorter,
+allowed by the page's content security policy by its hash; see :mod:`kpi_toolkit.report.page`). A report is
+written to a temporary file beside its target and moved into place only when complete, so a failed render
+never leaves a half-written report.
 """
 
 from __future__ import annotations
@@ -18,13 +20,16 @@ import nbformat
 import papermill
 from nbconvert import HTMLExporter
 
+import kpi_toolkit
 from kpi_toolkit.errors import ReportError
+from kpi_toolkit.report import page
+from kpi_toolkit.report.i18n import translator
 
 __all__ = ["NOTEBOOKS", "TEMPLATE_DIR", "notebook_parameters", "notebook_path", "render_notebook"]
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 #: The report notebooks by kind.
-NOTEBOOKS = {"quarterly": "quarterly_report.ipynb"}
+NOTEBOOKS = {"quarterly": "quarterly_report.ipynb", "card": "kpi_card.ipynb"}
 
 
 def notebook_path(kind: str) -> Path:
@@ -55,13 +60,24 @@ def _check_parameters(path: Path, parameters: Mapping[str, Any]) -> None:
         )
 
 
-def _to_html(notebook: nbformat.NotebookNode, title: str, language: str) -> str:
+def _to_html(notebook: nbformat.NotebookNode, title: str, language: str, footer: str) -> str:
+    tr = translator(language)
     exporter = HTMLExporter(template_name="kpi", extra_template_basedirs=[str(TEMPLATE_DIR)])
     exporter.exclude_input = True
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
+    exporter.language_code = language  # nbconvert sets the page's lang from this, not from resources
+    kpi = {
+        "css": page.style(),
+        "script": page.script(),
+        "csp": page.content_security_policy(),
+        "version": kpi_toolkit.__version__,
+        "footer": footer or tr.t("page.footer", version=kpi_toolkit.__version__),
+        "nav_label": tr.t("nav.label"),
+        "figure_alt": tr.t("page.figure"),
+    }
     body, _ = exporter.from_notebook_node(
-        notebook, resources={"metadata": {"name": title}, "language_code": language}
+        notebook, resources={"metadata": {"name": title}, "language_code": language, "kpi": kpi}
     )
     return body
 
@@ -73,8 +89,14 @@ def render_notebook(
     output: Path,
     title: str,
     language: str = "en",
+    footer: str = "",
 ) -> Path:
     """Execute ``notebook`` with ``parameters`` and write it as self-contained HTML to ``output``.
+
+    ``title`` is the page's title; ``language`` (a report language) its ``lang`` and the language of the
+    page's own words; ``footer`` the line at its foot (say, when and with which toolkit version it was
+    rendered). The report opens with an empty navigation bar that :func:`kpi_toolkit.report.site.build_site`
+    fills in.
 
     Raises
     ------
@@ -83,6 +105,7 @@ def render_notebook(
         (for bad data, the toolkit's own validation message).
     """
     notebook, output = Path(notebook), Path(output)
+    translator(language)  # an unknown language fails before the notebook runs
     _check_parameters(notebook, parameters)
     output.parent.mkdir(parents=True, exist_ok=True)
     workdir = Path(tempfile.mkdtemp(prefix=".render-", dir=output.parent))
@@ -97,7 +120,7 @@ def render_notebook(
                 cwd=str(notebook.parent),
                 progress_bar=False,
                 log_output=False,
-                # the kernel's own start-up chatter (e.g. its note on TCP transport) is not the user's concern;
+                # the kernel's start-up chatter (e.g. its note on TCP transport) is not the user's concern;
                 # errors in cells still reach us through papermill
                 extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
             )
@@ -105,7 +128,7 @@ def render_notebook(
             raise ReportError(
                 f"the report notebook {notebook.name} failed: {exc.ename}: {exc.evalue}"
             ) from None
-        html = _to_html(nbformat.read(executed, as_version=4), title, language)
+        html = _to_html(nbformat.read(executed, as_version=4), title, language, footer)
         partial = workdir / output.name
         partial.write_text(html, encoding="utf-8")
         os.replace(partial, output)

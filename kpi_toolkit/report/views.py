@@ -1,4 +1,9 @@
-"""What the quarterly report notebook shows, one function per section, each returning safe :class:`Html`."""
+"""What the quarterly report notebook shows, one function per section, each returning safe :class:`Html`.
+
+Every function takes the report's numbers (:class:`QuarterlyReport`) and a
+:class:`~kpi_toolkit.report.i18n.Translator` (English when ``None``): all words come from its catalogue and
+all numbers are formatted for its locale. Data (names, teams) is escaped by :mod:`kpi_toolkit.report.html`.
+"""
 
 from __future__ import annotations
 
@@ -11,216 +16,368 @@ import pandas as pd
 import kpi_toolkit
 from kpi_toolkit import figures
 from kpi_toolkit.report import html
-from kpi_toolkit.report.formatting import fmt_count, fmt_date, fmt_money, fmt_pct, fmt_pp, fmt_ratio
-from kpi_toolkit.report.narrative import summary_sentences
+from kpi_toolkit.report.i18n import Translator, translator
+from kpi_toolkit.report.narrative import LEVEL, summary_sentences
 from kpi_toolkit.report.quarterly import QuarterlyReport
+from kpi_toolkit.report.site import KeyFigure
 
 __all__ = [
     "attainment_figure",
     "caveats",
+    "comparison_section",
     "comparison_table",
+    "headline",
+    "key_figures",
+    "kpi_section",
     "kpi_table",
+    "page_title",
     "provenance",
+    "ranking_section",
     "ranking_table",
     "summary",
     "title",
     "trend_figures",
+    "trend_section",
 ]
 
+#: The KPIs of the comparison table, in order.
+COMPARED = (
+    "sales_volume",
+    "sales_plan",
+    "plan_attainment",
+    "orders",
+    "average_check",
+    "conversion",
+    "leads_closed",
+    "new_customers",
+)
+_RATES = ("plan_attainment", "conversion")
+_COUNTS = ("orders", "leads_closed", "new_customers")
 
-def _conversion(won: float, closed: float, rate: float) -> str:
-    if math.isnan(closed):
-        return "–"
-    if closed == 0:
-        return "– (0 leads)"
-    return f"{fmt_pct(rate)} ({fmt_count(won)}/{fmt_count(closed)})"
+
+def _tr(tr: Translator | None) -> Translator:
+    return tr or translator("en")
 
 
-def title(q: QuarterlyReport) -> html.Html:
+def _show(metric: str, value: float, tr: Translator) -> str:
+    if metric in _RATES:
+        return tr.pct(value)
+    if metric in _COUNTS:
+        return tr.count(value)
+    return tr.money(value)
+
+
+def page_title(q: QuarterlyReport, tr: Translator | None = None) -> str:
+    """The report's title as plain text (the page's ``<title>``, the site's index)."""
+    tr = _tr(tr)
+    period = tr.period(q.period)
+    return (
+        tr.t("quarterly.title_team", period=period, team=q.team)
+        if q.team
+        else tr.t("quarterly.title", period=period)
+    )
+
+
+def title(q: QuarterlyReport, tr: Translator | None = None) -> html.Html:
     """The report's title and subtitle."""
-    scope = f"team {q.team}" if q.team else "all teams"
-    subtitle = f"{scope} · {len(q.kpis)} managers · data as of {fmt_date(q.data_as_of)}"
-    return html.heading(f"Quarterly sales report {q.period}", level=1) + html.paragraphs([subtitle])
+    tr = _tr(tr)
+    scope = tr.t("quarterly.scope_team", team=q.team) if q.team else tr.t("quarterly.scope_all")
+    subtitle = tr.t(
+        "quarterly.subtitle",
+        scope=scope,
+        managers=tr.t("quarterly.managers", count=len(q.kpis)),
+        date=tr.date(q.data_as_of),
+    )
+    return html.heading(page_title(q, tr), level=1) + html.paragraphs([subtitle])
 
 
-def summary(q: QuarterlyReport) -> html.Html:
+def key_figures(q: QuarterlyReport, tr: Translator | None = None) -> list[KeyFigure]:
+    """The report's key figures (the head of the report, and the site's index): volume, % of plan,
+    conversion, average check."""
+    tr = _tr(tr)
+    t = q.totals
+    p, prev = str(q.period), str(q.period.previous())
+    figures_ = []
+    for metric in ("sales_volume", "plan_attainment", "conversion", "average_check"):
+        value = t.loc[p, metric]
+        note = ""
+        before = t.loc[prev, metric]
+        if metric == "sales_volume" and before and not math.isnan(before) and not math.isnan(value):
+            note = tr.t("quarterly.vs_previous", change=tr.ratio(value / before - 1), period=tr.period(prev))
+        figures_.append(
+            KeyFigure(
+                key=metric,
+                label=tr.t(f"kpi.{metric}"),
+                value=None if pd.isna(value) else float(value),
+                text=_show(metric, value, tr),
+                note=note,
+            )
+        )
+    return figures_
+
+
+def headline(q: QuarterlyReport, tr: Translator | None = None) -> html.Html:
+    """The key figures as a row of labelled numbers."""
+    tr = _tr(tr)
+    return html.figures_list(key_figures(q, tr), label=tr.t("quarterly.key_figures"))
+
+
+def summary(q: QuarterlyReport, tr: Translator | None = None) -> html.Html:
     """The opening paragraph, generated from the numbers."""
-    return html.paragraphs([" ".join(summary_sentences(q))])
+    return html.paragraphs([" ".join(summary_sentences(q, _tr(tr)))])
 
 
-def caveats(q: QuarterlyReport) -> html.Html:
+def caveats(q: QuarterlyReport, tr: Translator | None = None) -> html.Html:
     """What a reader must know before trusting the numbers (empty when nothing)."""
-    return html.notes(q.caveats, title="Read with care")
+    tr = _tr(tr)
+    return html.notes([tr.say(c) for c in q.caveats], title=tr.t("common.read_with_care"))
 
 
-def kpi_table(q: QuarterlyReport) -> html.Html:
-    """Every manager's KPIs against plan, with the team total in the last row."""
+def _conversion(won: float, closed: float, rate: float, tr: Translator) -> str:
+    if math.isnan(closed):
+        return tr.pct(math.nan)
+    if closed == 0:
+        return tr.t("common.no_leads_closed")
+    return tr.t("common.conversion_cell", conversion=tr.pct(rate), won=tr.count(won), closed=tr.count(closed))
+
+
+def kpi_table(q: QuarterlyReport, tr: Translator | None = None) -> html.Html:
+    """Every manager's KPIs against plan (sortable), with the group's total in the table's foot."""
+    tr = _tr(tr)
     frame = q.kpis.reset_index()
-    total = q.totals.loc[str(q.period)]
-    frame.loc[len(frame)] = {"manager": "__total__", **total.to_dict()}
-    frame["who"] = [("Total" if m == "__total__" else q.names.get(m, m)) for m in frame["manager"]]
+    frame["who"] = [q.names.get(m, m) for m in frame["manager"]]
     frame["team"] = [q.teams.get(m, "") for m in frame["manager"]]
-    frame["conversion_text"] = [
-        _conversion(w, c, r)
-        for w, c, r in zip(frame["leads_won"], frame["leads_closed"], frame["conversion"], strict=True)
-    ]
+    total = pd.DataFrame(
+        [{"manager": "", "who": tr.t("common.total"), "team": "", **q.totals.loc[str(q.period)]}]
+    )
+    for part in (frame, total):
+        part["conversion_text"] = [
+            _conversion(w, c, r, tr)
+            for w, c, r in zip(part["leads_won"], part["leads_closed"], part["conversion"], strict=True)
+        ]
     columns = {
-        "who": "Manager",
-        "team": "Team",
-        "sales_volume": "Sales volume",
-        "sales_plan": "Plan",
-        "plan_attainment": "% of plan",
-        "orders": "Orders",
-        "average_check": "Average check",
-        "conversion_text": "Conversion (won/closed)",
-        "new_customers": "New customers",
+        "who": tr.t("quarterly.kpis.manager"),
+        "team": tr.t("quarterly.kpis.team"),
+        "sales_volume": tr.t("kpi.sales_volume"),
+        "sales_plan": tr.t("kpi.sales_plan"),
+        "plan_attainment": tr.t("kpi.plan_attainment"),
+        "orders": tr.t("kpi.orders"),
+        "average_check": tr.t("kpi.average_check"),
+        "conversion_text": tr.t("quarterly.kpis.conversion"),
+        "new_customers": tr.t("kpi.new_customers"),
     }
-    formats = {
-        "sales_volume": fmt_money,
-        "sales_plan": fmt_money,
-        "plan_attainment": fmt_pct,
-        "orders": fmt_count,
-        "average_check": fmt_money,
-        "new_customers": fmt_count,
-    }
+    formats = {c: (lambda v, c=c: _show(c, v, tr)) for c in columns if c in COMPARED}
     return html.table(
         frame,
         columns=columns,
         formats=formats,
-        caption=f"KPIs by manager, {q.period}",
-        row_class=lambda r: (
-            "total" if r["manager"] == "__total__" else ("miss" if r["plan_attainment"] < 1 else "")
-        ),
+        caption=tr.t("quarterly.kpis.caption", period=tr.period(q.period)),
+        row_class=lambda r: "miss" if r["plan_attainment"] < 1 else "",
+        sortable=True,
+        sort_by={"conversion_text": "conversion"},
+        footer=total,
+        classes={"plan_attainment": "attainment"},
     )
 
 
-def comparison_table(q: QuarterlyReport) -> html.Html:
+def kpi_section(q: QuarterlyReport, tr: Translator | None = None) -> html.Html:
+    """The KPI table with its heading and introduction."""
+    tr = _tr(tr)
+    intro = [tr.t("quarterly.kpis.intro")]
+    return html.section(tr.t("quarterly.kpis.heading"), intro) + kpi_table(q, tr)
+
+
+def comparison_table(q: QuarterlyReport, tr: Translator | None = None) -> html.Html:
     """The group's KPIs this period against the previous period, a year before, and year to date."""
+    tr = _tr(tr)
     t = q.totals
     p, prev, last = str(q.period), str(q.period.previous()), str(q.period.last_year())
     ytd, ytd_last = f"YTD {q.period}", f"YTD {q.period.last_year()}"
-    labels = {
-        "sales_volume": "Sales volume",
-        "sales_plan": "Plan",
-        "plan_attainment": "% of plan",
-        "orders": "Orders",
-        "average_check": "Average check",
-        "conversion": "Conversion",
-        "leads_closed": "Leads closed",
-        "new_customers": "New customers",
-    }
-    rows = []
-    for metric, label in labels.items():
-        is_rate = metric in ("plan_attainment", "conversion")
-        show = (
-            fmt_pct
-            if is_rate
-            else (fmt_count if metric in ("orders", "leads_closed", "new_customers") else fmt_money)
-        )
 
-        def delta(a: float, b: float, *, rate: bool = is_rate) -> str:
-            if rate:
-                return fmt_pp(100 * (a - b))
-            return fmt_ratio(a / b - 1) if b and not math.isnan(b) else "–"
+    def delta(metric: str, a: float, b: float) -> str:
+        if metric in _RATES:
+            return tr.pp(100 * (a - b))
+        return tr.ratio(a / b - 1) if b and not math.isnan(b) else tr.ratio(math.nan)
 
-        rows.append(
-            {
-                "kpi": label,
-                "now": show(t.loc[p, metric]),
-                "prev": show(t.loc[prev, metric]),
-                "d_prev": delta(t.loc[p, metric], t.loc[prev, metric]),
-                "last": show(t.loc[last, metric]),
-                "d_last": delta(t.loc[p, metric], t.loc[last, metric]),
-                "ytd": show(t.loc[ytd, metric]),
-                "ytd_last": show(t.loc[ytd_last, metric]),
-                "d_ytd": delta(t.loc[ytd, metric], t.loc[ytd_last, metric]),
-            }
-        )
+    rows = [
+        {
+            "kpi": tr.t(f"kpi.{metric}"),
+            "now": _show(metric, t.loc[p, metric], tr),
+            "prev": _show(metric, t.loc[prev, metric], tr),
+            "d_prev": delta(metric, t.loc[p, metric], t.loc[prev, metric]),
+            "last": _show(metric, t.loc[last, metric], tr),
+            "d_last": delta(metric, t.loc[p, metric], t.loc[last, metric]),
+            "ytd": _show(metric, t.loc[ytd, metric], tr),
+            "ytd_last": _show(metric, t.loc[ytd_last, metric], tr),
+            "d_ytd": delta(metric, t.loc[ytd, metric], t.loc[ytd_last, metric]),
+        }
+        for metric in COMPARED
+    ]
+    change = tr.t("common.change")
     columns = {
-        "kpi": "KPI",
-        "now": p,
-        "prev": prev,
-        "d_prev": "change",
-        "last": last,
-        "d_last": "change",
-        "ytd": ytd,
-        "ytd_last": ytd_last,
-        "d_ytd": "change",
+        "kpi": tr.t("quarterly.comparison.kpi"),
+        "now": tr.period(p),
+        "prev": tr.period(prev),
+        "d_prev": change,
+        "last": tr.period(last),
+        "d_last": change,
+        "ytd": tr.t("period.ytd", period=tr.period(q.period)),
+        "ytd_last": tr.t("period.ytd", period=tr.period(q.period.last_year())),
+        "d_ytd": change,
     }
-    return html.table(pd.DataFrame(rows), columns=columns, caption="This quarter against earlier periods")
+    return html.table(
+        pd.DataFrame(rows),
+        columns=columns,
+        caption=tr.t("quarterly.comparison.caption"),
+        classes={c: "num" for c in columns if c != "kpi"},
+    )
 
 
-def ranking_table(q: QuarterlyReport) -> html.Html:
-    """The ranking by plan attainment with each attainment's and each rank's 95 % interval."""
+def comparison_section(q: QuarterlyReport, tr: Translator | None = None) -> html.Html:
+    """The comparison with earlier periods, with its heading and introduction."""
+    tr = _tr(tr)
+    intro = [tr.t("quarterly.comparison.intro")]
+    return html.section(tr.t("quarterly.comparison.heading"), intro) + comparison_table(q, tr)
+
+
+def ranking_table(q: QuarterlyReport, tr: Translator | None = None) -> html.Html:
+    """The ranking by plan attainment with each attainment's and each rank's 95 % interval (sortable)."""
+    tr = _tr(tr)
     r = q.ranking.copy()
     r["who"] = [q.names.get(m, m) for m in r["manager"]]
     r["interval"] = [
-        f"{fmt_pct(lo)} – {fmt_pct(hi)}" for lo, hi in zip(r["ci_low"], r["ci_high"], strict=True)
+        tr.t("common.range", low=tr.pct(lo), high=tr.pct(hi)) if not math.isnan(lo) else tr.pct(math.nan)
+        for lo, hi in zip(r["ci_low"], r["ci_high"], strict=True)
     ]
     r["rank_range"] = [
-        "–" if math.isnan(lo) else f"{lo:.0f} – {hi:.0f}"
+        tr.pct(math.nan) if math.isnan(lo) else tr.t("common.range", low=tr.count(lo), high=tr.count(hi))
         for lo, hi in zip(r["rank_low"], r["rank_high"], strict=True)
     ]
     columns = {
-        "rank": "Rank",
-        "who": "Manager",
-        "plan_attainment": "% of plan",
-        "interval": "95 % interval",
-        "rank_range": "Plausible ranks",
-        "orders": "Orders",
+        "rank": tr.t("quarterly.ranking.rank"),
+        "who": tr.t("quarterly.kpis.manager"),
+        "plan_attainment": tr.t("kpi.plan_attainment"),
+        "interval": tr.t("quarterly.ranking.interval", level=tr.pct(LEVEL)),
+        "rank_range": tr.t("quarterly.ranking.ranks"),
+        "orders": tr.t("kpi.orders"),
     }
-    formats = {
-        "rank": lambda v: "–" if math.isnan(v) else f"{v:.0f}",
-        "plan_attainment": fmt_pct,
-        "orders": fmt_count,
-    }
-    return html.table(r, columns=columns, formats=formats, caption=f"Ranking by plan attainment, {q.period}")
+    formats = {"rank": tr.count, "plan_attainment": tr.pct, "orders": tr.count}
+    return html.table(
+        r,
+        columns=columns,
+        formats=formats,
+        caption=tr.t("quarterly.ranking.caption", period=tr.period(q.period)),
+        sortable=True,
+        sort_by={"interval": "ci_low", "rank_range": "rank_low"},
+    )
 
 
-def attainment_figure(q: QuarterlyReport) -> html.Html:
+def attainment_figure(q: QuarterlyReport, tr: Translator | None = None) -> html.Html:
     """Plan attainment per manager with intervals."""
-    ax = figures.plot_attainment(q.ranking, names=q.names)
+    tr = _tr(tr)
+    ax = figures.plot_attainment(q.ranking, names=q.names, tr=tr)
     ranked = q.ranking.dropna(subset=["plan_attainment"])
-    alt = "Plan attainment by manager, best first: " + "; ".join(
-        f"{q.names.get(m, m)} {fmt_pct(a)}"
+    items = [
+        tr.t("figure.attainment.alt_item", name=q.names.get(m, m), attainment=tr.pct(a))
         for m, a in zip(ranked["manager"], ranked["plan_attainment"], strict=True)
+    ]
+    alt = (
+        tr.t("figure.attainment.alt", items="; ".join(items))
+        if items
+        else tr.t("figure.attainment.alt_empty")
     )
-    return html.figure(ax.figure, alt=alt, caption="Dots: attainment; lines: 95 % interval; dashed: plan.")
+    caption = tr.t("figure.attainment.caption", level=tr.pct(LEVEL))
+    return html.figure(ax.figure, alt=alt, caption=caption)
 
 
-def trend_figures(q: QuarterlyReport) -> html.Html:
+def trend_figures(q: QuarterlyReport, tr: Translator | None = None) -> html.Html:
     """Sales volume against plan per quarter, and each manager's attainment per quarter."""
+    tr = _tr(tr)
     totals = q.history_totals
-    ax = figures.plot_volume_vs_plan(totals)
-    alt = "Sales volume and plan per period: " + "; ".join(
-        f"{p} {fmt_money(v)} of {fmt_money(pl)}"
+    ax = figures.plot_volume_vs_plan(totals, tr=tr)
+    items = [
+        tr.t("figure.volume.alt_item", period=tr.period(p), volume=tr.money(v), plan=tr.money(pl))
+        if not math.isnan(pl)
+        else tr.t("figure.volume.alt_item_no_plan", period=tr.period(p), volume=tr.money(v))
         for p, v, pl in zip(totals.index, totals["sales_volume"], totals["sales_plan"], strict=True)
-    )
-    first = html.figure(ax.figure, alt=alt, caption="Sales volume (bars) against plan (line).")
-    ax = figures.plot_attainment_heatmap(q.history, names=q.names)
-    second = html.figure(
+    ]
+    first = html.figure(
         ax.figure,
-        alt="Heat map of each manager's plan attainment per period; red below plan, blue above.",
-        caption="Plan attainment per manager and quarter (% of plan).",
+        alt=tr.t("figure.volume.alt", items="; ".join(items)),
+        caption=tr.t("figure.volume.caption"),
     )
+    ax = figures.plot_attainment_heatmap(q.history, names=q.names, tr=tr)
+    grid = q.history["plan_attainment"].unstack("period")
+    periods = list(dict.fromkeys(q.history.index.get_level_values("period")))
+    rows = [
+        tr.t(
+            "figure.heatmap.alt_item",
+            name=q.names.get(m, m),
+            values=", ".join(tr.pct(grid.loc[m, p]) for p in periods),
+        )
+        for m in grid.index
+    ]
+    alt = tr.t(
+        "figure.heatmap.alt", first=tr.period(periods[0]), last=tr.period(periods[-1]), items="; ".join(rows)
+    )
+    second = html.figure(ax.figure, alt=alt, caption=tr.t("figure.heatmap.caption"))
     return first + second
 
 
-def provenance(q: QuarterlyReport, parameters: Mapping[str, Any]) -> html.Html:
-    """How the report was made: parameters, data source and rows, toolkit version, data as of."""
-    rows = [{"what": f"parameter {k}", "value": str(v)} for k, v in parameters.items()]
+def trend_section(q: QuarterlyReport, tr: Translator | None = None) -> html.Html:
+    """The trend figures with their heading."""
+    tr = _tr(tr)
+    return html.section(tr.t("quarterly.trend.heading")) + trend_figures(q, tr)
+
+
+def ranking_section(q: QuarterlyReport, tr: Translator | None = None) -> html.Html:
+    """The ranking: heading, introduction, figure and table."""
+    tr = _tr(tr)
+    intro = [tr.t("quarterly.ranking.intro", level=tr.pct(LEVEL))]
+    return (
+        html.section(tr.t("quarterly.ranking.heading"), intro)
+        + attainment_figure(q, tr)
+        + ranking_table(q, tr)
+    )
+
+
+def provenance(
+    q: QuarterlyReport, tr: Translator | None = None, *, parameters: Mapping[str, Any]
+) -> html.Html:
+    """How the report was made: parameters, data source, fingerprint and rows, data as of, toolkit version.
+
+    The time of rendering is in the page's footer (written by :func:`kpi_toolkit.report.render_notebook`),
+    so that this table is the same whenever the same data is rendered again with the same parameters.
+    """
+    tr = _tr(tr)
+    empty = tr.t("quarterly.provenance.empty")
+    rows = [
+        {"what": tr.t("quarterly.provenance.parameter", name=k), "value": str(v) if str(v) else empty}
+        for k, v in parameters.items()
+    ]
     rows += [
-        {"what": "data source", "value": q.source},
-        {"what": "data as of", "value": fmt_date(q.data_as_of)},
-        {"what": "toolkit version", "value": kpi_toolkit.__version__},
+        {"what": tr.t("quarterly.provenance.source"), "value": q.source},
+        {"what": tr.t("quarterly.provenance.fingerprint"), "value": q.data_fingerprint},
+        {"what": tr.t("quarterly.provenance.data_as_of"), "value": tr.date(q.data_as_of)},
+        {"what": tr.t("quarterly.provenance.first_date"), "value": tr.date(q.first_date)},
+        {"what": tr.t("quarterly.provenance.version"), "value": kpi_toolkit.__version__},
     ]
     rows += [
         {
-            "what": f"rows of {r['table']}",
-            "value": f"{r['rows_read']} read, {r['rows_used']} used, {r['rows_excluded']} excluded",
+            "what": tr.t("quarterly.provenance.rows", table=str(r["table"])),
+            "value": tr.t(
+                "quarterly.provenance.rows_value",
+                read=tr.count(r["rows_read"]),
+                used=tr.count(r["rows_used"]),
+                excluded=tr.count(r["rows_excluded"]),
+            ),
         }
         for _, r in q.row_counts.iterrows()
     ]
-    return html.table(
-        pd.DataFrame(rows), columns={"what": "", "value": ""}, caption="How this report was made"
+    heading = html.section(tr.t("quarterly.provenance.heading"), [tr.t("quarterly.provenance.intro")])
+    return heading + html.table(
+        pd.DataFrame(rows),
+        columns={"what": tr.t("quarterly.provenance.what"), "value": tr.t("quarterly.provenance.value")},
+        caption=tr.t("quarterly.provenance.caption"),
+        classes={"value": "wrap"},
     )

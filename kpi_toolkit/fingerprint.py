@@ -1,0 +1,119 @@
+"""A fingerprint of a validated data set: the same tables give the same hash, whatever file format held them.
+
+A report records the fingerprint of the data it was made from, so that a number in it can be traced to the
+exact data and reproduced.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+import pandas as pd
+
+from kpi_toolkit.data import SalesData
+from kpi_toolkit.schema import TABLES
+
+__all__ = ["FINGERPRINT_VERSION", "TABLE_KEYS", "data_fingerprint"]
+
+#: Names the canonical form below; it changes only if the form changes.
+FINGERPRINT_VERSION = "kpi-toolkit-data-1"
+#: The columns that order each table's rows (unique by the data contract, so the order is total).
+TABLE_KEYS: dict[str, tuple[str, ...]] = {
+    "orders": ("order_id",),
+    "leads": ("lead_id",),
+    "plans": ("manager", "period", "metric"),
+    "managers": ("manager",),
+}
+
+
+def _text(values: pd.Series) -> pd.Series:
+    """Any column as text: the canonical form of columns outside the contract."""
+    if pd.api.types.is_float_dtype(values):
+        values = values.map(lambda v: v if pd.isna(v) or not float(v).is_integer() else int(v))
+    text = values.astype("string").str.strip()
+    return text.mask(text == "")
+
+
+def _column_bytes(kind: str, values: pd.Series) -> tuple[str, np.ndarray, list[bytes]]:
+    """The column's canonical type tag, its missing-value mask and its values as bytes."""
+    if kind == "datetime":
+        stamps = pd.to_datetime(values).astype("datetime64[ns]")
+        missing = stamps.isna().to_numpy()
+        ints = stamps.to_numpy().view("<i8").copy()
+        ints[missing] = 0
+        return "datetime64[ns]", missing, [ints.astype("<i8").tobytes()]
+    if kind in ("number", "integer"):
+        numbers = pd.to_numeric(values).astype("float64").to_numpy(copy=True)
+        missing = np.isnan(numbers)
+        numbers[missing] = 0.0
+        numbers += 0.0  # -0.0 is 0.0
+        return "float64", missing, [numbers.astype("<f8").tobytes()]
+    text = _text(values) if kind == "extra" else values.astype("string")
+    missing = text.isna().to_numpy()
+    encoded = [b"" if m else str(v).encode("utf-8") for v, m in zip(text.to_numpy(), missing, strict=True)]
+    lengths = np.fromiter((len(e) for e in encoded), dtype="<i8", count=len(encoded))
+    return "utf-8", missing, [lengths.tobytes(), b"".join(encoded)]
+
+
+def data_fingerprint(data: SalesData) -> str:
+    """The sha256 of the validated tables of ``data`` in a canonical form, as ``sha256:<hex>``.
+
+    Parameters
+    ----------
+    data
+        A validated data set (:func:`kpi_toolkit.load` or :func:`kpi_toolkit.from_frames`).
+
+    Returns
+    -------
+    str
+        ``"sha256:"`` and 64 hexadecimal digits.
+
+    Notes
+    -----
+    The canonical form hashes, in this order: the version tag :data:`FINGERPRINT_VERSION`; the data set's
+    ``fiscal_year_start`` (it changes what the period labels of ``plans`` mean); then each table present, in
+    the order orders, leads, plans, managers, as its name and row count followed by its columns in sorted
+    order. Rows are sorted by the table's key (:data:`TABLE_KEYS`, unique by the contract). Each column
+    contributes its name, a type tag, its missing-value mask and its values: dates as int64 nanoseconds (UTC),
+    numbers (amounts, targets, counts) as float64 (``-0.0`` as ``0.0``), ids and text as length-prefixed
+    UTF-8. Columns outside the contract are hashed as text (stripped, empty as missing, whole floats as
+    integers), since a CSV file holds them as text and a Parquet file may type them.
+
+    So the same data gives the same fingerprint whether it was read from CSV or Parquet, in any row or column
+    order, and with any spelling the loader normalises (``WON`` and ``won``, ``2026-07-01T00:00`` and
+    ``2026-07-01``); any change of a value, a row or a column gives another. The file paths and row counts
+    of the reading are not part of it.
+
+    Examples
+    --------
+    >>> import kpi_toolkit as kt
+    >>> orders = pd.DataFrame({"order_id": ["1", "2"], "manager": ["ann", "bob"], "customer_id": ["c1", "c2"],
+    ...                        "ordered_at": ["2026-07-01", "2026-08-15"], "amount": [100.0, 250.0]})
+    >>> a = data_fingerprint(kt.from_frames(orders))
+    >>> a == data_fingerprint(kt.from_frames(orders.iloc[::-1, ::-1])), a[:7], len(a)
+    (True, 'sha256:', 71)
+    >>> a == data_fingerprint(kt.from_frames(orders.assign(amount=[100.0, 250.01])))
+    False
+    """
+    digest = hashlib.sha256()
+
+    def put(*chunks: bytes) -> None:
+        for chunk in chunks:
+            digest.update(len(chunk).to_bytes(8, "little"))
+            digest.update(chunk)
+
+    put(FINGERPRINT_VERSION.encode(), str(int(data.fiscal_year_start)).encode())
+    for name in ("orders", "leads", "plans", "managers"):
+        frame: pd.DataFrame | None = getattr(data, name)
+        if frame is None:
+            continue
+        keys = [k for k in TABLE_KEYS[name] if k in frame.columns]
+        ordered = frame.sort_values(keys, kind="stable", na_position="last") if keys else frame
+        ordered = ordered.reset_index(drop=True)
+        kinds = {c.name: c.kind for c in TABLES[name].columns}
+        put(name.encode(), str(len(ordered)).encode())
+        for column in sorted(ordered.columns):
+            tag, missing, chunks = _column_bytes(kinds.get(column, "extra"), ordered[column])
+            put(column.encode("utf-8"), tag.encode(), np.packbits(missing).tobytes(), *chunks)
+    return "sha256:" + digest.hexdigest()

@@ -1,0 +1,255 @@
+"""The reports and their site in a real browser: Debian's chromium driven by Playwright, the network blocked.
+
+One session renders a small site with the CLI (the demo company's 2026Q3 report in English and Russian,
+its 2026Q2 report, and a team report of hostile names) and opens each page from disk. Every request that is
+not for a local file is aborted and counted. Screenshots (a phone and a desktop) and an A4 PDF of each report
+are kept in ``tests/artifacts/``. Where no chromium exists the browser tests skip, saying so; the checks of
+the files themselves run anyway.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from tests.conftest import tiny_tables, write_tables
+
+HOSTILE_NAME = "<script>alert(1)</script>"
+HOSTILE_TEAM = "<img src=x onerror=alert(1)>"
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+CHROMIUM = os.environ.get("KPI_TOOLKIT_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PHONE = {"width": 375, "height": 812}
+DESKTOP = {"width": 1200, "height": 900}
+#: The CSS width of an A4 page's printable area (210 mm less 2 x 15 mm margins, at 96 px per inch).
+A4_CONTENT_PX = 680
+MAX_BYTES = 2 * 1024 * 1024
+
+REPORTS = {
+    "quarterly-en": "2026Q3/quarterly.html",
+    "quarterly-ru": "2026Q3/quarterly.ru.html",
+    "quarterly-2026Q2-en": "2026Q2/quarterly.html",
+    "quarterly-hostile": "2026Q3/quarterly_img-src-x-onerror-alert-1.html",
+}
+
+
+def _render(*args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "kpi_toolkit", "quarterly", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+@pytest.fixture(scope="session")
+def site(demo_folder: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The rendered site (two renders at a time: the machine has two cores)."""
+    tables = tiny_tables()
+    tables["managers"] = tables["managers"].assign(
+        name=[HOSTILE_NAME, "Bob Stone", '=HYPERLINK("x")'], team=[HOSTILE_TEAM, HOSTILE_TEAM, "South"]
+    )
+    hostile = write_tables(tmp_path_factory.mktemp("hostile"), tables)
+    out = tmp_path_factory.mktemp("site") / "reports"
+    demo = ["--data", str(demo_folder), "--out", str(out)]
+    batches = [
+        [[*demo, "--period", "2026Q3"], [*demo, "--period", "2026Q3", "--lang", "ru", "--currency", "RUB"]],
+        [[*demo, "--period", "2026Q2"], ["--data", str(hostile), "--out", str(out), "--team", HOSTILE_TEAM]],
+    ]
+    for batch in batches:
+        for process in [_render(*args) for args in batch]:
+            _, stderr = process.communicate(timeout=300)
+            assert process.returncode == 0, stderr
+    return out
+
+
+# -- the files ---------------------------------------------------------------------------------------------
+
+
+def test_the_site_lists_every_report(site):
+    index = (site / "index.html").read_text(encoding="utf-8")
+    for relative in REPORTS.values():
+        assert (site / relative).is_file()
+        assert f'href="{relative}"' in index
+
+
+def test_demo_report_is_small_and_self_contained(site):
+    for name in ("quarterly-en", "quarterly-ru"):
+        path = site / REPORTS[name]
+        assert path.stat().st_size < MAX_BYTES, f"{path.name}: {path.stat().st_size} bytes"
+        html = path.read_text(encoding="utf-8")
+        assert not re.search(r"""(src|href)=["']?(https?:)?//""", html)
+        assert "<link" not in html and "@import" not in html and "url(" not in html
+
+
+# -- in the browser ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Watch:
+    """What a page did that it must not: console errors, page errors, network requests, dialogs."""
+
+    errors: list[str] = field(default_factory=list)
+    blocked: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+
+    def assert_clean(self) -> None:
+        assert self.errors == [], self.errors
+        assert self.blocked == [], f"{len(self.blocked)} request(s) to the network: {self.blocked}"
+        assert self.failed == [], self.failed
+        assert self.dialogs == [], self.dialogs
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
+        pytest.skip(f"no chromium at {CHROMIUM} (install Debian's chromium: apt-get install chromium)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def open_page(browser):
+    """Open a file of the site in a fresh page with the network blocked; returns (page, watch)."""
+    contexts = []
+
+    def _open(path: Path, *, viewport: dict[str, int] = PHONE):
+        context = browser.new_context(viewport=viewport)
+        contexts.append(context)
+        page = context.new_page()
+        watch = Watch()
+
+        def route(route):
+            if route.request.url.startswith("file:"):
+                route.continue_()
+            else:
+                watch.blocked.append(route.request.url)
+                route.abort()
+
+        page.route("**/*", route)
+        page.on("console", lambda m: watch.errors.append(m.text) if m.type in ("error", "warning") else None)
+        page.on("pageerror", lambda e: watch.errors.append(str(e)))
+        page.on("requestfailed", lambda r: watch.failed.append(r.url))
+        page.on("dialog", lambda d: (watch.dialogs.append(d.message), d.dismiss()))
+        page.goto(path.resolve().as_uri(), wait_until="load")
+        return page, watch
+
+    yield _open
+    for context in contexts:
+        context.close()
+
+
+@pytest.mark.parametrize("name", list(REPORTS))
+def test_report_opens_offline_cleanly_and_fits_a_phone(site, open_page, name):
+    page, watch = open_page(site / REPORTS[name])
+    figures = page.evaluate(
+        "Array.from(document.images).map(i => [i.complete && i.naturalWidth > 0, i.getAttribute('alt')])"
+    )
+    assert len(figures) >= 3 and all(loaded and (alt or "").strip() for loaded, alt in figures), figures
+    width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert width[0] <= width[1] == PHONE["width"], f"the page scrolls sideways on a phone: {width}"
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / f"{name}-phone.png", full_page=True)
+    page.set_viewport_size(DESKTOP)
+    page.screenshot(path=ARTIFACTS / f"{name}-desktop.png", full_page=True)
+    watch.assert_clean()
+
+
+@pytest.mark.parametrize(
+    ("name", "managers"), [("quarterly-en", 14), ("quarterly-ru", 14), ("quarterly-hostile", 2)]
+)
+def test_kpi_table_has_a_row_per_manager(site, open_page, name, managers):
+    page, watch = open_page(site / REPORTS[name])
+    table = page.locator("table.sortable").first
+    assert table.locator("tbody tr").count() == managers
+    assert table.locator("tfoot tr").count() == 1
+    watch.assert_clean()
+
+
+def test_hostile_names_stay_text(site, open_page):
+    for path in (site / REPORTS["quarterly-hostile"], site / "index.html"):
+        page, watch = open_page(path)
+        assert page.evaluate("document.scripts.length") == 1  # the toolkit's sorter, nothing injected
+        assert page.locator("img[src='x']").count() == 0
+        text = page.inner_text("body")
+        assert HOSTILE_TEAM in text
+        if path.name != "index.html":
+            assert HOSTILE_NAME in text and HOSTILE_TEAM in page.title()
+            alts = page.evaluate("Array.from(document.images).map(i => i.alt)")
+            assert any(HOSTILE_NAME in a for a in alts)
+        page.wait_for_timeout(100)
+        watch.assert_clean()  # no dialog: alert(1) never ran
+
+
+def test_tables_sort_in_the_browser(site, open_page):
+    page, watch = open_page(site / REPORTS["quarterly-en"], viewport=DESKTOP)
+    table = page.locator("table.sortable").first
+    header = table.locator("thead th").nth(2)  # sales volume
+    column = "Array.from(t.tBodies[0].rows).map(r => parseFloat(r.cells[2].dataset.sort))"
+    before = table.evaluate(f"t => {column}")
+    header.locator("button").click()
+    ascending = table.evaluate(f"t => {column}")
+    assert ascending == sorted(before) and header.get_attribute("aria-sort") == "ascending"
+    header.locator("button").click()
+    assert table.evaluate(f"t => {column}") == sorted(before, reverse=True)
+    assert header.get_attribute("aria-sort") == "descending"
+    table.locator("thead th").first.locator("button").click()  # names, alphabetically
+    names = table.evaluate("t => Array.from(t.tBodies[0].rows).map(r => r.cells[0].textContent)")
+    assert names == sorted(names)
+    assert table.locator("tfoot td").first.inner_text() == "Total"  # the total never moves
+    watch.assert_clean()
+
+
+@pytest.mark.parametrize("name", ["quarterly-en", "quarterly-ru"])
+def test_report_prints_to_a4(site, open_page, name):
+    page, watch = open_page(site / REPORTS[name], viewport={"width": A4_CONTENT_PX, "height": 1000})
+    page.emulate_media(media="print")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= A4_CONTENT_PX, f"printed on A4 the report is {width} px wide"
+    assert page.locator("nav.kpi-site-nav").first.is_hidden()
+    pdf = page.pdf(format="A4", print_background=True)
+    pages = len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf))
+    assert 2 <= pages <= 8, pages
+    (ARTIFACTS / f"{name}.pdf").write_bytes(pdf)
+    watch.assert_clean()
+
+
+def test_site_navigation_in_the_browser(site, open_page):
+    page, watch = open_page(site / "index.html")
+    hrefs = page.evaluate(
+        "Array.from(document.querySelectorAll('main td a')).map(a => a.getAttribute('href'))"
+    )
+    assert sorted(hrefs) == sorted(REPORTS.values())
+    page.screenshot(path=ARTIFACTS / "index-phone.png", full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.click(f"a[href='{REPORTS['quarterly-en']}']")
+    assert page.url.endswith(REPORTS["quarterly-en"])
+    page.click("nav a[rel=prev]")
+    assert page.url.endswith(REPORTS["quarterly-2026Q2-en"])
+    page.click("nav a[rel=next]")
+    assert page.url.endswith(REPORTS["quarterly-en"])
+    page.click("nav a[hreflang=ru]")
+    assert page.url.endswith(REPORTS["quarterly-ru"]) and page.locator("html").get_attribute("lang") == "ru"
+    assert page.locator("nav a[rel=prev]").count() == 0  # no Russian 2026Q2 was rendered
+    page.click("nav a >> nth=0")
+    assert page.url.endswith("/index.html")
+    watch.assert_clean()
