@@ -5,6 +5,7 @@
 ['average_check', 'conversion', 'leads_closed']
 """
 
+from kpi_toolkit.card.api import bonuses, compare_cards, scorecard
 from kpi_toolkit.data import SalesData, from_frames, load
 from kpi_toolkit.errors import (
     DataValidationError,
@@ -36,6 +37,8 @@ __all__ = [
     "Violation",
     "__version__",
     "attainment_ranking",
+    "bonuses",
+    "compare_cards",
     "from_frames",
     "kpi_change",
     "kpi_history",
@@ -43,5 +46,6 @@ __all__ = [
     "manager_kpis",
     "parse_period",
     "parse_periods",
+    "scorecard",
     "year_to_date_kpis",
 ]

@@ -7,6 +7,7 @@ lines. Nothing here changes global matplotlib settings; matplotlib is imported o
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -87,7 +88,13 @@ def payout_curve(card: CardLike, *, metric: str | None = None, up_to: float | No
     )
 
 
-def plot_payout_curve(card: CardLike, *, metric: str | None = None, ax: Axes | None = None) -> Axes:
+def plot_payout_curve(
+    card: CardLike,
+    *,
+    metric: str | None = None,
+    ax: Axes | None = None,
+    labels: Mapping[str, str] | None = None,
+) -> Axes:
     """Draw the payout factor against achievement for the card's KPIs (those with one curve share a line).
 
     Parameters
@@ -98,6 +105,8 @@ def plot_payout_curve(card: CardLike, *, metric: str | None = None, ax: Axes | N
         One KPI of the card; None (the default) for all.
     ax
         The Axes to draw on; a new figure when None.
+    labels
+        Display names of the metrics for the legend (metric -> name); the metric itself where none is given.
 
     Returns
     -------
@@ -119,6 +128,10 @@ def plot_payout_curve(card: CardLike, *, metric: str | None = None, ax: Axes | N
     >>> ax = plot_payout_curve(card)
     >>> [t.get_text() for t in ax.get_legend().get_texts()]
     ['orders, conversion']
+    >>> ax2 = plot_payout_curve(card, labels={"orders": "Orders"})
+    >>> [t.get_text() for t in ax2.get_legend().get_texts()]
+    ['Orders, conversion']
+    >>> plt.close(ax2.figure)
     >>> plt.close(ax.figure)
     """
     import matplotlib.pyplot as plt
@@ -141,7 +154,7 @@ def plot_payout_curve(card: CardLike, *, metric: str | None = None, ax: Axes | N
                 part["factor"],
                 color=color,
                 linewidth=2,
-                label=", ".join(metrics) if segment == "paid" else None,
+                label=", ".join((labels or {}).get(m, m) for m in metrics) if segment == "paid" else None,
             )
             color = line.get_color()
         if curve.threshold > 0:

@@ -270,7 +270,7 @@ def payouts(
         As for :func:`score_kpis`; the gate's metric must be a column of ``kpis`` too.
     base_bonus
         Each manager's base bonus per period (a Series indexed by manager, numbers or numeric text), for a
-        card with ``base_bonus_column``: the phase-2 wrapper passes that column of the managers table. Must
+        card with ``base_bonus_column``: ``kt.bonuses`` passes that column of the managers table. Must
         be None for a card with one ``base_bonus`` for everyone.
 
     Returns

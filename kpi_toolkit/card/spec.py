@@ -34,6 +34,7 @@ __all__ = [
 
 PeriodKind = Literal["month", "quarter", "year"]
 Target = float | Literal["plan"]
+_EXAMPLE_LABEL = {"month": "2026-07", "quarter": "2026Q3", "year": "2026"}
 
 
 @dataclass(frozen=True)
@@ -164,7 +165,7 @@ class Card:
         if kind != self.period:
             raise ParameterError(
                 f"period={str(period)!r} is a {kind}, but the card {self.name!r} pays per {self.period}. "
-                f"Fix: pass a {self.period} (e.g. 2026Q3, 2026-07 or 2026), or use a card for a {kind}."
+                f"Fix: pass a {self.period} (e.g. {_EXAMPLE_LABEL[self.period]}), or use a card for a {kind}."
             )
 
     def to_dict(self) -> dict[str, Any]:

@@ -1,0 +1,682 @@
+"""What the KPI card report notebook shows, one function per section, each returning safe :class:`Html`.
+
+Every function takes the report's numbers (:class:`~kpi_toolkit.report.card_report.CardReport`) and a
+:class:`~kpi_toolkit.report.i18n.Translator` (English when ``None``): numbers, money, percentages, dates and
+the KPIs' names are formatted and named by the translator for its locale; data (names, teams, the card's
+name) is escaped by :mod:`kpi_toolkit.report.html`.
+
+The report's own words are :data:`MESSAGES`, all in this one place, keyed as a catalogue would key them
+(``card.*``). A message the translator's catalogue has (``locales/<lang>.yml``, section ``card:``) is taken
+from there; the others are these English texts. So translating the report is adding the ``card:`` section to
+each catalogue; nothing here changes.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
+import kpi_toolkit
+from kpi_toolkit.card.figures import plot_payout_curve
+from kpi_toolkit.report import html
+from kpi_toolkit.report.card_report import LEAD_METRICS, CardReport
+from kpi_toolkit.report.i18n import Translator, translator
+from kpi_toolkit.report.site import KeyFigure
+
+__all__ = [
+    "MESSAGES",
+    "card_section",
+    "card_table",
+    "caveats",
+    "cost_section",
+    "curve_figure",
+    "curve_section",
+    "headline",
+    "key_figures",
+    "page_title",
+    "payouts_section",
+    "payouts_table",
+    "provenance",
+    "scorecard_section",
+    "scorecard_table",
+    "title",
+]
+
+#: The report's texts in English, by catalogue key; ``{name}`` placeholders take text already formatted
+#: for the locale; a plural message maps CLDR plural tags (``one``, ``other``) to texts.
+MESSAGES: dict[str, str | dict[str, str]] = {
+    "card.title": "KPI card and bonuses {period}",
+    "card.title_team": "KPI card and bonuses {period} – {team}",
+    "card.scope_all": "all teams",
+    "card.scope_team": "team {team}",
+    "card.subtitle": "{card} · {scope} · {managers} · data as of {date}",
+    "card.managers": {"one": "{count} manager", "other": "{count} managers"},
+    "card.key_figures": "Key figures",
+    "card.kind.month": "month",
+    "card.kind.quarter": "quarter",
+    "card.kind.year": "year",
+    "card.figure.cost": "Total cost",
+    "card.figure.cost_note": "{share} of the cost at target",
+    "card.figure.paid": "Paid a bonus",
+    "card.figure.paid_text": "{paid} of {managers}",
+    "card.figure.gate_failed": "Stopped by the gate",
+    "card.figure.cost_at_target": "Cost at target",
+    "card.figure.cost_at_target_note": "everyone at score 1",
+    # the card
+    "card.card.heading": "The card",
+    "card.card.name": "{name}.",
+    "card.card.base": "Paid per {kind}: a base bonus of {amount} per manager, paid in full at score 1.",
+    "card.card.base_column": (
+        "Paid per {kind}: each manager's own base bonus, from column {column} of the managers table, paid in "
+        "full at score 1."
+    ),
+    "card.card.rule": (
+        "Each KPI's achievement is actual / target (target / actual where lower is better), so 100% is on "
+        "target. Below its threshold a KPI pays factor 0; at the threshold it pays the threshold factor, "
+        "rising in a straight line to 1 at target and on to the cap factor at the cap, and no more above "
+        "the cap. The score is the sum of weight × factor; the bonus is base bonus × score, rounded to 0.01 "
+        "once, at the end. A KPI that cannot be computed pays factor 0 and is named in the notes."
+    ),
+    "card.card.gate": "Gate: no bonus at all unless {kpi} reaches {minimum} of its target.",
+    "card.card.gate_own": "Gate: no bonus at all unless {kpi} reaches {minimum} of a target of {target}.",
+    "card.card.no_gate": "The card has no gate.",
+    "card.card.caption": "The KPIs of the card, {name}",
+    "card.card.kpi": "KPI",
+    "card.card.weight": "Weight",
+    "card.card.target": "Target",
+    "card.card.plan": "the manager's plan",
+    "card.card.direction": "Better",
+    "card.card.higher": "higher",
+    "card.card.lower": "lower",
+    "card.card.threshold": "Threshold",
+    "card.card.threshold_factor": "Factor at threshold",
+    "card.card.cap": "Cap",
+    "card.card.cap_factor": "Factor at cap",
+    # the payout curve
+    "card.curve.heading": "Payout curve",
+    "card.curve.intro": (
+        "How achievement turns into the payout factor, per KPI (KPIs with the same curve share a line). "
+        "Open circle: just below the threshold the factor is 0; filled circle: the factor at the threshold; "
+        "dotted line: on target."
+    ),
+    "card.curve.title": "Payout curve: {name}",
+    "card.curve.xlabel": "Achievement (actual / target; target / actual when lower is better)",
+    "card.curve.ylabel": "Payout factor",
+    "card.curve.legend": "KPI",
+    "card.curve.caption": "Payout factor against achievement, {name}.",
+    "card.curve.alt": "Line chart of the payout factor against achievement. {items}.",
+    "card.curve.alt_item": "{kpis}: {points}",
+    "card.curve.alt_below": "factor 0 below {threshold}",
+    "card.curve.alt_point": "{factor} at {achievement}",
+    # the scorecard
+    "card.scorecard.heading": "Achievements and factors",
+    "card.scorecard.intro": (
+        "Each manager's KPIs against the card's targets: achievement (100% is on target; below target in "
+        "red), the payout factor it earns, and its weighted share of the score. Click a column's header to "
+        "sort by it."
+    ),
+    "card.scorecard.caption": "Scorecard, {period}",
+    "card.scorecard.manager": "Manager",
+    "card.scorecard.kpi": "KPI",
+    "card.scorecard.actual": "Actual",
+    "card.scorecard.target": "Target",
+    "card.scorecard.achievement": "Achievement",
+    "card.scorecard.factor": "Factor",
+    "card.scorecard.weight": "Weight",
+    "card.scorecard.weighted": "Weighted",
+    "card.scorecard.note": "Note",
+    "card.scorecard.not_computed": "not computed ({reason}): factor 0",
+    # the payouts
+    "card.payouts.heading": "Bonuses",
+    "card.payouts.intro": (
+        "What each manager is paid: the score (sum of weighted factors), whether the gate let the bonus "
+        "through, the base bonus and the bonus, rounded to 0.01. The total is the card's cost."
+    ),
+    "card.payouts.caption": "Bonuses, {period}",
+    "card.payouts.manager": "Manager",
+    "card.payouts.team": "Team",
+    "card.payouts.score": "Score",
+    "card.payouts.gate": "Gate",
+    "card.payouts.passed": "passed",
+    "card.payouts.failed": "failed",
+    "card.payouts.base_bonus": "Base bonus",
+    "card.payouts.bonus": "Bonus",
+    "card.payouts.notes": "Notes",
+    "card.payouts.total": "Total",
+    # the total cost
+    "card.cost.heading": "Total cost",
+    "card.cost.total": (
+        "Under this card {managers} are paid {cost} in all, {share} of the {at_target} the card would cost "
+        "if every one of them scored 1."
+    ),
+    "card.cost.paid": {
+        "one": "{count} manager is paid a bonus.",
+        "other": "{count} managers are paid a bonus.",
+    },
+    "card.cost.unpaid": "No bonus for {names}.",
+    "card.cost.gate": {
+        "one": "The gate stops {count} manager's bonus: {names}.",
+        "other": "The gate stops {count} managers' bonuses: {names}.",
+    },
+    "card.cost.highest": "The highest bonus is {name}'s ({bonus}, score {score}).",
+    "card.cost.unknown": {
+        "one": "{count} bonus is unknown (no base bonus) and not in the total: {names}.",
+        "other": "{count} bonuses are unknown (no base bonus) and not in the total: {names}.",
+    },
+    # caveats
+    "card.caveat.title": "Read with care",
+    "card.caveat.not_computed": {
+        "one": "{kpi} could not be computed for {count} manager, who gets factor 0 for it: {items}.",
+        "other": "{kpi} could not be computed for {count} managers, who get factor 0 for it: {items}.",
+    },
+    "card.caveat.not_computed_item": "{name} ({reason})",
+    "card.caveat.no_base": {
+        "one": "{count} manager has no base bonus in column {column} of the managers table: {names}.",
+        "other": "{count} managers have no base bonus in column {column} of the managers table: {names}.",
+    },
+    "card.caveat.no_leads": (
+        "The data set has no leads table, so {kpis} cannot be computed: factor 0 for everyone."
+    ),
+    "card.caveat.first_year": (
+        "{period} lies in the first year of the data's history (which starts on {date}): 'new customers' "
+        "also counts customers who bought before the data starts."
+    ),
+    "card.caveat.incomplete": "The data ends on {date}, before {period} does: the period is incomplete.",
+    # provenance
+    "card.provenance.heading": "How this report was made",
+    "card.provenance.intro": (
+        "Everything needed to trace a bonus to its inputs and compute it again: the same card (by its "
+        "fingerprint) on data with the same fingerprint gives the same bonuses."
+    ),
+    "card.provenance.caption": "How this report was made",
+    "card.provenance.what": "Item",
+    "card.provenance.value": "Value",
+    "card.provenance.parameter": "parameter {name}",
+    "card.provenance.card": "card",
+    "card.provenance.card_source": "card file",
+    "card.provenance.card_fingerprint": "card fingerprint (sha256 of every resolved value of the card)",
+    "card.provenance.source": "data source",
+    "card.provenance.fingerprint": "data fingerprint (sha256 of the validated tables)",
+    "card.provenance.data_as_of": "data as of",
+    "card.provenance.version": "toolkit version",
+    "card.provenance.rows": "rows of {table}",
+    "card.provenance.rows_value": "{read} read, {used} used, {excluded} excluded",
+    "card.provenance.empty": "(empty)",
+}
+
+_MONEY = ("sales_volume", "average_check")
+_RATES = ("conversion", "plan_attainment")
+_NOT_COMPUTED = re.compile(r"^cannot be computed \((?P<reason>.*)\): factor 0$")
+
+
+def _tr(tr: Translator | None) -> Translator:
+    return tr or translator("en")
+
+
+def _t(tr: Translator, key: str, /, *, count: float | None = None, **values: str) -> str:
+    """The message ``key``: from the translator's catalogue when it has it, else from :data:`MESSAGES`."""
+    if tr.has(key):
+        return tr.t(key, count=count, **values)
+    message = MESSAGES[key]
+    if isinstance(message, dict):
+        if count is None:
+            raise TypeError(f"message {key!r} is a plural message: pass count=")
+        message = message["one" if count == 1 else "other"]
+    if count is not None:
+        values = {"count": tr.count(count), **values}
+    return message.format(**values)
+
+
+def _kpi(tr: Translator, metric: str) -> str:
+    return tr.t(f"kpi.{metric}") if tr.has(f"kpi.{metric}") else metric
+
+
+def _value(metric: str, value: float, tr: Translator) -> str:
+    """A KPI's actual or target as the KPI is shown: money, a percentage, or a count."""
+    if metric in _MONEY:
+        return tr.money(value)
+    if metric in _RATES:
+        return tr.pct(value, digits=1)
+    whole = isinstance(value, int | float) and math.isfinite(value) and float(value).is_integer()
+    return tr.number(value, digits=0 if whole else 2)
+
+
+def _factor(value: float, tr: Translator) -> str:
+    return tr.number(value, digits=4)
+
+
+def _kind(tr: Translator, kind: str) -> str:
+    return _t(tr, f"card.kind.{kind}")
+
+
+def _name(r: CardReport, manager: str) -> str:
+    return r.names.get(manager, manager)
+
+
+def page_title(r: CardReport, tr: Translator | None = None) -> str:
+    """The report's title as plain text (the page's ``<title>``, the site's index)."""
+    tr = _tr(tr)
+    period = tr.period(r.period)
+    if r.team:
+        return _t(tr, "card.title_team", period=period, team=r.team)
+    return _t(tr, "card.title", period=period)
+
+
+def title(r: CardReport, tr: Translator | None = None) -> html.Html:
+    """The report's title and subtitle (the card, the team, how many managers, data as of)."""
+    tr = _tr(tr)
+    scope = _t(tr, "card.scope_team", team=r.team) if r.team else _t(tr, "card.scope_all")
+    subtitle = _t(
+        tr,
+        "card.subtitle",
+        card=r.card.name,
+        scope=scope,
+        managers=_t(tr, "card.managers", count=len(r.payouts)),
+        date=tr.date(r.data_as_of),
+    )
+    return html.heading(page_title(r, tr), level=1) + html.paragraphs([subtitle])
+
+
+def _share(part: float, whole: float, tr: Translator) -> str:
+    return tr.pct(part / whole if whole else math.nan)
+
+
+def key_figures(r: CardReport, tr: Translator | None = None) -> list[KeyFigure]:
+    """The report's key figures (its head, and the site's index): total cost, managers paid, managers
+    stopped by the gate, cost at target."""
+    tr = _tr(tr)
+    p = r.payouts
+    paid = int((p["bonus"] > 0).sum())
+    failed = int((~p["gate_passed"]).sum())
+    return [
+        KeyFigure(
+            key="cost",
+            label=_t(tr, "card.figure.cost"),
+            value=r.cost,
+            text=tr.money(r.cost, digits=2),
+            note=_t(tr, "card.figure.cost_note", share=_share(r.cost, r.cost_at_target, tr)),
+        ),
+        KeyFigure(
+            key="paid",
+            label=_t(tr, "card.figure.paid"),
+            value=float(paid),
+            text=_t(tr, "card.figure.paid_text", paid=tr.count(paid), managers=tr.count(len(p))),
+        ),
+        KeyFigure(
+            key="gate_failed",
+            label=_t(tr, "card.figure.gate_failed"),
+            value=float(failed),
+            text=tr.count(failed),
+        ),
+        KeyFigure(
+            key="cost_at_target",
+            label=_t(tr, "card.figure.cost_at_target"),
+            value=r.cost_at_target,
+            text=tr.money(r.cost_at_target, digits=2),
+            note=_t(tr, "card.figure.cost_at_target_note"),
+        ),
+    ]
+
+
+def headline(r: CardReport, tr: Translator | None = None) -> html.Html:
+    """The key figures as a row of labelled numbers."""
+    tr = _tr(tr)
+    return html.figures_list(key_figures(r, tr), label=_t(tr, "card.key_figures"))
+
+
+def _reason(note: str) -> str:
+    match = _NOT_COMPUTED.match(note)
+    return match.group("reason") if match else note
+
+
+def caveats(r: CardReport, tr: Translator | None = None) -> html.Html:
+    """What a reader must know before trusting the bonuses (empty when nothing)."""
+    tr = _tr(tr)
+    items = []
+    card = r.card
+    if r.period.end - pd.Timedelta(days=1) > pd.Timestamp(r.data_as_of).normalize():
+        items.append(_t(tr, "card.caveat.incomplete", date=tr.date(r.data_as_of), period=tr.period(r.period)))
+    lead_kpis = [m for m in card.required_metrics if m in LEAD_METRICS]
+    if not r.has_leads and lead_kpis:
+        items.append(_t(tr, "card.caveat.no_leads", kpis=tr.names(_kpi(tr, m) for m in lead_kpis)))
+    if "new_customers" in card.required_metrics and r.period.start < r.first_date + pd.DateOffset(years=1):
+        items.append(_t(tr, "card.caveat.first_year", period=tr.period(r.period), date=tr.date(r.first_date)))
+    s = r.scorecard
+    for metric in card.metrics:
+        if metric in lead_kpis and not r.has_leads:
+            continue
+        rows = s[(s["metric"] == metric) & (s["note"] != "")]
+        if len(rows):
+            listed = [
+                _t(tr, "card.caveat.not_computed_item", name=_name(r, m), reason=_reason(n))
+                for m, n in zip(rows["manager"], rows["note"], strict=True)
+            ]
+            items.append(
+                _t(
+                    tr,
+                    "card.caveat.not_computed",
+                    count=len(rows),
+                    kpi=_kpi(tr, metric),
+                    items="; ".join(listed),
+                )
+            )
+    if card.base_bonus_column is not None:
+        missing = r.payouts[r.payouts["base_bonus"].isna()]
+        if len(missing):
+            items.append(
+                _t(
+                    tr,
+                    "card.caveat.no_base",
+                    count=len(missing),
+                    column=card.base_bonus_column,
+                    names=tr.names(_name(r, m) for m in missing["manager"]),
+                )
+            )
+    return html.notes(items, title=_t(tr, "card.caveat.title"))
+
+
+def card_table(r: CardReport, tr: Translator | None = None) -> html.Html:
+    """The card's KPIs: weight, target, direction and payout curve of each."""
+    tr = _tr(tr)
+    rows = [
+        {
+            "kpi": _kpi(tr, k.metric),
+            "weight": tr.pct(k.weight, digits=1),
+            "target": _t(tr, "card.card.plan")
+            if k.target == "plan"
+            else _value(k.metric, float(k.target), tr),
+            "direction": _t(tr, "card.card.lower" if k.lower_is_better else "card.card.higher"),
+            "threshold": tr.pct(k.curve.threshold, digits=1),
+            "threshold_factor": _factor(k.curve.threshold_factor, tr),
+            "cap": tr.pct(k.curve.cap, digits=1),
+            "cap_factor": _factor(k.curve.cap_factor, tr),
+        }
+        for k in r.card.kpis
+    ]
+    columns = {
+        name: _t(tr, f"card.card.{name}")
+        for name in (
+            "kpi",
+            "weight",
+            "target",
+            "direction",
+            "threshold",
+            "threshold_factor",
+            "cap",
+            "cap_factor",
+        )
+    }
+    numeric = ("weight", "target", "threshold", "threshold_factor", "cap", "cap_factor")
+    return html.table(
+        pd.DataFrame(rows, columns=list(columns)),
+        columns=columns,
+        caption=_t(tr, "card.card.caption", name=r.card.name),
+        classes={c: "num" for c in numeric},
+    )
+
+
+def card_section(r: CardReport, tr: Translator | None = None) -> html.Html:
+    """The card itself: its name and description, base bonus, KPIs, weights, thresholds, caps, gate, rule."""
+    tr = _tr(tr)
+    card = r.card
+    kind = _kind(tr, card.period)
+    intro = [_t(tr, "card.card.name", name=card.name)] + ([card.description] if card.description else [])
+    if card.base_bonus is not None:
+        intro.append(_t(tr, "card.card.base", kind=kind, amount=tr.money(card.base_bonus, digits=2)))
+    else:
+        intro.append(_t(tr, "card.card.base_column", kind=kind, column=str(card.base_bonus_column)))
+    gate = card.gate
+    if gate is None:
+        gate_text = _t(tr, "card.card.no_gate")
+    elif gate.target is None:
+        gate_text = _t(tr, "card.card.gate", kpi=_kpi(tr, gate.metric), minimum=tr.pct(gate.min_achievement))
+    else:
+        target = (
+            _t(tr, "card.card.plan") if gate.target == "plan" else _value(gate.metric, float(gate.target), tr)
+        )
+        gate_text = _t(
+            tr,
+            "card.card.gate_own",
+            kpi=_kpi(tr, gate.metric),
+            minimum=tr.pct(gate.min_achievement),
+            target=target,
+        )
+    return (
+        html.section(_t(tr, "card.card.heading"), intro)
+        + card_table(r, tr)
+        + html.paragraphs([gate_text, _t(tr, "card.card.rule")])
+    )
+
+
+def _curve_alt(r: CardReport, tr: Translator) -> str:
+    groups: dict[Any, list[str]] = {}
+    for kpi in r.card.kpis:
+        groups.setdefault(kpi.curve, []).append(kpi.metric)
+    items = []
+    for curve, metrics in groups.items():
+        knots = r.curve[(r.curve["metric"] == metrics[0]) & (r.curve["segment"] == "paid")]
+        points = []
+        if curve.threshold > 0:
+            points.append(_t(tr, "card.curve.alt_below", threshold=tr.pct(curve.threshold)))
+        points += [
+            _t(tr, "card.curve.alt_point", factor=tr.number(f, digits=2), achievement=tr.pct(a))
+            for a, f in zip(knots["achievement"], knots["factor"], strict=True)
+        ]
+        items.append(
+            _t(
+                tr,
+                "card.curve.alt_item",
+                kpis=tr.names(_kpi(tr, m) for m in metrics),
+                points=", ".join(points),
+            )
+        )
+    return _t(tr, "card.curve.alt", items="; ".join(items))
+
+
+def curve_figure(r: CardReport, tr: Translator | None = None) -> html.Html:
+    """The payout-curve figure (:func:`~kpi_toolkit.card.plot_payout_curve`) with its alternative text."""
+    tr = _tr(tr)
+    ax = plot_payout_curve(r.card, labels={m: _kpi(tr, m) for m in r.card.metrics})
+    ax.set_title(_t(tr, "card.curve.title", name=r.card.name))
+    ax.set_xlabel(_t(tr, "card.curve.xlabel"))
+    ax.set_ylabel(_t(tr, "card.curve.ylabel"))
+    ax.get_legend().set_title(_t(tr, "card.curve.legend"))
+    ax.xaxis.set_major_formatter(lambda x, _: tr.pct(x))
+    return html.figure(
+        ax.figure, alt=_curve_alt(r, tr), caption=_t(tr, "card.curve.caption", name=r.card.name)
+    )
+
+
+def curve_section(r: CardReport, tr: Translator | None = None) -> html.Html:
+    """The payout curve with its heading and how to read it."""
+    tr = _tr(tr)
+    return html.section(_t(tr, "card.curve.heading"), [_t(tr, "card.curve.intro")]) + curve_figure(r, tr)
+
+
+def scorecard_table(r: CardReport, tr: Translator | None = None) -> html.Html:
+    """Each manager's achievement and factor on each KPI (sortable)."""
+    tr = _tr(tr)
+    frame = r.scorecard.copy()
+    frame["who"] = [_name(r, m) for m in frame["manager"]]
+    frame["kpi"] = [_kpi(tr, m) for m in frame["metric"]]
+    frame["actual_text"] = [_value(m, v, tr) for m, v in zip(frame["metric"], frame["actual"], strict=True)]
+    frame["target_text"] = [_value(m, v, tr) for m, v in zip(frame["metric"], frame["target"], strict=True)]
+    frame["note_text"] = [
+        _t(tr, "card.scorecard.not_computed", reason=_reason(n)) if n else "" for n in frame["note"]
+    ]
+    columns = {
+        "who": _t(tr, "card.scorecard.manager"),
+        "kpi": _t(tr, "card.scorecard.kpi"),
+        "actual_text": _t(tr, "card.scorecard.actual"),
+        "target_text": _t(tr, "card.scorecard.target"),
+        "achievement": _t(tr, "card.scorecard.achievement"),
+        "factor": _t(tr, "card.scorecard.factor"),
+        "weight": _t(tr, "card.scorecard.weight"),
+        "weighted": _t(tr, "card.scorecard.weighted"),
+        "note_text": _t(tr, "card.scorecard.note"),
+    }
+    formats = {
+        "achievement": lambda v: tr.pct(v, digits=1),
+        "factor": lambda v: _factor(v, tr),
+        "weight": lambda v: tr.pct(v, digits=1),
+        "weighted": lambda v: _factor(v, tr),
+    }
+    return html.table(
+        frame,
+        columns=columns,
+        formats=formats,
+        caption=_t(tr, "card.scorecard.caption", period=tr.period(r.period)),
+        row_class=lambda row: "" if row["achievement"] >= 1 else "miss",
+        sortable=True,
+        sort_by={"actual_text": "actual", "target_text": "target"},
+        classes={"achievement": "attainment", "note_text": "wrap"},
+    )
+
+
+def scorecard_section(r: CardReport, tr: Translator | None = None) -> html.Html:
+    """Each manager's achievements and factors, with heading and introduction."""
+    tr = _tr(tr)
+    return html.section(_t(tr, "card.scorecard.heading"), [_t(tr, "card.scorecard.intro")]) + scorecard_table(
+        r, tr
+    )
+
+
+def payouts_table(r: CardReport, tr: Translator | None = None) -> html.Html:
+    """Each manager's score, gate, base bonus and bonus (sortable), with the total cost in the foot."""
+    tr = _tr(tr)
+    frame = r.payroll
+    frame["gate_text"] = [
+        _t(tr, "card.payouts.passed" if g else "card.payouts.failed") for g in frame["gate_passed"]
+    ]
+    total = pd.DataFrame(
+        [
+            {
+                "name": _t(tr, "card.payouts.total"),
+                "team": "",
+                "score": math.nan,
+                "gate_text": "",
+                "base_bonus": r.cost_at_target,
+                "bonus": r.cost,
+                "notes": "",
+            }
+        ]
+    )
+    columns = {
+        "name": _t(tr, "card.payouts.manager"),
+        "team": _t(tr, "card.payouts.team"),
+        "score": _t(tr, "card.payouts.score"),
+        "gate_text": _t(tr, "card.payouts.gate"),
+        "base_bonus": _t(tr, "card.payouts.base_bonus"),
+        "bonus": _t(tr, "card.payouts.bonus"),
+        "notes": _t(tr, "card.payouts.notes"),
+    }
+    if r.card.gate is None:
+        del columns["gate_text"]
+    formats = {
+        "score": lambda v: _factor(v, tr),
+        "base_bonus": lambda v: tr.money(v, digits=2),
+        "bonus": lambda v: tr.money(v, digits=2),
+    }
+    return html.table(
+        frame,
+        columns=columns,
+        formats=formats,
+        caption=_t(tr, "card.payouts.caption", period=tr.period(r.period)),
+        sortable=True,
+        footer=total,
+        classes={"notes": "wrap"},
+    )
+
+
+def payouts_section(r: CardReport, tr: Translator | None = None) -> html.Html:
+    """The bonuses, with heading and introduction."""
+    tr = _tr(tr)
+    return html.section(_t(tr, "card.payouts.heading"), [_t(tr, "card.payouts.intro")]) + payouts_table(r, tr)
+
+
+def cost_section(r: CardReport, tr: Translator | None = None) -> html.Html:
+    """What the card costs in all, against its cost at target; who is paid, who is stopped by the gate."""
+    tr = _tr(tr)
+    p = r.payouts
+    sentences = [
+        _t(
+            tr,
+            "card.cost.total",
+            managers=_t(tr, "card.managers", count=len(p)),
+            cost=tr.money(r.cost, digits=2),
+            share=_share(r.cost, r.cost_at_target, tr),
+            at_target=tr.money(r.cost_at_target, digits=2),
+        )
+    ]
+    paid = p[p["bonus"] > 0]
+    unpaid = p[p["bonus"] == 0]
+    sentences.append(_t(tr, "card.cost.paid", count=len(paid)))
+    if len(unpaid):
+        sentences.append(_t(tr, "card.cost.unpaid", names=tr.names(_name(r, m) for m in unpaid["manager"])))
+    failed = p[~p["gate_passed"]]
+    if len(failed):
+        names = tr.names(_name(r, m) for m in failed["manager"])
+        sentences.append(_t(tr, "card.cost.gate", count=len(failed), names=names))
+    if len(paid):
+        best = paid.sort_values(["bonus", "manager"], ascending=[False, True], kind="stable").iloc[0]
+        sentences.append(
+            _t(
+                tr,
+                "card.cost.highest",
+                name=_name(r, best["manager"]),
+                bonus=tr.money(best["bonus"], digits=2),
+                score=_factor(best["score"], tr),
+            )
+        )
+    unknown = p[p["bonus"].isna()]
+    if len(unknown):
+        names = tr.names(_name(r, m) for m in unknown["manager"])
+        sentences.append(_t(tr, "card.cost.unknown", count=len(unknown), names=names))
+    return html.section(_t(tr, "card.cost.heading")) + html.paragraphs([" ".join(sentences)])
+
+
+def provenance(r: CardReport, tr: Translator | None = None, *, parameters: Mapping[str, Any]) -> html.Html:
+    """How the report was made: parameters, the card and its fingerprint, the data and its fingerprint.
+
+    The time of rendering is in the page's footer, so that this table is the same whenever the same card is
+    applied to the same data again.
+    """
+    tr = _tr(tr)
+    empty = _t(tr, "card.provenance.empty")
+    rows = [
+        {"what": _t(tr, "card.provenance.parameter", name=str(k)), "value": str(v) if str(v) else empty}
+        for k, v in parameters.items()
+    ]
+    rows += [
+        {"what": _t(tr, "card.provenance.card"), "value": r.card.name},
+        {"what": _t(tr, "card.provenance.card_source"), "value": r.card.source},
+        {"what": _t(tr, "card.provenance.card_fingerprint"), "value": r.card_fingerprint},
+        {"what": _t(tr, "card.provenance.source"), "value": r.source},
+        {"what": _t(tr, "card.provenance.fingerprint"), "value": r.data_fingerprint},
+        {"what": _t(tr, "card.provenance.data_as_of"), "value": tr.date(r.data_as_of)},
+        {"what": _t(tr, "card.provenance.version"), "value": kpi_toolkit.__version__},
+    ]
+    rows += [
+        {
+            "what": _t(tr, "card.provenance.rows", table=str(row["table"])),
+            "value": _t(
+                tr,
+                "card.provenance.rows_value",
+                read=tr.count(row["rows_read"]),
+                used=tr.count(row["rows_used"]),
+                excluded=tr.count(row["rows_excluded"]),
+            ),
+        }
+        for _, row in r.row_counts.iterrows()
+    ]
+    heading = html.section(_t(tr, "card.provenance.heading"), [_t(tr, "card.provenance.intro")])
+    return heading + html.table(
+        pd.DataFrame(rows),
+        columns={"what": _t(tr, "card.provenance.what"), "value": _t(tr, "card.provenance.value")},
+        caption=_t(tr, "card.provenance.caption"),
+        classes={"value": "wrap"},
+    )
