@@ -1,0 +1,64 @@
+"""Why was the target missed: the gap split into its drivers, and misses that are systematic.
+
+The data-independent core of the plan-gap analysis: everything here takes plain DataFrames of counts,
+drivers or attainment series, so that the data-taking functions of the toolkit stay thin wrappers.
+
+- :mod:`~kpi_toolkit.gap.lmdi`: exact additive decomposition of a product (LMDI-I, Shapley).
+- :mod:`~kpi_toolkit.gap.drivers`: counts to drivers.
+- :mod:`~kpi_toolkit.gap.baselines`: plan and team baselines for the drivers.
+- :mod:`~kpi_toolkit.gap.decompose`: each manager's gap split into the effects of the drivers, and the team's.
+- :mod:`~kpi_toolkit.gap.noise`: the noise a fair plan leaves, and the null distribution of a CUSUM.
+- :mod:`~kpi_toolkit.gap.misses`: verdicts on systematic misses of the plan.
+- :mod:`~kpi_toolkit.gap.figures`: waterfall figures.
+
+>>> from kpi_toolkit import gap
+>>> gap.PLAN_GAP_COLUMNS[:4]
+('manager', 'actual', 'baseline_value', 'gap')
+"""
+
+from kpi_toolkit.gap.baselines import plan_baseline, pooled_drivers, team_baseline
+from kpi_toolkit.gap.decompose import PLAN_GAP_COLUMNS, decompose_gap
+from kpi_toolkit.gap.drivers import (
+    BASELINE_COLUMNS,
+    COUNT_COLUMNS,
+    DRIVER_COLUMNS,
+    LEADS_DRIVERS,
+    ORDERS_DRIVERS,
+    drivers_from_counts,
+)
+from kpi_toolkit.gap.figures import WATERFALL_STEPS, plot_gap_waterfall
+from kpi_toolkit.gap.lmdi import DECOMPOSITION_METHODS, decompose_product, log_mean
+from kpi_toolkit.gap.misses import (
+    MISS_COLUMNS,
+    MISS_EVIDENCE_COLUMNS,
+    VERDICTS,
+    judge_misses,
+    miss_evidence,
+)
+from kpi_toolkit.gap.noise import attainment_noise, cusum_tail_probability
+
+__all__ = [
+    "BASELINE_COLUMNS",
+    "COUNT_COLUMNS",
+    "DECOMPOSITION_METHODS",
+    "DRIVER_COLUMNS",
+    "LEADS_DRIVERS",
+    "MISS_COLUMNS",
+    "MISS_EVIDENCE_COLUMNS",
+    "ORDERS_DRIVERS",
+    "PLAN_GAP_COLUMNS",
+    "VERDICTS",
+    "WATERFALL_STEPS",
+    "attainment_noise",
+    "cusum_tail_probability",
+    "decompose_gap",
+    "decompose_product",
+    "drivers_from_counts",
+    "judge_misses",
+    "log_mean",
+    "miss_evidence",
+    "plan_baseline",
+    "plot_gap_waterfall",
+    "pooled_drivers",
+    "team_baseline",
+]
