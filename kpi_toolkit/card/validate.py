@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from kpi_toolkit.card.document import MISSING, CardProblem, Document, KeyPath, Reader, format_key, show
+from kpi_toolkit.kpis import KPI_COLUMNS
 from kpi_toolkit.schema import PLAN_METRICS
 
 __all__ = [
@@ -28,16 +29,7 @@ __all__ = [
 ]
 
 #: Metrics a card may pay for: the columns of ``manager_kpis`` except ``sales_plan`` (a target, not a result).
-CARD_METRICS = (
-    "sales_volume",
-    "orders",
-    "average_check",
-    "leads_closed",
-    "leads_won",
-    "conversion",
-    "new_customers",
-    "plan_attainment",
-)
+CARD_METRICS = tuple(column for column in KPI_COLUMNS if column != "sales_plan")
 PERIOD_KINDS = ("month", "quarter", "year")
 #: How far the sum of the weights may be from 1 (floating-point noise only: 0.1 + 0.2 + 0.7 passes).
 WEIGHT_TOLERANCE = 1e-9

@@ -10,12 +10,10 @@ the files inside it are fixed (:data:`WORKBOOK_TIMESTAMP`), not the time of writ
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import math
 import os
 import re
-import tempfile
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -24,6 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from kpi_toolkit.atomic import replacing
 from kpi_toolkit.card.spec import CardLike
 from kpi_toolkit.card.spreadsheet import payroll_sheets
 from kpi_toolkit.errors import ParameterError
@@ -85,16 +84,6 @@ class _ReproducibleZip(zipfile.ZipFile):
             info.external_attr = 0o644 << 16
             zinfo_or_arcname = info
         super().writestr(zinfo_or_arcname, data, compress_type, compresslevel)
-
-
-def _file_mode(path: Path) -> int:
-    """The mode of the file being replaced, or what the umask gives a new file (mkstemp's is owner-only)."""
-    try:
-        return path.stat().st_mode & 0o777
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
 
 
 def _cell_value(value: Any) -> Any:
@@ -214,16 +203,9 @@ def write_bonus_workbook(
     properties = workbook.properties
     properties.creator = properties.lastModifiedBy = "kpi-toolkit"
     properties.created = properties.modified = WORKBOOK_TIMESTAMP
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(handle)
-    try:
-        with _ReproducibleZip(temporary, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
-            ExcelWriter(workbook, archive).write_data()
-        os.chmod(temporary, _file_mode(path))
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
+    with (
+        replacing(path) as temporary,
+        _ReproducibleZip(temporary, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive,
+    ):
+        ExcelWriter(workbook, archive).write_data()
     return path

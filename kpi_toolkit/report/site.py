@@ -30,7 +30,6 @@ import contextlib
 import json
 import os
 import re
-import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -41,6 +40,7 @@ import jinja2
 import pandas as pd
 
 import kpi_toolkit
+from kpi_toolkit.atomic import write_text_atomic
 from kpi_toolkit.periods import Period
 from kpi_toolkit.report import page
 from kpi_toolkit.report.i18n import LANGUAGES, Translator, translator
@@ -277,28 +277,8 @@ def sidecar_path(html_path: str | Path) -> Path:
     return html_path.with_name(html_path.name.removesuffix(".html") + SIDECAR_SUFFIX)
 
 
-def _file_mode(path: Path) -> int:
-    """The mode of the file being replaced, or what the umask gives a new file (mkstemp's is owner-only)."""
-    try:
-        return path.stat().st_mode & 0o777
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
-
-
 def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.chmod(temporary, _file_mode(path))
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
+    write_text_atomic(path, text)
 
 
 def write_record(record: ReportRecord, html_path: str | Path) -> Path:
