@@ -6,17 +6,13 @@ they can be checked against reference implementations and reused on any aggregat
 
 from kpi_toolkit.stats.comparison import (
     COMPARISON_COLUMNS,
-    DIAGNOSTIC_COLUMNS,
     EFFECT_SIZE_TYPES,
-    GLOBAL_TEST_COLUMNS,
     VERDICTS,
-    check_diagnostics,
     compare_checks,
     compare_counts,
     compare_rates,
-    global_test_checks,
-    global_test_rates,
 )
+from kpi_toolkit.stats.diagnostics import DIAGNOSTIC_COLUMNS, check_diagnostics
 from kpi_toolkit.stats.figures import (
     plot_check_distributions,
     plot_comparison,
@@ -30,6 +26,12 @@ from kpi_toolkit.stats.funnel import (
     funnel_limits,
     funnel_table,
 )
+from kpi_toolkit.stats.global_tests import (
+    GLOBAL_TEST_COLUMNS,
+    global_test_checks,
+    global_test_counts,
+    global_test_rates,
+)
 from kpi_toolkit.stats.means import (
     CHECK_STATS_COLUMNS,
     bootstrap_mean_ratio,
@@ -40,7 +42,7 @@ from kpi_toolkit.stats.means import (
     welch_anova,
     welch_ttest,
 )
-from kpi_toolkit.stats.multiple import EXTREME_Z, P_ADJUST_METHODS, adjust_pvalues
+from kpi_toolkit.stats.multiple import P_ADJUST_METHODS, adjust_pvalues
 from kpi_toolkit.stats.proportions import (
     DEFAULT_SEED,
     chisq_homogeneity,
@@ -50,6 +52,7 @@ from kpi_toolkit.stats.proportions import (
     two_proportion_test,
     wilson_interval,
 )
+from kpi_toolkit.stats.reference import EXTREME_Z
 from kpi_toolkit.stats.shrinkage import SHRINK_COLUMNS, shrink_rates
 
 __all__ = [
@@ -80,6 +83,7 @@ __all__ = [
     "funnel_limits",
     "funnel_table",
     "global_test_checks",
+    "global_test_counts",
     "global_test_rates",
     "log_welch_test",
     "newcombe_interval",

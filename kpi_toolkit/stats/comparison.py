@@ -5,7 +5,9 @@ one row per comparison with the fixed columns :data:`COMPARISON_COLUMNS`. The ve
 test alone, after adjusting the p-values across the comparisons made.
 
 Against ``"rest"``, an extreme colleague would distort everyone else's rest; ``reference="robust"`` (the
-default) leaves extreme managers out of it by the rule documented in :mod:`kpi_toolkit.stats.multiple`.
+default) leaves extreme managers out of it by the rule documented in :mod:`kpi_toolkit.stats.reference`.
+The global tests are in :mod:`kpi_toolkit.stats.global_tests`, the secondary checks of the average check
+(rank tests, bootstrap) in :mod:`kpi_toolkit.stats.diagnostics`.
 """
 
 from __future__ import annotations
@@ -16,48 +18,26 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
-from scipy import stats
 
 from kpi_toolkit.errors import ParameterError
-from kpi_toolkit.stats.means import (
-    CHECK_STATS_COLUMNS,
-    _check_input,
-    _moments,
-    bootstrap_mean_ratio,
-    cliffs_delta,
-    log_welch_test,
-    welch_anova,
-)
-from kpi_toolkit.stats.multiple import (
-    _check_choice,
-    _check_min_n,
-    _check_options,
-    _data_error,
-    _family,
-    adjust_pvalues,
-)
+from kpi_toolkit.stats.means import CHECK_STATS_COLUMNS, _check_input, _moments, log_welch_test
+from kpi_toolkit.stats.multiple import _check_min_n, _check_options, _data_error, adjust_pvalues
 from kpi_toolkit.stats.proportions import (
-    DEFAULT_SEED,
     _counts_frame,
-    chisq_homogeneity,
     cohens_h,
     newcombe_interval,
     poisson_rate_test,
     two_proportion_test,
 )
+from kpi_toolkit.stats.reference import _family
 
 __all__ = [
     "COMPARISON_COLUMNS",
-    "DIAGNOSTIC_COLUMNS",
     "EFFECT_SIZE_TYPES",
-    "GLOBAL_TEST_COLUMNS",
     "VERDICTS",
-    "check_diagnostics",
     "compare_checks",
     "compare_counts",
     "compare_rates",
-    "global_test_checks",
-    "global_test_rates",
 ]
 
 #: Columns of every comparison table, fixed whatever the options.
@@ -65,13 +45,6 @@ COMPARISON_COLUMNS = (
     "metric", "manager", "versus", "n", "estimate", "versus_n", "versus_estimate", "difference",
     "ci_low", "ci_high", "effect_size", "effect_size_type", "test", "statistic", "p_value", "p_adjusted",
     "verdict",
-)  # fmt: skip
-#: Columns of the one-row global tests.
-GLOBAL_TEST_COLUMNS = ("test", "statistic", "df", "p_value", "n_groups", "note")
-#: Columns of :func:`check_diagnostics` (same rows as :func:`compare_checks`).
-DIAGNOSTIC_COLUMNS = (
-    "manager", "versus", "n", "n_zero", "versus_n", "versus_n_zero", "ratio_of_means", "ratio_ci_low",
-    "ratio_ci_high", "mann_whitney_u", "mann_whitney_p", "cliffs_delta",
 )  # fmt: skip
 #: The values of ``verdict``.
 VERDICTS = ("above", "below", "no difference", "insufficient data")
@@ -152,7 +125,7 @@ def compare_rates(
         ``insufficient data`` and the row is left out of the adjustment family.
     reference : {"robust", "all"}, default "robust"
         With ``versus="rest"``: ``"robust"`` leaves extreme and clearly different managers out of the
-        others' rest (rule in :mod:`kpi_toolkit.stats.multiple`); ``"all"`` pools every other manager.
+        others' rest (rule in :mod:`kpi_toolkit.stats.reference`); ``"all"`` pools every other manager.
         Ignored for pairs.
 
     Returns
@@ -457,298 +430,3 @@ def compare_counts(
         return np.sqrt(center / e)
 
     return _family(managers, rate, null_se, e > 0, e > 0, build, versus=versus, reference=reference)[0]
-
-
-def check_diagnostics(
-    amounts: pd.DataFrame,
-    *,
-    versus: Versus = "rest",
-    p_adjust: PAdjust = "holm",
-    alpha: float = 0.05,
-    min_n: int = 5,
-    reference: Reference = "robust",
-    n_resamples: int = 2000,
-    seed: int = DEFAULT_SEED,
-) -> pd.DataFrame:
-    """The secondary checks of :func:`compare_checks`, row for row: rank tests and a bootstrap.
-
-    Parameters
-    ----------
-    amounts : pandas.DataFrame
-        One row per order: ``manager``, ``amount`` (raw amounts are needed; sufficient statistics are not
-        enough for rank tests).
-    versus, p_adjust, alpha, min_n, reference
-        As in :func:`compare_checks`, so that the rows and references are the same (the robust reference
-        depends on the verdicts, hence on ``p_adjust`` and ``alpha``).
-    n_resamples : int, default 2000
-        Bootstrap resamples of each row.
-    seed : int, default :data:`~kpi_toolkit.stats.proportions.DEFAULT_SEED`
-        Row r uses ``numpy.random.default_rng(seed + r)``.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns :data:`DIAGNOSTIC_COLUMNS`: orders and zero-amount orders of both sides, the ratio of
-        arithmetic means with its percentile bootstrap 95 % interval, Mann-Whitney's U (of the manager)
-        and two-sided p (unadjusted), Cliff's delta. NaN where :func:`compare_checks` says insufficient data.
-
-    Notes
-    -----
-    These are checks, not verdicts: Mann-Whitney tests whether one manager's orders tend to be larger
-    (stochastic dominance), the bootstrap bounds the ratio of average checks (sensitive to a few huge
-    orders), Cliff's delta is the dominance effect size. When they disagree with the log-scale test, the
-    distributions differ in shape, not just in level: look at the distributions (figures). Zeros are
-    included here. scipy's ``mannwhitneyu`` uses the exact distribution for small samples without ties,
-    else the normal approximation with tie and continuity corrections.
-
-    References
-    ----------
-    Mann HB, Whitney DR (1947). Ann Math Stat 18:50-60. Cliff N (1993). Psych Bull 114:494-509.
-    Efron B, Tibshirani RJ (1993). An introduction to the bootstrap, chapter 13.
-
-    Examples
-    --------
-    >>> rng = np.random.default_rng(1)
-    >>> amounts = pd.DataFrame({"manager": np.repeat(["A", "B", "C"], 40),
-    ...                         "amount": rng.lognormal(7, 0.5, 120) * np.repeat([1, 1, 2], 40)})
-    >>> diag = check_diagnostics(amounts, n_resamples=500)
-    >>> diag[["manager", "ratio_of_means", "ratio_ci_low", "mann_whitney_p", "cliffs_delta"]].round(2)
-      manager  ratio_of_means  ratio_ci_low  mann_whitney_p  cliffs_delta
-    0       A            1.12          0.93            0.36          0.12
-    1       B            0.89          0.75            0.36         -0.12
-    2       C            2.06          1.76            0.00          0.76
-    """
-    alpha = _check_options(versus, p_adjust, alpha, reference)
-    min_n = _check_min_n("min_n", min_n)
-    if not isinstance(amounts, pd.DataFrame) or "amount" not in amounts.columns:
-        raise ParameterError(
-            "check_diagnostics needs the raw amounts (columns manager, amount), not "
-            "sufficient statistics: rank tests and the bootstrap use every order"
-        )
-    _, raw, managers, rows, members = _checks_family(amounts, versus, p_adjust, alpha, min_n, reference)
-    by_manager = dict(tuple(raw.groupby("manager", sort=True)["amount"]))
-    empty = np.array([], dtype=float)
-    records = []
-    for r, (i, label) in enumerate(rows):
-        x = by_manager.get(managers[i], pd.Series(empty)).to_numpy()
-        refs = [
-            by_manager[managers[j]].to_numpy()
-            for j in np.flatnonzero(members[r])
-            if managers[j] in by_manager
-        ]
-        y = np.concatenate(refs) if refs else empty
-        row = {
-            "manager": managers[i],
-            "versus": label,
-            "n": x.size,
-            "n_zero": int(np.sum(x == 0)),
-            "versus_n": y.size,
-            "versus_n_zero": int(np.sum(y == 0)),
-        }
-        if (x > 0).sum() >= min_n and (y > 0).sum() >= min_n:
-            ratio = bootstrap_mean_ratio(x, y, n_resamples=n_resamples, seed=seed + r)
-            mw = stats.mannwhitneyu(x, y, alternative="two-sided")
-            row |= {
-                "ratio_of_means": ratio[0],
-                "ratio_ci_low": ratio[1],
-                "ratio_ci_high": ratio[2],
-                "mann_whitney_u": float(mw.statistic),
-                "mann_whitney_p": float(mw.pvalue),
-                "cliffs_delta": cliffs_delta(x, y),
-            }
-        records.append(row)
-    out = pd.DataFrame.from_records(records, columns=list(DIAGNOSTIC_COLUMNS))
-    floats = [c for c in DIAGNOSTIC_COLUMNS[6:]]
-    out[floats] = out[floats].astype(float)
-    return out.astype({"n": "int64", "n_zero": "int64", "versus_n": "int64", "versus_n_zero": "int64"})
-
-
-def _global_row(test: str, statistic: float, df: float, p: float, k: int, note: str) -> pd.DataFrame:
-    return pd.DataFrame(
-        [{"test": test, "statistic": statistic, "df": df, "p_value": p, "n_groups": k, "note": note}],
-        columns=list(GLOBAL_TEST_COLUMNS),
-    )
-
-
-def _left_out(managers: NDArray, keep: NDArray, why: str) -> str:
-    dropped = [str(m) for m in managers[~keep]]
-    return f"; left out ({why}): {', '.join(dropped)}" if dropped else ""
-
-
-def global_test_rates(
-    counts: pd.DataFrame,
-    *,
-    min_n: int = 10,
-    simulate: Literal["auto", "always", "never"] = "auto",
-    seed: int = DEFAULT_SEED,
-) -> pd.DataFrame:
-    """Global test that all managers convert alike: chi-square test of homogeneity (R ``prop.test``).
-
-    Parameters
-    ----------
-    counts : pandas.DataFrame
-        ``manager, successes, trials`` as in :func:`compare_rates`.
-    min_n : int, default 10
-        Managers with fewer trials are left out (as in :func:`compare_rates`), and named in ``note``.
-    simulate, seed
-        Monte Carlo p-value when an expected count is below 5 (see
-        :func:`~kpi_toolkit.stats.proportions.chisq_homogeneity`).
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row, columns :data:`GLOBAL_TEST_COLUMNS`; ``df`` = k - 1; ``note`` gives the minimum expected
-        count and who was left out. NaN statistic with a note when fewer than 2 managers qualify.
-
-    Notes
-    -----
-    Reported beside the comparisons, never gating them: a significant global test says "not all alike"
-    without saying who; pairwise tests can be all non-significant after adjustment (reference case 2).
-
-    References
-    ----------
-    Agresti A (2013). Categorical data analysis, 3rd ed., Wiley, section 3.2.
-
-    Examples
-    --------
-    >>> counts = pd.DataFrame({"manager": ["M1", "M2", "M3", "M4"], "successes": [83, 90, 129, 70],
-    ...                        "trials": [86, 93, 136, 82]})
-    >>> row = global_test_rates(counts)  # R: prop.test(smokers, patients)
-    >>> row[["test", "statistic", "df", "p_value", "n_groups"]].round(4)
-             test  statistic  df  p_value  n_groups
-    0  chi-square    12.6004   3   0.0056         4
-    >>> row["note"].iloc[0]
-    'minimum expected count 5.16'
-    """
-    min_n = _check_min_n("min_n", min_n)
-    frame = _counts_frame(counts)
-    keep = (frame["trials"] >= min_n).to_numpy()
-    dropped = _left_out(frame["manager"].to_numpy(), keep, f"fewer than {min_n} trials")
-    if keep.sum() < 2:
-        return _global_row(
-            "chi-square",
-            np.nan,
-            np.nan,
-            np.nan,
-            int(keep.sum()),
-            f"fewer than 2 managers with at least {min_n} trials{dropped}",
-        )
-    result = chisq_homogeneity(
-        frame.loc[keep, "successes"], frame.loc[keep, "trials"], simulate=simulate, seed=seed
-    ).iloc[0]
-    note = f"minimum expected count {result['min_expected']:.2f}"
-    if result["min_expected"] < 5:
-        note += " (< 5: chi-square approximation doubtful)"
-    return _global_row(
-        result["test"],
-        result["statistic"],
-        result["df"],
-        result["p_value"],
-        int(result["n_groups"]),
-        note + dropped,
-    )
-
-
-def global_test_checks(
-    amounts: pd.DataFrame,
-    *,
-    method: Literal["welch", "kruskal"] = "welch",
-    min_n: int = 5,
-) -> pd.DataFrame:
-    """Global test that all managers' order amounts are alike: Welch ANOVA on logs, or Kruskal-Wallis.
-
-    Parameters
-    ----------
-    amounts : pandas.DataFrame
-        Raw amounts (``manager, amount``) or sufficient statistics, as :func:`compare_checks`;
-        ``"kruskal"`` needs the raw amounts.
-    method : {"welch", "kruskal"}, default "welch"
-        ``"welch"``: Welch's ANOVA (R ``oneway.test``) on log amounts, from sufficient statistics; tests
-        equal geometric means. ``"kruskal"``: Kruskal-Wallis on the amounts (zeros included), tie-corrected.
-    min_n : int, default 5
-        Managers with fewer positive orders (Welch; fewer orders for Kruskal-Wallis) are left out.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row, columns :data:`GLOBAL_TEST_COLUMNS`; ``df`` is the numerator df k - 1 (Welch's
-        denominator df is in ``note``).
-
-    Notes
-    -----
-    Welch: see :func:`~kpi_toolkit.stats.means.welch_anova`; managers whose log amounts have no spread
-    are left out too. Kruskal-Wallis: :math:`H` with the tie correction (``scipy.stats.kruskal``, as R's
-    ``kruskal.test``), chi-square on k - 1 df; it tests whether some manager's orders tend to be larger.
-    Reported beside the comparisons, never gating them.
-
-    References
-    ----------
-    Welch BL (1951). Biometrika 38:330-336. Kruskal WH, Wallis WA (1952). JASA 47:583-621.
-
-    Examples
-    --------
-    >>> amounts = pd.DataFrame({"manager": ["N"] * 5 + ["C"] * 4 + ["A"] * 5,
-    ...                         "amount": [2.9, 3.0, 2.5, 2.6, 3.2, 3.8, 2.7, 4.0, 2.4,
-    ...                                    2.8, 3.4, 3.7, 2.2, 2.0]})
-    >>> row = global_test_checks(amounts, method="kruskal", min_n=2)  # R: kruskal.test(list(x, y, z))
-    >>> row[["test", "statistic", "df", "p_value", "n_groups"]].round(6)
-                 test  statistic  df  p_value  n_groups
-    0  Kruskal-Wallis   0.771429   2 0.679965         3
-    """
-    _check_choice("method", method, ("welch", "kruskal"))
-    min_n = _check_min_n("min_n", min_n)
-    stats_, raw = _check_input(amounts)
-    managers = stats_["manager"].to_numpy()
-    if method == "kruskal":
-        if raw is None:
-            raise ParameterError(
-                "method='kruskal' needs the raw amounts (columns manager, amount); with "
-                "sufficient statistics use method='welch'"
-            )
-        keep = (stats_["orders"] >= min_n).to_numpy()
-        dropped = _left_out(managers, keep, f"fewer than {min_n} orders")
-        groups = [raw.loc[raw["manager"] == m, "amount"].to_numpy() for m in managers[keep]]
-        if len(groups) < 2 or np.ptp(np.concatenate(groups)) == 0:
-            return _global_row(
-                "Kruskal-Wallis",
-                np.nan,
-                np.nan,
-                np.nan,
-                len(groups),
-                f"fewer than 2 managers with {min_n} orders, or all amounts equal{dropped}",
-            )
-        h = stats.kruskal(*groups)
-        return _global_row(
-            "Kruskal-Wallis",
-            float(h.statistic),
-            len(groups) - 1,
-            float(h.pvalue),
-            len(groups),
-            "tie-corrected H" + dropped,
-        )
-    pos = stats_["positive_orders"].to_numpy(float)
-    mean, var = _moments(
-        pos, stats_["sum_log_amount"].to_numpy(float), stats_["sum_sq_log_amount"].to_numpy(float)
-    )
-    keep = (pos >= min_n) & (var > 0)
-    dropped = _left_out(managers, keep, f"fewer than {min_n} positive orders or no spread")
-    if keep.sum() < 2:
-        return _global_row(
-            "Welch ANOVA on log amounts",
-            np.nan,
-            np.nan,
-            np.nan,
-            int(keep.sum()),
-            f"fewer than 2 managers with {min_n} positive orders{dropped}",
-        )
-    result = welch_anova(pos[keep], mean[keep], var[keep]).iloc[0]
-    zeros = int((stats_["orders"] - stats_["positive_orders"])[keep].sum())
-    note = f"F({int(result['df1'])}, {result['df2']:.2f}); {zeros} zero amounts not logged{dropped}"
-    return _global_row(
-        "Welch ANOVA on log amounts",
-        result["statistic"],
-        result["df1"],
-        result["p_value"],
-        int(result["n_groups"]),
-        note,
-    )

@@ -2,13 +2,16 @@
 
 Each function takes a table computed by :mod:`kpi_toolkit.stats` (or the raw amounts), draws on ``ax`` (a new
 figure when ``None``) and returns the Axes. None changes global matplotlib settings; pyplot is imported when
-a figure is drawn, not when the package is imported. Plain matplotlib is used (seaborn 0.13's box plot calls
-an API that matplotlib 3.11 deprecates, which the strict test settings turn into an error).
+a figure is drawn, not when the package is imported. Managers are labelled by id, or by ``names`` (id ->
+label) when given; labels are drawn literally (a ``$`` never switches matplotlib into math mode). Plain
+matplotlib is used (seaborn 0.13's box plot calls an API that matplotlib 3.11 deprecates, which the strict
+test settings turn into an error).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
@@ -16,6 +19,7 @@ import pandas as pd
 from kpi_toolkit.errors import ParameterError
 from kpi_toolkit.stats.funnel import funnel_limits
 from kpi_toolkit.stats.means import _amounts_frame
+from kpi_toolkit.stats.multiple import _check_choice
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -35,19 +39,65 @@ def _axes(ax: Axes | None, size: tuple[float, float]) -> Axes:
     return new
 
 
+def _label(manager: object, names: Mapping[str, str] | None) -> str:
+    """A manager's label as matplotlib must receive it to draw it as is (``$`` escaped)."""
+    text = str(names.get(manager, manager)) if names else str(manager)
+    return text.replace("$", r"\$")
+
+
+def _versus_label(versus: object, names: Mapping[str, str] | None) -> str:
+    """``rest``, ``rest excl. <labels>`` or the other manager's label."""
+    text = str(versus)
+    if text == "rest":
+        return text
+    if text.startswith("rest excl. "):
+        return "rest excl. " + ", ".join(
+            _label(m, names) for m in text.removeprefix("rest excl. ").split(", ")
+        )
+    return _label(text, names)
+
+
+#: Mantissas of the ticks of a ratio axis, from sparse to dense: the first that gives 3 ticks is used.
+_RATIO_MANTISSAS = (
+    (1.0, 2.0, 5.0),
+    (1.0, 1.5, 2.0, 3.0, 5.0, 7.0),
+    (1.0, 1.25, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0),
+)
+
+
+def _ratio_axis(ax: Axes) -> None:
+    """A log-scale x axis for ratios, with ticks at plain ratios (0.5, 1, 2) instead of powers of ten."""
+    from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
+
+    ax.set_xscale("log")
+    low, high = ax.get_xlim()
+    ticks: list[float] = []
+    for mantissas in _RATIO_MANTISSAS:
+        ticks = [m * 10.0**e for e in range(-4, 5) for m in mantissas if low <= m * 10.0**e <= high]
+        if len(ticks) >= 3:
+            break
+    ax.xaxis.set_major_locator(FixedLocator(ticks or [1.0]))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+    ax.xaxis.set_minor_locator(NullLocator())
+
+
 def _require(table: pd.DataFrame, columns: tuple[str, ...], producer: str) -> None:
     missing = [c for c in columns if c not in getattr(table, "columns", ())]
     if missing:
         raise ParameterError(f"table lacks column(s) {missing}; pass the output of {producer}")
 
 
-def plot_comparison(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+def plot_comparison(
+    table: pd.DataFrame, *, names: Mapping[str, str] | None = None, ax: Axes | None = None
+) -> Axes:
     """Each comparison's estimate with its 95 % interval, coloured by verdict.
 
     Parameters
     ----------
     table : pandas.DataFrame
         Output of :func:`compare_rates`, :func:`compare_checks` or :func:`compare_counts`.
+    names : mapping of str to str, optional
+        Labels of the managers by id (e.g. their names); the id where a manager has none.
     ax : matplotlib.axes.Axes, optional
 
     Returns
@@ -92,8 +142,12 @@ def plot_comparison(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
         ax.plot([value], [yi], "o", color=color, label=row["verdict"])
     ax.axvline(0.0 if is_difference else 1.0, color="black", linewidth=0.8)
     if not is_difference:
-        ax.set_xscale("log")
-    ax.set_yticks(y, [f"{m} vs {v}" for m, v in zip(table["manager"], table["versus"], strict=True)])
+        _ratio_axis(ax)
+    labels = [
+        f"{_label(m, names)} vs {_versus_label(v, names)}"
+        for m, v in zip(table["manager"], table["versus"], strict=True)
+    ]
+    ax.set_yticks(y, labels)
     metric = str(table["metric"].iloc[0]) if len(table) else ""
     kind = (
         "difference in rate"
@@ -110,13 +164,17 @@ def plot_comparison(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     return ax
 
 
-def plot_shrunk_rates(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+def plot_shrunk_rates(
+    table: pd.DataFrame, *, names: Mapping[str, str] | None = None, ax: Axes | None = None
+) -> Axes:
     """Shrunk conversion rates with 95 % credible intervals, raw rates beside them, in rank order.
 
     Parameters
     ----------
     table : pandas.DataFrame
         Output of :func:`shrink_rates`.
+    names : mapping of str to str, optional
+        Labels of the managers by id (e.g. their names); the id where a manager has none.
     ax : matplotlib.axes.Axes, optional
 
     Returns
@@ -154,26 +212,37 @@ def plot_shrunk_rates(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     center = table.attrs.get("center")
     if center is not None and np.isfinite(center):
         ax.axvline(center, color="black", linestyle="--", linewidth=0.8, label="center")
-    ax.set_yticks(y, [str(m) for m in ordered["manager"]])
+    ax.set_yticks(y, [_label(m, names) for m in ordered["manager"]])
     ax.set_xlabel("conversion rate")
     ax.legend(loc="best", fontsize="small")
     return ax
 
 
-def plot_funnel(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+def plot_funnel(
+    table: pd.DataFrame,
+    *,
+    names: Mapping[str, str] | None = None,
+    label: Literal["signals", "all"] = "signals",
+    ax: Axes | None = None,
+) -> Axes:
     """Funnel plot: each manager's rate against its leads, with the 95 % and 99.8 % limits.
 
     Parameters
     ----------
     table : pandas.DataFrame
         Output of :func:`funnel_table` (its ``attrs["phi"]`` widens the drawn limits as in the table).
+    names : mapping of str to str, optional
+        Labels of the managers by id (e.g. their names); the id where a manager has none.
+    label : {"signals", "all"}, default "signals"
+        Which points carry their manager's label: those outside the 95 % limits (``above``, ``below``,
+        ``watch``), so that a crowded funnel stays legible, or every point.
     ax : matplotlib.axes.Axes, optional
 
     Returns
     -------
     matplotlib.axes.Axes
-        Points coloured by ``signal`` and labelled with the manager, the center line and the limit curves
-        computed by :func:`funnel_limits` on a grid of lead counts.
+        Points coloured by ``signal``, labelled with the manager (see ``label``), the center line and the
+        limit curves computed by :func:`funnel_limits` on a grid of lead counts.
 
     Notes
     -----
@@ -190,11 +259,12 @@ def plot_funnel(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     >>> counts = pd.DataFrame({"manager": ["A", "B", "C"], "successes": [30, 45, 12],
     ...                        "trials": [100, 110, 90]})
     >>> ax = plot_funnel(funnel_table(counts))
-    >>> ax.get_xlabel(), len(ax.lines)
-    ('closed leads', 5)
+    >>> ax.get_xlabel(), len(ax.lines), [t.get_text() for t in ax.texts]
+    ('closed leads', 5, ['B', 'C'])
     >>> import matplotlib.pyplot as plt; plt.close(ax.figure)
     """
     _require(table, ("manager", "n", "rate", "center", "signal"), "funnel_table")
+    _check_choice("label", label, ("signals", "all"))
     ax = _axes(ax, (7, 4.5))
     center = float(table["center"].iloc[0]) if len(table) else float("nan")
     top = int(max(10, table["n"].max() * 1.1)) if len(table) else 10
@@ -204,16 +274,16 @@ def plot_funnel(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
         for level, style in ((0.95, "--"), (0.998, "-")):
             part = limits[limits["level"] == level]
             for side in ("lower", "upper"):
-                label = f"{level:.1%} limits" if side == "lower" else None
-                ax.plot(part["n"], part[side], style, color="#7f8c8d", linewidth=1, label=label)
+                legend = f"{level * 100:g}% limits" if side == "lower" else None
+                ax.plot(part["n"], part[side], style, color="#7f8c8d", linewidth=1, label=legend)
         ax.axhline(center, color="black", linewidth=0.8)
     for signal, group in table.groupby(table["signal"].fillna("no leads"), sort=True):
         ax.scatter(
             group["n"], group["rate"], color=_COLORS.get(str(signal), "#bdc3c7"), label=signal, zorder=3
         )
     for _, row in table.iterrows():
-        if np.isfinite(row["rate"]):
-            ax.annotate(str(row["manager"]), (row["n"], row["rate"]), textcoords="offset points",
+        if np.isfinite(row["rate"]) and (label == "all" or row["signal"] in ("above", "below", "watch")):
+            ax.annotate(_label(row["manager"], names), (row["n"], row["rate"]), textcoords="offset points",
                         xytext=(4, 4), fontsize="small")  # fmt: skip
     ax.set_xlabel("closed leads")
     ax.set_ylabel("conversion rate")
@@ -221,13 +291,17 @@ def plot_funnel(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     return ax
 
 
-def plot_check_distributions(amounts: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+def plot_check_distributions(
+    amounts: pd.DataFrame, *, names: Mapping[str, str] | None = None, ax: Axes | None = None
+) -> Axes:
     """Order amounts per manager on a log scale: a box per manager with the orders as points.
 
     Parameters
     ----------
     amounts : pandas.DataFrame
         One row per order: ``manager``, ``amount`` (>= 0).
+    names : mapping of str to str, optional
+        Labels of the managers by id (e.g. their names); the id where a manager has none.
     ax : matplotlib.axes.Axes, optional
 
     Returns
@@ -266,7 +340,7 @@ def plot_check_distributions(amounts: pd.DataFrame, *, ax: Axes | None = None) -
     for yi, values in zip(y, groups, strict=True):
         ax.scatter(values, yi + jitter.uniform(-0.2, 0.2, values.size), s=6, alpha=0.5, color="#2a6fb0")
     ax.set_xscale("log")
-    ax.set_yticks(y, [str(m) for m in order])
+    ax.set_yticks(y, [_label(m, names) for m in order])
     zeros = int((frame["amount"] == 0).sum())
     note = f"; {zeros} zero amount{'s' if zeros != 1 else ''} not shown" if zeros else ""
     ax.set_xlabel(f"order amount (log scale{note})")

@@ -1,55 +1,25 @@
-"""The family of comparisons: who is compared with whom, the robust reference, and p-value adjustment.
+"""Adjusting p-values across a family of comparisons, and the small parameter checks shared by the
+statistics modules, so that every module rejects a bad option with the same kind of message: the parameter,
+what came, what is allowed and how to fix it.
 
-The robust reference
---------------------
-Against ``"rest"``, one extreme colleague distorts the pooled rest of everyone else: a manager with twice the
-team's average check lifts the rest's average and makes every other manager look low. With
-``reference="robust"`` (the default of the comparison builders) the pooled rest leaves out *extreme*
-managers, found by a screen that an extreme colleague cannot mask:
-
-1. each manager with enough data (``min_n``) gets a z-score against the median manager, using the sampling
-   error of its own KPI at the team's median value (rates: binomial; average check: log amounts with the
-   median within-manager variance; counts: Poisson);
-2. the z-scores are scaled by a robust spread, :math:`s = \\max(1, 1.4826\\,\\mathrm{MAD}(z))`, so that
-   real but ordinary differences between managers (overdispersion) do not make everyone extreme;
-3. managers with :math:`|z - \\mathrm{median}(z)|/s >` :data:`EXTREME_Z` (3.5) are extreme, at most
-   ``(k - 1) // 2`` of them (the largest), none when fewer than 3 managers have enough data.
-
-4. the table is computed with each manager against the pooled other managers minus the extreme ones; then
-   the managers found ``above`` or ``below`` in it are left out as well and the table is computed once
-   more (a second pass, not iterated; skipped if it would leave out more than ``(k - 1) // 2`` managers).
-   Step 4 catches a colleague who is clearly, but not extremely, different.
-
-An extreme or flagged manager itself is compared with the rest of the others minus the left-out ones; the
-``versus`` column names who was left out (``"rest excl. M07"``). Under the null (all managers alike) the
-screen almost never fires (|z| > 3.5 has probability ~5e-4 per manager) and step 4 only acts once a manager
-has already been flagged, so the family-wise error rate is that of the plain rest; with one colleague
-different, the others are compared with a rest that does not contain it. ``tests/stats/test_simulations.py``
-shows both. Managers below ``min_n`` are never left out and their data stay in the others' rest.
-
-Also holds the small parameter checks shared by the statistics modules, so that every module rejects a bad
-option with the same kind of message: the parameter, what came, what is allowed and how to fix it.
+Who is compared with whom, and the robust reference that keeps an extreme colleague out of the others'
+rest, are in :mod:`kpi_toolkit.stats.reference`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from itertools import combinations
+from collections.abc import Sequence
 from typing import Literal
 
 import numpy as np
-import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
 from kpi_toolkit.errors import DataValidationError, ParameterError, Violation
 
-__all__ = ["EXTREME_Z", "P_ADJUST_METHODS", "adjust_pvalues"]
+__all__ = ["P_ADJUST_METHODS", "adjust_pvalues"]
 
 #: The adjustment methods accepted by ``p_adjust`` / ``method`` throughout :mod:`kpi_toolkit.stats`.
 P_ADJUST_METHODS = ("holm", "bh", "none")
-
-#: Robust z beyond which a manager is left out of the others' reference (``reference="robust"``).
-EXTREME_Z = 3.5
 
 
 def _check_choice(name: str, value: object, allowed: Sequence[object]) -> None:
@@ -85,74 +55,6 @@ def _check_options(versus: str, p_adjust: str, alpha: float, reference: str) -> 
     _check_choice("p_adjust", p_adjust, P_ADJUST_METHODS)
     _check_choice("reference", reference, ("robust", "all"))
     return _check_probability("alpha", alpha)
-
-
-def _extremes(z: NDArray, eligible: NDArray) -> NDArray:
-    """The robust screen of the module docstring: a boolean mask of extreme managers."""
-    out = np.zeros(z.shape, dtype=bool)
-    idx = np.flatnonzero(eligible & np.isfinite(z))
-    if idx.size < 3:
-        return out
-    dev = np.abs(z[idx] - np.median(z[idx]))
-    score = dev / max(1.0, 1.4826 * float(np.median(dev)))
-    ranked = np.argsort(-score, kind="stable")[: (idx.size - 1) // 2]
-    out[idx[ranked[score[ranked] > EXTREME_Z]]] = True
-    return out
-
-
-def _rows(managers: NDArray, has_data: NDArray, extreme: NDArray, versus: str) -> tuple[list, NDArray]:
-    """Who is compared with whom: (row manager index, versus label) and the reference membership matrix."""
-    k = managers.size
-    if k < 2:
-        return [], np.zeros((0, k))
-    if versus == "pairwise":
-        pairs = list(combinations(range(k), 2))
-        members = np.zeros((len(pairs), k))
-        for r, (_, j) in enumerate(pairs):
-            members[r, j] = 1.0
-        return [(i, str(managers[j])) for i, j in pairs], members
-    members = np.zeros((k, k))
-    rows = []
-    for i in range(k):
-        keep = has_data & ~extreme
-        keep[i] = False
-        members[i] = keep
-        left_out = [str(m) for j, m in enumerate(managers) if extreme[j] and j != i]
-        rows.append((i, "rest" if not left_out else "rest excl. " + ", ".join(left_out)))
-    return rows, members
-
-
-def _family(
-    managers: NDArray,
-    estimate: NDArray,
-    null_se: Callable[[float], NDArray],
-    eligible: NDArray,
-    has_data: NDArray,
-    build: Callable[[list[tuple[int, str]], NDArray], pd.DataFrame],
-    *,
-    versus: str,
-    reference: str,
-) -> tuple[pd.DataFrame, list[tuple[int, str]], NDArray]:
-    """Build a comparison table by ``build(rows, members)`` with the robust reference when it applies.
-
-    ``null_se(center)`` gives each manager's standard error of ``estimate`` if its true value were
-    ``center`` (the median manager's); ``has_data`` marks managers whose data may enter a reference. Returns
-    the table and the rows and reference membership it was built on (module docstring, steps 1-4).
-    """
-    extreme = np.zeros(estimate.shape, dtype=bool)
-    robust = versus == "rest" and reference == "robust"
-    if robust and eligible.any():
-        center = float(np.median(estimate[eligible]))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            extreme = _extremes((estimate - center) / null_se(center), eligible)
-    rows, members = _rows(managers, has_data, extreme, versus)
-    table = build(rows, members)
-    if robust:
-        left_out = extreme | table["verdict"].isin(("above", "below")).to_numpy()
-        if (left_out != extreme).any() and left_out.sum() <= (managers.size - 1) // 2:
-            rows, members = _rows(managers, has_data, left_out, versus)
-            table = build(rows, members)
-    return table, rows, members
 
 
 def _data_error(

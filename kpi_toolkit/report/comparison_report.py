@@ -1,0 +1,263 @@
+"""The manager comparison report's numbers, computed once: :func:`comparison_report` returns them as one
+object that the notebook ``notebooks/manager_comparison.ipynb`` shows piece by piece
+(:mod:`kpi_toolkit.report.comparison_views`), and that ``kpi-report compare`` writes to ``manager_tests.csv``.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from kpi_toolkit.comparison import (
+    DEFAULT_MIN_N,
+    METRICS,
+    average_check_diagnostics,
+    compare_managers,
+    funnel,
+    global_test,
+    order_amounts,
+    shrunk_rates,
+)
+from kpi_toolkit.data import SalesData
+from kpi_toolkit.errors import ParameterError
+from kpi_toolkit.fingerprint import data_fingerprint
+from kpi_toolkit.kpis import period_sums
+from kpi_toolkit.periods import Period
+from kpi_toolkit.report.i18n import Message
+from kpi_toolkit.stats import COMPARISON_COLUMNS, GLOBAL_TEST_COLUMNS
+
+__all__ = ["TESTS_COLUMNS", "ComparisonReport", "comparison_report", "detectable_difference"]
+
+#: Columns of ``manager_tests.csv``: the comparison columns with each manager's name and team after its id.
+TESTS_COLUMNS = ("metric", "manager", "name", "team", *COMPARISON_COLUMNS[2:])
+#: Power at which :func:`detectable_difference` reports the smallest difference found.
+POWER = 0.8
+
+
+@dataclass(frozen=True, eq=False)
+class ComparisonReport:
+    """Everything the manager comparison report shows, for one period, team (``None``: all) and metric."""
+
+    period: Period
+    team: str | None
+    metric: str
+    alpha: float
+    p_adjust: str
+    managers: list[str]
+    names: dict[str, str]
+    teams: dict[str, str]
+    #: ``kt.compare_managers`` for ``metric``, each manager against the rest.
+    table: pd.DataFrame
+    #: ``kt.compare_managers`` for every metric the data allow, stacked (``manager_tests.csv``).
+    tests: pd.DataFrame
+    #: ``kt.global_test`` for every metric the data allow: ``metric`` and the global test's columns.
+    global_tests: pd.DataFrame
+    #: ``kt.funnel`` and ``kt.shrunk_rates`` (conversion only; ``None`` for the other metrics).
+    funnel: pd.DataFrame | None
+    shrunk: pd.DataFrame | None
+    #: ``kt.average_check_diagnostics`` and the amounts behind them (average check only).
+    diagnostics: pd.DataFrame | None
+    amounts: pd.DataFrame | None
+    #: The smallest difference the test finds with probability :data:`POWER` for the median manager.
+    detectable: float
+    data_as_of: pd.Timestamp
+    first_date: pd.Timestamp
+    source: str
+    row_counts: pd.DataFrame
+    has_leads: bool
+    data_fingerprint: str = ""
+    caveats: list[Message] = field(default_factory=list)
+
+    @property
+    def min_n(self) -> int | None:
+        """Closed leads or orders a manager needs for a verdict on ``metric`` (None: no minimum)."""
+        return self.table.attrs.get("min_n", DEFAULT_MIN_N[self.metric])
+
+    @property
+    def manager_tests(self) -> pd.DataFrame:
+        """:attr:`tests` with the name and team after each manager id: the table of ``manager_tests.csv``."""
+        frame = self.tests.copy()
+        frame.insert(2, "name", [self.names.get(m, m) for m in frame["manager"]])
+        frame.insert(3, "team", [self.teams.get(m, "") for m in frame["manager"]])
+        return frame.loc[:, list(TESTS_COLUMNS)]
+
+
+def detectable_difference(
+    metric: str, n: float, versus_n: float, *, k: int, alpha: float = 0.05, center: float, spread: float = 0.0
+) -> float:
+    r"""The smallest true difference from the rest that the first step of Holm's procedure finds with
+    probability 0.8, for a manager with ``n`` leads (orders) against a rest of ``versus_n``.
+
+    Parameters
+    ----------
+    metric : {"conversion", "average_check", "new_customers"}
+    n, versus_n : float
+        The manager's and the rest's closed leads (conversion), orders with a positive amount (average
+        check), or exposure (new customers, in periods: 1 and k - 1).
+    k : int
+        The number of comparisons (Holm's first step tests at ``alpha / k``).
+    alpha : float, default 0.05
+    center : float
+        The team's conversion (conversion) or new customers per manager (new customers); unused for the
+        average check.
+    spread : float, default 0
+        The standard deviation of log amounts within a manager (average check).
+
+    Returns
+    -------
+    float
+        Conversion: a difference in rate (0.1 is 10 points); average check: the ratio of geometric means
+        above 1 found (1.3 is 30 % larger); new customers: the rate ratio above 1. NaN when it cannot be
+        computed.
+
+    Notes
+    -----
+    Normal approximation: :math:`(z_{1-\alpha/(2k)} + z_{0.8})\,\mathrm{SE}`, with the binomial standard
+    error of the difference at the center rate, the log-scale standard error
+    :math:`s\sqrt{1/n + 1/N}` mapped back by :math:`e^x`, or the Poisson one of the log rate ratio. It is a
+    guide to what a window can show (a quarter against a year), not a test.
+
+    References
+    ----------
+    Cohen J (1988). Statistical power analysis for the behavioral sciences, 2nd ed., chapter 6.
+
+    Examples
+    --------
+    >>> round(detectable_difference("conversion", 60, 780, k=14, center=0.27), 3)
+    0.223
+    >>> round(detectable_difference("conversion", 200, 2600, k=14, center=0.27), 3)
+    0.122
+    """
+    if not (n > 0 and versus_n > 0 and k >= 1):
+        return math.nan
+    z = float(stats.norm.ppf(1 - alpha / (2 * k)) + stats.norm.ppf(POWER))
+    if metric == "conversion":
+        return z * math.sqrt(center * (1 - center) * (1 / n + 1 / versus_n))
+    if metric == "average_check":
+        return math.exp(z * spread * math.sqrt(1 / n + 1 / versus_n)) if spread > 0 else math.nan
+    if center <= 0:
+        return math.nan
+    return math.exp(z * math.sqrt(1 / (center * n) + 1 / (center * versus_n)))
+
+
+def _detectable(data: SalesData, table: pd.DataFrame, metric: str, months: list[str], alpha: float) -> float:
+    """:func:`detectable_difference` for the median manager with enough data, against the median rest."""
+    tested = table[table["p_value"].notna()]
+    k = len(tested)
+    if k == 0:
+        return math.nan
+    n, versus_n = float(tested["n"].median()), float(tested["versus_n"].median())
+    if metric == "conversion":
+        center = float(tested["versus_estimate"].median())
+        return detectable_difference(metric, n, versus_n, k=k, alpha=alpha, center=center)
+    if metric == "new_customers":
+        return detectable_difference(
+            metric, 1.0, float(k - 1), k=k, alpha=alpha, center=float(tested["estimate"].median())
+        )
+    sums = period_sums(data, months=months, managers=list(tested["manager"]))
+    pos = sums["positive_orders"].to_numpy(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = sums["sum_log_amount"].to_numpy(float) / pos
+        var = (sums["sum_sq_log_amount"].to_numpy(float) - pos * mean**2) / (pos - 1)
+    spread = float(np.sqrt(np.nanmedian(np.where(pos > 1, var, np.nan)))) if (pos > 1).any() else math.nan
+    return detectable_difference(metric, n, versus_n, k=k, alpha=alpha, center=math.nan, spread=spread)
+
+
+def _caveats(data: SalesData, period: Period, metric: str, managers: list[str], notes: dict) -> list[Message]:
+    caveats = []
+    if len(managers) < 2:
+        caveats.append(Message("comparison.caveat.few_managers", count=len(managers)))
+    if period.end - pd.Timedelta(days=1) > data.last_date.normalize():
+        caveats.append(Message("comparison.caveat.incomplete", period=period, date=data.last_date))
+    if period.start < data.first_date.normalize():
+        caveats.append(Message("comparison.caveat.early", period=period, date=data.first_date))
+    if metric == "new_customers" and period.start < data.first_date + pd.DateOffset(years=1):
+        caveats.append(Message("comparison.caveat.first_year", period=period, date=data.first_date))
+    for manager, (total, kept) in notes.get("sampled", {}).items():
+        caveats.append(
+            Message("comparison.caveat.sampled", manager=manager, total=str(total), kept=str(kept))
+        )
+    return caveats
+
+
+def comparison_report(
+    data: SalesData,
+    *,
+    period: str | Period,
+    metric: Literal["conversion", "average_check", "new_customers"] = "conversion",
+    team: str | None = None,
+    alpha: float = 0.05,
+    p_adjust: Literal["holm", "bh", "none"] = "holm",
+) -> ComparisonReport:
+    """Compute the manager comparison report for one period (a month, quarter or year), team and metric.
+
+    The detailed sections are those of ``metric``; :attr:`ComparisonReport.tests` holds every metric the
+    data allow (conversion needs a leads table). Errors (an unknown metric, period or team; conversion
+    without leads) are raised before anything is shown.
+
+    Examples
+    --------
+    >>> import kpi_toolkit as kt
+    >>> from kpi_toolkit.demo import make_demo_data
+    >>> r = comparison_report(kt.from_frames(**make_demo_data()), period="2026")
+    >>> r.table.loc[r.table["verdict"] == "below", "manager"].tolist(), r.funnel is not None
+    (['M03'], True)
+    >>> sorted(r.tests["metric"].unique()), [m.key for m in r.caveats]
+    (['average_check', 'conversion', 'new_customers'], ['comparison.caveat.incomplete'])
+    >>> round(r.detectable, 3)
+    0.129
+    """
+    if metric not in METRICS:
+        raise ParameterError(f"metric={metric!r} is not one of {', '.join(METRICS)}. Fix: pick one of them.")
+    p = data.period(period)
+    managers = data.managers_of(team)
+    # the metric asked first (conversion without leads fails here), then the others the data allow
+    metrics = [metric, *(m for m in METRICS if m != metric and (m != "conversion" or data.leads is not None))]
+    options = {"period": p, "team": team or None}
+    tests, rows, notes = {}, {}, {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # fewer than two managers: a caveat of the report
+        for m in metrics:
+            tests[m] = compare_managers(data, metric=m, alpha=alpha, p_adjust=p_adjust, **options)
+            rows[m] = global_test(data, metric=m, **options).assign(metric=m)
+        conversion = metric == "conversion"
+        diagnostics = amounts = None
+        if metric == "average_check":
+            diagnostics = average_check_diagnostics(data, alpha=alpha, p_adjust=p_adjust, **options)
+            amounts = order_amounts(data, **options)
+            notes["sampled"] = amounts.attrs["sampled"]
+    table = tests[metric]
+    info = data.manager_info
+    return ComparisonReport(
+        period=p,
+        team=team or None,
+        metric=metric,
+        alpha=float(alpha),
+        p_adjust=p_adjust,
+        managers=managers,
+        names={str(m): str(n) for m, n in info["name"].items()},
+        teams={str(m): ("" if pd.isna(t) else str(t)) for m, t in info["team"].items()},
+        table=table,
+        tests=pd.concat([tests[m] for m in METRICS if m in tests], ignore_index=True),
+        global_tests=pd.concat([rows[m] for m in METRICS if m in rows], ignore_index=True).loc[
+            :, ["metric", *GLOBAL_TEST_COLUMNS]
+        ],
+        funnel=funnel(data, **options) if conversion else None,
+        shrunk=shrunk_rates(data, **options) if conversion else None,
+        diagnostics=diagnostics,
+        amounts=amounts,
+        detectable=_detectable(data, table, metric, list(p.months), alpha),
+        data_as_of=data.last_date,
+        first_date=data.first_date,
+        source=data.source,
+        row_counts=data.row_counts,
+        has_leads=data.leads is not None,
+        data_fingerprint=data_fingerprint(data),
+        caveats=_caveats(data, p, metric, managers, notes),
+    )

@@ -1,0 +1,263 @@
+"""The manager comparison report end to end (kpi-report compare), and the quarterly report's new section."""
+
+from __future__ import annotations
+
+import html as html_lib
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import kpi_toolkit as kt
+from kpi_toolkit.demo import write_demo_data
+from kpi_toolkit.report import comparison_views as views
+from kpi_toolkit.report import notebook_parameters, notebook_path, page, quarterly_report, translator
+from kpi_toolkit.report.comparison_messages import MESSAGES, QUARTERLY_KEYS
+from kpi_toolkit.report.comparison_report import TESTS_COLUMNS, comparison_report
+from kpi_toolkit.report.i18n import placeholders
+
+HOSTILE_NAME = "<script>alert(1)</script>"
+FORMULA_NAME = '=HYPERLINK("http://x")'
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "kpi_toolkit", *args], capture_output=True, text=True, timeout=300, check=False
+    )
+
+
+def _alts(page_html: str) -> list[str]:
+    """The images' alternative texts, unescaped (the page quotes an attribute with ' when it holds a ")."""
+    return [html_lib.unescape(m.group(2)) for m in re.finditer(r"<img alt=([\"'])(.*?)\1", page_html)]
+
+
+def _text(page_html: str) -> str:
+    body = re.sub(r"<(style|script)[^>]*>.*?</\1>", " ", page_html, flags=re.S)
+    return html_lib.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body)))
+
+
+@pytest.fixture(scope="module")
+def hostile_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo company with two managers renamed: M01 as a script, M02 as a spreadsheet formula."""
+    folder = write_demo_data(tmp_path_factory.mktemp("data") / "demo")
+    managers = pd.read_csv(folder / "managers.csv")
+    managers.loc[managers["manager"] == "M01", "name"] = HOSTILE_NAME
+    managers.loc[managers["manager"] == "M02", "name"] = FORMULA_NAME
+    managers.to_csv(folder / "managers.csv", index=False)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory: pytest.TempPathFactory, hostile_demo: Path) -> Path:
+    out = tmp_path_factory.mktemp("reports")
+    result = _cli("compare", "--data", str(hostile_demo), "--period", "2026", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def test_notebook_declares_typed_documented_parameters():
+    params = notebook_parameters(notebook_path("comparison"))
+    assert set(params) == {"data_dir", "period", "team", "metric", "alpha", "currency", "mapping"}
+    assert params["alpha"]["inferred_type_name"] == "float" and params["metric"]["default"] == '"conversion"'
+    for name, spec in params.items():
+        assert spec["help"], f"parameter {name} has no help comment"
+
+
+def test_files_are_written(rendered):
+    assert sorted(p.name for p in (rendered / "2026").iterdir()) == [
+        "manager_comparison.html",
+        "manager_comparison.report.json",
+        "manager_tests.csv",
+    ]
+    index = (rendered / "index.html").read_text(encoding="utf-8")
+    assert "Manager comparison 2026: Conversion" in index and "2026/manager_comparison.html" in index
+
+
+def test_report_content(rendered):
+    page_html = (rendered / "2026" / "manager_comparison.html").read_text(encoding="utf-8")
+    text = _text(page_html)
+    assert "<title>Manager comparison 2026: Conversion</title>" in page_html
+    # plain-language conclusions, generated from the table
+    assert (
+        "Clara Jensen's conversion is below the rest of the team's: 12.2% against 28.6% of closed leads "
+        "(189 and 2,268); p < 0.001 after adjusting for 14 comparisons (Holm's method)."
+    ) in text
+    assert "For the other 13 managers the data show no difference" in text
+    # the global test, the verdict table, the funnel, the ranking, the explanation
+    assert "Are all managers alike?" in text and "chi-square (Monte Carlo p, 10000 tables)" in text
+    assert "Conversion: each manager against the rest, 2026" in text
+    verdicts = re.findall(r"<tr>(?:(?!</tr>).)*Clara Jensen(?:(?!</tr>).)*</tr>", page_html, flags=re.S)
+    assert any(">below</td>" in row for row in verdicts)
+    assert "Funnel limits per manager, 2026" in text and "Outside the limits: Clara Jensen (below)" in text
+    assert "Conversion ranking, raw and shrunk, 2026" in text
+    assert "Why a funnel signal and a test verdict can disagree." in text
+    assert "What each test assumes, and when not to trust it." in text
+    assert "The data end on 2026-09-30, before 2026 does" in text  # the year is not over
+    # no code, no warnings, no tracebacks leak into the page
+    assert "import kpi_toolkit" not in page_html and "Warning" not in text and "Traceback" not in text
+
+
+def test_figures_have_alternative_text(rendered):
+    page_html = (rendered / "2026" / "manager_comparison.html").read_text(encoding="utf-8")
+    alts = _alts(page_html)
+    assert len(alts) == 3 and all(len(a) > 40 for a in alts)
+    funnel = next(a for a in alts if a.startswith("Funnel plot of conversion against closed leads"))
+    assert (
+        "Clara Jensen 12.2% of 189 leads, below" in funnel
+        and "Leo Fischer 35.7% of 14 leads, within" in funnel
+    )
+
+
+def test_names_are_escaped_and_the_page_is_safe(rendered):
+    page_html = (rendered / "2026" / "manager_comparison.html").read_text(encoding="utf-8")
+    assert HOSTILE_NAME not in page_html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page_html
+    raw_alts = re.findall(r"<img alt=([\"'])(.*?)\1", page_html)
+    assert len(raw_alts) == 3 and all("&lt;script&gt;alert(1)&lt;/script&gt;" in a for _, a in raw_alts)
+    assert all(HOSTILE_NAME in a for a in _alts(page_html))  # the name itself, shown as text
+    assert re.findall(r"<script[^>]*>", page_html) == ["<script>"]  # the toolkit's own sorter only
+    assert f"<script>{page.script()}</script>" in page_html
+    assert not re.search(r"(src|href)=[\"']?(https?:)?//", page_html)
+
+
+def test_manager_tests_csv(rendered):
+    csv = pd.read_csv(rendered / "2026" / "manager_tests.csv")
+    assert tuple(csv.columns) == TESTS_COLUMNS
+    assert csv.groupby("metric").size().to_dict() == {
+        "average_check": 14,
+        "conversion": 14,
+        "new_customers": 14,
+    }
+    flagged = csv[csv["verdict"].isin(["above", "below"])]
+    assert set(zip(flagged["metric"], flagged["manager"], flagged["verdict"], strict=True)) == {
+        ("conversion", "M03", "below"),
+        ("average_check", "M07", "above"),
+        ("new_customers", "M03", "below"),
+        ("new_customers", "M12", "below"),
+    }
+    names = csv.set_index(["metric", "manager"])["name"]
+    assert names[("conversion", "M02")] == "'" + FORMULA_NAME  # neutralised for spreadsheets
+    assert names[("conversion", "M01")] == HOSTILE_NAME  # plain text in a CSV
+    assert csv["test"].isna().sum() == 0  # everyone has enough data over the year
+
+
+def test_record(rendered):
+    record = json.loads((rendered / "2026" / "manager_comparison.report.json").read_text(encoding="utf-8"))
+    assert record["kind"] == "comparison" and record["subject"] == "conversion" and record["period"] == "2026"
+    figures = {f["key"]: f for f in record["key_figures"]}
+    assert figures["below"]["text"] == "Clara Jensen" and figures["above"]["text"] == "none"
+    assert record["parameters"]["metric"] == "conversion" and record["parameters"]["alpha"] == "0.05"
+
+
+def test_average_check_report_for_a_team(hostile_demo, tmp_path):
+    result = _cli(
+        "compare", "--data", str(hostile_demo), "--period", "2026Q3", "--team", "North",
+        "--metric", "average_check", "--out", str(tmp_path),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    page_html = (tmp_path / "2026Q3" / "manager_comparison_average_check_north.html").read_text(
+        encoding="utf-8"
+    )
+    text = _text(page_html)
+    assert "Grace Okafor's average check is above the rest of the team's" in text
+    assert "Checks beside the average-check verdicts, 2026Q3" in text
+    assert "render this report with --metric conversion" in text  # no funnel for amounts
+    alts = _alts(page_html)
+    assert any(a.startswith("Box plots of order amounts per manager") for a in alts)
+    assert (tmp_path / "2026Q3" / "manager_tests_north.csv").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--metric", "revenue"], "metric='revenue' is not one of conversion, average_check, new_customers"),
+        (["--team", "West"], "team='West' is not a team of this data set"),
+        (["--alpha", "1.5"], "alpha=1.5 is outside (0, 1)"),
+    ],
+)
+def test_bad_options_fail_cleanly(hostile_demo, tmp_path, args, message):
+    result = _cli(
+        "compare", "--data", str(hostile_demo), "--period", "2026", "--out", str(tmp_path / "o"), *args
+    )
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert message in " ".join(result.stderr.split())
+    assert not (tmp_path / "o").exists() or not list((tmp_path / "o").rglob("*.html"))
+
+
+# the quarterly report's section -----------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def demo_quarter(demo: kt.SalesData):
+    return quarterly_report(demo, period="2026Q3")
+
+
+def test_quarterly_section_shows_the_year_to_date_verdicts(demo, demo_quarter):
+    text = _text(views.differences_section(demo, demo_quarter))
+    assert "Differences between managers" in text and "Over 2026Q1 – 2026Q3" in text
+    assert (
+        "Clara Jensen's conversion is below the rest of the team's: 12.2% against 28.6% (adjusted p < 0.001)."
+        in text
+    )
+    assert "Grace Okafor's average check is above the rest of the team's: 84,171 against 45,988" in text
+    assert "kpi-report compare --period 2026" in text
+    south = _text(views.differences_section(demo, quarterly_report(demo, period="2026Q3", team="South")))
+    assert "No manager's conversion or average check differs" in south and "--team South" in south
+
+
+def test_quarterly_section_in_russian_has_no_english_message(demo, demo_quarter):
+    text = _text(views.differences_section(demo, demo_quarter, translator("ru", currency="RUB")))
+    assert "Различия между менеджерами" in text and "1 кв. 2026 – 3 кв. 2026" in text
+    assert "Clara Jensen: конверсия ниже, чем у остальной команды: 12,2 % против 28,6 %" in text
+    for key in QUARTERLY_KEYS:
+        messages = MESSAGES["en"][key]
+        for message in messages.values() if isinstance(messages, dict) else [messages]:
+            for fragment in re.split(r"\{[a-z_]+\}", message):
+                fragment = fragment.strip(" .,:;()–-·")
+                if len(fragment) >= 6 and " " in fragment:
+                    assert fragment not in text, (key, fragment)
+
+
+def test_quarterly_section_with_one_manager_or_no_leads(tiny):
+    one = quarterly_report(tiny, period="2026Q3", team="South")  # cat, alone in South
+    assert "Fewer than two managers" in _text(views.differences_section(tiny, one))
+    tables = {"orders": tiny.orders, "managers": tiny.managers}
+    no_leads = kt.from_frames(**tables)
+    text = _text(views.differences_section(no_leads, quarterly_report(no_leads, period="2026Q3")))
+    assert "no leads table: conversion is not compared" in text
+
+
+def test_quarterly_keys_exist_in_every_language_with_the_same_placeholders():
+    for lang, messages in MESSAGES.items():
+        for key in QUARTERLY_KEYS:
+            assert key in messages, (lang, key)
+            english, other = MESSAGES["en"][key], messages[key]
+            assert isinstance(english, dict) == isinstance(other, dict), key
+            texts = (
+                zip(english.values(), other.values(), strict=False)
+                if isinstance(english, dict)
+                else [(english, other)]
+            )
+            for en_text, text in texts:
+                assert placeholders(en_text) == placeholders(text), (lang, key)
+    assert set(MESSAGES["ru"]["comparison.quarterly.leads"]) == {"one", "few", "many", "other"}
+
+
+def test_report_numbers_object(demo):
+    r = comparison_report(demo, period="2026Q3")
+    assert r.table.set_index("manager").loc["M12", "verdict"] == "insufficient data"
+    sentences = views.conclusion_sentences(r)
+    assert sentences[-1] == (
+        "Too few closed leads for a verdict on 1 manager (at least 10 needed): Leo Fischer (4)."
+    )
+    assert (
+        "No manager's conversion differs from the rest of the team beyond what chance explains"
+        in sentences[0]
+    )
+    assert r.shrunk is not None and r.shrunk.attrs["no_spread"]
+    assert "no evidence that the managers differ" in _text(views.ranking_section(r))
+    assert 0.15 < r.detectable < 0.3  # what a quarter can detect: about 20 points
+    with pytest.raises(kt.ParameterError, match="needs the leads table"):
+        comparison_report(kt.from_frames(demo.orders, managers=demo.managers), period="2026")
