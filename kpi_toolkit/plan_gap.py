@@ -1,0 +1,608 @@
+"""Why was the target missed: the data-level API of the plan-gap analysis.
+
+Thin wrappers that take a :class:`~kpi_toolkit.data.SalesData` and a period and call the data-independent core
+of :mod:`kpi_toolkit.gap`: :func:`plan_gap` splits each manager's gap against a baseline into the effects of
+the drivers, :func:`volume_sources` splits the volume into lead-sourced and other orders,
+:func:`systematic_misses` says who misses the plan persistently rather than by chance, and :func:`alerts`
+lists who is off track now and who misses systematically, with the evidence. Pacing inside a period is in
+:mod:`kpi_toolkit.pacing`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from kpi_toolkit.data import SalesData
+from kpi_toolkit.errors import ParameterError
+from kpi_toolkit.gap import (
+    BASELINE_COLUMNS,
+    MISS_COLUMNS,
+    PLAN_GAP_COLUMNS,
+    attainment_noise,
+    decompose_gap,
+    drivers_from_counts,
+    miss_evidence,
+    plan_baseline,
+    pooled_drivers,
+    team_baseline,
+)
+from kpi_toolkit.gap.drivers import _check_choice
+from kpi_toolkit.kpis import period_sums
+from kpi_toolkit.pacing import pacing
+from kpi_toolkit.periods import Period, parse_periods
+
+__all__ = [
+    "ALERT_COLUMNS",
+    "BASELINES",
+    "VOLUME_SOURCE_COLUMNS",
+    "alerts",
+    "miss_series",
+    "plan_gap",
+    "systematic_misses",
+    "volume_sources",
+]
+
+Baseline = Literal["plan", "previous", "last_year", "team"]
+#: The baselines of :func:`plan_gap`.
+BASELINES = ("plan", "previous", "last_year", "team")
+#: Columns of :func:`volume_sources`.
+VOLUME_SOURCE_COLUMNS = (
+    "manager",
+    "sales_volume",
+    "lead_volume",
+    "other_volume",
+    "lead_share",
+    "orders",
+    "lead_orders",
+    "other_orders",
+)
+#: Columns of :func:`alerts`.
+ALERT_COLUMNS = (
+    "manager",
+    "name",
+    "team",
+    "off_track",
+    "systematic",
+    "pacing_status",
+    "to_date",
+    "target",
+    "projected",
+    "projected_low",
+    "projected_high",
+    "miss_verdict",
+    "periods_observed",
+    "periods_missed",
+    "mean_attainment",
+    "rule",
+    "p_adjusted",
+    "attainment_series",
+    "evidence",
+)
+# Driver targets a plan may carry, by mode (the ``sales_volume`` target is always needed).
+_DRIVER_TARGETS = {
+    "leads": ("leads_closed", "conversion", "orders_per_win", "average_check"),
+    "orders": ("orders", "average_check"),
+}
+
+
+def _mode(data: SalesData) -> Literal["leads", "orders"]:
+    return "leads" if data.leads is not None else "orders"
+
+
+def _counts(data: SalesData, period: Period, managers: Sequence[str]) -> pd.DataFrame:
+    """Counts per manager (``COUNT_COLUMNS``; the lead counts NaN without a leads table)."""
+    sums = period_sums(data, months=period.months, managers=managers)
+    counts = pd.DataFrame(
+        {
+            "manager": [str(m) for m in sums.index],
+            "orders": sums["orders"].to_numpy(dtype="float64"),
+            "sales_volume": sums["sales_volume"].to_numpy(dtype="float64"),
+        }
+    )
+    if data.leads is not None:
+        counts["leads_closed"] = sums["leads_closed"].to_numpy(dtype="float64")
+        counts["leads_won"] = sums["leads_won"].to_numpy(dtype="float64")
+    else:
+        counts["leads_closed"] = np.nan
+        counts["leads_won"] = np.nan
+    return counts.loc[:, ["manager", "leads_closed", "leads_won", "orders", "sales_volume"]]
+
+
+def _missing_baseline(managers: Sequence[str], note: str) -> pd.DataFrame:
+    base = pd.DataFrame(np.nan, index=range(len(managers)), columns=list(BASELINE_COLUMNS[1:-1]))
+    base.insert(0, "manager", [str(m) for m in managers])
+    return base.assign(reference=note)
+
+
+def _covered(data: SalesData, period: Period) -> bool:
+    """Whether the data covers ``period`` at least in part (it does not end before the data starts)."""
+    return period.end > data.first_date.normalize() and period.start <= data.last_date
+
+
+def _baseline(
+    data: SalesData, period: Period, managers: list[str], actual: pd.DataFrame, baseline: str
+) -> pd.DataFrame:
+    mode = _mode(data)
+    if baseline == "team":
+        return team_baseline(actual, mode=mode)
+    if baseline == "plan":
+        book = data.plan_book
+        targets = pd.DataFrame({"manager": managers})
+        for metric in ("sales_volume", *_DRIVER_TARGETS[mode]):
+            targets[metric] = book.targets(managers, period, metric).to_numpy()
+        if targets["sales_volume"].isna().all():
+            return _missing_baseline(managers, f"plan: no sales_volume target for {period}")
+        mix = pooled_drivers(actual, mode=mode)
+        # the team's drivers per manager: pooled ratios, and the team's leads (orders) per manager
+        mix[["leads_closed", "orders", "sales_volume"]] /= max(len(managers), 1)
+        return plan_baseline(targets, mix=mix, mode=mode, mix_name="team")
+    other = period.previous() if baseline == "previous" else period.last_year()
+    if not _covered(data, other):
+        start = data.first_date.date().isoformat()
+        return _missing_baseline(managers, f"{baseline}: {other} is outside the data (it starts {start})")
+    base = drivers_from_counts(_counts(data, other, managers), mode=mode)
+    return base.assign(reference=f"{baseline}: {other}")
+
+
+def plan_gap(
+    data: SalesData,
+    *,
+    period: str | Period,
+    baseline: Baseline = "plan",
+    team: str | None = None,
+    method: Literal["lmdi", "shapley"] = "lmdi",
+) -> pd.DataFrame:
+    """Each manager's sales volume against a baseline, the gap split into the effects of its drivers.
+
+    Parameters
+    ----------
+    data : SalesData
+        A validated data set (:func:`kpi_toolkit.load`).
+    period : str or Period
+        The period to explain, e.g. ``"2026Q3"``.
+    baseline : {"plan", "previous", "last_year", "team"}, default "plan"
+        What the actual is measured against: the plan (its ``sales_volume`` target and any driver targets,
+        the other drivers from the team's mix in the same period, see
+        :func:`kpi_toolkit.gap.plan_baseline`); the previous period; the same period a year before; or the
+        manager's own leads (orders, without a leads table) at the team's pooled conversion, orders per win
+        and average check (:func:`kpi_toolkit.gap.team_baseline`; the leads effect is then 0).
+    team : str, optional
+        Only this team's managers (the team's mix for the plan baseline); every manager when ``None``.
+    method : {"lmdi", "shapley"}, default "lmdi"
+        Additive LMDI-I (Ang 2005) or Shapley.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`kpi_toolkit.gap.PLAN_GAP_COLUMNS` (``manager, actual, baseline_value, gap,
+        leads_effect, conversion_effect, orders_per_win_effect, orders_effect, average_check_effect,
+        reference, method``), one row per manager (sorted) and a last row ``manager="TOTAL"`` whose values
+        are the sums over the decomposed managers.
+
+    Raises
+    ------
+    ParameterError
+        If ``baseline``, ``method`` or ``team`` is unknown, or the period starts after the data's last date.
+
+    Notes
+    -----
+    Drivers: with a leads table, ``sales_volume = leads_closed x conversion x orders_per_win x
+    average_check``, where ``orders_per_win = orders / leads_won`` of the same period; it therefore also
+    carries repeat orders and orders from leads closed in other periods (see :func:`volume_sources` for the
+    split of the volume into lead-sourced and other orders). Without leads, ``orders x average_check``.
+    The effects add up to the gap exactly (LMDI-I; zeros by the limits of Ang & Liu 2007), see
+    :func:`kpi_toolkit.gap.decompose_gap` for the edge cases.
+
+    ``reference`` says what the baseline was built from (``"plan: targets for sales_volume; ... = team mix
+    x 1.02"``, ``"previous: 2026Q2"``, ``"last_year: 2025Q3"``, ``"team: own leads_closed, ..."``). A
+    baseline that does not exist (no plan for the period, a previous period before the data starts) gives
+    the managers rows of NaN, ``method`` ``"none; ..."`` and the reason in ``reference``, never a crash;
+    the TOTAL row is then NaN too.
+
+    References
+    ----------
+    Ang, B. W. (2005). The LMDI approach to decomposition analysis: a practical guide. Energy Policy 33(7),
+    867-871.
+    Ang, B. W., & Liu, N. (2007). Handling zero values in the logarithmic mean Divisia index decomposition
+    approach. Energy Policy 35(1), 238-246.
+
+    Examples
+    --------
+    >>> import kpi_toolkit as kt
+    >>> orders = pd.DataFrame({"order_id": ["1", "2"], "manager": ["ann", "ann"], "customer_id": ["c", "d"],
+    ...                        "ordered_at": ["2026-04-03", "2026-07-01"], "amount": [1000.0, 1100.0]})
+    >>> data = kt.from_frames(orders)
+    >>> gap = kt.plan_gap(data, period="2026Q3", baseline="previous")
+    >>> gap[["manager", "actual", "baseline_value", "gap", "orders_effect", "average_check_effect"]].round(2)
+      manager  actual  baseline_value    gap  orders_effect  average_check_effect
+    0     ann  1100.0          1000.0  100.0            0.0                 100.0
+    1   TOTAL  1100.0          1000.0  100.0            0.0                 100.0
+    >>> print(gap.loc[0, "reference"])
+    previous: 2026Q2
+    """
+    _check_choice("baseline", baseline, BASELINES)
+    _check_choice("method", method, ("lmdi", "shapley"))
+    p = data.period(period)
+    if p.start > data.last_date:
+        raise ParameterError(
+            f"period={str(p)!r} starts after the data's last date {data.last_date.date()}. "
+            "Fix: choose a period the data covers."
+        )
+    managers = data.managers_of(team)
+    actual = _counts(data, p, managers)
+    base = _baseline(data, p, managers, actual, baseline)
+    gap = decompose_gap(actual, base, method=method, mode=_mode(data), reference=baseline)
+    managers_rows = gap.iloc[:-1]
+    if len(managers_rows) and managers_rows["method"].str.startswith("none").all():
+        # nothing decomposed: the team's gap is unknown too (not a sum over no manager, 0)
+        last = gap.index[-1]
+        gap.loc[last, list(PLAN_GAP_COLUMNS[2:-2])] = np.nan
+        gap.loc[last, "actual"] = float(managers_rows["actual"].sum())
+        gap.loc[last, "reference"] = str(managers_rows["reference"].iloc[0])
+        gap.loc[last, "method"] = "none; no manager could be decomposed"
+    return gap.loc[:, list(PLAN_GAP_COLUMNS)]
+
+
+def volume_sources(data: SalesData, *, period: str | Period, team: str | None = None) -> pd.DataFrame:
+    """Each manager's sales volume split into orders that carry a lead (lead-sourced) and the others.
+
+    Parameters
+    ----------
+    data : SalesData
+        A validated data set.
+    period : str or Period
+        The period, e.g. ``"2026Q3"``.
+    team : str, optional
+        Only this team's managers.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`VOLUME_SOURCE_COLUMNS`: ``manager, sales_volume, lead_volume, other_volume,
+        lead_share, orders, lead_orders, other_orders``, one row per manager (sorted) and a row ``TOTAL``.
+
+    Notes
+    -----
+    This is what the ``orders_per_win`` driver of :func:`plan_gap` mixes together: orders per won lead of
+    the same period counts every order, also repeat orders of old customers and orders from leads closed
+    in other periods. An order is lead-sourced when its ``lead_id`` is filled. When no order of the data
+    set carries a ``lead_id`` (the column is absent or empty) the split is unknown: the lead and other
+    columns are NaN. ``lead_share`` is NaN without volume.
+
+    Examples
+    --------
+    >>> import kpi_toolkit as kt
+    >>> orders = pd.DataFrame({"order_id": ["1", "2"], "manager": ["ann", "ann"], "customer_id": ["c", "d"],
+    ...                        "ordered_at": ["2026-07-03", "2026-07-09"], "amount": [300.0, 100.0],
+    ...                        "lead_id": ["L1", None]})
+    >>> leads = pd.DataFrame({"lead_id": ["L1"], "manager": ["ann"], "created_at": ["2026-06-01"],
+    ...                       "status": ["won"], "closed_at": ["2026-07-02"]})
+    >>> kt.volume_sources(kt.from_frames(orders, leads=leads), period="2026Q3")[
+    ...     ["manager", "lead_volume", "other_volume", "lead_share"]]
+      manager  lead_volume  other_volume  lead_share
+    0     ann        300.0         100.0        0.75
+    1   TOTAL        300.0         100.0        0.75
+    """
+    p = data.period(period)
+    managers = data.managers_of(team)
+    sums = period_sums(data, months=p.months, managers=managers)
+    out = pd.DataFrame(
+        {
+            "manager": [str(m) for m in sums.index],
+            "sales_volume": sums["sales_volume"].to_numpy(dtype="float64"),
+            "lead_volume": sums["lead_volume"].to_numpy(dtype="float64"),
+            "orders": sums["orders"].to_numpy(dtype="float64"),
+            "lead_orders": sums["lead_orders"].to_numpy(dtype="float64"),
+        }
+    )
+    total = out.drop(columns="manager").sum().to_frame().T.assign(manager="TOTAL")
+    out = pd.concat([out, total], ignore_index=True)
+    known = "lead_id" in data.orders.columns and bool(data.orders["lead_id"].notna().any())
+    if not known:
+        out[["lead_volume", "lead_orders"]] = np.nan
+    out["other_volume"] = out["sales_volume"] - out["lead_volume"]
+    out["other_orders"] = out["orders"] - out["lead_orders"]
+    out["lead_share"] = (out["lead_volume"] / out["sales_volume"]).where(out["sales_volume"] > 0)
+    return out.loc[:, list(VOLUME_SOURCE_COLUMNS)]
+
+
+def _window(data: SalesData, periods: str | Sequence[str | Period]) -> list[Period]:
+    window = parse_periods(periods, fiscal_year_start=data.fiscal_year_start, name="periods")
+    if not window:
+        raise ParameterError("periods is empty. Fix: pass period labels or a range such as '2025Q4:2026Q3'.")
+    return window
+
+
+def miss_series(
+    data: SalesData, *, periods: str | Sequence[str | Period], team: str | None = None
+) -> pd.DataFrame:
+    """Per manager and period, plan attainment and the noise a fair plan leaves in it.
+
+    Parameters
+    ----------
+    data : SalesData
+        A validated data set.
+    periods : str or sequence of str
+        Period labels or a range ``"2025Q4:2026Q3"`` (both ends included), in time order.
+    team : str, optional
+        Only this team's managers.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``manager, period, sales_volume, target, attainment, noise``, sorted by manager and then
+        period in time order: the input of :func:`kpi_toolkit.gap.miss_evidence`.
+
+    Notes
+    -----
+    ``attainment = sales_volume / target``, NaN without a positive ``sales_volume`` target and for a period
+    the data does not cover (it ends before the data's first date, or the data stops before the period's
+    last week: a period under way, or planned ahead). ``noise`` is
+    :func:`kpi_toolkit.gap.attainment_noise` of the target with the amounts' moments
+    (``sum_sq_amount / sales_volume``) of the manager's orders in that period; a period without orders
+    takes the moments of the manager's orders over the whole window (else it would look noiseless and be
+    dropped, though it is the worst miss there is); NaN when the manager has no order in the window.
+
+    Examples
+    --------
+    >>> import kpi_toolkit as kt
+    >>> orders = pd.DataFrame({"order_id": ["1", "2"], "manager": ["ann", "ann"], "customer_id": ["c", "d"],
+    ...                        "ordered_at": ["2026-07-03", "2026-09-28"], "amount": [300.0, 100.0]})
+    >>> plans = pd.DataFrame({"manager": ["ann"], "period": ["2026Q3"], "metric": ["sales_volume"],
+    ...                       "target": [500.0]})
+    >>> kt.miss_series(kt.from_frames(orders, plans=plans), periods=["2026Q3"]).round(3)
+      manager  period  sales_volume  target  attainment  noise
+    0     ann  2026Q3         400.0   500.0         0.8  0.707
+    """
+    window = _window(data, periods)
+    managers = data.managers_of(team)
+    frames = []
+    for p in window:
+        sums = period_sums(data, months=p.months, managers=managers)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "manager": [str(m) for m in sums.index],
+                    "period": str(p),
+                    "order": len(frames),
+                    "sales_volume": sums["sales_volume"].to_numpy(dtype="float64"),
+                    "sum_sq_amount": sums["sum_sq_amount"].to_numpy(dtype="float64"),
+                    "target": data.plan_book.targets(managers, p, "sales_volume").to_numpy(),
+                }
+            )
+        )
+    series = pd.concat(frames, ignore_index=True).sort_values(["manager", "order"], kind="stable")
+    pooled = series.groupby("manager")[["sales_volume", "sum_sq_amount"]].transform("sum")
+    own = series["sales_volume"] > 0
+    volume = series["sales_volume"].where(own, pooled["sales_volume"])
+    squares = series["sum_sq_amount"].where(own, pooled["sum_sq_amount"])
+    target = series["target"].where(series["target"] > 0)
+    # a period the data does not cover (it ends before the data starts, or the data stops before its last
+    # week) is not observed: its volume would be 0 or partial against a whole period's target
+    reach = data.last_date + pd.Timedelta(days=7)
+    covered = {str(p): bool(p.end > data.first_date and p.end <= reach) for p in window}
+    target = target.where(series["period"].map(covered))
+    series["attainment"] = series["sales_volume"] / target
+    series["noise"] = attainment_noise(target.fillna(0.0), sales_volume=volume, sum_sq_amount=squares)
+    columns = ["manager", "period", "sales_volume", "target", "attainment", "noise"]
+    return series.loc[:, columns].reset_index(drop=True)
+
+
+def _evidence(
+    data: SalesData,
+    *,
+    periods: str | Sequence[str | Period],
+    metric: str,
+    team: str | None,
+    alpha: float,
+    p_adjust: Literal["holm", "none"],
+    extra_noise: Literal["team"] | float,
+    margin: float,
+    min_periods: int,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    _check_choice("metric", metric, ("plan_attainment",))
+    series = miss_series(data, periods=periods, team=team)
+    evidence = miss_evidence(
+        series[["manager", "period", "attainment", "noise"]],
+        alpha=alpha,
+        p_adjust=p_adjust,
+        extra_noise=extra_noise,
+        margin=margin,
+        min_periods=min_periods,
+    )
+    return evidence, series
+
+
+def systematic_misses(
+    data: SalesData,
+    *,
+    periods: str | Sequence[str | Period],
+    metric: Literal["plan_attainment"] = "plan_attainment",
+    team: str | None = None,
+    alpha: float = 0.05,
+    p_adjust: Literal["holm", "none"] = "holm",
+    extra_noise: Literal["team"] | float = "team",
+    margin: float = 0.0,
+    min_periods: int = 4,
+) -> pd.DataFrame:
+    """Who misses the sales plan systematically, and who only by chance.
+
+    Parameters
+    ----------
+    data : SalesData
+        A validated data set with ``sales_volume`` targets.
+    periods : str or sequence of str
+        Period labels or a range such as ``"2025Q4:2026Q3"`` (both ends included).
+    metric : {"plan_attainment"}, default "plan_attainment"
+        What is judged: attainment of the ``sales_volume`` target.
+    team : str, optional
+        Only this team's managers (they are the family the adjustment counts, and the team whose spread
+        estimates the extra noise).
+    alpha, p_adjust, extra_noise, margin, min_periods
+        As for :func:`kpi_toolkit.gap.miss_evidence`: family-wise error rate (Holm over the managers
+        judged), noise beyond the compound Poisson model, shortfall tolerated, fewest periods judged.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`kpi_toolkit.gap.MISS_COLUMNS` (``manager, periods_observed, periods_missed,
+        mean_attainment, rule, verdict``), one row per manager (sorted); ``verdict`` one of
+        ``"systematic"``, ``"not systematic"``, ``"insufficient data"``.
+
+    Notes
+    -----
+    The series is :func:`miss_series` (attainment and the noise a fair plan leaves in it, from each
+    period's own orders), judged by :func:`kpi_toolkit.gap.miss_evidence`: a one-sided test of the mean
+    shortfall whose residuals are clipped at 2 standard deviations (so one bad quarter never makes a miss
+    "systematic"), a CUSUM from 12 periods on, Holm's adjustment over the managers. A period without a
+    target is not observed. Use :func:`miss_series` and :func:`kpi_toolkit.gap.miss_evidence` for the
+    p-values.
+
+    References
+    ----------
+    Montgomery, D. C. (2019). Introduction to Statistical Quality Control, 8th ed., Wiley, ch. 9.
+    Holm, S. (1979). A simple sequentially rejective multiple test procedure. Scand. J. Statist. 6, 65-70.
+
+    Examples
+    --------
+    >>> import kpi_toolkit as kt
+    >>> from kpi_toolkit.demo import make_demo_data
+    >>> demo = kt.from_frames(**make_demo_data())
+    >>> misses = kt.systematic_misses(demo, periods="2024Q4:2026Q3")
+    >>> misses.loc[misses["verdict"] == "systematic", ["manager", "periods_missed", "rule"]]
+      manager  periods_missed            rule
+    9     M10               8  mean shortfall
+    """
+    evidence, _ = _evidence(
+        data,
+        periods=periods,
+        metric=metric,
+        team=team,
+        alpha=alpha,
+        p_adjust=p_adjust,
+        extra_noise=extra_noise,
+        margin=margin,
+        min_periods=min_periods,
+    )
+    return evidence.loc[:, list(MISS_COLUMNS)]
+
+
+def _series_text(series: pd.DataFrame) -> pd.Series:
+    """``2025Q4 71%, 2026Q1 64%, ...`` per manager (``-`` for a period without a target)."""
+    cells = (
+        series["period"]
+        + " "
+        + (series["attainment"] * 100).round(0).map(lambda v: "-" if pd.isna(v) else f"{v:.0f}%")
+    )
+    return cells.groupby(series["manager"], sort=True).agg(", ".join)
+
+
+def alerts(
+    data: SalesData,
+    *,
+    period: str | Period,
+    history: int = 8,
+    team: str | None = None,
+    as_of: str | pd.Timestamp | None = None,
+    alpha: float = 0.05,
+) -> pd.DataFrame:
+    """The alert list: who is off track in ``period`` now, and who misses the plan systematically.
+
+    Parameters
+    ----------
+    data : SalesData
+        A validated data set.
+    period : str or Period
+        The current period, e.g. ``"2026Q3"``.
+    history : int, default 8
+        Periods judged for systematic misses: the ``history`` periods that end with the last complete one
+        at ``as_of`` (``period`` itself when complete, else the one before).
+    team : str, optional
+        Only this team's managers.
+    as_of : str or Timestamp, optional
+        The day the pacing is judged at (data after it is not used); default: the period's last day or the
+        data's last date, whichever comes first.
+    alpha : float, default 0.05
+        Family-wise error rate of the systematic-miss verdicts.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`ALERT_COLUMNS`, one row per manager with an alert (``off_track`` or ``systematic``),
+        sorted by: both alerts first, then systematic, then off track, then manager id. ``pacing_status``
+        and the pacing numbers are those of :func:`kpi_toolkit.pacing`; ``miss_verdict`` to ``p_adjusted``
+        those of :func:`kpi_toolkit.gap.miss_evidence`; ``attainment_series`` the judged periods'
+        attainments as text; ``evidence`` a sentence in English (reports build theirs from the numbers).
+
+    Notes
+    -----
+    Off track: the pacing projection's upper end (or, for a complete period, the volume) is below the
+    target. Systematic: the verdict of :func:`systematic_misses` over the history. An empty table (with
+    the columns) when nobody is on the list.
+
+    Examples
+    --------
+    >>> import kpi_toolkit as kt
+    >>> from kpi_toolkit.demo import make_demo_data
+    >>> demo = kt.from_frames(**make_demo_data())
+    >>> kt.alerts(demo, period="2026Q3")[["manager", "off_track", "systematic"]].head(1)
+      manager  off_track  systematic
+    0     M10       True        True
+    """
+    if not (isinstance(history, int | np.integer) and history >= 1):
+        raise ParameterError(f"history={history!r} must be a whole number >= 1. Fix: e.g. history=8.")
+    p = data.period(period)
+    day = (
+        pd.Timestamp(as_of) if as_of not in (None, "") else min(p.end - pd.Timedelta(days=1), data.last_date)
+    )
+    pace = pacing(data, period=p, as_of=day, team=team).set_index("manager")
+    last = p if day.normalize() + pd.Timedelta(days=1) >= p.end else p.previous()
+    window = [last.shift(-k) for k in range(history - 1, -1, -1)]
+    evidence, series = _evidence(
+        data,
+        periods=window,
+        metric="plan_attainment",
+        team=team,
+        alpha=alpha,
+        p_adjust="holm",
+        extra_noise="team",
+        margin=0.0,
+        min_periods=4,
+    )
+    evidence = evidence.set_index("manager")
+    out = pace.join(evidence, how="left")
+    out["off_track"] = out["status"] == "off track"
+    out["systematic"] = out["verdict"] == "systematic"
+    out = out[out["off_track"] | out["systematic"]].copy()
+    info = data.manager_info
+    out["name"] = [str(info.at[m, "name"]) for m in out.index]
+    out["team"] = [None if pd.isna(info.at[m, "team"]) else str(info.at[m, "team"]) for m in out.index]
+    out["attainment_series"] = _series_text(series).reindex(out.index)
+    texts = []
+    for _, row in out.iterrows():
+        parts = []
+        if row["off_track"]:
+            parts.append(
+                f"off track in {p}: {row['to_date']:,.0f} to date, projected {row['projected']:,.0f} "
+                f"({row['projected_low']:,.0f}-{row['projected_high']:,.0f}) against a target of "
+                f"{row['target']:,.0f}"
+            )
+        if row["systematic"]:
+            parts.append(
+                f"missed {int(row['periods_missed'])} of {int(row['periods_observed'])} periods, mean "
+                f"attainment {row['mean_attainment']:.0%}, {row['rule']} "
+                f"(adjusted p = {row['p_adjusted']:.2g})"
+            )
+        texts.append("; ".join(parts))
+    out["evidence"] = texts
+    out = out.rename(columns={"status": "pacing_status", "verdict": "miss_verdict"})
+    out["_rank"] = np.where(out["off_track"] & out["systematic"], 0, np.where(out["systematic"], 1, 2))
+    out = out.reset_index().sort_values(["_rank", "manager"], kind="stable")
+    result = out.reindex(columns=list(ALERT_COLUMNS)).reset_index(drop=True)
+    for column in ("off_track", "systematic"):
+        result[column] = result[column].astype(bool)
+    return result

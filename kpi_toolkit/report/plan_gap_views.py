@@ -1,0 +1,519 @@
+"""What the plan-gap report shows, one function per section, each returning safe :class:`Html`.
+
+Every function takes the report's numbers (:class:`~kpi_toolkit.report.plan_gap_report.PlanGapReport`) and a
+:class:`~kpi_toolkit.report.i18n.Translator` (English when ``None``); every word comes from the catalogues'
+``plan_gap:`` section, every number is formatted by the translator, data (names, teams) is escaped by
+:mod:`kpi_toolkit.report.html`. :func:`why_section` is the short "why" section and alert list of the
+quarterly report.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.ticker import FuncFormatter
+
+import kpi_toolkit
+from kpi_toolkit.data import SalesData
+from kpi_toolkit.figures import literal
+from kpi_toolkit.gap import WATERFALL_STEPS, plot_gap_waterfall
+from kpi_toolkit.periods import Period
+from kpi_toolkit.plan_gap import alerts, plan_gap
+from kpi_toolkit.report import html
+from kpi_toolkit.report.i18n import Translator, translator
+from kpi_toolkit.report.plan_gap_report import PlanGapReport
+from kpi_toolkit.report.site import KeyFigure
+
+__all__ = [
+    "alerts_section",
+    "gap_section",
+    "headline",
+    "key_figures",
+    "managers_section",
+    "misses_section",
+    "pacing_section",
+    "page_title",
+    "provenance",
+    "title",
+    "waterfall",
+    "why_section",
+]
+
+TOTAL = "TOTAL"
+
+
+def _tr(tr: Translator | None) -> Translator:
+    return tr if tr is not None else translator("en")
+
+
+def _signed(tr: Translator, value: float) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return tr.money(value)
+    return ("+" if value > 0 else "") + tr.money(value)
+
+
+def _driver(tr: Translator, column: str) -> str:
+    return tr.t(f"plan_gap.driver.{column.removesuffix('_effect')}")
+
+
+def _baseline_name(tr: Translator, baseline: str) -> str:
+    return tr.t(f"plan_gap.baseline.{baseline}")
+
+
+def _who(tr: Translator, team: str | None) -> str:
+    return tr.t("plan_gap.team_named", team=team) if team else tr.t("plan_gap.team_all")
+
+
+def page_title(r: PlanGapReport, tr: Translator | None = None) -> str:
+    """The report's title as plain text (the page's ``<title>``, the site's index)."""
+    tr = _tr(tr)
+    if r.team:
+        return tr.t("plan_gap.title_team", period=tr.period(r.period), team=r.team)
+    return tr.t("plan_gap.title", period=tr.period(r.period))
+
+
+def title(r: PlanGapReport, tr: Translator | None = None) -> html.Html:
+    """Title and subtitle: baseline, managers, data as of."""
+    tr = _tr(tr)
+    subtitle = tr.t(
+        "plan_gap.subtitle",
+        baseline=_baseline_name(tr, r.baseline),
+        managers=tr.t("plan_gap.managers", count=len(r.gap) - 1),
+        date=tr.date(r.data_as_of),
+    )
+    return html.heading(page_title(r, tr), level=1) + html.paragraphs([subtitle])
+
+
+def _total(r: PlanGapReport) -> pd.Series:
+    return r.gap.set_index("manager").loc[TOTAL]
+
+
+def key_figures(r: PlanGapReport, tr: Translator | None = None) -> list[KeyFigure]:
+    """Gap, baseline, managers missing systematically, managers off track."""
+    tr = _tr(tr)
+    total = _total(r)
+    ratio = total["actual"] / total["baseline_value"] if total["baseline_value"] > 0 else math.nan
+    systematic = int((r.evidence["verdict"] == "systematic").sum())
+    off_track = int((r.pacing["status"] == "off track").sum())
+    return [
+        KeyFigure(
+            key="gap",
+            label=tr.t("plan_gap.figure.gap"),
+            value=None if pd.isna(total["gap"]) else float(total["gap"]),
+            text=_signed(tr, float(total["gap"])),
+            note=tr.t(
+                "plan_gap.figure.gap_note", share=tr.pct(ratio), baseline=_baseline_name(tr, r.baseline)
+            ),
+        ),
+        KeyFigure(
+            key="actual",
+            label=tr.t("plan_gap.figure.actual"),
+            value=float(total["actual"]),
+            text=tr.money(total["actual"]),
+        ),
+        KeyFigure(
+            key="systematic",
+            label=tr.t("plan_gap.figure.systematic"),
+            value=float(systematic),
+            text=tr.count(systematic),
+            note=tr.t("plan_gap.figure.window", first=tr.period(r.window[0]), last=tr.period(r.window[-1])),
+        ),
+        KeyFigure(
+            key="off_track",
+            label=tr.t("plan_gap.figure.off_track"),
+            value=float(off_track),
+            text=tr.count(off_track),
+            note=tr.t("plan_gap.figure.as_of", date=tr.date(r.as_of)),
+        ),
+    ]
+
+
+def headline(r: PlanGapReport, tr: Translator | None = None) -> html.Html:
+    tr = _tr(tr)
+    return html.figures_list(key_figures(r, tr), label=tr.t("plan_gap.key_figures"))
+
+
+def _steps(gap: pd.DataFrame, manager: str, by: str, names: Mapping[str, str], tr: Translator):
+    row = gap.set_index("manager").loc[manager]
+    if by == "driver":
+        steps = [(_driver(tr, c), float(row[c])) for c, _ in WATERFALL_STEPS if pd.notna(row[c])]
+    else:
+        rows = gap[(gap["manager"] != TOTAL) & ~gap["method"].str.startswith("none")]
+        steps = [(names.get(m, m), float(g)) for m, g in zip(rows["manager"], rows["gap"], strict=True)]
+    return row, steps
+
+
+def waterfall(
+    gap: pd.DataFrame,
+    tr: Translator | None = None,
+    *,
+    manager: str = TOTAL,
+    by: str = "driver",
+    baseline: str = "plan",
+    names: Mapping[str, str] | None = None,
+    team: str | None = None,
+) -> html.Html:
+    """The waterfall from baseline to actual (:func:`kpi_toolkit.gap.plot_gap_waterfall`) in the report's
+    language, embedded with its alternative text."""
+    tr = _tr(tr)
+    names = dict(names or {})
+    who = _who(tr, team) if manager == TOTAL else names.get(manager, manager)
+    row, steps = _steps(gap, manager, by, names, tr)
+    _, ax = plt.subplots(figsize=(9, 4.6) if by == "manager" else (7.5, 4.2), layout="constrained")
+    base_label, actual_label = _baseline_name(tr, baseline), tr.t("plan_gap.figure.actual_bar")
+    plot_gap_waterfall(
+        gap, manager=manager, by=by, baseline_label=base_label, actual_label=actual_label, ax=ax
+    )  # type: ignore[arg-type]
+    heading = tr.t("plan_gap.figure.title", who=who, baseline=base_label)
+    ax.set_title(literal(heading[:1].upper() + heading[1:]))
+    decomposed = not str(row["method"]).startswith("none")
+    if decomposed:
+        labels = [base_label, *[s[0] for s in steps], actual_label]
+        rotation = 45 if len(labels) > 8 else 30 if len(labels) > 6 else 0
+        ax.set_xticks(
+            ax.get_xticks(),
+            [literal(x) for x in labels],
+            rotation=rotation,
+            ha="right" if rotation else "center",
+        )
+        for text, (_, effect) in zip(ax.texts, steps, strict=False):
+            text.set_text(literal(("+" if effect > 0 else "") + tr.compact(effect)))
+            text.set_fontsize(7 if len(steps) > 6 else 8)
+            text.set_rotation(90 if len(steps) > 8 else 0)
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: tr.compact(v)))
+        ax.set_ylabel(tr.t("plan_gap.figure.ylabel"))
+        caption = _zoom(ax, float(row["baseline_value"]), float(row["actual"]), [e for _, e in steps], tr)
+        described = tr.names(f"{label} {_signed(tr, value)}" for label, value in steps)
+        alt = tr.t(
+            "plan_gap.figure.alt",
+            who=who,
+            baseline=base_label,
+            baseline_value=tr.money(row["baseline_value"]),
+            actual=tr.money(row["actual"]),
+            steps=described or "–",
+        )
+    else:
+        caption = ""
+        for text in ax.texts:
+            text.set_text(tr.t("plan_gap.figure.none"))
+        alt = tr.t("plan_gap.figure.alt_none", who=who, baseline=base_label)
+    return html.figure(ax.figure, alt=alt, caption=caption)
+
+
+def _zoom(ax: Any, start: float, end: float, effects: list[float], tr: Translator) -> str:
+    """Start the value axis near the steps (so that they show next to the totals); the caption says so."""
+    levels = start + np.concatenate([[0.0], np.cumsum(effects)]) if effects else np.array([start])
+    low, high = float(min(levels.min(), end)), float(max(levels.max(), end))
+    span = max(high - low, 1e-9 * max(abs(high), 1.0))
+    bottom = max(0.0, low - 1.5 * span)
+    ax.set_ylim(bottom, high + (0.6 if len(effects) > 8 else 0.3) * span)
+    return tr.t("plan_gap.figure.zoom", bottom=tr.compact(bottom)) if bottom > 0 else ""
+
+
+def _biggest(total: pd.Series, tr: Translator) -> str:
+    effects = {c: total[c] for c, _ in WATERFALL_STEPS if pd.notna(total[c])}
+    ranked = sorted(effects, key=lambda c: effects[c])
+    return tr.names(f"{_driver(tr, c)} ({_signed(tr, effects[c])})" for c in ranked[:2] if effects[c] < 0)
+
+
+def _gap_sentence(r_gap: pd.DataFrame, baseline: str, tr: Translator, team: str | None) -> str:
+    total = r_gap.set_index("manager").loc[TOTAL]
+    if pd.isna(total["gap"]):
+        return tr.t("plan_gap.gap.none", baseline=_baseline_name(tr, baseline))
+    losses = _biggest(total, tr)
+    key = "plan_gap.gap.sentence_losses" if losses else "plan_gap.gap.sentence"
+    return tr.t(
+        key,
+        who=_who(tr, team),
+        actual=tr.money(total["actual"]),
+        baseline=_baseline_name(tr, baseline),
+        baseline_value=tr.money(total["baseline_value"]),
+        gap=_signed(tr, total["gap"]),
+        losses=losses,
+    )
+
+
+def gap_section(r: PlanGapReport, tr: Translator | None = None) -> html.Html:
+    """The team's gap against the baseline and its drivers: a sentence, the waterfall, a note."""
+    tr = _tr(tr)
+    intro = [_gap_sentence(r.gap, r.baseline, tr, r.team), tr.t("plan_gap.gap.identity")]
+    total_sources = r.sources.set_index("manager").loc[TOTAL]
+    if pd.notna(total_sources["lead_share"]):
+        intro.append(
+            tr.t(
+                "plan_gap.gap.sources",
+                lead=tr.money(total_sources["lead_volume"]),
+                share=tr.pct(total_sources["lead_share"]),
+                other=tr.money(total_sources["other_volume"]),
+            )
+        )
+    figure = waterfall(r.gap, tr, baseline=r.baseline, names=r.names, team=r.team)
+    other = {"previous": r.period.previous(), "last_year": r.period.last_year()}.get(r.baseline)
+    values = {"period": tr.period(other)} if other is not None else {}
+    note = tr.t(f"plan_gap.gap.reference_{r.baseline}", **values)
+    return html.section(tr.t("plan_gap.gap.heading"), intro) + figure + html.notes([note])
+
+
+def managers_section(r: PlanGapReport, tr: Translator | None = None) -> html.Html:
+    """The managers that drive the team's gap: the waterfall by manager and the table of effects."""
+    tr = _tr(tr)
+    gap = r.gap
+    rows = gap[gap["manager"] != TOTAL].copy()
+    if r.manager:
+        rows = rows[rows["manager"] == r.manager]
+    rows["name"] = [r.name(m) for m in rows["manager"]]
+    rows = rows.sort_values(["gap", "manager"], kind="stable", na_position="last")
+    effect_columns = [c for c, _ in WATERFALL_STEPS if gap[c].notna().any()]
+    columns = {
+        "name": tr.t("plan_gap.col.manager"),
+        "actual": tr.t("plan_gap.col.actual"),
+        "baseline_value": _baseline_name(tr, r.baseline),
+        "gap": tr.t("plan_gap.col.gap"),
+        **{c: _driver(tr, c) for c in effect_columns},
+    }
+    formats = {c: (lambda v: _signed(tr, v)) for c in ["gap", *effect_columns]}
+    formats |= {"actual": tr.money, "baseline_value": tr.money}
+    table = html.table(
+        rows, columns=columns, formats=formats, sortable=True, caption=tr.t("plan_gap.managers_table.caption")
+    )
+    parts = html.section(tr.t("plan_gap.managers_section.heading"), [tr.t("plan_gap.managers_section.intro")])
+    decomposed = int((~gap["method"].str.startswith("none")).sum()) - 1
+    if not r.manager and decomposed > 1:
+        parts += waterfall(gap, tr, by="manager", baseline=r.baseline, names=r.names, team=r.team)
+    if r.manager:
+        parts += waterfall(gap, tr, manager=r.manager, baseline=r.baseline, names=r.names)
+    return parts + table
+
+
+def _series_text(series: pd.DataFrame, manager: str, tr: Translator) -> str:
+    own = series[series["manager"] == manager]
+    return " · ".join(
+        f"{tr.period(p)} {tr.pct(a)}" for p, a in zip(own["period"], own["attainment"], strict=True)
+    )
+
+
+def misses_section(r: PlanGapReport, tr: Translator | None = None) -> html.Html:
+    """Who misses the plan systematically over the window, and who only by chance."""
+    tr = _tr(tr)
+    ev = r.evidence.copy()
+    if r.manager:
+        ev = ev[ev["manager"] == r.manager]
+    ev["name"] = [r.name(m) for m in ev["manager"]]
+    ev["series"] = [_series_text(r.series, m, tr) for m in ev["manager"]]
+    ev["verdict_text"] = [tr.verdict(v) for v in ev["verdict"]]
+    ev["missed"] = [
+        tr.t("plan_gap.misses.missed_cell", missed=tr.count(m), observed=tr.count(n))
+        for m, n in zip(ev["periods_missed"], ev["periods_observed"], strict=True)
+    ]
+    ev["rank"] = ev["verdict"].map({"systematic": 0, "not systematic": 1}).fillna(2)
+    ev = ev.sort_values(["rank", "mean_attainment", "manager"], kind="stable")
+    table = html.table(
+        ev,
+        columns={
+            "name": tr.t("plan_gap.col.manager"),
+            "missed": tr.t("plan_gap.col.missed"),
+            "mean_attainment": tr.t("plan_gap.col.mean_attainment"),
+            "p_adjusted": tr.t("plan_gap.col.p_adjusted"),
+            "verdict_text": tr.t("plan_gap.col.verdict"),
+            "series": tr.t("plan_gap.col.series"),
+        },
+        formats={"mean_attainment": tr.pct, "p_adjusted": lambda v: tr.number(v, digits=3)},
+        sort_by={"missed": "periods_missed"},
+        sortable=True,
+        row_class=lambda row: "flag" if row["verdict"] == "systematic" else "",
+        caption=tr.t("plan_gap.misses.caption"),
+        classes={"series": "wrap"},
+    )
+    intro = [
+        tr.t(
+            "plan_gap.misses.intro",
+            first=tr.period(r.window[0]),
+            last=tr.period(r.window[-1]),
+            alpha=tr.pct(0.05),
+        )
+    ]
+    return html.section(tr.t("plan_gap.misses.heading"), intro) + table
+
+
+def pacing_section(r: PlanGapReport, tr: Translator | None = None) -> html.Html:
+    """The pacing of the period at ``as_of``: to date, expected, projection with its interval, status."""
+    tr = _tr(tr)
+    pace = r.pacing.copy()
+    if r.manager:
+        pace = pace[pace["manager"] == r.manager]
+    pace["name"] = [r.name(m) for m in pace["manager"]]
+    pace["status_text"] = [tr.verdict(s) for s in pace["status"]]
+    pace["interval"] = [
+        tr.t("common.range", low=tr.money(lo), high=tr.money(hi))
+        for lo, hi in zip(pace["projected_low"], pace["projected_high"], strict=True)
+    ]
+    rank = {"off track": 0, "at risk": 1, "on track": 2, "no target": 3}
+    pace = pace.assign(_rank=pace["status"].map(rank)).sort_values(["_rank", "manager"], kind="stable")
+    attrs = r.pacing.attrs
+    method = attrs.get("phasing", "linear")
+    intro = [
+        tr.t(
+            f"plan_gap.pacing.intro_{method}",
+            period=tr.period(r.pacing_period),
+            date=tr.date(r.as_of),
+            share=tr.pct(attrs.get("expected_share", math.nan)),
+        )
+    ]
+    if method != "complete":
+        coverage = attrs.get("coverage", math.nan)
+        intro.append(
+            tr.t(
+                "plan_gap.pacing.interval",
+                level=tr.pct(attrs.get("level", math.nan)),
+                periods=tr.t("plan_gap.periods", count=len(attrs.get("backtest_periods", []))),
+                coverage=tr.pct(coverage),
+            )
+        )
+    table = html.table(
+        pace,
+        columns={
+            "name": tr.t("plan_gap.col.manager"),
+            "to_date": tr.t("plan_gap.col.to_date"),
+            "target": tr.t("plan_gap.col.target"),
+            "expected_to_date": tr.t("plan_gap.col.expected"),
+            "projected": tr.t("plan_gap.col.projected"),
+            "interval": tr.t("plan_gap.col.interval"),
+            "status_text": tr.t("plan_gap.col.status"),
+        },
+        formats={c: tr.money for c in ("to_date", "target", "expected_to_date", "projected")},
+        sort_by={"interval": "projected_low"},
+        sortable=True,
+        row_class=lambda row: "flag" if row["status"] == "off track" else "",
+        caption=tr.t("plan_gap.pacing.caption"),
+    )
+    return html.section(tr.t("plan_gap.pacing.heading"), intro) + table
+
+
+def _alert_items(
+    frame: pd.DataFrame, names: Mapping[str, str], period: Period | str, tr: Translator
+) -> list[str]:
+    items = []
+    for _, row in frame.iterrows():
+        parts = []
+        if row["off_track"] and row["projected_high"] == row["projected_low"]:  # a complete period
+            parts.append(
+                tr.t(
+                    "plan_gap.alerts.missed",
+                    period=tr.period(period),
+                    actual=tr.money(row["to_date"]),
+                    target=tr.money(row["target"]),
+                    attainment=tr.pct(row["to_date"] / row["target"]),
+                )
+            )
+        elif row["off_track"]:
+            parts.append(
+                tr.t(
+                    "plan_gap.alerts.off_track",
+                    period=tr.period(period),
+                    projected=tr.money(row["projected"]),
+                    target=tr.money(row["target"]),
+                )
+            )
+        if row["systematic"]:
+            parts.append(
+                tr.t(
+                    "plan_gap.alerts.systematic",
+                    missed=tr.count(row["periods_missed"]),
+                    observed=tr.count(row["periods_observed"]),
+                    mean=tr.pct(row["mean_attainment"]),
+                )
+            )
+        items.append(
+            tr.t(
+                "plan_gap.alerts.item", name=names.get(row["manager"], row["manager"]), what="; ".join(parts)
+            )
+        )
+    return items
+
+
+def alerts_section(r: PlanGapReport, tr: Translator | None = None) -> html.Html:
+    """The alert list: who is off track now, who misses systematically, with the evidence."""
+    tr = _tr(tr)
+    frame = r.alerts[r.alerts["manager"] == r.manager] if r.manager else r.alerts
+    items = _alert_items(frame, r.names, r.pacing_period, tr)
+    head = html.section(tr.t("plan_gap.alerts.heading"))
+    if not items:
+        return head + html.paragraphs([tr.t("plan_gap.alerts.none")])
+    return head + html.notes(items)
+
+
+def why_section(
+    data: SalesData,
+    *,
+    period: str | Period,
+    team: str | None = None,
+    history: int = 8,
+    tr: Translator | None = None,
+) -> html.Html:
+    """The quarterly report's short "why" section: the team's gap to plan and its drivers, and the alerts.
+
+    Examples
+    --------
+    >>> import kpi_toolkit as kt
+    >>> from kpi_toolkit.demo import make_demo_data
+    >>> section = why_section(kt.from_frames(**make_demo_data()), period="2026Q3")
+    >>> "James Carter" in section and "<img" in section
+    True
+    """
+    tr = _tr(tr)
+    team = team or None
+    gap = plan_gap(data, period=period, baseline="plan", team=team)
+    p = data.period(period)
+    as_of = min(data.last_date.normalize(), p.end - pd.Timedelta(days=1))
+    found = alerts(data, period=p, history=history, team=team, as_of=as_of)
+    names = {str(m): str(n) for m, n in data.manager_info["name"].items()}
+    rows = gap[(gap["manager"] != TOTAL) & gap["gap"].notna()].sort_values("gap").head(3)
+    drivers = [
+        tr.t("plan_gap.why.manager", name=names.get(m, m), gap=_signed(tr, g))
+        for m, g in zip(rows["manager"], rows["gap"], strict=True)
+        if g < 0
+    ]
+    intro = [_gap_sentence(gap, "plan", tr, team)]
+    if drivers:
+        intro.append(tr.t("plan_gap.why.managers", managers=tr.names(drivers)))
+    intro.append(tr.t("plan_gap.why.more"))
+    items = _alert_items(found, names, p, tr)
+    alert_html = (
+        html.notes(items, title=tr.t("plan_gap.alerts.heading"))
+        if items
+        else html.paragraphs([tr.t("plan_gap.alerts.none")])
+    )
+    figure = (
+        waterfall(gap, tr, baseline="plan", names=names, team=team)
+        if not np.isnan(gap["gap"].iloc[-1])
+        else ""
+    )
+    return html.section(tr.t("plan_gap.why.heading"), intro) + figure + alert_html
+
+
+def provenance(r: PlanGapReport, tr: Translator | None = None, *, parameters: Mapping[str, Any]) -> html.Html:
+    """How the report was made: parameters, data source and fingerprint, rows, data as of, version."""
+    tr = _tr(tr)
+    empty = tr.t("quarterly.provenance.empty")
+    rows = [
+        {"what": tr.t("quarterly.provenance.parameter", name=str(k)), "value": str(v) if str(v) else empty}
+        for k, v in parameters.items()
+    ]
+    rows += [
+        {"what": tr.t("quarterly.provenance.source"), "value": r.source},
+        {"what": tr.t("quarterly.provenance.fingerprint"), "value": r.data_fingerprint},
+        {"what": tr.t("quarterly.provenance.data_as_of"), "value": tr.date(r.data_as_of)},
+        {"what": tr.t("quarterly.provenance.first_date"), "value": tr.date(r.first_date)},
+        {"what": tr.t("quarterly.provenance.version"), "value": kpi_toolkit.__version__},
+    ]
+    heading = html.section(tr.t("plan_gap.provenance.heading"), [tr.t("plan_gap.provenance.intro")])
+    return heading + html.table(
+        pd.DataFrame(rows),
+        columns={"what": tr.t("plan_gap.provenance.what"), "value": tr.t("plan_gap.provenance.value")},
+        classes={"value": "wrap"},
+    )
