@@ -19,7 +19,8 @@ __all__ = [
     "TableSpec",
 ]
 
-ColumnKind = Literal["id", "text", "datetime", "number", "integer", "status"]
+ColumnKind = Literal["id", "text", "datetime", "number", "integer", "status", "label"]
+#: ``label`` is free text normalised to lower case (``Call`` and ``call`` are one activity type).
 
 #: Lead statuses after normalisation (any case and surrounding white space are accepted in files).
 LEAD_STATUSES = ("won", "lost", "open")
@@ -103,6 +104,17 @@ TABLES: dict[str, TableSpec] = {
                 Column("manager", "id", description="unique id used in the other tables"),
                 Column("name", "text", nullable=True, description="display name"),
                 Column("team", "text", nullable=True, description="team name"),
+            ),
+        ),
+        TableSpec(
+            "activities",
+            description="one row per sales activity (call, meeting, email ...); needed for practice analysis",
+            columns=(
+                Column("manager", "id", description="the manager who did it"),
+                Column("occurred_at", "datetime", description="when it happened"),
+                Column("type", "label", description="call, meeting, email ... (free text, any case)"),
+                Column("lead_id", "id", required=False, nullable=True, description="the lead it was for"),
+                Column("duration_min", "number", required=False, nullable=True, description="minutes, >= 0"),
             ),
         ),
     )
