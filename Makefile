@@ -15,7 +15,7 @@ install: $(STAMP)
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev,spark]"
 	touch $@
 
 demo: $(DEMO)
@@ -47,6 +47,10 @@ $(BENCH_DATA)/orders.parquet: benchmarks/generate.py | $(STAMP)
 
 bench: $(BENCH_DATA)/orders.parquet
 	$(BIN)/python benchmarks/run.py --data $(BENCH_DATA)
+
+.PHONY: bench-batch
+bench-batch: $(STAMP)
+	$(BIN)/python benchmarks/batch.py --out benchmarks/output/batch
 
 clean:
 	rm -rf reports/*/ data/demo .pytest_cache

@@ -2,9 +2,14 @@
 
     python benchmarks/run.py --data benchmarks/output/large [--repeat 3] [--cases ...]
 
+``seconds`` is the wall time of the work (load, validate, aggregate, KPIs; for the references their query)
+after the imports; ``setup_seconds`` the imports before it (and, for Spark, starting the local session);
+``cpu_seconds`` the CPU time of the work summed over the process's threads (steadier than wall time on a
+shared machine; Spark's work runs in the JVM and is not in it).
 Peak memory is the resident set size of the process doing the work (``ru_maxrss``), which includes DuckDB's and
-Arrow's native memory that Python's tracemalloc cannot see. Results go to ``benchmarks/output/results.csv``
-and a table on stdout, with the ratios the goals in benchmarks/README.md are stated in.
+Arrow's native memory that Python's tracemalloc cannot see; for Spark the JVM is a child process and its peak
+is reported as ``jvm_peak_rss_mib``. Results go to ``benchmarks/output/results.csv`` and a table on stdout,
+with the ratios the goals in benchmarks/README.md are stated in (on the work, and on work plus set-up).
 """
 
 from __future__ import annotations
@@ -25,24 +30,42 @@ WORKER = r"""
 import json, resource, sys, time, warnings
 sys.path.insert(0, {here!r})
 case, folder, scope = sys.argv[1], sys.argv[2], sys.argv[3]
-start = time.perf_counter()
-if case == "pandas-straightforward":
-    from references import pandas_straightforward
-    out = pandas_straightforward(__import__("pathlib").Path(folder), None if scope == "all" else {quarter!r})
-elif case == "duckdb-sql":
-    from references import duckdb_sql
-    out = duckdb_sql(__import__("pathlib").Path(folder), None if scope == "all" else {quarter!r})
+started = time.perf_counter()
+if case in ("pandas-straightforward", "duckdb-sql"):
+    import references
 else:
     import kpi_toolkit as kt
     engine = case.split("-", 1)[1]
-    data = kt.load(folder, engine=engine) if engine != "pandas" else kt.load(folder)
+    session = None
+    if engine == "spark":
+        from kpi_toolkit.engines.spark import get_session
+        session = get_session("local[2]")  # started here: its ~18 s are set-up, reported apart
+        session.sparkContext.setLogLevel("ERROR")
+setup = time.perf_counter() - started
+def cpu():
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+start, cpu_start = time.perf_counter(), cpu()
+if case == "pandas-straightforward":
+    out = references.pandas_straightforward(__import__("pathlib").Path(folder), None if scope == "all" else {quarter!r})
+elif case == "duckdb-sql":
+    out = references.duckdb_sql(__import__("pathlib").Path(folder), None if scope == "all" else {quarter!r})
+else:
+    data = kt.load(folder, engine=engine, connection=session)
     if scope == "all":
         out = kt.kpi_history(data, periods={all!r})
     else:
         out = kt.manager_kpis(data, period={quarter!r})
 seconds = time.perf_counter() - start
+cpu_seconds = cpu() - cpu_start  # every thread of the process (DuckDB's too; not Spark's JVM)
 rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps({{"seconds": seconds, "peak_rss_mib": rss_mib, "rows": len(out)}}))
+jvm_mib = 0.0
+if case == "toolkit-spark":  # the JVM is a child process: its peak resident size (VmHWM) from /proc
+    jvm = session.sparkContext._gateway.proc.pid
+    status = open(f"/proc/{{jvm}}/status").read().splitlines()
+    jvm_mib = next(int(line.split()[1]) for line in status if line.startswith("VmHWM")) / 1024
+print(json.dumps({{"seconds": seconds, "cpu_seconds": cpu_seconds, "setup_seconds": setup, "peak_rss_mib": rss_mib,
+                  "jvm_peak_rss_mib": jvm_mib, "rows": len(out)}}))
 """
 
 
@@ -62,6 +85,7 @@ def run_case(case: str, folder: Path, scope: str) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=HERE / "output" / "large")
+    parser.add_argument("--out", type=Path, default=HERE / "output" / "results.csv")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--cases", nargs="*", default=["pandas-straightforward", "duckdb-sql", "toolkit-pandas",
                                                         "toolkit-duckdb", "toolkit-spark"])
@@ -72,16 +96,21 @@ def main() -> None:
             runs = [run_case(case, args.data, scope) for _ in range(args.repeat)]
             best = min(runs, key=lambda r: r["seconds"] if r["seconds"] == r["seconds"] else float("inf"))
             rows.append({"scope": scope, "case": case, **best})
-            print(f"{scope:8s} {case:24s} {best['seconds']:8.2f} s {best['peak_rss_mib']:8.0f} MiB "
+            print(f"{scope:8s} {case:24s} {best['seconds']:8.2f} s (+{best.get('setup_seconds', 0):5.2f} s set-up, "
+                  f"{best.get('cpu_seconds', 0):6.2f} s CPU) "
+                  f"{best['peak_rss_mib']:8.0f} MiB {best.get('jvm_peak_rss_mib', 0):8.0f} MiB JVM "
                   f"{best.get('error', '')}", flush=True)
     table = pd.DataFrame(rows)
+    table["total_seconds"] = table["seconds"] + table["setup_seconds"]
     for scope, group in table.groupby("scope"):
-        base = group.set_index("case")["seconds"]
-        if "toolkit-duckdb" in base:
-            print(f"{scope}: toolkit-duckdb / duckdb-sql = {base['toolkit-duckdb'] / base['duckdb-sql']:.2f}x; "
-                  f"pandas-straightforward / toolkit-duckdb = "
-                  f"{base['pandas-straightforward'] / base['toolkit-duckdb']:.2f}x")
-    out = HERE / "output" / "results.csv"
+        base = group.set_index("case")
+        if {"toolkit-duckdb", "duckdb-sql", "pandas-straightforward"} <= set(base.index):
+            for what in ("seconds", "total_seconds", "cpu_seconds"):
+                t = base[what]
+                print(f"{scope} ({what}): toolkit-duckdb / duckdb-sql = {t['toolkit-duckdb'] / t['duckdb-sql']:.2f}x; "
+                      f"pandas-straightforward / toolkit-duckdb = "
+                      f"{t['pandas-straightforward'] / t['toolkit-duckdb']:.2f}x")
+    out = args.out
     out.parent.mkdir(parents=True, exist_ok=True)
     table.to_csv(out, index=False)
     print(f"wrote {out}")

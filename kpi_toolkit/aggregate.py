@@ -13,7 +13,9 @@ from typing import Any
 import narwhals as nw
 import pandas as pd
 
-__all__ = ["MONTHLY_COLUMNS", "SUM_COLUMNS", "monthly_stats"]
+from kpi_toolkit.engines import to_pandas
+
+__all__ = ["MONTHLY_COLUMNS", "SUM_COLUMNS", "first_orders", "monthly_stats"]
 
 #: Sums and counts per manager and month (all additive over months).
 SUM_COLUMNS = (
@@ -40,18 +42,17 @@ def _month_keys(column: str) -> list[nw.Expr]:
 def _order_sums(orders: Any) -> Any:
     amount = nw.col("amount")
     positive = amount > 0
-    log_amount = nw.when(positive).then(amount.clip(lower_bound=1e-300).log()).otherwise(0.0)
     from_lead = ~nw.col("lead_id").is_null()
     return (
         orders.with_columns(
             *_month_keys("ordered_at"),
             _sq=amount * amount,
             _pos=positive.cast(nw.Int64),
-            _log=log_amount,
-            _log2=log_amount * log_amount,
+            _log=nw.when(positive).then(amount).otherwise(1.0).log(),  # ln 1 = 0 for a zero amount
             _lead=from_lead.cast(nw.Int64),
             _lead_amount=nw.when(from_lead).then(amount).otherwise(0.0),
         )
+        .with_columns(_log2=nw.col("_log") * nw.col("_log"))  # the column, not the expression again
         .group_by("manager", "_year", "_month")
         .agg(
             nw.col("amount").count().alias("orders"),
@@ -66,16 +67,25 @@ def _order_sums(orders: Any) -> Any:
     )
 
 
-def _new_customer_counts(orders: Any) -> Any:
-    """Count, per manager and month, the customers whose first order in the data falls there.
+def first_orders(orders: Any) -> Any:
+    """Each customer's first order in the data: ``customer_id, manager, ordered_at``, one row per customer.
 
-    Ties (two orders of a customer at the same first time) are broken by ``order_id`` compared as text.
+    Ties (two orders of a customer at the same first time) are broken by ``order_id`` compared as text (the
+    lazy engines may keep ids stored as integers: they are cast to text here, on the tied rows only). Two
+    window minima per customer, no join: one shuffle on Spark; on DuckDB (10 million orders) as fast as a
+    join-back and twice as fast as ``arg_min`` over ``(ordered_at, order_id)``.
     """
-    keyed = orders.select("order_id", "manager", "customer_id", "ordered_at")
-    first_time = keyed.group_by("customer_id").agg(nw.col("ordered_at").min().alias("_first"))
-    at_first = keyed.join(first_time, on="customer_id").filter(nw.col("ordered_at") == nw.col("_first"))
-    first_id = at_first.group_by("customer_id").agg(nw.col("order_id").min().alias("_first_id"))
-    firsts = at_first.join(first_id, on="customer_id").filter(nw.col("order_id") == nw.col("_first_id"))
+    keyed = nw.from_native(orders).select("order_id", "manager", "customer_id", "ordered_at")
+    first_time = nw.col("ordered_at").min().over("customer_id")
+    at_first = keyed.filter(nw.col("ordered_at") == first_time).with_columns(
+        _id=nw.col("order_id").cast(nw.String)
+    )
+    firsts = at_first.filter(nw.col("_id") == nw.col("_id").min().over("customer_id"))
+    return firsts.select("customer_id", "manager", "ordered_at")
+
+
+def _new_customer_counts(firsts: Any) -> Any:
+    """Count, per manager and month, the customers whose first order (``firsts``) falls there."""
     return (
         firsts.with_columns(*_month_keys("ordered_at"))
         .group_by("manager", "_year", "_month")
@@ -99,10 +109,32 @@ def _lead_counts(leads: Any) -> tuple[Any, Any]:
     return closed, created
 
 
-def _to_pandas(frame: Any) -> pd.DataFrame:
-    if isinstance(frame, nw.LazyFrame):
-        frame = frame.collect(backend="pandas")
-    return frame.to_pandas()
+_KEYS = ("manager", "_year", "_month")
+
+
+def _lazy(frame: Any) -> Any:
+    frame = nw.from_native(frame)
+    return frame.lazy() if isinstance(frame, nw.DataFrame) else frame
+
+
+def _monthly_plan(orders: Any, leads: Any | None) -> Any:
+    """The four partial aggregates stacked (zeros where a part has no such sum) and summed: one query plan."""
+    orders = _lazy(orders)
+    parts = [_order_sums(orders), _new_customer_counts(first_orders(orders))]
+    if leads is not None:
+        leads = nw.from_native(leads)
+        parts.extend(_lead_counts(leads.lazy() if isinstance(leads, nw.DataFrame) else leads))
+    aligned = [
+        part.select(
+            nw.col("manager").cast(nw.String),
+            nw.col("_year").cast(nw.Int64),
+            nw.col("_month").cast(nw.Int64),
+            *((nw.col(c) if c in part.columns else nw.lit(0)).cast(nw.Float64).alias(c) for c in SUM_COLUMNS),
+        )
+        for part in parts
+    ]
+    stacked = nw.concat(aligned, how="vertical")
+    return stacked.group_by(*_KEYS).agg(*(nw.col(c).sum() for c in SUM_COLUMNS))
 
 
 def monthly_stats(orders: Any, leads: Any | None = None) -> pd.DataFrame:
@@ -132,14 +164,7 @@ def monthly_stats(orders: Any, leads: Any | None = None) -> pd.DataFrame:
     0       a  2026-07       1         100.0              1
     1       a  2026-08       1          50.0              0
     """
-    native_orders = nw.from_native(orders)
-    parts = [_order_sums(native_orders), _new_customer_counts(native_orders)]
-    if leads is not None:
-        parts.extend(_lead_counts(nw.from_native(leads)))
-    keys = ["manager", "_year", "_month"]
-    frames = [_to_pandas(part).set_index(keys) for part in parts]
-    merged = pd.concat(frames, axis=1, join="outer") if frames else pd.DataFrame()
-    merged = merged.reindex(columns=list(SUM_COLUMNS)).fillna(0.0)
+    merged = to_pandas(_monthly_plan(orders, leads))  # the one hand-over: a small table
     for column in SUM_COLUMNS:
         if column not in (
             "sales_volume",
@@ -151,7 +176,6 @@ def monthly_stats(orders: Any, leads: Any | None = None) -> pd.DataFrame:
             merged[column] = merged[column].astype("int64")
         else:
             merged[column] = merged[column].astype("float64")
-    merged = merged.reset_index()
     merged["month"] = [
         f"{int(y):04d}-{int(m):02d}" for y, m in zip(merged["_year"], merged["_month"], strict=True)
     ]

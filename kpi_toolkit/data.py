@@ -9,16 +9,19 @@ either raise every broken rule at once or set the invalid rows aside (:mod:`kpi_
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
+import narwhals as nw
 import pandas as pd
 import yaml
 
 from kpi_toolkit.aggregate import monthly_stats
+from kpi_toolkit.engines import EngineName, check_engine
+from kpi_toolkit.engines.queries import aggregate, distinct_values, sample_rows
 from kpi_toolkit.errors import DataValidationError, ParameterError, Violation
 from kpi_toolkit.mapping import apply_mapping, read_mapping
 from kpi_toolkit.parsing import MISSING_COLUMNS, parse_table
@@ -63,6 +66,11 @@ class SalesData:
     are ``None`` when the data set has no such table. ``row_counts`` says, per table, how many rows were
     read, used and excluded (rows read = rows used + rows excluded); ``quarantine`` lists the rows set aside
     with ``on_invalid="quarantine"``, one row per broken rule (columns: :data:`QUARANTINE_COLUMNS`).
+
+    ``engine`` says where ``orders`` and ``leads`` live: ``"pandas"`` (frames), or ``"duckdb"``/``"spark"``
+    (lazy DuckDB relations or Spark DataFrames on ``connection``; see :mod:`kpi_toolkit.engines`). Everything
+    the toolkit computes from them goes through :attr:`monthly` and the small queries below, so it works on
+    every engine; :meth:`sample_orders` gives raw orders, sampled, for checks that need them.
     """
 
     orders: pd.DataFrame
@@ -73,16 +81,22 @@ class SalesData:
     source: str = "<memory>"
     row_counts: pd.DataFrame = field(default_factory=pd.DataFrame)
     quarantine: pd.DataFrame = field(default_factory=empty_quarantine)
+    #: Optional ``activities`` table (calls, meetings, emails ...; see README); pandas only.
+    activities: pd.DataFrame | None = None
+    #: Where orders and leads live: "pandas", "duckdb" or "spark" (:data:`kpi_toolkit.engines.ENGINES`).
+    engine: str = "pandas"
+    #: The DuckDB connection or SparkSession of a lazy engine (``None`` on pandas).
+    connection: Any = field(default=None, repr=False)
 
     @cached_property
     def manager_ids(self) -> list[str]:
         """Every manager, sorted: the managers table when given, else all ids in orders, leads and plans."""
         if self.managers is not None:
             return sorted(self.managers["manager"])
-        ids: set[str] = set(self.orders["manager"])
+        ids: set[str] = set(distinct_values(self.orders, "manager"))
         for table in (self.leads, self.plans):
             if table is not None:
-                ids.update(table["manager"])
+                ids.update(distinct_values(table, "manager"))
         return sorted(ids)
 
     @cached_property
@@ -123,17 +137,25 @@ class SalesData:
         return PlanBook(self.plans, fiscal_year_start=self.fiscal_year_start)
 
     @cached_property
+    def _dates(self) -> dict[str, Any]:
+        """The first and last order date, the last created_at and closed_at of leads: one query per table."""
+        when = nw.col("ordered_at")
+        dates = aggregate(self.orders, first=when.min(), last=when.max())
+        if self.leads is not None:
+            ends = {"created": nw.col("created_at").max(), "closed": nw.col("closed_at").max()}
+            dates |= aggregate(self.leads, **ends)
+        return dates
+
+    @cached_property
     def first_date(self) -> pd.Timestamp:
         """The earliest order date: where the data's history starts."""
-        return pd.Timestamp(self.orders["ordered_at"].min())
+        return pd.Timestamp(self._dates["first"])
 
     @cached_property
     def last_date(self) -> pd.Timestamp:
         """The latest date in orders and leads (``data as of``)."""
-        dates = [self.orders["ordered_at"].max()]
-        if self.leads is not None:
-            dates += [self.leads["created_at"].max(), self.leads["closed_at"].max()]
-        known = [d for d in dates if pd.notna(d)]
+        dates = [self._dates[key] for key in ("last", "created", "closed") if key in self._dates]
+        known = [pd.Timestamp(d) for d in dates if d is not None and pd.notna(d)]
         if not known:
             raise DataValidationError(
                 [
@@ -151,6 +173,75 @@ class SalesData:
     def period(self, label: str | Period, *, name: str = "period") -> Period:
         """Parse a period label with this data set's fiscal year."""
         return parse_period(label, fiscal_year_start=self.fiscal_year_start, name=name)
+
+    def sample_orders(
+        self,
+        *,
+        periods: Sequence[Period] | None = None,
+        managers: Sequence[str] | None = None,
+        max_orders: int | None = 5000,
+        seed: int | None = None,
+    ) -> pd.DataFrame:
+        """Raw orders for checks that need them (rank tests, bootstrap): every one, or a seeded sample.
+
+        Parameters
+        ----------
+        periods
+            Orders with ``ordered_at`` in one of these periods (every order when ``None``).
+        managers
+            Only these managers' orders (every manager when ``None``).
+        max_orders
+            A manager with more orders is represented by ``max_orders`` of them; ``None`` keeps every order.
+        seed
+            Seed of the sample; ``None`` is :data:`kpi_toolkit.stats.DEFAULT_SEED`.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``order_id, manager, customer_id, ordered_at, amount`` (ids as text), sorted by manager
+            and ``order_id``. ``attrs["sampled"]`` is ``{manager: [orders, orders kept]}`` for each manager
+            sampled (empty when none was); ``attrs["seed"]`` and ``attrs["max_orders"]`` say how.
+
+        Notes
+        -----
+        The same sample on every engine: each manager's orders are sorted by ``order_id`` (as text); for
+        the managers in id order, ``numpy.random.default_rng(seed).choice(n, max_orders, replace=False)``
+        picks the positions kept of each manager with more than ``max_orders`` orders. On DuckDB and Spark
+        the engine counts the orders, Python draws the positions and only the chosen orders are fetched.
+
+        Examples
+        --------
+        >>> from kpi_toolkit.demo import make_demo_data
+        >>> data = from_frames(**make_demo_data())
+        >>> quarter = [data.period("2026Q3")]
+        >>> sample = data.sample_orders(periods=quarter, managers=["M01", "M02"], max_orders=40)
+        >>> sample.groupby("manager").size().tolist(), sample.attrs["sampled"]["M01"]
+        ([40, 40], [62, 40])
+        """
+        if seed is None:
+            from kpi_toolkit.stats import DEFAULT_SEED
+
+            seed = DEFAULT_SEED
+        columns = ["order_id", "manager", "customer_id", "ordered_at", "amount"]
+        frame = nw.from_native(self.orders).select(*columns)
+        if periods is not None:
+            months = sorted({int(m.replace("-", "")) for p in periods for m in p.months})
+            when = nw.col("ordered_at")
+            frame = frame.filter((when.dt.year() * 100 + when.dt.month()).is_in(months))
+        if managers is not None:
+            frame = frame.filter(nw.col("manager").is_in(list(managers)))
+        lazy = None
+        if self.engine != "pandas":
+            from kpi_toolkit.engines.lazy import small_frame
+
+            lazy = lambda small: small_frame(self.engine, self.connection, small)  # noqa: E731
+        rows, sampled = sample_rows(
+            frame.to_native(), by="manager", order="order_id", max_rows=max_orders, seed=seed, lazy=lazy
+        )
+        ids = {"order_id": "string", "manager": "string", "customer_id": "string"}
+        rows = rows.loc[:, columns].astype(ids)
+        rows.attrs.update(sampled=sampled, seed=seed, max_orders=max_orders)
+        return rows
 
 
 def _dataset_options(folder: Path) -> dict[str, int]:
@@ -244,6 +335,7 @@ def _validate(staged: StagedData, *, fiscal_year_start: int, source: str, on_inv
         leads=tables.get("leads"),
         plans=tables.get("plans"),
         managers=tables.get("managers"),
+        activities=tables.get("activities"),
         fiscal_year_start=fiscal_year_start,
         source=source,
         row_counts=counts,
@@ -265,6 +357,8 @@ def load(
     mapping: str | Path | Mapping[str, Any] | None = None,
     on_invalid: OnInvalid = "raise",
     fiscal_year_start: int | None = None,
+    engine: EngineName = "pandas",
+    connection: Any = None,
 ) -> SalesData:
     """Load and validate a data set: a folder of canonical tables, or an export described by a mapping.
 
@@ -284,6 +378,15 @@ def load(
     fiscal_year_start
         Month (1-12) in which the fiscal year starts. ``None`` takes it from the mapping
         (``fiscal_year_start:``), else from the folder's ``dataset.yml``, else 1 (the calendar year).
+    engine
+        Where orders and leads are read, typed, validated and aggregated: ``"pandas"`` (default; in memory),
+        ``"duckdb"`` (Parquet or CSV folders larger than memory) or ``"spark"`` (``pip install
+        kpi-toolkit[spark]``). On DuckDB and Spark they stay lazy in the engine and only aggregates come back
+        (:mod:`kpi_toolkit.engines`: row numbers in messages, what is not supported); ``mapping`` and
+        ``on_invalid="quarantine"`` need the pandas engine.
+    connection
+        For ``engine="duckdb"`` a DuckDB connection (default: a new in-memory one that downloads nothing);
+        for ``engine="spark"`` a SparkSession (default: the active one, else a new local session).
 
     Returns
     -------
@@ -322,7 +425,16 @@ def load(
     ('2026-11-26 00:00:00', 1234.5)
     """
     _check_on_invalid(on_invalid)
+    check_engine(engine, connection=connection)
     folder = Path(source)
+    if engine != "pandas":
+        from kpi_toolkit.engines.lazy import check_lazy_options, load_lazy
+
+        check_lazy_options(engine, mapping=mapping, on_invalid=on_invalid)
+        if fiscal_year_start is None:
+            fiscal_year_start = int(_dataset_options(folder).get("fiscal_year_start", 1))
+        parse_period("2026", fiscal_year_start=fiscal_year_start, name="fiscal_year_start")
+        return load_lazy(folder, engine=engine, fiscal_year_start=fiscal_year_start, connection=connection)
     if mapping is None:
         files = find_table_files(folder)
         if fiscal_year_start is None:
@@ -359,6 +471,7 @@ def from_frames(
     leads: pd.DataFrame | None = None,
     plans: pd.DataFrame | None = None,
     managers: pd.DataFrame | None = None,
+    activities: pd.DataFrame | None = None,
     fiscal_year_start: int = 1,
     on_invalid: OnInvalid = "raise",
 ) -> SalesData:
@@ -378,6 +491,7 @@ def from_frames(
     """
     _check_on_invalid(on_invalid)
     given = {"orders": orders, "leads": leads, "plans": plans, "managers": managers}
+    given["activities"] = activities
     raws = {
         name: frame_table(name, frame, source=f"<{name} frame>")
         for name, frame in given.items()

@@ -7,6 +7,7 @@ exact data and reproduced.
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -98,8 +99,14 @@ def data_fingerprint(data: SalesData) -> str:
     """
     digest = hashlib.sha256()
 
-    def put(*chunks: bytes) -> None:
+    def put(*chunks: bytes | Path) -> None:
         for chunk in chunks:
+            if isinstance(chunk, Path):  # spooled bytes of a lazy engine's column (kpi_toolkit.engines)
+                digest.update(chunk.stat().st_size.to_bytes(8, "little"))
+                with chunk.open("rb") as handle:
+                    for block in iter(lambda: handle.read(1 << 20), b""):
+                        digest.update(block)
+                continue
             digest.update(len(chunk).to_bytes(8, "little"))
             digest.update(chunk)
 
@@ -107,6 +114,17 @@ def data_fingerprint(data: SalesData) -> str:
     for name in ("orders", "leads", "plans", "managers"):
         frame: pd.DataFrame | None = getattr(data, name)
         if frame is None:
+            continue
+        if not isinstance(frame, pd.DataFrame):  # lazy (DuckDB, Spark): sorted and streamed in the engine
+            from kpi_toolkit.engines.fingerprint import lazy_table_columns, spool
+
+            kinds = {c.name: c.kind for c in TABLES[name].columns}
+            with spool() as folder:
+                keys = TABLE_KEYS[name]
+                n, columns = lazy_table_columns(frame, keys=keys, kinds=kinds, folder=Path(folder))
+                put(name.encode(), str(n).encode())
+                for column, tag, missing_bits, files in columns:
+                    put(column.encode("utf-8"), tag.encode(), missing_bits, *files)
             continue
         keys = [k for k in TABLE_KEYS[name] if k in frame.columns]
         ordered = frame.sort_values(keys, kind="stable", na_position="last") if keys else frame

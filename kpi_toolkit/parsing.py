@@ -15,7 +15,7 @@ from kpi_toolkit.errors import Violation
 from kpi_toolkit.reading import ROW, RawTable
 from kpi_toolkit.schema import LEAD_STATUSES, TABLES, Column
 
-__all__ = ["MISSING_COLUMNS", "parse_table"]
+__all__ = ["MISSING_COLUMNS", "missing_columns_violation", "parse_table", "unparsed_rule"]
 
 #: How the violation of a missing required column starts (a file-level problem: never quarantined).
 MISSING_COLUMNS = "required column(s)"
@@ -59,10 +59,35 @@ def _parse(column: Column, values: pd.Series) -> pd.Series:
             parsed = parsed.where(parsed.isna() | (parsed == np.round(parsed)))
         return parsed
     text = _as_text(values)
+    if column.kind == "label":
+        return text.str.lower()
     if column.kind == "status":
         text = text.str.lower()
         text = text.where(text.isna() | text.isin(LEAD_STATUSES))
     return text
+
+
+def unparsed_rule(column: Column) -> tuple[str, str]:
+    """The rule and the fix reported for a cell of ``column`` that is not empty but does not parse."""
+    what = {"datetime": "a date", "number": "a finite number", "integer": "a whole number"}
+    rule = f"value is not {what.get(column.kind, 'valid')}"
+    if column.kind == "status":
+        rule = f"unknown status; allowed: {', '.join(LEAD_STATUSES)}"
+    return rule, _FIXES.get(column.kind, "")
+
+
+def missing_columns_violation(table: str, source: str, columns: list[str]) -> Violation | None:
+    """The violation of a table whose (normalised) ``columns`` lack a required column, else ``None``."""
+    missing = [c.name for c in TABLES[table].columns if c.required and c.name not in columns]
+    if not missing:
+        return None
+    found = [c for c in columns if c != ROW]
+    fix = f"add or rename the column(s) to {', '.join(missing)} (names are case-insensitive)"
+    if len(found) == 1 and any(d in found[0] for d in (";", "\t", "|")):
+        fix += "; the header looks split by another delimiter than ',': describe the file in a mapping"
+    return Violation(
+        table, source, missing[0], f"{MISSING_COLUMNS} {missing} missing; the file has {found}", fix=fix
+    )
 
 
 def parse_table(raw: RawTable) -> tuple[pd.DataFrame, list[Violation]]:
@@ -75,28 +100,16 @@ def parse_table(raw: RawTable) -> tuple[pd.DataFrame, list[Violation]]:
     spec = TABLES[raw.name]
     frame = raw.frame
     violations: list[Violation] = []
-    missing = [c.name for c in spec.columns if c.required and c.name not in frame.columns]
-    if missing:
-        found = [c for c in frame.columns if c != ROW]
-        fix = f"add or rename the column(s) to {', '.join(missing)} (names are case-insensitive)"
-        if len(found) == 1 and any(d in found[0] for d in (";", "\t", "|")):
-            fix += "; the header looks split by another delimiter than ',': describe the file in a mapping"
-        violations.append(
-            Violation(
-                raw.name,
-                raw.source,
-                missing[0],
-                f"{MISSING_COLUMNS} {missing} missing; the file has {found}",
-                fix=fix,
-            )
-        )
+    violation = missing_columns_violation(raw.name, raw.source, list(frame.columns))
+    if violation is not None:
+        violations.append(violation)
         return frame, violations
 
     out = {}
     for column in spec.columns:
         if column.name not in frame.columns:
             dtype = "datetime64[ns]" if column.kind == "datetime" else "float64"
-            dtype = "string" if column.kind in ("id", "text", "status") else dtype
+            dtype = "string" if column.kind in ("id", "text", "status", "label") else dtype
             out[column.name] = pd.Series(pd.NA if dtype == "string" else None, index=frame.index, dtype=dtype)
             continue
         original = frame[column.name]
@@ -105,11 +118,7 @@ def parse_table(raw: RawTable) -> tuple[pd.DataFrame, list[Violation]]:
         empty = _as_text(original).isna() if textual else original.isna()
         bad = parsed.isna() & ~empty
         if bad.any():
-            what = {"datetime": "a date", "number": "a finite number", "integer": "a whole number"}
-            rule = f"value is not {what.get(column.kind, 'valid')}"
-            if column.kind == "status":
-                rule = f"unknown status; allowed: {', '.join(LEAD_STATUSES)}"
-            violations.append(_cells(raw, column.name, bad, rule, _FIXES.get(column.kind, "")))
+            violations.append(_cells(raw, column.name, bad, *unparsed_rule(column)))
         if not column.nullable and empty.any():
             violations.append(
                 _cells(raw, column.name, empty, "value is empty", f"fill in every {column.name}")

@@ -20,7 +20,17 @@ from kpi_toolkit.periods import parse_period
 from kpi_toolkit.reading import ROW
 from kpi_toolkit.schema import PLAN_METRICS
 
-__all__ = ["ROW_RULES", "RowRule", "check_manager_spellings", "check_references", "check_rows"]
+__all__ = [
+    "ROW_RULES",
+    "UNKNOWN_LEAD",
+    "RowRule",
+    "check_manager_spellings",
+    "check_references",
+    "check_rows",
+    "spelling_groups",
+    "spelling_rule",
+    "unknown_managers_rule",
+]
 
 
 @dataclass(frozen=True)
@@ -33,6 +43,9 @@ class RowRule:
     fix: str
     violated: Callable[[], nw.Expr]
     needs: tuple[str, ...] = ()
+    #: For a uniqueness rule, the columns whose values must be unique together: lazy engines check it with a
+    #: group-by (cheaper than the window of ``violated`` on millions of rows).
+    unique: tuple[str, ...] = ()
 
 
 def _duplicated(*columns: str) -> Callable[[], nw.Expr]:
@@ -46,6 +59,7 @@ ROW_RULES: tuple[RowRule, ...] = (
         "order_id is not unique",
         "give every order its own id, or remove the repeated rows",
         _duplicated("order_id"),
+        unique=("order_id",),
     ),
     RowRule(
         "orders",
@@ -74,6 +88,7 @@ ROW_RULES: tuple[RowRule, ...] = (
         "lead_id is not unique",
         "give every lead its own id",
         _duplicated("lead_id"),
+        unique=("lead_id",),
     ),
     RowRule(
         "leads",
@@ -124,6 +139,7 @@ ROW_RULES: tuple[RowRule, ...] = (
         "the same manager, period and metric appear more than once",
         "keep one target per manager, period and metric",
         _duplicated("manager", "period", "metric"),
+        unique=("manager", "period", "metric"),
     ),
     RowRule(
         "managers",
@@ -131,6 +147,14 @@ ROW_RULES: tuple[RowRule, ...] = (
         "manager is not unique",
         "list every manager once",
         _duplicated("manager"),
+        unique=("manager",),
+    ),
+    RowRule(
+        "activities",
+        "duration_min",
+        "duration_min is negative",
+        "durations are minutes >= 0; leave the cell empty when unknown",
+        lambda: nw.col("duration_min") < 0,
     ),
 )
 
@@ -190,38 +214,59 @@ def _spelling(manager: str) -> str:
     return " ".join(manager.split()).casefold()
 
 
+#: The rule and the fix of an order whose ``lead_id`` is not a lead of the leads table.
+UNKNOWN_LEAD = (
+    "lead_id not found in the leads table",
+    "correct the lead_id, leave it empty, or add the lead",
+)
+
+
+def spelling_groups(ids: set[str]) -> dict[str, set[str]]:
+    """Manager ids grouped by their spelling without case and inner spaces; only groups of two or more."""
+    groups: dict[str, set[str]] = {}
+    for manager in ids:
+        groups.setdefault(_spelling(manager), set()).add(manager)
+    return {key: group for key, group in groups.items() if len(group) > 1}
+
+
+def spelling_rule(hit: set[str], groups: dict[str, set[str]]) -> tuple[str, str]:
+    """The rule and the fix for the clashing ids ``hit`` of a table (``groups``: :func:`spelling_groups`)."""
+    spellings = sorted({tuple(sorted(groups[_spelling(m)])) for m in hit})
+    shown = "; ".join(" and ".join(repr(m) for m in group) for group in spellings[:5])
+    return (
+        f"manager ids that differ only in case or spaces: {shown}",
+        "write each manager's id the same way in every table (ids are compared exactly)",
+    )
+
+
+def unknown_managers_rule(names: list[str], managers_source: str) -> tuple[str, str]:
+    """The rule and the fix for managers (sorted ``names``) missing from the managers table."""
+    return (
+        f"unknown manager(s) {names[:10]}{' ...' if len(names) > 10 else ''}: not in the managers table",
+        f"add them to {managers_source} or correct the ids",
+    )
+
+
 def check_manager_spellings(frames: dict[str, pd.DataFrame], sources: dict[str, str]) -> list[Violation]:
     """Flag manager ids that differ only in case or inner spaces (``ann`` and ``ANN``) across all tables.
 
     Ids are compared exactly, so such ids would silently count as two managers; they are an error instead.
     """
     ids: set[str] = set()
-    for table in ("managers", "orders", "leads", "plans"):
+    for table in ("managers", "orders", "leads", "plans", "activities"):
         if table in frames:
             ids.update(frames[table]["manager"].dropna().unique())
-    groups: dict[str, set[str]] = {}
-    for manager in ids:
-        groups.setdefault(_spelling(manager), set()).add(manager)
-    clashing = {m for group in groups.values() if len(group) > 1 for m in group}
+    groups = spelling_groups(ids)
+    clashing = {m for group in groups.values() for m in group}
     violations = []
-    for table in ("managers", "orders", "leads", "plans"):
+    for table in ("managers", "orders", "leads", "plans", "activities"):
         if table not in frames or not clashing:
             continue
         frame = frames[table]
         hits = frame[frame["manager"].isin(clashing)]
         if len(hits):
-            spellings = sorted({tuple(sorted(groups[_spelling(m)])) for m in hits["manager"].unique()})
-            shown = "; ".join(" and ".join(repr(m) for m in group) for group in spellings[:5])
-            violations.append(
-                _violation(
-                    table,
-                    sources[table],
-                    "manager",
-                    f"manager ids that differ only in case or spaces: {shown}",
-                    "write each manager's id the same way in every table (ids are compared exactly)",
-                    hits,
-                )
-            )
+            rule, fix = spelling_rule(set(hits["manager"].unique()), groups)
+            violations.append(_violation(table, sources[table], "manager", rule, fix, hits))
     return violations
 
 
@@ -239,36 +284,23 @@ def check_references(frames: dict[str, pd.DataFrame], sources: dict[str, str]) -
     violations = check_manager_spellings(frames, sources)
     if "managers" in frames:
         known = frames["managers"]["manager"]
-        for table in ("orders", "leads", "plans"):
+        for table in ("orders", "leads", "plans", "activities"):
             if table not in frames:
                 continue
             frame = frames[table]
             hits = frame[frame["manager"].notna() & ~_isin(frame["manager"], known)]
             if len(hits):
-                names = sorted(hits["manager"].unique())
-                violations.append(
-                    _violation(
-                        table,
-                        sources[table],
-                        "manager",
-                        f"unknown manager(s) {names[:10]}"
-                        f"{' ...' if len(names) > 10 else ''}: not in the managers table",
-                        f"add them to {sources['managers']} or correct the ids",
-                        hits,
-                    )
-                )
+                rule, fix = unknown_managers_rule(sorted(hits["manager"].unique()), sources["managers"])
+                violations.append(_violation(table, sources[table], "manager", rule, fix, hits))
     if "leads" in frames and frames["orders"]["lead_id"].notna().any():
         orders = frames["orders"]
         hits = orders[orders["lead_id"].notna() & ~_isin(orders["lead_id"], frames["leads"]["lead_id"])]
         if len(hits):
-            violations.append(
-                _violation(
-                    "orders",
-                    sources["orders"],
-                    "lead_id",
-                    "lead_id not found in the leads table",
-                    "correct the lead_id, leave it empty, or add the lead",
-                    hits,
-                )
-            )
+            violations.append(_violation("orders", sources["orders"], "lead_id", *UNKNOWN_LEAD, hits))
+    activities = frames.get("activities")
+    if "leads" in frames and activities is not None and activities["lead_id"].notna().any():
+        known_lead = _isin(activities["lead_id"], frames["leads"]["lead_id"])
+        hits = activities[activities["lead_id"].notna() & ~known_lead]
+        if len(hits):
+            violations.append(_violation("activities", sources["activities"], "lead_id", *UNKNOWN_LEAD, hits))
     return violations

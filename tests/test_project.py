@@ -24,7 +24,7 @@ def _name_and_spec(requirement: str) -> tuple[str, str]:
 def test_environment_yml_mirrors_pyproject():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     wanted = dict(_name_and_spec(r) for r in project["dependencies"])
-    for extra in ("dev", "lab"):
+    for extra in ("dev", "lab", "spark"):
         wanted.update(_name_and_spec(r) for r in project["optional-dependencies"][extra])
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     conda = [d for d in env["dependencies"] if isinstance(d, str)]

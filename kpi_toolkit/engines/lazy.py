@@ -1,0 +1,510 @@
+"""Loading a folder lazily on DuckDB or Spark: typed and validated by queries, never materialised in Python.
+
+The engine module (:mod:`kpi_toolkit.engines.duckdb`, :mod:`kpi_toolkit.engines.spark`) reads ``orders`` and
+``leads`` as lazy frames and types their cells in the engine (:class:`LazyTable`); this module, written once
+with Narwhals, checks them: one query per table counts every broken cell and row rule
+(:data:`kpi_toolkit.validation.ROW_RULES`, the same expressions the pandas engine applies; on DuckDB each
+uniqueness rule is a group-by of its own, cheaper than the window on millions of rows), then the cross-table
+rules run as small queries (distinct managers, anti-joins for unknown leads). Only counts and the first rows
+of each broken rule come back to Python. ``plans``, ``managers`` (and ``activities``) are small: they are
+read and checked by the pandas code.
+
+Row numbers in messages, per engine and format (the pandas engine numbers CSV lines exactly):
+
+- Parquet, both engines: the row's 1-based position in the file (DuckDB's ``file_row_number``, Spark's
+  ``_metadata.row_index``, plus one), as on the pandas engine.
+- CSV, both engines: the record's position plus one (the header being line 1): the file's line number when
+  no record spans two lines and no blank line precedes it (the engines skip blank lines without counting
+  them).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import narwhals as nw
+import pandas as pd
+
+from kpi_toolkit.engines import to_pandas
+from kpi_toolkit.errors import DataValidationError, ParameterError, Violation
+from kpi_toolkit.parsing import missing_columns_violation, parse_table, unparsed_rule
+from kpi_toolkit.periods import parse_period
+from kpi_toolkit.plans import check_plan_consistency
+from kpi_toolkit.quarantine import shown
+from kpi_toolkit.reading import ROW, _normalise_headers, find_table_files, read_table
+from kpi_toolkit.schema import TABLES, Column
+from kpi_toolkit.validation import (
+    ROW_RULES,
+    UNKNOWN_LEAD,
+    check_rows,
+    spelling_groups,
+    spelling_rule,
+    unknown_managers_rule,
+)
+
+__all__ = [
+    "INTEGER_IDS",
+    "LAZY_TABLES",
+    "OFFSET_PATTERN",
+    "WHITESPACE",
+    "Backend",
+    "ColumnPlan",
+    "LazyTable",
+    "check_lazy_options",
+    "csv_header",
+    "empty_column",
+    "load_lazy",
+    "normalised_names",
+    "plan_columns",
+    "shown_column",
+    "small_frame",
+]
+
+#: The tables that stay lazy in the engine; the others are small and come to pandas.
+LAZY_TABLES = ("orders", "leads")
+#: How many rows of each broken rule are fetched (and shown; ``n_rows`` counts them all).
+FIRST_ROWS = 20
+#: Dates ``SalesData`` needs (``first_date``, ``last_date``): counted by the validation query.
+_DATES = {
+    "orders": {"first": ("ordered_at", "min"), "last": ("ordered_at", "max")},
+    "leads": {"created": ("created_at", "max"), "closed": ("closed_at", "max")},
+}
+
+
+#: Python's white space (what ``str.strip`` removes), stripped from every text cell by the engines too.
+WHITESPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
+    "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+#: A date-time text that ends with a UTC offset (``14:30+03:00``, ``14:30:00Z``): converted to UTC.
+OFFSET_PATTERN = r"\d{2}:\d{2}(:\d{2}(\.\d*)?)?\s*(Z|[+-]\d{2}(:?\d{2})?)$"
+
+
+def empty_column(column: str) -> str:
+    """Helper column: true where the file's cell of ``column`` is empty (blank text or a missing value)."""
+    return f"_empty__{column}"
+
+
+def shown_column(column: str) -> str:
+    """Helper column: the file's cell of ``column`` as text, shown as the value found."""
+    return f"_shown__{column}"
+
+
+#: Ids that the lazy engines keep as integers when the file stores them as integers (Parquet): an integer and
+#: its text are the same id, and comparing integers is much cheaper than text on millions of rows. Where the
+#: order of ids matters (the tie-break of a customer's first order, the order of a sample) they are cast to
+#: text; wherever a table comes back to pandas they are text.
+INTEGER_IDS = ("order_id", "customer_id", "lead_id")
+
+
+@dataclass(frozen=True)
+class ColumnPlan:
+    """How a file's columns map to a table of the contract."""
+
+    table: str
+    present: tuple[Column, ...]  #: contract columns the file has
+    absent: tuple[Column, ...]  #: optional contract columns it lacks (typed nulls)
+    extras: tuple[str, ...]  #: further columns of the file, kept as read
+    fatal: Violation | None  #: a required column is missing
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The table's columns in ``SalesData``: the contract's, in contract order, then the extras."""
+        return (*(c.name for c in TABLES[self.table].columns), *self.extras)
+
+
+def plan_columns(table: str, names: list[str], source: str) -> ColumnPlan:
+    """Match the file's column ``names`` (already normalised) with the contract's columns of ``table``."""
+    spec = TABLES[table]
+    present = tuple(c for c in spec.columns if c.name in names)
+    absent = tuple(c for c in spec.columns if c.name not in names)
+    extras = tuple(n for n in names if n not in {c.name for c in spec.columns})
+    return ColumnPlan(table, present, absent, extras, missing_columns_violation(table, source, list(names)))
+
+
+def normalised_names(table: str, names: list[str], source: str) -> list[str]:
+    """Header names without case and surrounding spaces (empty: ``unnamed: i``); repeated names raise."""
+    names = [n if str(n).strip() else f"unnamed: {i}" for i, n in enumerate(names)]
+    return list(_normalise_headers(pd.DataFrame(columns=names), table, source).columns)
+
+
+def csv_header(table: str, path: Path) -> list[str]:
+    """The header of a UTF-8 CSV file (normalised); a file that is empty or not UTF-8 raises.
+
+    The lazy engines read CSV as UTF-8 (with or without a byte-order mark), comma-delimited, ``"`` quoted;
+    other encodings and delimiters need the pandas engine (and a mapping).
+    """
+    source = str(path)
+    with open(path, "rb") as handle:
+        head = handle.read(1 << 16)
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        raise DataValidationError(
+            [
+                Violation(
+                    table,
+                    source,
+                    None,
+                    "the file is UTF-16 or UTF-32 text: the DuckDB and Spark engines read CSV as UTF-8",
+                    fix="save it as UTF-8 (or Parquet), or load with engine='pandas'",
+                )
+            ]
+        )
+    text = head.decode("utf-8-sig", errors="replace")
+    records = [r for r in csv.reader(io.StringIO(text, newline="")) if r]
+    if not text.strip() or not records:
+        expected = ", ".join(c.name for c in TABLES[table].columns if c.required)
+        raise DataValidationError(
+            [Violation(table, source, None, "the file is empty", fix=f"write a header line: {expected}")]
+        )
+    return normalised_names(table, records[0], source)
+
+
+@dataclass(frozen=True)
+class LazyTable:
+    """A table read lazily by an engine and typed there.
+
+    ``frame`` holds every contract column typed (missing optional ones as nulls), the file's extra columns,
+    ``_row`` and, for each contract column the file has (``present``), the helper columns
+    :func:`empty_column` and :func:`shown_column`. ``integer_ids`` lists the columns of :data:`INTEGER_IDS`
+    kept as integers. ``fatal`` is set (and ``frame`` is ``None``) when the file lacks a required column.
+    """
+
+    name: str
+    source: str
+    frame: nw.LazyFrame | None
+    columns: tuple[str, ...] = ()
+    present: tuple[str, ...] = ()
+    integer_ids: frozenset[str] = frozenset()
+    fatal: Violation | None = None
+
+    @property
+    def data(self) -> nw.LazyFrame:
+        """The table's own columns (contract columns, then extras): what ``SalesData`` holds."""
+        assert self.frame is not None  # only called once the table was read without a fatal problem
+        return self.frame.select(*self.columns)
+
+
+class Backend(Protocol):
+    """What an engine module provides: reading and typing a table, and small frames into the engine."""
+
+    name: str
+    connection: Any
+    #: Check uniqueness with a window in the counting query (one job fewer: Spark) rather than a group-by
+    #: (cheaper on millions of rows: DuckDB).
+    unique_by_window: bool
+
+    def read(self, table: str, path: Path) -> LazyTable: ...
+
+    def lazy(self, frame: pd.DataFrame) -> nw.LazyFrame: ...
+
+    def read_error(self, exc: BaseException, table: LazyTable) -> Violation | None: ...
+
+    def increasing(self, frame: nw.LazyFrame, column: str) -> bool:
+        """Whether ``column`` is strictly increasing in the order the engine streams the rows (so unique)."""
+        ...
+
+
+@dataclass(frozen=True)
+class _Check:
+    column: str
+    rule: str
+    fix: str
+    flag: Callable[[], nw.Expr] | None = None
+    shown: str = ""
+    unique: tuple[str, ...] = ()
+
+
+def _checks(table: LazyTable) -> list[_Check]:
+    """The table's cell checks (as :func:`kpi_toolkit.parsing.parse_table`) then its row rules, in order."""
+    checks: list[_Check] = []
+    for column in TABLES[table.name].columns:
+        if column.name not in table.present:
+            continue
+        if column.kind not in ("id", "text"):  # text never fails to parse
+            rule, fix = unparsed_rule(column)
+            checks.append(_Check(column.name, rule, fix, _unparsed(column), shown_column(column.name)))
+        if not column.nullable:
+            empty = _empty(column.name)
+            fix = f"fill in every {column.name}"
+            checks.append(_Check(column.name, "value is empty", fix, empty, shown_column(column.name)))
+    for rule in ROW_RULES:
+        if rule.table == table.name:
+            checks.append(_Check(rule.column, rule.rule, rule.fix, rule.violated, rule.column, rule.unique))
+    return checks
+
+
+def _unparsed(column: Column) -> Callable[[], nw.Expr]:
+    return lambda: nw.col(column.name).is_null() & ~nw.col(empty_column(column.name))
+
+
+def _empty(column: str) -> Callable[[], nw.Expr]:
+    return lambda: nw.col(empty_column(column))
+
+
+@dataclass
+class _Session:
+    backend: Backend
+    lazy: dict[str, LazyTable] = field(default_factory=dict)
+    small: dict[str, pd.DataFrame] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+    dates: dict[str, Any] = field(default_factory=dict)
+
+    def collect(self, frame: nw.LazyFrame, table: LazyTable | None = None) -> pd.DataFrame:
+        try:
+            return to_pandas(frame)
+        except Exception as exc:
+            found = None if table is None else self.backend.read_error(exc, table)
+            if found is None:
+                raise
+            raise DataValidationError([found]) from None
+
+    def hits(
+        self, table: str, frame: nw.LazyFrame, column: str, shown_as: str, n: int | None = None
+    ) -> tuple[int, tuple[int, ...], tuple[str, ...]]:
+        """Count of ``frame``'s rows, its first rows and up to three values of ``shown_as`` among them."""
+        if n is None:
+            n = int(self.collect(frame.select(nw.len().alias("_n")))["_n"].iloc[0])
+        if not n:
+            return 0, (), ()
+        first = self.collect(frame.select(ROW, shown_as).sort(ROW).head(FIRST_ROWS))
+        examples = first[shown_as].astype("string").dropna().head(3).tolist()
+        return n, tuple(int(r) for r in first[ROW]), tuple(str(e) for e in examples)
+
+    def violation(
+        self,
+        table: str,
+        column: str,
+        rule: str,
+        fix: str,
+        found: tuple[int, tuple[int, ...], tuple[str, ...]],
+    ) -> Violation:
+        n, rows, examples = found
+        return Violation(table, self.sources[table], column, rule, rows, n, examples, fix)
+
+    def frame(self, table: str) -> nw.LazyFrame:
+        if table in self.lazy:
+            assert self.lazy[table].frame is not None
+            return self.lazy[table].frame
+        return nw.from_native(self.small[table].reset_index(drop=True), eager_only=True).lazy()
+
+
+def _table_violations(session: _Session, table: LazyTable) -> list[Violation]:
+    """Count every check of ``table`` in one query (uniqueness: one group-by each); fetch the first rows."""
+    assert table.frame is not None
+    checks = _checks(table)
+    by_window = session.backend.unique_by_window
+    flagged = [(i, c) for i, c in enumerate(checks) if c.flag is not None and (by_window or not c.unique)]
+    frame = table.frame.with_columns(
+        *(c.flag().fill_null(value=False).alias(f"_v{i}") for i, c in flagged)  # type: ignore[misc]
+    )
+    sums = [nw.col(f"_v{i}").cast(nw.Int64).sum().alias(f"_v{i}") for i, _ in flagged]
+    dates = [getattr(nw.col(c), how)().alias(k) for k, (c, how) in _DATES.get(table.name, {}).items()]
+    counts = session.collect(frame.select(nw.len().alias("_n"), *sums, *dates), table).iloc[0]
+    session.counts[table.name] = int(counts["_n"])
+    session.dates |= {k: (None if pd.isna(counts[k]) else counts[k]) for k in _DATES.get(table.name, {})}
+    violations = []
+    for i, check in enumerate(checks):
+        if check.unique and not by_window:
+            keys = list(check.unique)
+            if len(keys) == 1 and session.backend.increasing(table.frame, keys[0]):
+                continue  # strictly increasing values are unique: no group-by over every id
+            groups = (
+                table.frame.filter(*(~nw.col(k).is_null() for k in keys))
+                .group_by(*keys)
+                .agg(nw.len().alias("_n"))
+                .filter(nw.col("_n") > 1)
+            )
+            total = session.collect(groups.select(nw.col("_n").sum()), table)["_n"].iloc[0]
+            n = 0 if pd.isna(total) else int(total)
+            rows = table.frame.join(groups.select(*keys), on=keys, how="semi")
+            found = session.hits(table.name, rows, check.column, check.shown, n)
+        else:
+            n = int(counts[f"_v{i}"])
+            found = session.hits(table.name, frame.filter(nw.col(f"_v{i}")), check.column, check.shown, n)
+        if found[0]:
+            violations.append(session.violation(table.name, check.column, check.rule, check.fix, found))
+    return violations
+
+
+#: Tables whose ``manager`` must be spelt one way and (but ``managers``) be in the managers table, in the
+#: order :func:`kpi_toolkit.validation.check_references` reports them.
+_MANAGER_TABLES = ("managers", "orders", "leads", "plans", "activities")
+#: Tables whose ``lead_id``, when given, must be a lead of the leads table.
+_LEAD_TABLES = ("orders", "activities")
+
+
+def _references(session: _Session) -> list[Violation]:
+    """The cross-table rules of :func:`kpi_toolkit.validation.check_references`, as queries."""
+    order = [t for t in _MANAGER_TABLES if t in session.sources]
+    distinct = {t: set(session.small[t]["manager"].dropna()) for t in order if t in session.small}
+    lazy = [t for t in order if t in session.lazy]
+    stacked = nw.concat(
+        [session.frame(t).select(nw.col("manager"), nw.lit(t).alias("_table")) for t in lazy], how="vertical"
+    )
+    found = session.collect(stacked.group_by("_table", "manager").agg(nw.len()))  # one query for all
+    for t in lazy:
+        distinct[t] = {str(m) for m in found.loc[found["_table"] == t, "manager"].dropna()}
+    groups = spelling_groups(set().union(*distinct.values()))
+    clashing = {m for group in groups.values() for m in group}
+    violations = []
+    for t in order:
+        hit = distinct[t] & clashing
+        if hit:
+            rows = session.frame(t).filter(nw.col("manager").is_in(sorted(hit)))
+            rule, fix = spelling_rule(hit, groups)
+            violations.append(
+                session.violation(t, "manager", rule, fix, session.hits(t, rows, "manager", "manager"))
+            )
+    if "managers" in session.sources:
+        for t in order[1:] if order[0] == "managers" else order:
+            unknown = sorted(distinct[t] - distinct["managers"])
+            if unknown:
+                rows = session.frame(t).filter(nw.col("manager").is_in(unknown))
+                rule, fix = unknown_managers_rule(unknown, session.sources["managers"])
+                found = session.hits(t, rows, "manager", "manager")
+                violations.append(session.violation(t, "manager", rule, fix, found))
+    if "leads" in session.lazy:
+        for t in (t for t in _LEAD_TABLES if t in session.sources):
+            found = session.hits(t, _unknown_leads(session, t), "lead_id", "lead_id")
+            if found[0]:
+                violations.append(session.violation(t, "lead_id", *UNKNOWN_LEAD, found))
+    return violations
+
+
+def _unknown_leads(session: _Session, table: str) -> nw.LazyFrame:
+    """The rows of ``table`` whose lead_id is not a lead: an anti-join in the engine."""
+    leads = session.lazy["leads"]
+    assert leads.frame is not None
+    if table in session.lazy:
+        rows = session.frame(table)
+        as_int = "lead_id" in session.lazy[table].integer_ids
+    else:  # a small table: its distinct lead ids go to the engine, the unknown ones come back
+        frame = session.small[table]
+        ids = frame["lead_id"].dropna().astype("string").unique()
+        known = session.backend.lazy(pd.DataFrame({"lead_id": pd.Series(ids, dtype="string")}))
+        lead_id = nw.col("lead_id").cast(nw.String) if "lead_id" in leads.integer_ids else nw.col("lead_id")
+        missing = known.join(leads.frame.select(lead_id.alias("lead_id")), on="lead_id", how="anti")
+        unknown = set(session.collect(missing)["lead_id"]) if len(ids) else set()
+        return session.frame(table).filter(nw.col("lead_id").is_in(sorted(unknown)))
+    lead_id = nw.col("lead_id")
+    if as_int != ("lead_id" in leads.integer_ids):  # one side integers, the other text: compare as text
+        lead_id = lead_id.cast(nw.String)
+    return (
+        rows.filter(~nw.col("lead_id").is_null())
+        .with_columns(lead_id.alias("_lead"))
+        .join(leads.frame.select(lead_id.alias("_lead")), on="_lead", how="anti")
+    )
+
+
+def _backend(engine: str, connection: Any) -> Backend:
+    if engine == "duckdb":
+        from kpi_toolkit.engines.duckdb import DuckDBBackend
+
+        return DuckDBBackend(connection)
+    from kpi_toolkit.engines.spark import SparkBackend
+
+    return SparkBackend(connection)
+
+
+def load_lazy(
+    folder: Path,
+    *,
+    engine: str,
+    fiscal_year_start: int,
+    connection: Any = None,
+) -> Any:
+    """Read, type and validate the canonical tables of ``folder`` on ``engine``; orders and leads stay lazy.
+
+    Returns a :class:`kpi_toolkit.data.SalesData` whose ``orders`` and ``leads`` are native lazy frames of the
+    engine (a DuckDB relation, a Spark DataFrame) and whose ``plans`` and ``managers`` are pandas frames.
+    Raises :class:`DataValidationError` exactly where :func:`kpi_toolkit.load` does on pandas, with the row
+    numbers of the module docstring.
+    """
+    from kpi_toolkit.data import ROW_COUNT_COLUMNS, SalesData
+
+    files = find_table_files(folder)
+    backend = _backend(engine, connection)
+    session = _Session(backend)
+    fatal: list[Violation] = []
+    violations: list[Violation] = []
+    for name, path in files.items():
+        session.sources[name] = str(path)
+        if name in LAZY_TABLES:
+            table = backend.read(name, path)
+            if table.fatal is not None:
+                fatal.append(table.fatal)
+                continue
+            session.lazy[name] = table
+            violations += _table_violations(session, table)
+            continue
+        raw = read_table(name, path)
+        frame, problems = parse_table(raw)
+        missing = [p for p in problems if p.rule.startswith("required column(s)")]
+        if missing:
+            fatal += missing
+            continue
+        violations += problems
+        violations += check_rows(name, frame, source=raw.source, fiscal_year_start=fiscal_year_start)
+        session.small[name] = frame
+        session.counts[name] = len(frame)
+    if fatal or violations:
+        raise DataValidationError([shown(v) for v in fatal + violations])
+    if "plans" in session.small:
+        violations += check_plan_consistency(
+            session.small["plans"], source=session.sources["plans"], fiscal_year_start=fiscal_year_start
+        )
+    if not violations:
+        violations += _references(session)
+    if violations:
+        raise DataValidationError([shown(v) for v in violations])
+    small = {name: frame.drop(columns=[ROW]).reset_index(drop=True) for name, frame in session.small.items()}
+    if "plans" in small:
+        plans = small["plans"]
+        labels = {
+            p: str(parse_period(p, fiscal_year_start=fiscal_year_start)) for p in plans["period"].unique()
+        }
+        small["plans"] = plans.assign(period=plans["period"].map(labels).astype("string"))
+    counts = pd.DataFrame(
+        [(name, session.sources[name], n, n, 0, 0) for name, n in session.counts.items()],
+        columns=list(ROW_COUNT_COLUMNS),
+    )
+    lazy = {name: table.data.to_native() for name, table in session.lazy.items()}
+    data = SalesData(
+        **lazy,  # type: ignore[arg-type]
+        **small,
+        fiscal_year_start=fiscal_year_start,
+        source=str(folder),
+        row_counts=counts,
+        engine=engine,
+        connection=backend.connection,
+    )
+    data.__dict__["_dates"] = session.dates  # SalesData._dates (a cached property), counted above
+    return data
+
+
+def small_frame(engine: str, connection: Any, frame: pd.DataFrame) -> nw.LazyFrame:
+    """A small pandas frame as a lazy frame of ``engine`` on ``connection`` (e.g. to join with orders)."""
+    return _backend(engine, connection).lazy(frame)
+
+
+def check_lazy_options(engine: str, *, mapping: Any, on_invalid: str) -> None:
+    """Options the lazy engines do not support raise here, saying what to do instead."""
+    if mapping is not None:
+        raise ParameterError(
+            f"mapping= is not supported with engine={engine!r}: mappings build the contract's tables in "
+            "pandas. Fix: load the export with engine='pandas', or write it once as canonical Parquet files "
+            "(orders.parquet, leads.parquet, ...) and load that folder with the engine."
+        )
+    if on_invalid != "raise":
+        raise ParameterError(
+            f"on_invalid={on_invalid!r} is not supported with engine={engine!r} (rows are never set aside in "
+            "the engine). Fix: use on_invalid='raise' and correct the rows the error lists, or load with "
+            "engine='pandas' to quarantine them."
+        )

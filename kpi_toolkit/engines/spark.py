@@ -1,0 +1,272 @@
+"""The Spark engine: orders and leads as Spark DataFrames over the folder's Parquet or CSV files.
+
+Needs the optional extra (``pip install kpi-toolkit[spark]``: PySpark 4, which runs on Java 17 or later).
+Cells are typed with ``try_cast`` (Spark 4 runs in ANSI mode, where a plain ``cast`` of a bad cell fails the
+query). Dates never depend on ``spark.sql.session.timeZone``: they are ``TIMESTAMP_NTZ`` holding UTC
+wall-clock time. A text date with an offset (``2026-07-01 14:30+03:00``) is shifted to UTC explicitly, one
+without is taken as written, a ``TIMESTAMP`` (an instant, e.g. from a time-zone-aware Parquet column) is
+converted through its microseconds since the epoch. Year and month of a ``TIMESTAMP_NTZ`` are the same in
+every session time zone.
+
+Row numbers: Parquet's ``_metadata.row_index`` plus one; for CSV (read with ``multiLine``, so each file is one
+partition in file order) the record's position plus one, the header being line 1.
+
+The hand-over to pandas (:func:`to_arrow`) goes through Arrow (``DataFrame.toArrow``), never through PySpark's
+pandas conversion; PySpark's warning that it does not fully support pandas 3 is silenced there and only there.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+from typing import Any
+
+import narwhals as nw
+import pandas as pd
+import pyarrow as pa
+
+from kpi_toolkit.engines.lazy import (
+    INTEGER_IDS,
+    OFFSET_PATTERN,
+    WHITESPACE,
+    LazyTable,
+    csv_header,
+    empty_column,
+    normalised_names,
+    plan_columns,
+    shown_column,
+)
+from kpi_toolkit.errors import ParameterError, Violation
+from kpi_toolkit.reading import ROW
+from kpi_toolkit.schema import Column
+
+__all__ = ["PANDAS_WARNING", "SESSION_CONFIG", "SparkBackend", "get_session", "to_arrow"]
+
+#: The start of PySpark's warning about pandas versions, silenced in :func:`to_arrow` only.
+PANDAS_WARNING = "PySpark does not yet fully support pandas"
+#: Settings of a local session the toolkit starts when none is active (tests use the same).
+SESSION_CONFIG = {
+    "spark.ui.enabled": "false",
+    "spark.sql.shuffle.partitions": "4",
+    "spark.sql.session.timeZone": "UTC",
+    "spark.sql.execution.arrow.pyspark.enabled": "true",
+}
+#: A plain number (what the pandas engine reads as one): Spark's own cast also takes '12d' or 'Infinity'.
+NUMBER_PATTERN = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
+_OFFSET = r"\s*(Z|[+-]\d{2}(:?\d{2})?)$"
+
+
+def get_session(master: str = "local[*]") -> Any:
+    """The active SparkSession, or a new local one with :data:`SESSION_CONFIG`."""
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:  # pragma: no cover - depends on the environment
+        raise ParameterError(
+            "engine='spark' needs PySpark. Fix: pip install 'kpi-toolkit[spark]' (PySpark 4 and Java 17+)."
+        ) from None
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        return active
+    builder = SparkSession.builder.master(master).appName("kpi-toolkit")
+    for key, value in SESSION_CONFIG.items():
+        builder = builder.config(key, value)
+    return builder.getOrCreate()
+
+
+def to_arrow(frame: Any) -> pa.Table:
+    """Collect a (small) Spark DataFrame as an Arrow table: the Spark engine's one hand-over to Python.
+
+    PySpark 4 warns, on conversions, that it does not fully support pandas 3; Arrow conversion does not use
+    pandas, so that warning (a ``FutureWarning`` starting with :data:`PANDAS_WARNING`) is silenced here.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=PANDAS_WARNING, category=FutureWarning)
+        return frame.toArrow()
+
+
+def _ident(name: str) -> str:
+    return "`" + name.replace("`", "``") + "`"
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def _family(dtype: Any) -> str:
+    from pyspark.sql import types as T
+
+    if isinstance(dtype, T.StringType):
+        return "text"
+    if isinstance(dtype, T.ByteType | T.ShortType | T.IntegerType | T.LongType):
+        return "integer"
+    if isinstance(dtype, T.FloatType | T.DoubleType):
+        return "float"
+    if isinstance(dtype, T.DecimalType):
+        return "decimal"
+    if isinstance(dtype, T.TimestampNTZType | T.DateType):
+        return "timestamp"
+    if isinstance(dtype, T.TimestampType):
+        return "instant"
+    return "other"
+
+
+def _text(x: str, family: str) -> str:
+    """The cell as stripped text, empty as NULL (whole floats without '.0', as the pandas engine)."""
+    if family == "text":
+        return f"nullif(btrim({x}, {_literal(WHITESPACE)}), '')"
+    if family == "integer":
+        return f"CAST({x} AS STRING)"
+    if family == "float":
+        return (
+            f"CASE WHEN isnan({x}) THEN NULL WHEN abs({x}) < 9.2e18 AND {x} = round({x}, 0) "
+            f"THEN CAST(CAST({x} AS BIGINT) AS STRING) ELSE CAST({x} AS STRING) END"
+        )
+    return f"nullif(btrim(CAST({x} AS STRING), {_literal(WHITESPACE)}), '')"
+
+
+def _empty(x: str, family: str) -> str:
+    if family == "text":
+        return f"({_text(x, family)} IS NULL)"
+    if family == "float":
+        return f"({x} IS NULL OR isnan({x}))"
+    return f"({x} IS NULL)"
+
+
+def _typed(column: Column, x: str, family: str) -> str:
+    kind = column.kind
+    if kind in ("id", "text"):
+        return _text(x, family)
+    if kind == "status":
+        text = f"lower({_text(x, family)})"
+        return f"CASE WHEN {text} IN ('won', 'lost', 'open') THEN {text} END"
+    if kind == "datetime":
+        if family == "timestamp":
+            return f"CAST({x} AS TIMESTAMP_NTZ)"
+        if family == "instant":
+            return f"timestampadd(MICROSECOND, unix_micros({x}), TIMESTAMP_NTZ'1970-01-01 00:00:00')"
+        text = _text(x, family)
+        offset = f"regexp_extract({text}, {_literal(_OFFSET)}, 1)"
+        minutes = (
+            f"(CASE WHEN {offset} = 'Z' THEN 0 ELSE "
+            f"(CASE WHEN substr({offset}, 1, 1) = '-' THEN -1 ELSE 1 END) * "
+            f"(CAST(substr({offset}, 2, 2) AS INT) * 60 + "
+            f"coalesce(try_cast(substr(replace({offset}, ':', ''), 4, 2) AS INT), 0)) END)"
+        )
+        local = f"try_cast(regexp_replace({text}, {_literal(_OFFSET)}, '') AS TIMESTAMP_NTZ)"
+        return (
+            f"CASE WHEN {text} RLIKE {_literal(OFFSET_PATTERN)} "
+            f"THEN timestampadd(MINUTE, -{minutes}, {local}) ELSE try_cast({text} AS TIMESTAMP_NTZ) END"
+        )
+    if family in ("integer", "float", "decimal"):
+        number = f"CAST({x} AS DOUBLE)"
+    else:
+        text = _text(x, family)
+        number = f"CASE WHEN {text} RLIKE {_literal(NUMBER_PATTERN)} THEN try_cast({text} AS DOUBLE) END"
+    finite = f"CASE WHEN NOT isnan({number}) AND abs({number}) != double('infinity') THEN {number} END"
+    if kind == "integer":
+        return f"CASE WHEN {finite} = round({finite}, 0) THEN {finite} END"
+    return finite
+
+
+def _null(column: Column) -> str:
+    sql = {"datetime": "TIMESTAMP_NTZ", "number": "DOUBLE", "integer": "DOUBLE"}.get(column.kind, "STRING")
+    return f"CAST(NULL AS {sql})"
+
+
+class SparkBackend:
+    """Reads and types tables on one SparkSession (the active one, or a new local one, unless given)."""
+
+    name = "spark"
+    unique_by_window = True
+
+    def __init__(self, connection: Any = None) -> None:
+        if connection is None:
+            connection = get_session()
+        elif not hasattr(connection, "read") or not hasattr(connection, "createDataFrame"):
+            raise ParameterError(
+                f"connection must be a SparkSession for engine='spark'; found {type(connection).__name__}. "
+                "Fix: pass your SparkSession, or leave connection= out for the active (or a new local) one."
+            )
+        self.connection = connection
+
+    def _source(self, table: str, path: Path) -> tuple[Any, list[tuple[str, str]]]:
+        from pyspark.sql import functions as F
+        from pyspark.sql import types as T
+
+        spark = self.connection
+        if path.suffix == ".parquet":
+            frame = spark.read.parquet(str(path))
+            originals = list(frame.columns)
+            names = normalised_names(table, originals, str(path))
+            families = {n: _family(frame.schema[o].dataType) for o, n in zip(originals, names, strict=True)}
+            frame = frame.select(
+                (F.col("_metadata.row_index") + 1).alias(ROW),
+                *(F.col(_ident(o)).alias(n) for o, n in zip(originals, names, strict=True)),
+            )
+            return frame, [(n, families[n]) for n in names]
+        names = csv_header(table, path)
+        schema = T.StructType([T.StructField(n, T.StringType()) for n in names])
+        frame = spark.read.csv(
+            str(path), schema=schema, header=True, multiLine=True, mode="FAILFAST", quote='"', escape='"',
+            encoding="UTF-8", ignoreLeadingWhiteSpace=False, ignoreTrailingWhiteSpace=False,
+        )  # fmt: skip
+        frame = frame.select((F.monotonically_increasing_id() + 2).alias(ROW), *frame.columns)
+        blank = " AND ".join(f"{_text(_ident(n), 'text')} IS NULL" for n in names)
+        return frame.where(F.expr(f"NOT ({blank})")), [(n, "text") for n in names]
+
+    def read(self, table: str, path: Path) -> LazyTable:
+        """The table of ``path``, typed with Spark SQL expressions, with the helper columns of LazyTable."""
+        source = str(path)
+        frame, columns = self._source(table, Path(path))
+        plan = plan_columns(table, [n for n, _ in columns], source)
+        if plan.fatal is not None:
+            return LazyTable(table, source, None, fatal=plan.fatal)
+        families = dict(columns)
+        integer_ids = {
+            c.name for c in plan.present if c.name in INTEGER_IDS and families[c.name] == "integer"
+        }
+        select = []
+        for column in plan.present:
+            x, family = _ident(column.name), families[column.name]
+            typed = f"CAST({x} AS BIGINT)" if column.name in integer_ids else _typed(column, x, family)
+            select += [
+                f"{typed} AS {x}",
+                f"{_empty(x, family)} AS {_ident(empty_column(column.name))}",
+                f"coalesce(CAST({x} AS STRING), '') AS {_ident(shown_column(column.name))}",
+            ]
+        select += [f"{_null(c)} AS {_ident(c.name)}" for c in plan.absent]
+        select += [_ident(e) for e in plan.extras]
+        typed_frame = frame.selectExpr(*select, ROW)  # one call: every expression parsed at once
+        return LazyTable(
+            table,
+            source,
+            nw.from_native(typed_frame),
+            columns=plan.columns,
+            present=tuple(c.name for c in plan.present),
+            integer_ids=frozenset(integer_ids),
+        )
+
+    def increasing(self, frame: nw.LazyFrame, column: str) -> bool:
+        """Not used: Spark checks uniqueness with a window in the counting query (``unique_by_window``)."""
+        return False
+
+    def lazy(self, frame: pd.DataFrame) -> nw.LazyFrame:
+        """A small pandas frame as a Spark DataFrame (through Arrow)."""
+        return nw.from_native(
+            self.connection.createDataFrame(pa.Table.from_pandas(frame, preserve_index=False))
+        )
+
+    def read_error(self, exc: BaseException, table: LazyTable) -> Violation | None:
+        """A file Spark could not read (a malformed CSV record, bytes that are not UTF-8) as a violation."""
+        message = str(exc)
+        if not any(key in message for key in ("MALFORMED", "FAILED_READ_FILE", "Malformed")):
+            return None
+        reason = next((line.strip() for line in message.splitlines() if "Malformed" in line), "")
+        return Violation(
+            table.name,
+            table.source,
+            None,
+            f"the file cannot be read: {reason or 'Spark reports a malformed record'}",
+            fix="every row must have as many fields as the header, in UTF-8; load with engine='pandas' to "
+            "see every offending line",
+        )

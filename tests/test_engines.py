@@ -1,0 +1,365 @@
+"""The DuckDB and Spark engines give the pandas engine's KPIs, validation messages, samples and fingerprints.
+
+Counts must agree exactly and money to 1e-9 relative (parallel sums differ in the last bits). Spark runs in
+one session-scoped local session (tests/conftest.py); each data set is loaded once per engine.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import kpi_toolkit as kt
+from kpi_toolkit.engines import to_pandas
+from kpi_toolkit.fingerprint import data_fingerprint
+from kpi_toolkit.kpis import COUNT_KPIS, KPI_COLUMNS
+from tests.conftest import tiny_tables, write_tables
+
+ENGINES = ["duckdb", "spark"]
+FLOATS = [c for c in KPI_COLUMNS if c not in COUNT_KPIS]
+
+
+def _connection(request: pytest.FixtureRequest, engine: str):
+    return request.getfixturevalue("spark") if engine == "spark" else None
+
+
+def _parquet(folder: Path, tables: dict[str, pd.DataFrame]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, frame in tables.items():
+        frame.to_parquet(folder / f"{name}.parquet", index=False)
+    return folder
+
+
+def _typed(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """The tiny tables as a typed Parquet export would hold them: dates, floats, missing values."""
+    out = {name: frame.copy() for name, frame in tables.items()}
+    out["orders"]["ordered_at"] = pd.to_datetime(out["orders"]["ordered_at"], format="ISO8601")
+    out["orders"]["lead_id"] = out["orders"]["lead_id"].replace("", None)
+    for column in ("created_at", "closed_at"):
+        out["leads"][column] = pd.to_datetime(out["leads"][column].replace("", None), format="ISO8601")
+    return out
+
+
+def _integer_ids(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Ids stored as integers; o5 and o6 (the same customer at the same time) become 10 and 9, so the
+    tie-break "smaller order_id as text" ('10' < '9') differs from the numeric one."""
+    out = _typed(tables)
+    orders, leads = out["orders"], out["leads"]
+    orders["order_id"] = orders["order_id"].map({"o5": "10", "o6": "9"}).fillna(orders["order_id"].str[1:])
+    orders["order_id"] = orders["order_id"].astype("int64")
+    orders["customer_id"] = orders["customer_id"].str[1:].astype("int64")
+    orders["lead_id"] = orders["lead_id"].str[1:].astype("Int64")
+    leads["lead_id"] = leads["lead_id"].str[1:].astype("int64")
+    return out
+
+
+@pytest.fixture(scope="module")
+def folders(tmp_path_factory: pytest.TempPathFactory, demo_folder: Path) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("engines")
+    tables = tiny_tables()
+    return {
+        "tiny-csv": write_tables(root / "tiny-csv", tables),
+        "tiny-parquet": _parquet(root / "tiny-parquet", _typed(tables)),
+        "tiny-integer-ids": _parquet(root / "tiny-int", _integer_ids(tables)),
+        "demo-csv": demo_folder,
+    }
+
+
+WINDOWS = {
+    "tiny-csv": "2026Q2:2026Q4",
+    "tiny-parquet": "2026Q2:2026Q4",
+    "tiny-integer-ids": "2026Q2:2026Q4",
+    "demo-csv": "2024Q4:2026Q3",
+}
+
+
+@pytest.fixture(scope="module")
+def loaded(folders, request, demo_on):
+    """``loaded(name, engine)``: each data set on each engine, loaded once (on first use)."""
+    cache: dict[tuple[str, str], kt.SalesData] = {}
+
+    def get(name: str, engine: str) -> kt.SalesData:
+        if name == "demo-csv":
+            return demo_on(engine)
+        if (name, engine) not in cache:
+            connection = _connection(request, engine) if engine != "pandas" else None
+            cache[name, engine] = kt.load(folders[name], engine=engine, connection=connection)
+        return cache[name, engine]
+
+    return get
+
+
+def assert_same_kpis(expected: pd.DataFrame, got: pd.DataFrame) -> None:
+    """Counts exactly, money and rates to 1e-9 relative; the same rows and columns in the same order."""
+    assert list(got.columns) == list(expected.columns)
+    pd.testing.assert_index_equal(got.index, expected.index)
+    pd.testing.assert_frame_equal(got[list(COUNT_KPIS)], expected[list(COUNT_KPIS)], check_exact=True)
+    floats = [c for c in got.columns if c not in COUNT_KPIS]
+    pd.testing.assert_frame_equal(got[floats], expected[floats], check_exact=False, rtol=1e-9, atol=0)
+
+
+@pytest.mark.parametrize(
+    ("name", "engine"),
+    [
+        (name, engine)
+        for name in ("tiny-csv", "tiny-parquet", "tiny-integer-ids", "demo-csv")
+        for engine in ENGINES
+        if (name, engine) != ("tiny-parquet", "spark")  # typed Parquet on Spark: tiny-integer-ids
+    ],
+)
+def test_same_kpis_on_every_engine(loaded, name, engine):
+    pandas, lazy = loaded(name, "pandas"), loaded(name, engine)
+    assert lazy.engine == engine and pandas.engine == "pandas"
+    window = WINDOWS[name]
+    assert_same_kpis(kt.kpi_history(pandas, periods=window), kt.kpi_history(lazy, periods=window))
+    last = kt.parse_periods(window)[-1]
+    for period in (last, last.months[-1], str(last)[:4]):
+        assert_same_kpis(kt.manager_kpis(pandas, period=period), kt.manager_kpis(lazy, period=period))
+    monthly, expected = lazy.monthly, pandas.monthly
+    pd.testing.assert_frame_equal(monthly, expected, check_exact=False, rtol=1e-9, atol=0)
+    assert (lazy.first_date, lazy.last_date) == (pandas.first_date, pandas.last_date)
+    assert lazy.manager_ids == pandas.manager_ids
+    pd.testing.assert_frame_equal(lazy.row_counts, pandas.row_counts)
+
+
+def test_integer_ids_break_ties_as_text(loaded):
+    # c4's first orders, o5 (bob) and o6 (ann), are at the same time; as ids 10 and 9, '10' < '9' as text.
+    for engine in ("pandas", "duckdb"):
+        kpis = kt.manager_kpis(loaded("tiny-integer-ids", engine), period="2026Q3")
+        assert kpis["new_customers"].to_dict() == {"ann": 1, "bob": 2, "cat": 0}
+
+
+def test_unsorted_unique_ids_pass_and_unsorted_duplicates_fail(tmp_path):
+    from kpi_toolkit.engines.duckdb import DuckDBBackend
+
+    tables = _integer_ids(tiny_tables())
+    tables["orders"] = tables["orders"].iloc[::-1]  # ids decreasing: the streaming check cannot decide
+    folder = _parquet(tmp_path / "unsorted", tables)
+    backend = DuckDBBackend()
+    assert not backend.increasing(backend.read("orders", folder / "orders.parquet").frame, "order_id")
+    assert backend.increasing(backend.read("leads", folder / "leads.parquet").frame, "lead_id")
+    kt.load(folder, engine="duckdb")  # the group-by finds no repeated id
+    tables["orders"].loc[0, "order_id"] = 7  # 7 twice, far apart
+    _parquet(folder, tables)
+    with pytest.raises(kt.DataValidationError, match="order_id is not unique"):
+        kt.load(folder, engine="duckdb")
+
+
+def test_orders_and_leads_stay_lazy(loaded):
+    import duckdb
+
+    data = loaded("tiny-parquet", "duckdb")
+    assert isinstance(data.orders, duckdb.DuckDBPyRelation) and isinstance(
+        data.leads, duckdb.DuckDBPyRelation
+    )
+    assert isinstance(data.plans, pd.DataFrame) and isinstance(data.managers, pd.DataFrame)
+    assert list(data.orders.columns) == list(loaded("tiny-parquet", "pandas").orders.columns)
+
+
+def test_orders_stay_lazy_on_spark(loaded):
+    from pyspark.sql import DataFrame
+
+    data = loaded("tiny-csv", "spark")
+    assert isinstance(data.orders, DataFrame) and isinstance(data.leads, DataFrame)
+
+
+@pytest.mark.parametrize("engine", ["pandas", *ENGINES])
+def test_the_same_fingerprint_on_every_engine(loaded, engine):
+    for name in ("demo-csv", "tiny-integer-ids"):
+        assert data_fingerprint(loaded(name, engine)) == data_fingerprint(loaded(name, "pandas"))
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_the_same_seeded_sample_on_every_engine(loaded, engine):
+    pandas, lazy = loaded("demo-csv", "pandas"), loaded("demo-csv", engine)
+    options = {
+        "periods": [pandas.period("2026Q3")],
+        "managers": pandas.managers_of("North"),
+        "max_orders": 40,
+    }
+    expected, got = pandas.sample_orders(**options), lazy.sample_orders(**options)
+    assert got.attrs["sampled"] == expected.attrs["sampled"] and expected.attrs["sampled"]
+    pd.testing.assert_frame_equal(got, expected, check_dtype=False)
+
+
+def test_quarterly_report_numbers_on_duckdb(loaded):
+    from kpi_toolkit.report.quarterly import quarterly_report
+
+    expected, got = (
+        quarterly_report(loaded("demo-csv", "pandas")),
+        quarterly_report(loaded("demo-csv", "duckdb")),
+    )
+    assert_same_kpis(expected.kpis, got.kpis)
+    pd.testing.assert_frame_equal(got.ranking, expected.ranking, check_exact=False, rtol=1e-9)
+    assert got.data_fingerprint == expected.data_fingerprint and got.caveats == expected.caveats
+
+
+# --- validation: the same rules, rows and counts as on pandas ---------------------------------------------
+
+
+def _row_rules_broken() -> dict[str, pd.DataFrame]:
+    tables = tiny_tables()
+    orders, leads = tables["orders"], tables["leads"]
+    orders.loc[1, "amount"] = -5.0  # line 3: negative
+    orders.loc[3, "order_id"] = "o3"  # lines 4 and 5: o3 twice
+    orders.loc[6, "ordered_at"] = "2026-13-01"  # line 8: not a date
+    orders["amount"] = orders["amount"].astype(object)
+    orders.loc[5, "amount"] = "12,5"  # line 7: not a number
+    leads.loc[0, "closed_at"] = ""  # line 2: won without closed_at
+    leads.loc[1, "closed_at"] = "2026-06-20"  # line 3: closed before created
+    leads.loc[3, "status"] = "maybe"  # line 5: unknown status
+    return tables
+
+
+def _references_broken() -> dict[str, pd.DataFrame]:
+    tables = tiny_tables()
+    tables["orders"].loc[6, "manager"] = "zed"  # line 8: not in managers
+    tables["orders"].loc[3, "lead_id"] = "L9"  # line 5: no such lead
+    tables["leads"].loc[4, "manager"] = "ANN"  # line 6: 'ANN' and 'ann'
+    return tables
+
+
+def _violations(folder: Path, engine: str, connection=None) -> list[tuple]:
+    with pytest.raises(kt.DataValidationError) as info:
+        kt.load(folder, engine=engine, connection=connection)
+    return [(v.table, v.column, v.rule, v.rows, v.n_rows, v.examples) for v in info.value.violations]
+
+
+@pytest.mark.parametrize(
+    ("broken", "fmt", "engine"),
+    [
+        pytest.param(broken, fmt, engine, id=f"{name}-{fmt}-{engine}")
+        for name, broken in (("row-rules", _row_rules_broken), ("references", _references_broken))
+        for fmt in ("csv", "parquet")
+        for engine in ENGINES
+        if (name, fmt, engine) != ("references", "parquet", "spark")  # Spark's Parquet rows: row-rules
+    ],
+)
+def test_validation_reports_the_same_rules_and_rows(tmp_path, request, broken, fmt, engine):
+    tables = broken()
+    if fmt == "csv":
+        folder = write_tables(tmp_path / "broken", tables)
+    else:
+        folder = _parquet(tmp_path / "broken", {n: f.astype("string") for n, f in tables.items()})
+    expected = _violations(folder, "pandas")
+    got = _violations(folder, engine, _connection(request, engine))
+    assert got == expected
+    rules = {(t, c, r) for t, c, r, *_ in got}
+    if broken is _row_rules_broken:
+        assert ("orders", "amount", "amount is negative") in rules
+        assert ("orders", "order_id", "order_id is not unique") in rules
+        assert ("leads", "closed_at", "closed_at is empty on a won or lost lead") in rules
+        assert ("leads", "closed_at", "closed_at is before created_at") in rules
+        rows = (4, 5) if fmt == "csv" else (3, 4)  # CSV: lines (the header is line 1); Parquet: positions
+        assert next(v for v in got if v[2] == "order_id is not unique")[3:5] == (rows, 2)
+    else:
+        assert ("orders", "lead_id", "lead_id not found in the leads table") in rules
+        assert any(t == "orders" and r.startswith("unknown manager(s) ['zed']") for t, _, r in rules)
+
+
+def test_a_ragged_csv_row_rejects_the_file(tmp_path):
+    folder = write_tables(tmp_path / "ragged", tiny_tables())
+    text = (folder / "orders.csv").read_text().splitlines()
+    text[3] += ",extra"
+    (folder / "orders.csv").write_text("\n".join(text) + "\n")
+    with pytest.raises(kt.DataValidationError, match="cannot be read") as info:
+        kt.load(folder, engine="duckdb")
+    assert info.value.violations[0].rows == (4,)
+
+
+def test_a_utf16_csv_asks_for_utf8(tmp_path):
+    folder = write_tables(tmp_path / "utf16", tiny_tables())
+    path = folder / "orders.csv"
+    path.write_bytes(path.read_text().encode("utf-16"))
+    with pytest.raises(kt.DataValidationError, match="UTF-16 or UTF-32"):
+        kt.load(folder, engine="duckdb")
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"engine": "polars"}, "engine='polars' is not an engine"),
+        ({"engine": "duckdb", "mapping": {"tables": {}}}, "mapping= is not supported with engine='duckdb'"),
+        ({"engine": "duckdb", "on_invalid": "quarantine"}, "on_invalid='quarantine' is not supported"),
+        ({"connection": object()}, "the pandas engine needs none"),
+        ({"engine": "duckdb", "connection": object()}, "connection must be a duckdb connection"),
+    ],
+)
+def test_options_the_engines_do_not_take(tiny_folder, options, message):
+    with pytest.raises(kt.ParameterError, match=message):
+        kt.load(tiny_folder, **options)
+
+
+# --- time zones and the hand-over from Spark -------------------------------------------------------------
+
+
+def _quarter_end_orders() -> dict[str, pd.DataFrame]:
+    """Two orders at 23:30 UTC on 30 June 2026 (one written with an offset) and one on 30 September."""
+    orders = pd.DataFrame(
+        {
+            "order_id": ["a", "b", "c"],
+            "manager": ["ann", "ann", "bob"],
+            "customer_id": ["c1", "c2", "c3"],
+            "ordered_at": ["2026-06-30 23:30", "2026-07-01T01:30:00+02:00", "2026-09-30 23:30:00Z"],
+            "amount": [10.0, 20.0, 30.0],
+        }
+    )
+    return {"orders": orders}
+
+
+def _check_quarter_end(data: kt.SalesData) -> None:
+    history = kt.kpi_history(data, periods="2026Q2:2026Q3")
+    assert history["orders"].to_dict() == {("ann", "2026Q2"): 2, ("ann", "2026Q3"): 0,
+                                           ("bob", "2026Q2"): 0, ("bob", "2026Q3"): 1}  # fmt: skip
+    assert data.first_date == pd.Timestamp("2026-06-30 23:30")
+    assert data.last_date == pd.Timestamp("2026-09-30 23:30")
+
+
+@pytest.fixture(scope="module")
+def quarter_end_folders(tmp_path_factory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("quarter-end")
+    tables = _quarter_end_orders()
+    stamps = pd.to_datetime(tables["orders"]["ordered_at"], format="ISO8601", utc=True)
+    return {
+        "csv": write_tables(root / "csv", tables),
+        "naive": _parquet(
+            root / "naive", {"orders": tables["orders"].assign(ordered_at=stamps.dt.tz_localize(None))}
+        ),
+        "aware": _parquet(root / "aware", {"orders": tables["orders"].assign(ordered_at=stamps)}),
+    }
+
+
+@pytest.mark.parametrize("fmt", ["csv", "naive", "aware"])
+def test_duckdb_dates_do_not_shift_with_the_time_zone(quarter_end_folders, fmt):
+    from kpi_toolkit.engines.duckdb import connect
+
+    _check_quarter_end(kt.load(quarter_end_folders[fmt]))
+    connection = connect()
+    connection.sql("SET TimeZone = 'Asia/Tokyo'")
+    _check_quarter_end(kt.load(quarter_end_folders[fmt], engine="duckdb", connection=connection))
+
+
+def test_spark_dates_do_not_shift_with_the_session_time_zone(quarter_end_folders, spark):
+    before = spark.conf.get("spark.sql.session.timeZone")
+    try:
+        for zone, fmt in (("Asia/Tokyo", "csv"), ("America/Los_Angeles", "aware"), ("Asia/Tokyo", "naive")):
+            spark.conf.set("spark.sql.session.timeZone", zone)
+            _check_quarter_end(kt.load(quarter_end_folders[fmt], engine="spark", connection=spark))
+    finally:
+        spark.conf.set("spark.sql.session.timeZone", before)
+
+
+def test_the_spark_hand_over_is_arrow_and_warns_nothing(spark):
+    frame = spark.createDataFrame([("ann", 1.5, pd.Timestamp("2026-06-30 23:30").to_pydatetime())],
+                                  "manager string, amount double, at timestamp_ntz")  # fmt: skip
+    filters = list(warnings.filters)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # any warning (PySpark's about pandas 3 included) fails
+        out = to_pandas(frame)
+    assert warnings.filters == filters  # the filter was local to the hand-over
+    assert out.to_dict("records") == [
+        {"manager": "ann", "amount": 1.5, "at": pd.Timestamp("2026-06-30 23:30")}
+    ]
