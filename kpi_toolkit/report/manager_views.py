@@ -1,0 +1,269 @@
+"""What the per-manager report notebook shows, one function per section, each returning safe :class:`Html`.
+
+Every function takes a :class:`~kpi_toolkit.report.manager.ManagerReport` and a
+:class:`~kpi_toolkit.report.i18n.Translator` (English when ``None``). The manager is shown by name, every
+colleague as "Manager A", "Manager B" ... (:func:`display_names`); the team's tables and figures are those of
+the quarterly report (:mod:`kpi_toolkit.report.views`), drawn from the pseudonymised team numbers.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+import pandas as pd
+
+from kpi_toolkit import figures
+from kpi_toolkit.report import html, views
+from kpi_toolkit.report.i18n import Message, Translator, translator
+from kpi_toolkit.report.manager import COMPARED, OWN_KEY, ManagerReport
+from kpi_toolkit.report.quarterly import QuarterlyReport
+from kpi_toolkit.report.site import KeyFigure
+
+__all__ = [
+    "caveats",
+    "display_names",
+    "headline",
+    "key_figures",
+    "page_title",
+    "provenance",
+    "ranking_section",
+    "summary",
+    "team_section",
+    "title",
+    "trend_section",
+    "versus_section",
+    "versus_table",
+]
+
+_RATES = ("plan_attainment", "conversion")
+_COUNTS = ("orders", "leads_closed", "new_customers")
+
+
+def _tr(tr: Translator | None) -> Translator:
+    return tr or translator("en")
+
+
+def _show(metric: str, value: float, tr: Translator) -> str:
+    if metric in _RATES:
+        return tr.pct(value)
+    if metric in _COUNTS:
+        return tr.count(value)
+    return tr.money(value)
+
+
+def display_names(r: ManagerReport, tr: Translator | None = None) -> dict[str, str]:
+    """Pseudonymous key -> what the report shows: the manager's name, "Manager A" for a colleague."""
+    tr = _tr(tr)
+    return {OWN_KEY: r.name} | {k: tr.t("manager.pseudonym", letter=code) for k, code in r.letters.items()}
+
+
+def _team(r: ManagerReport, tr: Translator) -> QuarterlyReport:
+    """The team's numbers as the quarterly views draw them, with the names this report may show."""
+    return replace(r.team_report, names=display_names(r, tr))
+
+
+def page_title(r: ManagerReport, tr: Translator | None = None) -> str:
+    """The report's title as plain text (the page's ``<title>``, the site's index)."""
+    tr = _tr(tr)
+    return tr.t("manager.title", period=tr.period(r.period), name=r.name)
+
+
+def title(r: ManagerReport, tr: Translator | None = None) -> html.Html:
+    """The report's title and subtitle (team, its size, data as of)."""
+    tr = _tr(tr)
+    scope = tr.t("quarterly.scope_team", team=r.team) if r.team else tr.t("manager.scope_all")
+    subtitle = tr.t(
+        "quarterly.subtitle",
+        scope=scope,
+        managers=tr.t("quarterly.managers", count=len(r.team_report.kpis)),
+        date=tr.date(r.team_report.data_as_of),
+    )
+    return html.heading(page_title(r, tr), level=1) + html.paragraphs([subtitle])
+
+
+def key_figures(r: ManagerReport, tr: Translator | None = None) -> list[KeyFigure]:
+    """The manager's key figures (the head of the report, and the site's index), each with the team's
+    median: volume, % of plan, conversion, average check."""
+    tr = _tr(tr)
+    out = []
+    for metric in ("sales_volume", "plan_attainment", "conversion", "average_check"):
+        value, median = r.versus.loc[metric, "manager"], r.versus.loc[metric, "team_median"]
+        out.append(
+            KeyFigure(
+                key=metric,
+                label=tr.t(f"kpi.{metric}"),
+                value=None if pd.isna(value) else float(value),
+                text=_show(metric, value, tr),
+                note=tr.t("manager.team_median", value=_show(metric, median, tr)),
+            )
+        )
+    return out
+
+
+def headline(r: ManagerReport, tr: Translator | None = None) -> html.Html:
+    """The key figures as a row of labelled numbers."""
+    tr = _tr(tr)
+    return html.figures_list(key_figures(r, tr), label=tr.t("quarterly.key_figures"))
+
+
+def summary(r: ManagerReport, tr: Translator | None = None) -> html.Html:
+    """The opening paragraph: the manager's sales, plan, conversion and average check against the team's
+    median manager."""
+    tr = _tr(tr)
+    v = r.versus
+    me, median = v["manager"], v["team_median"]
+    values = {"period": tr.period(r.period), "name": r.name, "volume": tr.money(me["sales_volume"])}
+    if math.isnan(me["sales_plan"]):
+        sentences = [tr.t("manager.summary.sold", median=tr.money(median["sales_volume"]), **values)]
+    else:
+        sentences = [
+            tr.t(
+                "manager.summary.sold_plan",
+                plan=tr.money(me["sales_plan"]),
+                attainment=tr.pct(me["plan_attainment"]),
+                median=tr.pct(median["plan_attainment"]),
+                **values,
+            )
+        ]
+    if me["leads_closed"] == 0:
+        sentences.append(tr.t("manager.summary.no_leads_closed", name=r.name, period=tr.period(r.period)))
+    elif not math.isnan(me["leads_closed"]):
+        sentences.append(
+            tr.t(
+                "manager.summary.conversion",
+                count=me["leads_closed"],
+                conversion=tr.pct(me["conversion"]),
+                median=tr.pct(median["conversion"]),
+            )
+        )
+    if me["orders"] > 0:
+        sentences.append(
+            tr.t(
+                "manager.summary.average_check",
+                count=me["orders"],
+                check=tr.money(me["average_check"]),
+                median=tr.money(median["average_check"]),
+            )
+        )
+    return html.paragraphs([" ".join(sentences)])
+
+
+def caveats(r: ManagerReport, tr: Translator | None = None) -> html.Html:
+    """What a reader must know before trusting the numbers; managers without a plan under their pseudonyms."""
+    tr = _tr(tr)
+    q = r.team_report
+    notes = [tr.say(c) for c in q.caveats]
+    no_plan = list(q.kpis.index[q.kpis["sales_plan"].isna()])
+    if no_plan:
+        names = display_names(r, tr)
+        message = Message(
+            "caveat.no_plan", count=len(no_plan), period=r.period, names=[names[k] for k in no_plan]
+        )
+        notes.append(tr.say(message))
+    return html.notes(notes, title=tr.t("common.read_with_care"))
+
+
+def _difference(metric: str, value: float, median: float, tr: Translator) -> str:
+    if metric in _RATES:
+        return tr.pp(100 * (value - median))
+    return tr.ratio(value / median - 1) if median and not math.isnan(median) else tr.ratio(math.nan)
+
+
+def versus_table(r: ManagerReport, tr: Translator | None = None) -> html.Html:
+    """The manager's KPIs against the team's median manager and the team's total."""
+    tr = _tr(tr)
+    v = r.versus
+    rows = [
+        {
+            "kpi": tr.t(f"kpi.{metric}"),
+            "manager": _show(metric, v.loc[metric, "manager"], tr),
+            "median": _show(metric, v.loc[metric, "team_median"], tr),
+            "difference": _difference(metric, v.loc[metric, "manager"], v.loc[metric, "team_median"], tr),
+            "total": _show(metric, v.loc[metric, "team_total"], tr),
+        }
+        for metric in COMPARED
+    ]
+    columns = {
+        "kpi": tr.t("manager.versus.kpi"),
+        "manager": r.name,
+        "median": tr.t("manager.versus.median"),
+        "difference": tr.t("manager.versus.difference"),
+        "total": tr.t("manager.versus.total"),
+    }
+    return html.table(
+        pd.DataFrame(rows),
+        columns=columns,
+        caption=tr.t("manager.versus.caption", name=r.name, period=tr.period(r.period)),
+        classes={c: "num" for c in columns if c != "kpi"},
+    )
+
+
+def versus_section(r: ManagerReport, tr: Translator | None = None) -> html.Html:
+    """The manager against the team: heading, introduction and table."""
+    tr = _tr(tr)
+    intro = [tr.t("manager.versus.intro", name=r.name)]
+    return html.section(tr.t("manager.versus.heading", name=r.name), intro) + versus_table(r, tr)
+
+
+def team_section(r: ManagerReport, tr: Translator | None = None) -> html.Html:
+    """Every manager of the team with their KPIs, colleagues under pseudonyms (the manager first)."""
+    tr = _tr(tr)
+    intro = [tr.t("manager.team.intro", name=r.name)]
+    return html.section(tr.t("manager.team.heading"), intro) + views.kpi_table(_team(r, tr), tr)
+
+
+def _own_volume_figure(r: ManagerReport, tr: Translator) -> html.Html:
+    own = r.own_history
+    ax = figures.plot_volume_vs_plan(own, tr=tr)
+    items = [
+        tr.t("figure.volume.alt_item", period=tr.period(p), volume=tr.money(v), plan=tr.money(pl))
+        if not math.isnan(pl)
+        else tr.t("figure.volume.alt_item_no_plan", period=tr.period(p), volume=tr.money(v))
+        for p, v, pl in zip(own.index, own["sales_volume"], own["sales_plan"], strict=True)
+    ]
+    return html.figure(
+        ax.figure,
+        alt=tr.t("figure.volume.alt", items="; ".join(items)),
+        caption=tr.t("manager.trend.caption", name=r.name),
+    )
+
+
+def _heatmap_figure(q: QuarterlyReport, tr: Translator) -> html.Html:
+    ax = figures.plot_attainment_heatmap(q.history, names=q.names, tr=tr)
+    grid = q.history["plan_attainment"].unstack("period")
+    periods = list(dict.fromkeys(q.history.index.get_level_values("period")))
+    rows = [
+        tr.t(
+            "figure.heatmap.alt_item",
+            name=q.names.get(m, m),
+            values=", ".join(tr.pct(grid.loc[m, p]) for p in periods),
+        )
+        for m in grid.index
+    ]
+    alt = tr.t(
+        "figure.heatmap.alt", first=tr.period(periods[0]), last=tr.period(periods[-1]), items="; ".join(rows)
+    )
+    return html.figure(ax.figure, alt=alt, caption=tr.t("figure.heatmap.caption"))
+
+
+def trend_section(r: ManagerReport, tr: Translator | None = None) -> html.Html:
+    """The manager's sales against plan per quarter, and the team's attainment per manager and quarter."""
+    tr = _tr(tr)
+    return (
+        html.section(tr.t("quarterly.trend.heading"))
+        + _own_volume_figure(r, tr)
+        + _heatmap_figure(_team(r, tr), tr)
+    )
+
+
+def ranking_section(r: ManagerReport, tr: Translator | None = None) -> html.Html:
+    """The team's ranking by plan attainment with intervals, colleagues under pseudonyms."""
+    return views.ranking_section(_team(r, _tr(tr)), _tr(tr))
+
+
+def provenance(r: ManagerReport, tr: Translator | None = None, *, parameters: Mapping[str, Any]) -> html.Html:
+    """How the report was made: parameters, data source, fingerprint, rows, data as of, toolkit version."""
+    return views.provenance(r.team_report, _tr(tr), parameters=parameters)
