@@ -6,6 +6,14 @@
 """
 
 from kpi_toolkit.card.api import bonuses, compare_cards, scorecard
+from kpi_toolkit.comparison import (
+    average_check_diagnostics,
+    compare_managers,
+    funnel,
+    global_test,
+    plot_funnel,
+    shrunk_rates,
+)
 from kpi_toolkit.data import SalesData, from_frames, load
 from kpi_toolkit.errors import (
     DataValidationError,
@@ -21,7 +29,17 @@ from kpi_toolkit.kpis import (
     manager_kpis,
     year_to_date_kpis,
 )
+from kpi_toolkit.pacing import pacing
 from kpi_toolkit.periods import Period, parse_period, parse_periods
+from kpi_toolkit.plan_gap import alerts, miss_series, plan_gap, systematic_misses, volume_sources
+from kpi_toolkit.practices import (
+    performer_profiles,
+    pooled_effects,
+    practice_effects,
+    practice_features,
+    regression_check,
+    top_performers,
+)
 from kpi_toolkit.ranking import attainment_ranking
 
 __version__ = "0.1.0"
@@ -36,16 +54,34 @@ __all__ = [
     "SalesData",
     "Violation",
     "__version__",
+    "alerts",
     "attainment_ranking",
+    "average_check_diagnostics",
     "bonuses",
     "compare_cards",
+    "compare_managers",
     "from_frames",
+    "funnel",
+    "global_test",
     "kpi_change",
     "kpi_history",
     "load",
     "manager_kpis",
+    "miss_series",
+    "pacing",
     "parse_period",
     "parse_periods",
+    "performer_profiles",
+    "plan_gap",
+    "plot_funnel",
+    "pooled_effects",
+    "practice_effects",
+    "practice_features",
+    "regression_check",
     "scorecard",
+    "shrunk_rates",
+    "systematic_misses",
+    "top_performers",
+    "volume_sources",
     "year_to_date_kpis",
 ]

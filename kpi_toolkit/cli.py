@@ -199,6 +199,242 @@ def card_command(
     _out.print(f"wrote {html}, {workbook}, {csv} and {index}", soft_wrap=True)
 
 
+@app.command("compare")
+def compare_command(
+    data: DataOption,
+    period: Annotated[
+        str,
+        typer.Option("--period", help="Period to compare: a year (2026, tells most), 2026Q3 or 2026-07."),
+    ],
+    out: OutOption = Path("reports"),
+    team: TeamOption = "",
+    metric: Annotated[
+        str,
+        typer.Option("--metric", help="KPI shown in detail: conversion, average_check or new_customers."),
+    ] = "conversion",
+    alpha: Annotated[
+        float, typer.Option("--alpha", help="Level of the verdicts (chance of any false flag), e.g. 0.05.")
+    ] = 0.05,
+    currency: CurrencyOption = "",
+    mapping: Annotated[
+        Path | None,
+        typer.Option("--mapping", help="Mapping (YAML) that reads an export in DATA, see docs/mappings.md."),
+    ] = None,
+) -> None:
+    """Compare managers honestly: OUT/<period>/manager_comparison.html (the tests, a funnel plot, a shrunk
+    ranking), manager_tests.csv (every test of every KPI), and rebuild the site's OUT/index.html."""
+    from kpi_toolkit.report import comparison_views
+    from kpi_toolkit.report.comparison_report import comparison_report
+
+    tr = translator("en", currency=currency)
+    sales = load(data, mapping=mapping)
+    report = comparison_report(sales, period=period, metric=metric, team=team or None, alpha=alpha)  # type: ignore[arg-type]
+    suffix = f"_{_slug(team)}" if team else ""
+    folder = out / str(report.period)
+    parameters = {
+        "data_dir": str(data.resolve()),
+        "period": str(report.period),
+        "team": team,
+        "metric": metric,
+        "alpha": float(alpha),
+        "currency": tr.currency or "",
+        "mapping": str(mapping.resolve()) if mapping else "",
+    }
+    record = ReportRecord.create(
+        kind="comparison",
+        period=report.period,
+        title=comparison_views.page_title(report, tr),
+        team=team,
+        subject=metric,
+        currency=tr.currency,
+        key_figures=comparison_views.key_figures(report, tr),
+        data_fingerprint=report.data_fingerprint,
+        data_as_of=report.data_as_of,
+        parameters=parameters,
+    )
+    name = "manager_comparison" + ("" if metric == "conversion" else f"_{metric}") + suffix
+    html = render_notebook(
+        notebook_path("comparison"),
+        parameters=parameters,
+        output=folder / f"{name}.html",
+        title=record.title,
+        footer=rendered_footer(record),
+    )
+    csv = folder / f"manager_tests{suffix}.csv"
+    safe_for_spreadsheet(report.manager_tests).to_csv(csv, index=False)
+    index = _publish(html, record, out=out)
+    _out.print(f"wrote {html}, {csv} and {index}", soft_wrap=True)
+
+
+@app.command("batch")
+def batch_command(
+    data: DataOption,
+    by: Annotated[str, typer.Option("--by", help="team: one report per team; manager: one per manager.")],
+    out: OutOption = Path("reports"),
+    period: Annotated[
+        str, typer.Option("--period", help="2026Q3, a range 2025Q4:2026Q3 or a list (default: latest).")
+    ] = "",
+    jobs: Annotated[
+        int, typer.Option("--jobs", help="Reports rendered at the same time (default: the number of cores).")
+    ] = 0,
+    lang: LangOption = "en",
+    currency: CurrencyOption = "",
+    mapping: Annotated[
+        Path | None,
+        typer.Option("--mapping", help="Mapping (YAML) that reads an export in DATA, see docs/mappings.md."),
+    ] = None,
+) -> None:
+    """Render one report per team (quarterly) or per manager (against the team, colleagues pseudonymised),
+    then the site's OUT/index.html once. Exit status 3 when some reports failed (listed in the index)."""
+    from kpi_toolkit.report.batch import run_batch
+
+    result = run_batch(
+        data, by=by, out=out, period=period or None, jobs=jobs or None, lang=lang, currency=currency,
+        mapping=mapping, console=_err,
+    )  # fmt: skip
+    for problem in result.site.problems:
+        _err.print(f"warning: left out of {result.site.index}: {problem}", markup=False, highlight=False)
+    for failed in result.failed:
+        _err.print(f"failed: {failed.item.label}: {failed.record.error}", markup=False, highlight=False)
+    _out.print(
+        f"rendered {len(result.rendered)} of {len(result.outcomes)} reports in {result.seconds:.1f} s "
+        f"with {result.jobs} kernel(s); wrote {result.site.index}",
+        soft_wrap=True,
+    )
+    if result.failed:
+        raise SystemExit(3)  # not typer.Exit: main() runs the app with standalone_mode=False
+
+
+@app.command("plan-gap")
+def plan_gap_command(
+    data: DataOption,
+    period: Annotated[str, typer.Option("--period", help="Period to explain, e.g. 2026Q3.")],
+    out: OutOption = Path("reports"),
+    manager: Annotated[str, typer.Option("--manager", help="One manager to focus on (default: all).")] = "",
+    team: TeamOption = "",
+    baseline: Annotated[
+        str, typer.Option("--baseline", help="plan, previous, last_year or team (default: plan).")
+    ] = "plan",
+    history: Annotated[int, typer.Option("--history", help="Periods judged for systematic misses.")] = 8,
+    as_of: Annotated[
+        str, typer.Option("--as-of", help="Day the pacing is judged at (default: the end of the data).")
+    ] = "",
+    lang: LangOption = "en",
+    currency: CurrencyOption = "",
+) -> None:
+    """Explain the gap to plan: OUT/<period>/plan_gap.html (the gap's drivers, systematic misses, pacing),
+    plan_gap.csv, and rebuild the site's OUT/index.html."""
+    from kpi_toolkit.report import plan_gap_views
+    from kpi_toolkit.report.plan_gap_report import plan_gap_report
+
+    tr = translator(lang, currency=currency)
+    sales = load(data)
+    report = plan_gap_report(
+        sales, period=period, team=team, manager=manager, baseline=baseline, history=history, as_of=as_of
+    )
+    suffix = "".join(f"_{_slug(x)}" for x in (team, manager) if x)
+    folder = out / str(report.period)
+    parameters = {
+        "data_dir": str(data.resolve()),
+        "period": str(report.period),
+        "team": team,
+        "manager": manager,
+        "baseline": baseline,
+        "history": history,
+        "as_of": as_of,
+        "lang": lang,
+        "currency": tr.currency or "",
+    }
+    record = ReportRecord.create(
+        kind="plan_gap",
+        period=report.period,
+        title=plan_gap_views.page_title(report, tr),
+        lang=lang,
+        team=team,
+        subject=manager or None,
+        currency=tr.currency,
+        key_figures=plan_gap_views.key_figures(report, tr),
+        data_fingerprint=report.data_fingerprint,
+        data_as_of=report.data_as_of,
+        parameters=parameters,
+    )
+    html = render_notebook(
+        notebook_path("plan_gap"),
+        parameters=parameters,
+        output=folder / f"plan_gap{suffix}{'' if lang == 'en' else '.' + lang}.html",
+        title=record.title,
+        language=lang,
+        footer=rendered_footer(record),
+    )
+    csv = folder / f"plan_gap{suffix}.csv"
+    safe_for_spreadsheet(report.gap).to_csv(csv, index=False)
+    index = _publish(html, record, out=out)
+    _out.print(f"wrote {html}, {csv} and {index}", soft_wrap=True)
+
+
+@app.command("showcase")
+def showcase_command(
+    data: DataOption,
+    period: Annotated[str, typer.Option("--period", help="Period to showcase, e.g. 2026Q3.")],
+    out: OutOption = Path("reports"),
+    team: TeamOption = "",
+    top_share: Annotated[
+        float, typer.Option("--top-share", help="Share of the ranked managers showcased (default 0.25).")
+    ] = 0.25,
+    min_leads: Annotated[
+        int, typer.Option("--min-leads", help="Managers with fewer closed leads are not ranked (default 20).")
+    ] = 20,
+    anonymize: Annotated[
+        bool, typer.Option("--anonymize/--no-anonymize", help="Pseudonyms outside the showcased group.")
+    ] = True,
+    lang: LangOption = "en",
+) -> None:
+    """What top performers do differently: OUT/<period>/showcase.html (the top group, the practices
+    associated with winning, what to teach), practices.csv, and rebuild the site's OUT/index.html."""
+    from kpi_toolkit.report import showcase_views
+    from kpi_toolkit.report.showcase import showcase_report
+
+    tr = translator(lang)
+    sales = load(data)
+    report = showcase_report(
+        sales, period=period, team=team, top_share=top_share, anonymize=anonymize, min_leads=min_leads, tr=tr
+    )
+    suffix = f"_{_slug(team)}" if team else ""
+    folder = out / str(report.period)
+    parameters = {
+        "data_dir": str(data.resolve()),
+        "period": str(report.period),
+        "team": team,
+        "top_share": top_share,
+        "anonymize": anonymize,
+        "min_leads": min_leads,
+        "lang": lang,
+    }
+    record = ReportRecord.create(
+        kind="showcase",
+        period=report.period,
+        title=showcase_views.page_title(report, tr),
+        lang=lang,
+        team=team,
+        key_figures=showcase_views.key_figures(report, tr),
+        data_fingerprint=report.data_fingerprint,
+        data_as_of=report.data_as_of,
+        parameters=parameters,
+    )
+    html = render_notebook(
+        notebook_path("showcase"),
+        parameters=parameters,
+        output=folder / f"showcase{suffix}{'' if lang == 'en' else '.' + lang}.html",
+        title=record.title,
+        language=lang,
+        footer=rendered_footer(record),
+    )
+    csv = folder / f"practices{suffix}.csv"
+    safe_for_spreadsheet(report.effects).to_csv(csv, index=False)
+    index = _publish(html, record, out=out)
+    _out.print(f"wrote {html}, {csv} and {index}", soft_wrap=True)
+
+
 @app.command()
 def demo(
     out: Annotated[Path, typer.Option("--out", help="Folder to write the demo data set into.")] = Path(

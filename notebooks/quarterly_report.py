@@ -23,12 +23,11 @@ mapping: str = ""  # mapping (YAML) that reads an export in data_dir; empty: can
 on_invalid: str = "raise"  # raise: stop at invalid rows; quarantine: set them aside and say so
 
 # %%
-import kpi_toolkit as kt
-from kpi_toolkit.report import quarterly_report, translator, views
+from kpi_toolkit.report import shared, translator, views
 
 tr = translator(lang, currency=currency)
-data = kt.load(data_dir, mapping=mapping or None, on_invalid=on_invalid)
-report = quarterly_report(data, period=period, team=team)
+data = shared.load(data_dir, mapping=mapping, on_invalid=on_invalid)  # loaded once per batch worker
+report = shared.quarterly_report(data, period=period, team=team)
 views.title(report, tr)
 
 # %%
@@ -51,6 +50,16 @@ views.trend_section(report, tr)
 
 # %%
 views.ranking_section(report, tr)
+
+# %%
+from kpi_toolkit.report import comparison_views
+
+comparison_views.differences_section(data, report, tr)
+
+# %%
+from kpi_toolkit.report import plan_gap_views
+
+plan_gap_views.why_section(data, period=str(report.period), team=team, tr=tr)
 
 # %%
 views.provenance(

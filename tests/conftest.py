@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import matplotlib
@@ -94,3 +95,47 @@ def demo_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def demo(demo_folder: Path) -> kt.SalesData:
     return kt.load(demo_folder)
+
+
+#: The local Spark session of the engine tests: two cores, no UI, few shuffle partitions, UTC.
+SPARK_CONFIG = {
+    "spark.ui.enabled": "false",
+    "spark.sql.shuffle.partitions": "2",
+    "spark.default.parallelism": "2",
+    "spark.sql.session.timeZone": "UTC",
+    "spark.sql.execution.arrow.pyspark.enabled": "true",
+    "spark.sql.codegen.wholeStage": "false",  # tiny data: compiling code costs more than it saves
+}
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """One local SparkSession for the whole run (about 18 s to start); skipped without PySpark or Java."""
+    import shutil
+
+    pytest.importorskip("pyspark", reason="PySpark is not installed: pip install -e '.[spark]'")
+    if not shutil.which("java") and not os.environ.get("JAVA_HOME"):
+        pytest.skip("Java is not installed (PySpark needs Java 17 or later on PATH or in JAVA_HOME)")
+    from pyspark.sql import SparkSession
+
+    builder = SparkSession.builder.master("local[2]").appName("kpi-toolkit-tests")
+    for key, value in SPARK_CONFIG.items():
+        builder = builder.config(key, value)
+    session = builder.getOrCreate()
+    session.sparkContext.setLogLevel("OFF")
+    yield session
+    session.stop()
+
+
+@pytest.fixture(scope="session")
+def demo_on(demo_folder: Path, request: pytest.FixtureRequest):
+    """``demo_on(engine)``: the demo data loaded on ``engine`` ("pandas", "duckdb" or "spark"), once a run."""
+    cache: dict[str, kt.SalesData] = {}
+
+    def get(engine: str) -> kt.SalesData:
+        if engine not in cache:
+            connection = request.getfixturevalue("spark") if engine == "spark" else None
+            cache[engine] = kt.load(demo_folder, engine=engine, connection=connection)
+        return cache[engine]
+
+    return get

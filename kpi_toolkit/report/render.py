@@ -25,11 +25,25 @@ from kpi_toolkit.errors import ReportError
 from kpi_toolkit.report import page
 from kpi_toolkit.report.i18n import translator
 
-__all__ = ["NOTEBOOKS", "TEMPLATE_DIR", "notebook_parameters", "notebook_path", "render_notebook"]
+__all__ = [
+    "NOTEBOOKS",
+    "TEMPLATE_DIR",
+    "notebook_parameters",
+    "notebook_path",
+    "notebook_to_html",
+    "render_notebook",
+]
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 #: The report notebooks by kind.
-NOTEBOOKS = {"quarterly": "quarterly_report.ipynb", "card": "kpi_card.ipynb"}
+NOTEBOOKS = {
+    "quarterly": "quarterly_report.ipynb",
+    "card": "kpi_card.ipynb",
+    "manager": "manager_report.ipynb",
+    "comparison": "manager_comparison.ipynb",
+    "plan_gap": "plan_gap.ipynb",
+    "showcase": "top_performers.ipynb",
+}
 
 
 def notebook_path(kind: str) -> Path:
@@ -80,6 +94,14 @@ def _to_html(notebook: nbformat.NotebookNode, title: str, language: str, footer:
         notebook, resources={"metadata": {"name": title}, "language_code": language, "kpi": kpi}
     )
     return body
+
+
+def notebook_to_html(
+    notebook: nbformat.NotebookNode, *, title: str, language: str = "en", footer: str = ""
+) -> str:
+    """An executed notebook as one self-contained HTML page with the toolkit's template, as
+    :func:`render_notebook` writes it (a batch uses it for the notebooks it executes itself)."""
+    return _to_html(notebook, title, language, footer)
 
 
 def render_notebook(
