@@ -50,28 +50,40 @@ class PlanBook:
 
     def __init__(self, plans: pd.DataFrame | None, *, fiscal_year_start: int = 1) -> None:
         self.fiscal_year_start = fiscal_year_start
-        self._targets: Mapping[tuple[str, str, str], float] = {}
+        # (period label, metric) -> {manager: target}: the given targets, and the resolved ones as asked for
+        self._given: dict[tuple[str, str], dict[str, float]] = {}
+        self._resolved: dict[tuple[str, str], Mapping[str, float]] = {}
         if plans is not None and len(plans):
             labels = {
                 label: str(parse_period(label, fiscal_year_start=fiscal_year_start))
                 for label in plans["period"].unique()
             }
-            keys = zip(plans["manager"], plans["period"].map(labels), plans["metric"], strict=True)
-            self._targets = dict(zip(keys, plans["target"].astype(float), strict=True))
+            rows = zip(plans["manager"], plans["period"].map(labels), plans["metric"], plans["target"].astype(float),
+                       strict=True)
+            for manager, label, metric, target in rows:
+                self._given.setdefault((label, metric), {})[manager] = target
+
+    def _by_manager(self, period: Period, metric: str) -> Mapping[str, float]:
+        """Every manager's target for ``period`` and ``metric`` (absent: none applies), resolved once."""
+        key = (str(period), metric)
+        resolved = self._resolved.get(key)
+        if resolved is None:
+            resolved = dict(self._given.get(key, {}))
+            if metric in ADDITIVE_METRICS and period.kind in _SHORTER:
+                parts = [self._by_manager(p, metric) for p in period.sub_periods(_SHORTER[period.kind])]
+                for manager in set.intersection(*(set(part) for part in parts)) - resolved.keys():
+                    resolved[manager] = math.fsum(part[manager] for part in parts)
+            self._resolved[key] = resolved
+        return resolved
 
     def target(self, manager: str, period: Period, metric: str) -> float:
         """The target of ``manager`` for ``period`` and ``metric``, or NaN when none applies."""
-        exact = self._targets.get((manager, str(period), metric))
-        if exact is not None:
-            return exact
-        if metric not in ADDITIVE_METRICS or period.kind not in _SHORTER:
-            return math.nan
-        parts = [self.target(manager, p, metric) for p in period.sub_periods(_SHORTER[period.kind])]
-        return math.nan if any(math.isnan(t) for t in parts) else math.fsum(parts)
+        return self._by_manager(period, metric).get(manager, math.nan)
 
     def targets(self, managers: list[str], period: Period, metric: str) -> pd.Series:
         """Targets of several managers as a float Series indexed by manager (NaN where none applies)."""
-        values = [self.target(m, period, metric) for m in managers]
+        resolved = self._by_manager(period, metric)
+        values = [resolved.get(m, math.nan) for m in managers]
         return pd.Series(values, index=pd.Index(managers, name="manager"), dtype="float64", name=metric)
 
 
