@@ -281,7 +281,9 @@ def _validate(staged: StagedData, *, fiscal_year_start: int, source: str, on_inv
             fatal += missing
             continue
         violations += _uncovered(problems, name, staged.covered)
-        violations += check_rows(name, frame, source=raw.source, fiscal_year_start=fiscal_year_start)
+        violations += check_rows(
+            name, frame, source=raw.source, fiscal_year_start=fiscal_year_start, raw=raw.frame
+        )
         typed[name] = frame
     sources = {name: raw.source for name, raw in raws.items()}
     violations = label_columns(violations, raws)

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from kpi_toolkit.errors import Violation
 from kpi_toolkit.reading import ROW, RawTable
 from kpi_toolkit.schema import LEAD_STATUSES, TABLES, Column
 
-__all__ = ["MISSING_COLUMNS", "missing_columns_violation", "parse_table", "unparsed_rule"]
+__all__ = ["MISSING_COLUMNS", "WHITESPACE", "missing_columns_violation", "parse_table", "unparsed_rule"]
 
 #: How the violation of a missing required column starts (a file-level problem: never quarantined).
 MISSING_COLUMNS = "required column(s)"
@@ -29,7 +31,41 @@ _FIXES = {
 }
 
 
+#: Python's white space (what ``str.strip`` removes), stripped from every text cell (by the engines too).
+WHITESPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
+    "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+
+
+def _arrow_text(values: pd.Series) -> pd.Series | None:
+    """Integer (or whole float), categorical or text cells as stripped text, in Arrow (ten times faster).
+
+    ``None`` for other columns (mixed Python objects, fractional floats): those take the pandas path.
+    """
+    dtype = values.dtype
+    if pd.api.types.is_float_dtype(dtype):  # integer ids with gaps arrive as floats: all whole, or not here
+        numbers = values.to_numpy(dtype="float64", na_value=np.nan)
+        present = numbers[~np.isnan(numbers)]
+        if not (np.isfinite(present).all() and (present == np.round(present)).all()
+                and (np.abs(present) < 2.0**53).all()):
+            return None
+        values = pd.Series(pd.array(numbers, dtype="Int64"), index=values.index, name=values.name)
+        dtype = values.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        if not pd.api.types.is_string_dtype(dtype.categories.dtype):
+            return None
+    elif not (pd.api.types.is_integer_dtype(dtype) or isinstance(dtype, pd.StringDtype)):
+        return None
+    text = pc.utf8_trim(pc.cast(pa.Array.from_pandas(values), pa.large_string()), characters=WHITESPACE)
+    text = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.large_string()), text)
+    return pd.Series(pd.array(text, dtype="string"), index=values.index, name=values.name)
+
+
 def _as_text(values: pd.Series) -> pd.Series:
+    fast = _arrow_text(values)
+    if fast is not None:
+        return fast
     if pd.api.types.is_float_dtype(values):
         # Parquet ids stored as floats (e.g. 7.0) are the id "7".
         # (integer columns with gaps arrive as floats), so whole floats are written without ".0".

@@ -174,8 +174,14 @@ def _violation(table: str, source: str, column: str, rule: str, fix: str, hits: 
     )
 
 
-def check_rows(table: str, frame: pd.DataFrame, *, source: str, fiscal_year_start: int) -> list[Violation]:
-    """Apply the row rules of ``table`` to its typed ``frame``; plans' period labels are checked here too."""
+def check_rows(
+    table: str, frame: pd.DataFrame, *, source: str, fiscal_year_start: int, raw: pd.DataFrame | None = None
+) -> list[Violation]:
+    """Apply the row rules of ``table`` to its typed ``frame``; plans' period labels are checked here too.
+
+    ``raw``, the table as read (before typing), lets a uniqueness rule be skipped cheaply when the file
+    stores the ids as distinct integers.
+    """
     violations = []
     if table == "plans":
         labels = frame["period"].dropna().unique()
@@ -196,10 +202,28 @@ def check_rows(table: str, frame: pd.DataFrame, *, source: str, fiscal_year_star
     for rule in ROW_RULES:
         if rule.table != table:
             continue
+        key = rule.unique[0] if len(rule.unique) == 1 else None
+        if key is not None and _all_distinct(frame[key], None if raw is None else raw.get(key)):
+            continue  # no row can break it: skip the rule's window over every id
         hits = native.filter(rule.violated().fill_null(value=False)).to_native()
         if len(hits):
             violations.append(_violation(table, source, rule.column, rule.rule, rule.fix, hits))
     return violations
+
+
+def _all_distinct(values: pd.Series, raw: pd.Series | None = None) -> bool:
+    """Whether the present values all differ and at most one is missing (then no uniqueness rule can flag a row).
+
+    Ids read as integers (Parquet) are checked as integers, the text of an integer being unique to it:
+    strictly increasing, as most exports are, needs one pass with no hashing at all. Otherwise one hash pass
+    over the text in Arrow.
+    """
+    if raw is not None and raw.dtype.kind in "iu":
+        numbers = raw.to_numpy()
+        return bool((numbers[1:] > numbers[:-1]).all()) or bool(raw.is_unique)
+    array = pa.array(values, from_pandas=True)
+    present = array.drop_null()
+    return array.null_count <= 1 and len(pc.unique(present)) == len(present)
 
 
 def _is_period(label: str, fiscal_year_start: int) -> bool:
@@ -274,7 +298,7 @@ def _isin(values: pd.Series, allowed: pd.Series) -> pd.Series:
     """``values.isin(allowed)`` for text columns, through Arrow: pandas' own loops in Python (30x slower)."""
     found = pc.is_in(
         pa.array(values.astype("string"), from_pandas=True),
-        value_set=pa.array(allowed.dropna().astype("string").unique(), from_pandas=True),
+        value_set=pa.array(allowed.astype("string"), from_pandas=True).drop_null(),  # repeats are harmless
     )
     return pd.Series(found.to_numpy(zero_copy_only=False), index=values.index, dtype=bool)
 

@@ -33,7 +33,7 @@ import pandas as pd
 
 from kpi_toolkit.engines import to_pandas
 from kpi_toolkit.errors import DataValidationError, ParameterError, Violation
-from kpi_toolkit.parsing import missing_columns_violation, parse_table, unparsed_rule
+from kpi_toolkit.parsing import WHITESPACE, missing_columns_violation, parse_table, unparsed_rule
 from kpi_toolkit.periods import parse_period
 from kpi_toolkit.plans import check_plan_consistency
 from kpi_toolkit.quarantine import shown
@@ -77,11 +77,6 @@ _DATES = {
 }
 
 
-#: Python's white space (what ``str.strip`` removes), stripped from every text cell by the engines too.
-WHITESPACE = (
-    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
-    "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
-)
 #: A date-time text that ends with a UTC offset (``14:30+03:00``, ``14:30:00Z``): converted to UTC.
 OFFSET_PATTERN = r"\d{2}:\d{2}(:\d{2}(\.\d*)?)?\s*(Z|[+-]\d{2}(:?\d{2})?)$"
 
