@@ -148,7 +148,7 @@ def manager_kpis(data: SalesData, *, period: str | Period, team: str | None = No
 
 
 def year_to_date_kpis(data: SalesData, *, period: str | Period, team: str | None = None) -> pd.DataFrame:
-    """KPIs from the start of the fiscal year up to the end of ``period`` (same columns as :func:`manager_kpis`).
+    """KPIs from the start of the fiscal year to the end of ``period`` (the columns of :func:`manager_kpis`).
 
     ``sales_plan`` is the sum of the targets of the year's periods up to ``period`` (of ``period``'s kind),
     NaN unless every one of them has a target.
@@ -229,7 +229,8 @@ def kpi_change(
     ...                        "ordered_at": ["2026-05-01", "2026-08-01", "2026-08-02"],
     ...                        "amount": [100.0, 100.0, 50.0]})
     >>> change = kt.kpi_change(kt.from_frames(orders), period="2026Q3")
-    >>> change.set_index("metric").loc["sales_volume", ["value", "absolute_change", "relative_change"]].tolist()
+    >>> columns = ["value", "absolute_change", "relative_change"]
+    >>> change.set_index("metric").loc["sales_volume", columns].tolist()
     [150.0, 50.0, 0.5]
     """
     if versus not in ("previous", "last_year"):
@@ -262,8 +263,9 @@ def total_kpis(kpis: pd.DataFrame) -> pd.Series:
 
     Examples
     --------
-    >>> kpis = pd.DataFrame({"sales_volume": [100.0, 300.0], "orders": [1, 3], "average_check": [100.0, 100.0],
-    ...                      "leads_closed": [4.0, 6.0], "leads_won": [1.0, 3.0], "conversion": [0.25, 0.5],
+    >>> kpis = pd.DataFrame({"sales_volume": [100.0, 300.0], "orders": [1, 3],
+    ...                      "average_check": [100.0, 100.0], "leads_closed": [4.0, 6.0],
+    ...                      "leads_won": [1.0, 3.0], "conversion": [0.25, 0.5],
     ...                      "new_customers": [1, 0], "sales_plan": [200.0, 200.0],
     ...                      "plan_attainment": [0.5, 1.5]})
     >>> total_kpis(kpis)[["sales_volume", "conversion", "plan_attainment"]].tolist()

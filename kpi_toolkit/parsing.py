@@ -47,8 +47,11 @@ def _arrow_text(values: pd.Series) -> pd.Series | None:
     if pd.api.types.is_float_dtype(dtype):  # integer ids with gaps arrive as floats: all whole, or not here
         numbers = values.to_numpy(dtype="float64", na_value=np.nan)
         present = numbers[~np.isnan(numbers)]
-        if not (np.isfinite(present).all() and (present == np.round(present)).all()
-                and (np.abs(present) < 2.0**53).all()):
+        if not (
+            np.isfinite(present).all()
+            and (present == np.round(present)).all()
+            and (np.abs(present) < 2.0**53).all()
+        ):
             return None
         values = pd.Series(pd.array(numbers, dtype="Int64"), index=values.index, name=values.name)
         dtype = values.dtype

@@ -6,7 +6,8 @@ The roll-up rule (README.md, "Plans"):
 2. Additive KPIs (``sales_volume, orders, leads_closed, leads_won, new_customers``) roll up: a quarter's
    target is the sum of its three months' targets when every month has one, and a year's target the sum of
    its four quarters' targets (each given or rolled up from months) when every quarter has one.
-3. Targets of rates (``conversion, average_check, orders_per_win``) hold only for the period they are given for.
+3. Targets of rates (``conversion, average_check, orders_per_win``) hold only for the period they are given
+   for.
 4. A longer period's target is never split into shorter ones.
 
 A quarter's target that differs from the sum of its months' targets (and a year's from its quarters') is a
@@ -58,8 +59,13 @@ class PlanBook:
                 label: str(parse_period(label, fiscal_year_start=fiscal_year_start))
                 for label in plans["period"].unique()
             }
-            rows = zip(plans["manager"], plans["period"].map(labels), plans["metric"], plans["target"].astype(float),
-                       strict=True)
+            rows = zip(
+                plans["manager"],
+                plans["period"].map(labels),
+                plans["metric"],
+                plans["target"].astype(float),
+                strict=True,
+            )
             for manager, label, metric, target in rows:
                 self._given.setdefault((label, metric), {})[manager] = target
 
@@ -107,8 +113,8 @@ def check_plan_consistency(plans: pd.DataFrame, *, source: str, fiscal_year_star
                     table="plans",
                     source=source,
                     column="target",
-                    rule=f"the {row['metric']} target of {row['manager']} for {period} is {row['target']:g} but its "
-                    f"{_SHORTER[period.kind]}s' targets add up to {total:g}",
+                    rule=f"the {row['metric']} target of {row['manager']} for {period} is {row['target']:g} "
+                    f"but its {_SHORTER[period.kind]}s' targets add up to {total:g}",
                     rows=(int(row[ROW]),),
                     n_rows=1,
                     fix=f"make the {period.kind}'s target equal to the sum, or drop one of them",

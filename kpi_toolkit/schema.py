@@ -35,7 +35,7 @@ PLAN_METRICS = ADDITIVE_METRICS + RATE_METRICS
 
 @dataclass(frozen=True)
 class Column:
-    """One column of a table: its name, value kind, whether the file must have it and whether it may be empty."""
+    """One column of a table: name, value kind, whether the file must have it and whether it may be empty."""
 
     name: str
     kind: ColumnKind

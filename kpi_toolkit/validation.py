@@ -212,7 +212,7 @@ def check_rows(
 
 
 def _all_distinct(values: pd.Series, raw: pd.Series | None = None) -> bool:
-    """Whether the present values all differ and at most one is missing (then no uniqueness rule can flag a row).
+    """Whether the present values all differ and at most one is missing (so no uniqueness rule flags a row).
 
     Ids read as integers (Parquet) are checked as integers, the text of an integer being unique to it:
     strictly increasing, as most exports are, needs one pass with no hashing at all. Otherwise one hash pass

@@ -221,7 +221,7 @@ def test_headers_are_case_and_space_insensitive(tmp_path):
 
 def test_two_files_for_one_table(tmp_path, tiny_folder):
     pd.read_csv(tiny_folder / "orders.csv").to_parquet(tiny_folder / "orders.parquet")
-    with pytest.raises(kt.ParameterError, match="both orders.csv and orders.parquet"):
+    with pytest.raises(kt.ParameterError, match=r"both orders\.csv and orders\.parquet"):
         kt.load(tiny_folder)
 
 
@@ -257,3 +257,48 @@ def test_timezone_offsets_are_converted_to_utc():
     orders = tiny_tables()["orders"].assign(ordered_at=["2026-07-01T02:00:00+03:00"] * 7)
     data = kt.from_frames(orders)
     assert str(data.orders["ordered_at"].iloc[0]) == "2026-06-30 23:00:00"
+
+
+def _typed_parquet(tmp_path: Path, order_ids: list[int]) -> Path:
+    """The shape of a warehouse export: integer ids, integer lead ids with gaps, categorical managers."""
+    folder = tmp_path / "typed"
+    folder.mkdir()
+    n = len(order_ids)
+    pd.DataFrame(
+        {
+            "order_id": pd.Series(order_ids, dtype="int64"),
+            "manager": pd.Categorical(["\x1cann\u3000", "bob"] * (n // 2) + ["ann"] * (n % 2)),
+            "customer_id": pd.Series(range(100, 100 + n), dtype="int64"),
+            "ordered_at": pd.date_range("2026-07-01", periods=n, freq="D"),
+            "amount": 10.0,
+            "lead_id": pd.Series([7.0, None] * (n // 2) + [None] * (n % 2), dtype="float64"),
+        }
+    ).to_parquet(folder / "orders.parquet")
+    pd.DataFrame(
+        {
+            "lead_id": [7],
+            "manager": ["ann"],
+            "created_at": ["2026-06-01"],
+            "status": ["won"],
+            "closed_at": ["2026-06-20"],
+        }
+    ).to_parquet(folder / "leads.parquet")
+    return folder
+
+
+def test_typed_parquet_ids_become_the_same_text_as_csv(tmp_path):
+    data = kt.load(_typed_parquet(tmp_path, [3, 1, 2, 10]))
+    assert data.orders["order_id"].tolist() == ["3", "1", "2", "10"]
+    assert data.orders["lead_id"].tolist() == ["7", pd.NA, "7", pd.NA]  # 7.0 is the id "7"
+    assert data.orders["manager"].tolist() == ["ann", "bob", "ann", "bob"]  # Python's white space stripped
+    assert isinstance(data.orders["order_id"].dtype, pd.StringDtype)
+
+
+@pytest.mark.parametrize("ids", [[1, 2, 2, 3], [5, 1, 9, 1]])
+def test_repeated_integer_ids_are_found_sorted_or_not(tmp_path, ids):
+    error = _error(_typed_parquet(tmp_path, ids))
+    (violation,) = [v for v in error.violations if v.column == "order_id"]
+    assert violation.rule == "order_id is not unique"
+    repeated = [i for i in ids if ids.count(i) > 1]
+    assert violation.n_rows == len(repeated) == 2
+    assert violation.rows == tuple(1 + i for i, v in enumerate(ids) if v in repeated)  # Parquet: 1-based
