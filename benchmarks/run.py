@@ -9,7 +9,9 @@ shared machine; Spark's work runs in the JVM and is not in it).
 Peak memory is the resident set size of the process doing the work (``ru_maxrss``), which includes DuckDB's and
 Arrow's native memory that Python's tracemalloc cannot see; for Spark the JVM is a child process and its peak
 is reported as ``jvm_peak_rss_mib``. Results go to ``benchmarks/output/results.csv`` and a table on stdout,
-with the ratios the goals in benchmarks/README.md are stated in (on the work, and on work plus set-up).
+with whether each case's KPI table agrees with the first case's (``agrees``: counts exactly, money to
+1e-9 relative) and the ratios the goals in benchmarks/README.md are stated in (on the work, and on work
+plus set-up).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ import json, resource, sys, time, warnings
 sys.path.insert(0, {here!r})
 case, folder, scope = sys.argv[1], sys.argv[2], sys.argv[3]
 started = time.perf_counter()
+COLUMNS = ["sales_volume", "orders", "leads_closed", "leads_won", "new_customers"]
 if case in ("pandas-straightforward", "duckdb-sql"):
     import references
 else:
@@ -58,6 +61,13 @@ else:
         out = kt.manager_kpis(data, period={quarter!r})
 seconds = time.perf_counter() - start
 cpu_seconds = cpu() - cpu_start  # every thread of the process (DuckDB's too; not Spark's JVM)
+if case.startswith("toolkit"):  # the references' shape: one row per manager and quarter, five columns
+    out = out.reset_index()
+    if "period" not in out:
+        out["period"] = {quarter!r}
+    out = out.rename(columns={{"period": "quarter"}})
+out = out[["manager", "quarter", *COLUMNS]].astype({{"manager": str, "quarter": str}})
+out.sort_values(["manager", "quarter"], ignore_index=True).to_parquet(sys.argv[4])
 rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 jvm_mib = 0.0
 if case == "toolkit-spark":  # the JVM is a child process: its peak resident size (VmHWM) from /proc
@@ -69,17 +79,30 @@ print(json.dumps({{"seconds": seconds, "cpu_seconds": cpu_seconds, "setup_second
 """
 
 
-def run_case(case: str, folder: Path, scope: str) -> dict[str, float]:
+def run_case(case: str, folder: Path, scope: str, kpis: Path) -> dict[str, float]:
+    """One run of ``case`` in a fresh process; its KPI table is written to ``kpis``."""
     code = WORKER.format(here=str(HERE), quarter=QUARTER, all=ALL)
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", code, case, str(folder), scope], capture_output=True, text=True,
-                          check=False)
+    done = subprocess.run([sys.executable, "-c", code, case, str(folder), scope, str(kpis)], capture_output=True,
+                          text=True, check=False)
     if done.returncode != 0:
         return {"seconds": float("nan"), "peak_rss_mib": float("nan"), "rows": 0,
                 "error": done.stderr.strip().splitlines()[-1] if done.stderr else "failed"}
     result = json.loads(done.stdout.strip().splitlines()[-1])
     result["process_seconds"] = time.perf_counter() - started
     return result
+
+
+def agrees(table: Path, reference: Path) -> bool:
+    """Whether two KPI tables agree: the same managers and quarters, counts exactly, money to 1e-9 relative."""
+    if not (table.exists() and reference.exists()):
+        return False
+    a, b = pd.read_parquet(table), pd.read_parquet(reference)
+    if a[["manager", "quarter"]].values.tolist() != b[["manager", "quarter"]].values.tolist():
+        return False
+    counts = ["orders", "leads_closed", "leads_won", "new_customers"]
+    money = ((a["sales_volume"] - b["sales_volume"]).abs() <= 1e-9 * b["sales_volume"].abs()).all()
+    return bool(money and (a[counts].astype("int64").values == b[counts].astype("int64").values).all())
 
 
 def main() -> None:
@@ -91,15 +114,19 @@ def main() -> None:
                                                         "toolkit-duckdb", "toolkit-spark"])
     args = parser.parse_args()
     rows = []
+    kpis = args.out.parent / "kpis"
+    kpis.mkdir(parents=True, exist_ok=True)
     for scope in ("quarter", "all"):
         for case in args.cases:
-            runs = [run_case(case, args.data, scope) for _ in range(args.repeat)]
+            table = kpis / f"{scope}-{case}.parquet"
+            runs = [run_case(case, args.data, scope, table) for _ in range(args.repeat)]
             best = min(runs, key=lambda r: r["seconds"] if r["seconds"] == r["seconds"] else float("inf"))
-            rows.append({"scope": scope, "case": case, **best})
+            reference = kpis / f"{scope}-{args.cases[0]}.parquet"  # the first case is the reference
+            rows.append({"scope": scope, "case": case, **best, "agrees": agrees(table, reference)})
             print(f"{scope:8s} {case:24s} {best['seconds']:8.2f} s (+{best.get('setup_seconds', 0):5.2f} s set-up, "
                   f"{best.get('cpu_seconds', 0):6.2f} s CPU) "
                   f"{best['peak_rss_mib']:8.0f} MiB {best.get('jvm_peak_rss_mib', 0):8.0f} MiB JVM "
-                  f"{best.get('error', '')}", flush=True)
+                  f"agrees: {rows[-1]['agrees']} {best.get('error', '')}", flush=True)
     table = pd.DataFrame(rows)
     table["total_seconds"] = table["seconds"] + table["setup_seconds"]
     for scope, group in table.groupby("scope"):
