@@ -283,6 +283,13 @@ def batch_command(
         Path | None,
         typer.Option("--mapping", help="Mapping (YAML) that reads an export in DATA, see docs/mappings.md."),
     ] = None,
+    on_invalid: Annotated[
+        str,
+        typer.Option(
+            "--on-invalid",
+            help="raise: stop at invalid rows; quarantine: set them aside, in OUT/<period>/quarantine.csv.",
+        ),
+    ] = "raise",
 ) -> None:
     """Render one report per team (quarterly) or per manager (against the team, colleagues pseudonymised),
     then the site's OUT/index.html once. Exit status 3 when some reports failed (listed in the index)."""
@@ -290,7 +297,7 @@ def batch_command(
 
     result = run_batch(
         data, by=by, out=out, period=period or None, jobs=jobs or None, lang=lang, currency=currency,
-        mapping=mapping, console=_err,
+        mapping=mapping, on_invalid=on_invalid, console=_err,
     )  # fmt: skip
     for problem in result.site.problems:
         _err.print(f"warning: left out of {result.site.index}: {problem}", markup=False, highlight=False)

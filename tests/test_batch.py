@@ -8,6 +8,7 @@ import base64
 import hashlib
 import json
 import re
+import shutil
 from dataclasses import replace
 from pathlib import Path
 
@@ -301,3 +302,23 @@ def test_a_dead_kernel_fails_its_notebook_and_is_restarted_for_the_next(tmp_path
 
     ename, cwd, counts = asyncio.run(run())
     assert ename == "ZeroDivisionError" and cwd == repr(str(tmp_path)) and counts == [1]
+
+
+def test_batch_sets_invalid_rows_aside_with_on_invalid_quarantine(demo_folder, tmp_path):
+    """`--on-invalid quarantine`: the broken order is set aside and listed; the team reports are made."""
+    folder = tmp_path / "data"
+    shutil.copytree(demo_folder, folder)
+    orders = pd.read_csv(folder / "orders.csv", dtype=str, keep_default_na=False)
+    orders.loc[3, "amount"] = "-5"  # file line 5
+    orders.to_csv(folder / "orders.csv", index=False)
+    out = tmp_path / "reports"
+    args = ("batch", "--data", str(folder), "--period", PERIOD, "--by", "team", "--out", str(out))
+    with pytest.raises(kt.DataValidationError, match=r"orders\.csv, column 'amount', row 5"):
+        _cli(*args)  # the default stops and says where (kpi-report prints it and exits with status 2)
+    status, output = _cli(*args, "--on-invalid", "quarantine")
+    assert status == 0, output
+    assert "rendered 2 of 2 reports" in output
+    quarantined = pd.read_csv(out / PERIOD / "quarantine.csv", dtype=str)
+    assert quarantined[["table", "row", "column", "rule"]].values.tolist() == [
+        ["orders", "5", "amount", "amount is negative"]
+    ]
