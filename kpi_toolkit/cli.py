@@ -147,19 +147,20 @@ def card_command(
     card: Annotated[Path, typer.Option("--card", help="The KPI card (YAML), see docs/kpi_card.md.")],
     out: OutOption = Path("reports"),
     team: TeamOption = "",
+    lang: LangOption = "en",
     currency: CurrencyOption = "",
     mapping: Annotated[
         Path | None,
         typer.Option("--mapping", help="Mapping (YAML) that reads an export in DATA, see docs/mappings.md."),
     ] = None,
 ) -> None:
-    """Pay a period under a KPI card: OUT/<period>/card.html, bonuses.xlsx and bonuses.csv for payroll,
-    and rebuild the site's OUT/index.html."""
+    """Pay a period under a KPI card: OUT/<period>/card.html (card.ru.html in Russian), bonuses.xlsx and
+    bonuses.csv for payroll (data: the same in every language), and rebuild the site's OUT/index.html."""
     from kpi_toolkit.card.workbook import write_bonus_workbook
     from kpi_toolkit.report import card_views
     from kpi_toolkit.report.card_report import card_report
 
-    tr = translator("en", currency=currency)
+    tr = translator(lang, currency=currency)
     sales = load(data, mapping=mapping)
     report = card_report(sales, period=period, card=card, team=team or None)
     suffix = f"_{_slug(team)}" if team else ""
@@ -169,6 +170,7 @@ def card_command(
         "period": str(report.period),
         "card": str(card.resolve()),
         "team": team,
+        "lang": lang,
         "currency": tr.currency or "",
         "mapping": str(mapping.resolve()) if mapping else "",
     }
@@ -176,6 +178,7 @@ def card_command(
         kind="card",
         period=report.period,
         title=card_views.page_title(report, tr),
+        lang=lang,
         team=team,
         currency=tr.currency,
         key_figures=card_views.key_figures(report, tr),
@@ -186,8 +189,9 @@ def card_command(
     html = render_notebook(
         notebook_path("card"),
         parameters=parameters,
-        output=folder / f"card{suffix}.html",
+        output=folder / f"card{suffix}{'' if lang == 'en' else '.' + lang}.html",
         title=record.title,
+        language=lang,
         footer=rendered_footer(record),
     )
     workbook = write_bonus_workbook(

@@ -18,6 +18,7 @@ data_dir: str = "../data/demo"  # folder of the data set (orders.csv, leads.csv,
 period: str = "2026Q3"  # period to pay, of the card's kind: 2026Q3 (quarter), 2026-07 (month) or 2026 (year)
 card: str = "../data/cards/sales_manager.yml"  # path to the KPI card (YAML), see docs/kpi_card.md
 team: str = ""  # team to pay; empty: all teams
+lang: str = "en"  # language of the report: en or ru
 currency: str = ""  # ISO 4217 code of the amounts (RUB, USD, EUR ...); empty: amounts without a currency sign
 mapping: str = ""  # mapping (YAML) that reads an export in data_dir; empty: canonical tables
 
@@ -27,7 +28,7 @@ from kpi_toolkit.report import card_views as views
 from kpi_toolkit.report import translator
 from kpi_toolkit.report.card_report import card_report
 
-tr = translator("en", currency=currency)
+tr = translator(lang, currency=currency)
 data = kt.load(data_dir, mapping=mapping or None)
 report = card_report(data, period=period, card=card, team=team)
 views.title(report, tr)
@@ -38,11 +39,8 @@ views.headline(report, tr)
 # %%
 views.caveats(report, tr)
 
-# %% [markdown]
-# A KPI card says which KPIs a bonus depends on, with what weights, and how each KPI's achievement turns into
-# pay. This report applies the card below to the period's numbers: first the card itself, then how its payout
-# curve pays, then each manager's achievements and factors, the bonuses and what they cost in all. The
-# workbook `bonuses.xlsx` beside this report holds the same bonuses, scorecard and card for payroll.
+# %%
+views.introduction(report, tr)
 
 # %%
 views.card_section(report, tr)
@@ -68,6 +66,7 @@ views.provenance(
         "period": str(report.period),
         "card": card,
         "team": team,
+        "lang": lang,
         "currency": currency,
         "mapping": mapping,
     },

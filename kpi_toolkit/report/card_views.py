@@ -5,10 +5,7 @@ Every function takes the report's numbers (:class:`~kpi_toolkit.report.card_repo
 the KPIs' names are formatted and named by the translator for its locale; data (names, teams, the card's
 name) is escaped by :mod:`kpi_toolkit.report.html`.
 
-The report's own words are :data:`MESSAGES`, all in this one place, keyed as a catalogue would key them
-(``card.*``). A message the translator's catalogue has (``locales/<lang>.yml``, section ``card:``) is taken
-from there; the others are these English texts. So translating the report is adding the ``card:`` section to
-each catalogue; nothing here changes.
+The report's own words, in English and Russian, are in :mod:`kpi_toolkit.report.card_messages`.
 """
 
 from __future__ import annotations
@@ -23,6 +20,11 @@ import pandas as pd
 import kpi_toolkit
 from kpi_toolkit.card.figures import plot_payout_curve
 from kpi_toolkit.report import html
+from kpi_toolkit.report.card_messages import MESSAGES, decimals
+from kpi_toolkit.report.card_messages import kpi_name as _kpi
+from kpi_toolkit.report.card_messages import message as _t
+from kpi_toolkit.report.card_messages import notes_text as _notes
+from kpi_toolkit.report.card_messages import reason_text as _why
 from kpi_toolkit.report.card_report import LEAD_METRICS, CardReport
 from kpi_toolkit.report.i18n import Translator, translator
 from kpi_toolkit.report.site import KeyFigure
@@ -36,6 +38,7 @@ __all__ = [
     "curve_figure",
     "curve_section",
     "headline",
+    "introduction",
     "key_figures",
     "page_title",
     "payouts_section",
@@ -46,167 +49,6 @@ __all__ = [
     "title",
 ]
 
-#: The report's texts in English, by catalogue key; ``{name}`` placeholders take text already formatted
-#: for the locale; a plural message maps CLDR plural tags (``one``, ``other``) to texts.
-MESSAGES: dict[str, str | dict[str, str]] = {
-    "card.title": "KPI card and bonuses {period}",
-    "card.title_team": "KPI card and bonuses {period} – {team}",
-    "card.scope_all": "all teams",
-    "card.scope_team": "team {team}",
-    "card.subtitle": "{card} · {scope} · {managers} · data as of {date}",
-    "card.managers": {"one": "{count} manager", "other": "{count} managers"},
-    "card.key_figures": "Key figures",
-    "card.kind.month": "month",
-    "card.kind.quarter": "quarter",
-    "card.kind.year": "year",
-    "card.figure.cost": "Total cost",
-    "card.figure.cost_note": "{share} of the cost at target",
-    "card.figure.paid": "Paid a bonus",
-    "card.figure.paid_text": "{paid} of {managers}",
-    "card.figure.gate_failed": "Stopped by the gate",
-    "card.figure.cost_at_target": "Cost at target",
-    "card.figure.cost_at_target_note": "everyone at score 1",
-    # the card
-    "card.card.heading": "The card",
-    "card.card.name": "{name}.",
-    "card.card.base": "Paid per {kind}: a base bonus of {amount} per manager, paid in full at score 1.",
-    "card.card.base_column": (
-        "Paid per {kind}: each manager's own base bonus, from column {column} of the managers table, paid in "
-        "full at score 1."
-    ),
-    "card.card.rule": (
-        "Each KPI's achievement is actual / target (target / actual where lower is better), so 100% is on "
-        "target. Below its threshold a KPI pays factor 0; at the threshold it pays the threshold factor, "
-        "rising in a straight line to 1 at target and on to the cap factor at the cap, and no more above "
-        "the cap. The score is the sum of weight × factor; the bonus is base bonus × score, rounded to 0.01 "
-        "once, at the end. A KPI that cannot be computed pays factor 0 and is named in the notes."
-    ),
-    "card.card.gate": "Gate: no bonus at all unless {kpi} reaches {minimum} of its target.",
-    "card.card.gate_own": "Gate: no bonus at all unless {kpi} reaches {minimum} of a target of {target}.",
-    "card.card.no_gate": "The card has no gate.",
-    "card.card.caption": "The KPIs of the card, {name}",
-    "card.card.kpi": "KPI",
-    "card.card.weight": "Weight",
-    "card.card.target": "Target",
-    "card.card.plan": "the manager's plan",
-    "card.card.direction": "Better",
-    "card.card.higher": "higher",
-    "card.card.lower": "lower",
-    "card.card.threshold": "Threshold",
-    "card.card.threshold_factor": "Factor at threshold",
-    "card.card.cap": "Cap",
-    "card.card.cap_factor": "Factor at cap",
-    # the payout curve
-    "card.curve.heading": "Payout curve",
-    "card.curve.intro": (
-        "How achievement turns into the payout factor, per KPI (KPIs with the same curve share a line). "
-        "Open circle: just below the threshold the factor is 0; filled circle: the factor at the threshold; "
-        "dotted line: on target."
-    ),
-    "card.curve.title": "Payout curve: {name}",
-    "card.curve.xlabel": "Achievement (actual / target; target / actual when lower is better)",
-    "card.curve.ylabel": "Payout factor",
-    "card.curve.legend": "KPI",
-    "card.curve.caption": "Payout factor against achievement, {name}.",
-    "card.curve.alt": "Line chart of the payout factor against achievement. {items}.",
-    "card.curve.alt_item": "{kpis}: {points}",
-    "card.curve.alt_below": "factor 0 below {threshold}",
-    "card.curve.alt_point": "{factor} at {achievement}",
-    # the scorecard
-    "card.scorecard.heading": "Achievements and factors",
-    "card.scorecard.intro": (
-        "Each manager's KPIs against the card's targets: achievement (100% is on target; below target in "
-        "red), the payout factor it earns, and its weighted share of the score. Click a column's header to "
-        "sort by it."
-    ),
-    "card.scorecard.caption": "Scorecard, {period}",
-    "card.scorecard.manager": "Manager",
-    "card.scorecard.kpi": "KPI",
-    "card.scorecard.actual": "Actual",
-    "card.scorecard.target": "Target",
-    "card.scorecard.achievement": "Achievement",
-    "card.scorecard.factor": "Factor",
-    "card.scorecard.weight": "Weight",
-    "card.scorecard.weighted": "Weighted",
-    "card.scorecard.note": "Note",
-    "card.scorecard.not_computed": "not computed ({reason}): factor 0",
-    # the payouts
-    "card.payouts.heading": "Bonuses",
-    "card.payouts.intro": (
-        "What each manager is paid: the score (sum of weighted factors), whether the gate let the bonus "
-        "through, the base bonus and the bonus, rounded to 0.01. The total is the card's cost."
-    ),
-    "card.payouts.caption": "Bonuses, {period}",
-    "card.payouts.manager": "Manager",
-    "card.payouts.team": "Team",
-    "card.payouts.score": "Score",
-    "card.payouts.gate": "Gate",
-    "card.payouts.passed": "passed",
-    "card.payouts.failed": "failed",
-    "card.payouts.base_bonus": "Base bonus",
-    "card.payouts.bonus": "Bonus",
-    "card.payouts.notes": "Notes",
-    "card.payouts.total": "Total",
-    # the total cost
-    "card.cost.heading": "Total cost",
-    "card.cost.total": (
-        "Under this card {managers} are paid {cost} in all, {share} of the {at_target} the card would cost "
-        "if every one of them scored 1."
-    ),
-    "card.cost.paid": {
-        "one": "{count} manager is paid a bonus.",
-        "other": "{count} managers are paid a bonus.",
-    },
-    "card.cost.unpaid": "No bonus for {names}.",
-    "card.cost.gate": {
-        "one": "The gate stops {count} manager's bonus: {names}.",
-        "other": "The gate stops {count} managers' bonuses: {names}.",
-    },
-    "card.cost.highest": "The highest bonus is {name}'s ({bonus}, score {score}).",
-    "card.cost.unknown": {
-        "one": "{count} bonus is unknown (no base bonus) and not in the total: {names}.",
-        "other": "{count} bonuses are unknown (no base bonus) and not in the total: {names}.",
-    },
-    # caveats
-    "card.caveat.title": "Read with care",
-    "card.caveat.not_computed": {
-        "one": "{kpi} could not be computed for {count} manager, who gets factor 0 for it: {items}.",
-        "other": "{kpi} could not be computed for {count} managers, who get factor 0 for it: {items}.",
-    },
-    "card.caveat.not_computed_item": "{name} ({reason})",
-    "card.caveat.no_base": {
-        "one": "{count} manager has no base bonus in column {column} of the managers table: {names}.",
-        "other": "{count} managers have no base bonus in column {column} of the managers table: {names}.",
-    },
-    "card.caveat.no_leads": (
-        "The data set has no leads table, so {kpis} cannot be computed: factor 0 for everyone."
-    ),
-    "card.caveat.first_year": (
-        "{period} lies in the first year of the data's history (which starts on {date}): 'new customers' "
-        "also counts customers who bought before the data starts."
-    ),
-    "card.caveat.incomplete": "The data ends on {date}, before {period} does: the period is incomplete.",
-    # provenance
-    "card.provenance.heading": "How this report was made",
-    "card.provenance.intro": (
-        "Everything needed to trace a bonus to its inputs and compute it again: the same card (by its "
-        "fingerprint) on data with the same fingerprint gives the same bonuses."
-    ),
-    "card.provenance.caption": "How this report was made",
-    "card.provenance.what": "Item",
-    "card.provenance.value": "Value",
-    "card.provenance.parameter": "parameter {name}",
-    "card.provenance.card": "card",
-    "card.provenance.card_source": "card file",
-    "card.provenance.card_fingerprint": "card fingerprint (sha256 of every resolved value of the card)",
-    "card.provenance.source": "data source",
-    "card.provenance.fingerprint": "data fingerprint (sha256 of the validated tables)",
-    "card.provenance.data_as_of": "data as of",
-    "card.provenance.version": "toolkit version",
-    "card.provenance.rows": "rows of {table}",
-    "card.provenance.rows_value": "{read} read, {used} used, {excluded} excluded",
-    "card.provenance.empty": "(empty)",
-}
 
 _MONEY = ("sales_volume", "average_check")
 _RATES = ("conversion", "plan_attainment")
@@ -215,24 +57,6 @@ _NOT_COMPUTED = re.compile(r"^cannot be computed \((?P<reason>.*)\): factor 0$")
 
 def _tr(tr: Translator | None) -> Translator:
     return tr or translator("en")
-
-
-def _t(tr: Translator, key: str, /, *, count: float | None = None, **values: str) -> str:
-    """The message ``key``: from the translator's catalogue when it has it, else from :data:`MESSAGES`."""
-    if tr.has(key):
-        return tr.t(key, count=count, **values)
-    message = MESSAGES[key]
-    if isinstance(message, dict):
-        if count is None:
-            raise TypeError(f"message {key!r} is a plural message: pass count=")
-        message = message["one" if count == 1 else "other"]
-    if count is not None:
-        values = {"count": tr.count(count), **values}
-    return message.format(**values)
-
-
-def _kpi(tr: Translator, metric: str) -> str:
-    return tr.t(f"kpi.{metric}") if tr.has(f"kpi.{metric}") else metric
 
 
 def _value(metric: str, value: float, tr: Translator) -> str:
@@ -328,6 +152,12 @@ def headline(r: CardReport, tr: Translator | None = None) -> html.Html:
     return html.figures_list(key_figures(r, tr), label=_t(tr, "card.key_figures"))
 
 
+def introduction(r: CardReport, tr: Translator | None = None) -> html.Html:
+    """What a KPI card is and what the report shows, in a few sentences."""
+    tr = _tr(tr)
+    return html.paragraphs([_t(tr, "card.intro")])
+
+
 def _reason(note: str) -> str:
     match = _NOT_COMPUTED.match(note)
     return match.group("reason") if match else note
@@ -352,7 +182,7 @@ def caveats(r: CardReport, tr: Translator | None = None) -> html.Html:
         rows = s[(s["metric"] == metric) & (s["note"] != "")]
         if len(rows):
             listed = [
-                _t(tr, "card.caveat.not_computed_item", name=_name(r, m), reason=_reason(n))
+                _t(tr, "card.caveat.not_computed_item", name=_name(r, m), reason=_why(tr, _reason(n)))
                 for m, n in zip(rows["manager"], rows["note"], strict=True)
             ]
             items.append(
@@ -477,15 +307,21 @@ def _curve_alt(r: CardReport, tr: Translator) -> str:
     return _t(tr, "card.curve.alt", items="; ".join(items))
 
 
+def _literal(text: str) -> str:
+    """Text as matplotlib must receive it to draw it as is (``$`` escaped: no math mode)."""
+    return text.replace("$", r"\$")
+
+
 def curve_figure(r: CardReport, tr: Translator | None = None) -> html.Html:
     """The payout-curve figure (:func:`~kpi_toolkit.card.plot_payout_curve`) with its alternative text."""
     tr = _tr(tr)
-    ax = plot_payout_curve(r.card, labels={m: _kpi(tr, m) for m in r.card.metrics})
-    ax.set_title(_t(tr, "card.curve.title", name=r.card.name))
-    ax.set_xlabel(_t(tr, "card.curve.xlabel"))
-    ax.set_ylabel(_t(tr, "card.curve.ylabel"))
-    ax.get_legend().set_title(_t(tr, "card.curve.legend"))
+    ax = plot_payout_curve(r.card, labels={m: _literal(_kpi(tr, m)) for m in r.card.metrics})
+    ax.set_title(_literal(_t(tr, "card.curve.title", name=r.card.name)))
+    ax.set_xlabel(_literal(_t(tr, "card.curve.xlabel")))
+    ax.set_ylabel(_literal(_t(tr, "card.curve.ylabel")))
+    ax.get_legend().set_title(_literal(_t(tr, "card.curve.legend")))
     ax.xaxis.set_major_formatter(lambda x, _: tr.pct(x))
+    ax.yaxis.set_major_formatter(lambda y, _: tr.number(y, digits=max(1, decimals(y, 2))))
     return html.figure(
         ax.figure, alt=_curve_alt(r, tr), caption=_t(tr, "card.curve.caption", name=r.card.name)
     )
@@ -506,7 +342,7 @@ def scorecard_table(r: CardReport, tr: Translator | None = None) -> html.Html:
     frame["actual_text"] = [_value(m, v, tr) for m, v in zip(frame["metric"], frame["actual"], strict=True)]
     frame["target_text"] = [_value(m, v, tr) for m, v in zip(frame["metric"], frame["target"], strict=True)]
     frame["note_text"] = [
-        _t(tr, "card.scorecard.not_computed", reason=_reason(n)) if n else "" for n in frame["note"]
+        _t(tr, "card.scorecard.not_computed", reason=_why(tr, _reason(n))) if n else "" for n in frame["note"]
     ]
     columns = {
         "who": _t(tr, "card.scorecard.manager"),
@@ -552,6 +388,7 @@ def payouts_table(r: CardReport, tr: Translator | None = None) -> html.Html:
     frame["gate_text"] = [
         _t(tr, "card.payouts.passed" if g else "card.payouts.failed") for g in frame["gate_passed"]
     ]
+    frame["notes_text"] = [_notes(tr, n) for n in frame["notes"]]
     total = pd.DataFrame(
         [
             {
@@ -561,7 +398,7 @@ def payouts_table(r: CardReport, tr: Translator | None = None) -> html.Html:
                 "gate_text": "",
                 "base_bonus": r.cost_at_target,
                 "bonus": r.cost,
-                "notes": "",
+                "notes_text": "",
             }
         ]
     )
@@ -572,7 +409,7 @@ def payouts_table(r: CardReport, tr: Translator | None = None) -> html.Html:
         "gate_text": _t(tr, "card.payouts.gate"),
         "base_bonus": _t(tr, "card.payouts.base_bonus"),
         "bonus": _t(tr, "card.payouts.bonus"),
-        "notes": _t(tr, "card.payouts.notes"),
+        "notes_text": _t(tr, "card.payouts.notes"),
     }
     if r.card.gate is None:
         del columns["gate_text"]
@@ -588,7 +425,7 @@ def payouts_table(r: CardReport, tr: Translator | None = None) -> html.Html:
         caption=_t(tr, "card.payouts.caption", period=tr.period(r.period)),
         sortable=True,
         footer=total,
-        classes={"notes": "wrap"},
+        classes={"notes_text": "wrap"},
     )
 
 

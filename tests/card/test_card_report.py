@@ -12,16 +12,19 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+from babel import Locale
 
 import kpi_toolkit as kt
-from kpi_toolkit.report import card_views, notebook_parameters, notebook_path, translator
+from kpi_toolkit.report import card_messages, card_views, notebook_parameters, notebook_path, translator
 from kpi_toolkit.report.card_report import card_report
+from kpi_toolkit.report.i18n import LANGUAGES, placeholders
 from tests.card.conftest import EXAMPLE_CARD, PERIOD, card_tables
 
 HOSTILE_NAME = "<script>alert(1)</script>"
 FORMULA_NAME = '=HYPERLINK("x")'
-SECTIONS = ("title", "headline", "caveats", "card_section", "curve_section", "scorecard_section",
-            "payouts_section", "cost_section")  # fmt: skip
+SECTIONS = ("title", "headline", "caveats", "introduction", "card_section", "curve_section",
+            "scorecard_section", "payouts_section", "cost_section")  # fmt: skip
+NBSP = "\xa0"
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
@@ -40,7 +43,7 @@ def test_notebook_declares_typed_documented_parameters():
     path = notebook_path("card")
     assert path.name == "kpi_card.ipynb"
     params = notebook_parameters(path)
-    assert set(params) == {"data_dir", "period", "card", "team", "currency", "mapping"}
+    assert set(params) == {"data_dir", "period", "card", "team", "lang", "currency", "mapping"}
     for name, spec in params.items():
         assert spec["inferred_type_name"] == "str", name
         assert spec["help"], f"parameter {name} has no help comment"
@@ -52,8 +55,56 @@ def test_every_message_the_views_use_is_defined():
     columns = ("kpi", "weight", "target", "direction", "threshold", "threshold_factor", "cap", "cap_factor")
     used |= {f"card.card.{c}" for c in (*columns, "higher", "lower")}
     used |= {f"card.kind.{k}" for k in ("month", "quarter", "year")}
-    assert used <= set(card_views.MESSAGES)
-    assert len(used) > 60
+    used |= {key for _, key in card_messages.REASONS + card_messages.NOTES}
+    assert set(card_messages.MESSAGES) == set(LANGUAGES)
+    for lang in LANGUAGES:
+        assert used <= set(card_messages.MESSAGES[lang]), (lang, used - set(card_messages.MESSAGES[lang]))
+    assert len(used) > 70
+
+
+def _texts(message: str | dict[str, str]) -> list[str]:
+    return list(message.values()) if isinstance(message, dict) else [message]
+
+
+@pytest.mark.parametrize("lang", sorted(set(LANGUAGES) - {"en"}))
+def test_every_message_is_in_every_language_with_the_same_placeholders(lang):
+    english, other = card_messages.MESSAGES["en"], card_messages.MESSAGES[lang]
+    assert sorted(other) == sorted(english)
+    tags = set(Locale.parse(lang).plural_form.tags) | {"other"}
+    plural = {key for key, message in english.items() if isinstance(message, dict)}
+    assert {key for key, message in other.items() if isinstance(message, dict)} == plural
+    assert len(plural) == 6
+    for key, message in english.items():
+        if key in plural:
+            assert set(other[key]) == tags, (key, sorted(other[key]))
+        wanted = set().union(*(placeholders(m) for m in _texts(message)))
+        for text in _texts(other[key]):
+            # a plural form may leave out {count}, never add or drop another value
+            assert placeholders(text) - {"count"} == wanted - {"count"}, (key, text)
+            # no English word left: only the codes and names every language writes alike
+            words = set(re.findall(r"[A-Za-z]{3,}", re.sub(r"\{[a-z_]+\}", "", text)))
+            assert words <= {"KPI", "bonuses", "xlsx", "sha", "kpi", "toolkit"}, (key, text)
+
+
+def test_russian_has_every_plural_form_cldr_needs():
+    assert set(Locale.parse("ru").plural_form.tags) | {"other"} == {"one", "few", "many", "other"}
+
+
+@pytest.mark.parametrize(
+    ("count", "managers", "paid"),
+    [
+        (1, "1 менеджер", "Премию получает 1 менеджер."),
+        (3, "3 менеджера", "Премию получают 3 менеджера."),
+        (5, "5 менеджеров", "Премию получают 5 менеджеров."),
+        (11, "11 менеджеров", "Премию получают 11 менеджеров."),
+        (21, "21 менеджер", "Премию получает 21 менеджер."),
+        (1234, f"1{NBSP}234 менеджера", f"Премию получают 1{NBSP}234 менеджера."),
+    ],
+)
+def test_russian_plural_forms(count, managers, paid):
+    ru = translator("ru")
+    assert card_messages.message(ru, "card.managers", count=count) == managers
+    assert card_messages.message(ru, "card.cost.paid", count=count) == paid
 
 
 @pytest.fixture(scope="module")
@@ -86,6 +137,137 @@ def test_sections_show_the_payouts_escaped(hostile, card):
     assert "Conversion could not be computed for 1 manager" in text
     assert "Gate: no bonus at all unless Sales volume reaches 70% of its target." in text
     assert "Paid per quarter: a base bonus of 1,000.00 per manager" in text
+    # the payouts' notes in words: the KPI's name, the achievement as a percentage
+    assert "gate failed: Sales volume achievement 60% is below 70%: no bonus" in text
+    assert "Conversion: cannot be computed (actual is missing): factor 0" in text
+
+
+def _words(page: str) -> str:
+    """The text of a page as a reader sees it (tags dropped, entities decoded, white space, no-break spaces
+    too, collapsed to one space)."""
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page)))
+
+
+#: Headings of the English report, none of which a Russian report may show.
+ENGLISH_HEADINGS = ("KPI card and bonuses", "Key figures", "Read with care", "The card", "Payout curve",
+                    "Achievements and factors", "Bonuses", "Total cost",
+                    "How this report was made")  # fmt: skip
+RUSSIAN_HEADINGS = ("Карта KPI", "Шкала выплат", "Выполнение и коэффициенты", "Премии", "Общая сумма премий",
+                    "Как сделан этот отчёт")  # fmt: skip
+
+
+def test_sections_in_russian(hostile, card):
+    r = card_report(hostile, period=PERIOD, card=card)
+    page = _page(r, translator("ru", currency="RUB"))
+    for heading in RUSSIAN_HEADINGS:
+        assert f"<h2>{heading}</h2>" in page, heading
+    assert "<h1>Карта KPI и премии за 3 кв. 2026</h1>" in page
+    for amount in ("937,50", f"1{NBSP}175,00", f"1{NBSP}050,00", f"3{NBSP}162,50"):
+        assert f">{amount}{NBSP}₽</td>" in page, amount  # the bonuses and their total
+    assert HOSTILE_NAME not in page and html.escape(HOSTILE_NAME) in page
+    text = _words(page)
+    for heading in ENGLISH_HEADINGS:
+        assert heading not in text, heading
+    assert "Sales manager card · все команды · 5 менеджеров · данные на 30.09.2026" in text
+    assert "Всего к выплате 3 162,50 ₽ 63 % целевого фонда Получают премию 3 из 5" in text
+    assert (
+        "Всего по этой карте к выплате 3 162,50 ₽ (5 менеджеров): 63 % от 5 000,00 ₽, которые карта стоила бы"
+        in text
+    )
+    assert "Премию получают 3 менеджера. Без премии: Dan и Eve." in text
+    assert "2 менеджера не прошли условие допуска и остаются без премии: Dan и Eve." in text
+    assert 'Самая большая премия – у =HYPERLINK("x") (1 175,00 ₽, итоговый коэффициент 1,1750).' in text
+    assert (
+        "Показатель «Объём продаж» не удалось рассчитать для 1 менеджера, коэффициент по нему 0: "
+        "Eve (у менеджера нет плана на этот период)." in text
+    )
+    assert "Условие допуска: если показатель «Объём продаж» выполнен меньше чем на 70 %, премия" in text
+    assert "Выплачивается за квартал: базовая премия 1 000,00 ₽ на менеджера" in text
+    assert "Менеджер Команда Итоговый коэффициент Допуск Базовая премия Премия Примечания" in text
+    assert (
+        "Dan South 0,4000 не пройден 1 000,00 ₽ 0,00 ₽ условие допуска не пройдено: показатель «Объём" in text
+    )
+    assert (
+        "Eve Конверсия – 25,0 % – 0,0000 30,0 % 0,0000 нельзя рассчитать (нет фактического значения)" in text
+    )
+    assert "Итого – 5 000,00 ₽ 3 162,50 ₽" in text
+    # no English message shows up, not even in part ...
+    for key, message in card_messages.MESSAGES["en"].items():
+        for form in _texts(message):
+            for fragment in re.split(r"\{[a-z_]+\}", form):
+                fragment = fragment.strip(" .,:;()–-·'")
+                if len(fragment) >= 6 and " " in fragment:
+                    assert fragment not in text, (key, fragment)
+    # ... and what is left in Latin letters is data (names, teams, the card's name, the parameters' names,
+    # fingerprints) and codes (KPI, file and table names)
+    for value in (r.data_fingerprint, r.card_fingerprint, r.source, r.card.source):  # <memory>, <dict>
+        text = text.replace(value, " ")
+    words = set(re.findall(r"[A-Za-z][A-Za-z-]+", text))
+    data = {"script", "alert", "HYPERLINK", "Cat", "Dan", "Eve", "North", "South", "Sales", "manager", "card"}
+    codes = {
+        "KPI",
+        "bonuses",
+        "xlsx",
+        "sha",
+        "kpi-toolkit",
+        "yml",
+        "team",
+        "orders",
+        "leads",
+        "plans",
+        "managers",
+    }
+    assert words <= data | codes, words - data - codes
+
+
+def test_russian_sections_of_other_cards(hostile, card):
+    tr = translator("ru")
+    per_manager = {"base_bonus": None, "base_bonus_column": "bonus_base", "gate": None}
+    text = _words(_page(card_report(hostile, period=PERIOD, card=card, overrides=per_manager), tr))
+    assert "у каждого менеджера своя базовая премия, из столбца bonus_base таблицы менеджеров" in text
+    assert "У 1 менеджера нет базовой премии в столбце bonus_base таблицы менеджеров: Cat." in text
+    assert "1 премия неизвестна (нет базовой премии) и не вошла в итог: Cat." in text
+    assert "Cat North 1,0500 – – нет базовой премии (столбец bonus_base): премия неизвестна" in text
+    assert "Условия допуска в карте нет." in text and "Допуск" not in text  # no gate, no gate column
+    own = {"gate": {"metric": "orders", "min_achievement": 0.5, "target": 2}}
+    text = _words(_page(card_report(hostile, period=PERIOD, card=card, overrides=own), tr))
+    assert "если показатель «Заказы» выполнен меньше чем на 50 % от цели 2, премия" in text
+
+
+def test_payout_curve_speaks_russian(hostile, card, monkeypatch):
+    drawn = {}
+
+    def capture(fig, *, alt, caption="", dpi=110):
+        ax = fig.axes[0]
+        fig.canvas.draw()
+        legend = ax.get_legend()
+        drawn.update(
+            title=ax.get_title(),
+            xlabel=ax.get_xlabel(),
+            ylabel=ax.get_ylabel(),
+            legend=legend.get_title().get_text(),
+            labels=[t.get_text() for t in legend.get_texts()],
+            xticks=[t.get_text() for t in ax.get_xticklabels()],
+            yticks=[t.get_text() for t in ax.get_yticklabels()],
+            alt=alt,
+            caption=caption,
+        )
+        return figure(fig, alt=alt, caption=caption, dpi=dpi)
+
+    from kpi_toolkit.report.html import figure
+
+    monkeypatch.setattr(card_views.html, "figure", capture)
+    card_views.curve_figure(card_report(hostile, period=PERIOD, card=card), translator("ru"))
+    assert drawn["title"] == "Шкала выплат: Sales manager card"
+    assert drawn["xlabel"] == "Выполнение (факт / цель; цель / факт, если лучше меньше)"
+    assert drawn["ylabel"] == "Коэффициент выплаты" and drawn["legend"] == "KPI"
+    assert drawn["labels"] == ["Объём продаж, Конверсия", "Новые клиенты"]
+    assert f"100{NBSP}%" in drawn["xticks"] and {"0,4", "1,0"} <= set(drawn["yticks"])
+    assert drawn["alt"].startswith(
+        f"Линейный график коэффициента выплаты в зависимости от выполнения. Объём продаж и Конверсия: "
+        f"коэффициент 0 ниже 80{NBSP}%, 0,50 при 80{NBSP}%, 1,00 при 100{NBSP}%, 1,50 при 120{NBSP}%"
+    )
+    assert drawn["caption"] == "Коэффициент выплаты в зависимости от выполнения, Sales manager card."
 
 
 def test_key_figures(hostile, card):
@@ -188,6 +370,73 @@ def test_cli_workbook_and_csv_are_spreadsheet_safe(rendered, demo_hostile):
     assert [c.value for c in sheet["B"]][:3] == ["name", HOSTILE_NAME, "'" + FORMULA_NAME]
     assert [c.value for c in sheet["G"]][1:] == expected["bonus"].tolist()
     assert {c.data_type for row in sheet.iter_rows() for c in row} <= {"s", "n", "b"}
+
+
+@pytest.fixture(scope="module")
+def rendered_ru(tmp_path_factory: pytest.TempPathFactory, demo_hostile: Path) -> Path:
+    out = tmp_path_factory.mktemp("reports_ru")
+    result = _cli("card", "--data", str(demo_hostile), "--period", "2026Q3", "--card", str(EXAMPLE_CARD),
+                  "--lang", "ru", "--currency", "RUB", "--out", str(out))  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+@pytest.mark.slow
+def test_cli_in_russian(rendered_ru, demo_hostile):
+    folder = rendered_ru / "2026Q3"
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "bonuses.csv",
+        "bonuses.xlsx",
+        "card.ru.html",
+        "card.ru.report.json",
+    ]
+    record = json.loads((folder / "card.ru.report.json").read_text(encoding="utf-8"))
+    assert (record["lang"], record["currency"], record["title"]) == (
+        "ru",
+        "RUB",
+        "Карта KPI и премии за 3 кв. 2026",
+    )
+    assert record["parameters"]["lang"] == "ru"
+    figures = {f["key"]: f for f in record["key_figures"]}
+    assert figures["paid"]["label"] == "Получают премию" and figures["paid"]["text"] == "13 из 14"
+    page = (folder / "card.ru.html").read_text(encoding="utf-8")
+    assert '<html lang="ru">' in page and "<title>Карта KPI и премии за 3 кв. 2026</title>" in page
+    for heading in RUSSIAN_HEADINGS:
+        assert f"<h2>{heading}</h2>" in page, heading
+    text = _words(page)
+    for heading in ENGLISH_HEADINGS:
+        assert heading not in text, heading
+    assert "A KPI card says" not in text and "Карта KPI определяет, от каких KPI зависит премия" in text
+    # every bonus, the total and the key figures in Russian money: 1 234 567,89 ₽
+    expected = kt.bonuses(kt.load(demo_hostile), period="2026Q3", card=EXAMPLE_CARD)
+    tr = translator("ru", currency="RUB")
+    for bonus in expected["bonus"]:
+        assert f">{tr.money(bonus, digits=2)}</td>" in page
+    cost = tr.money(expected["bonus"].sum(), digits=2)
+    assert cost == f"1{NBSP}379{NBSP}770,59{NBSP}₽" and f"<dd>{cost}</dd>" in page
+    assert f"Всего по этой карте к выплате {cost} (14 менеджеров)" in page
+    assert "Премию получают 13 менеджеров." in page
+    assert "данные на 30.09.2026" in page
+    assert 'alt="Линейный график коэффициента выплаты' in page
+    assert HOSTILE_NAME not in page and html.escape(HOSTILE_NAME) in page
+    assert "<script src" not in page and "http://" not in page.replace("http://www.w3.org", "")
+
+
+@pytest.mark.slow
+def test_cli_payroll_files_are_the_same_in_every_language(rendered, rendered_ru):
+    for name in ("bonuses.xlsx", "bonuses.csv"):
+        english = (rendered / "2026Q3" / name).read_bytes()
+        assert (rendered_ru / "2026Q3" / name).read_bytes() == english, name
+    sheet = openpyxl.load_workbook(rendered_ru / "2026Q3" / "bonuses.xlsx")["bonuses"]
+    assert [c.value for c in sheet[1]][:7] == [
+        "manager",
+        "name",
+        "team",
+        "score",
+        "gate_passed",
+        "base_bonus",
+        "bonus",
+    ]
 
 
 @pytest.mark.slow
