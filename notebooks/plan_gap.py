@@ -43,10 +43,8 @@ views.headline(report, tr)
 # %%
 views.alerts_section(report, tr)
 
-# %% [markdown]
-# The gap between the sales volume and its baseline is split exactly into what each driver contributed:
-# leads closed, conversion, orders per won lead and average check. Then the managers that make up the team's
-# gap, who misses the plan systematically rather than by chance, and how the period is pacing.
+# %%
+views.introduction(report, tr)
 
 # %%
 views.gap_section(report, tr)

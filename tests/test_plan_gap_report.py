@@ -87,10 +87,12 @@ def test_content_safety_and_alt_text(rendered):
 def test_views_in_russian_for_one_manager(demo):
     report = plan_gap_report(demo, period="2026Q3", manager="M10", baseline="last_year", as_of="2026-08-15")
     tr = translator("ru")
-    sections = (views.title, views.headline, views.gap_section, views.managers_section)
+    sections = (views.title, views.headline, views.introduction, views.gap_section, views.managers_section)
     sections += (views.misses_section, views.pacing_section, views.alerts_section)
     text = "".join(str(f(report, tr)) for f in sections)
     assert "Почему не выполнен план? 3 кв. 2026" in text
+    assert "<p>Разрыв между объёмом продаж и базой сравнения точно раскладывается" in text
+    assert "The gap between" not in text  # the introduction was English prose in the notebook
     assert "систематически не выполняет план" in text
     assert "M10" not in re.sub(r"<[^>]+>", "", text).replace("James Carter", "")
     with pytest.raises(kt.ParameterError, match="manager"):

@@ -138,6 +138,11 @@ def headline(r: PlanGapReport, tr: Translator | None = None) -> html.Html:
     return html.figures_list(key_figures(r, tr), label=tr.t("plan_gap.key_figures"))
 
 
+def introduction(r: PlanGapReport, tr: Translator | None = None) -> html.Html:
+    """What the report shows, in the report's language."""
+    return html.paragraphs([_tr(tr).t("plan_gap.introduction")])
+
+
 def _steps(gap: pd.DataFrame, manager: str, by: str, names: Mapping[str, str], tr: Translator):
     row = gap.set_index("manager").loc[manager]
     if by == "driver":
