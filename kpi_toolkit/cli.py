@@ -219,6 +219,7 @@ def compare_command(
     alpha: Annotated[
         float, typer.Option("--alpha", help="Level of the verdicts (chance of any false flag), e.g. 0.05.")
     ] = 0.05,
+    lang: LangOption = "en",
     currency: CurrencyOption = "",
     mapping: Annotated[
         Path | None,
@@ -226,11 +227,12 @@ def compare_command(
     ] = None,
 ) -> None:
     """Compare managers honestly: OUT/<period>/manager_comparison.html (the tests, a funnel plot, a shrunk
-    ranking), manager_tests.csv (every test of every KPI), and rebuild the site's OUT/index.html."""
+    ranking; manager_comparison.ru.html in Russian), manager_tests.csv (every test of every KPI), and rebuild
+    the site's OUT/index.html."""
     from kpi_toolkit.report import comparison_views
     from kpi_toolkit.report.comparison_report import comparison_report
 
-    tr = translator("en", currency=currency)
+    tr = translator(lang, currency=currency)
     sales = load(data, mapping=mapping)
     report = comparison_report(sales, period=period, metric=metric, team=team or None, alpha=alpha)  # type: ignore[arg-type]
     suffix = f"_{_slug(team)}" if team else ""
@@ -241,6 +243,7 @@ def compare_command(
         "team": team,
         "metric": metric,
         "alpha": float(alpha),
+        "lang": lang,
         "currency": tr.currency or "",
         "mapping": str(mapping.resolve()) if mapping else "",
     }
@@ -248,6 +251,7 @@ def compare_command(
         kind="comparison",
         period=report.period,
         title=comparison_views.page_title(report, tr),
+        lang=lang,
         team=team,
         subject=metric,
         currency=tr.currency,
@@ -260,8 +264,9 @@ def compare_command(
     html = render_notebook(
         notebook_path("comparison"),
         parameters=parameters,
-        output=folder / f"{name}.html",
+        output=folder / f"{name}{'' if lang == 'en' else '.' + lang}.html",
         title=record.title,
+        language=lang,
         footer=rendered_footer(record),
     )
     csv = folder / f"manager_tests{suffix}.csv"

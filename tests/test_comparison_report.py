@@ -7,16 +7,19 @@ import json
 import re
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
+import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
+from babel import Locale
 
 import kpi_toolkit as kt
 from kpi_toolkit.demo import write_demo_data
 from kpi_toolkit.report import comparison_views as views
 from kpi_toolkit.report import notebook_parameters, notebook_path, page, quarterly_report, translator
-from kpi_toolkit.report.comparison_messages import MESSAGES, QUARTERLY_KEYS
+from kpi_toolkit.report.comparison_messages import MESSAGES, QUARTERLY_KEYS, _t
 from kpi_toolkit.report.comparison_report import TESTS_COLUMNS, comparison_report
 from kpi_toolkit.report.i18n import placeholders
 
@@ -61,7 +64,8 @@ def rendered(tmp_path_factory: pytest.TempPathFactory, hostile_demo: Path) -> Pa
 
 def test_notebook_declares_typed_documented_parameters():
     params = notebook_parameters(notebook_path("comparison"))
-    assert set(params) == {"data_dir", "period", "team", "metric", "alpha", "currency", "mapping"}
+    assert set(params) == {"data_dir", "period", "team", "metric", "alpha", "lang", "currency", "mapping"}
+    assert params["lang"]["default"] == '"en"' and params["lang"]["inferred_type_name"] == "str"
     assert params["alpha"]["inferred_type_name"] == "float" and params["metric"]["default"] == '"conversion"'
     for name, spec in params.items():
         assert spec["help"], f"parameter {name} has no help comment"
@@ -88,7 +92,7 @@ def test_report_content(rendered):
     ) in text
     assert "For the other 13 managers the data show no difference" in text
     # the global test, the verdict table, the funnel, the ranking, the explanation
-    assert "Are all managers alike?" in text and "chi-square (Monte Carlo p, 10000 tables)" in text
+    assert "Are all managers alike?" in text and "chi-square (Monte Carlo p, 10,000 tables)" in text
     assert "Conversion: each manager against the rest, 2026" in text
     verdicts = re.findall(r"<tr>(?:(?!</tr>).)*Clara Jensen(?:(?!</tr>).)*</tr>", page_html, flags=re.S)
     assert any(">below</td>" in row for row in verdicts)
@@ -261,3 +265,251 @@ def test_report_numbers_object(demo):
     assert 0.15 < r.detectable < 0.3  # what a quarter can detect: about 20 points
     with pytest.raises(kt.ParameterError, match="needs the leads table"):
         comparison_report(kt.from_frames(demo.orders, managers=demo.managers), period="2026")
+
+
+# the report in Russian (issue #9) ---------------------------------------------------------------------------
+NBSP = "\xa0"
+#: Messages without words of a language: symbols, formulas and placeholders.
+WORDLESS = {
+    "comparison.p", "comparison.p_below", "comparison.global.p", "comparison.col.p",
+    "comparison.figure.tested_text", "comparison.conclusions.insufficient_item", "comparison.note.welch_df",
+    "comparison.funnel.signal_item", "comparison.amounts.alt_item", "comparison.plot.pair",
+}  # fmt: skip
+#: English headings of the comparison report that a Russian page must not show.
+ENGLISH_HEADINGS = (
+    "What the data say", "Are all managers alike?", "Each manager against the rest of the team",
+    "Funnel plot", "Ranking: raw and shrunk", "Order amounts", "Reading the tests and the funnel plot",
+    "How this report was made", "Key figures", "Manager comparison",
+)  # fmt: skip
+RUSSIAN_HEADINGS = (
+    "Что говорят данные", "Одинаковы ли все менеджеры?", "Каждый менеджер против остальной команды",
+    "Воронкообразный график", "Рейтинг: исходный и сглаженный", "Как читать тесты и воронкообразный график",
+    "Как построен этот отчёт",
+)  # fmt: skip
+
+
+def _plain(page_html: str) -> str:
+    """The page's text as :func:`_text` gives it, but with its non-breaking spaces kept (the locale's)."""
+    body = re.sub(r"<(style|script)[^>]*>.*?</\1>", " ", page_html, flags=re.S)
+    return html_lib.unescape(re.sub(r"[ \t\n\r\f\v]+", " ", re.sub(r"<[^>]+>", " ", body)))
+
+
+def _forms(message: str | dict[str, str]) -> list[str]:
+    return list(message.values()) if isinstance(message, dict) else [message]
+
+
+def test_every_message_has_a_russian_translation_with_the_same_placeholders():
+    english, russian = MESSAGES["en"], MESSAGES["ru"]
+    assert list(russian) == list(english)  # every key, in the same order
+    russian_tags = set(Locale.parse("ru").plural_form.tags) | {"other"}
+    assert russian_tags == {"one", "few", "many", "other"}
+    plural = 0
+    for key, message in english.items():
+        other = russian[key]
+        assert isinstance(other, dict) == isinstance(message, dict), key
+        if isinstance(message, dict):
+            plural += 1
+            assert set(message) == {"one", "other"}, key
+            assert set(other) == russian_tags, (key, sorted(other))
+        wanted = set().union(*(placeholders(m) for m in _forms(message))) - {"count"}
+        for text in _forms(other):
+            # a form may leave out {count} (English "the other manager"), never add or drop another value
+            assert placeholders(text) - {"count"} == wanted, (key, text)
+            if key not in WORDLESS:
+                assert re.search("[а-яё]", text, flags=re.I), (key, text)  # translated, not copied
+        if isinstance(message, dict):
+            assert all("{count}" in text for text in other.values()), key  # 21 is "one" in Russian
+    assert plural >= 15
+    # the module's fallback is English: nothing may rely on it in Russian any more
+    tr = translator("ru")
+    assert all(MESSAGES["ru"].get(key) for key in english) and tr.lang == "ru"
+
+
+@pytest.mark.parametrize(
+    ("key", "count", "expected"),
+    [("comparison.managers", 1, "1 менеджер"), ("comparison.managers", 3, "3 менеджера"),
+     ("comparison.managers", 14, "14 менеджеров"), ("comparison.managers", 21, "21 менеджер"),
+     ("comparison.tests_count", 14, "14 сравнений"), ("comparison.tests_count", 22, "22 сравнения"),
+     ("comparison.test_name.monte_carlo", 10_000, f"хи-квадрат (p методом Монте-Карло, 10{NBSP}000 таблиц)")],
+)  # fmt: skip
+def test_russian_plural_forms_of_the_comparison(key, count, expected):
+    assert _t(translator("ru"), key, count=count) == expected
+
+
+@pytest.fixture(scope="module")
+def demo_year(demo: kt.SalesData):
+    return {m: comparison_report(demo, period="2026", metric=m) for m in ("conversion", "average_check")}
+
+
+def _russian_views(r) -> str:
+    tr = translator("ru", currency="RUB")
+    parts = [
+        views.title(r, tr), views.headline(r, tr), views.caveats(r, tr), views.introduction(r, tr),
+        views.conclusions(r, tr), views.global_section(r, tr), views.verdicts_section(r, tr),
+        views.funnel_section(r, tr), views.ranking_section(r, tr), views.amounts_section(r, tr),
+        views.reading_guide(r, tr), views.provenance(r, tr, parameters={"lang": "ru", "currency": "RUB"}),
+    ]  # fmt: skip
+    page_html = "".join(parts)
+    alts = [html_lib.unescape(a) for a in re.findall(r'alt="([^"]*)"', page_html)]
+    assert len(alts) >= 1
+    return _plain(page_html) + " " + " ".join(alts)
+
+
+def _english_fragments() -> set[str]:
+    """The words of every English message (the text between its placeholders): none may show in Russian."""
+    fragments = set()
+    for key, message in MESSAGES["en"].items():
+        if key in WORDLESS:
+            continue
+        for text in _forms(message):
+            for fragment in re.split(r"\{[a-z_0-9]+\}", text):
+                fragment = fragment.strip(" .,:;()–-·")
+                if len(fragment) >= 6 and " " in fragment:
+                    fragments.add(fragment)
+    return fragments
+
+
+@pytest.mark.parametrize("metric", ["conversion", "average_check"])
+def test_russian_views_leave_no_english_message(demo_year, metric):
+    r = demo_year[metric]
+    text = _russian_views(r)
+    for fragment in _english_fragments():
+        assert fragment not in text, fragment
+    for heading in ENGLISH_HEADINGS:
+        assert heading not in text, heading
+    # what is left in Latin letters is data (names, tables, the fingerprint), codes and test names of R
+    rest = text.replace(r.source, " ").replace(r.data_fingerprint, " ")
+    words = set(re.findall(r"[A-Za-z][A-Za-z_-]*[A-Za-z]", rest))
+    names = {w for n in r.names.values() for w in n.split()} | set(r.teams.values())
+    codes = {"CRM", "manager_tests", "csv", "prop", "test", "poisson", "kpi-toolkit", "sha", "lang", "ru"}
+    codes |= {"currency", "RUB", "orders", "leads", "plans", "managers", "activities", "metric", "conversion"}
+    assert words <= names | codes, words - names - codes
+
+
+def test_russian_views_show_russian_words_and_locale_numbers(demo_year):
+    conversion = _russian_views(demo_year["conversion"])
+    for heading in RUSSIAN_HEADINGS:
+        assert heading in conversion, heading
+    assert "Конверсия: сравнение менеджеров за 2026 г." in conversion
+    assert "все команды · 14 менеджеров · данные на 30.09.2026" in conversion
+    assert (
+        f"Clara Jensen: конверсия ниже, чем у остальной команды: 12,2{NBSP}% против 28,6{NBSP}% закрытых "
+        f"лидов (189 и 2{NBSP}268); p < 0,001 с поправкой на 14 сравнений (метод Холма)."
+    ) in conversion
+    assert "Для 13 других менеджеров данные не показывают отличий от остальной команды" in conversion
+    assert f"хи-квадрат (p методом Монте-Карло, 10{NBSP}000 таблиц), статистика 32,58" in conversion
+    assert "минимальное ожидаемое число 3,82 (< 5: приближение хи-квадрат сомнительно)" in conversion
+    assert "За границами: Clara Jensen (ниже) и Dmitry Volkov (под наблюдением)." in conversion
+    assert f"Clara Jensen 12,2{NBSP}% (закрытых лидов: 189), ниже" in conversion  # the funnel's alt text
+    assert "Данные заканчиваются 30.09.2026, раньше конца периода 2026 г." in conversion
+    check = _russian_views(demo_year["average_check"])
+    # money as the locale writes it: non-breaking spaces between thousands, the rouble sign after
+    assert (
+        "Grace Okafor: средний чек выше, чем у остальной команды: "
+        f"84{NBSP}171{NBSP}₽ против 45{NBSP}988{NBSP}₽ (заказов: 155 и 1{NBSP}988); отношение типичных "
+        "заказов (средних геометрических) – 1,74 (95-процентный интервал от 1,50 до 2,01)"
+    ) in check
+    assert "F(13, 544,86); 0 нулевых сумм не логарифмировано" in check
+    assert "Суммы заказов" in check and "Проверки рядом с выводами по среднему чеку, 2026 г." in check
+    assert "84,171" not in check and "1,988" not in check
+
+
+def test_russian_figures(demo_year):
+    tr = translator("ru", currency="RUB")
+    r = demo_year["conversion"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a glyph missing from the font would warn
+        axes = [
+            views.verdicts_plot(r, tr),
+            views.funnel_plot(r, tr),
+            views.ranking_plot(r, tr),
+            views.amounts_plot(demo_year["average_check"], tr),
+        ]
+        for ax in axes:
+            ax.figure.canvas.draw()
+    verdicts, funnel, ranking, amounts = axes
+    assert verdicts.get_xlabel() == "разница в конверсии, п. п. (интервал 95 %)"
+    assert "Clara Jensen – остальная команда" in [t.get_text() for t in verdicts.get_yticklabels()]
+    assert "Anna Petrova – остальная команда без Clara Jensen" in [
+        t.get_text() for t in verdicts.get_yticklabels()
+    ]
+    assert sorted(t.get_text() for t in verdicts.get_legend().get_texts()) == ["без различий", "ниже"]
+    assert (funnel.get_xlabel(), funnel.get_ylabel()) == ("закрытые лиды", "конверсия")
+    legend = {t.get_text() for t in funnel.get_legend().get_texts()}
+    assert {f"границы 95{NBSP}%", f"границы 99,8{NBSP}%", "ниже", "под наблюдением", "в пределах"} == legend
+    assert any(t.get_text().endswith(f"{NBSP}%") for t in funnel.get_yticklabels())
+    assert ranking.get_xlabel() == "конверсия"
+    assert {t.get_text() for t in ranking.get_legend().get_texts()} == {
+        "сглаженная конверсия (интервал 95 %)", "исходная конверсия", "конверсия команды"
+    }  # fmt: skip
+    assert amounts.get_xlabel() == "сумма заказа, RUB (логарифмическая шкала)"
+    assert amounts.get_ylabel() == "Менеджер"
+    assert any("тыс." in t.get_text() for t in amounts.get_xticklabels())
+    # English figures keep English words, with the same machinery
+    en = views.funnel_plot(r, translator("en"))
+    assert en.get_xlabel() == "closed leads" and "95% limits" in {
+        t.get_text() for t in en.get_legend().get_texts()
+    }
+    plt.close("all")
+
+
+@pytest.fixture(scope="module")
+def rendered_ru(tmp_path_factory: pytest.TempPathFactory, hostile_demo: Path) -> Path:
+    out = tmp_path_factory.mktemp("reports_ru")
+    result = _cli(
+        "compare", "--data", str(hostile_demo), "--period", "2026", "--lang", "ru", "--currency", "RUB",
+        "--out", str(out),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def test_russian_render_files_record_and_codes(rendered_ru):
+    folder = rendered_ru / "2026"
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "manager_comparison.ru.html",
+        "manager_comparison.ru.report.json",
+        "manager_tests.csv",
+    ]
+    record = json.loads((folder / "manager_comparison.ru.report.json").read_text(encoding="utf-8"))
+    assert record["lang"] == "ru" and record["currency"] == "RUB" and record["kind"] == "comparison"
+    assert record["title"] == "Конверсия: сравнение менеджеров за 2026 г."
+    assert record["parameters"]["lang"] == "ru" and record["parameters"]["currency"] == "RUB"
+    figures = {f["key"]: f for f in record["key_figures"]}
+    assert figures["below"]["label"] == "Ниже остальных" and figures["above"]["text"] == "никого"
+    # the data file keeps English codes
+    csv = pd.read_csv(folder / "manager_tests.csv")
+    assert tuple(csv.columns) == TESTS_COLUMNS
+    assert set(csv["verdict"]) == {"above", "below", "no difference"}
+    assert "chi-square (Yates)" in set(csv["test"])
+    index = (rendered_ru / "index.html").read_text(encoding="utf-8")
+    assert (
+        "2026/manager_comparison.ru.html" in index and "Конверсия: сравнение менеджеров за 2026 г." in index
+    )
+
+
+def test_russian_render_page(rendered_ru):
+    page_html = (rendered_ru / "2026" / "manager_comparison.ru.html").read_text(encoding="utf-8")
+    text = _plain(page_html)
+    assert '<html lang="ru"' in page_html
+    assert "<title>Конверсия: сравнение менеджеров за 2026 г.</title>" in page_html
+    headings = [_text(h) for h in re.findall(r"<h[12][^>]*>(.*?)</h[12]>", page_html, flags=re.S)]
+    assert [h.strip() for h in headings] == [
+        "Конверсия: сравнение менеджеров за 2026 г.",
+        *RUSSIAN_HEADINGS[:5],
+        *RUSSIAN_HEADINGS[5:],
+    ]
+    for heading in ENGLISH_HEADINGS:
+        assert heading not in text, heading
+    assert "Что предполагает каждый тест и когда ему не стоит доверять." in text
+    assert f"12,2{NBSP}% против 28,6{NBSP}%" in text and f"(189 и 2{NBSP}268)" in text
+    verdicts = re.findall(r"<tr>(?:(?!</tr>).)*Clara Jensen(?:(?!</tr>).)*</tr>", page_html, flags=re.S)
+    assert any(">ниже</td>" in row for row in verdicts)
+    # hostile names stay text, in Russian as in English
+    assert HOSTILE_NAME not in page_html and "&lt;script&gt;alert(1)&lt;/script&gt;" in page_html
+    raw_alts = re.findall(r"<img alt=([\"'])(.*?)\1", page_html)
+    assert len(raw_alts) == 3 and all("&lt;script&gt;alert(1)&lt;/script&gt;" in a for _, a in raw_alts)
+    alts = _alts(page_html)
+    assert alts[1].startswith("Воронкообразный график конверсии в зависимости от числа закрытых лидов")
+    assert re.findall(r"<script[^>]*>", page_html) == ["<script>"]
+    assert "import kpi_toolkit" not in page_html and "Traceback" not in text and "Warning" not in text

@@ -181,7 +181,7 @@ def _caveats(data: SalesData, period: Period, metric: str, managers: list[str], 
         caveats.append(Message("comparison.caveat.first_year", period=period, date=data.first_date))
     for manager, (total, kept) in notes.get("sampled", {}).items():
         caveats.append(
-            Message("comparison.caveat.sampled", manager=manager, total=str(total), kept=str(kept))
+            Message("comparison.caveat.sampled", manager=manager, total=int(total), kept=int(kept))
         )
     return caveats
 

@@ -6,7 +6,10 @@ and a :class:`~kpi_toolkit.report.i18n.Translator` (English when ``None``): numb
 dates are formatted by the translator for its locale, words come from
 :data:`~kpi_toolkit.report.comparison_messages.MESSAGES` (or the translator's catalogue when it has them), and
 data (names, teams) is escaped by :mod:`kpi_toolkit.report.html`. Figures are drawn by
-:mod:`kpi_toolkit.stats.figures` with the managers' names, drawn literally.
+:mod:`kpi_toolkit.stats.figures` with the managers' names, drawn literally; their axis titles, legends and
+tick numbers are then put in the translator's language (:func:`verdicts_plot`, :func:`funnel_plot`,
+:func:`ranking_plot`, :func:`amounts_plot`). The notebook's prose (:func:`introduction`,
+:func:`reading_guide`) comes from the messages too, so a report holds no word outside its language.
 """
 
 from __future__ import annotations
@@ -14,14 +17,17 @@ from __future__ import annotations
 import math
 import shlex
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import jinja2
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 import kpi_toolkit
 from kpi_toolkit.comparison import DEFAULT_MIN_N, compare_managers
 from kpi_toolkit.data import SalesData
+from kpi_toolkit.figures import literal
 from kpi_toolkit.periods import Period
 from kpi_toolkit.report import html
 from kpi_toolkit.report.comparison_messages import (
@@ -30,11 +36,13 @@ from kpi_toolkit.report.comparison_messages import (
     _kpi,
     _method,
     _name,
+    _note,
     _p,
     _p_cell,
     _range_pct,
     _say,
     _t,
+    _test_name,
     _tr,
     _value,
     _versus,
@@ -47,29 +55,82 @@ from kpi_toolkit.report.site import KeyFigure
 from kpi_toolkit.stats import DEFAULT_SEED, plot_check_distributions, plot_comparison, plot_shrunk_rates
 from kpi_toolkit.stats import plot_funnel as plot_funnel_table
 
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
 __all__ = [
+    "amounts_plot",
     "amounts_section",
     "caveats",
     "conclusion_sentences",
     "conclusions",
     "differences_section",
+    "funnel_plot",
     "funnel_section",
     "global_section",
     "headline",
+    "introduction",
     "key_figures",
     "page_title",
     "provenance",
+    "ranking_plot",
     "ranking_section",
+    "reading_guide",
     "title",
+    "verdicts_plot",
     "verdicts_section",
     "verdicts_table",
 ]
 
 _FLAGGED = ("above", "below")
+_GUIDE = jinja2.Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True).from_string(
+    """<h2>{{ heading }}</h2>
+<p><strong>{{ disagree_lead }}</strong> {{ disagree }}</p>
+<p><strong>{{ assumptions_lead }}</strong></p>
+<ul>
+{% for lead, text in items %}<li><em>{{ lead }}</em> {{ text }}</li>
+{% endfor %}</ul>
+"""
+)
 
 
 def _period(tr: Translator, r: ComparisonReport) -> str:
     return tr.period(r.period)
+
+
+# the figures' words and numbers -----------------------------------------------------------------------------
+def _decimals(value: float, most: int) -> int:
+    """The fewest decimals, up to ``most``, that show ``value`` as it is (a tick at 2.5 needs one)."""
+    for digits in range(most):
+        if abs(value - round(value, digits)) < 1e-9 * max(1.0, abs(value)):
+            return digits
+    return most
+
+
+def _ticks(tr: Translator, kind: str) -> FuncFormatter:
+    """Tick labels formatted for the locale: ``rate`` (a fraction as a percentage), ``points`` (a fraction
+    as percentage points), ``ratio``, ``number`` or ``money`` (compact: 10 тыс.)."""
+
+    def show(value: float, _: object = None) -> str:
+        if kind == "rate":
+            return tr.pct(value, digits=_decimals(100 * value, 1))
+        if kind == "points":
+            return tr.number(100 * value, digits=_decimals(100 * value, 1))
+        if kind == "money":
+            return tr.compact(value)
+        return tr.number(value, digits=_decimals(value, 2 if kind == "ratio" else 1))
+
+    return FuncFormatter(show)
+
+
+def _legend(ax: Axes, tr: Translator, labels: Mapping[str, str]) -> None:
+    """The legend again, each entry's text in the report's language: ``labels`` by the drawn (English) label,
+    a verdict or signal code by :meth:`Translator.verdict`."""
+    handles, codes = ax.get_legend_handles_labels()
+    entries = dict(zip(codes, handles, strict=True))
+    if entries:
+        texts = [literal(labels[c] if c in labels else tr.verdict(c)) for c in entries]
+        ax.legend(list(entries.values()), texts, loc="best", fontsize="small")
 
 
 # title, key figures, caveats --------------------------------------------------------------------------------
@@ -152,6 +213,12 @@ def caveats(r: ComparisonReport, tr: Translator | None = None) -> html.Html:
     """What a reader must know before trusting the numbers (empty when nothing)."""
     tr = _tr(tr)
     return html.notes([_say(tr, c) for c in r.caveats], title=tr.t("common.read_with_care"))
+
+
+def introduction(r: ComparisonReport, tr: Translator | None = None) -> html.Html:
+    """What the report asks and how it answers, before the conclusions."""
+    tr = _tr(tr)
+    return html.paragraphs([_t(tr, "comparison.intro")])
 
 
 # conclusions ------------------------------------------------------------------------------------------------
@@ -252,14 +319,18 @@ def global_section(r: ComparisonReport, tr: Translator | None = None) -> html.Ht
             "comparison.global.result",
             count=int(row["n_groups"]),
             kpi=_kpi(tr, r.metric),
-            test=str(row["test"]),
+            test=_test_name(tr, row["test"]),
             statistic=tr.number(row["statistic"], digits=2),
             df=tr.number(row["df"], digits=0),
             p=_p(tr, row["p_value"]),
         )
     else:
-        result = _t(tr, "comparison.global.no_test", kpi=_kpi(tr, r.metric), note=str(row["note"]))
+        result = _t(
+            tr, "comparison.global.no_test", kpi=_kpi(tr, r.metric), note=_note(tr, row["note"], r.names)
+        )
     frame["kpi"] = [_kpi(tr, m) for m in frame["metric"]]
+    frame["test"] = [_test_name(tr, t) for t in frame["test"]]
+    frame["note"] = [_note(tr, n, r.names) for n in frame["note"]]
     columns = {
         "kpi": _t(tr, "comparison.global.kpi"),
         "test": _t(tr, "comparison.global.test"),
@@ -298,7 +369,7 @@ def verdicts_table(r: ComparisonReport, tr: Translator | None = None) -> html.Ht
         _interval(tr, metric, lo, hi) for lo, hi in zip(frame["ci_low"], frame["ci_high"], strict=True)
     ]
     frame["verdict_text"] = [tr.verdict(v) for v in frame["verdict"]]
-    frame["test"] = frame["test"].fillna(MISSING)
+    frame["test"] = [_test_name(tr, t) for t in frame["test"].fillna(MISSING)]
     columns = {
         "who": _t(tr, "comparison.col.manager"),
         "against": _t(tr, "comparison.col.versus"),
@@ -335,11 +406,28 @@ def verdicts_table(r: ComparisonReport, tr: Translator | None = None) -> html.Ht
     )
 
 
+def verdicts_plot(r: ComparisonReport, tr: Translator | None = None) -> Axes:
+    """Each manager against the rest (:func:`kpi_toolkit.stats.plot_comparison`), its words and numbers in
+    the translator's language."""
+    tr = _tr(tr)
+    table = r.table
+    ax = plot_comparison(table, names=r.names)
+    labels = [
+        literal(_t(tr, "comparison.plot.pair", name=_name(r.names, m), versus=_versus(tr, r.names, v)))
+        for m, v in zip(table["manager"], table["versus"], strict=True)
+    ]
+    ax.set_yticks(np.arange(len(table))[::-1], labels)
+    ax.xaxis.set_major_formatter(_ticks(tr, "points" if r.metric == "conversion" else "ratio"))
+    ax.set_xlabel(literal(_t(tr, f"comparison.plot.axis.{r.metric}")))
+    _legend(ax, tr, {})
+    return ax
+
+
 def _verdicts_figure(r: ComparisonReport, tr: Translator) -> html.Html:
     table = r.table
     if table.empty:
         return html.Html("")
-    ax = plot_comparison(table, names=r.names)
+    ax = verdicts_plot(r, tr)
     is_rate = r.metric == "conversion"
     items = []
     for _, row in table.iterrows():
@@ -406,6 +494,28 @@ def verdicts_section(r: ComparisonReport, tr: Translator | None = None) -> html.
 
 
 # funnel -----------------------------------------------------------------------------------------------------
+def funnel_plot(r: ComparisonReport, tr: Translator | None = None) -> Axes:
+    """The funnel plot (:func:`kpi_toolkit.stats.plot_funnel`), its words and numbers in the translator's
+    language; conversion only."""
+    tr = _tr(tr)
+    if r.funnel is None:
+        raise ValueError(
+            "the funnel plot is drawn for conversion: compute the report for metric='conversion'"
+        )
+    ax = plot_funnel_table(r.funnel, names=r.names)
+    ax.xaxis.set_major_formatter(_ticks(tr, "number"))
+    ax.yaxis.set_major_formatter(_ticks(tr, "rate"))
+    ax.set_xlabel(literal(_t(tr, "comparison.plot.closed_leads")))
+    ax.set_ylabel(literal(_t(tr, "comparison.plot.conversion")))
+    limits = {
+        "95% limits": _t(tr, "comparison.plot.limits", level=tr.pct(0.95)),
+        "99.8% limits": _t(tr, "comparison.plot.limits", level=tr.pct(0.998, digits=1)),
+        "no leads": _t(tr, "comparison.funnel.no_leads"),
+    }
+    _legend(ax, tr, limits)
+    return ax
+
+
 def _only_conversion(r: ComparisonReport, tr: Translator, heading: str) -> html.Html:
     return html.section(_t(tr, heading), [_t(tr, "comparison.funnel.only_conversion")])
 
@@ -442,7 +552,7 @@ def funnel_section(r: ComparisonReport, tr: Translator | None = None) -> html.Ht
         )
         for _, row in f.iterrows()
     ]
-    ax = plot_funnel_table(f, names=r.names)
+    ax = funnel_plot(r, tr)
     figure = html.figure(
         ax.figure,
         alt=_t(tr, "comparison.funnel.alt", center=tr.pct(center, digits=1), items="; ".join(items)),
@@ -475,6 +585,24 @@ def funnel_section(r: ComparisonReport, tr: Translator | None = None) -> html.Ht
 
 
 # ranking ----------------------------------------------------------------------------------------------------
+def ranking_plot(r: ComparisonReport, tr: Translator | None = None) -> Axes:
+    """The shrunk ranking (:func:`kpi_toolkit.stats.plot_shrunk_rates`), its words and numbers in the
+    translator's language; conversion only."""
+    tr = _tr(tr)
+    if r.shrunk is None:
+        raise ValueError("the shrunk ranking is drawn for conversion: compute it for metric='conversion'")
+    ax = plot_shrunk_rates(r.shrunk, names=r.names)
+    ax.xaxis.set_major_formatter(_ticks(tr, "rate"))
+    ax.set_xlabel(literal(_t(tr, "comparison.plot.conversion")))
+    labels = {
+        "shrunk rate (95 % interval)": _t(tr, "comparison.plot.shrunk"),
+        "raw rate": _t(tr, "comparison.plot.raw"),
+        "center": _t(tr, "comparison.plot.center"),
+    }
+    _legend(ax, tr, labels)
+    return ax
+
+
 def ranking_section(r: ComparisonReport, tr: Translator | None = None) -> html.Html:
     """The shrunk ranking of conversion next to the raw one, with intervals (conversion only)."""
     tr = _tr(tr)
@@ -526,7 +654,7 @@ def ranking_section(r: ComparisonReport, tr: Translator | None = None) -> html.H
         )
         for name, shrunk, raw in zip(s["who"], s["shrunk_rate"], s["raw_rate"], strict=True)
     )
-    ax = plot_shrunk_rates(r.shrunk, names=r.names)
+    ax = ranking_plot(r, tr)
     figure = html.figure(
         ax.figure,
         alt=_t(tr, "comparison.ranking.alt", items=items),
@@ -536,6 +664,32 @@ def ranking_section(r: ComparisonReport, tr: Translator | None = None) -> html.H
 
 
 # order amounts ----------------------------------------------------------------------------------------------
+def amounts_plot(r: ComparisonReport, tr: Translator | None = None) -> Axes:
+    """Order amounts per manager (:func:`kpi_toolkit.stats.plot_check_distributions`), its words and numbers
+    in the translator's language; average check only."""
+    tr = _tr(tr)
+    if r.amounts is None:
+        raise ValueError("order amounts are drawn for the average check: compute the report with "
+                         "metric='average_check'")  # fmt: skip
+    ax = plot_check_distributions(r.amounts.loc[:, ["manager", "amount"]], names=r.names)
+    low, high = ax.get_xlim()
+    decades = math.log10(high / low) if low > 0 and high > low else 0.0
+    subs = (1.0,) if decades >= 2 else (1.0, 2.0, 5.0) if decades >= 0.7 else tuple(range(1, 10))
+    ax.xaxis.set_major_locator(LogLocator(base=10, subs=subs))
+    ax.xaxis.set_major_formatter(_ticks(tr, "money"))
+    ax.xaxis.set_minor_formatter(NullFormatter())
+    if tr.currency:
+        label = _t(tr, "comparison.plot.amount_currency", currency=tr.currency)
+    else:
+        label = _t(tr, "comparison.plot.amount")
+    zeros = int((r.amounts["amount"] == 0).sum())
+    if zeros:
+        label = _t(tr, "comparison.plot.zeros", count=zeros, label=label)
+    ax.set_xlabel(literal(label))
+    ax.set_ylabel(literal(_t(tr, "comparison.col.manager")))
+    return ax
+
+
 def amounts_section(r: ComparisonReport, tr: Translator | None = None) -> html.Html:
     """Order amounts per manager and the checks beside the average-check verdicts (average check only;
     empty for the other KPIs)."""
@@ -549,7 +703,7 @@ def amounts_section(r: ComparisonReport, tr: Translator | None = None) -> html.H
     )
     figure = html.Html("")
     if len(r.amounts):
-        ax = plot_check_distributions(r.amounts.loc[:, ["manager", "amount"]], names=r.names)
+        ax = amounts_plot(r, tr)
         figure = html.figure(
             ax.figure,
             alt=_t(tr, "comparison.amounts.alt", items=items),
@@ -588,6 +742,25 @@ def amounts_section(r: ComparisonReport, tr: Translator | None = None) -> html.H
         html.section(_t(tr, "comparison.amounts.heading"), [_t(tr, "comparison.amounts.intro")])
         + figure
         + table
+    )
+
+
+# reading the report -----------------------------------------------------------------------------------------
+def reading_guide(r: ComparisonReport, tr: Translator | None = None) -> html.Html:
+    """Why a funnel signal and a test verdict can disagree, what each test assumes, when not to trust it."""
+    tr = _tr(tr)
+    items = [
+        (_t(tr, f"comparison.guide.{part}_lead"), _t(tr, f"comparison.guide.{part}"))
+        for part in ("conversion", "average_check", "new_customers", "all")
+    ]
+    return html.Html(
+        _GUIDE.render(
+            heading=_t(tr, "comparison.guide.heading"),
+            disagree_lead=_t(tr, "comparison.guide.disagree_lead"),
+            disagree=_t(tr, "comparison.guide.disagree"),
+            assumptions_lead=_t(tr, "comparison.guide.assumptions_lead"),
+            items=items,
+        )
     )
 
 
