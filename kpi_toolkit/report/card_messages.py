@@ -14,11 +14,10 @@ from __future__ import annotations
 import math
 import re
 
-from babel import Locale
-
+from kpi_toolkit.report.formatting import decimals
 from kpi_toolkit.report.i18n import Translator
 
-__all__ = ["MESSAGES", "NOTES", "REASONS", "decimals", "kpi_name", "message", "notes_text", "reason_text"]
+__all__ = ["MESSAGES", "NOTES", "REASONS", "kpi_name", "message", "notes_text", "reason_text"]
 
 #: The report's texts in English, by catalogue key; ``{name}`` placeholders take text already formatted
 #: for the locale; a plural message maps CLDR plural tags (``one``, ``other``) to texts.
@@ -479,23 +478,7 @@ def message(tr: Translator, key: str, /, *, count: float | None = None, **values
     >>> message(translator("en"), "card.managers", count=1)
     '1 manager'
     """
-    if tr.has(key):
-        return tr.t(key, count=count, **values)
-    message = MESSAGES.get(tr.lang, {}).get(key) or MESSAGES["en"][key]
-    if isinstance(message, dict):
-        if count is None:
-            raise TypeError(f"message {key!r} is a plural message: pass count=")
-        number = abs(float(count))
-        tag = Locale.parse(tr.lang).plural_form(int(number) if number.is_integer() else number)
-        message = message.get(tag, message["other"])
-    if count is not None:
-        values = {"count": tr.count(count), **values}
-    return message.format(**values)
-
-
-def decimals(value: float, most: int) -> int:
-    """The fewest decimals (up to ``most``) that show ``value`` as it is: 0 for 2.0, 1 for 0.5."""
-    return next((d for d in range(most) if math.isclose(round(value, d), value, abs_tol=1e-9)), most)
+    return tr.t_from(MESSAGES, key, count=count, **values)
 
 
 def _number_text(tr: Translator, text: str) -> str:

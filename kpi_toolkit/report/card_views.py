@@ -20,12 +20,13 @@ import pandas as pd
 import kpi_toolkit
 from kpi_toolkit.card.figures import plot_payout_curve
 from kpi_toolkit.report import html
-from kpi_toolkit.report.card_messages import MESSAGES, decimals
+from kpi_toolkit.report.card_messages import MESSAGES
 from kpi_toolkit.report.card_messages import kpi_name as _kpi
 from kpi_toolkit.report.card_messages import message as _t
 from kpi_toolkit.report.card_messages import notes_text as _notes
 from kpi_toolkit.report.card_messages import reason_text as _why
 from kpi_toolkit.report.card_report import LEAD_METRICS, CardReport
+from kpi_toolkit.report.formatting import decimals
 from kpi_toolkit.report.i18n import Translator, translator
 from kpi_toolkit.report.site import KeyFigure
 

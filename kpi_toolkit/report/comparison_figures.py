@@ -15,6 +15,7 @@ from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 from kpi_toolkit.figures import literal
 from kpi_toolkit.report.comparison_messages import _name, _t, _tr, _versus
 from kpi_toolkit.report.comparison_report import ComparisonReport
+from kpi_toolkit.report.formatting import decimals
 from kpi_toolkit.report.i18n import Translator
 from kpi_toolkit.stats import plot_check_distributions, plot_comparison, plot_shrunk_rates
 from kpi_toolkit.stats import plot_funnel as plot_funnel_table
@@ -25,26 +26,18 @@ if TYPE_CHECKING:
 __all__ = ["amounts_plot", "funnel_plot", "ranking_plot", "verdicts_plot"]
 
 
-def _decimals(value: float, most: int) -> int:
-    """The fewest decimals, up to ``most``, that show ``value`` as it is (a tick at 2.5 needs one)."""
-    for digits in range(most):
-        if abs(value - round(value, digits)) < 1e-9 * max(1.0, abs(value)):
-            return digits
-    return most
-
-
 def _ticks(tr: Translator, kind: str) -> FuncFormatter:
     """Tick labels formatted for the locale: ``rate`` (a fraction as a percentage), ``points`` (a fraction
     as percentage points), ``ratio``, ``number`` or ``money`` (compact: 10 тыс.)."""
 
     def show(value: float, _: object = None) -> str:
         if kind == "rate":
-            return tr.pct(value, digits=_decimals(100 * value, 1))
+            return tr.pct(value, digits=decimals(100 * value, 1))
         if kind == "points":
-            return tr.number(100 * value, digits=_decimals(100 * value, 1))
+            return tr.number(100 * value, digits=decimals(100 * value, 1))
         if kind == "money":
             return tr.compact(value)
-        return tr.number(value, digits=_decimals(value, 2 if kind == "ratio" else 1))
+        return tr.number(value, digits=decimals(value, 2 if kind == "ratio" else 1))
 
     return FuncFormatter(show)
 

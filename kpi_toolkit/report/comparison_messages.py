@@ -19,7 +19,6 @@ from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
-from babel import Locale
 
 from kpi_toolkit.report.formatting import MISSING, fmt_number
 from kpi_toolkit.report.i18n import Message, Translator, translator
@@ -960,18 +959,7 @@ def _tr(tr: Translator | None) -> Translator:
 
 def _t(tr: Translator, key: str, /, *, count: float | None = None, **values: str) -> str:
     """The message ``key``: from the translator's catalogue when it has it, else from :data:`MESSAGES`."""
-    if tr.has(key):
-        return tr.t(key, count=count, **values)
-    message = MESSAGES.get(tr.lang, {}).get(key) or MESSAGES["en"][key]
-    if isinstance(message, dict):
-        if count is None:
-            raise TypeError(f"message {key!r} is a plural message: pass count=")
-        number = abs(float(count))
-        tag = Locale.parse(tr.lang).plural_form(int(number) if number.is_integer() else number)
-        message = message.get(tag, message["other"])
-    if count is not None:
-        values = {"count": tr.count(count), **values}
-    return message.format(**values)
+    return tr.t_from(MESSAGES, key, count=count, **values)
 
 
 def _say(tr: Translator, message: Message) -> str:

@@ -30,6 +30,7 @@ from babel.numbers import (
 
 __all__ = [
     "MISSING",
+    "decimals",
     "fmt_compact",
     "fmt_count",
     "fmt_date",
@@ -68,6 +69,18 @@ def _pattern(locale: str, kind: str, digits: int, signed: bool) -> NumberPattern
 def _no_negative_zero(value: float, digits: int, *, scale: int = 0) -> float:
     value = float(value)
     return 0.0 if round(value * 10**scale, digits) == 0 else value
+
+
+def decimals(value: float, most: int) -> int:
+    """The fewest decimals, up to ``most``, that show ``value`` as it is (a tick at 2.5 needs one).
+
+    >>> decimals(2.0, 2), decimals(2.5, 2), decimals(1 / 3, 2)
+    (0, 1, 2)
+    """
+    for digits in range(most):
+        if abs(value - round(value, digits)) < 1e-9 * max(1.0, abs(value)):
+            return digits
+    return most
 
 
 def fmt_number(value: float | None, *, locale: str = "en", digits: int = 0, signed: bool = False) -> str:
