@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -20,6 +20,11 @@ from kpi_toolkit.report.quarterly import quarterly_report
 from kpi_toolkit.report.render import notebook_path, render_notebook
 from kpi_toolkit.report.site import ReportRecord, build_site, rendered_footer, write_record
 from kpi_toolkit.spreadsheets import safe_for_spreadsheet
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from kpi_toolkit.report.i18n import Translator
 
 __all__ = ["app", "main"]
 
@@ -43,6 +48,18 @@ CurrencyOption = Annotated[
     str,
     typer.Option(
         "--currency", help="ISO 4217 code of the amounts, e.g. RUB, USD, EUR (default: no currency sign)."
+    ),
+]
+
+MappingOption = Annotated[
+    Path | None,
+    typer.Option("--mapping", help="Mapping (YAML) that reads an export in DATA, see docs/mappings.md."),
+]
+OnInvalidOption = Annotated[
+    str,
+    typer.Option(
+        "--on-invalid",
+        help="raise: stop at invalid rows; quarantine: set them aside, in OUT/<period>/quarantine.csv.",
     ),
 ]
 
@@ -70,6 +87,50 @@ def _publish(html: Path, record: ReportRecord, *, out: Path) -> Path:
     return rebuild_site(out, lang=record.lang)
 
 
+def _render(
+    kind: str,
+    report: Any,
+    views: Any,
+    tr: Translator,
+    *,
+    out: Path,
+    stem: str,
+    parameters: dict[str, Any],
+    team: str = "",
+    subject: str | None = None,
+) -> tuple[Path, ReportRecord]:
+    """Render the ``kind`` notebook into ``OUT/<period>/<stem>.html`` (``<stem>.<lang>.html`` but in English)
+    with its record: title and key figures from ``views``, fingerprint and data date from ``report``."""
+    record = ReportRecord.create(
+        kind=kind,
+        period=report.period,
+        title=views.page_title(report, tr),
+        lang=tr.lang,
+        team=team,
+        subject=subject,
+        currency=tr.currency,
+        key_figures=views.key_figures(report, tr),
+        data_fingerprint=report.data_fingerprint,
+        data_as_of=report.data_as_of,
+        parameters=parameters,
+    )
+    html = render_notebook(
+        notebook_path(kind),
+        parameters=parameters,
+        output=out / str(report.period) / f"{stem}{'' if tr.lang == 'en' else '.' + tr.lang}.html",
+        title=record.title,
+        language=tr.lang,
+        footer=rendered_footer(record),
+    )
+    return html, record
+
+
+def _spreadsheet(frame: pd.DataFrame, path: Path) -> Path:
+    """Write ``frame`` as CSV with text cells a spreadsheet would run as formulas neutralised."""
+    safe_for_spreadsheet(frame).to_csv(path, index=False)
+    return path
+
+
 @app.command()
 def quarterly(
     data: DataOption,
@@ -78,17 +139,8 @@ def quarterly(
     team: TeamOption = "",
     lang: LangOption = "en",
     currency: CurrencyOption = "",
-    mapping: Annotated[
-        Path | None,
-        typer.Option("--mapping", help="Mapping (YAML) that reads an export in DATA, see docs/mappings.md."),
-    ] = None,
-    on_invalid: Annotated[
-        str,
-        typer.Option(
-            "--on-invalid",
-            help="raise: stop at invalid rows; quarantine: set them aside, listed in quarantine.csv.",
-        ),
-    ] = "raise",
+    mapping: MappingOption = None,
+    on_invalid: OnInvalidOption = "raise",
 ) -> None:
     """Render the quarterly KPI report: OUT/<period>/quarterly.html (quarterly.ru.html in Russian), kpis.csv,
     and rebuild the site's OUT/index.html."""
@@ -108,31 +160,12 @@ def quarterly(
         "mapping": str(mapping.resolve()) if mapping else "",
         "on_invalid": on_invalid,
     }
-    record = ReportRecord.create(
-        kind="quarterly",
-        period=report.period,
-        title=views.page_title(report, tr),
-        lang=lang,
-        team=team,
-        currency=tr.currency,
-        key_figures=views.key_figures(report, tr),
-        data_fingerprint=report.data_fingerprint,
-        data_as_of=report.data_as_of,
-        parameters=parameters,
+    html, record = _render(
+        "quarterly", report, views, tr, out=out, stem=f"quarterly{suffix}", parameters=parameters, team=team
     )
-    html = render_notebook(
-        notebook_path("quarterly"),
-        parameters=parameters,
-        output=folder / f"quarterly{suffix}{'' if lang == 'en' else '.' + lang}.html",
-        title=record.title,
-        language=lang,
-        footer=rendered_footer(record),
-    )
-    csv = folder / f"kpis{suffix}.csv"
-    safe_for_spreadsheet(report.kpis.reset_index()).to_csv(csv, index=False)
+    csv = _spreadsheet(report.kpis.reset_index(), folder / f"kpis{suffix}.csv")
     if len(sales.quarantine):
-        quarantined = folder / f"quarantine{suffix}.csv"
-        safe_for_spreadsheet(sales.quarantine).to_csv(quarantined, index=False)
+        quarantined = _spreadsheet(sales.quarantine, folder / f"quarantine{suffix}.csv")
         _out.print(f"set aside {sales.row_counts['rows_excluded'].sum()} invalid row(s): {quarantined}")
     index = _publish(html, record, out=out)
     _out.print(f"wrote {html}, {csv} and {index}", soft_wrap=True)
@@ -149,10 +182,7 @@ def card_command(
     team: TeamOption = "",
     lang: LangOption = "en",
     currency: CurrencyOption = "",
-    mapping: Annotated[
-        Path | None,
-        typer.Option("--mapping", help="Mapping (YAML) that reads an export in DATA, see docs/mappings.md."),
-    ] = None,
+    mapping: MappingOption = None,
 ) -> None:
     """Pay a period under a KPI card: OUT/<period>/card.html (card.ru.html in Russian), bonuses.xlsx and
     bonuses.csv for payroll (data: the same in every language), and rebuild the site's OUT/index.html."""
@@ -174,31 +204,13 @@ def card_command(
         "currency": tr.currency or "",
         "mapping": str(mapping.resolve()) if mapping else "",
     }
-    record = ReportRecord.create(
-        kind="card",
-        period=report.period,
-        title=card_views.page_title(report, tr),
-        lang=lang,
-        team=team,
-        currency=tr.currency,
-        key_figures=card_views.key_figures(report, tr),
-        data_fingerprint=report.data_fingerprint,
-        data_as_of=report.data_as_of,
-        parameters=parameters,
-    )
-    html = render_notebook(
-        notebook_path("card"),
-        parameters=parameters,
-        output=folder / f"card{suffix}{'' if lang == 'en' else '.' + lang}.html",
-        title=record.title,
-        language=lang,
-        footer=rendered_footer(record),
+    html, record = _render(
+        "card", report, card_views, tr, out=out, stem=f"card{suffix}", parameters=parameters, team=team
     )
     workbook = write_bonus_workbook(
         folder / f"bonuses{suffix}.xlsx", card=report.card, scorecard=report.scorecard, payouts=report.payroll
     )
-    csv = folder / f"bonuses{suffix}.csv"
-    safe_for_spreadsheet(report.payroll).to_csv(csv, index=False)
+    csv = _spreadsheet(report.payroll, folder / f"bonuses{suffix}.csv")
     index = _publish(html, record, out=out)
     _out.print(f"wrote {html}, {workbook}, {csv} and {index}", soft_wrap=True)
 
@@ -221,10 +233,7 @@ def compare_command(
     ] = 0.05,
     lang: LangOption = "en",
     currency: CurrencyOption = "",
-    mapping: Annotated[
-        Path | None,
-        typer.Option("--mapping", help="Mapping (YAML) that reads an export in DATA, see docs/mappings.md."),
-    ] = None,
+    mapping: MappingOption = None,
 ) -> None:
     """Compare managers honestly: OUT/<period>/manager_comparison.html (the tests, a funnel plot, a shrunk
     ranking; manager_comparison.ru.html in Russian), manager_tests.csv (every test of every KPI), and rebuild
@@ -247,30 +256,12 @@ def compare_command(
         "currency": tr.currency or "",
         "mapping": str(mapping.resolve()) if mapping else "",
     }
-    record = ReportRecord.create(
-        kind="comparison",
-        period=report.period,
-        title=comparison_views.page_title(report, tr),
-        lang=lang,
-        team=team,
-        subject=metric,
-        currency=tr.currency,
-        key_figures=comparison_views.key_figures(report, tr),
-        data_fingerprint=report.data_fingerprint,
-        data_as_of=report.data_as_of,
-        parameters=parameters,
-    )
     name = "manager_comparison" + ("" if metric == "conversion" else f"_{metric}") + suffix
-    html = render_notebook(
-        notebook_path("comparison"),
-        parameters=parameters,
-        output=folder / f"{name}{'' if lang == 'en' else '.' + lang}.html",
-        title=record.title,
-        language=lang,
-        footer=rendered_footer(record),
-    )
-    csv = folder / f"manager_tests{suffix}.csv"
-    safe_for_spreadsheet(report.manager_tests).to_csv(csv, index=False)
+    html, record = _render(
+        "comparison", report, comparison_views, tr, out=out, stem=name, parameters=parameters, team=team,
+        subject=metric,
+    )  # fmt: skip
+    csv = _spreadsheet(report.manager_tests, folder / f"manager_tests{suffix}.csv")
     index = _publish(html, record, out=out)
     _out.print(f"wrote {html}, {csv} and {index}", soft_wrap=True)
 
@@ -288,17 +279,8 @@ def batch_command(
     ] = 0,
     lang: LangOption = "en",
     currency: CurrencyOption = "",
-    mapping: Annotated[
-        Path | None,
-        typer.Option("--mapping", help="Mapping (YAML) that reads an export in DATA, see docs/mappings.md."),
-    ] = None,
-    on_invalid: Annotated[
-        str,
-        typer.Option(
-            "--on-invalid",
-            help="raise: stop at invalid rows; quarantine: set them aside, in OUT/<period>/quarantine.csv.",
-        ),
-    ] = "raise",
+    mapping: MappingOption = None,
+    on_invalid: OnInvalidOption = "raise",
 ) -> None:
     """Render one report per team (quarterly) or per manager (against the team, colleagues pseudonymised),
     then the site's OUT/index.html once. Exit status 3 when some reports failed (listed in the index)."""
@@ -361,29 +343,18 @@ def plan_gap_command(
         "lang": lang,
         "currency": tr.currency or "",
     }
-    record = ReportRecord.create(
-        kind="plan_gap",
-        period=report.period,
-        title=plan_gap_views.page_title(report, tr),
-        lang=lang,
+    html, record = _render(
+        "plan_gap",
+        report,
+        plan_gap_views,
+        tr,
+        out=out,
+        stem=f"plan_gap{suffix}",
+        parameters=parameters,
         team=team,
         subject=manager or None,
-        currency=tr.currency,
-        key_figures=plan_gap_views.key_figures(report, tr),
-        data_fingerprint=report.data_fingerprint,
-        data_as_of=report.data_as_of,
-        parameters=parameters,
     )
-    html = render_notebook(
-        notebook_path("plan_gap"),
-        parameters=parameters,
-        output=folder / f"plan_gap{suffix}{'' if lang == 'en' else '.' + lang}.html",
-        title=record.title,
-        language=lang,
-        footer=rendered_footer(record),
-    )
-    csv = folder / f"plan_gap{suffix}.csv"
-    safe_for_spreadsheet(report.gap).to_csv(csv, index=False)
+    csv = _spreadsheet(report.gap, folder / f"plan_gap{suffix}.csv")
     index = _publish(html, record, out=out)
     _out.print(f"wrote {html}, {csv} and {index}", soft_wrap=True)
 
@@ -426,27 +397,17 @@ def showcase_command(
         "min_leads": min_leads,
         "lang": lang,
     }
-    record = ReportRecord.create(
-        kind="showcase",
-        period=report.period,
-        title=showcase_views.page_title(report, tr),
-        lang=lang,
+    html, record = _render(
+        "showcase",
+        report,
+        showcase_views,
+        tr,
+        out=out,
+        stem=f"showcase{suffix}",
+        parameters=parameters,
         team=team,
-        key_figures=showcase_views.key_figures(report, tr),
-        data_fingerprint=report.data_fingerprint,
-        data_as_of=report.data_as_of,
-        parameters=parameters,
     )
-    html = render_notebook(
-        notebook_path("showcase"),
-        parameters=parameters,
-        output=folder / f"showcase{suffix}{'' if lang == 'en' else '.' + lang}.html",
-        title=record.title,
-        language=lang,
-        footer=rendered_footer(record),
-    )
-    csv = folder / f"practices{suffix}.csv"
-    safe_for_spreadsheet(report.effects).to_csv(csv, index=False)
+    csv = _spreadsheet(report.effects, folder / f"practices{suffix}.csv")
     index = _publish(html, record, out=out)
     _out.print(f"wrote {html}, {csv} and {index}", soft_wrap=True)
 
