@@ -18,6 +18,7 @@ form their language needs. Adding a language: a new ``locales/<lang>.yml`` and a
 
 from __future__ import annotations
 
+import math
 import re
 import string
 from collections.abc import Iterable, Mapping
@@ -47,6 +48,9 @@ _PLURAL_TAGS = frozenset({"zero", "one", "two", "few", "many", "other"})
 _QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _YEAR = re.compile(r"^\d{4}$")
+#: KPIs shown as percentages (changes in percentage points) and as counts; the others are money.
+_RATE_KPIS = ("plan_attainment", "conversion")
+_COUNT_KPIS = ("orders", "leads_closed", "new_customers")
 
 
 def _flatten(tree: Mapping[str, Any], prefix: str = "") -> dict[str, str | dict[str, str]]:
@@ -229,6 +233,31 @@ class Translator:
         return self.t(message.key, count=message.count, **values)
 
     # numbers, money, dates -------------------------------------------------------------------------------
+    def kpi_value(self, metric: str, value: float | None) -> str:
+        """A KPI's value as the reports show it: rates as percentages, counts as counts, the rest as money.
+
+        >>> en = translator("en")
+        >>> en.kpi_value("conversion", 0.25), en.kpi_value("orders", 1200), en.kpi_value("sales_volume", 1e6)
+        ('25%', '1,200', '1,000,000')
+        """
+        if metric in _RATE_KPIS:
+            return self.pct(value)
+        if metric in _COUNT_KPIS:
+            return self.count(value)
+        return self.money(value)
+
+    def kpi_change(self, metric: str, value: float, reference: float) -> str:
+        """How far ``value`` is from ``reference``: percentage points for rates, else relative.
+
+        >>> en = translator("en")
+        >>> en.kpi_change("conversion", 0.30, 0.25), en.kpi_change("sales_volume", 120.0, 100.0)
+        ('+5.0 pp', '+20%')
+        """
+        if metric in _RATE_KPIS:
+            return self.pp(100 * (value - reference))
+        ok = reference and not math.isnan(reference)
+        return self.ratio(value / reference - 1) if ok else self.ratio(math.nan)
+
     def number(self, value: float | None, *, digits: int = 0) -> str:
         return formatting.fmt_number(value, locale=self.lang, digits=digits)
 

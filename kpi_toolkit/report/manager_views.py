@@ -38,20 +38,9 @@ __all__ = [
     "versus_table",
 ]
 
-_RATES = ("plan_attainment", "conversion")
-_COUNTS = ("orders", "leads_closed", "new_customers")
-
 
 def _tr(tr: Translator | None) -> Translator:
     return tr or translator("en")
-
-
-def _show(metric: str, value: float, tr: Translator) -> str:
-    if metric in _RATES:
-        return tr.pct(value)
-    if metric in _COUNTS:
-        return tr.count(value)
-    return tr.money(value)
 
 
 def display_names(r: ManagerReport, tr: Translator | None = None) -> dict[str, str]:
@@ -96,8 +85,8 @@ def key_figures(r: ManagerReport, tr: Translator | None = None) -> list[KeyFigur
                 key=metric,
                 label=tr.t(f"kpi.{metric}"),
                 value=None if pd.isna(value) else float(value),
-                text=_show(metric, value, tr),
-                note=tr.t("manager.team_median", value=_show(metric, median, tr)),
+                text=tr.kpi_value(metric, value),
+                note=tr.t("manager.team_median", value=tr.kpi_value(metric, median)),
             )
         )
     return out
@@ -166,12 +155,6 @@ def caveats(r: ManagerReport, tr: Translator | None = None) -> html.Html:
     return html.notes(notes, title=tr.t("common.read_with_care"))
 
 
-def _difference(metric: str, value: float, median: float, tr: Translator) -> str:
-    if metric in _RATES:
-        return tr.pp(100 * (value - median))
-    return tr.ratio(value / median - 1) if median and not math.isnan(median) else tr.ratio(math.nan)
-
-
 def versus_table(r: ManagerReport, tr: Translator | None = None) -> html.Html:
     """The manager's KPIs against the team's median manager and the team's total."""
     tr = _tr(tr)
@@ -179,10 +162,10 @@ def versus_table(r: ManagerReport, tr: Translator | None = None) -> html.Html:
     rows = [
         {
             "kpi": tr.t(f"kpi.{metric}"),
-            "manager": _show(metric, v.loc[metric, "manager"], tr),
-            "median": _show(metric, v.loc[metric, "team_median"], tr),
-            "difference": _difference(metric, v.loc[metric, "manager"], v.loc[metric, "team_median"], tr),
-            "total": _show(metric, v.loc[metric, "team_total"], tr),
+            "manager": tr.kpi_value(metric, v.loc[metric, "manager"]),
+            "median": tr.kpi_value(metric, v.loc[metric, "team_median"]),
+            "difference": tr.kpi_change(metric, v.loc[metric, "manager"], v.loc[metric, "team_median"]),
+            "total": tr.kpi_value(metric, v.loc[metric, "team_total"]),
         }
         for metric in COMPARED
     ]

@@ -51,20 +51,10 @@ COMPARED = (
     "leads_closed",
     "new_customers",
 )
-_RATES = ("plan_attainment", "conversion")
-_COUNTS = ("orders", "leads_closed", "new_customers")
 
 
 def _tr(tr: Translator | None) -> Translator:
     return tr or translator("en")
-
-
-def _show(metric: str, value: float, tr: Translator) -> str:
-    if metric in _RATES:
-        return tr.pct(value)
-    if metric in _COUNTS:
-        return tr.count(value)
-    return tr.money(value)
 
 
 def page_title(q: QuarterlyReport, tr: Translator | None = None) -> str:
@@ -109,7 +99,7 @@ def key_figures(q: QuarterlyReport, tr: Translator | None = None) -> list[KeyFig
                 key=metric,
                 label=tr.t(f"kpi.{metric}"),
                 value=None if pd.isna(value) else float(value),
-                text=_show(metric, value, tr),
+                text=tr.kpi_value(metric, value),
                 note=note,
             )
         )
@@ -166,7 +156,7 @@ def kpi_table(q: QuarterlyReport, tr: Translator | None = None) -> html.Html:
         "conversion_text": tr.t("quarterly.kpis.conversion"),
         "new_customers": tr.t("kpi.new_customers"),
     }
-    formats = {c: (lambda v, c=c: _show(c, v, tr)) for c in columns if c in COMPARED}
+    formats = {c: (lambda v, c=c: tr.kpi_value(c, v)) for c in columns if c in COMPARED}
     return html.table(
         frame,
         columns=columns,
@@ -194,22 +184,17 @@ def comparison_table(q: QuarterlyReport, tr: Translator | None = None) -> html.H
     p, prev, last = str(q.period), str(q.period.previous()), str(q.period.last_year())
     ytd, ytd_last = f"YTD {q.period}", f"YTD {q.period.last_year()}"
 
-    def delta(metric: str, a: float, b: float) -> str:
-        if metric in _RATES:
-            return tr.pp(100 * (a - b))
-        return tr.ratio(a / b - 1) if b and not math.isnan(b) else tr.ratio(math.nan)
-
     rows = [
         {
             "kpi": tr.t(f"kpi.{metric}"),
-            "now": _show(metric, t.loc[p, metric], tr),
-            "prev": _show(metric, t.loc[prev, metric], tr),
-            "d_prev": delta(metric, t.loc[p, metric], t.loc[prev, metric]),
-            "last": _show(metric, t.loc[last, metric], tr),
-            "d_last": delta(metric, t.loc[p, metric], t.loc[last, metric]),
-            "ytd": _show(metric, t.loc[ytd, metric], tr),
-            "ytd_last": _show(metric, t.loc[ytd_last, metric], tr),
-            "d_ytd": delta(metric, t.loc[ytd, metric], t.loc[ytd_last, metric]),
+            "now": tr.kpi_value(metric, t.loc[p, metric]),
+            "prev": tr.kpi_value(metric, t.loc[prev, metric]),
+            "d_prev": tr.kpi_change(metric, t.loc[p, metric], t.loc[prev, metric]),
+            "last": tr.kpi_value(metric, t.loc[last, metric]),
+            "d_last": tr.kpi_change(metric, t.loc[p, metric], t.loc[last, metric]),
+            "ytd": tr.kpi_value(metric, t.loc[ytd, metric]),
+            "ytd_last": tr.kpi_value(metric, t.loc[ytd_last, metric]),
+            "d_ytd": tr.kpi_change(metric, t.loc[ytd, metric], t.loc[ytd_last, metric]),
         }
         for metric in COMPARED
     ]
