@@ -5,7 +5,8 @@ Every function takes the report's numbers (:class:`~kpi_toolkit.report.card_repo
 the KPIs' names are formatted and named by the translator for its locale; data (names, teams, the card's
 name) is escaped by :mod:`kpi_toolkit.report.html`.
 
-The report's own words, in English and Russian, are in :mod:`kpi_toolkit.report.card_messages`.
+The report's own words, in English and Russian, are the catalogues' ``card:`` sections
+(:mod:`kpi_toolkit.report.card_messages` puts the card's notes into them).
 """
 
 from __future__ import annotations

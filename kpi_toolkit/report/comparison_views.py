@@ -3,12 +3,11 @@ the quarterly report's section "Differences between managers" (:func:`difference
 
 Every function takes the report's numbers (:class:`~kpi_toolkit.report.comparison_report.ComparisonReport`)
 and a :class:`~kpi_toolkit.report.i18n.Translator` (English when ``None``): numbers, money, percentages and
-dates are formatted by the translator for its locale, words come from
-:data:`~kpi_toolkit.report.comparison_messages.MESSAGES` (or the translator's catalogue when it has them), and
-data (names, teams) is escaped by :mod:`kpi_toolkit.report.html`. Figures are drawn by
-:mod:`kpi_toolkit.stats.figures` with the managers' names, drawn literally; their axis titles, legends and
-tick numbers are then put in the translator's language (:func:`verdicts_plot`, :func:`funnel_plot`,
-:func:`ranking_plot`, :func:`amounts_plot`). The notebook's prose (:func:`introduction`,
+dates are formatted by the translator for its locale, words come from the catalogues' ``comparison:``
+sections, and data (names, teams) is escaped by :mod:`kpi_toolkit.report.html`.
+Figures are drawn by :mod:`kpi_toolkit.stats.figures` with the managers' names, drawn literally; their axis
+titles, legends and tick numbers are then put in the translator's language
+(:mod:`kpi_toolkit.report.comparison_figures`). The notebook's prose (:func:`introduction`,
 :func:`reading_guide`) comes from the messages too, so a report holds no word outside its language.
 """
 

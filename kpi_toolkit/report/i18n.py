@@ -171,27 +171,6 @@ class Translator:
             ) from None
         return self._fill(key, message, count, values)
 
-    def t_from(
-        self,
-        messages: Mapping[str, Mapping[str, str | dict[str, str]]],
-        key: str,
-        /,
-        *,
-        count: float | None = None,
-        **values: str,
-    ) -> str:
-        """The message ``key`` from the catalogue when it has it, else from a report module's own ``messages``
-        (by language, then key), in this language or else in English; filled in as :meth:`t` does.
-
-        >>> en = translator("en")
-        >>> en.t_from({"en": {"x.hello": "Hello, {name}"}}, "x.hello", name="Ann")
-        'Hello, Ann'
-        """
-        if self.has(key):
-            return self.t(key, count=count, **values)
-        message = messages.get(self.lang, {}).get(key) or messages["en"][key]
-        return self._fill(key, message, count, values)
-
     def _fill(
         self, key: str, message: str | dict[str, str], count: float | None, values: dict[str, str]
     ) -> str:
