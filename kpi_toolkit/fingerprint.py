@@ -18,13 +18,15 @@ from kpi_toolkit.schema import TABLES
 __all__ = ["FINGERPRINT_VERSION", "TABLE_KEYS", "data_fingerprint"]
 
 #: Names the canonical form below; it changes only if the form changes.
-FINGERPRINT_VERSION = "kpi-toolkit-data-1"
-#: The columns that order each table's rows (unique by the data contract, so the order is total).
+FINGERPRINT_VERSION = "kpi-toolkit-data-2"  # 2: activities are part of the data
+#: The columns that order each table's rows (unique by the data contract, so the order is total); activities
+#: have no key and are ordered by all their columns (rows alike are interchangeable).
 TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "orders": ("order_id",),
     "leads": ("lead_id",),
     "plans": ("manager", "period", "metric"),
     "managers": ("manager",),
+    "activities": (),
 }
 
 
@@ -74,12 +76,13 @@ def data_fingerprint(data: SalesData) -> str:
     -----
     The canonical form hashes, in this order: the version tag :data:`FINGERPRINT_VERSION`; the data set's
     ``fiscal_year_start`` (it changes what the period labels of ``plans`` mean); then each table present, in
-    the order orders, leads, plans, managers, as its name and row count followed by its columns in sorted
-    order. Rows are sorted by the table's key (:data:`TABLE_KEYS`, unique by the contract). Each column
-    contributes its name, a type tag, its missing-value mask and its values: dates as int64 nanoseconds (UTC),
-    numbers (amounts, targets, counts) as float64 (``-0.0`` as ``0.0``), ids and text as length-prefixed
-    UTF-8. Columns outside the contract are hashed as text (stripped, empty as missing, whole floats as
-    integers), since a CSV file holds them as text and a Parquet file may type them.
+    the order orders, leads, plans, managers, activities, as its name and row count followed by its columns in
+    sorted order. Rows are sorted by the table's key (:data:`TABLE_KEYS`, unique by the contract; activities
+    by all their columns). Each column contributes its name, a type tag, its missing-value mask and its
+    values: dates as int64 nanoseconds (UTC), numbers (amounts, targets, counts) as float64 (``-0.0`` as
+    ``0.0``), ids and text as length-prefixed UTF-8. Columns outside the contract are hashed as text
+    (stripped, empty as missing, whole floats as integers), since a CSV file holds them as text and a Parquet
+    file may type them.
 
     So the same data gives the same fingerprint whether it was read from CSV or Parquet, in any row or column
     order, and with any spelling the loader normalises (``WON`` and ``won``, ``2026-07-01T00:00`` and
@@ -111,7 +114,7 @@ def data_fingerprint(data: SalesData) -> str:
             digest.update(chunk)
 
     put(FINGERPRINT_VERSION.encode(), str(int(data.fiscal_year_start)).encode())
-    for name in ("orders", "leads", "plans", "managers"):
+    for name in TABLE_KEYS:
         frame: pd.DataFrame | None = getattr(data, name)
         if frame is None:
             continue
@@ -126,7 +129,7 @@ def data_fingerprint(data: SalesData) -> str:
                 for column, tag, missing_bits, files in columns:
                     put(column.encode("utf-8"), tag.encode(), missing_bits, *files)
             continue
-        keys = [k for k in TABLE_KEYS[name] if k in frame.columns]
+        keys = [k for k in TABLE_KEYS[name] if k in frame.columns] or sorted(frame.columns)
         ordered = frame.sort_values(keys, kind="stable", na_position="last") if keys else frame
         ordered = ordered.reset_index(drop=True)
         kinds = {c.name: c.kind for c in TABLES[name].columns}

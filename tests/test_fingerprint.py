@@ -67,6 +67,18 @@ def test_any_change_gives_another_fingerprint(table, change):
     assert data_fingerprint(kt.from_frames(**tables)) != before
 
 
+def test_activities_are_part_of_the_data(demo_folder):
+    tables = {p.stem: pd.read_csv(p, dtype=str, keep_default_na=False) for p in demo_folder.glob("*.csv")}
+    before = data_fingerprint(kt.from_frames(**tables))
+    activities = tables["activities"]
+    tables["activities"] = activities.sample(frac=1, random_state=3).iloc[:, ::-1]  # order does not matter
+    assert data_fingerprint(kt.from_frames(**tables)) == before
+    tables["activities"] = activities.iloc[1:]  # a row less does
+    assert data_fingerprint(kt.from_frames(**tables)) != before
+    without = {k: v for k, v in tables.items() if k != "activities"}
+    assert data_fingerprint(kt.from_frames(**without)) != before
+
+
 def test_the_fiscal_year_is_part_of_the_data():
     tables = tiny_tables()
     assert data_fingerprint(kt.from_frames(**tables)) != data_fingerprint(
