@@ -15,7 +15,6 @@ from typing import Any
 
 import pandas as pd
 
-from kpi_toolkit import figures
 from kpi_toolkit.report import html, views
 from kpi_toolkit.report.i18n import Message, Translator, translator
 from kpi_toolkit.report.manager import COMPARED, OWN_KEY, ManagerReport
@@ -198,47 +197,13 @@ def team_section(r: ManagerReport, tr: Translator | None = None) -> html.Html:
     return html.section(tr.t("manager.team.heading"), intro) + views.kpi_table(_team(r, tr), tr)
 
 
-def _own_volume_figure(r: ManagerReport, tr: Translator) -> html.Html:
-    own = r.own_history
-    ax = figures.plot_volume_vs_plan(own, tr=tr)
-    items = [
-        tr.t("figure.volume.alt_item", period=tr.period(p), volume=tr.money(v), plan=tr.money(pl))
-        if not math.isnan(pl)
-        else tr.t("figure.volume.alt_item_no_plan", period=tr.period(p), volume=tr.money(v))
-        for p, v, pl in zip(own.index, own["sales_volume"], own["sales_plan"], strict=True)
-    ]
-    return html.figure(
-        ax.figure,
-        alt=tr.t("figure.volume.alt", items="; ".join(items)),
-        caption=tr.t("manager.trend.caption", name=r.name),
-    )
-
-
-def _heatmap_figure(q: QuarterlyReport, tr: Translator) -> html.Html:
-    ax = figures.plot_attainment_heatmap(q.history, names=q.names, tr=tr)
-    grid = q.history["plan_attainment"].unstack("period")
-    periods = list(dict.fromkeys(q.history.index.get_level_values("period")))
-    rows = [
-        tr.t(
-            "figure.heatmap.alt_item",
-            name=q.names.get(m, m),
-            values=", ".join(tr.pct(grid.loc[m, p]) for p in periods),
-        )
-        for m in grid.index
-    ]
-    alt = tr.t(
-        "figure.heatmap.alt", first=tr.period(periods[0]), last=tr.period(periods[-1]), items="; ".join(rows)
-    )
-    return html.figure(ax.figure, alt=alt, caption=tr.t("figure.heatmap.caption"))
-
-
 def trend_section(r: ManagerReport, tr: Translator | None = None) -> html.Html:
     """The manager's sales against plan per quarter, and the team's attainment per manager and quarter."""
     tr = _tr(tr)
     return (
         html.section(tr.t("quarterly.trend.heading"))
-        + _own_volume_figure(r, tr)
-        + _heatmap_figure(_team(r, tr), tr)
+        + views.volume_figure(r.own_history, tr, caption=tr.t("manager.trend.caption", name=r.name))
+        + views.heatmap_figure(_team(r, tr), tr)
     )
 
 

@@ -27,6 +27,7 @@ __all__ = [
     "comparison_section",
     "comparison_table",
     "headline",
+    "heatmap_figure",
     "key_figures",
     "kpi_section",
     "kpi_table",
@@ -38,6 +39,7 @@ __all__ = [
     "title",
     "trend_figures",
     "trend_section",
+    "volume_figure",
 ]
 
 #: The KPIs of the comparison table, in order.
@@ -275,10 +277,8 @@ def attainment_figure(q: QuarterlyReport, tr: Translator | None = None) -> html.
     return html.figure(ax.figure, alt=alt, caption=caption)
 
 
-def trend_figures(q: QuarterlyReport, tr: Translator | None = None) -> html.Html:
-    """Sales volume against plan per quarter, and each manager's attainment per quarter."""
-    tr = _tr(tr)
-    totals = q.history_totals
+def volume_figure(totals: pd.DataFrame, tr: Translator, *, caption: str) -> html.Html:
+    """Sales volume against plan per period (``totals``: ``sales_volume``, ``sales_plan`` by period)."""
     ax = figures.plot_volume_vs_plan(totals, tr=tr)
     items = [
         tr.t("figure.volume.alt_item", period=tr.period(p), volume=tr.money(v), plan=tr.money(pl))
@@ -286,11 +286,11 @@ def trend_figures(q: QuarterlyReport, tr: Translator | None = None) -> html.Html
         else tr.t("figure.volume.alt_item_no_plan", period=tr.period(p), volume=tr.money(v))
         for p, v, pl in zip(totals.index, totals["sales_volume"], totals["sales_plan"], strict=True)
     ]
-    first = html.figure(
-        ax.figure,
-        alt=tr.t("figure.volume.alt", items="; ".join(items)),
-        caption=tr.t("figure.volume.caption"),
-    )
+    return html.figure(ax.figure, alt=tr.t("figure.volume.alt", items="; ".join(items)), caption=caption)
+
+
+def heatmap_figure(q: QuarterlyReport, tr: Translator) -> html.Html:
+    """Each manager's plan attainment per quarter, with the values in the alternative text."""
     ax = figures.plot_attainment_heatmap(q.history, names=q.names, tr=tr)
     grid = q.history["plan_attainment"].unstack("period")
     periods = list(dict.fromkeys(q.history.index.get_level_values("period")))
@@ -305,8 +305,13 @@ def trend_figures(q: QuarterlyReport, tr: Translator | None = None) -> html.Html
     alt = tr.t(
         "figure.heatmap.alt", first=tr.period(periods[0]), last=tr.period(periods[-1]), items="; ".join(rows)
     )
-    second = html.figure(ax.figure, alt=alt, caption=tr.t("figure.heatmap.caption"))
-    return first + second
+    return html.figure(ax.figure, alt=alt, caption=tr.t("figure.heatmap.caption"))
+
+
+def trend_figures(q: QuarterlyReport, tr: Translator | None = None) -> html.Html:
+    """Sales volume against plan per quarter, and each manager's attainment per quarter."""
+    tr = _tr(tr)
+    return volume_figure(q.history_totals, tr, caption=tr.t("figure.volume.caption")) + heatmap_figure(q, tr)
 
 
 def trend_section(q: QuarterlyReport, tr: Translator | None = None) -> html.Html:
