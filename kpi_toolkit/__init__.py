@@ -14,6 +14,7 @@ from kpi_toolkit.comparison import (
     plot_funnel,
     shrunk_rates,
 )
+from kpi_toolkit.cycle_times import cycle_times
 from kpi_toolkit.data import SalesData, from_frames, load
 from kpi_toolkit.errors import (
     DataValidationError,
@@ -60,6 +61,7 @@ __all__ = [
     "bonuses",
     "compare_cards",
     "compare_managers",
+    "cycle_times",
     "from_frames",
     "funnel",
     "global_test",
