@@ -32,6 +32,7 @@ from kpi_toolkit.kpis import (
 )
 from kpi_toolkit.pacing import pacing
 from kpi_toolkit.periods import Period, parse_period, parse_periods
+from kpi_toolkit.pipeline import pipeline
 from kpi_toolkit.plan_gap import alerts, miss_series, plan_gap, systematic_misses, volume_sources
 from kpi_toolkit.practices import (
     performer_profiles,
@@ -74,6 +75,7 @@ __all__ = [
     "parse_period",
     "parse_periods",
     "performer_profiles",
+    "pipeline",
     "plan_gap",
     "plot_funnel",
     "pooled_effects",
