@@ -34,6 +34,7 @@ from kpi_toolkit.pacing import pacing
 from kpi_toolkit.periods import Period, parse_period, parse_periods
 from kpi_toolkit.pipeline import pipeline
 from kpi_toolkit.plan_gap import alerts, miss_series, plan_gap, systematic_misses, volume_sources
+from kpi_toolkit.plan_realism import plan_realism
 from kpi_toolkit.practices import (
     performer_profiles,
     pooled_effects,
@@ -77,6 +78,7 @@ __all__ = [
     "performer_profiles",
     "pipeline",
     "plan_gap",
+    "plan_realism",
     "plot_funnel",
     "pooled_effects",
     "practice_effects",
