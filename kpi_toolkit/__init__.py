@@ -16,6 +16,7 @@ from kpi_toolkit.comparison import (
 )
 from kpi_toolkit.cycle_times import cycle_times
 from kpi_toolkit.data import SalesData, from_frames, load
+from kpi_toolkit.detectable import detectable_difference
 from kpi_toolkit.errors import (
     DataValidationError,
     KpiToolkitError,
@@ -64,6 +65,7 @@ __all__ = [
     "compare_cards",
     "compare_managers",
     "cycle_times",
+    "detectable_difference",
     "from_frames",
     "funnel",
     "global_test",
