@@ -184,11 +184,7 @@ def cycle_times(
         raise ParameterError(f"level={level!r} must lie between 0 and 1, e.g. 0.95.")
     if not isinstance(n_boot, int) or n_boot < 20:
         raise ParameterError(f"n_boot={n_boot!r} must be an integer of at least 20, e.g. 200.")
-    window = parse_periods(
-        [periods] if isinstance(periods, Period) else periods,
-        fiscal_year_start=data.fiscal_year_start,
-        name="periods",
-    )
+    window = parse_periods(periods, fiscal_year_start=data.fiscal_year_start, name="periods")
     seen = data.last_date if as_of is None else pd.Timestamp(as_of)
     cut = seen.normalize() + pd.Timedelta(days=1)  # the end of the day as_of
     start, end = min(p.start for p in window), min(max(p.end for p in window), cut)

@@ -31,11 +31,7 @@ _MIN_N = {"conversion": 10, "average_check": 5, "new_customers": 1}
 
 
 def _window_months(data: SalesData, period: str | Period | Sequence[str | Period]) -> list[str]:
-    parts = (
-        [period]
-        if isinstance(period, Period)
-        else parse_periods(period, fiscal_year_start=data.fiscal_year_start, name="period")
-    )
+    parts = parse_periods(period, fiscal_year_start=data.fiscal_year_start, name="period")
     return sorted({m for p in parts for m in p.months})
 
 

@@ -229,11 +229,7 @@ def plan_realism(
     for name, value in (("history", history), ("min_history", min_history)):
         if not isinstance(value, int) or value < 1:
             raise ParameterError(f"{name}={value!r} must be a positive whole number.")
-    window = parse_periods(
-        [periods] if isinstance(periods, Period) else periods,
-        fiscal_year_start=data.fiscal_year_start,
-        name="periods",
-    )
+    window = parse_periods(periods, fiscal_year_start=data.fiscal_year_start, name="periods")
     kinds = {p.kind for p in window}
     if len(kinds) > 1:
         raise ParameterError(
