@@ -22,8 +22,8 @@ MANAGERS, LEADS = 10, 250  # leads per manager, a year of a small team
 
 def _selection(rng: np.random.Generator, effect: float = 1.0) -> dict[str, np.ndarray]:
     """One data set: manager rates 15-40 %, practice taken up by half the leads at a uniform moment of the
-    first 14 days (if still open); a losing lead with it is kept open 30 days longer. ``effect`` multiplies the
-    odds of winning of a lead that takes the practice up (1: no effect)."""
+    first 14 days (if still open); a losing lead with it is kept open 30 days longer. ``effect`` multiplies
+    the odds of winning of a lead that takes the practice up (1: no effect)."""
     n = MANAGERS * LEADS
     manager = np.repeat(np.arange(MANAGERS), LEADS)
     rate = rng.uniform(0.15, 0.40, MANAGERS)[manager]
