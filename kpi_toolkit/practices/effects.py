@@ -251,7 +251,7 @@ def sequential_association(
     >>> tau = np.where(rng.random(n) < 0.5, rng.uniform(0, 14, n), np.inf)
     >>> won = (rng.random(n) < 0.3).astype(int)
     >>> close = rng.gamma(2.0, 11.0, n)
-    >>> close = np.where((won == 0) & (tau < close), tau + 3 * (close - tau), close)  # kept open longer
+    >>> close = np.where((won == 0) & (tau < close), close + 30, close)  # losing leads kept open longer
     >>> r = sequential_association(won, tau, close, np.zeros(n), n_permutations=999)
     >>> bool(0.8 < r["odds_ratio"] < 1.25), r["p_value"] > 0.05
     (True, True)
