@@ -118,7 +118,10 @@ def _bayes(x: NDArray, n: NDArray, rng: np.random.Generator, draws: int) -> dict
     log_prior = (np.log(mu) + np.log1p(-mu) - 0.5 * np.log(kappa)).ravel()
     log_post = both.sum(axis=1) + log_prior
     weight = np.exp(log_post - log_post.max())
-    weight /= weight.sum()
+    keep = weight > 1e-12 * weight.max()  # grid points with any posterior weight
+    weight, a, b, team, both = weight[keep] / weight[keep].sum(), a[keep], b[keep], team[keep], both[keep]
+    mu, kappa = mu.repeat(kappa.size, axis=1).ravel()[keep], np.broadcast_to(kappa, (mu.size, kappa.size))
+    kappa = kappa.ravel()[keep]
     p_team = np.exp(team - both)  # P(manager's rate from the team's beta | grid point, data)
     mean = p_team * (a + x) / (a + b + n) + (1 - p_team) * (x + 1) / (n + 2)
     pick = rng.choice(weight.size, size=draws, p=weight)
@@ -128,8 +131,8 @@ def _bayes(x: NDArray, n: NDArray, rng: np.random.Generator, draws: int) -> dict
     return {
         "mean": weight @ mean,
         "draws": rng.beta(shape_a, shape_b),
-        "prior_mean": float(weight @ mu.repeat(kappa.size, axis=1).ravel()),
-        "prior_icc": float(weight @ (1 / (kappa + 1)).repeat(mu.size, axis=0).ravel()),
+        "prior_mean": float(weight @ mu),
+        "prior_icc": float(weight @ (1 / (kappa + 1))),
     }
 
 
