@@ -143,12 +143,12 @@ def stratified_association(
             out["with_rate"] = float(won[exposed == 1].mean())
         if (exposed == 0).any():
             out["without_rate"] = float(won[exposed == 0].mean())
+    codes = np.unique(strata, return_inverse=True)[1].ravel()  # strata in sorted order, counted at once
+    size = codes.max(initial=-1) + 1
+    cells = np.stack([np.bincount(codes, weights=(exposed == e) & (won == w), minlength=size)
+                      for e, w in ((1, 1), (1, 0), (0, 1), (0, 0))], axis=1).astype(int)  # fmt: skip
     tables, margins = [], []
-    for key in np.unique(strata):
-        sel = strata == key
-        w, e = won[sel], exposed[sel]
-        a, b = int(((e == 1) & (w == 1)).sum()), int(((e == 1) & (w == 0)).sum())
-        c, d = int(((e == 0) & (w == 1)).sum()), int(((e == 0) & (w == 0)).sum())
+    for a, b, c, d in cells.tolist():
         if min(a + b, c + d, a + c, b + d) == 0:
             continue
         tables.append(np.array([[a, b], [c, d]], dtype=float))
