@@ -36,7 +36,7 @@ def unique_slugs(names: Iterable[str]) -> dict[str, str]:
     """A distinct slug per name, the same on every run: names in sorted order, a taken slug gets ``-2``...
 
     >>> unique_slugs(["north!", "North", "South"])
-    {'North': 'north', 'north!': 'north-2', 'South': 'south'}
+    {'North': 'north', 'South': 'south', 'north!': 'north-2'}
     """
     out: dict[str, str] = {}
     used: set[str] = set()

@@ -43,23 +43,34 @@ STAGING_PREFIX = ".publish-"
 
 
 def prepare_out(out: Path, *, force: bool = False) -> Path:
-    """Check that the reports folder ``out`` can take a report, before anything is computed; create it.
+    """Check, before anything is computed, that the reports folder ``out`` can take a report.
 
-    Raises :class:`ReportError` when ``out`` is a file, cannot be created or written, or holds an
-    ``index.html`` the toolkit did not write (unless ``force``).
+    Nothing is created: a folder that does not exist yet must be creatable (its nearest existing parent a
+    folder one may write to). Raises :class:`ReportError` when ``out`` is a file, cannot be written, or
+    holds an ``index.html`` the toolkit did not write (unless ``force``).
     """
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise ReportError(f"--out {out} is a file, not a folder. Fix: pass a folder for the reports.")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        probe = tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out)
-        os.rmdir(probe)
-    except OSError as exc:
+    problem = ""
+    if out.is_dir():
+        try:
+            os.rmdir(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out))
+        except OSError as exc:
+            problem = exc.strerror or str(exc)
+    else:
+        parent = out.absolute().parent
+        while not parent.exists() and parent != parent.parent:
+            parent = parent.parent
+        if not parent.is_dir():
+            problem = f"{parent} is not a folder"
+        elif not os.access(parent, os.W_OK | os.X_OK):
+            problem = f"{parent} may not be written to"
+    if problem:
         raise ReportError(
-            f"--out {out} cannot be written ({exc.strerror or exc}). Fix: pass a folder you may write to, "
-            "or change its permissions."
-        ) from None
+            f"--out {out} cannot be written ({problem}). Fix: pass a folder you may write to, or change "
+            "its permissions."
+        )
     check_index_owned(out, force=force)
     return out
 
@@ -81,7 +92,14 @@ class ReportSet:
         prepare_out(self.out, force=self.force)
         if self.folder.exists() and not self.folder.is_dir():
             raise ReportError(f"{self.folder} is a file, not a folder. Fix: move it away.")
-        self.staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=self.out))
+        try:
+            self.out.mkdir(parents=True, exist_ok=True)
+            self.staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=self.out))
+        except OSError as exc:
+            raise ReportError(
+                f"--out {self.out} cannot be written ({exc.strerror or exc}). Fix: pass a folder you may "
+                "write to, or change its permissions."
+            ) from None
         return self
 
     def __exit__(self, *exc: object) -> None:
