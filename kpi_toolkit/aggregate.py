@@ -203,7 +203,8 @@ def monthly_stats(orders: Any, leads: Any | None = None) -> pd.DataFrame:
     0       a  2026-07       1         100.0              1
     1       a  2026-08       1          50.0              0
     """
-    merged = to_pandas(_monthly_plan(orders, leads))  # the one hand-over: a small table
+    with np.errstate(over="ignore"):  # an overflow is reported below, in words
+        merged = to_pandas(_monthly_plan(orders, leads))  # the one hand-over: a small table
     for column in SUM_COLUMNS:
         if column not in (
             "sales_volume",

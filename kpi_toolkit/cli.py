@@ -21,7 +21,7 @@ from kpi_toolkit.errors import DataValidationError, KpiToolkitError, Violation
 from kpi_toolkit.interrupts import Interrupted, handling_signals, interrupted_line
 from kpi_toolkit.periods import Period, require_data
 from kpi_toolkit.report.i18n import LANGUAGES, translator
-from kpi_toolkit.report.names import claim, slug, unique_slugs
+from kpi_toolkit.report.names import claim, unique_slugs
 from kpi_toolkit.report.publish import ReportSet, prepare_out
 from kpi_toolkit.report.quarterly import quarterly_report
 from kpi_toolkit.report.render import notebook_path, render_notebook
@@ -106,8 +106,10 @@ def _load(data: Path, **options: Any) -> SalesData:
     return sales
 
 
-def _covered(sales: SalesData, period: Period) -> None:
-    require_data(period, first=sales.first_date, last=sales.last_date)
+def _covered(sales: SalesData, period: Period | str) -> None:
+    """Refuse a period with no data in it (checked before the report is computed when it is given)."""
+    if period:
+        require_data(sales.period(period), first=sales.first_date, last=sales.last_date)
 
 
 def _file_part(
@@ -121,11 +123,15 @@ def _file_part(
     given = [(name, universe) for name, universe in names if name]
     if not given:
         return "", ""
-    base = "_".join(unique_slugs([*universe, name]).get(name, slug(name)) for name, universe in given)
+    slugs = [unique_slugs([*universe, name]) for name, universe in given]
+    base = "_".join(s[name] for s, (name, _) in zip(slugs, given, strict=True))
+    # a slug another name of the data set goes by is not free, even when its file does not exist yet
+    others = set(slugs[0].values()) - {base} if len(given) == 1 else set()
     owner = "|".join(name for name, _ in given)
     ext = ".html" if lang == "en" else f".{lang}.html"
     folder = out / str(period)
-    return "_" + claim(base, owner=owner, path_of=lambda s: folder / f"{prefix}_{s}{ext}"), owner
+    path_of = lambda s: folder / f"{prefix}_{s}{ext}"  # noqa: E731
+    return "_" + claim(base, owner=owner, path_of=path_of, taken=others), owner
 
 
 def _render(
@@ -197,6 +203,7 @@ def quarterly(
     tr = translator(lang, currency=currency)
     prepare_out(out, force=force)
     sales = _load(data, mapping=mapping, on_invalid=on_invalid)
+    _covered(sales, period)
     report = quarterly_report(sales, period=period or None, team=team or None)
     _covered(sales, report.period)
     suffix, owner = _file_part(out, report.period, "quarterly", lang, [(team, sales.teams)])
@@ -250,6 +257,7 @@ def card_command(
     tr = translator(lang, currency=currency)
     prepare_out(out, force=force)
     sales = _load(data, mapping=mapping)
+    _covered(sales, period)
     report = card_report(sales, period=period, card=card, team=team or None)
     _covered(sales, report.period)
     suffix, owner = _file_part(out, report.period, "card", lang, [(team, sales.teams)])
@@ -308,6 +316,7 @@ def compare_command(
     tr = translator(lang, currency=currency)
     prepare_out(out, force=force)
     sales = _load(data, mapping=mapping)
+    _covered(sales, period)
     report = comparison_report(sales, period=period, metric=metric, team=team or None, alpha=alpha)  # type: ignore[arg-type]
     _covered(sales, report.period)
     name = "manager_comparison" + ("" if metric == "conversion" else f"_{metric}")
@@ -396,6 +405,7 @@ def plan_gap_command(
     tr = translator(lang, currency=currency)
     prepare_out(out, force=force)
     sales = _load(data)
+    _covered(sales, period)
     report = plan_gap_report(
         sales, period=period, team=team, manager=manager, baseline=baseline, history=history, as_of=as_of
     )
@@ -450,6 +460,7 @@ def showcase_command(
     tr = translator(lang)
     prepare_out(out, force=force)
     sales = _load(data)
+    _covered(sales, period)
     report = showcase_report(
         sales, period=period, team=team, top_share=top_share, anonymize=anonymize, min_leads=min_leads, tr=tr
     )

@@ -211,9 +211,10 @@ def plan_batch(
             taken: set[str] = set()
             for team in data.teams:
                 part = claim(
-                    slugs[team], owner=team, taken=taken,
+                    slugs[team], owner=team, taken=taken | (set(slugs.values()) - {slugs[team]}),
                     path_of=lambda s, p=p: out / str(p) / f"quarterly_{s}{suffix}.html",
                 )  # fmt: skip
+                taken.add(part)
                 items.append(
                     BatchItem(
                         kind="quarterly",
@@ -235,9 +236,11 @@ def plan_batch(
         taken = set()
         for manager, name in info["name"].items():
             part = claim(
-                slugs[str(manager)], owner=str(manager), taken=taken,
+                slugs[str(manager)], owner=str(manager),
+                taken=taken | (set(slugs.values()) - {slugs[str(manager)]}),
                 path_of=lambda s, p=p: out / str(p) / "managers" / f"{s}{suffix}.html",
             )  # fmt: skip
+            taken.add(part)
             items.append(
                 BatchItem(
                     kind="manager",

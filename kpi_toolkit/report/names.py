@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
 
 __all__ = ["FOREIGN", "claim", "owner_in_folder", "slug", "unique_slugs"]
@@ -51,12 +51,10 @@ def unique_slugs(names: Iterable[str]) -> dict[str, str]:
     return out
 
 
-def claim(
-    base: str, *, owner: str, path_of: Callable[[str], Path], taken: set[str] | None = None
-) -> str:
+def claim(base: str, *, owner: str, path_of: Callable[[str], Path], taken: Collection[str] = ()) -> str:
     """The first of ``base``, ``base-2``, ``base-3`` ... whose file ``path_of(candidate)`` is absent or
-    already ``owner``'s (by its record), and that is not in ``taken`` (names given out earlier in the same
-    run; the result is added to it).
+    already ``owner``'s (by its record), and that is not in ``taken`` (the other names' slugs, and those
+    given out earlier in the same run).
 
     >>> import tempfile
     >>> folder = Path(tempfile.mkdtemp())
@@ -64,12 +62,10 @@ def claim(
     >>> claim("north", owner="North", path_of=lambda s: folder / f"quarterly_{s}.html")
     'north-2'
     """
-    taken = set() if taken is None else taken
     candidate, n = base, 1
     while candidate in taken or owner_in_folder(path_of(candidate)) not in (None, owner):
         n += 1
         candidate = f"{base}-{n}"
-    taken.add(candidate)
     return candidate
 
 
