@@ -256,7 +256,7 @@ def show(value: Any) -> str:
     >>> show("week"), show(["x"] * 3)
     ("'week' (text)", "['x', 'x', 'x'] (a list)")
     >>> show("root:x:0:0:root:/root:/bin/bash " * 40)
-    "'root:x:0:0:root:/root:/bin/bash root:x:0:0:root:/root:/bin/…' (text of 1280 characters)"
+    "'root:x:0:0:root:/root:/bin/bash root:x:0:0:root:/root:/bin…' (text of 1280 characters)"
     """
     kind = {str: "text", bool: "true/false", list: "a list", dict: "a mapping", type(None): "empty"}
     text = repr(value)
