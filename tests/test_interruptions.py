@@ -2,9 +2,9 @@
 
 ``kpi-report quarterly`` is killed at several points of real renders (as soon as it answers signals, while
 the toolkit loads the data, as the staging folder appears, while the kernel runs the notebook, at a random
-moment), all at once, each in its own copy of a reports folder that holds a complete old report set. Afterwards each
-folder holds the complete old set (or, had the render finished, the complete new one), no staging or render
-folder, no kernel left running; each command printed one line and exited with status 130.
+moment), all at once, each in its own copy of a reports folder that holds a complete old report set.
+Afterwards each folder holds the complete old set (or, had the render finished, the complete new one), no
+staging or render folder, no kernel left running; each command printed one line and exited with status 130.
 """
 
 from __future__ import annotations
