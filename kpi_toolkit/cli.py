@@ -21,11 +21,11 @@ from kpi_toolkit.errors import DataValidationError, KpiToolkitError, Violation
 from kpi_toolkit.interrupts import Interrupted, handling_signals, interrupted_line
 from kpi_toolkit.periods import Period, require_data
 from kpi_toolkit.report.i18n import LANGUAGES, translator
-from kpi_toolkit.report.names import claim, unique_slugs
+from kpi_toolkit.report.names import file_part
 from kpi_toolkit.report.publish import ReportSet, prepare_out
 from kpi_toolkit.report.quarterly import quarterly_report
 from kpi_toolkit.report.render import notebook_path, render_notebook
-from kpi_toolkit.report.site import ReportRecord, Site, build_site, rendered_footer
+from kpi_toolkit.report.site import ReportRecord, Site, rendered_footer
 from kpi_toolkit.spreadsheets import safe_for_spreadsheet
 
 if TYPE_CHECKING:
@@ -72,17 +72,6 @@ ForceOption = Annotated[
 ]
 
 
-def rebuild_site(out: Path, *, lang: str = "en", force: bool = False) -> Path:
-    """Rebuild the report site of ``out``: ``OUT/index.html`` and every report's navigation bar.
-
-    Every command that renders a report rebuilds it when it publishes the report (:class:`ReportSet`); a
-    batch rebuilds it once, at the end.
-    """
-    site = build_site(out, lang=lang, force=force)
-    _warn(site)
-    return site.index
-
-
 def _warn(site: Site) -> None:
     for problem in site.problems:
         _err.print(f"warning: left out of {site.index}: {problem}", markup=False, highlight=False)
@@ -110,28 +99,6 @@ def _covered(sales: SalesData, period: Period | str) -> None:
     """Refuse a period with no data in it (checked before the report is computed when it is given)."""
     if period:
         require_data(sales.period(period), first=sales.first_date, last=sales.last_date)
-
-
-def _file_part(
-    out: Path, period: Period, prefix: str, lang: str, names: list[tuple[str, list[str]]]
-) -> tuple[str, str]:
-    """The file-name part of a report on a team (or manager) and its owner: ``("_north-2", "north!")``.
-
-    Each name's slug is unique among its kind's names in the data (:func:`unique_slugs`), and a file that
-    another name produced is never taken (:func:`claim`); ``("", "")`` for a report on everybody.
-    """
-    given = [(name, universe) for name, universe in names if name]
-    if not given:
-        return "", ""
-    slugs = [unique_slugs([*universe, name]) for name, universe in given]
-    base = "_".join(s[name] for s, (name, _) in zip(slugs, given, strict=True))
-    # a slug another name of the data set goes by is not free, even when its file does not exist yet
-    others = set(slugs[0].values()) - {base} if len(given) == 1 else set()
-    owner = "|".join(name for name, _ in given)
-    ext = ".html" if lang == "en" else f".{lang}.html"
-    folder = out / str(period)
-    path_of = lambda s: folder / f"{prefix}_{s}{ext}"  # noqa: E731
-    return "_" + claim(base, owner=owner, path_of=path_of, taken=others), owner
 
 
 def _render(
@@ -206,7 +173,7 @@ def quarterly(
     _covered(sales, period)
     report = quarterly_report(sales, period=period or None, team=team or None)
     _covered(sales, report.period)
-    suffix, owner = _file_part(out, report.period, "quarterly", lang, [(team, sales.teams)])
+    suffix, owner = file_part(out / str(report.period), "quarterly", lang, [(team, sales.teams)])
     parameters = {
         "data_dir": str(data.resolve()),
         "period": str(report.period),
@@ -260,7 +227,7 @@ def card_command(
     _covered(sales, period)
     report = card_report(sales, period=period, card=card, team=team or None)
     _covered(sales, report.period)
-    suffix, owner = _file_part(out, report.period, "card", lang, [(team, sales.teams)])
+    suffix, owner = file_part(out / str(report.period), "card", lang, [(team, sales.teams)])
     parameters = {
         "data_dir": str(data.resolve()),
         "period": str(report.period),
@@ -320,7 +287,7 @@ def compare_command(
     report = comparison_report(sales, period=period, metric=metric, team=team or None, alpha=alpha)  # type: ignore[arg-type]
     _covered(sales, report.period)
     name = "manager_comparison" + ("" if metric == "conversion" else f"_{metric}")
-    suffix, owner = _file_part(out, report.period, name, lang, [(team, sales.teams)])
+    suffix, owner = file_part(out / str(report.period), name, lang, [(team, sales.teams)])
     parameters = {
         "data_dir": str(data.resolve()),
         "period": str(report.period),
@@ -410,8 +377,8 @@ def plan_gap_command(
         sales, period=period, team=team, manager=manager, baseline=baseline, history=history, as_of=as_of
     )
     _covered(sales, report.period)
-    suffix, owner = _file_part(
-        out, report.period, "plan_gap", lang, [(team, sales.teams), (manager, sales.manager_ids)]
+    suffix, owner = file_part(
+        out / str(report.period), "plan_gap", lang, [(team, sales.teams), (manager, sales.manager_ids)]
     )
     parameters = {
         "data_dir": str(data.resolve()),
@@ -465,7 +432,7 @@ def showcase_command(
         sales, period=period, team=team, top_share=top_share, anonymize=anonymize, min_leads=min_leads, tr=tr
     )
     _covered(sales, report.period)
-    suffix, owner = _file_part(out, report.period, "showcase", lang, [(team, sales.teams)])
+    suffix, owner = file_part(out / str(report.period), "showcase", lang, [(team, sales.teams)])
     parameters = {
         "data_dir": str(data.resolve()),
         "period": str(report.period),

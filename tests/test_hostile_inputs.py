@@ -13,7 +13,6 @@ import errno
 import json
 import os
 import re
-import sys
 import time
 from pathlib import Path
 
@@ -26,22 +25,11 @@ from kpi_toolkit.card.spec import load_card
 from kpi_toolkit.mapping.spec import read_mapping
 from kpi_toolkit.report import page
 from kpi_toolkit.report.batch import plan_batch
+from tests.conftest import run_cli as _run
 from tests.conftest import tiny_tables, write_tables
 
 ROOT = Path(__file__).resolve().parents[1]
 CARD = ROOT / "data" / "cards" / "sales_manager.yml"
-
-
-def _run(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[int, str]:
-    """Run ``kpi-report *args`` here; its exit status and its output (stdout and stderr, spaces collapsed)."""
-    monkeypatch.setattr(sys, "argv", ["kpi-report", *map(str, args)])
-    code = 0
-    try:
-        cli.main()
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 1
-    captured = capsys.readouterr()
-    return code, " ".join((captured.out + captured.err).split())
 
 
 @pytest.fixture

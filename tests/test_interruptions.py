@@ -26,7 +26,7 @@ from kpi_toolkit.periods import parse_period
 from kpi_toolkit.report import publish
 from kpi_toolkit.report.publish import ReportSet
 from kpi_toolkit.report.site import ReportRecord
-from tests.test_hostile_inputs import _run
+from tests.conftest import run_cli as _run
 
 PERIOD = "2026Q3"
 ROOT = Path(__file__).resolve().parents[1]

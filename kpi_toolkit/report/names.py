@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Sequence
 from pathlib import Path
 
-__all__ = ["FOREIGN", "claim", "owner_in_folder", "slug", "unique_slugs"]
+__all__ = ["FOREIGN", "claim", "file_part", "owner_in_folder", "slug", "unique_slugs"]
 
 #: What :func:`owner_in_folder` returns for a file that exists but that no report record claims.
 FOREIGN = "\x00foreign"
@@ -87,3 +87,32 @@ def owner_in_folder(html: Path) -> str | None:
             return "|".join(str(data.get(k) or "") for k in ("team", "subject"))  # an older record
         return FOREIGN
     return FOREIGN if html.exists() else None
+
+
+def file_part(
+    folder: Path, prefix: str, lang: str, names: Sequence[tuple[str, Sequence[str]]]
+) -> tuple[str, str]:
+    """The part of a report's file name that names its team (or team and manager), and its owner.
+
+    ``names`` pairs each name with all the names of its kind in the data set (the teams, the manager ids):
+    each name's slug is unique among them (:func:`unique_slugs`), and a file in ``folder`` that another name
+    produced is never taken (:func:`claim`). ``("", "")`` for a report on everybody.
+
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> file_part(folder, "quarterly", "en", [("north!", ["North", "north!", "South"])])
+    ('_north-2', 'north!')
+    >>> file_part(folder, "quarterly", "en", [("", ["North"])])
+    ('', '')
+    """
+    given = [(name, universe) for name, universe in names if name]
+    if not given:
+        return "", ""
+    slugs = [unique_slugs([*universe, name]) for name, universe in given]
+    base = "_".join(s[name] for s, (name, _) in zip(slugs, given, strict=True))
+    # a slug another name of the data set goes by is not free, even when its file does not exist yet
+    others = set(slugs[0].values()) - {base} if len(given) == 1 else set()
+    owner = "|".join(name for name, _ in given)
+    ext = ".html" if lang == "en" else f".{lang}.html"
+    part = claim(base, owner=owner, path_of=lambda s: folder / f"{prefix}_{s}{ext}", taken=others)
+    return "_" + part, owner
