@@ -330,10 +330,17 @@ def batch_command(
     from kpi_toolkit.report.batch import run_batch
 
     prepare_out(out, force=force)
-    result = run_batch(
-        data, by=by, out=out, period=period or None, jobs=jobs or None, lang=lang, currency=currency,
-        mapping=mapping, on_invalid=on_invalid, console=_err, force=force,
-    )  # fmt: skip
+    try:
+        result = run_batch(
+            data, by=by, out=out, period=period or None, jobs=jobs or None, lang=lang, currency=currency,
+            mapping=mapping, on_invalid=on_invalid, console=_err, force=force,
+        )  # fmt: skip
+    except Interrupted as exc:
+        exc.outcome = (
+            "the reports finished before it are in place, each whole; the others and the site's index "
+            "are not (run the batch again)."
+        )
+        raise
     _warn(result.site)
     for failed in result.failed:
         _err.print(f"failed: {failed.item.label}: {failed.record.error}", markup=False, highlight=False)

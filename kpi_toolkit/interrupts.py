@@ -31,6 +31,8 @@ class Interrupted(BaseException):
         super().__init__(signal.Signals(signum).name)
         self.signum = signum
         self.published = published
+        #: What was left behind, when not "nothing was published" (a batch publishes report by report).
+        self.outcome = ""
 
 
 class _State:
@@ -85,6 +87,8 @@ def interrupted_line(exc: Interrupted | None = None) -> str:
     """
     if exc is None:
         return "interrupted: nothing was published."
+    if exc.outcome:
+        return f"interrupted ({exc}): {exc.outcome}"
     if exc.published:
         return f"interrupted ({exc}) after the report was published completely."
     return f"interrupted ({exc}): nothing was published."
