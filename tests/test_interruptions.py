@@ -89,6 +89,17 @@ def test_a_signal_before_publishing_leaves_the_old_set(tmp_path):
     assert _snapshot(out) == before
 
 
+def test_an_interrupted_batch_says_what_it_leaves(tiny_folder, tmp_path, capsys, monkeypatch):
+    def run_batch(*args: object, **kwargs: object) -> None:
+        raise Interrupted(signal.SIGTERM)
+
+    monkeypatch.setattr("kpi_toolkit.report.batch.run_batch", run_batch)
+    args = ("batch", "--data", tiny_folder, "--by", "team", "--out", tmp_path)
+    code, output = _run(capsys, monkeypatch, *args)
+    assert code == 130
+    assert output.startswith("interrupted (SIGTERM): the reports finished before it are in place, each whole")
+
+
 # --- real renders, killed -----------------------------------------------------------------------------------
 
 
