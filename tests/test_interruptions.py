@@ -100,6 +100,23 @@ def test_an_interrupted_batch_says_what_it_leaves(tiny_folder, tmp_path, capsys,
     assert output.startswith("interrupted (SIGTERM): the reports finished before it are in place, each whole")
 
 
+def test_the_package_imports_its_public_names_on_first_use():
+    """``kpi-report`` answers signals within a fraction of a second because ``import kpi_toolkit`` does not
+    import pandas; every public name still resolves (a name added to ``__all__`` needs its ``_EXPORTS``)."""
+    code = (
+        "import sys, kpi_toolkit as kt\n"
+        "assert 'pandas' not in sys.modules\n"
+        "assert set(kt._EXPORTS) == set(kt.__all__) - {'__version__'}, set(kt.__all__) ^ set(kt._EXPORTS)\n"
+        "assert all(getattr(kt, name) is not None for name in kt.__all__)\n"
+        "import kpi_toolkit.plan_gap\n"
+        "assert callable(kt.plan_gap) and callable(kt.pacing)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    command = [sys.executable, "-c", code]
+    result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+
+
 # --- real renders, killed -----------------------------------------------------------------------------------
 
 
