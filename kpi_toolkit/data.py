@@ -9,6 +9,7 @@ either raise every broken rule at once or set the invalid rows aside (:mod:`kpi_
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -35,7 +36,7 @@ from kpi_toolkit.quarantine import (
     quarantine_rows,
     shown,
 )
-from kpi_toolkit.reading import ROW, StagedData, find_table_files, frame_table, read_table
+from kpi_toolkit.reading import ROW, StagedData, find_table_files, frame_table, read_file_bytes, read_table
 from kpi_toolkit.validation import check_references, check_rows
 
 __all__ = [
@@ -246,13 +247,26 @@ class SalesData:
 
 def _dataset_options(folder: Path) -> dict[str, int]:
     path = folder / DATASET_FILE
-    if not path.exists():
+    if not os.path.lexists(path):
         return {}
-    options = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    try:
+        options = yaml.safe_load(read_file_bytes(path, what="settings file").decode("utf-8")) or {}
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ParameterError(
+            f"{path} is not a valid settings file ({first[:200]}). Fix: write plain YAML, e.g. "
+            "fiscal_year_start: 7 (tags such as !!python/... are not allowed)."
+        ) from None
     unknown = set(options) - {"fiscal_year_start"} if isinstance(options, dict) else {"<not a mapping>"}
     if unknown:
         raise ParameterError(
             f"{path}: unknown option(s) {sorted(unknown)}. Fix: the only option is fiscal_year_start (1-12)."
+        )
+    month = options.get("fiscal_year_start", 1)
+    if not isinstance(month, int) or isinstance(month, bool) or not 1 <= month <= 12:
+        raise ParameterError(
+            f"{path}: fiscal_year_start is {str(month)[:40]!r}, not a month number. Fix: write the number "
+            "of the month in which the fiscal year starts, from 1 to 12 (e.g. fiscal_year_start: 7 for July)."
         )
     return options
 
@@ -361,6 +375,7 @@ def load(
     fiscal_year_start: int | None = None,
     engine: EngineName = "pandas",
     connection: Any = None,
+    allow_outside_data: bool = False,
 ) -> SalesData:
     """Load and validate a data set: a folder of canonical tables, or an export described by a mapping.
 
@@ -389,6 +404,8 @@ def load(
     connection
         For ``engine="duckdb"`` a DuckDB connection (default: a new in-memory one that downloads nothing);
         for ``engine="spark"`` a SparkSession (default: the active one, else a new local session).
+    allow_outside_data
+        Let ``mapping`` name files outside ``source`` (absolute paths, ``..``); refused by default.
 
     Returns
     -------
@@ -458,7 +475,7 @@ def load(
     if fiscal_year_start is None:
         fiscal_year_start = int(_dataset_options(folder).get("fiscal_year_start", 1))
     parse_period("2026", fiscal_year_start=fiscal_year_start, name="fiscal_year_start")
-    staged = apply_mapping(spec, folder)
+    staged = apply_mapping(spec, folder, allow_outside_data=allow_outside_data)
     return _validate(
         staged,
         fiscal_year_start=fiscal_year_start,
@@ -494,6 +511,12 @@ def from_frames(
     _check_on_invalid(on_invalid)
     given = {"orders": orders, "leads": leads, "plans": plans, "managers": managers}
     given["activities"] = activities
+    for name, frame in given.items():
+        if frame is not None and not isinstance(frame, pd.DataFrame):
+            raise ParameterError(
+                f"{name} must be a pandas DataFrame, got {type(frame).__name__}. Fix: pass a DataFrame "
+                f"with the {name} table's columns (see README, 'Data contract'), e.g. pd.read_csv(...)."
+            )
     raws = {
         name: frame_table(name, frame, source=f"<{name} frame>")
         for name, frame in given.items()

@@ -57,9 +57,10 @@ def _date_how(read: ReadOptions) -> str:
 
 
 class _Builder:
-    def __init__(self, spec: MappingSpec, folder: Path) -> None:
+    def __init__(self, spec: MappingSpec, folder: Path, *, allow_outside_data: bool = False) -> None:
         self.spec = spec
         self.folder = Path(folder)
+        self.allow_outside_data = allow_outside_data
         self.files: dict[tuple[str, ReadOptions], SourceFile] = {}
         self.staged = StagedData(tables={})
 
@@ -67,7 +68,7 @@ class _Builder:
     def read(self, source: SourceSpec, table: str) -> SourceFile:
         key = (source.file, source.read)
         if key not in self.files:
-            file = read_source(self.folder, source, table=table)
+            file = read_source(self.folder, source, table=table, allow_outside_data=self.allow_outside_data)
             self.files[key] = file
             names, seen = [], {}
             for header in file.headers:
@@ -397,11 +398,13 @@ class _Builder:
         return self.staged
 
 
-def apply_mapping(spec: MappingSpec, folder: str | Path) -> StagedData:
+def apply_mapping(spec: MappingSpec, folder: str | Path, *, allow_outside_data: bool = False) -> StagedData:
     """Read the files ``spec`` names under ``folder`` and build the contract's tables from them.
+
+    A file outside ``folder`` (an absolute path, ``..``) is refused unless ``allow_outside_data``.
 
     Raises :class:`~kpi_toolkit.errors.DataValidationError` for problems with a whole file (missing column,
     ragged rows, undecidable encoding or date order, empty file); cells that do not convert are findings in
     the result, validated (or quarantined) with the contract's rules.
     """
-    return _Builder(spec, Path(folder)).build()
+    return _Builder(spec, Path(folder), allow_outside_data=allow_outside_data).build()

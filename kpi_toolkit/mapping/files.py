@@ -9,6 +9,7 @@ header is line 1), the Excel row, the 1-based Parquet position.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,10 +17,10 @@ import pandas as pd
 
 from kpi_toolkit.errors import DataValidationError, ParameterError, Violation
 from kpi_toolkit.mapping.spec import ReadOptions, SourceSpec
-from kpi_toolkit.reading import ROW
+from kpi_toolkit.reading import ROW, check_file, read_file_bytes, read_parquet_file
 from kpi_toolkit.textfiles import decode_bytes, read_records, sniff_delimiter
 
-__all__ = ["EXCEL_SUFFIXES", "SourceFile", "read_source"]
+__all__ = ["EXCEL_SUFFIXES", "SourceFile", "inside", "read_source"]
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 _CSV_SUFFIXES = (".csv", ".txt", ".tsv")
@@ -59,7 +60,11 @@ class SourceFile:
 
 def _csv(path: Path, source: str, table: str, options: ReadOptions) -> SourceFile:
     text, encoding = decode_bytes(
-        path.read_bytes(), table=table, source=source, encoding=options.encoding, guess_cyrillic=True
+        read_file_bytes(path, what="file"),
+        table=table,
+        source=source,
+        encoding=options.encoding,
+        guess_cyrillic=True,
     )
     if not text.strip():
         raise DataValidationError(
@@ -148,27 +153,57 @@ def _excel(path: Path, source: str, table: str, options: ReadOptions) -> SourceF
     return SourceFile(source, headers, frame, "Excel")
 
 
-def _parquet(path: Path, source: str) -> SourceFile:
-    native = pd.read_parquet(path)
+def _parquet(path: Path, source: str, table: str) -> SourceFile:
+    native = read_parquet_file(path, table=table)
     frame = pd.DataFrame({i: native[c].astype(object) for i, c in enumerate(native.columns)})
     frame[ROW] = range(1, len(frame) + 1)
     return SourceFile(source, tuple(str(c).strip() for c in native.columns), frame, "Parquet")
 
 
-def read_source(folder: Path, spec: SourceSpec, *, table: str) -> SourceFile:
-    """Read the file ``spec`` names under ``folder`` with its read options."""
-    path = Path(spec.file) if Path(spec.file).is_absolute() else Path(folder) / spec.file
+def inside(folder: Path, file: str) -> Path:
+    """The path of a mapping's ``file:`` in the data ``folder``; a :class:`ParameterError` when it leads out
+    of it (an absolute path, ``..``): a mapping reads the data set, not any file on the machine.
+
+    >>> inside(Path("data/export"), "sales.csv").as_posix()
+    'data/export/sales.csv'
+    >>> inside(Path("data/export"), "../../etc/passwd")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    kpi_toolkit.errors.ParameterError: the mapping's file '../../etc/passwd' is outside the data folder ...
+    """
+    path = Path(folder) / file
+    root = os.path.normpath(os.path.abspath(folder))
+    target = os.path.normpath(os.path.abspath(path))
+    if os.path.commonpath([root, target]) != root:
+        raise ParameterError(
+            f"the mapping's file {file!r} is outside the data folder {str(folder)!r}. Fix: put the file in "
+            "the data folder and name it relative to it, or load with allow_outside_data=True (Python "
+            "API) if reading it from there is intended."
+        )
+    return path
+
+
+def read_source(
+    folder: Path, spec: SourceSpec, *, table: str, allow_outside_data: bool = False
+) -> SourceFile:
+    """Read the file ``spec`` names under ``folder`` with its read options (a file outside ``folder`` only
+    with ``allow_outside_data``)."""
+    if allow_outside_data:
+        path = Path(spec.file) if Path(spec.file).is_absolute() else Path(folder) / spec.file
+    else:
+        path = inside(Path(folder), spec.file)
     source = str(path)
-    if not path.is_file():
+    if not os.path.lexists(path):
         raise ParameterError(
             f"{source} does not exist (the mapping's file for {table}). Fix: correct file: in the mapping, "
             "or pass the data folder that holds it."
         )
+    check_file(path, what=f"the mapping's file for {table}")
     suffix = path.suffix.lower()
     if suffix in EXCEL_SUFFIXES:
         return _excel(path, source, table, spec.read)
     if suffix == ".parquet":
-        return _parquet(path, source)
+        return _parquet(path, source, table)
     if suffix == ".xls":
         raise ParameterError(
             f"{source} is an old-style .xls file, which the toolkit does not read (Bitrix24's 'Excel' export "

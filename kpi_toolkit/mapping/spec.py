@@ -17,6 +17,7 @@ import yaml
 
 from kpi_toolkit.errors import ParameterError
 from kpi_toolkit.schema import TABLES
+from kpi_toolkit.yamlfiles import YamlTooLarge, safe_load
 
 __all__ = [
     "READ_KEYS",
@@ -413,8 +414,8 @@ def read_mapping(mapping: str | Path | Mapping[str, Any]) -> MappingSpec:
                 f"mapping file {path!r} does not exist. Fix: pass the path of a YAML mapping."
             )
         try:
-            document = yaml.safe_load(file.read_text(encoding="utf-8"))
-        except (yaml.YAMLError, UnicodeDecodeError) as exc:
+            document = safe_load(file.read_text(encoding="utf-8"))
+        except (yaml.YAMLError, UnicodeDecodeError, YamlTooLarge) as exc:
             raise ParameterError(
                 f"mapping {path} is not valid YAML ({exc}). Fix: correct the file."
             ) from None
