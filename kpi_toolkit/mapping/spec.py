@@ -51,10 +51,12 @@ _TABLE_KEYS = (
     "extra",
     "from_leads",
     "amount_from_lines",
+    "group_lines",
     "ignore_close_date_of_open_leads",
 )
 _TOP_KEYS = ("version", "description", "fiscal_year_start", "defaults", "tables")
 _LINES_KEYS = ("file", "where", "order_id", "quantity", "unit_price", "discount", "amount")
+_GROUP_KEYS = ("quantity", "unit_price", "discount", "amount")
 _THOUSANDS = (" ", ",", ".", "'", "")
 _DELIMITER_WORDS = {"tab": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
 _OPS = ("equals", "not_equals", "in", "not_in", "empty")
@@ -136,6 +138,8 @@ class TableMapping:
     from_leads: Mapping[str, str] = field(default_factory=dict)
     lines: LinesSpec | None = None
     ignore_close_date_of_open_leads: bool = False
+    #: Orders built from a file of order lines alone: one order per ``order_id``, amounts summed.
+    group_lines: LinesSpec | None = None
 
 
 @dataclass(frozen=True)
@@ -239,6 +243,12 @@ class _Reader:
                 options[key] = value
             elif key == "null_values":
                 values = value if isinstance(value, list) else [value]
+                if any(v is None for v in values):
+                    raise self.fail(
+                        at,
+                        "YAML read a value (NULL, null, ~ or an empty item) as a null, not as text",
+                        "quote it: null_values: ['NULL', '-']",
+                    )
                 options[key] = tuple(self.text(v, at) or "" for v in values)
         if options["thousands"] == options["decimal"]:
             raise self.fail(where, "the decimal mark and the thousands separator are the same", "change one")
@@ -332,7 +342,9 @@ class _Reader:
         if "from_leads" in raw:
             return self.derived_orders(name, raw, from_leads, where)
         source = self.source(raw, where, base)
-        lines = None
+        lines = grouped = None
+        if "group_lines" in raw:
+            grouped = self.group_lines(raw, f"{where}.group_lines", source, name, columns)
         if "amount_from_lines" in raw:
             lines = self.lines(raw["amount_from_lines"], f"{where}.amount_from_lines", base, name, columns)
         ignore = raw.get("ignore_close_date_of_open_leads", False)
@@ -342,12 +354,19 @@ class _Reader:
                 "takes true or false, in the leads table only",
                 "write ignore_close_date_of_open_leads: true under tables.leads",
             )
-        provided = set(columns) | ({"amount", "lines"} if lines else set())
+        provided = set(columns) | ({"amount", "lines"} if lines or grouped else set())
         missing = [c.name for c in spec.columns if c.required and c.name not in provided]
         if missing:
             raise self.fail(where, f"required column(s) {missing} not mapped", "map them under columns")
         return TableMapping(
-            name, source, columns, values, extra, lines=lines, ignore_close_date_of_open_leads=ignore
+            name,
+            source,
+            columns,
+            values,
+            extra,
+            lines=lines,
+            ignore_close_date_of_open_leads=ignore,
+            group_lines=grouped,
         )
 
     def derived_orders(
@@ -365,6 +384,46 @@ class _Reader:
         clean = {k: self.text(v, f"{where}.from_leads.{k}") or "" for k, v in spec.items()}
         return TableMapping(name, None, from_leads=clean)
 
+    def line_amount(self, raw: dict[str, Any], where: str) -> dict[str, str | None]:
+        named = {k: self.text(raw.get(k), f"{where}.{k}", allow_none=True) for k in _GROUP_KEYS}
+        if bool(named["amount"]) == bool(named["quantity"] and named["unit_price"]) or (
+            named["amount"] and (named["quantity"] or named["unit_price"] or named["discount"])
+        ):
+            raise self.fail(
+                where,
+                "give either quantity and unit_price (and optionally discount), or amount",
+                "name the lines' columns: quantity, unit_price, discount; or amount for a line total",
+            )
+        return named
+
+    def group_lines(
+        self,
+        table: dict[str, Any],
+        where: str,
+        source: SourceSpec,
+        name: str,
+        columns: Mapping[str, ColumnSource],
+    ) -> LinesSpec:
+        if name != "orders":
+            raise self.fail(where, "group_lines builds only the orders table", "remove it")
+        if "amount_from_lines" in table:
+            raise self.fail(
+                where,
+                "group_lines (orders from a lines file alone) and amount_from_lines (a header file and "
+                "a lines file) exclude each other",
+                "keep one of the two",
+            )
+        clash = [c for c in ("amount", "lines") if c in columns]
+        if clash:
+            raise self.fail(where, f"{clash} both mapped and computed from the lines", "remove them")
+        order_id = columns.get("order_id")
+        if order_id is None or order_id.constant is not None:
+            raise self.fail(
+                where, "the lines are grouped by order_id, which is not mapped", "map order_id under columns"
+            )
+        raw = self.mapping(table["group_lines"], where, _GROUP_KEYS)
+        return LinesSpec(source, "", **self.line_amount(raw, where))
+
     def lines(
         self, raw: Any, where: str, base: ReadOptions, name: str, columns: Mapping[str, ColumnSource]
     ) -> LinesSpec:
@@ -374,18 +433,9 @@ class _Reader:
             raise self.fail(where, "amount is both mapped and summed from lines", "keep one of the two")
         raw = self.mapping(raw, where, (*_LINES_KEYS, *READ_KEYS))
         source = self.source(raw, where, base)
-        named = {k: self.text(raw.get(k), f"{where}.{k}", allow_none=True) for k in _LINES_KEYS[3:]}
         if not raw.get("order_id"):
             raise self.fail(where, "no order_id", "name the lines' column holding the order's id")
-        if bool(named["amount"]) == bool(named["quantity"] and named["unit_price"]) or (
-            named["amount"] and (named["quantity"] or named["unit_price"] or named["discount"])
-        ):
-            raise self.fail(
-                where,
-                "give either quantity and unit_price (and optionally discount), or amount",
-                "name the lines' columns: quantity, unit_price, discount; or amount for a line total",
-            )
-        return LinesSpec(source, str(raw["order_id"]), **named)
+        return LinesSpec(source, str(raw["order_id"]), **self.line_amount(raw, where))
 
 
 def read_mapping(mapping: str | Path | Mapping[str, Any]) -> MappingSpec:
