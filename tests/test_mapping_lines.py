@@ -194,3 +194,115 @@ def test_yaml_null_in_null_values_says_to_quote_it(tmp_path):
     message = str(info.value)
     assert "tables.orders.null_values" in message and "as a null" in message
     assert "quote it: null_values: ['NULL'" in message
+
+
+# -- lookups, files without a header row, several files
+CUSTOMERS_CSV = "customerNumber,customerName,salesRepEmployeeNumber\n103,Atelier,1370\n112,Signal,1166\n"
+
+
+def _wholesaler(tmp_path: Path, customers: str = CUSTOMERS_CSV) -> Path:
+    (tmp_path / "orders.csv").write_text(ORDERS_CSV)
+    (tmp_path / "orderdetails.csv").write_text(DETAILS_CSV)
+    (tmp_path / "customers.csv").write_text(customers)
+    return tmp_path
+
+
+def test_docs_lookup_example(tmp_path):
+    data = kt.load(_wholesaler(tmp_path), mapping=docs_yaml("a wholesaler's orders"))
+    orders = data.orders.set_index("order_id")
+    assert orders["manager"].to_dict() == {"10100": "1370", "10102": "1166"}
+    assert orders["customer_id"].to_dict() == {"10100": "103", "10102": "112"}
+    assert orders["amount"].to_dict() == {"10100": 20.0, "10102": 23.0}
+    counts = data.row_counts.set_index("table").loc["orders"]
+    assert (counts["rows_read"], counts["rows_used"], counts["rows_filtered"]) == (2, 2, 1)
+
+
+def test_a_key_missing_from_the_lookup_is_named_never_dropped(tmp_path):
+    folder = _wholesaler(tmp_path, CUSTOMERS_CSV.replace("112,Signal,1166\n", ""))
+    mapping = docs_yaml("a wholesaler's orders")
+    with pytest.raises(kt.DataValidationError) as info:
+        kt.load(folder, mapping=mapping)
+    (violation,) = info.value.violations
+    assert violation.column == "customerNumber" and violation.rows == (4,) and violation.examples == ("112",)
+    assert (
+        "not found in the column 'customerNumber' of customers.csv (the lookup of manager)" in violation.rule
+    )
+    data = kt.load(folder, mapping=mapping, on_invalid="quarantine")
+    assert data.orders["order_id"].tolist() == ["10100"]
+    assert data.quarantine["row"].tolist() == [4]
+    counts = data.row_counts.set_index("table").loc["orders"]
+    assert (counts["rows_read"], counts["rows_used"], counts["rows_excluded"]) == (2, 1, 1)
+
+
+def test_a_lookup_key_with_two_values_stops(tmp_path):
+    folder = _wholesaler(tmp_path, CUSTOMERS_CSV + "112,Signal2,1370\n")
+    with pytest.raises(kt.DataValidationError, match=r"customers.csv, column 'customerNumber', rows 3, 4"):
+        kt.load(folder, mapping=docs_yaml("a wholesaler's orders"))
+
+
+def test_docs_several_files_without_header_example(tmp_path):
+    (tmp_path / "sales_2025.txt").write_text("1|2025-12-01|ann|c1|10\n2|2025-12-02|bob|c2|20\n")
+    (tmp_path / "sales_2026-01.txt").write_text("\n3|2026-01-05|ann|c1|30\n")
+    mapping = docs_yaml("a year's export and a month appended")
+    data = kt.load(tmp_path, mapping=mapping)
+    assert data.orders["amount"].tolist() == [10.0, 20.0, 30.0]
+    assert data.row_counts.set_index("table").loc["orders", "rows_read"] == 3
+    # the pattern reads the same files; a bad cell names the running row, the quarantine the file and line
+    mapping["tables"]["orders"]["file"] = "sales_*.txt"
+    (tmp_path / "sales_2026-01.txt").write_text("\n3|2026-01-05|ann|c1|x\n")
+    with pytest.raises(kt.DataValidationError) as info:
+        kt.load(tmp_path, mapping=mapping)
+    (violation,) = info.value.violations
+    assert violation.rows == (4,) and "sales_2025.txt, sales_2026-01.txt" in violation.source
+    data = kt.load(tmp_path, mapping=mapping, on_invalid="quarantine")
+    (values,) = data.quarantine["values"]
+    assert '"(file)": "sales_2026-01.txt", "(line)": "2"' in values
+
+
+def test_several_files_must_share_their_columns(tmp_path):
+    (tmp_path / "a.csv").write_text("No,Rep,Client,Date,Total\n1,ann,c1,2026-07-01,1\n")
+    (tmp_path / "b.csv").write_text("Total,Date,Client,Rep,No\n2,2026-07-02,c2,bob,2\n")
+    columns = {
+        "order_id": "No",
+        "manager": "Rep",
+        "customer_id": "Client",
+        "ordered_at": "Date",
+        "amount": "Total",
+    }
+    mapping = {"tables": {"orders": {"file": ["a.csv", "b.csv"], "columns": columns}}}
+    data = kt.load(tmp_path, mapping=mapping)  # the same columns in another order
+    assert data.orders["amount"].tolist() == [1.0, 2.0] and data.orders["manager"].tolist() == ["ann", "bob"]
+    (tmp_path / "b.csv").write_text("No,Rep,Client,Date,Sum\n2,bob,c2,2026-07-02,2\n")
+    with pytest.raises(kt.DataValidationError, match=r"b.csv: the file's columns .* differ from those of"):
+        kt.load(tmp_path, mapping=mapping)
+    mapping["tables"]["orders"]["file"] = "nothing_*.csv"
+    with pytest.raises(kt.ParameterError, match=r"no file matches .*nothing_\*\.csv"):
+        kt.load(tmp_path, mapping=mapping)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"header": False}, "such a file needs names:"),
+        ({"names": ["a", "b"]}, "such a file needs names:"),
+        ({"header": False, "names": ["a", "A"]}, "not a list of distinct column names"),
+        ({"header": "no"}, "is not true or false"),
+        ({"file": ["a.csv", "a.csv"]}, "must name distinct files"),
+        (
+            {"lookup": {"manager": {"file": "c.csv", "key": "k"}}},
+            "needs the other file's key column and value",
+        ),
+        ({"lookup": {"team": {"file": "c.csv", "key": "k", "value": "v"}}}, "'team' is not a column mapped"),
+    ],
+)
+def test_lookup_and_file_mistakes_are_named(change, message):
+    columns = {
+        "order_id": "No",
+        "manager": "Rep",
+        "customer_id": "Client",
+        "ordered_at": "Date",
+        "amount": "Total",
+    }
+    with pytest.raises(kt.ParameterError) as info:
+        read_mapping({"tables": {"orders": {"file": "s.csv", "columns": columns, **change}}})
+    assert message in str(info.value) and "Fix:" in str(info.value)

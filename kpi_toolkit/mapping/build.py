@@ -23,11 +23,12 @@ from kpi_toolkit.mapping.convert import (
     nullify,
     text_cells,
 )
-from kpi_toolkit.mapping.files import SourceFile, as_text, read_source
+from kpi_toolkit.mapping.files import SourceFile, as_text, read_sources
 from kpi_toolkit.mapping.lines import grouped_orders, line_amounts
 from kpi_toolkit.mapping.spec import (
     ColumnSource,
     LinesSpec,
+    LookupSpec,
     MappingSpec,
     ReadOptions,
     SourceSpec,
@@ -71,13 +72,17 @@ class _Builder:
     def read(self, source: SourceSpec, table: str) -> SourceFile:
         key = (source.file, source.read)
         if key not in self.files:
-            file = read_source(self.folder, source, table=table)
+            file = read_sources(self.folder, source, table=table)
             self.files[key] = file
             names, seen = [], {}
             for header in file.headers:
                 seen[header] = seen.get(header, 0) + 1
                 names.append(header if seen[header] == 1 else f"{header} ({seen[header]})")
             original = file.frame.drop(columns=[ROW]).map(as_text).set_axis(names, axis=1)
+            for part, first, last, offset in file.parts:  # several files: which file and line a row is
+                inside = file.frame[ROW].between(first, last)
+                original.loc[inside, "(file)"] = Path(part).name
+                original.loc[inside, "(line)"] = (file.frame[ROW] - offset).astype(str)
             original[ROW] = file.frame[ROW]
             self.staged.originals[file.source] = original
         return self.files[key]
@@ -196,6 +201,8 @@ class _Builder:
         column: str,
         origin: ColumnSource,
         setting: str,
+        *,
+        report: bool = True,
     ) -> tuple[pd.Series, str]:
         """A contract column's cells as the mapping reads them (before conversion), and its label."""
         name, nulls = mapping.name, file_nulls(mapping)
@@ -214,7 +221,66 @@ class _Builder:
         else:
             values = pd.Series(origin.constant, index=base.index, dtype=object)
             label = f"constant {origin.constant!r}"
+        lookup = mapping.lookup.get(column)
+        if lookup is not None:
+            values = self.look_up(values, lookup, name, column, label, file.source, base[ROW], report=report)
         return apply_values(values, mapping.values.get(column)), label
+
+    def look_up(
+        self,
+        values: pd.Series,
+        spec: LookupSpec,
+        table: str,
+        column: str,
+        label: str,
+        source: str,
+        rows: pd.Series,
+        *,
+        report: bool,
+    ) -> pd.Series:
+        """Cells replaced through the lookup file; a cell not among its keys is reported, never dropped."""
+        setting = f"tables.{table}.lookup.{column}"
+        file = self.read(spec.source, table)
+        base, _ = self.select(file, spec.source, table, setting)
+        nulls = spec.source.read.null_values
+        keys = text_cells(self.cells(file, base, spec.key, table, f"{setting}.key"), nulls)
+        found = nullify(self.cells(file, base, spec.value, table, f"{setting}.value"), nulls)
+        pairs = pd.DataFrame({"key": keys, "value": found.map(as_text)}).dropna(subset=["key"])
+        twice = pairs.groupby("key")["value"].nunique(dropna=False)
+        clash = pairs["key"].isin(twice.index[twice > 1])
+        if clash.any():
+            hit = base.loc[clash[clash].index, ROW]
+            raise DataValidationError(
+                [
+                    Violation(
+                        table,
+                        file.source,
+                        file.header(spec.key, table=table, setting=setting),
+                        f"the lookup's key column holds a key twice with different values of {spec.value!r}",
+                        rows=tuple(int(r) for r in hit[:20]),
+                        n_rows=len(hit),
+                        examples=tuple(dict.fromkeys(pairs.loc[clash, "key"]))[:3],
+                        fix="keep one row per key in the lookup file, or filter the others out with where:",
+                    )
+                ]
+            )
+        first = ~pairs["key"].duplicated()
+        lookup = dict(zip(pairs.loc[first, "key"], found[pairs.index[first]], strict=True))
+        cells = text_cells(values)
+        unmatched = cells.notna() & ~cells.isin(list(lookup))
+        if unmatched.any() and report:
+            self.report(
+                table,
+                source,
+                label,
+                f"not found in the column {file.header(spec.key, table=table, setting=setting)!r} of "
+                f"{Path(file.source.split(', sheet ')[0]).name} (the lookup of {column})",
+                f"add the missing keys to {Path(file.source).name}, or correct the cells",
+                rows[unmatched],
+                values[unmatched],
+                covers=column,
+            )
+        return cells.map(lambda c: None if c is None else lookup.get(c)).astype(object)
 
     def table(self, mapping: TableMapping, source: SourceSpec) -> RawTable:
         name = mapping.name
@@ -367,7 +433,7 @@ class _Builder:
     def order_ids(self, file: SourceFile, rows: pd.DataFrame, mapping: TableMapping) -> set[str]:
         """The order ids of ``rows`` (rows ``where:`` left out), read as the table reads them."""
         origin = mapping.columns["order_id"]
-        values, _ = self.column_values(file, rows, mapping, "order_id", origin, "tables.orders")
+        values, _ = self.column_values(file, rows, mapping, "order_id", origin, "tables.orders", report=False)
         return set(text_cells(values).dropna())
 
     def build(self) -> StagedData:

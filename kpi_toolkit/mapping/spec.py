@@ -23,6 +23,7 @@ __all__ = [
     "ColumnSource",
     "Condition",
     "LinesSpec",
+    "LookupSpec",
     "MappingSpec",
     "ReadOptions",
     "SourceSpec",
@@ -41,6 +42,8 @@ READ_KEYS = (
     "date_format",
     "dayfirst",
     "null_values",
+    "header",
+    "names",
 )
 _TABLE_KEYS = (
     "file",
@@ -52,11 +55,14 @@ _TABLE_KEYS = (
     "from_leads",
     "amount_from_lines",
     "group_lines",
+    "lookup",
     "ignore_close_date_of_open_leads",
 )
 _TOP_KEYS = ("version", "description", "fiscal_year_start", "defaults", "tables")
 _LINES_KEYS = ("file", "where", "order_id", "quantity", "unit_price", "discount", "amount")
 _GROUP_KEYS = ("quantity", "unit_price", "discount", "amount")
+_LOOKUP_KEYS = ("file", "where", "key", "value")
+_GLOB = set("*?[")
 _THOUSANDS = (" ", ",", ".", "'", "")
 _DELIMITER_WORDS = {"tab": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
 _OPS = ("equals", "not_equals", "in", "not_in", "empty")
@@ -75,6 +81,9 @@ class ReadOptions:
     date_format: tuple[str, ...] = ()
     dayfirst: bool | None = None
     null_values: tuple[str, ...] = ()
+    #: ``False``: the file has no header row; ``names`` names its columns in order.
+    header: bool = True
+    names: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -89,11 +98,26 @@ class Condition:
 
 @dataclass(frozen=True)
 class SourceSpec:
-    """A file under the data folder, how to read it and which of its rows to take."""
+    """A file under the data folder (or several: a list, or a pattern such as ``sales_*.csv``), how to read
+    it and which of its rows to take."""
 
-    file: str
+    file: str | tuple[str, ...]
     read: ReadOptions
     where: tuple[Condition, ...] = ()
+
+    @property
+    def several(self) -> bool:
+        """Whether the table comes from several files (a list or a pattern)."""
+        return isinstance(self.file, tuple) or bool(_GLOB & set(self.file))
+
+
+@dataclass(frozen=True)
+class LookupSpec:
+    """A column's cells replaced through another file: a cell is found in ``key``; ``value`` replaces it."""
+
+    source: SourceSpec
+    key: str
+    value: str
 
 
 @dataclass(frozen=True)
@@ -140,6 +164,8 @@ class TableMapping:
     ignore_close_date_of_open_leads: bool = False
     #: Orders built from a file of order lines alone: one order per ``order_id``, amounts summed.
     group_lines: LinesSpec | None = None
+    #: Contract columns whose cells are replaced through another file (``lookup:``).
+    lookup: Mapping[str, LookupSpec] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -250,15 +276,69 @@ class _Reader:
                         "quote it: null_values: ['NULL', '-']",
                     )
                 options[key] = tuple(self.text(v, at) or "" for v in values)
+            elif key == "header":
+                if not isinstance(value, bool):
+                    raise self.fail(at, f"{value!r} is not true or false", "write header: false and names:")
+                options[key] = value
+            elif key == "names":
+                names = value if isinstance(value, list) else None
+                texts = [self.text(v, at) or "" for v in names or []]
+                if (
+                    not texts
+                    or any(not t.strip() for t in texts)
+                    or len({t.strip().lower() for t in texts}) < len(texts)
+                ):
+                    raise self.fail(
+                        at,
+                        f"{value!r} is not a list of distinct column names",
+                        "write e.g. names: [id, name]",
+                    )
+                options[key] = tuple(t.strip() for t in texts)
+        if options["header"] == bool(options["names"]):
+            raise self.fail(
+                where,
+                "names: names the columns of a file without a header row, and such a file needs names:",
+                "write header: false together with names: [first column, second column, ...]",
+            )
         if options["thousands"] == options["decimal"]:
             raise self.fail(where, "the decimal mark and the thousands separator are the same", "change one")
         return ReadOptions(**options)
 
     def source(self, raw: dict[str, Any], where: str, base: ReadOptions) -> SourceSpec:
-        file = self.text(raw.get("file"), f"{where}.file", allow_none=True)
+        value = raw.get("file")
+        file: str | tuple[str, ...] | None
+        if isinstance(value, list):
+            file = tuple(self.text(v, f"{where}.file") or "" for v in value)
+            if not file or not all(file) or len(set(file)) < len(file):
+                raise self.fail(
+                    f"{where}.file", "a list of files must name distinct files", "write file: [a.csv, b.csv]"
+                )
+        else:
+            file = self.text(value, f"{where}.file", allow_none=True)
         if not file:
             raise self.fail(where, "no file given", "add file: <name of the file under the data folder>")
         return SourceSpec(file, self.read_options(raw, where, base), self.conditions(raw.get("where"), where))
+
+    def lookups(
+        self, raw: Any, where: str, base: ReadOptions, columns: Mapping[str, ColumnSource]
+    ) -> dict[str, LookupSpec]:
+        out = {}
+        for column, spec in self.mapping(raw, where).items():
+            at = f"{where}.{column}"
+            if column not in columns or columns[column].constant is not None:
+                raise self.fail(
+                    where, f"{column!r} is not a column mapped from the file", "map it under columns"
+                )
+            spec = self.mapping(spec, at, (*_LOOKUP_KEYS, *READ_KEYS))
+            named = {k: self.text(spec.get(k), f"{at}.{k}", allow_none=True) for k in ("key", "value")}
+            if not named["key"] or not named["value"]:
+                raise self.fail(
+                    at,
+                    "a lookup needs the other file's key column and value column",
+                    "write e.g. {file: employees.csv, key: NationalID, value: EmployeeKey}",
+                )
+            out[column] = LookupSpec(self.source(spec, at, base), str(named["key"]), str(named["value"]))
+        return out
 
     def conditions(self, raw: Any, where: str) -> tuple[Condition, ...]:
         out = []
@@ -347,6 +427,7 @@ class _Reader:
             grouped = self.group_lines(raw, f"{where}.group_lines", source, name, columns)
         if "amount_from_lines" in raw:
             lines = self.lines(raw["amount_from_lines"], f"{where}.amount_from_lines", base, name, columns)
+        lookup = self.lookups(raw.get("lookup"), f"{where}.lookup", base, columns)
         ignore = raw.get("ignore_close_date_of_open_leads", False)
         if not isinstance(ignore, bool) or (ignore and name != "leads"):
             raise self.fail(
@@ -367,6 +448,7 @@ class _Reader:
             lines=lines,
             ignore_close_date_of_open_leads=ignore,
             group_lines=grouped,
+            lookup=lookup,
         )
 
     def derived_orders(
