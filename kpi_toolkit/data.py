@@ -287,7 +287,6 @@ def _validate(staged: StagedData, *, fiscal_year_start: int, source: str, on_inv
         typed[name] = frame
     sources = {name: raw.source for name, raw in raws.items()}
     violations = label_columns(violations, raws)
-    excluded: dict[str, set[int]] = {name: set() for name in typed}
     if fatal or on_invalid == "raise":
         if not fatal and not violations and "plans" in typed:
             violations += check_plan_consistency(
@@ -299,7 +298,7 @@ def _validate(staged: StagedData, *, fiscal_year_start: int, source: str, on_inv
             raise DataValidationError([shown(v) for v in fatal + violations])
         findings: list[Violation] = []
     else:
-        typed, findings, excluded = quarantine_rows(
+        typed, findings, _ = quarantine_rows(
             typed, violations, raws, fiscal_year_start=fiscal_year_start
         )
         if len(raws["orders"].frame) and not len(typed["orders"]):
@@ -323,8 +322,8 @@ def _validate(staged: StagedData, *, fiscal_year_start: int, source: str, on_inv
                 name,
                 raw.source,
                 len(raw.frame),
-                len(raw.frame) - len(excluded[name]),
-                len(excluded[name]),
+                len(typed[name]),  # rows, not row numbers: an unpivoted plan line gives several rows
+                len(raw.frame) - len(typed[name]),
                 raw.rows_filtered,
             )
             for name, raw in raws.items()

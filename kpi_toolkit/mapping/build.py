@@ -34,6 +34,7 @@ from kpi_toolkit.mapping.spec import (
     SourceSpec,
     TableMapping,
 )
+from kpi_toolkit.mapping.wide import scale_numbers, unpivot
 from kpi_toolkit.reading import ROW, RawTable, StagedData
 from kpi_toolkit.schema import TABLES
 
@@ -118,7 +119,8 @@ class _Builder:
         *,
         covers: str | None = None,
     ) -> None:
-        shown = [as_text(v) or "" for v in examples.head(3)]
+        rows = rows.drop_duplicates()  # a wide table's row gives several (one per unpivoted column)
+        shown = list(dict.fromkeys(as_text(v) or "" for v in examples))[:3]
         self.staged.findings.append(
             Violation(table, source, label, rule, tuple(int(r) for r in rows), len(rows), tuple(shown), fix)
         )
@@ -280,7 +282,9 @@ class _Builder:
                 values[unmatched],
                 covers=column,
             )
-        return cells.map(lambda c: None if c is None else lookup.get(c)).astype(object)
+        return pd.Series(
+            [None if c is None else lookup.get(c) for c in cells], index=cells.index, dtype=object
+        )
 
     def table(self, mapping: TableMapping, source: SourceSpec) -> RawTable:
         name = mapping.name
@@ -289,13 +293,24 @@ class _Builder:
         base, keep = self.select(file, source, name, setting)
         if mapping.group_lines is not None:
             return grouped_orders(self, mapping, file, base, file.frame[~keep])
+        filtered = int((~keep).sum())
+        wide = mapping.unpivot
+        named: dict[str, str] = {}
+        if wide is not None:  # rows are cells: filtered counts those of rows left out, and empty ones
+            file, base, filtered = unpivot(
+                file, base, wide, source.read.null_values, table=name, left_out=filtered
+            )
+            named = {"period": f"{wide.period!r} from the columns {wide.pattern!r}", "target": wide.pattern}
         rows = base[ROW]
         out: dict[str, pd.Series] = {}
         labels: dict[str, str] = {}
         for column, origin in mapping.columns.items():
             values, label = self.column_values(file, base, mapping, column, origin, setting)
+            label = named.get(column, label)
             out[column] = self.convert(name, column, values, rows, source.read, file.source, label)
             labels[column] = label
+        if wide is not None and wide.scale is not None:
+            out["target"] = scale_numbers(out["target"], wide.scale)
         for new, column in mapping.extra.items():
             out[new] = text_cells(
                 self.cells(file, base, column, name, f"{setting}.extra.{new}"), source.read.null_values
@@ -305,7 +320,7 @@ class _Builder:
             is_open = frame["status"].map(lambda v: (v or "").strip().lower() == "open").astype(bool)
             frame["closed_at"] = frame["closed_at"].where(~is_open, None)
         frame[ROW] = rows
-        raw = RawTable(name, file.source, frame.reset_index(drop=True), labels, int((~keep).sum()))
+        raw = RawTable(name, file.source, frame.reset_index(drop=True), labels, filtered)
         if mapping.lines is None:
             return raw
         return self.lines(raw, mapping.lines, self.order_ids(file, file.frame[~keep], mapping))

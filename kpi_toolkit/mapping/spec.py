@@ -7,6 +7,7 @@ never a silently ignored setting. ``docs/mappings.md`` documents the schema with
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ __all__ = [
     "ReadOptions",
     "SourceSpec",
     "TableMapping",
+    "UnpivotSpec",
     "read_mapping",
 ]
 
@@ -56,12 +58,16 @@ _TABLE_KEYS = (
     "amount_from_lines",
     "group_lines",
     "lookup",
+    "unpivot",
     "ignore_close_date_of_open_leads",
 )
 _TOP_KEYS = ("version", "description", "fiscal_year_start", "defaults", "tables")
 _LINES_KEYS = ("file", "where", "order_id", "quantity", "unit_price", "discount", "amount")
 _GROUP_KEYS = ("quantity", "unit_price", "discount", "amount")
 _LOOKUP_KEYS = ("file", "where", "key", "value")
+_UNPIVOT_KEYS = ("columns", "period", "scale")
+#: The names under which an unpivoted table's period and value reach ``columns`` (never a file's header).
+UNPIVOT_PERIOD, UNPIVOT_VALUE = "(period from the column name)", "(value of the column)"
 _GLOB = set("*?[")
 _THOUSANDS = (" ", ",", ".", "'", "")
 _DELIMITER_WORDS = {"tab": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
@@ -109,6 +115,16 @@ class SourceSpec:
     def several(self) -> bool:
         """Whether the table comes from several files (a list or a pattern)."""
         return isinstance(self.file, tuple) or bool(_GLOB & set(self.file))
+
+
+@dataclass(frozen=True)
+class UnpivotSpec:
+    """A wide table made long: each column whose name matches ``pattern`` gives one row per file row, with
+    ``period`` filled from the pattern's named groups and the file's columns, and the cell (x ``scale``)."""
+
+    pattern: str
+    period: str
+    scale: str | None = None
 
 
 @dataclass(frozen=True)
@@ -166,6 +182,8 @@ class TableMapping:
     group_lines: LinesSpec | None = None
     #: Contract columns whose cells are replaced through another file (``lookup:``).
     lookup: Mapping[str, LookupSpec] = field(default_factory=dict)
+    #: Plans kept with a column per month (``unpivot:``).
+    unpivot: UnpivotSpec | None = None
 
 
 @dataclass(frozen=True)
@@ -319,6 +337,48 @@ class _Reader:
             raise self.fail(where, "no file given", "add file: <name of the file under the data folder>")
         return SourceSpec(file, self.read_options(raw, where, base), self.conditions(raw.get("where"), where))
 
+    def unpivot(self, raw: Any, where: str, name: str, columns: dict[str, ColumnSource]) -> UnpivotSpec:
+        if name != "plans":
+            raise self.fail(where, "unpivot makes the plans' period and target", "remove it")
+        clash = [c for c in ("period", "target") if c in columns]
+        if clash:
+            raise self.fail(where, f"{clash} both mapped and made by unpivot", "remove them from columns")
+        raw = self.mapping(raw, where, _UNPIVOT_KEYS)
+        pattern = self.text(raw.get("columns"), f"{where}.columns", allow_none=True)
+        period = self.text(raw.get("period"), f"{where}.period", allow_none=True)
+        if not pattern or not period:
+            raise self.fail(
+                where,
+                "unpivot needs columns: (a pattern of the wide columns' names) and period: (a template)",
+                "write e.g. {columns: 'M(?P<month>\\d{2})', period: '{Year}-{month}'}",
+            )
+        try:
+            groups = set(re.compile(pattern).groupindex)
+        except re.error as exc:
+            raise self.fail(
+                f"{where}.columns", f"{pattern!r} is not a regular expression ({exc})", "correct it"
+            ) from None
+        try:
+            fields = [f for _, f, _, _ in string.Formatter().parse(period) if f is not None]
+        except ValueError as exc:
+            raise self.fail(
+                f"{where}.period", f"bad template ({exc})", "write e.g. '{Year}-{month}'"
+            ) from None
+        if not groups & set(fields):
+            raise self.fail(
+                f"{where}.period",
+                f"the period {period!r} uses none of the pattern's named groups {sorted(groups)}",
+                "name the part of the column name that differs, e.g. M(?P<month>\\d{2}), and use {month}",
+            )
+        scale = raw.get("scale")
+        if scale is not None and (
+            isinstance(scale, bool) or not isinstance(scale, (int, float)) or not 0 < scale < float("inf")
+        ):
+            raise self.fail(f"{where}.scale", f"{scale!r} is not a positive number", "write e.g. scale: 1000")
+        columns["period"] = ColumnSource(column=UNPIVOT_PERIOD)
+        columns["target"] = ColumnSource(column=UNPIVOT_VALUE)
+        return UnpivotSpec(pattern, period, None if scale is None else repr(scale))
+
     def lookups(
         self, raw: Any, where: str, base: ReadOptions, columns: Mapping[str, ColumnSource]
     ) -> dict[str, LookupSpec]:
@@ -418,6 +478,9 @@ class _Reader:
                     f"{where}.extra", f"{new!r} clashes with a contract column", "choose another name"
                 )
             extra[new.strip().lower()] = self.text(column, f"{where}.extra.{new}")
+        unpivot = None
+        if "unpivot" in raw:
+            unpivot = self.unpivot(raw["unpivot"], f"{where}.unpivot", name, columns)
         from_leads = self.mapping(raw.get("from_leads"), f"{where}.from_leads", ("amount", "customer_id"))
         if "from_leads" in raw:
             return self.derived_orders(name, raw, from_leads, where)
@@ -449,6 +512,7 @@ class _Reader:
             ignore_close_date_of_open_leads=ignore,
             group_lines=grouped,
             lookup=lookup,
+            unpivot=unpivot,
         )
 
     def derived_orders(
