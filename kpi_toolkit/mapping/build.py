@@ -23,6 +23,7 @@ from kpi_toolkit.mapping.convert import (
     nullify,
     text_cells,
 )
+from kpi_toolkit.mapping.database import Database
 from kpi_toolkit.mapping.files import SourceFile, as_text, read_sources
 from kpi_toolkit.mapping.lines import grouped_orders, line_amounts
 from kpi_toolkit.mapping.spec import (
@@ -63,17 +64,32 @@ def _date_how(read: ReadOptions) -> str:
 
 
 class _Builder:
-    def __init__(self, spec: MappingSpec, folder: Path) -> None:
+    def __init__(self, spec: MappingSpec, folder: Path | None, database: Database | None = None) -> None:
         self.spec = spec
-        self.folder = Path(folder)
-        self.files: dict[tuple[str, ReadOptions], SourceFile] = {}
+        self.folder = Path(folder) if folder is not None else None
+        self.database = database
+        self.files: dict[tuple[object, ...], SourceFile] = {}
         self.staged = StagedData(tables={})
 
     # -- reading and selecting
     def read(self, source: SourceSpec, table: str) -> SourceFile:
-        key = (source.file, source.read)
+        key = (source.file, source.table, source.query, source.read)
         if key not in self.files:
-            file = read_sources(self.folder, source, table=table)
+            if source.in_database:
+                if self.database is None:
+                    raise ParameterError(
+                        f"mapping {self.spec.path}: {table} names a database table: or query:, which needs a "
+                        "database to read. Fix: load from its URL, e.g. kt.load('postgresql://user@host/db', "
+                        "mapping=...), or name a file: instead."
+                    )
+                file = self.database.read(table=source.table, query=source.query, of=table)
+            elif self.folder is None:
+                raise ParameterError(
+                    f"mapping {self.spec.path}: {table} names the file {source.file!r}, but the data come "
+                    "from a database, which has no files. Fix: name the database's table: or query: instead."
+                )
+            else:
+                file = read_sources(self.folder, source, table=table)
             self.files[key] = file
             names, seen = [], {}
             for header in file.headers:
@@ -470,11 +486,14 @@ class _Builder:
         return self.staged
 
 
-def apply_mapping(spec: MappingSpec, folder: str | Path) -> StagedData:
-    """Read the files ``spec`` names under ``folder`` and build the contract's tables from them.
+def apply_mapping(
+    spec: MappingSpec, folder: str | Path | None, *, database: Database | None = None
+) -> StagedData:
+    """Read the files ``spec`` names under ``folder`` (or the tables and queries it names in ``database``)
+    and build the contract's tables from them.
 
     Raises :class:`~kpi_toolkit.errors.DataValidationError` for problems with a whole file (missing column,
     ragged rows, undecidable encoding or date order, empty file); cells that do not convert are findings in
     the result, validated (or quarantined) with the contract's rules.
     """
-    return _Builder(spec, Path(folder)).build()
+    return _Builder(spec, None if folder is None else Path(folder), database).build()

@@ -49,6 +49,8 @@ READ_KEYS = (
 )
 _TABLE_KEYS = (
     "file",
+    "table",
+    "query",
     "where",
     "columns",
     "values",
@@ -62,9 +64,9 @@ _TABLE_KEYS = (
     "ignore_close_date_of_open_leads",
 )
 _TOP_KEYS = ("version", "description", "fiscal_year_start", "defaults", "tables")
-_LINES_KEYS = ("file", "where", "order_id", "quantity", "unit_price", "discount", "amount")
+_LINES_KEYS = ("file", "table", "query", "where", "order_id", "quantity", "unit_price", "discount", "amount")
 _GROUP_KEYS = ("quantity", "unit_price", "discount", "amount")
-_LOOKUP_KEYS = ("file", "where", "key", "value")
+_LOOKUP_KEYS = ("file", "table", "query", "where", "key", "value")
 _UNPIVOT_KEYS = ("columns", "period", "scale")
 #: The names under which an unpivoted table's period and value reach ``columns`` (never a file's header).
 UNPIVOT_PERIOD, UNPIVOT_VALUE = "(period from the column name)", "(value of the column)"
@@ -110,11 +112,19 @@ class SourceSpec:
     file: str | tuple[str, ...]
     read: ReadOptions
     where: tuple[Condition, ...] = ()
+    #: Instead of a file (``file`` is then ""): a database table or query (``kt.load(<database URL>)``).
+    table: str | None = None
+    query: str | None = None
 
     @property
     def several(self) -> bool:
         """Whether the table comes from several files (a list or a pattern)."""
         return isinstance(self.file, tuple) or bool(_GLOB & set(self.file))
+
+    @property
+    def in_database(self) -> bool:
+        """Whether the rows come from a database table or query."""
+        return self.table is not None or self.query is not None
 
 
 @dataclass(frozen=True)
@@ -323,6 +333,21 @@ class _Reader:
         return ReadOptions(**options)
 
     def source(self, raw: dict[str, Any], where: str, base: ReadOptions) -> SourceSpec:
+        given = [k for k in ("file", "table", "query") if raw.get(k) is not None]
+        if len(given) > 1:
+            raise self.fail(
+                where, f"{given} are given", "name one source: a file:, a database table: or a query:"
+            )
+        if given and given[0] != "file":
+            text = self.text(raw[given[0]], f"{where}.{given[0]}") or ""
+            if not text.strip():
+                raise self.fail(where, f"{given[0]} is empty", f"write the database {given[0]}")
+            return SourceSpec(
+                "",
+                self.read_options(raw, where, base),
+                self.conditions(raw.get("where"), where),
+                **{given[0]: text.strip()},
+            )
         value = raw.get("file")
         file: str | tuple[str, ...] | None
         if isinstance(value, list):
@@ -334,7 +359,11 @@ class _Reader:
         else:
             file = self.text(value, f"{where}.file", allow_none=True)
         if not file:
-            raise self.fail(where, "no file given", "add file: <name of the file under the data folder>")
+            raise self.fail(
+                where,
+                "no file given",
+                "add file: <name of the file under the data folder> (reading a database: table: or query:)",
+            )
         return SourceSpec(file, self.read_options(raw, where, base), self.conditions(raw.get("where"), where))
 
     def unpivot(self, raw: Any, where: str, name: str, columns: dict[str, ColumnSource]) -> UnpivotSpec:
