@@ -15,6 +15,7 @@ from rich.console import Console
 
 from kpi_toolkit.data import load
 from kpi_toolkit.errors import KpiToolkitError
+from kpi_toolkit.mapping.database import data_source
 from kpi_toolkit.report.i18n import LANGUAGES, translator
 from kpi_toolkit.report.quarterly import quarterly_report
 from kpi_toolkit.report.render import notebook_path, render_notebook
@@ -32,7 +33,14 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, help="Sales KPI re
 _err = Console(stderr=True)
 _out = Console()
 
-DataOption = Annotated[Path, typer.Option("--data", help="Data-set folder (orders.csv, leads.csv, ...).")]
+DataOption = Annotated[
+    Path,
+    typer.Option(
+        "--data",
+        help="Data-set folder (orders.csv, leads.csv, ...) or database URL (postgresql://..., sqlite:///...).",
+        parser=data_source,
+    ),
+]
 OutOption = Annotated[Path, typer.Option("--out", help="Reports folder; files go to OUT/<period>/.")]
 PeriodOption = Annotated[
     str, typer.Option("--period", help="Quarter, e.g. 2026Q3 (default: latest complete).")

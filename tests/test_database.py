@@ -6,6 +6,7 @@ bad input through the database path gets the same clear errors (table or query, 
 
 from __future__ import annotations
 
+import os
 import re
 import socket
 import sqlite3
@@ -275,3 +276,22 @@ def test_readme_database_example(tmp_path):
     for period in ("2026Q1", "2026Q2"):
         same_kpis(files, database, period)
     assert data_fingerprint(database) == data_fingerprint(files)
+
+
+@pytest.mark.slow
+def test_kpi_report_reads_a_database_like_a_folder(postgres, demo, tmp_path, monkeypatch):  # noqa: F811
+    from typer.testing import CliRunner
+
+    from kpi_toolkit.cli import app
+
+    monkeypatch.delenv("PGPASSWORD", raising=False)
+    url = postgres_db(postgres, "cli", demo_frames(demo))
+    out = tmp_path / "reports"
+    result = CliRunner().invoke(
+        app, ["quarterly", "--data", url, "--period", "2026Q2", "--out", str(out)], catch_exceptions=False
+    )
+    assert result.exit_code == 0, result.output
+    html = (out / "2026Q2" / "quarterly.html").read_text(encoding="utf-8")
+    assert redact(url) in html and postgres.password not in html
+    assert data_fingerprint(kt.load(demo)) in html  # the same rows as the files: the same fingerprint
+    assert os.environ["PGPASSWORD"] == postgres.password  # handed to the notebook's kernel, not its text

@@ -18,10 +18,11 @@ or a ``query:`` instead of a ``file:``, and everything else in the mapping works
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 import pandas as pd
 
@@ -31,7 +32,17 @@ from kpi_toolkit.mapping.spec import MappingSpec
 from kpi_toolkit.reading import ROW, StagedData, frame_table
 from kpi_toolkit.schema import TABLES
 
-__all__ = ["CONNECT_TIMEOUT", "SCHEMES", "Database", "is_database_url", "redact", "stage_database"]
+__all__ = [
+    "CONNECT_TIMEOUT",
+    "SCHEMES",
+    "Database",
+    "DatabaseURL",
+    "data_source",
+    "is_database_url",
+    "redact",
+    "report_source",
+    "stage_database",
+]
 
 #: Seconds to wait for a PostgreSQL server before giving up (a URL's own ``connect_timeout`` wins).
 CONNECT_TIMEOUT = 10
@@ -229,3 +240,33 @@ def stage_database(database: Database, spec: MappingSpec | None) -> StagedData:
             ]
         )
     return StagedData(raws, originals={raw.source: raw.frame for raw in raws.values()})
+
+
+def report_source(source: str | Path) -> str:
+    """A data source as a report's notebook is handed it: a folder's absolute path, or a database URL without
+    its password (the password moves to ``PGPASSWORD`` of this process, which the notebook's kernel inherits,
+    so that it never lands in the executed notebook).
+
+    >>> report_source("postgresql://kt@db/sales")
+    'postgresql://kt@db/sales'
+    """
+    text = str(source)
+    if not is_database_url(text):
+        return str(Path(source).resolve())
+    password = urlsplit(text).password
+    if password is not None:
+        os.environ["PGPASSWORD"] = unquote(password)
+    return redact(text)
+
+
+class DatabaseURL(str):
+    """A database URL given where a folder is expected (``kpi-report --data``): ``resolve()``, as a folder's
+    path has, gives what a report's notebook is handed (:func:`report_source`)."""
+
+    def resolve(self) -> str:
+        return report_source(self)
+
+
+def data_source(value: str) -> Path | DatabaseURL:
+    """``--data``: a database URL, or a folder."""
+    return DatabaseURL(value) if is_database_url(value) else Path(value)
