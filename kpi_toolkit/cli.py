@@ -234,8 +234,12 @@ def compare_command(
     team: TeamOption = "",
     metric: Annotated[
         str,
-        typer.Option("--metric", help="KPI shown in detail: conversion, average_check or new_customers."),
-    ] = "conversion",
+        typer.Option(
+            "--metric",
+            help="KPI shown in detail: conversion, average_check or new_customers (default: conversion, or "
+            "average_check for data without leads).",
+        ),
+    ] = "",
     alpha: Annotated[
         float, typer.Option("--alpha", help="Level of the verdicts (chance of any false flag), e.g. 0.05.")
     ] = 0.05,
@@ -251,6 +255,7 @@ def compare_command(
 
     tr = translator(lang, currency=currency)
     sales = load(data, mapping=mapping)
+    metric = metric or ("conversion" if sales.leads is not None else "average_check")  # the first it supports
     report = comparison_report(sales, period=period, metric=metric, team=team or None, alpha=alpha)  # type: ignore[arg-type]
     suffix = f"_{_slug(team)}" if team else ""
     folder = out / str(report.period)
@@ -265,6 +270,9 @@ def compare_command(
         "mapping": str(mapping.resolve()) if mapping else "",
     }
     name = "manager_comparison" + ("" if metric == "conversion" else f"_{metric}") + suffix
+    name += (
+        "" if alpha == 0.05 else f"_alpha{alpha:g}"
+    )  # every option that changes the content names the file
     html, record = _render(
         "comparison", report, comparison_views, tr, out=out, stem=name, parameters=parameters, team=team,
         subject=metric,
@@ -339,6 +347,9 @@ def plan_gap_command(
         sales, period=period, team=team, manager=manager, baseline=baseline, history=history, as_of=as_of
     )
     suffix = "".join(f"_{_slug(x)}" for x in (team, manager) if x)
+    options = {"baseline": baseline != "plan", "history": history != 8, "as-of": bool(as_of)}
+    values = {"baseline": baseline, "history": history, "as-of": as_of}
+    suffix += "".join(f"_{k.replace('-', '')}{_slug(str(values[k]))}" for k, on in options.items() if on)
     folder = out / str(report.period)
     parameters = {
         "data_dir": str(data.resolve()),
@@ -362,7 +373,7 @@ def plan_gap_command(
         team=team,
         subject=manager or None,
     )
-    csv = _spreadsheet(report.gap, folder / f"plan_gap{suffix}.csv")
+    csv = _spreadsheet(report.gap.round(2), folder / f"plan_gap{suffix}.csv")  # money in cents for people
     index = _publish(html, record, out=out)
     _out.print(f"wrote {html}, {csv} and {index}", soft_wrap=True)
 
@@ -434,13 +445,34 @@ def demo(
     _out.print(f"wrote the demo data set to {folder}")
 
 
+#: Python parameters named in the toolkit's messages that are options of the command line.
+_CLI_OPTIONS = ("metric", "period", "team", "manager", "alpha", "baseline", "history", "as_of", "by", "jobs",
+                "lang", "currency", "on_invalid", "top_share", "min_leads")  # fmt: skip
+_PYTHON_PARAMETER = re.compile(rf"\b({'|'.join(_CLI_OPTIONS)})=('([^']*)'|\"([^\"]*)\"|([\w.:-]+))")
+
+
+def _cli_words(message: str) -> str:
+    """A toolkit message as the command line speaks: ``metric='average_check'`` becomes ``--metric
+    average_check``.
+
+    >>> _cli_words("or compare metric='average_check' (on_invalid='x')")
+    'or compare --metric average_check (--on-invalid x)'
+    """
+
+    def option(match: re.Match[str]) -> str:
+        value = next(v for v in match.group(3, 4, 5) if v is not None)
+        return f"--{match.group(1).replace('_', '-')} {value}"
+
+    return _PYTHON_PARAMETER.sub(option, message)
+
+
 def main() -> None:
     """Entry point of ``kpi-report``: run the command, print toolkit errors without a traceback."""
     try:
         app(standalone_mode=False)
     except KpiToolkitError as exc:
         _err.print("error:", style="bold red", end=" ")
-        _err.print(str(exc), markup=False, highlight=False, soft_wrap=True)
+        _err.print(_cli_words(str(exc)), markup=False, highlight=False, soft_wrap=True)
         raise SystemExit(2) from None
     except (typer.Abort, KeyboardInterrupt):
         raise SystemExit(130) from None

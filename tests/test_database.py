@@ -19,7 +19,6 @@ import pytest
 import yaml
 
 import kpi_toolkit as kt
-from kpi_toolkit.demo import write_demo_data
 from kpi_toolkit.fingerprint import data_fingerprint
 from kpi_toolkit.mapping import read_mapping
 from kpi_toolkit.mapping.database import redact
@@ -29,11 +28,6 @@ ROOT = Path(__file__).resolve().parents[1]
 ERP = ROOT / "tests" / "data" / "erp_sales"
 SHIPPED = ROOT / "data" / "mappings" / "erp_sales.yml"
 NUMBERS = {"amount", "target", "duration_min", "discount", "lines"}
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> Path:
-    return write_demo_data(tmp_path_factory.mktemp("demo"))
 
 
 def demo_frames(folder: Path) -> dict[str, pd.DataFrame]:
@@ -117,9 +111,9 @@ def same_kpis(a: kt.SalesData, b: kt.SalesData, period: str) -> None:
 # -- SQLite
 
 
-def test_sqlite_demo_data_equals_the_files(tmp_path, demo):
-    url = sqlite_db(tmp_path / "sales.db", demo_frames(demo))
-    files, database = kt.load(demo), kt.load(url)
+def test_sqlite_demo_data_equals_the_files(tmp_path, demo_folder):
+    url = sqlite_db(tmp_path / "sales.db", demo_frames(demo_folder))
+    files, database = kt.load(demo_folder), kt.load(url)
     assert data_fingerprint(database) == data_fingerprint(files)
     same_kpis(files, database, "2026Q2")
     assert database.source == url
@@ -190,9 +184,9 @@ def test_redact():
 # -- PostgreSQL (a cluster of the test session's own)
 
 
-def test_postgres_demo_and_erp_equal_the_files(postgres, demo):  # noqa: F811
-    url = postgres_db(postgres, "demo", demo_frames(demo))
-    files, database = kt.load(demo), kt.load(url)
+def test_postgres_demo_and_erp_equal_the_files(postgres, demo_folder):  # noqa: F811
+    url = postgres_db(postgres, "demo", demo_frames(demo_folder))
+    files, database = kt.load(demo_folder), kt.load(url)
     assert data_fingerprint(database) == data_fingerprint(files)
     same_kpis(files, database, "2026Q2")
     assert postgres.password not in database.source and database.source == redact(url)
@@ -204,8 +198,8 @@ def test_postgres_demo_and_erp_equal_the_files(postgres, demo):  # noqa: F811
     assert all(postgres.password not in s for s in database.row_counts["source"])
 
 
-def test_postgres_credentials_from_the_environment(postgres, demo, tmp_path, monkeypatch):  # noqa: F811
-    url = postgres_db(postgres, "creds", {"orders": demo_frames(demo)["orders"].head(50)})
+def test_postgres_credentials_from_the_environment(postgres, demo_folder, tmp_path, monkeypatch):  # noqa: F811
+    url = postgres_db(postgres, "creds", {"orders": demo_frames(demo_folder)["orders"].head(50)})
     bare = url.replace(f":{postgres.password}@", "@")
     monkeypatch.delenv("PGPASSWORD", raising=False)
     monkeypatch.setenv("PGPASSFILE", str(tmp_path / "none"))
@@ -279,13 +273,13 @@ def test_readme_database_example(tmp_path):
 
 
 @pytest.mark.slow
-def test_kpi_report_reads_a_database_like_a_folder(postgres, demo, tmp_path, monkeypatch):  # noqa: F811
+def test_kpi_report_reads_a_database_like_a_folder(postgres, demo_folder, tmp_path, monkeypatch):  # noqa: F811
     from typer.testing import CliRunner
 
     from kpi_toolkit.cli import app
 
     monkeypatch.delenv("PGPASSWORD", raising=False)
-    url = postgres_db(postgres, "cli", demo_frames(demo))
+    url = postgres_db(postgres, "cli", demo_frames(demo_folder))
     out = tmp_path / "reports"
     result = CliRunner().invoke(
         app, ["quarterly", "--data", url, "--period", "2026Q2", "--out", str(out)], catch_exceptions=False
@@ -293,5 +287,5 @@ def test_kpi_report_reads_a_database_like_a_folder(postgres, demo, tmp_path, mon
     assert result.exit_code == 0, result.output
     html = (out / "2026Q2" / "quarterly.html").read_text(encoding="utf-8")
     assert redact(url) in html and postgres.password not in html
-    assert data_fingerprint(kt.load(demo)) in html  # the same rows as the files: the same fingerprint
+    assert data_fingerprint(kt.load(demo_folder)) in html  # the same rows as the files: the same fingerprint
     assert os.environ["PGPASSWORD"] == postgres.password  # handed to the notebook's kernel, not its text
