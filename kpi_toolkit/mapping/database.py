@@ -192,10 +192,21 @@ class Database:
         frame = self.fetch(sql, what="the list of tables")
         return {str(name) for name in frame.iloc[:, 0]}
 
+    def _spelled(self, table: str) -> str:
+        """The table's name as the database spells it: ``FactSales`` finds a table created as ``factsales``
+        (PostgreSQL folds unquoted names to lower case) when exactly one name matches without case."""
+        if "." in table:
+            return table
+        names = self.tables()
+        if table in names:
+            return table
+        matches = [name for name in names if name.lower() == table.lower()]
+        return matches[0] if len(matches) == 1 else table
+
     def read(self, *, table: str | None = None, query: str | None = None, of: str) -> SourceFile:
         """A database table or a query's result as a mapping's source (rows numbered from 1)."""
         if table is not None:
-            source, sql = f"{self.shown}, table {table!r}", f"SELECT * FROM {_quoted(table)}"
+            source, sql = f"{self.shown}, table {table!r}", f"SELECT * FROM {_quoted(self._spelled(table))}"
         else:
             assert query is not None
             source, sql = f"{self.shown}, the query of {of}", query
