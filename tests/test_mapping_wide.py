@@ -123,6 +123,7 @@ def test_a_bad_target_cell_names_the_line_and_quarantines_it(tmp_path):
     with pytest.raises(kt.DataValidationError) as info:
         kt.load(folder, mapping=_plan_mapping())
     (violation,) = info.value.violations
+    assert violation.column == "M02"  # the cell's own column, not the pattern
     assert (
         violation.rows == (2,)
         and violation.examples == ("x",)

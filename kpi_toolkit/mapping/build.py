@@ -312,8 +312,9 @@ class _Builder:
         filtered = int((~keep).sum())
         wide = mapping.unpivot
         named: dict[str, str] = {}
+        wide_column = pd.Series(dtype=object)
         if wide is not None:  # rows are cells: filtered counts those of rows left out, and empty ones
-            file, base, filtered = unpivot(
+            file, base, filtered, wide_column = unpivot(
                 file, base, wide, source.read.null_values, table=name, left_out=filtered
             )
             named = {"period": f"{wide.period!r} from the columns {wide.pattern!r}", "target": wide.pattern}
@@ -323,7 +324,15 @@ class _Builder:
         for column, origin in mapping.columns.items():
             values, label = self.column_values(file, base, mapping, column, origin, setting)
             label = named.get(column, label)
-            out[column] = self.convert(name, column, values, rows, source.read, file.source, label)
+            if wide is not None and column == "target":  # a bad cell names its own column (M05)
+                parts = [
+                    self.convert(name, column, values[hit], rows[hit], source.read, file.source, header)
+                    for header in wide_column.unique()
+                    if (hit := wide_column == header).any()
+                ]
+                out[column] = pd.concat(parts).reindex(values.index) if parts else values
+            else:
+                out[column] = self.convert(name, column, values, rows, source.read, file.source, label)
             labels[column] = label
         if wide is not None and wide.scale is not None:
             out["target"] = scale_numbers(out["target"], wide.scale)

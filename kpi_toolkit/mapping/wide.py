@@ -49,10 +49,10 @@ def unpivot(
     *,
     table: str,
     left_out: int,
-) -> tuple[SourceFile, pd.DataFrame, int]:
+) -> tuple[SourceFile, pd.DataFrame, int, pd.Series]:
     """The long form of ``base``: the file with the period and value columns added, its rows (one per
-    row and matching column, in file order), and the cells filtered: those of the ``left_out`` rows that
-    ``where:`` left out, and those without a value (no row made)."""
+    row and matching column, in file order), the cells filtered (those of the ``left_out`` rows that
+    ``where:`` left out, and those without a value: no row made), and each row's column name."""
     pattern = re.compile(spec.pattern, flags=re.IGNORECASE)
     matched = [(i, m) for i, h in enumerate(file.headers) if (m := pattern.fullmatch(str(h).strip()))]
     if not matched:
@@ -106,13 +106,14 @@ def unpivot(
         part[width + 1] = nullify(base[position], nulls)
         part["_order"] = position
         parts.append(part)
-    long = pd.concat(parts).sort_values([ROW, "_order"], kind="stable").drop(columns="_order")
+    long = pd.concat(parts).sort_values([ROW, "_order"], kind="stable")
     empty = long[width + 1].isna()
     long = long[~empty].reset_index(drop=True)
     columns = [*range(width), width, width + 1, ROW]
     headers = (*file.headers, UNPIVOT_PERIOD, UNPIVOT_VALUE)
     wide = SourceFile(file.source, headers, long[columns], file.how, file.header_line, file.parts)
-    return wide, long[columns], left_out * len(matched) + int(empty.sum())
+    origin = long["_order"].map(lambda i: str(file.headers[i]).strip())
+    return wide, long[columns], left_out * len(matched) + int(empty.sum()), origin
 
 
 def scale_numbers(values: pd.Series, scale: str) -> pd.Series:
