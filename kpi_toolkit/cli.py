@@ -9,6 +9,7 @@ saying whether the report was published: a report's files are published together
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -19,9 +20,10 @@ from rich.console import Console
 from kpi_toolkit.data import SalesData, load
 from kpi_toolkit.errors import DataValidationError, KpiToolkitError, Violation
 from kpi_toolkit.interrupts import Interrupted, handling_signals, interrupted_line
+from kpi_toolkit.mapping.database import data_source
 from kpi_toolkit.periods import Period, require_data
 from kpi_toolkit.report.i18n import LANGUAGES, translator
-from kpi_toolkit.report.names import file_part
+from kpi_toolkit.report.names import file_part, slug
 from kpi_toolkit.report.publish import ReportSet, prepare_out
 from kpi_toolkit.report.quarterly import quarterly_report
 from kpi_toolkit.report.render import notebook_path, render_notebook
@@ -37,7 +39,14 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, help="Sales KPI re
 _err = Console(stderr=True, emoji=False)  # a cell ":x:" in an error stays ":x:"
 _out = Console(emoji=False)
 
-DataOption = Annotated[Path, typer.Option("--data", help="Data-set folder (orders.csv, leads.csv, ...).")]
+DataOption = Annotated[
+    Path,
+    typer.Option(
+        "--data",
+        help="Data-set folder (orders.csv, leads.csv, ...) or database URL (postgresql://..., sqlite:///...).",
+        parser=data_source,
+    ),
+]
 OutOption = Annotated[Path, typer.Option("--out", help="Reports folder; files go to OUT/<period>/.")]
 PeriodOption = Annotated[
     str, typer.Option("--period", help="Quarter, e.g. 2026Q3 (default: latest complete).")
@@ -264,8 +273,12 @@ def compare_command(
     team: TeamOption = "",
     metric: Annotated[
         str,
-        typer.Option("--metric", help="KPI shown in detail: conversion, average_check or new_customers."),
-    ] = "conversion",
+        typer.Option(
+            "--metric",
+            help="KPI shown in detail: conversion, average_check or new_customers (default: conversion, or "
+            "average_check for data without leads).",
+        ),
+    ] = "",
     alpha: Annotated[
         float, typer.Option("--alpha", help="Level of the verdicts (chance of any false flag), e.g. 0.05.")
     ] = 0.05,
@@ -284,9 +297,12 @@ def compare_command(
     prepare_out(out, force=force)
     sales = _load(data, mapping=mapping)
     _covered(sales, period)
+    metric = metric or ("conversion" if sales.leads is not None else "average_check")  # the first it supports
     report = comparison_report(sales, period=period, metric=metric, team=team or None, alpha=alpha)  # type: ignore[arg-type]
     _covered(sales, report.period)
     name = "manager_comparison" + ("" if metric == "conversion" else f"_{metric}")
+    # every option that changes the content names the file
+    name += "" if alpha == 0.05 else f"_alpha{alpha:g}"
     suffix, owner = file_part(out / str(report.period), name, lang, [(team, sales.teams)])
     parameters = {
         "data_dir": str(data.resolve()),
@@ -384,8 +400,12 @@ def plan_gap_command(
         sales, period=period, team=team, manager=manager, baseline=baseline, history=history, as_of=as_of
     )
     _covered(sales, report.period)
+    options = {"baseline": baseline != "plan", "history": history != 8, "asof": bool(as_of)}
+    values = {"baseline": baseline, "history": history, "asof": as_of}
+    # every option that changes the content names the file: plan_gap_baselineprevious_history4.html
+    name = "plan_gap" + "".join(f"_{k}{slug(str(values[k]))}" for k, on in options.items() if on)
     suffix, owner = file_part(
-        out / str(report.period), "plan_gap", lang, [(team, sales.teams), (manager, sales.manager_ids)]
+        out / str(report.period), name, lang, [(team, sales.teams), (manager, sales.manager_ids)]
     )
     parameters = {
         "data_dir": str(data.resolve()),
@@ -400,10 +420,11 @@ def plan_gap_command(
     }
     with ReportSet(out, str(report.period), force=force) as files:
         html, record = _render(
-            "plan_gap", report, plan_gap_views, tr, files=files, stem=f"plan_gap{suffix}",
+            "plan_gap", report, plan_gap_views, tr, files=files, stem=f"{name}{suffix}",
             parameters=parameters, team=team, subject=manager or None,
         )  # fmt: skip
-        csv = _spreadsheet(report.gap, files.path(f"plan_gap{suffix}.csv"))
+        # money in cents for people
+        csv = _spreadsheet(report.gap.round(2), files.path(f"{name}{suffix}.csv"))
         site = files.publish(html, record, owner=owner)
     _wrote(files, [html, csv], site)
 
@@ -473,6 +494,27 @@ def demo(
     _out.print(f"wrote the demo data set to {folder}")
 
 
+#: Python parameters named in the toolkit's messages that are options of the command line.
+_CLI_OPTIONS = ("metric", "period", "team", "manager", "alpha", "baseline", "history", "as_of", "by", "jobs",
+                "lang", "currency", "on_invalid", "top_share", "min_leads")  # fmt: skip
+_PYTHON_PARAMETER = re.compile(rf"\b({'|'.join(_CLI_OPTIONS)})=('([^']*)'|\"([^\"]*)\"|([\w.:-]+))")
+
+
+def _cli_words(message: str) -> str:
+    """A toolkit message as the command line speaks: ``metric='average_check'`` becomes ``--metric
+    average_check``.
+
+    >>> _cli_words("or compare metric='average_check' (on_invalid='x')")
+    'or compare --metric average_check (--on-invalid x)'
+    """
+
+    def option(match: re.Match[str]) -> str:
+        value = next(v for v in match.group(3, 4, 5) if v is not None)
+        return f"--{match.group(1).replace('_', '-')} {value}"
+
+    return _PYTHON_PARAMETER.sub(option, message)
+
+
 def main() -> None:
     """Entry point of ``kpi-report``: run the command; print errors, interruptions and usage mistakes in a
     line or two, without a traceback."""
@@ -484,7 +526,7 @@ def main() -> None:
         raise SystemExit(130) from None
     except KpiToolkitError as exc:
         _err.print("error:", style="bold red", end=" ")
-        _err.print(str(exc), markup=False, highlight=False, soft_wrap=True)
+        _err.print(_cli_words(str(exc)), markup=False, highlight=False, soft_wrap=True)
         raise SystemExit(2) from None
     except OSError as exc:  # a file that cannot be read or written, named by the system's message
         where = f"{exc.filename}: " if exc.filename else ""

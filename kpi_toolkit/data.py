@@ -25,6 +25,7 @@ from kpi_toolkit.engines import EngineName, check_engine
 from kpi_toolkit.engines.queries import aggregate, distinct_values, sample_rows
 from kpi_toolkit.errors import DataValidationError, ParameterError, Violation
 from kpi_toolkit.mapping import apply_mapping, read_mapping
+from kpi_toolkit.mapping.database import Database, is_database_url, stage_database
 from kpi_toolkit.parsing import MISSING_COLUMNS, parse_table
 from kpi_toolkit.periods import Period, parse_period
 from kpi_toolkit.plans import PlanBook, check_plan_consistency
@@ -301,7 +302,6 @@ def _validate(staged: StagedData, *, fiscal_year_start: int, source: str, on_inv
         typed[name] = frame
     sources = {name: raw.source for name, raw in raws.items()}
     violations = label_columns(violations, raws)
-    excluded: dict[str, set[int]] = {name: set() for name in typed}
     if fatal or on_invalid == "raise":
         if not fatal and not violations and "plans" in typed:
             violations += check_plan_consistency(
@@ -313,9 +313,7 @@ def _validate(staged: StagedData, *, fiscal_year_start: int, source: str, on_inv
             raise DataValidationError([shown(v) for v in fatal + violations])
         findings: list[Violation] = []
     else:
-        typed, findings, excluded = quarantine_rows(
-            typed, violations, raws, fiscal_year_start=fiscal_year_start
-        )
+        typed, findings, _ = quarantine_rows(typed, violations, raws, fiscal_year_start=fiscal_year_start)
         if len(raws["orders"].frame) and not len(typed["orders"]):
             everything = Violation(
                 "orders",
@@ -337,8 +335,8 @@ def _validate(staged: StagedData, *, fiscal_year_start: int, source: str, on_inv
                 name,
                 raw.source,
                 len(raw.frame),
-                len(raw.frame) - len(excluded[name]),
-                len(excluded[name]),
+                len(typed[name]),  # rows, not row numbers: an unpivoted plan line gives several rows
+                len(raw.frame) - len(typed[name]),
                 raw.rows_filtered,
             )
             for name, raw in raws.items()
@@ -383,7 +381,9 @@ def load(
     ----------
     source
         The data folder. Without ``mapping`` it holds ``orders.csv`` (or ``.parquet``) and optionally
-        ``leads``, ``plans`` and ``managers``; with it, the files the mapping names.
+        ``leads``, ``plans`` and ``managers``; with it, the files the mapping names. Or a database URL
+        (``postgresql://user@host:port/db``, ``sqlite:///path.db``): its tables named like the contract's, or
+        the tables and queries the mapping names (see :mod:`kpi_toolkit.mapping.database`).
     mapping
         A YAML mapping file (or its content as a dict) that says how to build the contract's tables from the
         files of an export: which file, how to read it, which columns, value maps, filters and derivations.
@@ -445,6 +445,8 @@ def load(
     """
     _check_on_invalid(on_invalid)
     check_engine(engine, connection=connection)
+    if is_database_url(source):
+        return _load_database(str(source), mapping, on_invalid, fiscal_year_start, engine)
     folder = Path(source)
     if engine != "pandas":
         from kpi_toolkit.engines.lazy import check_lazy_options, load_lazy
@@ -482,6 +484,26 @@ def load(
         source=f"{folder} (mapping {spec.path})",
         on_invalid=on_invalid,
     )
+
+
+def _load_database(
+    url: str,
+    mapping: str | Path | Mapping[str, Any] | None,
+    on_invalid: OnInvalid,
+    fiscal_year_start: int | None,
+    engine: str,
+) -> SalesData:
+    """:func:`load` from a database URL (see :mod:`kpi_toolkit.mapping.database`)."""
+    if engine != "pandas":
+        raise ParameterError(f"engine={engine!r} cannot read a database URL. Fix: use engine='pandas'.")
+    spec = read_mapping(mapping) if mapping is not None else None
+    if fiscal_year_start is None:
+        fiscal_year_start = (spec.fiscal_year_start if spec else None) or 1
+    parse_period("2026", fiscal_year_start=fiscal_year_start, name="fiscal_year_start")
+    with Database(url) as database:
+        staged = stage_database(database, spec)
+        shown = database.shown + (f" (mapping {spec.path})" if spec else "")
+    return _validate(staged, fiscal_year_start=fiscal_year_start, source=shown, on_invalid=on_invalid)
 
 
 def from_frames(

@@ -17,6 +17,7 @@ import codecs
 import csv
 import io
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -224,16 +225,23 @@ class TextTable:
 
 
 def read_records(
-    text: str, *, table: str, source: str, delimiter: str = ",", header_row: int = 1
+    text: str,
+    *,
+    table: str,
+    source: str,
+    delimiter: str = ",",
+    header_row: int = 1,
+    names: Sequence[str] | None = None,
 ) -> TextTable:
     """Split CSV text into records, rejecting the file when a row's field count differs from the header's.
 
     Blank lines, lines of only white space and rows whose every field is empty are skipped (they hold no
     data). ``header_row`` is the line of the header (lines before it, e.g. a report title, are skipped).
     Raises :class:`DataValidationError` for an empty file, a file without a header, and ragged rows.
+    ``names`` given: the file has no header row (``header_line`` is 0) and these are its columns.
     """
     reader = _reader(text, delimiter, strict=True)  # strict: a quote never closed is an error, not a cell
-    header: list[str] | None = None
+    header: list[str] | None = list(names) if names is not None else None
     header_line = 0
     records: list[list[str]] = []
     lines: list[int] = []

@@ -44,6 +44,7 @@ from papermill.parameterize import parameterize_notebook
 
 from kpi_toolkit.data import SalesData, load
 from kpi_toolkit.errors import KpiToolkitError, ParameterError, ReportError
+from kpi_toolkit.mapping.database import report_source
 from kpi_toolkit.periods import Period, parse_periods, require_data
 from kpi_toolkit.report import manager_views, views
 from kpi_toolkit.report.i18n import Translator, translator
@@ -192,7 +193,7 @@ def plan_batch(
     out = Path(out)
     suffix = "" if lang == "en" else f".{lang}"
     common = {
-        "data_dir": str(Path(data_dir).resolve()),
+        "data_dir": report_source(data_dir),
         "lang": lang,
         "currency": tr.currency or "",
         "mapping": str(Path(mapping).resolve()) if mapping else "",
