@@ -227,9 +227,7 @@ def latest_complete_quarter(last_date: pd.Timestamp, *, fiscal_year_start: int =
     return Period.containing(day_after, "quarter", fiscal_year_start).previous()
 
 
-def require_data(
-    period: Period, *, first: pd.Timestamp, last: pd.Timestamp, name: str = "period"
-) -> Period:
+def require_data(period: Period, *, first: pd.Timestamp, last: pd.Timestamp, name: str = "period") -> Period:
     """``period`` when it overlaps the data (from ``first`` to ``last``), else a :class:`ParameterError`:
     a report about a period with no data in it would be empty.
 
@@ -244,12 +242,16 @@ def require_data(
     kpi_toolkit.errors.ParameterError: period='2031' has no data: the data runs from 2024-10-01 to ...
     """
     if pd.isna(first) or pd.isna(last) or period.end <= first or period.start > last:
-        span = "the data holds no dates" if pd.isna(first) or pd.isna(last) else (
-            f"the data runs from {pd.Timestamp(first).date()} to {pd.Timestamp(last).date()}"
+        span = (
+            "the data holds no dates"
+            if pd.isna(first) or pd.isna(last)
+            else (f"the data runs from {pd.Timestamp(first).date()} to {pd.Timestamp(last).date()}")
         )
-        latest = latest_complete_quarter(last, fiscal_year_start=period.fiscal_year_start) if not pd.isna(
-            last
-        ) else None
+        latest = (
+            latest_complete_quarter(last, fiscal_year_start=period.fiscal_year_start)
+            if not pd.isna(last)
+            else None
+        )
         example = f", e.g. {latest}" if latest is not None else ""
         raise ParameterError(
             f"{name}={str(period)!r} has no data: {span}. Fix: choose a period the data covers{example}."

@@ -204,7 +204,7 @@ def test_every_command_refuses_a_period_without_data(tiny_folder, tmp_path, caps
     code, output = _run(capsys, monkeypatch, *command, "--data", tiny_folder, "--out", tmp_path / "out",
                         "--period", label)  # fmt: skip
     assert code == 2, output
-    assert f"period='{label}' has no data: the data runs from 2026-04-01 to 2026-10-02" in output
+    assert f"--period {label} has no data: the data runs from 2026-04-01 to 2026-10-02" in output
     assert "Traceback" not in output and not (tmp_path / "out").exists()
 
 
