@@ -7,6 +7,7 @@
 
 from kpi_toolkit.card.api import bonuses, compare_cards, scorecard
 from kpi_toolkit.comparison import (
+    active_months,
     average_check_diagnostics,
     compare_managers,
     funnel,
@@ -56,6 +57,7 @@ __all__ = [
     "__version__",
     "alerts",
     "attainment_ranking",
+    "active_months",
     "average_check_diagnostics",
     "bonuses",
     "compare_cards",

@@ -58,6 +58,7 @@ __all__ = [
     "DEFAULT_MAX_ORDERS",
     "DEFAULT_MIN_N",
     "METRICS",
+    "active_months",
     "average_check_diagnostics",
     "compare_managers",
     "funnel",
@@ -130,8 +131,53 @@ def _rates_input(sums: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _counts_input(sums: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame({"manager": sums["manager"], "count": sums["new_customers"], "exposure": 1.0})
+def active_months(
+    data: SalesData, *, period: str | Period | Sequence[str | Period], team: str | None = None
+) -> pd.Series:
+    """How many months of ``period`` each manager was active in: the exposure of count comparisons.
+
+    Parameters
+    ----------
+    data, period, team
+        As in :func:`compare_managers`.
+
+    Returns
+    -------
+    pandas.Series
+        Active months per manager (every manager of the team, by id, 0 for none), named ``active_months``.
+
+    Notes
+    -----
+    A manager is *active* in a month when it has at least one order, one lead created or one lead closed
+    in that month (the order and lead tables; activities such as calls do not count). A count like new
+    customers is compared per active month, so that a manager who worked 2 of 8 quarters is compared with
+    colleagues on the months they all worked, and a manager with no activity at all gets ``insufficient
+    data`` rather than ``below``. A manager who was on leave for part of a month counts that month fully.
+
+    Examples
+    --------
+    >>> import kpi_toolkit as kt
+    >>> from kpi_toolkit.demo import make_demo_data
+    >>> data = kt.from_frames(**make_demo_data())
+    >>> active_months(data, period="2026Q3").value_counts().to_dict()
+    {3: 14}
+    """
+    _, parts = _window(data, period)
+    managers = data.managers_of(team)
+    monthly = data.monthly
+    rows = monthly[monthly["month"].isin(_months(parts))]
+    activity = rows["orders"].astype(float) + rows["leads_created"].astype(float)
+    activity = activity + rows["leads_closed"].astype(float)
+    active = rows.loc[(activity > 0).to_numpy()].groupby("manager", sort=True)["month"].nunique()
+    active.index = active.index.astype(str)
+    out = active.reindex([str(m) for m in managers], fill_value=0).astype("int64")
+    out.index.name = "manager"
+    return out.rename("active_months")
+
+
+def _counts_input(sums: pd.DataFrame, exposure: pd.Series) -> pd.DataFrame:
+    months = exposure.reindex(sums["manager"].astype(str)).to_numpy(float)
+    return pd.DataFrame({"manager": sums["manager"], "count": sums["new_customers"], "exposure": months})
 
 
 def _few_managers(managers: list[str], team: str | None) -> bool:
@@ -220,9 +266,11 @@ def compare_managers(
       Assumes roughly log-normal, independent orders; be wary with fewer than ~30 orders against a large
       rest, or amounts with many tiny orders (see :func:`average_check_diagnostics` for rank tests and a
       bootstrap of the ratio of arithmetic means, shown as checks, never as verdicts).
-    - new customers: customers won in the period, as Poisson counts with the same exposure for everyone
-      (the period), by the exact conditional binomial test. The count reflects workload as much as skill:
-      a part-time manager with few leads wins few new customers.
+    - new customers: customers won in the period per active month (:func:`active_months`: a month with
+      an order, a lead created or a lead closed), as Poisson counts with the active months as exposure, by
+      the exact conditional binomial test (R ``poisson.test``); a manager with no activity at all gets
+      ``insufficient data``. Within the active months the count still reflects workload as much as skill:
+      a manager with few leads wins few new customers.
 
     The verdict follows the primary test alone, after adjusting across the comparisons made; with Holm,
     the chance that any manager gets ``above`` or ``below`` when all are alike stays at or below
@@ -276,9 +324,12 @@ def compare_managers(
         if metric == "conversion":
             table = compare_rates(_rates_input(sums), min_n=size, **options)
         elif metric == "average_check":
-            table = compare_checks(sums.loc[:, list(CHECK_STATS_COLUMNS)], min_n=size, **options)
+            amounts = order_amounts(data, period=parts, team=team, max_orders=None)
+            frame = amounts.loc[:, ["manager", "amount"]]
+            table = compare_checks(frame, min_n=size, managers=managers, **options)
         else:
-            table = compare_counts(_counts_input(sums), metric="new_customers", **options)
+            exposure = active_months(data, period=parts, team=team)
+            table = compare_counts(_counts_input(sums, exposure), metric="new_customers", **options)
     table.attrs.update(
         metric=metric, period=label, team=team or None, versus=versus, p_adjust=p_adjust, alpha=float(alpha),
         min_n=size, reference=reference, n_comparisons=int(table["p_value"].notna().sum()),
@@ -346,7 +397,7 @@ def global_test(
     elif metric == "average_check":
         row = global_test_checks(sums.loc[:, list(CHECK_STATS_COLUMNS)], method="welch", min_n=size)
     else:
-        row = global_test_counts(_counts_input(sums))
+        row = global_test_counts(_counts_input(sums, active_months(data, period=parts, team=team)))
     row.attrs.update(metric=metric, period=label, team=team or None)
     return row
 
@@ -500,7 +551,7 @@ def average_check_diagnostics(
     size = _min_n("average_check", min_n)
     label, parts = _window(data, period)
     managers = data.managers_of(team)
-    sums = _sums(data, parts, managers).loc[:, list(CHECK_STATS_COLUMNS)]
+    every = order_amounts(data, period=parts, team=team, max_orders=None).loc[:, ["manager", "amount"]]
     amounts = order_amounts(data, period=parts, team=team, max_orders=max_orders, seed=seed)
     few = _few_managers(managers, team)
     with warnings.catch_warnings():
@@ -508,7 +559,8 @@ def average_check_diagnostics(
             warnings.simplefilter("ignore", UserWarning)
         table = check_diagnostics(
             amounts.loc[:, ["manager", "amount"]], versus=versus, p_adjust=p_adjust, alpha=alpha, min_n=size,
-            reference=reference, n_resamples=n_resamples, seed=seed, sufficient_stats=sums,
+            reference=reference, n_resamples=n_resamples, seed=seed, family_amounts=every,
+            managers=managers,
         )  # fmt: skip
     sampled = amounts.attrs["sampled"]
     notes = [

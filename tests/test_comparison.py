@@ -114,15 +114,14 @@ def test_nan_policy_and_insufficient_data(data):
     assert checks.loc["c", "verdict"] == "insufficient data"
 
 
-def test_average_check_from_the_sums_equals_the_raw_amounts(data):
+def test_average_check_of_the_data_equals_the_raw_amounts(data):
     table = kt.compare_managers(data, period="2026Q1", metric="average_check")
     raw = pd.DataFrame(
         [(m, a) for m, amounts in AMOUNTS.items() for a in amounts], columns=["manager", "amount"]
     )
-    expected = compare_checks(raw)
+    # the raw amounts know only a, b and d; c and e have no orders and no verdict
+    pd.testing.assert_frame_equal(_plain(table), compare_checks(raw, managers=list("abcde")))
     shown = _plain(table[table["manager"].isin(["a", "b", "d"])].reset_index(drop=True))
-    # the raw amounts know only a, b and d; from the sums c and e have no orders and no verdict
-    assert shown[["manager", "n", "estimate"]].equals(expected[["manager", "n", "estimate"]])
     np.testing.assert_allclose(shown["estimate"], [350.0, 70.0, 6500.0 / 6])
     assert table.set_index("manager").loc["d", "n"] == 6  # the zero amount counts as an order
     assert (table["metric"] == "average_check").all()
@@ -131,9 +130,14 @@ def test_average_check_from_the_sums_equals_the_raw_amounts(data):
 def test_new_customers_are_poisson_counts(data):
     table = kt.compare_managers(data, period="2026Q1", metric="new_customers")
     assert table["n"].tolist() == [6, 5, 0, 6, 0]
-    counts = pd.DataFrame({"manager": list("abcde"), "count": [6, 5, 0, 6, 0]})
+    # active months: a orders and leads in Jan-Mar, b leads to March, c leads in January only, d leads in
+    # January and orders to February, e nothing at all
+    active = kt.active_months(data, period="2026Q1")
+    assert active.tolist() == [3, 3, 1, 2, 0]
+    counts = pd.DataFrame({"manager": list("abcde"), "count": [6, 5, 0, 6, 0], "exposure": [3, 3, 1, 2, 0]})
     pd.testing.assert_frame_equal(_plain(table), compare_counts(counts))
     assert table.attrs["min_n"] is None
+    assert table.set_index("manager").loc["e", "verdict"] == "insufficient data"  # no activity, no verdict
 
 
 @pytest.mark.parametrize("metric", METRICS)
