@@ -12,9 +12,10 @@ a period and optionally a team, and returns the statistics module's table for th
 - :func:`shrunk_rates`: conversion rates shrunk toward the team's by how much the data can tell managers
   apart, with a ranking and its uncertainty.
 
-The primary tests run on per-manager sums (:func:`kpi_toolkit.kpis.period_sums`: counts, sums and sums of
-squares of log amounts), which any engine can compute at any scale. Only the diagnostics read the raw order
-amounts (:func:`order_amounts`), at most ``max_orders`` per manager: above that a seeded random sample.
+The tests of conversion and new customers run on per-manager sums (:func:`kpi_toolkit.kpis.period_sums`),
+which any engine can compute at any scale. The average check's permutation test reads every order amount of
+the period (:func:`order_amounts`); its work grows with the smaller side of each comparison (the manager),
+not with the rest. The diagnostics read at most ``max_orders`` per manager: above that a seeded sample.
 
 Periods: a label (``2026Q3``, ``2026-07``, ``2026``), a :class:`~kpi_toolkit.periods.Period`, a range
 ``"2026Q1:2026Q3"`` or a list of labels; a window of several periods pools their months. One quarter of a
@@ -71,12 +72,11 @@ __all__ = [
 Metric = Literal["conversion", "average_check", "new_customers"]
 #: The KPIs :func:`compare_managers` can test.
 METRICS: tuple[str, ...] = ("conversion", "average_check", "new_customers")
-#: ``min_n`` when ``None``: closed leads (conversion), orders with a positive amount (average check). New
+#: ``min_n`` when ``None``: closed leads (conversion), orders, zeros included (average check). New
 #: customers are tested exactly at any count and have no ``min_n``.
 DEFAULT_MIN_N: dict[str, int | None] = {"conversion": 10, "average_check": 5, "new_customers": None}
 #: Orders per manager above which :func:`order_amounts` draws a sample.
 DEFAULT_MAX_ORDERS = 5000
-_PLURAL = {"conversion": "closed leads", "average_check": "orders with a positive amount"}
 
 
 def _window(data: SalesData, period: str | Period | Sequence[str | Period]) -> tuple[str, list[Period]]:
@@ -227,8 +227,8 @@ def compare_managers(
     alpha : float, default 0.05
         A verdict is ``above``/``below`` when the adjusted p-value is below ``alpha``.
     min_n : int, optional
-        Closed leads (conversion) or orders with a positive amount (average check) a manager and its
-        reference need for a test; ``None``: :data:`DEFAULT_MIN_N` (10 leads, 5 orders). Ignored for
+        Closed leads (conversion) or orders, zeros included (average check), a manager and its reference
+        need for a test; ``None``: :data:`DEFAULT_MIN_N` (10 leads, 5 orders). Ignored for
         ``new_customers``, whose exact test holds at any count.
     reference : {"robust", "all"}, default "robust"
         Against ``"rest"``: leave clearly different colleagues out of the others' rest (``"robust"``, see
@@ -241,8 +241,8 @@ def compare_managers(
         :data:`kpi_toolkit.stats.COMPARISON_COLUMNS`: ``metric, manager, versus, n, estimate, versus_n,
         versus_estimate, difference, ci_low, ci_high, effect_size, effect_size_type, test, statistic,
         p_value, p_adjusted, verdict``. ``estimate``/``versus_estimate`` are the KPI values (conversion
-        rates, arithmetic mean checks, new customers in the period); ``ci_low``/``ci_high`` bound the
-        estimand named in ``effect_size_type`` (a rate difference, a ratio of geometric means, a rate ratio);
+        rates, arithmetic mean checks, new customers per active month); ``ci_low``/``ci_high`` bound the
+        estimand named in ``effect_size_type`` (a rate difference, a ratio of average checks, a rate ratio);
         ``verdict`` is ``above``, ``below``, ``no difference`` or ``insufficient data``. ``attrs`` holds the
         options (``metric``, ``period``, ``team``, ``versus``, ``p_adjust``, ``alpha``, ``min_n``,
         ``reference``) and ``n_comparisons``, the number of tests the p-values were adjusted for.
@@ -261,11 +261,14 @@ def compare_managers(
       (R ``prop.test``), Fisher's exact test when an expected count is below 5; Newcombe's interval of
       the difference; Cohen's h. Assumes leads convert independently at one rate per manager: many leads
       of one account, or a rate that drifts within the window, make it too liberal.
-    - average check: Welch's t-test on log amounts, whose estimand is the ratio of geometric means,
-      computed from counts, sums and sums of squares of log amounts; zero amounts are left out of it.
-      Assumes roughly log-normal, independent orders; be wary with fewer than ~30 orders against a large
-      rest, or amounts with many tiny orders (see :func:`average_check_diagnostics` for rank tests and a
-      bootstrap of the ratio of arithmetic means, shown as checks, never as verdicts).
+    - average check: a studentized permutation test of the difference in average checks (arithmetic
+      means of every order, zeros included; Janssen 1997), with the ratio of average checks and its
+      Fieller interval. Exact when the managers' orders come from one distribution, whatever its shape
+      (log-normal, Pareto, many tiny or zero orders), so Holm keeps the family-wise error at ``alpha``;
+      approximately right for the same average with different spread. Assumes independent orders. The
+      smallest p-value is 2 / (resamples + 1) (at least 1,999 resamples, more for many comparisons). The
+      typical order (Welch's t on log amounts, the ratio of geometric means), rank tests and a bootstrap
+      are in :func:`average_check_diagnostics`, shown as checks, never as verdicts.
     - new customers: customers won in the period per active month (:func:`active_months`: a month with
       an order, a lead created or a lead closed), as Poisson counts with the active months as exposure, by
       the exact conditional binomial test (R ``poisson.test``); a manager with no activity at all gets
@@ -278,14 +281,16 @@ def compare_managers(
     means no evidence of one, not equality. Managers below ``min_n`` (or whose rest is) get ``insufficient
     data`` and are not counted in the adjustment; their data stay in the others' rest.
 
-    NaN policy: a manager without leads (or orders) appears, with NaN estimate and ``insufficient data``;
+    NaN policy: a manager without leads (or orders, or activity for new customers) appears, with NaN
+    estimate and ``insufficient data``;
     what does not apply to a row is NaN. Fewer than two managers: an empty table with every column and a
     ``UserWarning``.
 
     References
     ----------
-    Newcombe RG (1998). Stat Med 17:873-890. Welch BL (1947). Biometrika 34:28-35. Holm S (1979). Scand J
-    Stat 6:65-70. Przyborowski J, Wilenski H (1940). Biometrika 31:313-323.
+    Newcombe RG (1998). Stat Med 17:873-890. Janssen A (1997). Stat Probab Lett 36:9-21. Fieller EC
+    (1954). J R Stat Soc B 16:175-185. Holm S (1979). Scand J Stat 6:65-70. Przyborowski J, Wilenski H
+    (1940). Biometrika 31:313-323.
 
     Examples
     --------
@@ -298,16 +303,18 @@ def compare_managers(
     2      M03  189     0.122   below
     >>> table.attrs["n_comparisons"]
     14
-    >>> checks = kt.compare_managers(data, period="2026Q3", metric="average_check", team="North")
-    >>> checks[["manager", "versus", "effect_size", "verdict"]].round(2)
-      manager          versus  effect_size        verdict
-    0     M01  rest excl. M07         0.92  no difference
-    1     M02  rest excl. M07         0.97  no difference
-    2     M03  rest excl. M07         0.90  no difference
-    3     M04  rest excl. M07         1.07  no difference
-    4     M05  rest excl. M07         1.18  no difference
-    5     M06  rest excl. M07         0.95  no difference
-    6     M07            rest         1.62          above
+    >>> checks = kt.compare_managers(data, period="2026", metric="average_check", team="North")
+    >>> checks[["manager", "versus", "effect_size", "p_adjusted", "verdict"]].round(3)
+      manager          versus  effect_size  p_adjusted        verdict
+    0     M01  rest excl. M07        0.898       1.000  no difference
+    1     M02  rest excl. M07        0.986       1.000  no difference
+    2     M03  rest excl. M07        1.051       1.000  no difference
+    3     M04  rest excl. M07        1.088       1.000  no difference
+    4     M05  rest excl. M07        1.071       1.000  no difference
+    5     M06  rest excl. M07        0.927       1.000  no difference
+    6     M07            rest        1.837       0.007          above
+
+    M07's p-value is the smallest 1,999 random splits can give (2/2000), times 7 managers.
     """
     _check_metric(metric)
     size = _min_n(metric, min_n)
@@ -363,7 +370,9 @@ def global_test(
     Conversion: chi-square test of homogeneity (R ``prop.test`` on k groups; a Monte Carlo p-value when an
     expected count is below 5). Average check: Welch's ANOVA on log amounts (R ``oneway.test``), from the
     sums. New customers: the Poisson dispersion test (chi-square of the counts against equal expected
-    counts; Monte Carlo below an expected count of 5). A significant global test says "not all alike"
+    counts per active month; Monte Carlo below an expected count of 5). The average check's global test is
+    about typical orders (geometric means), not the average checks the comparisons test. A significant
+    global test says "not all alike"
     without saying who; it never gates the comparisons, and the two can disagree (a global p of 0.006 with
     no pair significant after Holm is reference case 2). Kruskal-Wallis on the raw amounts:
     ``kpi_toolkit.stats.global_test_checks(order_amounts(...), method="kruskal")``.
@@ -527,9 +536,12 @@ def average_check_diagnostics(
     -----
     Checks, not verdicts (:func:`kpi_toolkit.stats.check_diagnostics`): Mann-Whitney asks whether one
     manager's orders tend to be larger, the bootstrap bounds the ratio of arithmetic average checks (which
-    a few huge orders move), Cliff's delta measures dominance. Disagreement with the log-scale verdict means
-    the distributions differ in shape, not only in level: look at them. With a sample, ``n`` counts the
-    amounts used.
+    a few huge orders move), Cliff's delta measures dominance, and ``geometric_mean_ratio`` with its
+    interval and ``log_welch_p`` compare typical orders (Welch's t on log amounts, positive amounts only):
+    at the same average check, the manager with less spread orders has the larger typical order.
+    Disagreement with the verdict (the permutation test of the average checks) means the distributions
+    differ in shape, not only in level: look at them. The rows and references are those of
+    :func:`compare_managers`, computed from every order; with a sample, ``n`` counts the amounts used.
 
     References
     ----------

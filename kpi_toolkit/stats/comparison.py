@@ -361,6 +361,12 @@ def compare_checks(
     ...                         "amount": rng.lognormal(7, 0.5, 120) * np.repeat([1, 1, 2], 40)})
     >>> table = compare_checks(amounts)
     >>> table[["manager", "versus", "effect_size", "ci_low", "ci_high", "verdict"]].round(2)
+      manager        versus  effect_size  ci_low  ci_high        verdict
+    0       A  rest excl. C         1.12    0.92     1.35  no difference
+    1       B  rest excl. C         0.89    0.75     1.10  no difference
+    2       C          rest         2.06    1.77     2.44          above
+
+    With ``reference="all"`` the extreme colleague C would make A and B look low.
     """
     alpha = _check_options(versus, p_adjust, alpha, reference)
     min_n = _check_min_n("min_n", min_n)

@@ -74,8 +74,8 @@ def check_diagnostics(
         means of the positive amounts with its 95 % interval and the unadjusted p of Welch's t-test on log
         amounts (:func:`~kpi_toolkit.stats.means.log_welch_test`; zeros cannot be logged and are left out
         of it only). NaN where :func:`compare_checks` says insufficient data (or the amounts given hold
-        fewer than ``min_n`` orders of a side; the log-scale check also below 2 positive amounts). ``n``, ``n_zero`` and their ``versus_`` twins
-        count the amounts used.
+        fewer than ``min_n`` orders of a side; the log-scale check also below 2 positive amounts).
+        ``n``, ``n_zero`` and their ``versus_`` twins count the amounts used.
 
     Notes
     -----
@@ -85,8 +85,9 @@ def check_diagnostics(
     orders: a manager whose orders are less spread out has a larger geometric mean at the same average
     check, so that ratio can differ from 1 while the average checks do not. When the checks disagree with
     the verdict, the distributions differ in shape, not just in level: look at the distributions
-    (figures). Zeros are included except in the log-scale check. scipy's ``mannwhitneyu`` uses the exact distribution for small samples without ties,
-    else the normal approximation with tie and continuity corrections.
+    (figures). Zeros are included except in the log-scale check. scipy's ``mannwhitneyu`` uses the exact
+    distribution for small samples without ties, else the normal approximation with tie and continuity
+    corrections.
 
     References
     ----------

@@ -193,8 +193,11 @@ def mean_permutation_test(
     >>> x, y = [120.0, 80.0, 200.0, 150.0, 95.0, 0.0], [60.0, 90.0, 70.0, 40.0, 100.0, 55.0, 80.0]
     >>> result = mean_permutation_test(x, y, seed=1)
     >>> {k: round(v, 4) for k, v in result.items()}  # doctest: +NORMALIZE_WHITESPACE
-    {'ratio': 1.5102, 'difference': 36.4286, 'statistic': 1.4289, 'ci_low': 0.7355, 'ci_high': 2.5081,
-     'p_value': 0.2275, 'n_resamples': 1999}
+    {'ratio': 1.5202, 'ci_low': 0.7153, 'ci_high': 2.5001, 'difference': 36.7857, 'statistic': 1.2779,
+     'p_value': 0.233, 'n_resamples': 1999}
+
+    The exact p-value over all 1,716 splits is 0.2284 (``scipy.stats.permutation_test`` of Welch's t);
+    1,999 random splits estimate it with a Monte Carlo standard error of about 0.009.
     """
     level = _check_probability("conf_level", conf_level)
     if isinstance(n_resamples, bool) or not isinstance(n_resamples, int | np.integer) or n_resamples < 99:
