@@ -297,5 +297,5 @@ def test_plot_funnel_draws_names_literally(data):
 
 def test_top_level_api_is_exported():
     for name in ("compare_managers", "global_test", "average_check_diagnostics", "funnel", "plot_funnel",
-                 "shrunk_rates"):  # fmt: skip
+                 "shrunk_rates", "active_months"):  # fmt: skip
         assert name in kt.__all__ and callable(getattr(kt, name))
