@@ -622,7 +622,11 @@ def funnel(
     (:func:`kpi_toolkit.stats.funnel_table`). A funnel signal and a verdict of :func:`compare_managers` can
     disagree: the funnel's center includes the manager itself, its limits are not adjusted for the number
     of managers (with 20 managers one is expected outside the 95 % limits by chance), and ``watch`` has no
-    counterpart among the verdicts. Assumes independent leads at the center rate.
+    counterpart among the verdicts. Assumes independent leads at the center rate. The exact limits are not
+    quite symmetric: a manager truly at the center with 100 closed leads or more falls above the upper 95 %
+    limit about 2.5-4 % of the time and below the lower one about 1.5-2.5 % (with fewer leads up to about
+    6 % above and less below); outside the 99.8 % limits about 0.1-0.2 % above and under 0.1 % below (binomial
+    probabilities of the limits, ``scipy.stats.binom``, centers 0.1-0.5).
 
     References
     ----------
