@@ -7,7 +7,8 @@ test alone, after adjusting the p-values across the comparisons made.
 Against ``"rest"``, an extreme colleague would distort everyone else's rest; ``reference="robust"`` (the
 default) leaves extreme managers out of it by the rule documented in :mod:`kpi_toolkit.stats.reference`.
 The global tests are in :mod:`kpi_toolkit.stats.global_tests`, the secondary checks of the average check
-(rank tests, bootstrap) in :mod:`kpi_toolkit.stats.diagnostics`.
+(rank tests, bootstrap, the ratio of typical orders) in :mod:`kpi_toolkit.stats.diagnostics`; its test, a
+permutation test of the arithmetic means, in :mod:`kpi_toolkit.stats.permutation`.
 """
 
 from __future__ import annotations
