@@ -407,9 +407,10 @@ def test_russian_views_show_russian_words_and_locale_numbers(demo_year):
     # money as the locale writes it: non-breaking spaces between thousands, the rouble sign after
     assert (
         "Grace Okafor: средний чек выше, чем у остальной команды: "
-        f"84{NBSP}171{NBSP}₽ против 45{NBSP}988{NBSP}₽ (заказов: 155 и 1{NBSP}988); отношение типичных "
-        "заказов (средних геометрических) – 1,74 (95-процентный интервал от 1,50 до 2,01)"
+        f"84{NBSP}171{NBSP}₽ против 45{NBSP}988{NBSP}₽ (заказов: 155 и 1{NBSP}988, включая заказы с нулевой "
+        "суммой); отношение средних чеков – 1,83 (95-процентный интервал от 1,56 до 2,23)"
     ) in check
+    assert "Отношение типичных заказов (средних геометрических)" in check  # the check beside the verdict
     assert "F(13, 544,86); 0 нулевых сумм не логарифмировано" in check
     assert "Суммы заказов" in check and "Проверки рядом с выводами по среднему чеку, 2026 г." in check
     assert "84,171" not in check and "1,988" not in check
