@@ -103,9 +103,9 @@ def test_checks_power_against_a_planted_manager() -> None:
     """8 managers with 60 orders; M05's amounts are 1.4 times the others' (log-normal, sigma 0.7).
 
     Measured (permutation test of the average checks, 199 resamples asked, 799 used): M05 flagged
-    ``above`` in 0.68 of 100 replicates; anyone else flagged in 0.060 (allowed 0.05 + 0.065). (Welch on log amounts, the former
-    verdict, found 0.73: on exactly log-normal amounts the typical order is the sharper target, but it is
-    not the KPI.)
+    ``above`` in 0.68 of 100 replicates; anyone else flagged in 0.060 (allowed 0.05 + 0.065). Welch on log
+    amounts, the former verdict, found 0.73: on exactly log-normal amounts the typical order is the sharper
+    target, but it is not the KPI.
     """
     rng = np.random.default_rng(606)
     replicates, found, others = 100, 0, 0
