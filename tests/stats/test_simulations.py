@@ -123,8 +123,8 @@ def test_checks_power_against_a_planted_manager() -> None:
 def test_extreme_colleague_checks() -> None:
     """The issue's case: 8 managers with 400 orders, M01 sells checks twice as large as the others.
 
-    Plain rest (``reference="all"``): some other manager is flagged ``below`` in PLAIN of 60 replicates
-    (SHARE of the others on average). Robust rest: some other manager flagged in ROBUST (allowed 0.05 +
+    Plain rest (``reference="all"``): some other manager is flagged ``below`` in 1.00 of 60 replicates
+    (0.66 of the others on average). Robust rest: some other manager flagged in 0.017 (allowed 0.05 +
     0.084); M01 always found ``above``.
     """
     rng = np.random.default_rng(707)
