@@ -299,3 +299,28 @@ def test_top_level_api_is_exported():
     for name in ("compare_managers", "global_test", "average_check_diagnostics", "funnel", "plot_funnel",
                  "shrunk_rates", "active_months"):  # fmt: skip
         assert name in kt.__all__ and callable(getattr(kt, name))
+
+
+def test_new_customers_per_active_month_spare_a_part_time_rep():
+    """a and b win one new customer in each of 24 months; c does the same in the 6 months it worked (2 of
+    8 quarters); d never sold. Per period c had 6 against 24 and was called below; per active month it
+    wins what the others win, and d, with no activity, gets no verdict."""
+    months = pd.date_range("2024-01-01", periods=24, freq="MS")
+    rows = [(m, when) for m in ("a", "b") for when in months] + [("c", when) for when in months[9:15]]
+    orders = pd.DataFrame(
+        {
+            "order_id": [f"O{i}" for i in range(len(rows))],
+            "manager": [m for m, _ in rows],
+            "customer_id": [f"C{i}" for i in range(len(rows))],  # every order a new customer
+            "ordered_at": [when + pd.Timedelta(days=3) for _, when in rows],
+            "amount": 100.0,
+        }
+    )
+    managers = pd.DataFrame({"manager": list("abcd"), "name": list("ABCD"), "team": "T"})
+    data = kt.from_frames(orders=orders, managers=managers)
+    assert kt.active_months(data, period="2024Q1:2025Q4").tolist() == [24, 24, 6, 0]
+    table = kt.compare_managers(data, period="2024Q1:2025Q4", metric="new_customers").set_index("manager")
+    assert table["verdict"].tolist() == ["no difference"] * 3 + ["insufficient data"]
+    np.testing.assert_allclose(table["estimate"].iloc[:3], 1.0)
+    per_period = compare_counts(pd.DataFrame({"manager": list("abc"), "count": [24, 24, 6]}))
+    assert per_period["verdict"].iloc[2] == "below"  # what raw counts said
