@@ -37,9 +37,12 @@ format: $(STAMP)
 	$(BIN)/ruff format kpi_toolkit tests notebooks
 	$(BIN)/jupytext --sync notebooks/*.py
 
+# JupyterLab refuses to start as root unless asked to (CI and many containers run as root).
+LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
+
 lab: $(STAMP)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[lab]"
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab $(LAB_ROOT) notebooks/
 
 BENCH_DATA := benchmarks/output/large
 $(BENCH_DATA)/orders.parquet: benchmarks/generate.py | $(STAMP)

@@ -15,7 +15,9 @@ from kpi_toolkit.comparison import (
     plot_funnel,
     shrunk_rates,
 )
+from kpi_toolkit.cycle_times import cycle_times
 from kpi_toolkit.data import SalesData, from_frames, load
+from kpi_toolkit.detectable import detectable_difference
 from kpi_toolkit.errors import (
     DataValidationError,
     KpiToolkitError,
@@ -32,7 +34,9 @@ from kpi_toolkit.kpis import (
 )
 from kpi_toolkit.pacing import pacing
 from kpi_toolkit.periods import Period, parse_period, parse_periods
+from kpi_toolkit.pipeline import pipeline
 from kpi_toolkit.plan_gap import alerts, miss_series, plan_gap, systematic_misses, volume_sources
+from kpi_toolkit.plan_realism import plan_realism
 from kpi_toolkit.practices import (
     performer_profiles,
     pooled_effects,
@@ -62,6 +66,8 @@ __all__ = [
     "bonuses",
     "compare_cards",
     "compare_managers",
+    "cycle_times",
+    "detectable_difference",
     "from_frames",
     "funnel",
     "global_test",
@@ -74,7 +80,9 @@ __all__ = [
     "parse_period",
     "parse_periods",
     "performer_profiles",
+    "pipeline",
     "plan_gap",
+    "plan_realism",
     "plot_funnel",
     "pooled_effects",
     "practice_effects",

@@ -699,9 +699,9 @@ def shrunk_rates(
     period: str | Period | Sequence[str | Period],
     metric: Literal["conversion"] = "conversion",
     team: str | None = None,
-    method: Literal["mle", "moments"] = "mle",
+    method: Literal["bayes", "mle", "moments"] = "bayes",
 ) -> pd.DataFrame:
-    """Conversion rates shrunk toward the team's (empirical Bayes), ranked with their uncertainty.
+    """Conversion rates shrunk toward the team's (hierarchical Bayes), ranked with their uncertainty.
 
     Parameters
     ----------
@@ -709,28 +709,32 @@ def shrunk_rates(
         As in :func:`compare_managers`.
     metric : {"conversion"}, default "conversion"
         The rate to shrink (a proportion of leads; the only one so far).
-    method : {"mle", "moments"}, default "mle"
-        How the beta prior is fitted: maximum marginal likelihood, or the moment (ANOVA) estimator.
+    method : {"bayes", "mle", "moments"}, default "bayes"
+        Fully Bayesian robust beta-binomial (intervals carry the uncertainty of the spread between managers),
+        or the empirical-Bayes plug-in (maximum marginal likelihood or moment estimator; too narrow).
 
     Returns
     -------
     pandas.DataFrame
         One row per manager (by id, sorted), columns :data:`kpi_toolkit.stats.SHRINK_COLUMNS`: ``manager,
-        n, successes, raw_rate, shrunk_rate, ci_low, ci_high, prob_above_center, rank`` (rank 1 is the
-        highest shrunk rate; ties broken by raw rate, then id; ``<NA>`` without closed leads). ``attrs``:
-        ``no_spread`` and ``note`` (no evidence of spread between managers: every rate is the pooled one and
-        the ranking carries no evidence), the prior's parameters, ``metric``, ``period``, ``team``.
+        n, successes, raw_rate, shrunk_rate, ci_low, ci_high, prob_above_center, rank, rank_low, rank_high,
+        rank_low_joint, rank_high_joint`` (rank 1 is the highest shrunk rate; ties broken by raw rate, then
+        id; ``rank_low``/``rank_high``: each manager's own 95 % rank interval; ``..._joint``: all managers'
+        ranks inside theirs together with 95 %; ``<NA>`` without closed leads). ``attrs``: ``no_spread`` and
+        ``note`` (no evidence of spread between managers), the prior's parameters, ``metric``, ``period``,
+        ``team``.
 
     Notes
     -----
-    Beta-binomial empirical Bayes (:func:`kpi_toolkit.stats.shrink_rates`): a manager with 4 wins out of
-    5 leads is pulled far toward the team's rate, one with 150 out of 300 hardly at all. Assumes the
-    managers are exchangeable; the intervals ignore the uncertainty of the fitted prior and are a little
-    narrow with fewer than about ten managers.
+    Hierarchical beta-binomial with a robust prior (:func:`kpi_toolkit.stats.shrink_rates`): a manager with
+    4 wins out of 5 leads is pulled far toward the team's rate, one with 150 out of 300 hardly at all, and one
+    truly unlike the rest keeps most of their own record. Assumes the managers are exchangeable a priori.
 
     References
     ----------
-    Efron B, Morris C (1975). JASA 70:311-319. Marshall EC, Spiegelhalter DJ (1998). BMJ 316:1701-1705.
+    Gelman A et al. (2013). Bayesian Data Analysis, 3rd ed., section 5.3. Berger J, Berliner LM (1986). Ann
+    Stat 14:461-486. Besag J et al. (1995). Stat Sci 10:3-66. Marshall EC, Spiegelhalter DJ (1998). BMJ
+    316:1701-1705.
 
     Examples
     --------
@@ -740,9 +744,12 @@ def shrunk_rates(
     >>> table = kt.shrunk_rates(data, period="2026")
     >>> table.sort_values("rank")[["manager", "n", "raw_rate", "shrunk_rate", "rank"]].tail(3).round(3)
        manager    n  raw_rate  shrunk_rate  rank
-    13     M14  191     0.241        0.252    12
-    9      M10  121     0.231        0.250    13
-    2      M03  189     0.122        0.175    14
+    9      M10  121     0.231        0.279    12
+    13     M14  191     0.241        0.279    13
+    2      M03  189     0.122        0.126    14
+    >>> m03 = table.set_index("manager").loc["M03"]
+    >>> m03[["ci_low", "ci_high"]].round(3).tolist(), int(m03["rank_low"]), int(m03["rank_high"])
+    ([0.082, 0.178], 14, 14)
     >>> kt.shrunk_rates(data, period="2026Q3").attrs["no_spread"]
     True
     """

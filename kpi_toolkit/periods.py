@@ -174,7 +174,7 @@ def parse_period(label: str | Period, *, fiscal_year_start: int = 1, name: str =
 
 
 def parse_periods(
-    periods: str | Sequence[str | Period], *, fiscal_year_start: int = 1, name: str = "periods"
+    periods: str | Period | Sequence[str | Period], *, fiscal_year_start: int = 1, name: str = "periods"
 ) -> list[Period]:
     """Parse a window of periods: a list of labels or a range ``"2025Q4:2026Q3"`` (both ends included).
 
@@ -185,6 +185,8 @@ def parse_periods(
     >>> [str(p) for p in parse_periods(["2026-01", "2026-02"])]
     ['2026-01', '2026-02']
     """
+    if isinstance(periods, Period):
+        return [periods]
     if isinstance(periods, str) and ":" in periods:
         first_label, _, last_label = periods.partition(":")
         first = parse_period(first_label, fiscal_year_start=fiscal_year_start, name=name)

@@ -85,6 +85,21 @@ TABLES: dict[str, TableSpec] = {
                 Column("status", "status", description="won, lost or open (any case)"),
                 Column("closed_at", "datetime", nullable=True, description="required when won or lost"),
                 Column("customer_id", "id", required=False, nullable=True, description="the customer"),
+                Column(
+                    "expected_amount",
+                    "number",
+                    required=False,
+                    nullable=True,
+                    description="the deal's value as the CRM holds it, >= 0 (used for open leads)",
+                ),
+                Column(
+                    "expected_close",
+                    "datetime",
+                    required=False,
+                    nullable=True,
+                    description="when the CRM expects the deal to close",
+                ),
+                Column("stage", "text", required=False, nullable=True, description="the deal's stage"),
             ),
         ),
         TableSpec(

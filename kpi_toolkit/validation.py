@@ -119,6 +119,13 @@ ROW_RULES: tuple[RowRule, ...] = (
         lambda: nw.col("closed_at") < nw.col("created_at"),
     ),
     RowRule(
+        "leads",
+        "expected_amount",
+        "expected_amount is negative",
+        "the expected deal value is >= 0; leave the cell empty when unknown",
+        lambda: nw.col("expected_amount") < 0,
+    ),
+    RowRule(
         "plans",
         "metric",
         f"unknown metric; allowed: {', '.join(PLAN_METRICS)}",

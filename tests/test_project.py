@@ -62,3 +62,19 @@ def test_readme_and_ci_commands():
 def test_generated_output_is_ignored():
     ignored = (ROOT / ".gitignore").read_text()
     assert "reports/*" in ignored and "data/demo/" in ignored
+
+
+def test_make_lab_starts_as_root_and_as_a_user():
+    """JupyterLab refuses root without --allow-root; the Makefile passes it for root only."""
+    import os
+    import shutil
+    import subprocess
+
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed")
+    dry = subprocess.run(
+        ["make", "-n", "-W", "pyproject.toml", "lab"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    line = next(row for row in dry.splitlines() if "jupyter lab" in row)
+    assert ("--allow-root" in line) == (os.geteuid() == 0)
+    assert line.rstrip().endswith("notebooks/")

@@ -7,6 +7,7 @@ from kpi_toolkit.practices.effects import (
     VERDICTS,
     pooled_effects,
     practice_effects,
+    sequential_association,
     stratified_association,
 )
 from kpi_toolkit.practices.features import FEATURE_COLUMNS, PRACTICES, practice_features
@@ -19,6 +20,7 @@ from kpi_toolkit.practices.performers import (
     regression_check,
     top_performers,
 )
+from kpi_toolkit.practices.timing import TIMING_COLUMNS, practice_times, risk_sets
 
 __all__ = [
     "EFFECT_COLUMNS",
@@ -27,6 +29,7 @@ __all__ = [
     "PRACTICES",
     "PROFILE_COLUMNS",
     "REGRESSION_COLUMNS",
+    "TIMING_COLUMNS",
     "TOP_COLUMNS",
     "VERDICTS",
     "hedges_g",
@@ -34,7 +37,10 @@ __all__ = [
     "pooled_effects",
     "practice_effects",
     "practice_features",
+    "practice_times",
     "regression_check",
+    "risk_sets",
+    "sequential_association",
     "stratified_association",
     "top_performers",
 ]

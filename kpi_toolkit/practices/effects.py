@@ -6,6 +6,14 @@ association is estimated **within managers**: the leads are split into one 2x2 t
 yes/no x won/lost) and combined by Mantel and Haenszel (1959); the pooled (crude) estimate is given beside it
 (:func:`pooled_effects`, and ``attrs["pooled"]`` of the result) to show how much the mix mattered.
 
+A practice happens at some moment of a lead's life, so the comparison is also made **in time**: on each day
+after a lead's creation, the leads still open that have not taken up the practice yet are split into those
+taking it up that day and the others (a time-varying exposure; :mod:`kpi_toolkit.practices.timing`). The
+strata are manager x day. This is neither biased toward the leads that lived long enough to get the practice
+(immortal time) nor by which leads are still open at a fixed landmark (the design before issue 22 kept only
+leads open on day 14: a practice with no effect on winning that kept losing leads open longer was called
+"negative", odds ratio 0.38).
+
 This is an association in observational data, never proof of cause: a practice may be used on leads that
 were more promising in the first place. Outputs say "associated with", not "causes".
 """
@@ -17,20 +25,21 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from statsmodels.stats.contingency_tables import StratifiedTable, Table2x2
+from statsmodels.stats.contingency_tables import StratifiedTable
 from statsmodels.stats.multitest import multipletests
 
 from kpi_toolkit.errors import ParameterError
 from kpi_toolkit.periods import Period
-from kpi_toolkit.practices.features import PRACTICES, practice_features
+from kpi_toolkit.practices.features import PRACTICES
+from kpi_toolkit.practices.timing import practice_times, risk_sets
 
 __all__ = [
     "EFFECT_COLUMNS",
     "POOLED_COLUMNS",
     "VERDICTS",
-    "exposure",
     "pooled_effects",
     "practice_effects",
+    "sequential_association",
     "stratified_association",
 ]
 
@@ -56,22 +65,6 @@ VERDICTS = ("positive", "negative", "no evidence")
 #: Default number of within-manager permutations (the smallest attainable p-value is 1 / 10 000).
 N_PERMUTATIONS = 9999
 DEFAULT_SEED = 20261127
-
-
-def exposure(values: pd.Series, kind: str) -> pd.Series:
-    """The practice as yes (1.0) / no (0.0): a binary practice as it is, a numeric one *above its median*.
-
-    The median is taken over the leads analysed (all managers together); values equal to the median count
-    as "no", so "with" means strictly more (or slower, for ``hours_to_first_touch``) than the typical lead.
-    Missing values stay missing.
-
-    >>> exposure(pd.Series([1.0, 2.0, 3.0, 4.0, None]), "numeric").tolist()
-    [0.0, 0.0, 1.0, 1.0, nan]
-    """
-    if kind == "binary":
-        return values.astype("float64")
-    median = values.median()
-    return (values > median).astype("float64").where(values.notna())
 
 
 def stratified_association(
@@ -150,12 +143,12 @@ def stratified_association(
             out["with_rate"] = float(won[exposed == 1].mean())
         if (exposed == 0).any():
             out["without_rate"] = float(won[exposed == 0].mean())
+    codes = np.unique(strata, return_inverse=True)[1].ravel()  # strata in sorted order, counted at once
+    size = codes.max(initial=-1) + 1
+    cells = np.stack([np.bincount(codes, weights=(exposed == e) & (won == w), minlength=size)
+                      for e, w in ((1, 1), (1, 0), (0, 1), (0, 0))], axis=1).astype(int)  # fmt: skip
     tables, margins = [], []
-    for key in np.unique(strata):
-        sel = strata == key
-        w, e = won[sel], exposed[sel]
-        a, b = int(((e == 1) & (w == 1)).sum()), int(((e == 1) & (w == 0)).sum())
-        c, d = int(((e == 0) & (w == 1)).sum()), int(((e == 0) & (w == 0)).sum())
+    for a, b, c, d in cells.tolist():
         if min(a + b, c + d, a + c, b + d) == 0:
             continue
         tables.append(np.array([[a, b], [c, d]], dtype=float))
@@ -202,9 +195,79 @@ def _check(practices: Sequence[str] | None, n_permutations: int, alpha: float) -
     return chosen
 
 
-def _outcome_leads(data, periods, window_days: float) -> pd.DataFrame:
-    features = practice_features(data, periods=periods, window_days=window_days, landmark_only=True)
-    return features[features["won"].notna()]
+def sequential_association(
+    won: np.ndarray,
+    tau: np.ndarray,
+    close_days: np.ndarray,
+    strata: np.ndarray,
+    *,
+    window_days: float = 14,
+    n_permutations: int = N_PERMUTATIONS,
+    seed: int = DEFAULT_SEED,
+) -> dict[str, float]:
+    """Association of a time-varying practice with winning, in day-by-day risk sets within ``strata``.
+
+    Parameters
+    ----------
+    won : array of 0/1
+        Each lead's outcome.
+    tau, close_days : arrays of float
+        When the lead took up the practice (days after creation; ``inf`` never) and when it closed.
+    strata : array
+        The lead's manager (or one value for all: pooled).
+    window_days, n_permutations, seed
+        The window of the practice and the permutation test of :func:`stratified_association`.
+
+    Returns
+    -------
+    dict
+        As :func:`stratified_association` on the lead-days at risk (:func:`kpi_toolkit.practices.timing.
+        risk_sets`) with strata ``stratum x day``, except ``n`` (leads at risk at least one day),
+        ``with_rate`` and ``without_rate`` (crude win rates of the leads that took up the practice in the
+        window and of those that did not).
+
+    Notes
+    -----
+    On day ``d`` a lead open at its start and not yet exposed is exposed when it takes up the practice that
+    day. The Mantel-Haenszel odds ratio over the (stratum, day) tables compares, among leads with the same
+    history up to that day, those taking the practice up with those not (yet) doing so; its score
+    ``sum(a_k - E a_k)`` is the stratified log-rank-type score of Mantel (1966) and its null law is drawn
+    from independent hypergeometrics as in :func:`stratified_association`. A lead is a control on several
+    days, so the strata are not independent; the contributions are martingale differences (the argument of
+    the log-rank test), and the simulations in ``tests/test_practices_timing.py`` check the error rate. A
+    lead that takes the practice up later is a control before (an intention-to-treat comparison per day), so
+    the odds ratio is somewhat diluted toward 1.
+
+    References
+    ----------
+    Mantel N (1966). Evaluation of survival data and two new rank order statistics arising in its
+    consideration. Cancer Chemother Rep 50:163-170.
+    Hernán MA et al. (2008). Epidemiology 19:766-779. Schaubel DE et al. (2006). Biometrics 62:910-917.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(1)
+    >>> n = 4000
+    >>> tau = np.where(rng.random(n) < 0.5, rng.uniform(0, 14, n), np.inf)
+    >>> won = (rng.random(n) < 0.3).astype(int)
+    >>> close = rng.gamma(2.0, 11.0, n)
+    >>> close = np.where((won == 0) & (tau < close), close + 30, close)  # losing leads kept open longer
+    >>> r = sequential_association(won, tau, close, np.zeros(n), n_permutations=999)
+    >>> bool(0.8 < r["odds_ratio"] < 1.25), r["p_value"] > 0.05
+    (True, True)
+    """
+    won = np.asarray(won, dtype=int)
+    tau = np.asarray(tau, dtype=float)
+    lead, day, exposed = risk_sets(tau, close_days, window_days)
+    codes = pd.factorize(pd.Series(np.asarray(strata)), sort=True)[0]
+    keys = codes[lead].astype(np.int64) * (int(np.ceil(window_days)) + 1) + day
+    out = stratified_association(won[lead], exposed, keys, n_permutations=n_permutations, seed=seed)
+    at_risk = np.unique(lead)
+    ever = np.isfinite(tau[at_risk])
+    out["n"] = float(at_risk.size)
+    out["with_rate"] = float(won[at_risk][ever].mean()) if ever.any() else float("nan")
+    out["without_rate"] = float(won[at_risk][~ever].mean()) if (~ever).any() else float("nan")
+    return out
 
 
 def practice_effects(
@@ -229,12 +292,12 @@ def practice_effects(
     practices
         Names from :data:`kpi_toolkit.practices.PRACTICES` (default: all, in that order).
     window_days
-        The measuring window after a lead's creation (landmark analysis, see
-        :mod:`kpi_toolkit.practices.features`).
+        Practices taken up in the first ``window_days`` days of a lead count (default 14; see
+        :mod:`kpi_toolkit.practices.timing`).
     alpha
         Level of the Benjamini-Hochberg adjusted p-values for the verdict.
     n_permutations, seed
-        The within-manager permutation test (:func:`stratified_association`); seeded, so reproducible.
+        The within-stratum permutation test (:func:`stratified_association`); seeded, so reproducible.
     managers
         Only the leads of these managers (e.g. a team); ``None``: all.
 
@@ -242,24 +305,36 @@ def practice_effects(
     -------
     pandas.DataFrame
         One row per practice, columns :data:`EFFECT_COLUMNS`: ``kind`` (binary or numeric), ``n_leads`` (leads
-        with an outcome that were open at the landmark and have the practice measured), ``with_rate`` and
-        ``without_rate`` (crude win rates), ``difference`` (within-manager Mantel-Haenszel risk difference),
-        ``odds_ratio`` with its 95 % interval ``ci_low, ci_high`` (within-manager Mantel-Haenszel),
-        ``p_value`` (within-manager permutation test), ``p_adjusted`` (Benjamini-Hochberg across the
-        practices of the call) and ``verdict``: ``positive`` (associated with winning more often: adjusted
-        p < alpha and odds ratio > 1), ``negative`` (associated with winning less often) or ``no evidence``.
-        ``attrs["pooled"]`` holds :func:`pooled_effects` for the same leads.
+        won or lost that were open at least at the start of their first day), ``with_rate`` and
+        ``without_rate`` (crude win rates of the leads that took the practice up in the window and of the
+        others), ``difference`` (Mantel-Haenszel risk difference, taking the practice up on a day versus not,
+        within manager x day), ``odds_ratio`` with its 95 % interval ``ci_low, ci_high`` (Mantel-Haenszel
+        within manager x day, Robins-Breslow-Greenland variance), ``p_value`` (permutation test within manager
+        x day), ``p_adjusted`` (Benjamini-Hochberg across the practices of the call) and ``verdict``:
+        ``positive`` (associated with winning more often: adjusted p < alpha and odds ratio > 1),
+        ``negative`` (associated with winning less often) or ``no evidence``. ``attrs["pooled"]`` holds
+        :func:`pooled_effects` for the same leads, ``attrs["thresholds"]`` the medians of the numeric
+        practices.
 
     Notes
     -----
-    A numeric practice is compared above versus at-or-below its median (:func:`exposure`). Leads still open
-    at the end of the data have no outcome and take no part; so do leads closed before the landmark. The
-    estimate is an association in observational data: "associated with", not "causes". NaN where no manager
-    has both leads with and without the practice and both outcomes.
+    Each practice is a time-varying exposure taken up at a moment of the lead's life (a numeric one when it
+    first exceeds its median; :mod:`kpi_toolkit.practices.timing`), and the comparison is made day by day
+    among the leads still open that have not taken it up yet, within managers
+    (:func:`sequential_association`): not biased by how long leads stay open, which a practice may change.
+    In simulation (``tests/test_practices_timing.py``) a practice with no effect on winning that keeps
+    losing leads open three times longer is flagged at about the nominal rate (the landmark design before:
+    odds ratio 0.38, always "negative"). Leads still open at the end of the data have no outcome and take no
+    part: a practice that keeps leads open longer has more of its leads left out at the end of the data, so
+    analyse periods that ended a few months before it (the demo's leads close within about two months).
+    The estimate is an association in observational data: "associated with", not "causes". NaN where no
+    manager and day has leads taking the practice up and not, and both outcomes.
 
     References
     ----------
     Mantel N, Haenszel W (1959). J Natl Cancer Inst 22:719-748.
+    Hernán MA, Robins JM (2020). Causal inference: what if, ch. 19-20 (time-varying treatments, immortal
+    time). Therneau TM, Grambsch PM (2000). Modeling survival data, ch. 3 (time-dependent covariates).
     Benjamini Y, Hochberg Y (1995). J R Stat Soc B 57:289-300.
 
     Examples
@@ -271,22 +346,19 @@ def practice_effects(
     'positive'
     """
     chosen = _check(practices, n_permutations, alpha)
-    leads = _outcome_leads(data, periods, window_days)
-    if managers is not None:
-        leads = leads[leads["manager"].isin(list(managers))]
+    times = practice_times(data, periods=periods, window_days=window_days, managers=managers)
+    won, close = times["won"].to_numpy(), times["close_days"].to_numpy()
+    strata = times["manager"].to_numpy()
     rows, pooled = [], []
     for name in chosen:
-        kind = PRACTICES[name]
-        x = exposure(leads[name], kind)
-        keep = x.notna().to_numpy()
-        won = leads["won"].to_numpy()[keep].astype(int)
-        exposed = x.to_numpy()[keep].astype(int)
-        r = stratified_association(
-            won, exposed, leads["manager"].to_numpy()[keep], n_permutations=n_permutations, seed=seed
-        )
+        tau = times[name].to_numpy()
+        common = {"window_days": window_days, "n_permutations": n_permutations, "seed": seed}
+        r = sequential_association(won, tau, close, strata, **common)
+        crude = sequential_association(won, tau, close, np.zeros(len(won)), **common)
         stats = ("with_rate", "without_rate", "difference", "odds_ratio", "ci_low", "ci_high", "p_value")
-        rows.append((name, kind, int(keep.sum()), *(r[k] for k in stats)))
-        pooled.append((name, int(keep.sum()), *_crude(won, exposed), r["odds_ratio"]))
+        rows.append((name, PRACTICES[name], int(r["n"]), *(r[k] for k in stats)))
+        pooled.append((name, int(r["n"]), crude["odds_ratio"], crude["ci_low"], crude["ci_high"],
+                       r["odds_ratio"]))  # fmt: skip
     result = pd.DataFrame(
         [(*row, np.nan, "no evidence") for row in rows], columns=list(EFFECT_COLUMNS)
     ).astype({"n_leads": "int64"})
@@ -301,22 +373,9 @@ def practice_effects(
     result.loc[significant & (result["odds_ratio"] < 1), "verdict"] = "negative"
     result.attrs["pooled"] = pd.DataFrame(pooled, columns=list(POOLED_COLUMNS))
     result.attrs["window_days"] = float(window_days)
+    result.attrs["thresholds"] = times.attrs["thresholds"]
     result.attrs["n_permutations"] = n_permutations
     return result
-
-
-def _crude(won: np.ndarray, exposed: np.ndarray) -> tuple[float, float, float]:
-    a = int(((exposed == 1) & (won == 1)).sum())
-    b = int(((exposed == 1) & (won == 0)).sum())
-    c = int(((exposed == 0) & (won == 1)).sum())
-    d = int(((exposed == 0) & (won == 0)).sum())
-    if min(a + b, c + d, a + c, b + d) == 0:
-        return (float("nan"),) * 3
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        t = Table2x2(np.array([[a, b], [c, d]], dtype=float))
-        low, high = t.oddsratio_confint(alpha=0.05)
-        return float(t.oddsratio), float(low), float(high)
 
 
 def pooled_effects(
@@ -327,16 +386,18 @@ def pooled_effects(
     window_days: float = 14,
     managers: Sequence[str] | None = None,
 ) -> pd.DataFrame:
-    """The crude odds ratio of each practice, all managers' leads pooled, beside the within-manager one.
+    """The odds ratio of each practice with all managers' leads pooled, beside the within-manager one.
 
     When the two differ much, the pooled figure mostly reflects *who* uses the practice (managers of
-    different skill or mix), which is why :func:`practice_effects` reports the within-manager one.
+    different skill or mix), which is why :func:`practice_effects` reports the within-manager one. Both are
+    compared day by day (:func:`sequential_association`): the pooled one within days only.
 
     Returns
     -------
     pandas.DataFrame
-        Columns :data:`POOLED_COLUMNS`: ``pooled_odds_ratio`` and its 95 % Woolf interval
-        (``pooled_ci_low``, ``pooled_ci_high``), and ``odds_ratio`` (within managers, Mantel-Haenszel).
+        Columns :data:`POOLED_COLUMNS`: ``pooled_odds_ratio`` (Mantel-Haenszel within days, managers pooled)
+        and its 95 % Robins-Breslow-Greenland interval (``pooled_ci_low``, ``pooled_ci_high``), and
+        ``odds_ratio`` (within manager x day).
 
     Examples
     --------

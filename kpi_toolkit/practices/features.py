@@ -7,6 +7,11 @@ measured only in the **window** ``[created_at, created_at + window_days]`` and o
 end (the *landmark*) take part: their outcome is decided after their practice was measured (Anderson,
 Cain and Gelber 1983; Dafni 2011).
 
+These per-lead features describe what managers do (profiles). The association of a practice with winning
+(:func:`kpi_toolkit.practice_effects`) does not use the landmark: a fixed landmark selects on how long a lead
+stays open, which a practice may change, so it compares leads day by day instead
+(:mod:`kpi_toolkit.practices.timing`).
+
 Features (``W`` is the window, ``A`` the lead's activities with ``created_at <= occurred_at <= landmark``):
 
 - ``hours_to_first_touch`` = ``(min over A of occurred_at - created_at)`` in hours; a lead with no activity

@@ -528,11 +528,18 @@ def ranking_section(r: ComparisonReport, tr: Translator | None = None) -> html.H
     s["raw_rank"] = raw_rank
     s["who"] = [_name(r.names, m) for m in s["manager"]]
     s["interval"] = [_range_pct(tr, lo, hi) for lo, hi in zip(s["ci_low"], s["ci_high"], strict=True)]
+    for column, suffix in (("rank_range", ""), ("rank_range_joint", "_joint")):
+        s[column] = [
+            MISSING if pd.isna(lo) else tr.t("common.range", low=tr.count(lo), high=tr.count(hi))
+            for lo, hi in zip(s[f"rank_low{suffix}"], s[f"rank_high{suffix}"], strict=True)
+        ]
     s = s.assign(_order=s["rank"].astype("Float64").fillna(np.inf)).sort_values("_order", kind="stable")
     table = html.table(
         s,
         columns={
             "rank": _t(tr, "comparison.col.rank"),
+            "rank_range": _t(tr, "comparison.col.rank_range"),
+            "rank_range_joint": _t(tr, "comparison.col.rank_range_joint"),
             "who": _t(tr, "comparison.col.manager"),
             "n": _t(tr, "comparison.col.n.conversion"),
             "shrunk_rate": _t(tr, "comparison.col.shrunk_rate"),
@@ -551,6 +558,7 @@ def ranking_section(r: ComparisonReport, tr: Translator | None = None) -> html.H
         },
         caption=_t(tr, "comparison.ranking.caption", period=_period(tr, r)),
         sortable=True,
+        sort_by={"interval": "ci_low", "rank_range": "rank_low", "rank_range_joint": "rank_low_joint"},
     )
     items = "; ".join(
         _t(

@@ -125,7 +125,7 @@ def _direct_mle(x: np.ndarray, n: np.ndarray) -> tuple[float, float]:
 
 def test_shrinkage_mle_matches_the_textbook_likelihood() -> None:
     x, n = np.array([4, 150, 30, 60, 10]), np.array([5, 300, 200, 150, 80])
-    table = shrink_rates(_counts(x, n))
+    table = shrink_rates(_counts(x, n), method="mle")
     mu, rho = _direct_mle(x.astype(float), n.astype(float))
     assert table.attrs["prior_mean"] == pytest.approx(mu, abs=1e-5)
     assert table.attrs["prior_icc"] == pytest.approx(rho, abs=1e-5)
@@ -158,7 +158,7 @@ def test_shrinkage_moves_small_samples_most() -> None:
 
 
 @pytest.mark.parametrize("method", ["mle", "moments"])
-def test_no_spread_shrinks_to_pooled_rate_and_says_so(method) -> None:
+def test_plug_in_no_spread_shrinks_to_pooled_rate_and_says_so(method) -> None:
     n = np.array([100, 200, 300, 400, 500])
     table = shrink_rates(_counts(0.3 * n, n), method=method)  # identical rates: MLE at the boundary
     assert table.attrs["no_spread"] and "no evidence of spread" in table.attrs["note"]
@@ -171,19 +171,67 @@ def test_no_spread_shrinks_to_pooled_rate_and_says_so(method) -> None:
 def test_rank_ties_broken_by_raw_rate_then_name_and_no_leads_unranked() -> None:
     n = np.array([100, 200, 100, 300, 0])
     counts = _counts([30, 60, 30, 90, 0], n, ["B", "A", "C", "D", "E"])
-    table = shrink_rates(counts).set_index("manager")
+    table = shrink_rates(counts, method="mle").set_index("manager")
     assert table.attrs["no_spread"]
     # all shrunk to 0.3 and all raw rates 0.3: the name decides; E has no leads and no rank
     assert table.loc[["A", "B", "C", "D"], "rank"].tolist() == [1, 2, 3, 4]
     assert pd.isna(table.loc["E", "rank"]) and np.isnan(table.loc["E", "raw_rate"])
-    spread = shrink_rates(_counts([10, 12, 60, 5], [20, 20, 100, 50], ["A", "B", "C", "D"]))
+    spread = shrink_rates(_counts([10, 12, 60, 5], [20, 20, 100, 50], ["A", "B", "C", "D"]), method="mle")
     assert spread["rank"].tolist() == list(spread["shrunk_rate"].rank(ascending=False).astype(int))
 
 
 def test_shrinkage_edge_cases() -> None:
-    table = shrink_rates(_counts([0, 0], [10, 20]))
+    table = shrink_rates(_counts([0, 0], [10, 20]), method="mle")
     assert table.attrs["no_spread"] and (table["shrunk_rate"] == 0).all()
+    bayes = shrink_rates(_counts([0, 0], [10, 20]))  # no win yet is not a proof of a zero rate
+    assert bayes.attrs["no_spread"] and (bayes["shrunk_rate"] < 0.03).all() and (bayes["ci_high"] > 0).all()
     with pytest.raises(ParameterError, match="method"):
-        shrink_rates(_counts([1, 2], [5, 6]), method="bayes")
+        shrink_rates(_counts([1, 2], [5, 6]), method="eb")
+    with pytest.raises(ParameterError, match="n_draws"):
+        shrink_rates(_counts([1, 2], [5, 6]), n_draws=10)
     with pytest.raises(ParameterError, match="center"):
         shrink_rates(_counts([1, 2], [5, 6]), center=2.0)
+
+
+def test_bayes_no_spread_keeps_each_managers_own_evidence() -> None:
+    # identical rates: no fitted spread, yet the fully Bayesian intervals stay each manager's own (not the
+    # pooled rate's), widest for the fewest leads, and every rank interval spans (almost) every rank
+    n = np.array([100, 200, 300, 400, 500])
+    table = shrink_rates(_counts(0.3 * n, n))
+    assert table.attrs["no_spread"] and "no evidence of spread" in table.attrs["note"]
+    width = (table["ci_high"] - table["ci_low"]).to_numpy()
+    assert (np.diff(width) < 0).all()  # more leads, narrower
+    pooled = stats.beta.ppf([0.025, 0.975], 450.5, 1050.5)
+    assert width[0] > 1.5 * (pooled[1] - pooled[0])
+    assert table["shrunk_rate"].to_numpy() == pytest.approx(np.full(5, 0.3), abs=5e-3)
+    assert (table["rank_high_joint"] - table["rank_low_joint"] >= 3).all()
+
+
+def test_bayes_outlier_is_not_pulled_into_the_crowd() -> None:
+    # 13 managers at 28 % and one at 12 %, 60 leads each: the plug-in gives the outlier the pooled interval
+    # (no spread fitted), the robust Bayesian fit keeps it near its own record
+    x = np.r_[7, np.full(13, 17)]
+    n = np.full(14, 60)
+    plug_in = shrink_rates(_counts(x, n), method="mle").iloc[0]
+    bayes = shrink_rates(_counts(x, n)).iloc[0]
+    assert plug_in["ci_low"] > 0.2  # the audit's finding: 12 % shown at well above 20 %
+    assert bayes["ci_low"] < 0.12 < bayes["ci_high"] and bayes["shrunk_rate"] < 0.2
+    assert bayes["rank"] == bayes["rank_high"] == 14
+
+
+def test_bayes_columns_ranks_and_reproducibility() -> None:
+    counts = _counts([4, 150, 30, 60, 10, 0], [5, 300, 200, 150, 80, 0])
+    table = shrink_rates(counts)
+    again = shrink_rates(counts)
+    pd.testing.assert_frame_equal(table, again)  # seeded
+    assert tuple(table.columns) == SHRINK_COLUMNS and table.attrs["method"] == "bayes"
+    ranked = table.iloc[:5]
+    assert (ranked["rank_low_joint"] <= ranked["rank_low"]).all()
+    assert (ranked["rank_high"] <= ranked["rank_high_joint"]).all()
+    assert (ranked["rank_low"] <= ranked["rank"]).all() and (ranked["rank"] <= ranked["rank_high"]).all()
+    assert table.iloc[5][["rank", "rank_low", "rank_high", "rank_low_joint", "rank_high_joint"]].isna().all()
+    assert 0 < table.iloc[5]["ci_low"] < table.iloc[5]["ci_high"] < 1  # no leads: the prior
+    # many leads each: hardly any shrinkage
+    big = shrink_rates(_counts([3000, 5000, 2000], [10_000, 10_000, 10_000]))
+    assert big["shrunk_rate"].to_numpy() == pytest.approx([0.3, 0.5, 0.2], abs=2e-4)
+    assert big["rank_low_joint"].tolist() == big["rank_high_joint"].tolist() == [2, 1, 3]
