@@ -14,8 +14,8 @@ quarter is checked for what a quarter can say: M07's doubled check (found), M12'
 
 Measured on the demo (seed 2026), each manager against the robust rest, Holm over 14 comparisons:
     2025 conversion      M03 below: 14.2 % vs 26.9 %, p = 1.6e-06, adjusted p = 2.3e-05
-    2025 average check   M07 above: 98,160 vs 45,220 (ratio 2.17, 1.84-2.73), p = 0.001 (no random split of the
-                         orders reaches its t: the floor 2/2000 of 1,999 splits), adjusted p = 0.014
+    2025 average check   M07 above: 98,160 vs 45,220 (ratio 2.17, 1.84-2.73), p = 0.001 (no random split
+                         of the orders reaches its t: the floor 2/2000 of 1,999 splits), adjusted p = 0.014
     2026 conversion      M03 below: 12.2 % vs 28.6 %, p = 1.8e-06, adjusted p = 2.5e-05
     2026 average check   M07 above: 84,170 vs 45,990 (ratio 1.83, 1.56-2.23), p = 0.001, adjusted p = 0.014
     2026 new customers   per active month (everyone active all 9 months): M12 below (0.56 vs 4.81 a month;
