@@ -5,47 +5,103 @@
 ['average_check', 'conversion', 'leads_closed']
 """
 
-from kpi_toolkit.card.api import bonuses, compare_cards, scorecard
-from kpi_toolkit.comparison import (
-    active_months,
-    average_check_diagnostics,
-    compare_managers,
-    funnel,
-    global_test,
-    plot_funnel,
-    shrunk_rates,
-)
-from kpi_toolkit.cycle_times import cycle_times
-from kpi_toolkit.data import SalesData, from_frames, load
-from kpi_toolkit.detectable import detectable_difference
-from kpi_toolkit.errors import (
-    DataValidationError,
-    KpiToolkitError,
-    ParameterError,
-    ReportError,
-    Violation,
-)
-from kpi_toolkit.kpis import (
-    KPI_COLUMNS,
-    kpi_change,
-    kpi_history,
-    manager_kpis,
-    year_to_date_kpis,
-)
-from kpi_toolkit.pacing import pacing
-from kpi_toolkit.periods import Period, parse_period, parse_periods
-from kpi_toolkit.pipeline import pipeline
-from kpi_toolkit.plan_gap import alerts, miss_series, plan_gap, systematic_misses, volume_sources
-from kpi_toolkit.plan_realism import plan_realism
-from kpi_toolkit.practices import (
-    performer_profiles,
-    pooled_effects,
-    practice_effects,
-    practice_features,
-    regression_check,
-    top_performers,
-)
-from kpi_toolkit.ranking import attainment_ranking
+from __future__ import annotations
+
+import importlib
+import sys
+import types
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from kpi_toolkit.card.api import bonuses, compare_cards, scorecard
+    from kpi_toolkit.comparison import (
+        active_months,
+        average_check_diagnostics,
+        compare_managers,
+        funnel,
+        global_test,
+        plot_funnel,
+        shrunk_rates,
+    )
+    from kpi_toolkit.cycle_times import cycle_times
+    from kpi_toolkit.data import SalesData, from_frames, load
+    from kpi_toolkit.detectable import detectable_difference
+    from kpi_toolkit.errors import (
+        DataValidationError,
+        KpiToolkitError,
+        ParameterError,
+        ReportError,
+        Violation,
+    )
+    from kpi_toolkit.kpis import (
+        KPI_COLUMNS,
+        kpi_change,
+        kpi_history,
+        manager_kpis,
+        year_to_date_kpis,
+    )
+    from kpi_toolkit.pacing import pacing
+    from kpi_toolkit.periods import Period, parse_period, parse_periods
+    from kpi_toolkit.pipeline import pipeline
+    from kpi_toolkit.plan_gap import alerts, miss_series, plan_gap, systematic_misses, volume_sources
+    from kpi_toolkit.plan_realism import plan_realism
+    from kpi_toolkit.practices import (
+        performer_profiles,
+        pooled_effects,
+        practice_effects,
+        practice_features,
+        regression_check,
+        top_performers,
+    )
+    from kpi_toolkit.ranking import attainment_ranking
+
+#: Where each public name lives: imported on first use (PEP 562), so that importing the package (and starting
+#: ``kpi-report``, which installs its signal handlers first) does not wait for pandas, SciPy and the rest.
+_EXPORTS = {
+    "bonuses": "kpi_toolkit.card.api",
+    "compare_cards": "kpi_toolkit.card.api",
+    "scorecard": "kpi_toolkit.card.api",
+    "active_months": "kpi_toolkit.comparison",
+    "average_check_diagnostics": "kpi_toolkit.comparison",
+    "compare_managers": "kpi_toolkit.comparison",
+    "funnel": "kpi_toolkit.comparison",
+    "global_test": "kpi_toolkit.comparison",
+    "plot_funnel": "kpi_toolkit.comparison",
+    "shrunk_rates": "kpi_toolkit.comparison",
+    "cycle_times": "kpi_toolkit.cycle_times",
+    "SalesData": "kpi_toolkit.data",
+    "from_frames": "kpi_toolkit.data",
+    "load": "kpi_toolkit.data",
+    "detectable_difference": "kpi_toolkit.detectable",
+    "DataValidationError": "kpi_toolkit.errors",
+    "KpiToolkitError": "kpi_toolkit.errors",
+    "ParameterError": "kpi_toolkit.errors",
+    "ReportError": "kpi_toolkit.errors",
+    "Violation": "kpi_toolkit.errors",
+    "KPI_COLUMNS": "kpi_toolkit.kpis",
+    "kpi_change": "kpi_toolkit.kpis",
+    "kpi_history": "kpi_toolkit.kpis",
+    "manager_kpis": "kpi_toolkit.kpis",
+    "year_to_date_kpis": "kpi_toolkit.kpis",
+    "pacing": "kpi_toolkit.pacing",
+    "Period": "kpi_toolkit.periods",
+    "parse_period": "kpi_toolkit.periods",
+    "parse_periods": "kpi_toolkit.periods",
+    "pipeline": "kpi_toolkit.pipeline",
+    "alerts": "kpi_toolkit.plan_gap",
+    "miss_series": "kpi_toolkit.plan_gap",
+    "plan_gap": "kpi_toolkit.plan_gap",
+    "systematic_misses": "kpi_toolkit.plan_gap",
+    "volume_sources": "kpi_toolkit.plan_gap",
+    "plan_realism": "kpi_toolkit.plan_realism",
+    "performer_profiles": "kpi_toolkit.practices",
+    "pooled_effects": "kpi_toolkit.practices",
+    "practice_effects": "kpi_toolkit.practices",
+    "practice_features": "kpi_toolkit.practices",
+    "regression_check": "kpi_toolkit.practices",
+    "top_performers": "kpi_toolkit.practices",
+    "attainment_ranking": "kpi_toolkit.ranking",
+}
 
 __version__ = "0.1.0"
 
@@ -95,3 +151,25 @@ __all__ = [
     "volume_sources",
     "year_to_date_kpis",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'kpi_toolkit' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_EXPORTS[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
+
+class _Package(types.ModuleType):
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _EXPORTS and isinstance(value, types.ModuleType):
+            return  # importing a submodule named as a public function (pacing, plan_gap): the function wins
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package

@@ -11,11 +11,13 @@ from __future__ import annotations
 from typing import Any
 
 import narwhals as nw
+import numpy as np
 import pandas as pd
 
 from kpi_toolkit.engines import to_pandas
+from kpi_toolkit.errors import DataValidationError, Violation
 
-__all__ = ["MONTHLY_COLUMNS", "SUM_COLUMNS", "first_orders", "monthly_stats"]
+__all__ = ["MONTHLY_COLUMNS", "SUM_COLUMNS", "check_finite_sums", "first_orders", "monthly_stats"]
 
 #: Sums and counts per manager and month (all additive over months).
 SUM_COLUMNS = (
@@ -33,6 +35,43 @@ SUM_COLUMNS = (
     "new_customers",
 )
 MONTHLY_COLUMNS = ("manager", "month", *SUM_COLUMNS)
+#: The sums of amounts, which overflow to infinity when amounts are absurdly large.
+AMOUNT_SUMS = ("sales_volume", "sum_sq_amount", "lead_volume")
+
+
+def check_finite_sums(frame: pd.DataFrame, *, where: str) -> pd.DataFrame:
+    """``frame`` when its sums of amounts are finite; a :class:`DataValidationError` when one overflowed.
+
+    Floating-point sums past 1.8e308 become infinity, which would make every KPI built on them wrong
+    (a sales volume of ``inf``, an attainment of NaN) without a word.
+
+    >>> check_finite_sums(pd.DataFrame({"sales_volume": [1.7e308 * 2]}), where="2026Q3")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    kpi_toolkit.errors.DataValidationError: ...the sum of the amounts overflows (2026Q3)...
+    """
+    columns = [c for c in AMOUNT_SUMS if c in frame.columns]
+    values = frame[columns].to_numpy(dtype="float64", na_value=np.nan)
+    if np.isinf(values).any():
+        first = frame.iloc[int(np.flatnonzero(np.isinf(values).any(axis=1))[0])]
+        if "manager" in frame.columns and "month" in frame.columns:
+            where = f"manager {first['manager']}, month {first['month']}"
+        elif frame.index.name == "manager":
+            where = f"manager {first.name}, {where}"
+        raise DataValidationError(
+            [
+                Violation(
+                    "orders",
+                    "the data set",
+                    "amount",
+                    f"the sum of the amounts overflows ({where}): it is larger than a number can hold "
+                    "(about 1.8e308), or the sum of their squares is (amounts above about 1e154)",
+                    fix="check the amounts: sums this large are not real sales (a unit or a column mixed "
+                    "up); correct them, or quarantine the rows",
+                )
+            ]
+        )
+    return frame
 
 
 def _month_keys(column: str) -> list[nw.Expr]:
@@ -164,7 +203,8 @@ def monthly_stats(orders: Any, leads: Any | None = None) -> pd.DataFrame:
     0       a  2026-07       1         100.0              1
     1       a  2026-08       1          50.0              0
     """
-    merged = to_pandas(_monthly_plan(orders, leads))  # the one hand-over: a small table
+    with np.errstate(over="ignore"):  # an overflow is reported below, in words
+        merged = to_pandas(_monthly_plan(orders, leads))  # the one hand-over: a small table
     for column in SUM_COLUMNS:
         if column not in (
             "sales_volume",
@@ -181,4 +221,4 @@ def monthly_stats(orders: Any, leads: Any | None = None) -> pd.DataFrame:
     ]
     merged["manager"] = merged["manager"].astype("string")
     out = merged.loc[:, list(MONTHLY_COLUMNS)].sort_values(["manager", "month"], kind="stable")
-    return out.reset_index(drop=True)
+    return check_finite_sums(out.reset_index(drop=True), where="a month")

@@ -1,7 +1,10 @@
 """The ``kpi-report`` command: render reports and make the demo data.
 
-Errors of the toolkit (bad data, bad parameters, a failed notebook) are printed without a traceback and end
-the command with exit status 2 (1 is left to unexpected crashes).
+Errors of the toolkit (bad data, bad parameters, a failed notebook), files that cannot be read or written
+and mistyped options are printed in a line or two, without a traceback, and end the command with exit status
+2 (1 is left to unexpected crashes). Ctrl-C and SIGTERM stop a command with exit status 130 and one line
+saying whether the report was published: a report's files are published together or not at all
+(:mod:`kpi_toolkit.report.publish`).
 """
 
 from __future__ import annotations
@@ -10,29 +13,40 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
+import pandas as pd
 import typer
 from rich.console import Console
 
-from kpi_toolkit.data import load
-from kpi_toolkit.errors import KpiToolkitError
+from kpi_toolkit.data import SalesData, load
+from kpi_toolkit.errors import DataValidationError, KpiToolkitError, Violation
+from kpi_toolkit.interrupts import Interrupted, handling_signals, interrupted_line
+from kpi_toolkit.mapping.database import data_source
+from kpi_toolkit.periods import Period, require_data
 from kpi_toolkit.report.i18n import LANGUAGES, translator
+from kpi_toolkit.report.names import file_part, slug
+from kpi_toolkit.report.publish import ReportSet, prepare_out
 from kpi_toolkit.report.quarterly import quarterly_report
 from kpi_toolkit.report.render import notebook_path, render_notebook
-from kpi_toolkit.report.site import ReportRecord, build_site, rendered_footer, write_record
+from kpi_toolkit.report.site import ReportRecord, Site, rendered_footer
 from kpi_toolkit.spreadsheets import safe_for_spreadsheet
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from kpi_toolkit.report.i18n import Translator
 
 __all__ = ["app", "main"]
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Sales KPI reports from a data folder.")
-_err = Console(stderr=True)
-_out = Console()
+_err = Console(stderr=True, emoji=False)  # a cell ":x:" in an error stays ":x:"
+_out = Console(emoji=False)
 
-DataOption = Annotated[Path, typer.Option("--data", help="Data-set folder (orders.csv, leads.csv, ...).")]
+DataOption = Annotated[
+    Path,
+    typer.Option(
+        "--data",
+        help="Data-set folder (orders.csv, leads.csv, ...) or database URL (postgresql://..., sqlite:///...).",
+        parser=data_source,
+    ),
+]
 OutOption = Annotated[Path, typer.Option("--out", help="Reports folder; files go to OUT/<period>/.")]
 PeriodOption = Annotated[
     str, typer.Option("--period", help="Quarter, e.g. 2026Q3 (default: latest complete).")
@@ -62,29 +76,38 @@ OnInvalidOption = Annotated[
         help="raise: stop at invalid rows; quarantine: set them aside, in OUT/<period>/quarantine.csv.",
     ),
 ]
+ForceOption = Annotated[
+    bool, typer.Option("--force", help="Replace an OUT/index.html that kpi-toolkit did not write.")
+]
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"[\W_]+", "-", text).strip("-").lower() or "team"
-
-
-def rebuild_site(out: Path, *, lang: str = "en") -> Path:
-    """Rebuild the report site of ``out``: ``OUT/index.html`` and every report's navigation bar.
-
-    Every command that renders a report calls it after writing the report's record
-    (:func:`kpi_toolkit.report.site.write_record`; :func:`_publish` does both); a batch calls it once, at
-    the end.
-    """
-    site = build_site(out, lang=lang)
+def _warn(site: Site) -> None:
     for problem in site.problems:
         _err.print(f"warning: left out of {site.index}: {problem}", markup=False, highlight=False)
-    return site.index
 
 
-def _publish(html: Path, record: ReportRecord, *, out: Path) -> Path:
-    """Record a rendered report beside its HTML and rebuild the site; returns the index."""
-    write_record(record, html)
-    return rebuild_site(out, lang=record.lang)
+def _load(data: Path, **options: Any) -> SalesData:
+    """Load the data set; refuse one without orders (there is nothing to report on)."""
+    sales = load(data, **options)
+    if pd.isna(sales.first_date):
+        raise DataValidationError(
+            [
+                Violation(
+                    "orders",
+                    str(data),
+                    None,
+                    "the orders table has no rows (only a header): there is nothing to report on",
+                    fix="export the orders again, with the period you want to report on",
+                )
+            ]
+        )
+    return sales
+
+
+def _covered(sales: SalesData, period: Period | str) -> None:
+    """Refuse a period with no data in it (checked before the report is computed when it is given)."""
+    if period:
+        require_data(sales.period(period), first=sales.first_date, last=sales.last_date)
 
 
 def _render(
@@ -93,14 +116,15 @@ def _render(
     views: Any,
     tr: Translator,
     *,
-    out: Path,
+    files: ReportSet,
     stem: str,
     parameters: dict[str, Any],
     team: str = "",
     subject: str | None = None,
 ) -> tuple[Path, ReportRecord]:
-    """Render the ``kind`` notebook into ``OUT/<period>/<stem>.html`` (``<stem>.<lang>.html`` but in English)
-    with its record: title and key figures from ``views``, fingerprint and data date from ``report``."""
+    """Render the ``kind`` notebook into the report set as ``<stem>.html`` (``<stem>.<lang>.html`` but in
+    English) with its record: title and key figures from ``views``, fingerprint and data date from
+    ``report``."""
     record = ReportRecord.create(
         kind=kind,
         period=report.period,
@@ -117,7 +141,7 @@ def _render(
     html = render_notebook(
         notebook_path(kind),
         parameters=parameters,
-        output=out / str(report.period) / f"{stem}{'' if tr.lang == 'en' else '.' + tr.lang}.html",
+        output=files.path(f"{stem}{'' if tr.lang == 'en' else '.' + tr.lang}.html"),
         title=record.title,
         language=tr.lang,
         footer=rendered_footer(record),
@@ -131,6 +155,11 @@ def _spreadsheet(frame: pd.DataFrame, path: Path) -> Path:
     return path
 
 
+def _wrote(files: ReportSet, written: list[Path], site: Site) -> None:
+    shown = [str(files.published(p.name)) for p in written] + [str(site.index)]
+    _out.print(f"wrote {', '.join(shown[:-1])} and {shown[-1]}", soft_wrap=True, markup=False)
+
+
 @app.command()
 def quarterly(
     data: DataOption,
@@ -141,16 +170,19 @@ def quarterly(
     currency: CurrencyOption = "",
     mapping: MappingOption = None,
     on_invalid: OnInvalidOption = "raise",
+    force: ForceOption = False,
 ) -> None:
     """Render the quarterly KPI report: OUT/<period>/quarterly.html (quarterly.ru.html in Russian), kpis.csv,
     and rebuild the site's OUT/index.html."""
     from kpi_toolkit.report import views
 
     tr = translator(lang, currency=currency)
-    sales = load(data, mapping=mapping, on_invalid=on_invalid)  # type: ignore[arg-type]
+    prepare_out(out, force=force)
+    sales = _load(data, mapping=mapping, on_invalid=on_invalid)
+    _covered(sales, period)
     report = quarterly_report(sales, period=period or None, team=team or None)
-    suffix = f"_{_slug(team)}" if team else ""
-    folder = out / str(report.period)
+    _covered(sales, report.period)
+    suffix, owner = file_part(out / str(report.period), "quarterly", lang, [(team, sales.teams)])
     parameters = {
         "data_dir": str(data.resolve()),
         "period": str(report.period),
@@ -160,15 +192,22 @@ def quarterly(
         "mapping": str(mapping.resolve()) if mapping else "",
         "on_invalid": on_invalid,
     }
-    html, record = _render(
-        "quarterly", report, views, tr, out=out, stem=f"quarterly{suffix}", parameters=parameters, team=team
-    )
-    csv = _spreadsheet(report.kpis.reset_index(), folder / f"kpis{suffix}.csv")
+    with ReportSet(out, str(report.period), force=force) as files:
+        html, record = _render(
+            "quarterly", report, views, tr, files=files, stem=f"quarterly{suffix}", parameters=parameters,
+            team=team,
+        )  # fmt: skip
+        csv = _spreadsheet(report.kpis.reset_index(), files.path(f"kpis{suffix}.csv"))
+        if len(sales.quarantine):
+            _spreadsheet(sales.quarantine, files.path(f"quarantine{suffix}.csv"))
+        site = files.publish(html, record, owner=owner)
     if len(sales.quarantine):
-        quarantined = _spreadsheet(sales.quarantine, folder / f"quarantine{suffix}.csv")
-        _out.print(f"set aside {sales.row_counts['rows_excluded'].sum()} invalid row(s): {quarantined}")
-    index = _publish(html, record, out=out)
-    _out.print(f"wrote {html}, {csv} and {index}", soft_wrap=True)
+        _out.print(
+            f"set aside {sales.row_counts['rows_excluded'].sum()} invalid row(s): "
+            f"{files.published(f'quarantine{suffix}.csv')}",
+            markup=False,
+        )
+    _wrote(files, [html, csv], site)
 
 
 @app.command("card")
@@ -183,6 +222,7 @@ def card_command(
     lang: LangOption = "en",
     currency: CurrencyOption = "",
     mapping: MappingOption = None,
+    force: ForceOption = False,
 ) -> None:
     """Pay a period under a KPI card: OUT/<period>/card.html (card.ru.html in Russian), bonuses.xlsx and
     bonuses.csv for payroll (data: the same in every language), and rebuild the site's OUT/index.html."""
@@ -191,10 +231,12 @@ def card_command(
     from kpi_toolkit.report.card_report import card_report
 
     tr = translator(lang, currency=currency)
-    sales = load(data, mapping=mapping)
+    prepare_out(out, force=force)
+    sales = _load(data, mapping=mapping)
+    _covered(sales, period)
     report = card_report(sales, period=period, card=card, team=team or None)
-    suffix = f"_{_slug(team)}" if team else ""
-    folder = out / str(report.period)
+    _covered(sales, report.period)
+    suffix, owner = file_part(out / str(report.period), "card", lang, [(team, sales.teams)])
     parameters = {
         "data_dir": str(data.resolve()),
         "period": str(report.period),
@@ -204,15 +246,20 @@ def card_command(
         "currency": tr.currency or "",
         "mapping": str(mapping.resolve()) if mapping else "",
     }
-    html, record = _render(
-        "card", report, card_views, tr, out=out, stem=f"card{suffix}", parameters=parameters, team=team
-    )
-    workbook = write_bonus_workbook(
-        folder / f"bonuses{suffix}.xlsx", card=report.card, scorecard=report.scorecard, payouts=report.payroll
-    )
-    csv = _spreadsheet(report.payroll, folder / f"bonuses{suffix}.csv")
-    index = _publish(html, record, out=out)
-    _out.print(f"wrote {html}, {workbook}, {csv} and {index}", soft_wrap=True)
+    with ReportSet(out, str(report.period), force=force) as files:
+        html, record = _render(
+            "card", report, card_views, tr, files=files, stem=f"card{suffix}", parameters=parameters,
+            team=team,
+        )  # fmt: skip
+        workbook = write_bonus_workbook(
+            files.path(f"bonuses{suffix}.xlsx"),
+            card=report.card,
+            scorecard=report.scorecard,
+            payouts=report.payroll,
+        )
+        csv = _spreadsheet(report.payroll, files.path(f"bonuses{suffix}.csv"))
+        site = files.publish(html, record, owner=owner)
+    _wrote(files, [html, workbook, csv], site)
 
 
 @app.command("compare")
@@ -226,14 +273,19 @@ def compare_command(
     team: TeamOption = "",
     metric: Annotated[
         str,
-        typer.Option("--metric", help="KPI shown in detail: conversion, average_check or new_customers."),
-    ] = "conversion",
+        typer.Option(
+            "--metric",
+            help="KPI shown in detail: conversion, average_check or new_customers (default: conversion, or "
+            "average_check for data without leads).",
+        ),
+    ] = "",
     alpha: Annotated[
         float, typer.Option("--alpha", help="Level of the verdicts (chance of any false flag), e.g. 0.05.")
     ] = 0.05,
     lang: LangOption = "en",
     currency: CurrencyOption = "",
     mapping: MappingOption = None,
+    force: ForceOption = False,
 ) -> None:
     """Compare managers honestly: OUT/<period>/manager_comparison.html (the tests, a funnel plot, a shrunk
     ranking; manager_comparison.ru.html in Russian), manager_tests.csv (every test of every KPI), and rebuild
@@ -242,10 +294,16 @@ def compare_command(
     from kpi_toolkit.report.comparison_report import comparison_report
 
     tr = translator(lang, currency=currency)
-    sales = load(data, mapping=mapping)
+    prepare_out(out, force=force)
+    sales = _load(data, mapping=mapping)
+    _covered(sales, period)
+    metric = metric or ("conversion" if sales.leads is not None else "average_check")  # the first it supports
     report = comparison_report(sales, period=period, metric=metric, team=team or None, alpha=alpha)  # type: ignore[arg-type]
-    suffix = f"_{_slug(team)}" if team else ""
-    folder = out / str(report.period)
+    _covered(sales, report.period)
+    name = "manager_comparison" + ("" if metric == "conversion" else f"_{metric}")
+    # every option that changes the content names the file
+    name += "" if alpha == 0.05 else f"_alpha{alpha:g}"
+    suffix, owner = file_part(out / str(report.period), name, lang, [(team, sales.teams)])
     parameters = {
         "data_dir": str(data.resolve()),
         "period": str(report.period),
@@ -256,14 +314,14 @@ def compare_command(
         "currency": tr.currency or "",
         "mapping": str(mapping.resolve()) if mapping else "",
     }
-    name = "manager_comparison" + ("" if metric == "conversion" else f"_{metric}") + suffix
-    html, record = _render(
-        "comparison", report, comparison_views, tr, out=out, stem=name, parameters=parameters, team=team,
-        subject=metric,
-    )  # fmt: skip
-    csv = _spreadsheet(report.manager_tests, folder / f"manager_tests{suffix}.csv")
-    index = _publish(html, record, out=out)
-    _out.print(f"wrote {html}, {csv} and {index}", soft_wrap=True)
+    with ReportSet(out, str(report.period), force=force) as files:
+        html, record = _render(
+            "comparison", report, comparison_views, tr, files=files, stem=name + suffix,
+            parameters=parameters, team=team, subject=metric,
+        )  # fmt: skip
+        csv = _spreadsheet(report.manager_tests, files.path(f"manager_tests{suffix}.csv"))
+        site = files.publish(html, record, owner=owner)
+    _wrote(files, [html, csv], site)
 
 
 @app.command("batch")
@@ -281,17 +339,25 @@ def batch_command(
     currency: CurrencyOption = "",
     mapping: MappingOption = None,
     on_invalid: OnInvalidOption = "raise",
+    force: ForceOption = False,
 ) -> None:
     """Render one report per team (quarterly) or per manager (against the team, colleagues pseudonymised),
     then the site's OUT/index.html once. Exit status 3 when some reports failed (listed in the index)."""
     from kpi_toolkit.report.batch import run_batch
 
-    result = run_batch(
-        data, by=by, out=out, period=period or None, jobs=jobs or None, lang=lang, currency=currency,
-        mapping=mapping, on_invalid=on_invalid, console=_err,
-    )  # fmt: skip
-    for problem in result.site.problems:
-        _err.print(f"warning: left out of {result.site.index}: {problem}", markup=False, highlight=False)
+    prepare_out(out, force=force)
+    try:
+        result = run_batch(
+            data, by=by, out=out, period=period or None, jobs=jobs or None, lang=lang, currency=currency,
+            mapping=mapping, on_invalid=on_invalid, console=_err, force=force,
+        )  # fmt: skip
+    except Interrupted as exc:
+        exc.outcome = (
+            "the reports finished before it are in place, each whole; the others and the site's index "
+            "are not (run the batch again)."
+        )
+        raise
+    _warn(result.site)
     for failed in result.failed:
         _err.print(f"failed: {failed.item.label}: {failed.record.error}", markup=False, highlight=False)
     _out.print(
@@ -319,6 +385,7 @@ def plan_gap_command(
     ] = "",
     lang: LangOption = "en",
     currency: CurrencyOption = "",
+    force: ForceOption = False,
 ) -> None:
     """Explain the gap to plan: OUT/<period>/plan_gap.html (the gap's drivers, systematic misses, pacing),
     plan_gap.csv, and rebuild the site's OUT/index.html."""
@@ -326,12 +393,20 @@ def plan_gap_command(
     from kpi_toolkit.report.plan_gap_report import plan_gap_report
 
     tr = translator(lang, currency=currency)
-    sales = load(data)
+    prepare_out(out, force=force)
+    sales = _load(data)
+    _covered(sales, period)
     report = plan_gap_report(
         sales, period=period, team=team, manager=manager, baseline=baseline, history=history, as_of=as_of
     )
-    suffix = "".join(f"_{_slug(x)}" for x in (team, manager) if x)
-    folder = out / str(report.period)
+    _covered(sales, report.period)
+    options = {"baseline": baseline != "plan", "history": history != 8, "asof": bool(as_of)}
+    values = {"baseline": baseline, "history": history, "asof": as_of}
+    # every option that changes the content names the file: plan_gap_baselineprevious_history4.html
+    name = "plan_gap" + "".join(f"_{k}{slug(str(values[k]))}" for k, on in options.items() if on)
+    suffix, owner = file_part(
+        out / str(report.period), name, lang, [(team, sales.teams), (manager, sales.manager_ids)]
+    )
     parameters = {
         "data_dir": str(data.resolve()),
         "period": str(report.period),
@@ -343,20 +418,15 @@ def plan_gap_command(
         "lang": lang,
         "currency": tr.currency or "",
     }
-    html, record = _render(
-        "plan_gap",
-        report,
-        plan_gap_views,
-        tr,
-        out=out,
-        stem=f"plan_gap{suffix}",
-        parameters=parameters,
-        team=team,
-        subject=manager or None,
-    )
-    csv = _spreadsheet(report.gap, folder / f"plan_gap{suffix}.csv")
-    index = _publish(html, record, out=out)
-    _out.print(f"wrote {html}, {csv} and {index}", soft_wrap=True)
+    with ReportSet(out, str(report.period), force=force) as files:
+        html, record = _render(
+            "plan_gap", report, plan_gap_views, tr, files=files, stem=f"{name}{suffix}",
+            parameters=parameters, team=team, subject=manager or None,
+        )  # fmt: skip
+        # money in cents for people
+        csv = _spreadsheet(report.gap.round(2), files.path(f"{name}{suffix}.csv"))
+        site = files.publish(html, record, owner=owner)
+    _wrote(files, [html, csv], site)
 
 
 @app.command("showcase")
@@ -375,6 +445,7 @@ def showcase_command(
         bool, typer.Option("--anonymize/--no-anonymize", help="Pseudonyms outside the showcased group.")
     ] = True,
     lang: LangOption = "en",
+    force: ForceOption = False,
 ) -> None:
     """What top performers do differently: OUT/<period>/showcase.html (the top group, the practices
     associated with winning, what to teach), practices.csv, and rebuild the site's OUT/index.html."""
@@ -382,12 +453,14 @@ def showcase_command(
     from kpi_toolkit.report.showcase import showcase_report
 
     tr = translator(lang)
-    sales = load(data)
+    prepare_out(out, force=force)
+    sales = _load(data)
+    _covered(sales, period)
     report = showcase_report(
         sales, period=period, team=team, top_share=top_share, anonymize=anonymize, min_leads=min_leads, tr=tr
     )
-    suffix = f"_{_slug(team)}" if team else ""
-    folder = out / str(report.period)
+    _covered(sales, report.period)
+    suffix, owner = file_part(out / str(report.period), "showcase", lang, [(team, sales.teams)])
     parameters = {
         "data_dir": str(data.resolve()),
         "period": str(report.period),
@@ -397,19 +470,14 @@ def showcase_command(
         "min_leads": min_leads,
         "lang": lang,
     }
-    html, record = _render(
-        "showcase",
-        report,
-        showcase_views,
-        tr,
-        out=out,
-        stem=f"showcase{suffix}",
-        parameters=parameters,
-        team=team,
-    )
-    csv = _spreadsheet(report.effects, folder / f"practices{suffix}.csv")
-    index = _publish(html, record, out=out)
-    _out.print(f"wrote {html}, {csv} and {index}", soft_wrap=True)
+    with ReportSet(out, str(report.period), force=force) as files:
+        html, record = _render(
+            "showcase", report, showcase_views, tr, files=files, stem=f"showcase{suffix}",
+            parameters=parameters, team=team,
+        )  # fmt: skip
+        csv = _spreadsheet(report.effects, files.path(f"practices{suffix}.csv"))
+        site = files.publish(html, record, owner=owner)
+    _wrote(files, [html, csv], site)
 
 
 @app.command()
@@ -426,20 +494,55 @@ def demo(
     _out.print(f"wrote the demo data set to {folder}")
 
 
+#: Python parameters named in the toolkit's messages that are options of the command line.
+_CLI_OPTIONS = ("metric", "period", "team", "manager", "alpha", "baseline", "history", "as_of", "by", "jobs",
+                "lang", "currency", "on_invalid", "top_share", "min_leads")  # fmt: skip
+_PYTHON_PARAMETER = re.compile(rf"\b({'|'.join(_CLI_OPTIONS)})=('([^']*)'|\"([^\"]*)\"|([\w.:-]+))")
+
+
+def _cli_words(message: str) -> str:
+    """A toolkit message as the command line speaks: ``metric='average_check'`` becomes ``--metric
+    average_check``.
+
+    >>> _cli_words("or compare metric='average_check' (on_invalid='x')")
+    'or compare --metric average_check (--on-invalid x)'
+    """
+
+    def option(match: re.Match[str]) -> str:
+        value = next(v for v in match.group(3, 4, 5) if v is not None)
+        return f"--{match.group(1).replace('_', '-')} {value}"
+
+    return _PYTHON_PARAMETER.sub(option, message)
+
+
 def main() -> None:
-    """Entry point of ``kpi-report``: run the command, print toolkit errors without a traceback."""
+    """Entry point of ``kpi-report``: run the command; print errors, interruptions and usage mistakes in a
+    line or two, without a traceback."""
     try:
-        app(standalone_mode=False)
+        with handling_signals():
+            code = app(standalone_mode=False)
+    except Interrupted as exc:
+        _err.print(interrupted_line(exc), markup=False, highlight=False)
+        raise SystemExit(130) from None
     except KpiToolkitError as exc:
         _err.print("error:", style="bold red", end=" ")
-        _err.print(str(exc), markup=False, highlight=False, soft_wrap=True)
+        _err.print(_cli_words(str(exc)), markup=False, highlight=False, soft_wrap=True)
+        raise SystemExit(2) from None
+    except OSError as exc:  # a file that cannot be read or written, named by the system's message
+        where = f"{exc.filename}: " if exc.filename else ""
+        _err.print("error:", style="bold red", end=" ")
+        _err.print(f"{where}{exc.strerror or exc}", markup=False, highlight=False, soft_wrap=True)
         raise SystemExit(2) from None
     except (typer.Abort, KeyboardInterrupt):
+        _err.print(interrupted_line(), markup=False, highlight=False)
         raise SystemExit(130) from None
-    except Exception as exc:  # click usage errors
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            raise SystemExit(exc.exit_code) from None
-        raise
+    except typer.TyperException as exc:  # usage errors (an unknown option such as --perod): click's message
+        show = getattr(exc, "show", None)
+        if show is None:
+            raise
+        show()
+        raise SystemExit(getattr(exc, "exit_code", 2)) from None
+    if isinstance(code, int) and code:
+        if code == 130:
+            _err.print(interrupted_line(), markup=False, highlight=False)
+        raise SystemExit(code)

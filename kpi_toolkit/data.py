@@ -9,6 +9,7 @@ either raise every broken rule at once or set the invalid rows aside (:mod:`kpi_
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -24,6 +25,7 @@ from kpi_toolkit.engines import EngineName, check_engine
 from kpi_toolkit.engines.queries import aggregate, distinct_values, sample_rows
 from kpi_toolkit.errors import DataValidationError, ParameterError, Violation
 from kpi_toolkit.mapping import apply_mapping, read_mapping
+from kpi_toolkit.mapping.database import Database, is_database_url, stage_database
 from kpi_toolkit.parsing import MISSING_COLUMNS, parse_table
 from kpi_toolkit.periods import Period, parse_period
 from kpi_toolkit.plans import PlanBook, check_plan_consistency
@@ -35,7 +37,7 @@ from kpi_toolkit.quarantine import (
     quarantine_rows,
     shown,
 )
-from kpi_toolkit.reading import ROW, StagedData, find_table_files, frame_table, read_table
+from kpi_toolkit.reading import ROW, StagedData, find_table_files, frame_table, read_file_bytes, read_table
 from kpi_toolkit.validation import check_references, check_rows
 
 __all__ = [
@@ -246,13 +248,26 @@ class SalesData:
 
 def _dataset_options(folder: Path) -> dict[str, int]:
     path = folder / DATASET_FILE
-    if not path.exists():
+    if not os.path.lexists(path):
         return {}
-    options = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    try:
+        options = yaml.safe_load(read_file_bytes(path, what="settings file").decode("utf-8")) or {}
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ParameterError(
+            f"{path} is not a valid settings file ({first[:200]}). Fix: write plain YAML, e.g. "
+            "fiscal_year_start: 7 (tags such as !!python/... are not allowed)."
+        ) from None
     unknown = set(options) - {"fiscal_year_start"} if isinstance(options, dict) else {"<not a mapping>"}
     if unknown:
         raise ParameterError(
             f"{path}: unknown option(s) {sorted(unknown)}. Fix: the only option is fiscal_year_start (1-12)."
+        )
+    month = options.get("fiscal_year_start", 1)
+    if not isinstance(month, int) or isinstance(month, bool) or not 1 <= month <= 12:
+        raise ParameterError(
+            f"{path}: fiscal_year_start is {str(month)[:40]!r}, not a month number. Fix: write the number "
+            "of the month in which the fiscal year starts, from 1 to 12 (e.g. fiscal_year_start: 7 for July)."
         )
     return options
 
@@ -287,7 +302,6 @@ def _validate(staged: StagedData, *, fiscal_year_start: int, source: str, on_inv
         typed[name] = frame
     sources = {name: raw.source for name, raw in raws.items()}
     violations = label_columns(violations, raws)
-    excluded: dict[str, set[int]] = {name: set() for name in typed}
     if fatal or on_invalid == "raise":
         if not fatal and not violations and "plans" in typed:
             violations += check_plan_consistency(
@@ -299,9 +313,7 @@ def _validate(staged: StagedData, *, fiscal_year_start: int, source: str, on_inv
             raise DataValidationError([shown(v) for v in fatal + violations])
         findings: list[Violation] = []
     else:
-        typed, findings, excluded = quarantine_rows(
-            typed, violations, raws, fiscal_year_start=fiscal_year_start
-        )
+        typed, findings, _ = quarantine_rows(typed, violations, raws, fiscal_year_start=fiscal_year_start)
         if len(raws["orders"].frame) and not len(typed["orders"]):
             everything = Violation(
                 "orders",
@@ -323,8 +335,8 @@ def _validate(staged: StagedData, *, fiscal_year_start: int, source: str, on_inv
                 name,
                 raw.source,
                 len(raw.frame),
-                len(raw.frame) - len(excluded[name]),
-                len(excluded[name]),
+                len(typed[name]),  # rows, not row numbers: an unpivoted plan line gives several rows
+                len(raw.frame) - len(typed[name]),
                 raw.rows_filtered,
             )
             for name, raw in raws.items()
@@ -361,6 +373,7 @@ def load(
     fiscal_year_start: int | None = None,
     engine: EngineName = "pandas",
     connection: Any = None,
+    allow_outside_data: bool = False,
 ) -> SalesData:
     """Load and validate a data set: a folder of canonical tables, or an export described by a mapping.
 
@@ -368,7 +381,9 @@ def load(
     ----------
     source
         The data folder. Without ``mapping`` it holds ``orders.csv`` (or ``.parquet``) and optionally
-        ``leads``, ``plans`` and ``managers``; with it, the files the mapping names.
+        ``leads``, ``plans`` and ``managers``; with it, the files the mapping names. Or a database URL
+        (``postgresql://user@host:port/db``, ``sqlite:///path.db``): its tables named like the contract's, or
+        the tables and queries the mapping names (see :mod:`kpi_toolkit.mapping.database`).
     mapping
         A YAML mapping file (or its content as a dict) that says how to build the contract's tables from the
         files of an export: which file, how to read it, which columns, value maps, filters and derivations.
@@ -389,6 +404,8 @@ def load(
     connection
         For ``engine="duckdb"`` a DuckDB connection (default: a new in-memory one that downloads nothing);
         for ``engine="spark"`` a SparkSession (default: the active one, else a new local session).
+    allow_outside_data
+        Let ``mapping`` name files outside ``source`` (absolute paths, ``..``); refused by default.
 
     Returns
     -------
@@ -428,6 +445,8 @@ def load(
     """
     _check_on_invalid(on_invalid)
     check_engine(engine, connection=connection)
+    if is_database_url(source):
+        return _load_database(str(source), mapping, on_invalid, fiscal_year_start, engine)
     folder = Path(source)
     if engine != "pandas":
         from kpi_toolkit.engines.lazy import check_lazy_options, load_lazy
@@ -458,13 +477,33 @@ def load(
     if fiscal_year_start is None:
         fiscal_year_start = int(_dataset_options(folder).get("fiscal_year_start", 1))
     parse_period("2026", fiscal_year_start=fiscal_year_start, name="fiscal_year_start")
-    staged = apply_mapping(spec, folder)
+    staged = apply_mapping(spec, folder, allow_outside_data=allow_outside_data)
     return _validate(
         staged,
         fiscal_year_start=fiscal_year_start,
         source=f"{folder} (mapping {spec.path})",
         on_invalid=on_invalid,
     )
+
+
+def _load_database(
+    url: str,
+    mapping: str | Path | Mapping[str, Any] | None,
+    on_invalid: OnInvalid,
+    fiscal_year_start: int | None,
+    engine: str,
+) -> SalesData:
+    """:func:`load` from a database URL (see :mod:`kpi_toolkit.mapping.database`)."""
+    if engine != "pandas":
+        raise ParameterError(f"engine={engine!r} cannot read a database URL. Fix: use engine='pandas'.")
+    spec = read_mapping(mapping) if mapping is not None else None
+    if fiscal_year_start is None:
+        fiscal_year_start = (spec.fiscal_year_start if spec else None) or 1
+    parse_period("2026", fiscal_year_start=fiscal_year_start, name="fiscal_year_start")
+    with Database(url) as database:
+        staged = stage_database(database, spec)
+        shown = database.shown + (f" (mapping {spec.path})" if spec else "")
+    return _validate(staged, fiscal_year_start=fiscal_year_start, source=shown, on_invalid=on_invalid)
 
 
 def from_frames(
@@ -494,6 +533,12 @@ def from_frames(
     _check_on_invalid(on_invalid)
     given = {"orders": orders, "leads": leads, "plans": plans, "managers": managers}
     given["activities"] = activities
+    for name, frame in given.items():
+        if frame is not None and not isinstance(frame, pd.DataFrame):
+            raise ParameterError(
+                f"{name} must be a pandas DataFrame, got {type(frame).__name__}. Fix: pass a DataFrame "
+                f"with the {name} table's columns (see README, 'Data contract'), e.g. pd.read_csv(...)."
+            )
     raws = {
         name: frame_table(name, frame, source=f"<{name} frame>")
         for name, frame in given.items()

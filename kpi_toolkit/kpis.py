@@ -19,7 +19,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from kpi_toolkit.aggregate import SUM_COLUMNS
+from kpi_toolkit.aggregate import SUM_COLUMNS, check_finite_sums
 from kpi_toolkit.data import SalesData
 from kpi_toolkit.errors import ParameterError
 from kpi_toolkit.periods import Period, parse_periods
@@ -74,6 +74,7 @@ def period_sums(data: SalesData, *, months: Sequence[str], managers: Sequence[st
     monthly = data.monthly
     rows = monthly[monthly["month"].isin(list(months))]
     sums = rows.groupby("manager", sort=True)[list(SUM_COLUMNS)].sum()
+    check_finite_sums(sums, where=f"months {months[0]} to {months[-1]}" if len(months) else "no months")
     index = pd.Index(list(managers), name="manager", dtype="string")
     return sums.reindex(index, fill_value=0)
 
@@ -272,6 +273,7 @@ def total_kpis(kpis: pd.DataFrame) -> pd.Series:
     [400.0, 0.4, 1.0]
     """
     sums = kpis[["sales_volume", "orders", "leads_closed", "leads_won", "new_customers"]].sum(min_count=1)
+    check_finite_sums(sums.to_frame().T, where="the total of all managers")
     plan = kpis["sales_plan"].sum(min_count=len(kpis)) if kpis["sales_plan"].notna().all() else np.nan
     total = pd.Series(
         {

@@ -22,8 +22,11 @@ __all__ = ["MISSING_COLUMNS", "WHITESPACE", "missing_columns_violation", "parse_
 #: How the violation of a missing required column starts (a file-level problem: never quarantined).
 MISSING_COLUMNS = "required column(s)"
 
+#: The dates a nanosecond timestamp holds (pandas' range); a date outside it is reported, not an error.
+_FIRST_DAY, _LAST_DAY = pd.Timestamp("1677-09-22"), pd.Timestamp("2262-04-11")
 _FIXES = {
-    "datetime": "write dates as ISO 8601, e.g. 2026-07-01 or 2026-07-01 14:30",
+    "datetime": "write dates as ISO 8601 between 1677-09-22 and 2262-04-11, e.g. 2026-07-01 or "
+    "2026-07-01 14:30",
     "number": "write plain numbers with a decimal point, e.g. 1234.50 (no currency signs or thousands "
     "separators; describe other formats in a mapping file)",
     "integer": "write whole numbers, e.g. 3",
@@ -87,6 +90,8 @@ def _parse(column: Column, values: pd.Series) -> pd.Series:
             parsed = pd.to_datetime(_as_text(values), format="ISO8601", utc=True, errors="coerce")
         if getattr(parsed.dt, "tz", None) is not None:
             parsed = parsed.dt.tz_convert("UTC").dt.tz_localize(None)
+        if parsed.dtype != "datetime64[ns]":  # e.g. 2999-01-01 parses at a coarser unit: out of range
+            parsed = parsed.where((parsed >= _FIRST_DAY) & (parsed <= _LAST_DAY))
         return parsed.astype("datetime64[ns]")
     if column.kind in ("number", "integer"):
         if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):

@@ -23,6 +23,7 @@ __all__ = [
     "latest_complete_quarter",
     "parse_period",
     "parse_periods",
+    "require_data",
 ]
 
 Kind = Literal["month", "quarter", "year"]
@@ -36,7 +37,11 @@ _PATTERNS: dict[Kind, re.Pattern[str]] = {
 
 
 def _check_fiscal_start(fiscal_year_start: int) -> None:
-    if not isinstance(fiscal_year_start, int) or not 1 <= fiscal_year_start <= 12:
+    if (
+        not isinstance(fiscal_year_start, int)
+        or isinstance(fiscal_year_start, bool)  # True is an int, but no month
+        or not 1 <= fiscal_year_start <= 12
+    ):
         raise ParameterError(
             f"fiscal_year_start must be a month number from 1 to 12, got {fiscal_year_start!r}. "
             "Fix: pass the month in which the fiscal year starts (1 for the calendar year)."
@@ -220,3 +225,33 @@ def latest_complete_quarter(last_date: pd.Timestamp, *, fiscal_year_start: int =
     """
     day_after = pd.Timestamp(last_date).normalize() + pd.Timedelta(days=1)
     return Period.containing(day_after, "quarter", fiscal_year_start).previous()
+
+
+def require_data(
+    period: Period, *, first: pd.Timestamp, last: pd.Timestamp, name: str = "period"
+) -> Period:
+    """``period`` when it overlaps the data (from ``first`` to ``last``), else a :class:`ParameterError`:
+    a report about a period with no data in it would be empty.
+
+    Examples
+    --------
+    >>> first, last = pd.Timestamp("2024-10-01"), pd.Timestamp("2026-09-30 18:00")
+    >>> str(require_data(parse_period("2026Q3"), first=first, last=last))
+    '2026Q3'
+    >>> require_data(parse_period("2031"), first=first, last=last)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    kpi_toolkit.errors.ParameterError: period='2031' has no data: the data runs from 2024-10-01 to ...
+    """
+    if pd.isna(first) or pd.isna(last) or period.end <= first or period.start > last:
+        span = "the data holds no dates" if pd.isna(first) or pd.isna(last) else (
+            f"the data runs from {pd.Timestamp(first).date()} to {pd.Timestamp(last).date()}"
+        )
+        latest = latest_complete_quarter(last, fiscal_year_start=period.fiscal_year_start) if not pd.isna(
+            last
+        ) else None
+        example = f", e.g. {latest}" if latest is not None else ""
+        raise ParameterError(
+            f"{name}={str(period)!r} has no data: {span}. Fix: choose a period the data covers{example}."
+        )
+    return period

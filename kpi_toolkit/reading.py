@@ -9,6 +9,9 @@ the same :class:`RawTable` objects.
 
 from __future__ import annotations
 
+import errno
+import os
+import stat
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +22,18 @@ from kpi_toolkit.errors import DataValidationError, ParameterError, Violation
 from kpi_toolkit.schema import TABLES
 from kpi_toolkit.textfiles import TextTable, decode_bytes, read_records
 
-__all__ = ["ROW", "RawTable", "StagedData", "find_table_files", "frame_table", "read_table", "text_frame"]
+__all__ = [
+    "ROW",
+    "RawTable",
+    "StagedData",
+    "check_file",
+    "find_table_files",
+    "frame_table",
+    "read_file_bytes",
+    "read_parquet_file",
+    "read_table",
+    "text_frame",
+]
 
 #: Name of the helper column that carries the user-visible row number through validation.
 ROW = "_row"
@@ -41,6 +55,71 @@ class RawTable:
     rows_filtered: int = 0
 
 
+def check_file(path: Path, *, what: str) -> Path:
+    """``path`` when it is a file one can open; else a :class:`ParameterError` that says what it is instead
+    (missing, a folder, a loop of symbolic links, a link to a missing file). ``what`` names it in messages."""
+    path = Path(path)
+    try:
+        info = path.stat()
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            problem = "is a loop of symbolic links"
+        elif os.path.islink(path):
+            problem = f"is a symbolic link to {os.readlink(path)!r}, which does not exist"
+        elif exc.errno == errno.ENOENT:
+            problem = "does not exist"
+        else:
+            problem = f"cannot be read ({exc.strerror})"
+        raise ParameterError(f"{what} {str(path)!r} {problem}. Fix: {_FIX}") from None
+    if os.path.isdir(path):
+        raise ParameterError(f"{what} {str(path)!r} is a folder, not a file. Fix: {_FIX}")
+    if not stat.S_ISREG(info.st_mode):
+        raise ParameterError(f"{what} {str(path)!r} is not a regular file. Fix: {_FIX}")
+    return path
+
+
+_FIX = "pass (or put there) the file itself."
+
+
+def read_file_bytes(path: Path, *, what: str) -> bytes:
+    """The bytes of a data file, or a :class:`ParameterError` naming it when it cannot be read."""
+    check_file(path, what=what)
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise ParameterError(
+            f"{what} {str(path)!r} cannot be read ({exc.strerror or exc}). Fix: check its permissions "
+            "(the user running the toolkit must be allowed to read it)."
+        ) from None
+
+
+def read_parquet_file(path: Path, *, table: str) -> pd.DataFrame:
+    """A Parquet file as a frame; a :class:`DataValidationError` naming the file when it is empty or not
+    Parquet."""
+    import pyarrow as pa
+
+    source = str(path)
+    if check_file(path, what="file").stat().st_size == 0:
+        raise DataValidationError(
+            [Violation(table, source, None, "the file is empty (0 bytes)", fix="export it again")]
+        )
+    try:
+        return pd.read_parquet(path)
+    except (pa.ArrowException, OSError, ValueError) as exc:
+        detail = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+        raise DataValidationError(
+            [
+                Violation(
+                    table,
+                    source,
+                    None,
+                    f"the file cannot be read as Parquet ({detail})",
+                    fix="export it again as Parquet, or as CSV",
+                )
+            ]
+        ) from None
+
+
 def find_table_files(folder: Path) -> dict[str, Path]:
     """Map each contract table found in ``folder`` to its file; fail on a missing folder or an ambiguity."""
     folder = Path(folder)
@@ -52,7 +131,9 @@ def find_table_files(folder: Path) -> dict[str, Path]:
     found: dict[str, Path] = {}
     for name in TABLES:
         candidates = [
-            folder / f"{name}{suffix}" for suffix in SUFFIXES if (folder / f"{name}{suffix}").exists()
+            folder / f"{name}{suffix}"
+            for suffix in SUFFIXES
+            if os.path.lexists(folder / f"{name}{suffix}")  # a broken link is named, not "missing"
         ]
         if len(candidates) > 1:
             raise ParameterError(
@@ -60,7 +141,7 @@ def find_table_files(folder: Path) -> dict[str, Path]:
                 "Fix: keep one file per table."
             )
         if candidates:
-            found[name] = candidates[0]
+            found[name] = check_file(candidates[0], what=f"the {name} table's file")
     if "orders" not in found:
         raise DataValidationError(
             [
@@ -105,8 +186,8 @@ def read_table(name: str, path: Path) -> RawTable:
     path = Path(path)
     source = str(path)
     if path.suffix == ".parquet":
-        return frame_table(name, pd.read_parquet(path), source=source, first_row=1)
-    text, _ = decode_bytes(path.read_bytes(), table=name, source=source)
+        return frame_table(name, read_parquet_file(path, table=name), source=source, first_row=1)
+    text, _ = decode_bytes(read_file_bytes(path, what="file"), table=name, source=source)
     if not text.strip():
         spec = TABLES[name]
         expected = ", ".join(c.name for c in spec.columns if c.required)

@@ -17,7 +17,9 @@ import codecs
 import csv
 import io
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from kpi_toolkit.errors import DataValidationError, ParameterError, Violation
 
@@ -150,8 +152,16 @@ def decode_bytes(
     )
 
 
+def _reader(text: str, delimiter: str, *, strict: bool = False) -> Any:
+    """A :mod:`csv` reader of ``text``; a cell may be as long as the text (the module's default limit,
+    131,072 characters, would refuse a valid long cell with a misleading message)."""
+    if csv.field_size_limit() < len(text) + 1:
+        csv.field_size_limit(len(text) + 1)
+    return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=strict)
+
+
 def _records(text: str, delimiter: str, limit: int) -> list[list[str]]:
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = _reader(text, delimiter)
     out: list[list[str]] = []
     try:
         for record in reader:
@@ -215,16 +225,23 @@ class TextTable:
 
 
 def read_records(
-    text: str, *, table: str, source: str, delimiter: str = ",", header_row: int = 1
+    text: str,
+    *,
+    table: str,
+    source: str,
+    delimiter: str = ",",
+    header_row: int = 1,
+    names: Sequence[str] | None = None,
 ) -> TextTable:
     """Split CSV text into records, rejecting the file when a row's field count differs from the header's.
 
     Blank lines, lines of only white space and rows whose every field is empty are skipped (they hold no
     data). ``header_row`` is the line of the header (lines before it, e.g. a report title, are skipped).
     Raises :class:`DataValidationError` for an empty file, a file without a header, and ragged rows.
+    ``names`` given: the file has no header row (``header_line`` is 0) and these are its columns.
     """
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header: list[str] | None = None
+    reader = _reader(text, delimiter, strict=True)  # strict: a quote never closed is an error, not a cell
+    header: list[str] | None = list(names) if names is not None else None
     header_line = 0
     records: list[list[str]] = []
     lines: list[int] = []
@@ -246,13 +263,18 @@ def read_records(
             records.append(record)
             lines.append(start)
     except csv.Error as exc:
-        raise _fail(
-            table,
-            source,
-            f"the file cannot be read as CSV ({exc}, line {reader.line_num})",
-            "check the file's encoding and delimiter (set encoding: and delimiter: in a mapping)",
-            rows=(reader.line_num,),
-        ) from None
+        start = previous + 1  # the line the failing record starts on
+        if "unexpected end of data" in str(exc):
+            rule = f"a quoted field that opens on line {start} is never closed (the file ends inside it)"
+            fix = 'close the quote on that line, or write a quote inside a quoted field as two ("")'
+        else:
+            rule = f"the file cannot be read as CSV ({exc}, in the record that starts on line {start})"
+            fix = (
+                'check the quotes on that line (a quoted field must end with " right before the '
+                "delimiter), the file's encoding and its delimiter (set encoding: and delimiter: in a "
+                "mapping)"
+            )
+        raise _fail(table, source, rule, fix, rows=(start,)) from None
     if header is None:
         raise _fail(table, source, "the file is empty", "write a header line naming the columns")
     if bad:

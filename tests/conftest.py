@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import matplotlib
@@ -139,3 +140,20 @@ def demo_on(demo_folder: Path, request: pytest.FixtureRequest):
         return cache[engine]
 
     return get
+
+
+def run_cli(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, *args: object
+) -> tuple[int, str]:
+    """Run ``kpi-report *args`` in this process: its exit status and its output (stdout and stderr, white
+    space collapsed)."""
+    from kpi_toolkit import cli
+
+    monkeypatch.setattr(sys, "argv", ["kpi-report", *map(str, args)])
+    code = 0
+    try:
+        cli.main()
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 1
+    captured = capsys.readouterr()
+    return code, " ".join((captured.out + captured.err).split())

@@ -139,7 +139,7 @@ def test_plan_names_files_and_rejects_what_cannot_be_done(demo, tiny_tables_fixt
     no_teams = kt.from_frames(**{k: v for k, v in tiny_tables_fixture.items() if k != "managers"})
     with pytest.raises(kt.ParameterError, match="--by team needs teams"):
         batch.plan_batch(no_teams, data_dir="d", by="team", out="r")
-    assert batch._unique_slugs(["North", "north!", "North"]) == {"North": "north-3", "north!": "north-2"}
+    assert batch.unique_slugs(["north!", "North", "North"]) == {"North": "north", "north!": "north-2"}
 
 
 # --- whole batches ----------------------------------------------------------------------------------------

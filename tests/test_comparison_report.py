@@ -179,9 +179,9 @@ def test_average_check_report_for_a_team(hostile_demo, tmp_path):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--metric", "revenue"], "metric='revenue' is not one of conversion, average_check, new_customers"),
-        (["--team", "West"], "team='West' is not a team of this data set"),
-        (["--alpha", "1.5"], "alpha=1.5 is outside (0, 1)"),
+        (["--metric", "revenue"], "--metric revenue is not one of conversion, average_check, new_customers"),
+        (["--team", "West"], "--team West is not a team of this data set"),
+        (["--alpha", "1.5"], "--alpha 1.5 is outside (0, 1)"),
     ],
 )
 def test_bad_options_fail_cleanly(hostile_demo, tmp_path, args, message):

@@ -199,8 +199,8 @@ def test_failing_notebook_leaves_no_half_written_report(tmp_path):
 @pytest.mark.parametrize(
     ("option", "message"),
     [
-        (["--lang", "de"], "lang='de' is not a report language. Fix: use one of en, ru."),
-        (["--currency", "rubles"], "currency='rubles' is not an ISO 4217 currency code"),
+        (["--lang", "de"], "--lang de is not a report language. Fix: use one of en, ru."),
+        (["--currency", "rubles"], "--currency rubles is not an ISO 4217 currency code"),
     ],
 )
 def test_bad_language_or_currency_fails_cleanly(tiny_folder, tmp_path, option, message):

@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from kpi_toolkit.errors import ParameterError
+from kpi_toolkit.yamlfiles import YamlTooLarge, compose
 
 __all__ = [
     "MISSING",
@@ -111,7 +112,10 @@ def parse_yaml(text: str, *, source: str) -> Document:
     (1, 4)
     """
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = compose(text)
+    except YamlTooLarge as exc:
+        fix = "write the values out, or use fewer aliases"
+        raise CardError(source, [CardProblem("(the card)", str(exc), fix)]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -231,7 +235,7 @@ def _merge_kpis(base: Any, change: Mapping[str, Any], touched: set[KeyPath], pro
             problems.append(
                 CardProblem(
                     f"kpis.{metric}",
-                    f"changes to a KPI must be a mapping, got {value!r}",
+                    f"changes to a KPI must be a mapping, got {show(value)}",
                     "give e.g. {'weight': 0.4}; to remove or add KPIs give kpis as a list",
                     from_overrides=True,
                 )
@@ -242,10 +246,26 @@ def _merge_kpis(base: Any, change: Mapping[str, Any], touched: set[KeyPath], pro
     return kpis
 
 
+#: How many characters of a value a message quotes (a file that is no card must not be echoed whole).
+SHOWN = 60
+
+
 def show(value: Any) -> str:
-    """A value as a message shows it: ``'week' (text)``."""
+    """A value as a message shows it: ``'week' (text)``; a long one cut short, with its length.
+
+    >>> show("week"), show(["x"] * 3)
+    ("'week' (text)", "['x', 'x', 'x'] (a list)")
+    >>> show("root:x:0:0:root:/root:/bin/bash " * 40)
+    "'root:x:0:0:root:/root:/bin/bash root:x:0:0:root:/root:/bin…' (text of 1280 characters)"
+    """
     kind = {str: "text", bool: "true/false", list: "a list", dict: "a mapping", type(None): "empty"}
-    return f"{value!r} ({kind[type(value)]})" if type(value) in kind else repr(value)
+    text = repr(value)
+    if len(text) > SHOWN:
+        size = f"{len(value)} characters" if isinstance(value, str) else f"{len(value)} items"
+        size = size if isinstance(value, str | list | dict) else f"{len(text)} characters"
+        what = kind.get(type(value), type(value).__name__)
+        return f"{text[: SHOWN - 1]}…{text[0] if isinstance(value, str) else ''} ({what} of {size})"
+    return f"{text} ({kind[type(value)]})" if type(value) in kind else text
 
 
 class Reader:
@@ -270,7 +290,11 @@ class Reader:
             if key not in allowed:
                 close = difflib.get_close_matches(str(key), allowed, n=1)
                 hint = f" (did you mean {close[0]!r}?)" if close else ""
-                self.add((*path, str(key)), f"unknown key {key!r}{hint}", f"use only {', '.join(allowed)}")
+                self.add(
+                    (*path, str(key)[:SHOWN]),
+                    f"unknown key {repr(key)[:SHOWN]}{hint}",
+                    f"use only {', '.join(allowed)}",
+                )
         return value
 
     def get(self, m: Mapping[str, Any], path: KeyPath, key: str, *, required: bool, fix: str = "") -> Any:

@@ -308,6 +308,11 @@ def _read(path: Path) -> str:
     except UnicodeDecodeError as exc:
         problem = CardProblem("(the card)", f"the file is not UTF-8 text ({exc.reason})", "save it as UTF-8")
         raise CardError(str(path), [problem]) from None
+    except OSError as exc:  # unreadable, a loop of symbolic links ...
+        raise ParameterError(
+            f"card file {str(path)!r} cannot be read ({exc.strerror or exc}). Fix: check the path and the "
+            "file's permissions."
+        ) from None
 
 
 def _build(document: Document) -> Card:

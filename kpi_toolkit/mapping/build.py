@@ -20,10 +20,22 @@ from kpi_toolkit.mapping.convert import (
     apply_values,
     convert_dates,
     convert_numbers,
+    nullify,
     text_cells,
 )
-from kpi_toolkit.mapping.files import SourceFile, as_text, read_source
-from kpi_toolkit.mapping.spec import LinesSpec, MappingSpec, ReadOptions, SourceSpec, TableMapping
+from kpi_toolkit.mapping.database import Database
+from kpi_toolkit.mapping.files import SourceFile, as_text, read_sources
+from kpi_toolkit.mapping.lines import grouped_orders, line_amounts
+from kpi_toolkit.mapping.spec import (
+    ColumnSource,
+    LinesSpec,
+    LookupSpec,
+    MappingSpec,
+    ReadOptions,
+    SourceSpec,
+    TableMapping,
+)
+from kpi_toolkit.mapping.wide import scale_numbers, unpivot
 from kpi_toolkit.reading import ROW, RawTable, StagedData
 from kpi_toolkit.schema import TABLES
 
@@ -38,14 +50,9 @@ _FROM_LEADS = {
 }
 
 
-def _nullify(values: pd.Series, nulls: tuple[str, ...]) -> pd.Series:
-    """Empty cells and null markers become ``None``; other cells keep their value (numbers stay numbers)."""
-
-    def clean(value: object) -> object:
-        text = as_text(value)
-        return None if text is None or not text.strip() or text.strip() in nulls else value
-
-    return values.map(clean).astype(object)
+def file_nulls(mapping: TableMapping) -> tuple[str, ...]:
+    """The null markers of the table's file."""
+    return mapping.source.read.null_values if mapping.source is not None else ()
 
 
 def _date_how(read: ReadOptions) -> str:
@@ -57,30 +64,60 @@ def _date_how(read: ReadOptions) -> str:
 
 
 class _Builder:
-    def __init__(self, spec: MappingSpec, folder: Path) -> None:
+    def __init__(
+        self,
+        spec: MappingSpec,
+        folder: Path | None,
+        database: Database | None = None,
+        *,
+        allow_outside_data: bool = False,
+    ) -> None:
         self.spec = spec
-        self.folder = Path(folder)
-        self.files: dict[tuple[str, ReadOptions], SourceFile] = {}
+        self.folder = Path(folder) if folder is not None else None
+        self.database = database
+        self.allow_outside_data = allow_outside_data
+        self.files: dict[tuple[object, ...], SourceFile] = {}
         self.staged = StagedData(tables={})
 
     # -- reading and selecting
     def read(self, source: SourceSpec, table: str) -> SourceFile:
-        key = (source.file, source.read)
+        key = (source.file, source.table, source.query, source.read)
         if key not in self.files:
-            file = read_source(self.folder, source, table=table)
+            if source.in_database:
+                if self.database is None:
+                    raise ParameterError(
+                        f"mapping {self.spec.path}: {table} names a database table: or query:, which needs a "
+                        "database to read. Fix: load from its URL, e.g. kt.load('postgresql://user@host/db', "
+                        "mapping=...), or name a file: instead."
+                    )
+                file = self.database.read(table=source.table, query=source.query, of=table)
+            elif self.folder is None:
+                raise ParameterError(
+                    f"mapping {self.spec.path}: {table} names the file {source.file!r}, but the data come "
+                    "from a database, which has no files. Fix: name the database's table: or query: instead."
+                )
+            else:
+                file = read_sources(
+                    self.folder, source, table=table, allow_outside_data=self.allow_outside_data
+                )
             self.files[key] = file
             names, seen = [], {}
             for header in file.headers:
                 seen[header] = seen.get(header, 0) + 1
                 names.append(header if seen[header] == 1 else f"{header} ({seen[header]})")
             original = file.frame.drop(columns=[ROW]).map(as_text).set_axis(names, axis=1)
+            for part, first, last, offset in file.parts:  # several files: which file and line a row is
+                inside = file.frame[ROW].between(first, last)
+                original.loc[inside, "(file)"] = Path(part).name
+                original.loc[inside, "(line)"] = (file.frame[ROW] - offset).astype(str)
             original[ROW] = file.frame[ROW]
             self.staged.originals[file.source] = original
         return self.files[key]
 
     def select(
         self, file: SourceFile, source: SourceSpec, table: str, setting: str
-    ) -> tuple[pd.DataFrame, int]:
+    ) -> tuple[pd.DataFrame, pd.Series]:
+        """The rows that meet every ``where:`` condition, and the mask of them."""
         keep = pd.Series(True, index=file.frame.index)
         for condition in source.where:
             cells = text_cells(
@@ -93,7 +130,7 @@ class _Builder:
                 hit = cells.map(lambda v: (v or "").casefold()).isin(condition.values)
                 hit = hit if condition.op == "in" else ~hit
             keep &= hit
-        return file.frame[keep], int((~keep).sum())
+        return file.frame[keep], keep
 
     # -- findings
     def report(
@@ -108,7 +145,8 @@ class _Builder:
         *,
         covers: str | None = None,
     ) -> None:
-        shown = [as_text(v) or "" for v in examples.head(3)]
+        rows = rows.drop_duplicates()  # a wide table's row gives several (one per unpivoted column)
+        shown = list(dict.fromkeys(as_text(v) or "" for v in examples))[:3]
         self.staged.findings.append(
             Violation(table, source, label, rule, tuple(int(r) for r in rows), len(rows), tuple(shown), fix)
         )
@@ -183,43 +221,144 @@ class _Builder:
     def cells(self, file: SourceFile, base: pd.DataFrame, name: str, table: str, setting: str) -> pd.Series:
         return base[file.position(name, table=table, setting=setting)]
 
+    def column_values(
+        self,
+        file: SourceFile,
+        base: pd.DataFrame,
+        mapping: TableMapping,
+        column: str,
+        origin: ColumnSource,
+        setting: str,
+        *,
+        report: bool = True,
+    ) -> tuple[pd.Series, str]:
+        """A contract column's cells as the mapping reads them (before conversion), and its label."""
+        name, nulls = mapping.name, file_nulls(mapping)
+        where = f"{setting}.columns.{column}"
+        if origin.column is not None:
+            values = nullify(self.cells(file, base, origin.column, name, where), nulls)
+            label = file.header(origin.column, table=name, setting=where)
+        elif origin.template is not None:
+            parts = {f: text_cells(self.cells(file, base, f, name, where), nulls) for f in origin.fields}
+            values = pd.Series(
+                [self.fill(origin.template, {f: parts[f][i] for f in parts}) for i in base.index],
+                index=base.index,
+                dtype=object,
+            )
+            label = origin.template
+        else:
+            values = pd.Series(origin.constant, index=base.index, dtype=object)
+            label = f"constant {origin.constant!r}"
+        lookup = mapping.lookup.get(column)
+        if lookup is not None:
+            values = self.look_up(values, lookup, name, column, label, file.source, base[ROW], report=report)
+        return apply_values(values, mapping.values.get(column)), label
+
+    def look_up(
+        self,
+        values: pd.Series,
+        spec: LookupSpec,
+        table: str,
+        column: str,
+        label: str,
+        source: str,
+        rows: pd.Series,
+        *,
+        report: bool,
+    ) -> pd.Series:
+        """Cells replaced through the lookup file; a cell not among its keys is reported, never dropped."""
+        setting = f"tables.{table}.lookup.{column}"
+        file = self.read(spec.source, table)
+        base, _ = self.select(file, spec.source, table, setting)
+        nulls = spec.source.read.null_values
+        keys = text_cells(self.cells(file, base, spec.key, table, f"{setting}.key"), nulls)
+        found = nullify(self.cells(file, base, spec.value, table, f"{setting}.value"), nulls)
+        pairs = pd.DataFrame({"key": keys, "value": found.map(as_text)}).dropna(subset=["key"])
+        twice = pairs.groupby("key")["value"].nunique(dropna=False)
+        clash = pairs["key"].isin(twice.index[twice > 1])
+        if clash.any():
+            hit = base.loc[clash[clash].index, ROW]
+            raise DataValidationError(
+                [
+                    Violation(
+                        table,
+                        file.source,
+                        file.header(spec.key, table=table, setting=setting),
+                        f"the lookup's key column holds a key twice with different values of {spec.value!r}",
+                        rows=tuple(int(r) for r in hit[:20]),
+                        n_rows=len(hit),
+                        examples=tuple(dict.fromkeys(pairs.loc[clash, "key"]))[:3],
+                        fix="keep one row per key in the lookup file, or filter the others out with where:",
+                    )
+                ]
+            )
+        first = ~pairs["key"].duplicated()
+        lookup = dict(zip(pairs.loc[first, "key"], found[pairs.index[first]], strict=True))
+        cells = text_cells(values)
+        unmatched = cells.notna() & ~cells.isin(list(lookup))
+        if unmatched.any() and report:
+            self.report(
+                table,
+                source,
+                label,
+                f"not found in the column {file.header(spec.key, table=table, setting=setting)!r} of "
+                f"{Path(file.source.split(', sheet ')[0]).name} (the lookup of {column})",
+                f"add the missing keys to {Path(file.source).name}, or correct the cells",
+                rows[unmatched],
+                values[unmatched],
+                covers=column,
+            )
+        return pd.Series(
+            [None if c is None else lookup.get(c) for c in cells], index=cells.index, dtype=object
+        )
+
     def table(self, mapping: TableMapping, source: SourceSpec) -> RawTable:
         name = mapping.name
         setting = f"tables.{name}"
         file = self.read(source, name)
-        base, filtered = self.select(file, source, name, setting)
-        nulls = source.read.null_values
+        base, keep = self.select(file, source, name, setting)
+        if mapping.group_lines is not None:
+            return grouped_orders(self, mapping, file, base, file.frame[~keep])
+        filtered = int((~keep).sum())
+        wide = mapping.unpivot
+        named: dict[str, str] = {}
+        wide_column = pd.Series(dtype=object)
+        if wide is not None:  # rows are cells: filtered counts those of rows left out, and empty ones
+            file, base, filtered, wide_column = unpivot(
+                file, base, wide, source.read.null_values, table=name, left_out=filtered
+            )
+            named = {"period": f"{wide.period!r} from the columns {wide.pattern!r}", "target": wide.pattern}
         rows = base[ROW]
         out: dict[str, pd.Series] = {}
         labels: dict[str, str] = {}
         for column, origin in mapping.columns.items():
-            where = f"{setting}.columns.{column}"
-            if origin.column is not None:
-                values = _nullify(self.cells(file, base, origin.column, name, where), nulls)
-                label = file.header(origin.column, table=name, setting=where)
-            elif origin.template is not None:
-                parts = {f: text_cells(self.cells(file, base, f, name, where), nulls) for f in origin.fields}
-                values = pd.Series(
-                    [self.fill(origin.template, {f: parts[f][i] for f in parts}) for i in base.index],
-                    index=base.index,
-                    dtype=object,
-                )
-                label = origin.template
+            values, label = self.column_values(file, base, mapping, column, origin, setting)
+            label = named.get(column, label)
+            if wide is not None and column == "target":  # a bad cell names its own column (M05)
+                parts = [
+                    self.convert(name, column, values[hit], rows[hit], source.read, file.source, header)
+                    for header in wide_column.unique()
+                    if (hit := wide_column == header).any()
+                ]
+                out[column] = pd.concat(parts).reindex(values.index) if parts else values
             else:
-                values = pd.Series(origin.constant, index=base.index, dtype=object)
-                label = f"constant {origin.constant!r}"
-            values = apply_values(values, mapping.values.get(column))
-            out[column] = self.convert(name, column, values, rows, source.read, file.source, label)
+                out[column] = self.convert(name, column, values, rows, source.read, file.source, label)
             labels[column] = label
+        if wide is not None and wide.scale is not None:
+            out["target"] = scale_numbers(out["target"], wide.scale)
         for new, column in mapping.extra.items():
-            out[new] = text_cells(self.cells(file, base, column, name, f"{setting}.extra.{new}"), nulls)
+            out[new] = text_cells(
+                self.cells(file, base, column, name, f"{setting}.extra.{new}"), source.read.null_values
+            )
         frame = pd.DataFrame(out, index=base.index)
         if mapping.ignore_close_date_of_open_leads and "closed_at" in frame:
             is_open = frame["status"].map(lambda v: (v or "").strip().lower() == "open").astype(bool)
             frame["closed_at"] = frame["closed_at"].where(~is_open, None)
         frame[ROW] = rows
         raw = RawTable(name, file.source, frame.reset_index(drop=True), labels, filtered)
-        return self.lines(raw, mapping.lines) if mapping.lines else raw
+        if mapping.lines is None:
+            return raw
+        return self.lines(raw, mapping.lines, self.order_ids(file, file.frame[~keep], mapping))
 
     @staticmethod
     def fill(template: str, values: dict[str, str | None]) -> str | None:
@@ -256,7 +395,7 @@ class _Builder:
         column = mapping.from_leads["amount"]
         cells = by_row.loc[rows, file.position(column, table="orders", setting=where)].reset_index(drop=True)
         labels["amount"] = file.header(column, table="orders", setting=where)
-        values = _nullify(cells, read.null_values)
+        values = nullify(cells, read.null_values)
         out["amount"] = self.convert("orders", "amount", values, rows, read, file.source, labels["amount"])
         out["lead_id"] = taken["lead_id"]
         labels["lead_id"] = labels["order_id"]
@@ -265,84 +404,47 @@ class _Builder:
         total = len(frame) + leads.rows_filtered
         return RawTable("orders", file.source, result, labels, total - len(result))
 
-    def lines(self, orders: RawTable, spec: LinesSpec) -> RawTable:
+    def lines(self, orders: RawTable, spec: LinesSpec, left_out: set[str]) -> RawTable:
+        """Order amounts summed from the lines file; lines of orders ``where:`` left out go with them."""
         setting = "tables.orders.amount_from_lines"
         file = self.read(spec.source, "orders")
         base, _ = self.select(file, spec.source, "orders", setting)
-        read, nulls, rows = spec.source.read, spec.source.read.null_values, base[ROW]
+        nulls = spec.source.read.null_values
         name = Path(file.source.split(", sheet ")[0]).name
         key = text_cells(self.cells(file, base, spec.order_id, "orders", setting), nulls)
-        invalid = pd.Series(False, index=base.index)
-
-        def problem(mask: pd.Series, column: str, rule: str, fix: str, values: pd.Series) -> None:
-            nonlocal invalid
-            if mask.any():
-                label = file.header(column, table="orders", setting=setting)
-                self.report("orders", file.source, label, rule, fix, rows[mask], values[mask])
-                invalid |= mask
-
-        problem(key.isna(), spec.order_id, "the order line names no order", "fill in the order's id", key)
-
-        def number(column: str, what: str, *, empty_ok: bool = False) -> pd.Series:
-            raw = _nullify(self.cells(file, base, column, "orders", setting), nulls)
-            out, bad = convert_numbers(raw, decimal=read.decimal, thousands=read.thousands)
-            problem(
-                bad,
-                column,
-                f"the {what} of an order line is not a number (decimal mark {read.decimal!r})",
-                "correct the cells, or set decimal: and thousands: for the lines in the mapping",
-                raw,
-            )
-            values = out.astype("float64")
-            if not empty_ok:
-                problem(
-                    values.isna() & ~bad,
-                    column,
-                    f"the {what} of an order line is empty",
-                    f"fill in every {what}",
-                    raw,
-                )
-            problem(
-                values < 0,
-                column,
-                f"the {what} of an order line is negative",
-                "amounts are net revenue >= 0; record returns outside the orders",
-                raw,
-            )
-            return values
-
-        if spec.amount:
-            line_amount = number(spec.amount, "amount")
-            formula = f"{file.header(spec.amount, table='orders', setting=setting)} summed over {name}"
-        else:
-            quantity = number(str(spec.quantity), "quantity")  # the spec guarantees both columns here
-            price = number(str(spec.unit_price), "unit price")
-            q = file.header(str(spec.quantity), table="orders", setting=setting)
-            p = file.header(str(spec.unit_price), table="orders", setting=setting)
-            formula = f"{q} × {p}"
-            line_amount = quantity * price
-            if spec.discount:
-                discount = number(spec.discount, "discount", empty_ok=True)
-                problem(
-                    discount > 1,
-                    spec.discount,
-                    "the discount of an order line is above 1",
-                    "write discounts as fractions, e.g. 0.15 for 15 %",
-                    discount,
-                )
-                line_amount = line_amount * (1 - discount.fillna(0.0))
-                formula += f" × (1 − {file.header(spec.discount, table='orders', setting=setting)})"
-            formula += f" summed over {name}"
-        frame = orders.frame.copy()
-        ids = frame["order_id"]
+        ids = orders.frame["order_id"]
         known = set(ids.dropna())
-        problem(
-            key.notna() & ~key.isin(known),
-            spec.order_id,
-            f"the order line's order is not in {Path(orders.source.split(', sheet ')[0]).name}",
-            "add the order, correct the id, or filter the line out with where:",
-            key,
-        )
+        gone = key.isin(left_out) & ~key.isin(known)
+        base, key = base[~gone], key[~gone]
+        rows = base[ROW]
+        line_amount, invalid, formula = line_amounts(self, file, base, spec, setting)
+        if key.isna().any():
+            label = file.header(spec.order_id, table="orders", setting=setting)
+            missing = key.isna()
+            self.report(
+                "orders",
+                file.source,
+                label,
+                "the order line names no order",
+                "fill in the order's id",
+                rows[missing],
+                key[missing],
+            )
+            invalid |= missing
+        formula += f" summed over {name}"
+        frame = orders.frame.copy()
+        stray = key.notna() & ~key.isin(known)
+        if stray.any():
+            self.report(
+                "orders",
+                file.source,
+                file.header(spec.order_id, table="orders", setting=setting),
+                f"the order line's order is not in {Path(orders.source.split(', sheet ')[0]).name}",
+                "add the order, correct the id, or filter the line out with where:",
+                rows[stray],
+                key[stray],
+            )
+            invalid |= stray
         valid = ~invalid
         sums = line_amount[valid].groupby(key[valid]).sum()
         counts = key.dropna().groupby(key.dropna()).size()
@@ -378,6 +480,12 @@ class _Builder:
         labels = {**orders.labels, "amount": formula, "lines": f"number of lines in {name}"}
         return RawTable("orders", orders.source, frame, labels, orders.rows_filtered)
 
+    def order_ids(self, file: SourceFile, rows: pd.DataFrame, mapping: TableMapping) -> set[str]:
+        """The order ids of ``rows`` (rows ``where:`` left out), read as the table reads them."""
+        origin = mapping.columns["order_id"]
+        values, _ = self.column_values(file, rows, mapping, "order_id", origin, "tables.orders", report=False)
+        return set(text_cells(values).dropna())
+
     def build(self) -> StagedData:
         tables = self.spec.tables
         for name in _ORDER:
@@ -397,11 +505,22 @@ class _Builder:
         return self.staged
 
 
-def apply_mapping(spec: MappingSpec, folder: str | Path) -> StagedData:
-    """Read the files ``spec`` names under ``folder`` and build the contract's tables from them.
+def apply_mapping(
+    spec: MappingSpec,
+    folder: str | Path | None,
+    *,
+    database: Database | None = None,
+    allow_outside_data: bool = False,
+) -> StagedData:
+    """Read the files ``spec`` names under ``folder`` (or the tables and queries it names in ``database``)
+    and build the contract's tables from them.
+
+    A file outside ``folder`` (an absolute path, ``..``) is refused unless ``allow_outside_data``.
 
     Raises :class:`~kpi_toolkit.errors.DataValidationError` for problems with a whole file (missing column,
     ragged rows, undecidable encoding or date order, empty file); cells that do not convert are findings in
     the result, validated (or quarantined) with the contract's rules.
     """
-    return _Builder(spec, Path(folder)).build()
+    return _Builder(
+        spec, None if folder is None else Path(folder), database, allow_outside_data=allow_outside_data
+    ).build()

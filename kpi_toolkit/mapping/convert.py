@@ -23,7 +23,7 @@ import pandas as pd
 
 from kpi_toolkit.mapping.files import as_text
 
-__all__ = ["DateOrderUnknown", "apply_values", "convert_dates", "convert_numbers", "text_cells"]
+__all__ = ["DateOrderUnknown", "apply_values", "convert_dates", "convert_numbers", "nullify", "text_cells"]
 
 _SPACES = " \u00a0\u202f\u2009"
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ].*)?$")
@@ -48,6 +48,16 @@ def text_cells(values: pd.Series, null_values: tuple[str, ...] = ()) -> pd.Serie
         text = as_text(value)
         text = text.strip() if text is not None else None
         return None if not text or text in nulls else text
+
+    return values.map(clean).astype(object)
+
+
+def nullify(values: pd.Series, nulls: tuple[str, ...]) -> pd.Series:
+    """Empty cells and null markers become ``None``; other cells keep their value (numbers stay numbers)."""
+
+    def clean(value: object) -> object:
+        text = as_text(value)
+        return None if text is None or not text.strip() or text.strip() in nulls else value
 
     return values.map(clean).astype(object)
 

@@ -9,17 +9,18 @@ header is line 1), the Excel row, the 1-based Parquet position.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
 
 from kpi_toolkit.errors import DataValidationError, ParameterError, Violation
 from kpi_toolkit.mapping.spec import ReadOptions, SourceSpec
-from kpi_toolkit.reading import ROW
+from kpi_toolkit.reading import ROW, check_file, read_file_bytes, read_parquet_file
 from kpi_toolkit.textfiles import decode_bytes, read_records, sniff_delimiter
 
-__all__ = ["EXCEL_SUFFIXES", "SourceFile", "read_source"]
+__all__ = ["EXCEL_SUFFIXES", "SourceFile", "inside", "read_source", "read_sources"]
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 _CSV_SUFFIXES = (".csv", ".txt", ".tsv")
@@ -33,6 +34,11 @@ class SourceFile:
     headers: tuple[str, ...]
     frame: pd.DataFrame
     how: str = ""
+    #: The header's line or row (0: the file has none); rows of a later file of several continue after it.
+    header_line: int = 1
+    #: For a table read from several files: each file, the rows (first, last) it holds, and the number to
+    #: subtract from a row to get the file's own line.
+    parts: tuple[tuple[str, int, int, int], ...] = ()
 
     def position(self, name: str, *, table: str, setting: str) -> int:
         """The position of the column ``name`` (case and surrounding spaces ignored); an error if absent."""
@@ -59,7 +65,11 @@ class SourceFile:
 
 def _csv(path: Path, source: str, table: str, options: ReadOptions) -> SourceFile:
     text, encoding = decode_bytes(
-        path.read_bytes(), table=table, source=source, encoding=options.encoding, guess_cyrillic=True
+        read_file_bytes(path, what="file"),
+        table=table,
+        source=source,
+        encoding=options.encoding,
+        guess_cyrillic=True,
     )
     if not text.strip():
         raise DataValidationError(
@@ -70,12 +80,17 @@ def _csv(path: Path, source: str, table: str, options: ReadOptions) -> SourceFil
         body = text.split("\n", options.header_row - 1)[-1] if options.header_row > 1 else text
         delimiter = sniff_delimiter(body, table=table, source=source)
     records = read_records(
-        text, table=table, source=source, delimiter=delimiter, header_row=options.header_row
+        text,
+        table=table,
+        source=source,
+        delimiter=delimiter,
+        header_row=options.header_row,
+        names=None if options.header else options.names,
     )
     frame = pd.DataFrame(records.records, columns=range(len(records.header)), dtype=object)
     frame[ROW] = records.lines
     how = f"encoding {encoding}, delimiter {delimiter!r}"
-    return SourceFile(source, tuple(h.strip() for h in records.header), frame, how)
+    return SourceFile(source, tuple(h.strip() for h in records.header), frame, how, records.header_line)
 
 
 def _excel(path: Path, source: str, table: str, options: ReadOptions) -> SourceFile:
@@ -124,7 +139,10 @@ def _excel(path: Path, source: str, table: str, options: ReadOptions) -> SourceF
         raise DataValidationError(
             [Violation(table, source, None, "the sheet is empty", fix="check the sheet")]
         )
-    (_, header), data = numbered[0], numbered[1:]
+    if options.header:
+        (header_line, header), data = numbered[0], numbered[1:]
+    else:
+        header_line, header, data = 0, options.names, numbered
     width = max((i + 1 for i, v in enumerate(header) if v is not None and str(v).strip()), default=0)
     beyond = [n for n, row in data if any(v is not None and str(v).strip() for v in row[width:])]
     if beyond:
@@ -145,30 +163,130 @@ def _excel(path: Path, source: str, table: str, options: ReadOptions) -> SourceF
     frame = pd.DataFrame(cells, columns=range(width), dtype=object)
     frame[ROW] = [n for n, _ in data]
     headers = tuple("" if v is None else str(v).strip() for v in header[:width])
-    return SourceFile(source, headers, frame, "Excel")
+    return SourceFile(source, headers, frame, "Excel", header_line)
 
 
-def _parquet(path: Path, source: str) -> SourceFile:
-    native = pd.read_parquet(path)
+def _parquet(path: Path, source: str, table: str) -> SourceFile:
+    native = read_parquet_file(path, table=table)
     frame = pd.DataFrame({i: native[c].astype(object) for i, c in enumerate(native.columns)})
     frame[ROW] = range(1, len(frame) + 1)
-    return SourceFile(source, tuple(str(c).strip() for c in native.columns), frame, "Parquet")
+    return SourceFile(source, tuple(str(c).strip() for c in native.columns), frame, "Parquet", 0)
 
 
-def read_source(folder: Path, spec: SourceSpec, *, table: str) -> SourceFile:
-    """Read the file ``spec`` names under ``folder`` with its read options."""
-    path = Path(spec.file) if Path(spec.file).is_absolute() else Path(folder) / spec.file
+def _paths(folder: Path, spec: SourceSpec, table: str) -> tuple[list[str], str]:
+    """The files ``spec`` names (a list, or a pattern matched in sorted order), and the source's name."""
+    names = spec.file if isinstance(spec.file, tuple) else (spec.file,)
+    paths = [Path(n) if Path(n).is_absolute() else Path(folder) / n for n in names]
+    if isinstance(spec.file, tuple):
+        return list(names), " + ".join(str(p) for p in paths)
+    pattern = paths[0]
+    found = sorted(p for p in pattern.parent.glob(pattern.name) if p.is_file())
+    if not found:
+        raise ParameterError(
+            f"no file matches {pattern} (the mapping's file for {table}). Fix: correct file: in the mapping, "
+            "or pass the data folder that holds the files."
+        )
+    names = [str(p.relative_to(folder)) if p.is_relative_to(folder) else str(p) for p in found]
+    return names, f"{pattern} ({', '.join(p.name for p in found)})"
+
+
+def _combine(parts: list[SourceFile], source: str, table: str) -> SourceFile:
+    """Several files of one table as one: same columns (any order), rows numbered on across the files."""
+    first = parts[0]
+    wanted = [h.strip().lower() for h in first.headers]
+    frames, spans, last = [], [], 0
+    for part in parts:
+        have = [h.strip().lower() for h in part.headers]
+        if have != wanted and (sorted(have) != sorted(wanted) or len(set(have)) < len(have)):
+            raise DataValidationError(
+                [
+                    Violation(
+                        table,
+                        part.source,
+                        None,
+                        f"the file's columns {list(part.headers)} differ from those of {first.source} "
+                        f"({list(first.headers)})",
+                        fix="export every file of the table with the same columns",
+                    )
+                ]
+            )
+        frame = part.frame[[have.index(h) for h in wanted] + [ROW]].set_axis(
+            [*range(len(wanted)), ROW], axis=1
+        )
+        offset = last - part.header_line
+        frame[ROW] = frame[ROW] + offset
+        last = int(frame[ROW].max()) if len(frame) else last
+        spans.append((part.source, int(frame[ROW].min()) if len(frame) else 0, last, offset))
+        frames.append(frame)
+    combined = pd.concat(frames, ignore_index=True)
+    how = "; ".join(f"{Path(p.source).name}: {p.how}" for p in parts)
+    return SourceFile(source, first.headers, combined, how, first.header_line, tuple(spans))
+
+
+def read_sources(
+    folder: Path, spec: SourceSpec, *, table: str, allow_outside_data: bool = False
+) -> SourceFile:
+    """Read the file or files ``spec`` names (a list, or a pattern: one after another, as one table); each
+    inside ``folder`` unless ``allow_outside_data``."""
+    if not spec.several:
+        return read_source(folder, spec, table=table, allow_outside_data=allow_outside_data)
+    paths, source = _paths(folder, spec, table)
+    parts = [
+        read_source(folder, replace(spec, file=path), table=table, allow_outside_data=allow_outside_data)
+        for path in paths
+    ]
+    return parts[0] if len(parts) == 1 and isinstance(spec.file, str) else _combine(parts, source, table)
+
+
+def inside(folder: Path, file: str) -> Path:
+    """The path of a mapping's ``file:`` in the data ``folder``; a :class:`ParameterError` when it leads out
+    of it (an absolute path, ``..``): a mapping reads the data set, not any file on the machine.
+
+    >>> inside(Path("data/export"), "sales.csv").as_posix()
+    'data/export/sales.csv'
+    >>> inside(Path("data/export"), "../../etc/passwd")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    kpi_toolkit.errors.ParameterError: the mapping's file '../../etc/passwd' is outside the data folder ...
+    """
+    path = Path(folder) / file
+    root = os.path.normpath(os.path.abspath(folder))
+    target = os.path.normpath(os.path.abspath(path))
+    if os.path.commonpath([root, target]) != root:
+        raise ParameterError(
+            f"the mapping's file {file!r} is outside the data folder {str(folder)!r}. Fix: put the file in "
+            "the data folder and name it relative to it, or load with allow_outside_data=True (Python "
+            "API) if reading it from there is intended."
+        )
+    return path
+
+
+def read_source(
+    folder: Path, spec: SourceSpec, *, table: str, allow_outside_data: bool = False
+) -> SourceFile:
+    """Read the file ``spec`` names under ``folder`` with its read options (a file outside ``folder`` only
+    with ``allow_outside_data``)."""
+    assert isinstance(spec.file, str), "several files are read by read_sources"
+    if allow_outside_data:
+        path = Path(spec.file) if Path(spec.file).is_absolute() else Path(folder) / spec.file
+    else:
+        path = inside(Path(folder), spec.file)
     source = str(path)
-    if not path.is_file():
+    if not os.path.lexists(path):
         raise ParameterError(
             f"{source} does not exist (the mapping's file for {table}). Fix: correct file: in the mapping, "
             "or pass the data folder that holds it."
         )
+    check_file(path, what=f"the mapping's file for {table}")
     suffix = path.suffix.lower()
     if suffix in EXCEL_SUFFIXES:
         return _excel(path, source, table, spec.read)
     if suffix == ".parquet":
-        return _parquet(path, source)
+        if not spec.read.header:
+            raise ParameterError(
+                f"{source}: a Parquet file names its columns. Fix: remove header: and names:."
+            )
+        return _parquet(path, source, table)
     if suffix == ".xls":
         raise ParameterError(
             f"{source} is an old-style .xls file, which the toolkit does not read (Bitrix24's 'Excel' export "

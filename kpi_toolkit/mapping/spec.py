@@ -7,6 +7,7 @@ never a silently ignored setting. ``docs/mappings.md`` documents the schema with
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -17,16 +18,19 @@ import yaml
 
 from kpi_toolkit.errors import ParameterError
 from kpi_toolkit.schema import TABLES
+from kpi_toolkit.yamlfiles import YamlTooLarge, safe_load
 
 __all__ = [
     "READ_KEYS",
     "ColumnSource",
     "Condition",
     "LinesSpec",
+    "LookupSpec",
     "MappingSpec",
     "ReadOptions",
     "SourceSpec",
     "TableMapping",
+    "UnpivotSpec",
     "read_mapping",
 ]
 
@@ -41,9 +45,13 @@ READ_KEYS = (
     "date_format",
     "dayfirst",
     "null_values",
+    "header",
+    "names",
 )
 _TABLE_KEYS = (
     "file",
+    "table",
+    "query",
     "where",
     "columns",
     "values",
@@ -51,10 +59,19 @@ _TABLE_KEYS = (
     "extra",
     "from_leads",
     "amount_from_lines",
+    "group_lines",
+    "lookup",
+    "unpivot",
     "ignore_close_date_of_open_leads",
 )
 _TOP_KEYS = ("version", "description", "fiscal_year_start", "defaults", "tables")
-_LINES_KEYS = ("file", "where", "order_id", "quantity", "unit_price", "discount", "amount")
+_LINES_KEYS = ("file", "table", "query", "where", "order_id", "quantity", "unit_price", "discount", "amount")
+_GROUP_KEYS = ("quantity", "unit_price", "discount", "amount")
+_LOOKUP_KEYS = ("file", "table", "query", "where", "key", "value")
+_UNPIVOT_KEYS = ("columns", "period", "scale")
+#: The names under which an unpivoted table's period and value reach ``columns`` (never a file's header).
+UNPIVOT_PERIOD, UNPIVOT_VALUE = "(period from the column name)", "(value of the column)"
+_GLOB = set("*?[")
 _THOUSANDS = (" ", ",", ".", "'", "")
 _DELIMITER_WORDS = {"tab": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
 _OPS = ("equals", "not_equals", "in", "not_in", "empty")
@@ -73,6 +90,9 @@ class ReadOptions:
     date_format: tuple[str, ...] = ()
     dayfirst: bool | None = None
     null_values: tuple[str, ...] = ()
+    #: ``False``: the file has no header row; ``names`` names its columns in order.
+    header: bool = True
+    names: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -87,11 +107,44 @@ class Condition:
 
 @dataclass(frozen=True)
 class SourceSpec:
-    """A file under the data folder, how to read it and which of its rows to take."""
+    """A file under the data folder (or several: a list, or a pattern such as ``sales_*.csv``), how to read
+    it and which of its rows to take."""
 
-    file: str
+    file: str | tuple[str, ...]
     read: ReadOptions
     where: tuple[Condition, ...] = ()
+    #: Instead of a file (``file`` is then ""): a database table or query (``kt.load(<database URL>)``).
+    table: str | None = None
+    query: str | None = None
+
+    @property
+    def several(self) -> bool:
+        """Whether the table comes from several files (a list or a pattern)."""
+        return isinstance(self.file, tuple) or bool(_GLOB & set(self.file))
+
+    @property
+    def in_database(self) -> bool:
+        """Whether the rows come from a database table or query."""
+        return self.table is not None or self.query is not None
+
+
+@dataclass(frozen=True)
+class UnpivotSpec:
+    """A wide table made long: each column whose name matches ``pattern`` gives one row per file row, with
+    ``period`` filled from the pattern's named groups and the file's columns, and the cell (x ``scale``)."""
+
+    pattern: str
+    period: str
+    scale: str | None = None
+
+
+@dataclass(frozen=True)
+class LookupSpec:
+    """A column's cells replaced through another file: a cell is found in ``key``; ``value`` replaces it."""
+
+    source: SourceSpec
+    key: str
+    value: str
 
 
 @dataclass(frozen=True)
@@ -136,6 +189,12 @@ class TableMapping:
     from_leads: Mapping[str, str] = field(default_factory=dict)
     lines: LinesSpec | None = None
     ignore_close_date_of_open_leads: bool = False
+    #: Orders built from a file of order lines alone: one order per ``order_id``, amounts summed.
+    group_lines: LinesSpec | None = None
+    #: Contract columns whose cells are replaced through another file (``lookup:``).
+    lookup: Mapping[str, LookupSpec] = field(default_factory=dict)
+    #: Plans kept with a column per month (``unpivot:``).
+    unpivot: UnpivotSpec | None = None
 
 
 @dataclass(frozen=True)
@@ -239,16 +298,137 @@ class _Reader:
                 options[key] = value
             elif key == "null_values":
                 values = value if isinstance(value, list) else [value]
+                if any(v is None for v in values):
+                    raise self.fail(
+                        at,
+                        "YAML read a value (NULL, null, ~ or an empty item) as a null, not as text",
+                        "quote it: null_values: ['NULL', '-']",
+                    )
                 options[key] = tuple(self.text(v, at) or "" for v in values)
+            elif key == "header":
+                if not isinstance(value, bool):
+                    raise self.fail(at, f"{value!r} is not true or false", "write header: false and names:")
+                options[key] = value
+            elif key == "names":
+                names = value if isinstance(value, list) else None
+                texts = [self.text(v, at) or "" for v in names or []]
+                if (
+                    not texts
+                    or any(not t.strip() for t in texts)
+                    or len({t.strip().lower() for t in texts}) < len(texts)
+                ):
+                    raise self.fail(
+                        at,
+                        f"{value!r} is not a list of distinct column names",
+                        "write e.g. names: [id, name]",
+                    )
+                options[key] = tuple(t.strip() for t in texts)
+        if options["header"] == bool(options["names"]):
+            raise self.fail(
+                where,
+                "names: names the columns of a file without a header row, and such a file needs names:",
+                "write header: false together with names: [first column, second column, ...]",
+            )
         if options["thousands"] == options["decimal"]:
             raise self.fail(where, "the decimal mark and the thousands separator are the same", "change one")
         return ReadOptions(**options)
 
     def source(self, raw: dict[str, Any], where: str, base: ReadOptions) -> SourceSpec:
-        file = self.text(raw.get("file"), f"{where}.file", allow_none=True)
+        given = [k for k in ("file", "table", "query") if raw.get(k) is not None]
+        if len(given) > 1:
+            raise self.fail(
+                where, f"{given} are given", "name one source: a file:, a database table: or a query:"
+            )
+        if given and given[0] != "file":
+            text = self.text(raw[given[0]], f"{where}.{given[0]}") or ""
+            if not text.strip():
+                raise self.fail(where, f"{given[0]} is empty", f"write the database {given[0]}")
+            return SourceSpec(
+                "",
+                self.read_options(raw, where, base),
+                self.conditions(raw.get("where"), where),
+                **{given[0]: text.strip()},
+            )
+        value = raw.get("file")
+        file: str | tuple[str, ...] | None
+        if isinstance(value, list):
+            file = tuple(self.text(v, f"{where}.file") or "" for v in value)
+            if not file or not all(file) or len(set(file)) < len(file):
+                raise self.fail(
+                    f"{where}.file", "a list of files must name distinct files", "write file: [a.csv, b.csv]"
+                )
+        else:
+            file = self.text(value, f"{where}.file", allow_none=True)
         if not file:
-            raise self.fail(where, "no file given", "add file: <name of the file under the data folder>")
+            raise self.fail(
+                where,
+                "no file given",
+                "add file: <name of the file under the data folder> (reading a database: table: or query:)",
+            )
         return SourceSpec(file, self.read_options(raw, where, base), self.conditions(raw.get("where"), where))
+
+    def unpivot(self, raw: Any, where: str, name: str, columns: dict[str, ColumnSource]) -> UnpivotSpec:
+        if name != "plans":
+            raise self.fail(where, "unpivot makes the plans' period and target", "remove it")
+        clash = [c for c in ("period", "target") if c in columns]
+        if clash:
+            raise self.fail(where, f"{clash} both mapped and made by unpivot", "remove them from columns")
+        raw = self.mapping(raw, where, _UNPIVOT_KEYS)
+        pattern = self.text(raw.get("columns"), f"{where}.columns", allow_none=True)
+        period = self.text(raw.get("period"), f"{where}.period", allow_none=True)
+        if not pattern or not period:
+            raise self.fail(
+                where,
+                "unpivot needs columns: (a pattern of the wide columns' names) and period: (a template)",
+                "write e.g. {columns: 'M(?P<month>\\d{2})', period: '{Year}-{month}'}",
+            )
+        try:
+            groups = set(re.compile(pattern).groupindex)
+        except re.error as exc:
+            raise self.fail(
+                f"{where}.columns", f"{pattern!r} is not a regular expression ({exc})", "correct it"
+            ) from None
+        try:
+            fields = [f for _, f, _, _ in string.Formatter().parse(period) if f is not None]
+        except ValueError as exc:
+            raise self.fail(
+                f"{where}.period", f"bad template ({exc})", "write e.g. '{Year}-{month}'"
+            ) from None
+        if not groups & set(fields):
+            raise self.fail(
+                f"{where}.period",
+                f"the period {period!r} uses none of the pattern's named groups {sorted(groups)}",
+                "name the part of the column name that differs, e.g. M(?P<month>\\d{2}), and use {month}",
+            )
+        scale = raw.get("scale")
+        if scale is not None and (
+            isinstance(scale, bool) or not isinstance(scale, (int, float)) or not 0 < scale < float("inf")
+        ):
+            raise self.fail(f"{where}.scale", f"{scale!r} is not a positive number", "write e.g. scale: 1000")
+        columns["period"] = ColumnSource(column=UNPIVOT_PERIOD)
+        columns["target"] = ColumnSource(column=UNPIVOT_VALUE)
+        return UnpivotSpec(pattern, period, None if scale is None else repr(scale))
+
+    def lookups(
+        self, raw: Any, where: str, base: ReadOptions, columns: Mapping[str, ColumnSource]
+    ) -> dict[str, LookupSpec]:
+        out = {}
+        for column, spec in self.mapping(raw, where).items():
+            at = f"{where}.{column}"
+            if column not in columns or columns[column].constant is not None:
+                raise self.fail(
+                    where, f"{column!r} is not a column mapped from the file", "map it under columns"
+                )
+            spec = self.mapping(spec, at, (*_LOOKUP_KEYS, *READ_KEYS))
+            named = {k: self.text(spec.get(k), f"{at}.{k}", allow_none=True) for k in ("key", "value")}
+            if not named["key"] or not named["value"]:
+                raise self.fail(
+                    at,
+                    "a lookup needs the other file's key column and value column",
+                    "write e.g. {file: employees.csv, key: NationalID, value: EmployeeKey}",
+                )
+            out[column] = LookupSpec(self.source(spec, at, base), str(named["key"]), str(named["value"]))
+        return out
 
     def conditions(self, raw: Any, where: str) -> tuple[Condition, ...]:
         out = []
@@ -328,13 +508,19 @@ class _Reader:
                     f"{where}.extra", f"{new!r} clashes with a contract column", "choose another name"
                 )
             extra[new.strip().lower()] = self.text(column, f"{where}.extra.{new}")
+        unpivot = None
+        if "unpivot" in raw:
+            unpivot = self.unpivot(raw["unpivot"], f"{where}.unpivot", name, columns)
         from_leads = self.mapping(raw.get("from_leads"), f"{where}.from_leads", ("amount", "customer_id"))
         if "from_leads" in raw:
             return self.derived_orders(name, raw, from_leads, where)
         source = self.source(raw, where, base)
-        lines = None
+        lines = grouped = None
+        if "group_lines" in raw:
+            grouped = self.group_lines(raw, f"{where}.group_lines", source, name, columns)
         if "amount_from_lines" in raw:
             lines = self.lines(raw["amount_from_lines"], f"{where}.amount_from_lines", base, name, columns)
+        lookup = self.lookups(raw.get("lookup"), f"{where}.lookup", base, columns)
         ignore = raw.get("ignore_close_date_of_open_leads", False)
         if not isinstance(ignore, bool) or (ignore and name != "leads"):
             raise self.fail(
@@ -342,12 +528,21 @@ class _Reader:
                 "takes true or false, in the leads table only",
                 "write ignore_close_date_of_open_leads: true under tables.leads",
             )
-        provided = set(columns) | ({"amount", "lines"} if lines else set())
+        provided = set(columns) | ({"amount", "lines"} if lines or grouped else set())
         missing = [c.name for c in spec.columns if c.required and c.name not in provided]
         if missing:
             raise self.fail(where, f"required column(s) {missing} not mapped", "map them under columns")
         return TableMapping(
-            name, source, columns, values, extra, lines=lines, ignore_close_date_of_open_leads=ignore
+            name,
+            source,
+            columns,
+            values,
+            extra,
+            lines=lines,
+            ignore_close_date_of_open_leads=ignore,
+            group_lines=grouped,
+            lookup=lookup,
+            unpivot=unpivot,
         )
 
     def derived_orders(
@@ -365,6 +560,46 @@ class _Reader:
         clean = {k: self.text(v, f"{where}.from_leads.{k}") or "" for k, v in spec.items()}
         return TableMapping(name, None, from_leads=clean)
 
+    def line_amount(self, raw: dict[str, Any], where: str) -> dict[str, str | None]:
+        named = {k: self.text(raw.get(k), f"{where}.{k}", allow_none=True) for k in _GROUP_KEYS}
+        if bool(named["amount"]) == bool(named["quantity"] and named["unit_price"]) or (
+            named["amount"] and (named["quantity"] or named["unit_price"] or named["discount"])
+        ):
+            raise self.fail(
+                where,
+                "give either quantity and unit_price (and optionally discount), or amount",
+                "name the lines' columns: quantity, unit_price, discount; or amount for a line total",
+            )
+        return named
+
+    def group_lines(
+        self,
+        table: dict[str, Any],
+        where: str,
+        source: SourceSpec,
+        name: str,
+        columns: Mapping[str, ColumnSource],
+    ) -> LinesSpec:
+        if name != "orders":
+            raise self.fail(where, "group_lines builds only the orders table", "remove it")
+        if "amount_from_lines" in table:
+            raise self.fail(
+                where,
+                "group_lines (orders from a lines file alone) and amount_from_lines (a header file and "
+                "a lines file) exclude each other",
+                "keep one of the two",
+            )
+        clash = [c for c in ("amount", "lines") if c in columns]
+        if clash:
+            raise self.fail(where, f"{clash} both mapped and computed from the lines", "remove them")
+        order_id = columns.get("order_id")
+        if order_id is None or order_id.constant is not None:
+            raise self.fail(
+                where, "the lines are grouped by order_id, which is not mapped", "map order_id under columns"
+            )
+        raw = self.mapping(table["group_lines"], where, _GROUP_KEYS)
+        return LinesSpec(source, "", **self.line_amount(raw, where))
+
     def lines(
         self, raw: Any, where: str, base: ReadOptions, name: str, columns: Mapping[str, ColumnSource]
     ) -> LinesSpec:
@@ -374,18 +609,9 @@ class _Reader:
             raise self.fail(where, "amount is both mapped and summed from lines", "keep one of the two")
         raw = self.mapping(raw, where, (*_LINES_KEYS, *READ_KEYS))
         source = self.source(raw, where, base)
-        named = {k: self.text(raw.get(k), f"{where}.{k}", allow_none=True) for k in _LINES_KEYS[3:]}
         if not raw.get("order_id"):
             raise self.fail(where, "no order_id", "name the lines' column holding the order's id")
-        if bool(named["amount"]) == bool(named["quantity"] and named["unit_price"]) or (
-            named["amount"] and (named["quantity"] or named["unit_price"] or named["discount"])
-        ):
-            raise self.fail(
-                where,
-                "give either quantity and unit_price (and optionally discount), or amount",
-                "name the lines' columns: quantity, unit_price, discount; or amount for a line total",
-            )
-        return LinesSpec(source, str(raw["order_id"]), **named)
+        return LinesSpec(source, str(raw["order_id"]), **self.line_amount(raw, where))
 
 
 def read_mapping(mapping: str | Path | Mapping[str, Any]) -> MappingSpec:
@@ -413,8 +639,8 @@ def read_mapping(mapping: str | Path | Mapping[str, Any]) -> MappingSpec:
                 f"mapping file {path!r} does not exist. Fix: pass the path of a YAML mapping."
             )
         try:
-            document = yaml.safe_load(file.read_text(encoding="utf-8"))
-        except (yaml.YAMLError, UnicodeDecodeError) as exc:
+            document = safe_load(file.read_text(encoding="utf-8"))
+        except (yaml.YAMLError, UnicodeDecodeError, YamlTooLarge) as exc:
             raise ParameterError(
                 f"mapping {path} is not valid YAML ({exc}). Fix: correct the file."
             ) from None

@@ -30,7 +30,6 @@ import contextlib
 import copy
 import functools
 import os
-import re
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -45,14 +44,23 @@ from papermill.parameterize import parameterize_notebook
 
 from kpi_toolkit.data import SalesData, load
 from kpi_toolkit.errors import KpiToolkitError, ParameterError, ReportError
-from kpi_toolkit.periods import Period, parse_periods
+from kpi_toolkit.mapping.database import report_source
+from kpi_toolkit.periods import Period, parse_periods, require_data
 from kpi_toolkit.report import manager_views, views
 from kpi_toolkit.report.i18n import Translator, translator
 from kpi_toolkit.report.kernels import PRELOAD, KernelPool, imported_modules
 from kpi_toolkit.report.manager import manager_report, team_of
+from kpi_toolkit.report.names import claim, unique_slugs
 from kpi_toolkit.report.quarterly import QuarterlyReport, default_period, quarterly_report
 from kpi_toolkit.report.render import notebook_parameters, notebook_path, notebook_to_html
-from kpi_toolkit.report.site import ReportRecord, Site, build_site, rendered_footer, write_record
+from kpi_toolkit.report.site import (
+    ReportRecord,
+    Site,
+    build_site,
+    check_index_owned,
+    rendered_footer,
+    write_record,
+)
 from kpi_toolkit.spreadsheets import safe_for_spreadsheet
 
 __all__ = [
@@ -88,6 +96,8 @@ class BatchItem:
     output: Path
     #: The KPI table for machines, beside a team's report (as ``kpi-report quarterly --team`` writes it).
     csv: Path | None = None
+    #: The name the file name was made from (the team, or the manager's id), kept in the report's record.
+    owner: str = ""
 
 
 @dataclass(frozen=True)
@@ -130,32 +140,15 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _slug(text: str) -> str:
-    """A file-name part from a team or manager id (the rule of ``kpi-report quarterly --team``)."""
-    return re.sub(r"[\W_]+", "-", text).strip("-").lower() or "x"
-
-
-def _unique_slugs(names: Sequence[str]) -> dict[str, str]:
-    """A distinct slug per name: ``north`` and ``North!`` become ``north`` and ``north-2``."""
-    out: dict[str, str] = {}
-    used: set[str] = set()
-    for name in names:
-        base = slug = _slug(name)
-        n = 1
-        while slug in used:
-            n += 1
-            slug = f"{base}-{n}"
-        used.add(slug)
-        out[name] = slug
-    return out
-
-
 def _periods(data: SalesData, period: str | Sequence[str] | None) -> list[Period]:
     if not period:
         return [default_period(data)]
     if isinstance(period, str):
         period = [p.strip() for p in period.split(",")] if "," in period else period
-    return parse_periods(period, fiscal_year_start=data.fiscal_year_start, name="period")
+    periods = parse_periods(period, fiscal_year_start=data.fiscal_year_start, name="period")
+    for p in periods:
+        require_data(p, first=data.first_date, last=data.last_date)
+    return periods
 
 
 def plan_batch(
@@ -200,7 +193,7 @@ def plan_batch(
     out = Path(out)
     suffix = "" if lang == "en" else f".{lang}"
     common = {
-        "data_dir": str(Path(data_dir).resolve()),
+        "data_dir": report_source(data_dir),
         "lang": lang,
         "currency": tr.currency or "",
         "mapping": str(Path(mapping).resolve()) if mapping else "",
@@ -214,9 +207,15 @@ def plan_batch(
                 "--by team needs teams, and this data set has none (no managers table with a 'team' "
                 "column). Fix: add one, or use --by manager."
             )
-        slugs = _unique_slugs(data.teams)
+        slugs = unique_slugs(data.teams)
         for p in periods:
+            taken: set[str] = set()
             for team in data.teams:
+                part = claim(
+                    slugs[team], owner=team, taken=taken | (set(slugs.values()) - {slugs[team]}),
+                    path_of=lambda s, p=p: out / str(p) / f"quarterly_{s}{suffix}.html",
+                )  # fmt: skip
+                taken.add(part)
                 items.append(
                     BatchItem(
                         kind="quarterly",
@@ -226,15 +225,23 @@ def plan_batch(
                         subject=None,
                         label=f"{p} {team}",
                         parameters={**common, "period": str(p), "team": team},
-                        output=out / str(p) / f"quarterly_{slugs[team]}{suffix}.html",
-                        csv=out / str(p) / f"kpis_{slugs[team]}.csv",
+                        output=out / str(p) / f"quarterly_{part}{suffix}.html",
+                        csv=out / str(p) / f"kpis_{part}.csv",
+                        owner=team,
                     )
                 )
         return items
     info = data.manager_info
-    slugs = _unique_slugs(list(info.index))
+    slugs = unique_slugs(str(m) for m in info.index)
     for p in periods:
+        taken = set()
         for manager, name in info["name"].items():
+            part = claim(
+                slugs[str(manager)], owner=str(manager),
+                taken=taken | (set(slugs.values()) - {slugs[str(manager)]}),
+                path_of=lambda s, p=p: out / str(p) / "managers" / f"{s}{suffix}.html",
+            )  # fmt: skip
+            taken.add(part)
             items.append(
                 BatchItem(
                     kind="manager",
@@ -244,7 +251,8 @@ def plan_batch(
                     subject=str(manager) if str(name) == str(manager) else f"{name} ({manager})",
                     label=f"{p} {manager}",
                     parameters={**common, "period": str(p), "manager": str(manager)},
-                    output=out / str(p) / "managers" / f"{slugs[manager]}{suffix}.html",
+                    output=out / str(p) / "managers" / f"{part}{suffix}.html",
+                    owner=str(manager),
                 )
             )
     return items
@@ -398,12 +406,12 @@ async def _render_all(
                 _write_atomic(item.output, html)
                 if item.csv is not None:
                     _write_atomic(item.csv, safe_for_spreadsheet(q.kpis.reset_index()).to_csv(index=False))
-                write_record(record, item.output)
+                write_record(replace(record, owner=item.owner), item.output)
 
             await loop.run_in_executor(worker, export)
             outcome = BatchOutcome(item=item, record=replace(record, file=item.output.name))
         except Exception as exc:  # one report's failure never stops the others
-            failed = _failed_record(item, tr, _error_text(exc))
+            failed = replace(_failed_record(item, tr, _error_text(exc)), owner=item.owner)
             await loop.run_in_executor(worker, write_record, failed, item.output)
             outcome = BatchOutcome(item=item, record=replace(failed, file=item.output.name))
         done(outcome)
@@ -435,6 +443,7 @@ def run_batch(
     on_invalid: str = "raise",
     console: Any = None,
     cell_timeout: int | None = None,
+    force: bool = False,
 ) -> BatchResult:
     """Render one report per team or per manager (and period) and write the site's index once, at the end.
 
@@ -455,6 +464,9 @@ def run_batch(
         A :class:`rich.console.Console` to show a progress bar on; ``None``: none.
     cell_timeout
         Seconds a notebook cell may run; ``None``: no limit.
+    force
+        Replace an ``OUT/index.html`` that the toolkit did not write (else a :class:`ReportError`, before
+        anything is rendered).
 
     Returns
     -------
@@ -473,6 +485,7 @@ def run_batch(
             f"jobs={jobs}: at least one report must render at a time. Fix: --jobs 1 or more."
         )
     tr = translator(lang, currency=currency)
+    check_index_owned(out, force=force)
     data = load(data_dir, mapping=mapping, on_invalid=on_invalid)  # type: ignore[arg-type]
     items = plan_batch(
         data,
@@ -515,7 +528,7 @@ def run_batch(
             folder = Path(out) / str(p)
             folder.mkdir(parents=True, exist_ok=True)
             safe_for_spreadsheet(data.quarantine).to_csv(folder / "quarantine.csv", index=False)
-    site = build_site(out, lang=lang)
+    site = build_site(out, lang=lang, force=force)
     return BatchResult(
         outcomes=outcomes,
         site=site,

@@ -41,6 +41,7 @@ import pandas as pd
 
 import kpi_toolkit
 from kpi_toolkit.atomic import write_text_atomic
+from kpi_toolkit.errors import ReportError
 from kpi_toolkit.periods import Period
 from kpi_toolkit.report import page
 from kpi_toolkit.report.i18n import LANGUAGES, Translator, translator
@@ -54,6 +55,7 @@ __all__ = [
     "ReportRecord",
     "Site",
     "build_site",
+    "check_index_owned",
     "read_records",
     "rendered_footer",
     "sidecar_path",
@@ -66,6 +68,9 @@ RECORD_FORMAT = "kpi-toolkit/report-record/1"
 #: Report kinds in the order the index lists them (kinds not listed here follow, alphabetically).
 KINDS = ("quarterly", "comparison", "plan_gap", "showcase", "card")
 _LOCK_NAME = ".kpi-site.lock"
+#: How an index the toolkit wrote starts its head; an ``index.html`` without it is not the site's to replace.
+_OWN_MARK = '<meta name="generator" content="kpi-toolkit'
+
 _FILE_NAME = re.compile(r"^[^/\\:]+\.html$")
 
 
@@ -107,6 +112,9 @@ class ReportRecord:
     file: str = ""
     status: Literal["ok", "failed"] = "ok"
     error: str = ""
+    #: The name(s) the file name was made from (see :mod:`kpi_toolkit.report.names`): a later run never
+    #: overwrites this report for another name.
+    owner: str = ""
 
     @classmethod
     def create(
@@ -184,7 +192,7 @@ class ReportRecord:
         text_fields = [
             "kind", "period", "title", "lang", "period_kind", "period_start", "previous_period",
             "next_period", "data_fingerprint", "data_as_of", "rendered_at", "toolkit_version", "file",
-            "error",
+            "error", "owner",
         ]  # fmt: skip
         values: dict[str, Any] = {}
         for name in text_fields:
@@ -507,7 +515,36 @@ def _index_rows(records: list[tuple[Path, ReportRecord]], root: Path, tr: Transl
     return ordered
 
 
-def build_site(root: str | Path, *, lang: str = "en") -> Site:
+def check_index_owned(root: str | Path, *, force: bool = False) -> None:
+    """Refuse to replace an ``index.html`` in ``root`` that the toolkit did not write (unless ``force``).
+
+    The site writes only files it owns: its index carries the toolkit's ``generator`` tag, its reports a
+    record beside them.
+
+    >>> import tempfile
+    >>> root = Path(tempfile.mkdtemp())
+    >>> _ = (root / "index.html").write_text("<h1>My own page</h1>")
+    >>> check_index_owned(root)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    kpi_toolkit.errors.ReportError: .../index.html was not written by kpi-toolkit; ... Fix: ... --force ...
+    """
+    index = Path(root) / INDEX_NAME
+    if force or not index.exists():
+        return
+    try:
+        with open(index, encoding="utf-8", errors="replace") as handle:
+            head = handle.read(4096)
+    except OSError as exc:
+        raise ReportError(f"{index} cannot be read ({exc.strerror}). Fix: check its permissions.") from None
+    if _OWN_MARK not in head:
+        raise ReportError(
+            f"{index} was not written by kpi-toolkit; the report site would replace it. Fix: choose "
+            "another --out folder, move the file away, or pass --force to replace it."
+        )
+
+
+def build_site(root: str | Path, *, lang: str = "en", force: bool = False) -> Site:
     """Rebuild the site of the reports folder ``root``: its ``index.html`` and every report's navigation bar.
 
     Parameters
@@ -516,6 +553,8 @@ def build_site(root: str | Path, *, lang: str = "en") -> Site:
         The reports folder (``kpi-report ... --out``); records are found in any folder below it.
     lang
         The language of the index page (each report's navigation bar is in the report's own language).
+    force
+        Replace an ``index.html`` the toolkit did not write (without it: a :class:`ReportError`).
 
     Returns
     -------
@@ -533,6 +572,7 @@ def build_site(root: str | Path, *, lang: str = "en") -> Site:
     tr = translator(lang)
     root = Path(root).resolve()
     with _locked(root):
+        check_index_owned(root, force=force)
         records, problems = read_records(root)
         newest: dict[tuple[Any, str], tuple[Path, ReportRecord]] = {}
         for path, record in records:

@@ -1,0 +1,57 @@
+"""Command-line details seen on public samples: compare's default metric, CLI wording of errors, output names
+that carry every option changing the content, money rounded in the CSV files people read."""
+
+from __future__ import annotations
+
+import shutil
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from kpi_toolkit.cli import _cli_words, app
+
+
+def _run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(app, list(args), catch_exceptions=False)
+    return result.exit_code, result.output
+
+
+def test_messages_speak_the_command_line():
+    assert _cli_words("Fix: compare metric='average_check' or 'new_customers'.") == (
+        "Fix: compare --metric average_check or 'new_customers'."
+    )
+    assert _cli_words("alpha=1.5 is outside (0, 1); as_of='2026-13-01'") == (
+        "--alpha 1.5 is outside (0, 1); --as-of 2026-13-01"
+    )
+    assert _cli_words("fiscal_year_start=13 is not a month") == "fiscal_year_start=13 is not a month"
+
+
+@pytest.mark.slow
+def test_compare_defaults_to_a_metric_the_data_support(demo_folder, tmp_path):
+    folder = tmp_path / "no_leads"
+    shutil.copytree(demo_folder, folder)
+    (folder / "leads.csv").unlink()
+    (folder / "activities.csv").unlink()
+    status, output = _run(
+        "compare", "--data", str(folder), "--period", "2026Q2", "--out", str(tmp_path / "r")
+    )
+    assert status == 0, output
+    assert (tmp_path / "r" / "2026Q2" / "manager_comparison_average_check.html").exists()
+
+
+@pytest.mark.slow
+def test_plan_gap_names_carry_the_options_and_round_money(demo_folder, tmp_path):
+    out = tmp_path / "r"
+    args = ("--baseline", "previous", "--history", "4")
+    status, output = _run(
+        "plan-gap", "--data", str(demo_folder), "--period", "2026Q2", "--out", str(out), *args
+    )
+    assert status == 0, output
+    # the plan-baseline report (plan_gap.html) of the same period is not overwritten
+    names = sorted(p.name for p in (out / "2026Q2").glob("plan_gap*") if p.suffix in (".csv", ".html"))
+    assert names == ["plan_gap_baselineprevious_history4.csv", "plan_gap_baselineprevious_history4.html"]
+    path = out / "2026Q2" / "plan_gap_baselineprevious_history4.csv"
+    money = pd.read_csv(path).select_dtypes("number")
+    assert len(money) and ((money.fillna(0) * 100).round(6) % 1 == 0).all().all()  # cents at most
+    assert "00000000" not in path.read_text(encoding="utf-8")
