@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from kpi_toolkit.card.api import bonuses, compare_cards, scorecard
     from kpi_toolkit.comparison import (
+        active_months,
         average_check_diagnostics,
         compare_managers,
         funnel,
@@ -60,6 +61,7 @@ _EXPORTS = {
     "bonuses": "kpi_toolkit.card.api",
     "compare_cards": "kpi_toolkit.card.api",
     "scorecard": "kpi_toolkit.card.api",
+    "active_months": "kpi_toolkit.comparison",
     "average_check_diagnostics": "kpi_toolkit.comparison",
     "compare_managers": "kpi_toolkit.comparison",
     "funnel": "kpi_toolkit.comparison",
@@ -113,6 +115,7 @@ __all__ = [
     "SalesData",
     "Violation",
     "__version__",
+    "active_months",
     "alerts",
     "attainment_ranking",
     "average_check_diagnostics",

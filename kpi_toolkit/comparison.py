@@ -12,9 +12,10 @@ a period and optionally a team, and returns the statistics module's table for th
 - :func:`shrunk_rates`: conversion rates shrunk toward the team's by how much the data can tell managers
   apart, with a ranking and its uncertainty.
 
-The primary tests run on per-manager sums (:func:`kpi_toolkit.kpis.period_sums`: counts, sums and sums of
-squares of log amounts), which any engine can compute at any scale. Only the diagnostics read the raw order
-amounts (:func:`order_amounts`), at most ``max_orders`` per manager: above that a seeded random sample.
+The tests of conversion and new customers run on per-manager sums (:func:`kpi_toolkit.kpis.period_sums`),
+which any engine can compute at any scale. The average check's permutation test reads every order amount of
+the period (:func:`order_amounts`); its work grows with the smaller side of each comparison (the manager),
+not with the rest. The diagnostics read at most ``max_orders`` per manager: above that a seeded sample.
 
 Periods: a label (``2026Q3``, ``2026-07``, ``2026``), a :class:`~kpi_toolkit.periods.Period`, a range
 ``"2026Q1:2026Q3"`` or a list of labels; a window of several periods pools their months. One quarter of a
@@ -58,6 +59,7 @@ __all__ = [
     "DEFAULT_MAX_ORDERS",
     "DEFAULT_MIN_N",
     "METRICS",
+    "active_months",
     "average_check_diagnostics",
     "compare_managers",
     "funnel",
@@ -70,12 +72,11 @@ __all__ = [
 Metric = Literal["conversion", "average_check", "new_customers"]
 #: The KPIs :func:`compare_managers` can test.
 METRICS: tuple[str, ...] = ("conversion", "average_check", "new_customers")
-#: ``min_n`` when ``None``: closed leads (conversion), orders with a positive amount (average check). New
+#: ``min_n`` when ``None``: closed leads (conversion), orders, zeros included (average check). New
 #: customers are tested exactly at any count and have no ``min_n``.
 DEFAULT_MIN_N: dict[str, int | None] = {"conversion": 10, "average_check": 5, "new_customers": None}
 #: Orders per manager above which :func:`order_amounts` draws a sample.
 DEFAULT_MAX_ORDERS = 5000
-_PLURAL = {"conversion": "closed leads", "average_check": "orders with a positive amount"}
 
 
 def _window(data: SalesData, period: str | Period | Sequence[str | Period]) -> tuple[str, list[Period]]:
@@ -130,8 +131,53 @@ def _rates_input(sums: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _counts_input(sums: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame({"manager": sums["manager"], "count": sums["new_customers"], "exposure": 1.0})
+def active_months(
+    data: SalesData, *, period: str | Period | Sequence[str | Period], team: str | None = None
+) -> pd.Series:
+    """How many months of ``period`` each manager was active in: the exposure of count comparisons.
+
+    Parameters
+    ----------
+    data, period, team
+        As in :func:`compare_managers`.
+
+    Returns
+    -------
+    pandas.Series
+        Active months per manager (every manager of the team, by id, 0 for none), named ``active_months``.
+
+    Notes
+    -----
+    A manager is *active* in a month when it has at least one order, one lead created or one lead closed
+    in that month (the order and lead tables; activities such as calls do not count). A count like new
+    customers is compared per active month, so that a manager who worked 2 of 8 quarters is compared with
+    colleagues on the months they all worked, and a manager with no activity at all gets ``insufficient
+    data`` rather than ``below``. A manager who was on leave for part of a month counts that month fully.
+
+    Examples
+    --------
+    >>> import kpi_toolkit as kt
+    >>> from kpi_toolkit.demo import make_demo_data
+    >>> data = kt.from_frames(**make_demo_data())
+    >>> active_months(data, period="2026Q3").value_counts().to_dict()
+    {3: 14}
+    """
+    _, parts = _window(data, period)
+    managers = data.managers_of(team)
+    monthly = data.monthly
+    rows = monthly[monthly["month"].isin(_months(parts))]
+    activity = rows["orders"].astype(float) + rows["leads_created"].astype(float)
+    activity = activity + rows["leads_closed"].astype(float)
+    active = rows.loc[(activity > 0).to_numpy()].groupby("manager", sort=True)["month"].nunique()
+    active.index = active.index.astype(str)
+    out = active.reindex([str(m) for m in managers], fill_value=0).astype("int64")
+    out.index.name = "manager"
+    return out.rename("active_months")
+
+
+def _counts_input(sums: pd.DataFrame, exposure: pd.Series) -> pd.DataFrame:
+    months = exposure.reindex(sums["manager"].astype(str)).to_numpy(float)
+    return pd.DataFrame({"manager": sums["manager"], "count": sums["new_customers"], "exposure": months})
 
 
 def _few_managers(managers: list[str], team: str | None) -> bool:
@@ -181,8 +227,8 @@ def compare_managers(
     alpha : float, default 0.05
         A verdict is ``above``/``below`` when the adjusted p-value is below ``alpha``.
     min_n : int, optional
-        Closed leads (conversion) or orders with a positive amount (average check) a manager and its
-        reference need for a test; ``None``: :data:`DEFAULT_MIN_N` (10 leads, 5 orders). Ignored for
+        Closed leads (conversion) or orders, zeros included (average check), a manager and its reference
+        need for a test; ``None``: :data:`DEFAULT_MIN_N` (10 leads, 5 orders). Ignored for
         ``new_customers``, whose exact test holds at any count.
     reference : {"robust", "all"}, default "robust"
         Against ``"rest"``: leave clearly different colleagues out of the others' rest (``"robust"``, see
@@ -195,8 +241,8 @@ def compare_managers(
         :data:`kpi_toolkit.stats.COMPARISON_COLUMNS`: ``metric, manager, versus, n, estimate, versus_n,
         versus_estimate, difference, ci_low, ci_high, effect_size, effect_size_type, test, statistic,
         p_value, p_adjusted, verdict``. ``estimate``/``versus_estimate`` are the KPI values (conversion
-        rates, arithmetic mean checks, new customers in the period); ``ci_low``/``ci_high`` bound the
-        estimand named in ``effect_size_type`` (a rate difference, a ratio of geometric means, a rate ratio);
+        rates, arithmetic mean checks, new customers per active month); ``ci_low``/``ci_high`` bound the
+        estimand named in ``effect_size_type`` (a rate difference, a ratio of average checks, a rate ratio);
         ``verdict`` is ``above``, ``below``, ``no difference`` or ``insufficient data``. ``attrs`` holds the
         options (``metric``, ``period``, ``team``, ``versus``, ``p_adjust``, ``alpha``, ``min_n``,
         ``reference``) and ``n_comparisons``, the number of tests the p-values were adjusted for.
@@ -215,14 +261,19 @@ def compare_managers(
       (R ``prop.test``), Fisher's exact test when an expected count is below 5; Newcombe's interval of
       the difference; Cohen's h. Assumes leads convert independently at one rate per manager: many leads
       of one account, or a rate that drifts within the window, make it too liberal.
-    - average check: Welch's t-test on log amounts, whose estimand is the ratio of geometric means,
-      computed from counts, sums and sums of squares of log amounts; zero amounts are left out of it.
-      Assumes roughly log-normal, independent orders; be wary with fewer than ~30 orders against a large
-      rest, or amounts with many tiny orders (see :func:`average_check_diagnostics` for rank tests and a
-      bootstrap of the ratio of arithmetic means, shown as checks, never as verdicts).
-    - new customers: customers won in the period, as Poisson counts with the same exposure for everyone
-      (the period), by the exact conditional binomial test. The count reflects workload as much as skill:
-      a part-time manager with few leads wins few new customers.
+    - average check: a studentized permutation test of the difference in average checks (arithmetic
+      means of every order, zeros included; Janssen 1997), with the ratio of average checks and its
+      Fieller interval. Exact when the managers' orders come from one distribution, whatever its shape
+      (log-normal, Pareto, many tiny or zero orders), so Holm keeps the family-wise error at ``alpha``;
+      approximately right for the same average with different spread. Assumes independent orders. The
+      smallest p-value is 2 / (resamples + 1) (at least 1,999 resamples, more for many comparisons). The
+      typical order (Welch's t on log amounts, the ratio of geometric means), rank tests and a bootstrap
+      are in :func:`average_check_diagnostics`, shown as checks, never as verdicts.
+    - new customers: customers won in the period per active month (:func:`active_months`: a month with
+      an order, a lead created or a lead closed), as Poisson counts with the active months as exposure, by
+      the exact conditional binomial test (R ``poisson.test``); a manager with no activity at all gets
+      ``insufficient data``. Within the active months the count still reflects workload as much as skill:
+      a manager with few leads wins few new customers.
 
     The verdict follows the primary test alone, after adjusting across the comparisons made; with Holm,
     the chance that any manager gets ``above`` or ``below`` when all are alike stays at or below
@@ -230,14 +281,16 @@ def compare_managers(
     means no evidence of one, not equality. Managers below ``min_n`` (or whose rest is) get ``insufficient
     data`` and are not counted in the adjustment; their data stay in the others' rest.
 
-    NaN policy: a manager without leads (or orders) appears, with NaN estimate and ``insufficient data``;
+    NaN policy: a manager without leads (or orders, or activity for new customers) appears, with NaN
+    estimate and ``insufficient data``;
     what does not apply to a row is NaN. Fewer than two managers: an empty table with every column and a
     ``UserWarning``.
 
     References
     ----------
-    Newcombe RG (1998). Stat Med 17:873-890. Welch BL (1947). Biometrika 34:28-35. Holm S (1979). Scand J
-    Stat 6:65-70. Przyborowski J, Wilenski H (1940). Biometrika 31:313-323.
+    Newcombe RG (1998). Stat Med 17:873-890. Janssen A (1997). Stat Probab Lett 36:9-21. Fieller EC
+    (1954). J R Stat Soc B 16:175-185. Holm S (1979). Scand J Stat 6:65-70. Przyborowski J, Wilenski H
+    (1940). Biometrika 31:313-323.
 
     Examples
     --------
@@ -250,16 +303,18 @@ def compare_managers(
     2      M03  189     0.122   below
     >>> table.attrs["n_comparisons"]
     14
-    >>> checks = kt.compare_managers(data, period="2026Q3", metric="average_check", team="North")
-    >>> checks[["manager", "versus", "effect_size", "verdict"]].round(2)
-      manager          versus  effect_size        verdict
-    0     M01  rest excl. M07         0.92  no difference
-    1     M02  rest excl. M07         0.97  no difference
-    2     M03  rest excl. M07         0.90  no difference
-    3     M04  rest excl. M07         1.07  no difference
-    4     M05  rest excl. M07         1.18  no difference
-    5     M06  rest excl. M07         0.95  no difference
-    6     M07            rest         1.62          above
+    >>> checks = kt.compare_managers(data, period="2026", metric="average_check", team="North")
+    >>> checks[["manager", "versus", "effect_size", "p_adjusted", "verdict"]].round(3)
+      manager          versus  effect_size  p_adjusted        verdict
+    0     M01  rest excl. M07        0.898       1.000  no difference
+    1     M02  rest excl. M07        0.986       1.000  no difference
+    2     M03  rest excl. M07        1.051       1.000  no difference
+    3     M04  rest excl. M07        1.088       1.000  no difference
+    4     M05  rest excl. M07        1.071       1.000  no difference
+    5     M06  rest excl. M07        0.927       1.000  no difference
+    6     M07            rest        1.837       0.007          above
+
+    M07's p-value is the smallest 1,999 random splits can give (2/2000), times 7 managers.
     """
     _check_metric(metric)
     size = _min_n(metric, min_n)
@@ -276,9 +331,12 @@ def compare_managers(
         if metric == "conversion":
             table = compare_rates(_rates_input(sums), min_n=size, **options)
         elif metric == "average_check":
-            table = compare_checks(sums.loc[:, list(CHECK_STATS_COLUMNS)], min_n=size, **options)
+            amounts = order_amounts(data, period=parts, team=team, max_orders=None)
+            frame = amounts.loc[:, ["manager", "amount"]]
+            table = compare_checks(frame, min_n=size, managers=managers, **options)
         else:
-            table = compare_counts(_counts_input(sums), metric="new_customers", **options)
+            exposure = active_months(data, period=parts, team=team)
+            table = compare_counts(_counts_input(sums, exposure), metric="new_customers", **options)
     table.attrs.update(
         metric=metric, period=label, team=team or None, versus=versus, p_adjust=p_adjust, alpha=float(alpha),
         min_n=size, reference=reference, n_comparisons=int(table["p_value"].notna().sum()),
@@ -312,7 +370,9 @@ def global_test(
     Conversion: chi-square test of homogeneity (R ``prop.test`` on k groups; a Monte Carlo p-value when an
     expected count is below 5). Average check: Welch's ANOVA on log amounts (R ``oneway.test``), from the
     sums. New customers: the Poisson dispersion test (chi-square of the counts against equal expected
-    counts; Monte Carlo below an expected count of 5). A significant global test says "not all alike"
+    counts per active month; Monte Carlo below an expected count of 5). The average check's global test is
+    about typical orders (geometric means), not the average checks the comparisons test. A significant
+    global test says "not all alike"
     without saying who; it never gates the comparisons, and the two can disagree (a global p of 0.006 with
     no pair significant after Holm is reference case 2). Kruskal-Wallis on the raw amounts:
     ``kpi_toolkit.stats.global_test_checks(order_amounts(...), method="kruskal")``.
@@ -346,7 +406,7 @@ def global_test(
     elif metric == "average_check":
         row = global_test_checks(sums.loc[:, list(CHECK_STATS_COLUMNS)], method="welch", min_n=size)
     else:
-        row = global_test_counts(_counts_input(sums))
+        row = global_test_counts(_counts_input(sums, active_months(data, period=parts, team=team)))
     row.attrs.update(metric=metric, period=label, team=team or None)
     return row
 
@@ -476,9 +536,12 @@ def average_check_diagnostics(
     -----
     Checks, not verdicts (:func:`kpi_toolkit.stats.check_diagnostics`): Mann-Whitney asks whether one
     manager's orders tend to be larger, the bootstrap bounds the ratio of arithmetic average checks (which
-    a few huge orders move), Cliff's delta measures dominance. Disagreement with the log-scale verdict means
-    the distributions differ in shape, not only in level: look at them. With a sample, ``n`` counts the
-    amounts used.
+    a few huge orders move), Cliff's delta measures dominance, and ``geometric_mean_ratio`` with its
+    interval and ``log_welch_p`` compare typical orders (Welch's t on log amounts, positive amounts only):
+    at the same average check, the manager with less spread orders has the larger typical order.
+    Disagreement with the verdict (the permutation test of the average checks) means the distributions
+    differ in shape, not only in level: look at them. The rows and references are those of
+    :func:`compare_managers`, computed from every order; with a sample, ``n`` counts the amounts used.
 
     References
     ----------
@@ -500,7 +563,7 @@ def average_check_diagnostics(
     size = _min_n("average_check", min_n)
     label, parts = _window(data, period)
     managers = data.managers_of(team)
-    sums = _sums(data, parts, managers).loc[:, list(CHECK_STATS_COLUMNS)]
+    every = order_amounts(data, period=parts, team=team, max_orders=None).loc[:, ["manager", "amount"]]
     amounts = order_amounts(data, period=parts, team=team, max_orders=max_orders, seed=seed)
     few = _few_managers(managers, team)
     with warnings.catch_warnings():
@@ -508,7 +571,8 @@ def average_check_diagnostics(
             warnings.simplefilter("ignore", UserWarning)
         table = check_diagnostics(
             amounts.loc[:, ["manager", "amount"]], versus=versus, p_adjust=p_adjust, alpha=alpha, min_n=size,
-            reference=reference, n_resamples=n_resamples, seed=seed, sufficient_stats=sums,
+            reference=reference, n_resamples=n_resamples, seed=seed, family_amounts=every,
+            managers=managers,
         )  # fmt: skip
     sampled = amounts.attrs["sampled"]
     notes = [
@@ -558,7 +622,11 @@ def funnel(
     (:func:`kpi_toolkit.stats.funnel_table`). A funnel signal and a verdict of :func:`compare_managers` can
     disagree: the funnel's center includes the manager itself, its limits are not adjusted for the number
     of managers (with 20 managers one is expected outside the 95 % limits by chance), and ``watch`` has no
-    counterpart among the verdicts. Assumes independent leads at the center rate.
+    counterpart among the verdicts. Assumes independent leads at the center rate. The exact limits are not
+    quite symmetric: a manager truly at the center with 100 closed leads or more falls above the upper 95 %
+    limit about 2.5-4 % of the time and below the lower one about 1.5-2.5 % (with fewer leads up to about
+    6 % above and less below); outside the 99.8 % limits about 0.1-0.2 % above and under 0.1 % below (binomial
+    probabilities of the limits, ``scipy.stats.binom``, centers 0.1-0.5).
 
     References
     ----------

@@ -114,15 +114,14 @@ def test_nan_policy_and_insufficient_data(data):
     assert checks.loc["c", "verdict"] == "insufficient data"
 
 
-def test_average_check_from_the_sums_equals_the_raw_amounts(data):
+def test_average_check_of_the_data_equals_the_raw_amounts(data):
     table = kt.compare_managers(data, period="2026Q1", metric="average_check")
     raw = pd.DataFrame(
         [(m, a) for m, amounts in AMOUNTS.items() for a in amounts], columns=["manager", "amount"]
     )
-    expected = compare_checks(raw)
+    # the raw amounts know only a, b and d; c and e have no orders and no verdict
+    pd.testing.assert_frame_equal(_plain(table), compare_checks(raw, managers=list("abcde")))
     shown = _plain(table[table["manager"].isin(["a", "b", "d"])].reset_index(drop=True))
-    # the raw amounts know only a, b and d; from the sums c and e have no orders and no verdict
-    assert shown[["manager", "n", "estimate"]].equals(expected[["manager", "n", "estimate"]])
     np.testing.assert_allclose(shown["estimate"], [350.0, 70.0, 6500.0 / 6])
     assert table.set_index("manager").loc["d", "n"] == 6  # the zero amount counts as an order
     assert (table["metric"] == "average_check").all()
@@ -131,9 +130,14 @@ def test_average_check_from_the_sums_equals_the_raw_amounts(data):
 def test_new_customers_are_poisson_counts(data):
     table = kt.compare_managers(data, period="2026Q1", metric="new_customers")
     assert table["n"].tolist() == [6, 5, 0, 6, 0]
-    counts = pd.DataFrame({"manager": list("abcde"), "count": [6, 5, 0, 6, 0]})
+    # active months: a orders and leads in Jan-Mar, b leads to March, c leads in January only, d leads in
+    # January and orders to February, e nothing at all
+    active = kt.active_months(data, period="2026Q1")
+    assert active.tolist() == [3, 3, 1, 2, 0]
+    counts = pd.DataFrame({"manager": list("abcde"), "count": [6, 5, 0, 6, 0], "exposure": [3, 3, 1, 2, 0]})
     pd.testing.assert_frame_equal(_plain(table), compare_counts(counts))
     assert table.attrs["min_n"] is None
+    assert table.set_index("manager").loc["e", "verdict"] == "insufficient data"  # no activity, no verdict
 
 
 @pytest.mark.parametrize("metric", METRICS)
@@ -293,5 +297,30 @@ def test_plot_funnel_draws_names_literally(data):
 
 def test_top_level_api_is_exported():
     for name in ("compare_managers", "global_test", "average_check_diagnostics", "funnel", "plot_funnel",
-                 "shrunk_rates"):  # fmt: skip
+                 "shrunk_rates", "active_months"):  # fmt: skip
         assert name in kt.__all__ and callable(getattr(kt, name))
+
+
+def test_new_customers_per_active_month_spare_a_part_time_rep():
+    """a and b win one new customer in each of 24 months; c does the same in the 6 months it worked (2 of
+    8 quarters); d never sold. Per period c had 6 against 24 and was called below; per active month it
+    wins what the others win, and d, with no activity, gets no verdict."""
+    months = pd.date_range("2024-01-01", periods=24, freq="MS")
+    rows = [(m, when) for m in ("a", "b") for when in months] + [("c", when) for when in months[9:15]]
+    orders = pd.DataFrame(
+        {
+            "order_id": [f"O{i}" for i in range(len(rows))],
+            "manager": [m for m, _ in rows],
+            "customer_id": [f"C{i}" for i in range(len(rows))],  # every order a new customer
+            "ordered_at": [when + pd.Timedelta(days=3) for _, when in rows],
+            "amount": 100.0,
+        }
+    )
+    managers = pd.DataFrame({"manager": list("abcd"), "name": list("ABCD"), "team": "T"})
+    data = kt.from_frames(orders=orders, managers=managers)
+    assert kt.active_months(data, period="2024Q1:2025Q4").tolist() == [24, 24, 6, 0]
+    table = kt.compare_managers(data, period="2024Q1:2025Q4", metric="new_customers").set_index("manager")
+    assert table["verdict"].tolist() == ["no difference"] * 3 + ["insufficient data"]
+    np.testing.assert_allclose(table["estimate"].iloc[:3], 1.0)
+    per_period = compare_counts(pd.DataFrame({"manager": list("abc"), "count": [24, 24, 6]}))
+    assert per_period["verdict"].iloc[2] == "below"  # what raw counts said

@@ -7,8 +7,8 @@ closed leads and 160 orders per manager) and the quarter 2026Q3 (about 60 closed
   order amounts switched off (M03 converts at 28 % like everyone, M07's amounts are not doubled; M10's and
   M12's smaller lead flows stay, since they change workload, not conversion or amounts). Any ``above`` or
   ``below`` is a false alarm. These runs call the generator's streams and the statistics module directly on
-  the window's leads and orders (what ``kt.compare_managers`` computes from the period's sums;
-  ``tests/test_comparison.py`` checks that sums and raw amounts give the same table).
+  the window's leads and orders (what ``kt.compare_managers`` computes from the period's sums and, for the
+  average check, its order amounts; ``tests/test_comparison.py`` checks that both give the same table).
 - the planted world: :func:`~kpi_toolkit.demo.make_demo_data` as it is, with new seeds, end to end through
   ``kt.from_frames`` and ``kt.compare_managers``. M03 must be found below in conversion, M07 above in average
   check, and nobody outside :data:`~kpi_toolkit.demo.PLANTED` flagged.
@@ -93,11 +93,11 @@ def test_conversion_family_wise_error_on_the_null_world():
 
 def test_average_check_family_wise_error_on_the_null_world():
     """30 seeds of the generator's orders (log-normal amounts, repeat orders at 0.6 of the size of first
-    orders). Measured P(anyone flagged): year 2026 0.10, quarter 2026Q3 0.10 (3 of 30 each; allowed 0.05 +
-    0.119). Over 150 other seeds (20000-20149, not run here): 0.053 and 0.020. Near alpha on the year, not
-    only by chance: a manager with more leads has a larger share of first orders, which the generator makes
-    larger than repeat orders, so the typical orders of "identical" managers differ by a few percent (M04,
-    the largest lead flow, was 3 of the 8 alarms). The test sees a real, small difference in the mix."""
+    orders). Measured P(anyone flagged) with the permutation test of the average checks: year 2026 0.033,
+    quarter 2026Q3 0.033 (1 of 30 each; allowed 0.05 + 0.119). (Welch on log amounts, the former verdict:
+    0.10 and 0.10.) A manager with more leads has a larger share of first orders, which the generator makes
+    larger than repeat orders, so the average checks of "identical" managers differ by a few percent: a
+    real, small difference in the mix that a long window can detect."""
     replicates = 30
     alarms = dict.fromkeys(WINDOWS, 0)
     for seed in range(5000, 5000 + replicates):

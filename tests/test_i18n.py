@@ -91,7 +91,7 @@ def test_formats_of_changes_and_missing_values():
     assert ru.datetime(pd.Timestamp("2026-11-26 14:05", tz="Europe/Moscow")) == "26.11.2026, 11:05 UTC"
     assert ru.names(["Ann", "Bob", "Cat"]) == "Ann, Bob и Cat"
     assert (ru.verdict("no difference"), ru.verdict("insufficient data"), ru.verdict("on track")) == (
-        "без различий",
+        "различий не выявлено",
         "мало данных",
         "в графике",
     )

@@ -98,30 +98,32 @@ def detectable_difference(
     ----------
     metric : {"conversion", "average_check", "new_customers"}
     n, versus_n : float
-        The manager's and the rest's closed leads (conversion), orders with a positive amount (average
-        check), or exposure (new customers, in periods: 1 and k - 1).
+        The manager's and the rest's closed leads (conversion), orders (average check), or exposure (new
+        customers, in active months).
     k : int
         The number of comparisons (Holm's first step tests at ``alpha / k``).
     alpha : float, default 0.05
     center : float
-        The team's conversion (conversion) or new customers per manager (new customers); unused for the
-        average check.
+        The team's conversion (conversion) or new customers per active month (new customers); unused for
+        the average check.
     spread : float, default 0
-        The standard deviation of log amounts within a manager (average check).
+        The coefficient of variation (standard deviation / mean) of the amounts within a manager (average
+        check).
 
     Returns
     -------
     float
-        Conversion: a difference in rate (0.1 is 10 points); average check: the ratio of geometric means
+        Conversion: a difference in rate (0.1 is 10 points); average check: the ratio of average checks
         above 1 found (1.3 is 30 % larger); new customers: the rate ratio above 1. NaN when it cannot be
         computed.
 
     Notes
     -----
     Normal approximation: :math:`(z_{1-\alpha/(2k)} + z_{0.8})\,\mathrm{SE}`, with the binomial standard
-    error of the difference at the center rate, the log-scale standard error
-    :math:`s\sqrt{1/n + 1/N}` mapped back by :math:`e^x`, or the Poisson one of the log rate ratio. It is a
-    guide to what a window can show (a quarter against a year), not a test.
+    error of the difference at the center rate, the delta-method standard error of the log ratio of means
+    :math:`\mathrm{CV}\sqrt{1/n + 1/N}` mapped back by :math:`e^x`, or the Poisson one of the log rate
+    ratio. It is a guide to what a window can show (a quarter against a year), not a test; with very skewed
+    amounts and few orders the permutation test finds a little less than this says.
 
     References
     ----------
@@ -157,15 +159,19 @@ def _detectable(data: SalesData, table: pd.DataFrame, metric: str, months: list[
         center = float(tested["versus_estimate"].median())
         return detectable_difference(metric, n, versus_n, k=k, alpha=alpha, center=center)
     if metric == "new_customers":
+        with np.errstate(divide="ignore", invalid="ignore"):
+            exposure = float(np.nanmedian(tested["n"] / tested["estimate"]))  # active months
         return detectable_difference(
-            metric, 1.0, float(k - 1), k=k, alpha=alpha, center=float(tested["estimate"].median())
-        )
+            metric, exposure, float(k - 1) * exposure, k=k, alpha=alpha,
+            center=float(tested["estimate"].median()),
+        )  # fmt: skip
     sums = period_sums(data, months=months, managers=list(tested["manager"]))
-    pos = sums["positive_orders"].to_numpy(float)
+    orders = sums["orders"].to_numpy(float)
     with np.errstate(divide="ignore", invalid="ignore"):
-        mean = sums["sum_log_amount"].to_numpy(float) / pos
-        var = (sums["sum_sq_log_amount"].to_numpy(float) - pos * mean**2) / (pos - 1)
-    spread = float(np.sqrt(np.nanmedian(np.where(pos > 1, var, np.nan)))) if (pos > 1).any() else math.nan
+        mean = sums["sales_volume"].to_numpy(float) / orders
+        var = (sums["sum_sq_amount"].to_numpy(float) - orders * mean**2) / (orders - 1)
+        cv = np.where((orders > 1) & (mean > 0), np.sqrt(np.maximum(var, 0.0)) / mean, np.nan)
+    spread = float(np.nanmedian(cv)) if np.isfinite(cv).any() else math.nan
     return detectable_difference(metric, n, versus_n, k=k, alpha=alpha, center=math.nan, spread=spread)
 
 

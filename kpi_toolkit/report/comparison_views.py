@@ -338,8 +338,8 @@ def verdicts_table(r: ComparisonReport, tr: Translator | None = None) -> html.Ht
         "n": _t(tr, f"comparison.col.n.{metric}"),
         "estimate": _kpi(tr, metric),
     }
-    if metric == "new_customers":  # the count is the estimate (the same exposure for everyone)
-        del columns["n"]
+    if metric == "new_customers":  # the count, and the rate per active month that is compared
+        columns["estimate"] = _t(tr, "comparison.col.per_active_month")
     columns |= {
         "versus_estimate": _t(tr, "comparison.col.versus_estimate"),
         "difference": _t(tr, "comparison.col.difference"),
@@ -450,7 +450,10 @@ def funnel_section(r: ComparisonReport, tr: Translator | None = None) -> html.Ht
         return _only_conversion(r, tr, "comparison.funnel.heading")
     f = r.funnel
     center = float(f["center"].iloc[0]) if len(f) else math.nan
-    intro = [_t(tr, "comparison.funnel.intro", center=tr.pct(center, digits=1))]
+    intro = [
+        _t(tr, "comparison.funnel.intro", center=tr.pct(center, digits=1)),
+        _t(tr, "comparison.funnel.limits_note"),
+    ]
     if f.attrs.get("phi", 1.0) > 1.0:
         intro.append(_t(tr, "comparison.funnel.overdispersion", phi=tr.number(f.attrs["phi"], digits=2)))
     outside = f[f["signal"].isin(("above", "below", "watch"))]
@@ -615,12 +618,16 @@ def amounts_section(r: ComparisonReport, tr: Translator | None = None) -> html.H
             "bootstrap": _t(tr, "comparison.col.bootstrap"),
             "mann_whitney_p": _t(tr, "comparison.col.mann_whitney"),
             "cliffs_delta": _t(tr, "comparison.col.cliffs_delta"),
+            "geometric_mean_ratio": _t(tr, "comparison.col.typical_order"),
+            "log_welch_p": _t(tr, "comparison.col.typical_order_p"),
         },
         formats={
             "n": tr.count,
             "ratio_of_means": lambda v: tr.number(v, digits=2),
             "mann_whitney_p": lambda v: _p_cell(tr, v),
             "cliffs_delta": lambda v: tr.number(v, digits=2),
+            "geometric_mean_ratio": lambda v: tr.number(v, digits=2),
+            "log_welch_p": lambda v: _p_cell(tr, v),
         },
         caption=_t(tr, "comparison.amounts.table_caption", period=_period(tr, r)),
         sortable=True,

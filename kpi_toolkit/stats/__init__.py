@@ -43,6 +43,7 @@ from kpi_toolkit.stats.means import (
     welch_ttest,
 )
 from kpi_toolkit.stats.multiple import P_ADJUST_METHODS, adjust_pvalues
+from kpi_toolkit.stats.permutation import mean_permutation_test
 from kpi_toolkit.stats.proportions import (
     DEFAULT_SEED,
     chisq_homogeneity,
@@ -86,6 +87,7 @@ __all__ = [
     "global_test_counts",
     "global_test_rates",
     "log_welch_test",
+    "mean_permutation_test",
     "newcombe_interval",
     "plot_check_distributions",
     "plot_comparison",

@@ -7,12 +7,14 @@ test alone, after adjusting the p-values across the comparisons made.
 Against ``"rest"``, an extreme colleague would distort everyone else's rest; ``reference="robust"`` (the
 default) leaves extreme managers out of it by the rule documented in :mod:`kpi_toolkit.stats.reference`.
 The global tests are in :mod:`kpi_toolkit.stats.global_tests`, the secondary checks of the average check
-(rank tests, bootstrap) in :mod:`kpi_toolkit.stats.diagnostics`.
+(rank tests, bootstrap, the ratio of typical orders) in :mod:`kpi_toolkit.stats.diagnostics`; its test, a
+permutation test of the arithmetic means, in :mod:`kpi_toolkit.stats.permutation`.
 """
 
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from typing import Literal
 
 import numpy as np
@@ -20,9 +22,11 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from kpi_toolkit.errors import ParameterError
-from kpi_toolkit.stats.means import CHECK_STATS_COLUMNS, _check_input, _moments, log_welch_test
+from kpi_toolkit.stats.means import _amounts_frame
 from kpi_toolkit.stats.multiple import _check_min_n, _check_options, _data_error, adjust_pvalues
+from kpi_toolkit.stats.permutation import LARGE_SAMPLE, mean_permutation_test
 from kpi_toolkit.stats.proportions import (
+    DEFAULT_SEED,
     _counts_frame,
     cohens_h,
     newcombe_interval,
@@ -32,6 +36,7 @@ from kpi_toolkit.stats.proportions import (
 from kpi_toolkit.stats.reference import _family
 
 __all__ = [
+    "CHECK_TESTS",
     "COMPARISON_COLUMNS",
     "EFFECT_SIZE_TYPES",
     "VERDICTS",
@@ -51,9 +56,18 @@ VERDICTS = ("above", "below", "no difference", "insufficient data")
 #: What ``effect_size`` holds and what ``ci_low``/``ci_high`` bound, per metric.
 EFFECT_SIZE_TYPES = {
     "conversion": "Cohen's h (CI: rate difference, Newcombe)",
-    "average_check": "ratio of geometric means",
+    "average_check": "ratio of means (CI: Fieller, permutation)",
     "new_customers": "rate ratio",
 }
+
+#: ``test`` of the average check: the permutation test, or its normal limit for large samples on both sides.
+CHECK_TESTS = ("studentized permutation", "Welch t (large samples)")
+#: Resamples of the average-check permutation test per comparison when not set.
+DEFAULT_RESAMPLES = 1999
+#: The resamples are at least this many times (comparisons / alpha), Holm's smallest threshold's inverse.
+FAMILY_RESOLUTION = 5
+#: The most resamples the family rule asks for (more only if ``n_resamples`` says so).
+MAX_RESAMPLES = 9999
 
 Versus = Literal["rest", "pairwise"]
 Reference = Literal["robust", "all"]
@@ -210,40 +224,72 @@ def compare_rates(
 
 
 def _checks_family(
-    amounts: pd.DataFrame, versus: str, p_adjust: str, alpha: float, min_n: int, reference: str
-) -> tuple:
+    amounts: pd.DataFrame, versus: str, p_adjust: str, alpha: float, min_n: int, reference: str,
+    n_resamples: int = DEFAULT_RESAMPLES, seed: int = DEFAULT_SEED, managers: Sequence[str] | None = None,
+) -> tuple:  # fmt: skip
     """The table of :func:`compare_checks` with what :func:`check_diagnostics` needs to match its rows."""
-    stats_, raw = _check_input(amounts)
-    managers = stats_["manager"].to_numpy()
+    if not isinstance(amounts, pd.DataFrame) or "amount" not in amounts.columns:
+        found = list(amounts.columns) if isinstance(amounts, pd.DataFrame) else type(amounts).__name__
+        raise ParameterError(
+            "the average check is compared by a permutation test, which needs the order amounts: pass "
+            f"one row per order with columns manager, amount (zeros included); found {found}"
+        )
+    if isinstance(n_resamples, bool) or not isinstance(n_resamples, int | np.integer) or n_resamples < 99:
+        raise ParameterError(f"n_resamples={n_resamples!r} must be a whole number >= 99, e.g. 1999")
+    raw = _amounts_frame(amounts).sort_values("manager", kind="stable", ignore_index=True)
+    groups = {m: g.to_numpy(float) for m, g in raw.groupby("manager", sort=True)["amount"]}
+    for m in managers or ():
+        groups.setdefault(m, np.array([], dtype=float))
+    managers = np.array(sorted(groups), dtype=object)
     _too_few(managers)
-    get = {c: stats_[c].to_numpy(float) for c in CHECK_STATS_COLUMNS[1:]}
-    logs = ("positive_orders", "sum_log_amount", "sum_sq_log_amount")
-    pos = get["positive_orders"]
-    mean, var = _moments(*(get[c] for c in logs))
-    eligible = pos >= min_n
-    common_var = float(np.nanmedian(var[eligible])) if eligible.any() else np.nan
+    orders = np.array([groups[m].size for m in managers], dtype=float)
+    volume = np.array([groups[m].sum() for m in managers], dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = np.where(orders > 0, volume / orders, np.nan)
+    var = np.array([groups[m].var(ddof=1) if groups[m].size > 1 else np.nan for m in managers])
+    eligible = orders >= min_n
+    common_var = float(np.nanmedian(var[eligible])) if np.isfinite(var[eligible]).any() else np.nan
 
     def build(rows: list, members: NDArray) -> pd.DataFrame:
         i = np.array([r for r, _ in rows], dtype=int)
-        own, ref = {c: v[i] for c, v in get.items()}, {c: members @ v for c, v in get.items()}
-        welch = log_welch_test(*(own[c] for c in logs), *(ref[c] for c in logs))
+        n1, n2 = orders[i], members @ orders
+        tested = (n1 >= min_n) & (n2 >= min_n)
+        family = int(tested.sum())
+        needed = min(MAX_RESAMPLES, int(np.ceil(FAMILY_RESOLUTION * family / alpha)) - 1)
+        resamples = max(int(n_resamples), needed)
+        results = []
+        for r, (row_i, _) in enumerate(rows):
+            if not tested[r]:
+                results.append(None)
+                continue
+            ref = [groups[managers[j]] for j in np.flatnonzero(members[r])]
+            results.append(
+                mean_permutation_test(
+                    groups[managers[row_i]], np.concatenate(ref), n_resamples=resamples, seed=(seed, r)
+                )
+            )
+        get = {
+            key: np.array([np.nan if res is None else res[key] for res in results], dtype=float)
+            for key in ("ratio", "ci_low", "ci_high", "statistic", "p_value")
+        }
         with np.errstate(divide="ignore", invalid="ignore"):
-            est, ref_est = own["sales_volume"] / own["orders"], ref["sales_volume"] / ref["orders"]
+            est, ref_est = mean[i], np.where(n2 > 0, (members @ volume) / n2, np.nan)
         cols = {
-            "n": own["orders"], "estimate": est, "versus_n": ref["orders"], "versus_estimate": ref_est,
-            "ci_low": welch["ci_low"], "ci_high": welch["ci_high"], "effect_size": welch["estimate"],
-            "test": "Welch t on log amounts", "statistic": welch["statistic"], "p_value": welch["p_value"],
+            "n": n1, "estimate": est, "versus_n": n2, "versus_estimate": ref_est,
+            "ci_low": np.maximum(get["ci_low"], 0.0), "ci_high": get["ci_high"], "effect_size": get["ratio"],
+            "test": np.where(n1.clip(max=n2) > LARGE_SAMPLE, CHECK_TESTS[1], CHECK_TESTS[0]),
+            "statistic": get["statistic"], "p_value": get["p_value"],
         }  # fmt: skip
-        tested = (own["positive_orders"] >= min_n) & (ref["positive_orders"] >= min_n)
-        up = welch["estimate"].to_numpy() > 1
-        return _table("average_check", EFFECT_SIZE_TYPES["average_check"], rows, managers, cols, tested, up,
-                      p_adjust, alpha)  # fmt: skip
+        return _table("average_check", EFFECT_SIZE_TYPES["average_check"], rows, managers, cols, tested,
+                      est > ref_est, p_adjust, alpha)  # fmt: skip
 
-    with np.errstate(divide="ignore", invalid="ignore"):
-        null_se = np.sqrt(common_var / pos)
-    has_data = get["orders"] > 0
+    def null_se(center: float) -> NDArray:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.sqrt(common_var / orders)
+
+    has_data = orders > 0
     table, rows, members = _family(
-        managers, mean, lambda _: null_se, eligible, has_data, build, versus=versus, reference=reference
+        managers, mean, null_se, eligible, has_data, build, versus=versus, reference=reference
     )
     return table, raw, managers, rows, members
 
@@ -256,43 +302,58 @@ def compare_checks(
     alpha: float = 0.05,
     min_n: int = 5,
     reference: Reference = "robust",
+    n_resamples: int = DEFAULT_RESAMPLES,
+    seed: int = DEFAULT_SEED,
+    managers: Sequence[str] | None = None,
 ) -> pd.DataFrame:
-    """Compare managers' order amounts (average check) by Welch's t-test on log amounts.
+    """Compare managers' average checks (arithmetic means, zeros included) by a permutation test.
 
     Parameters
     ----------
     amounts : pandas.DataFrame
-        Either one row per order (``manager``, ``amount`` >= 0) or one row per manager with the
-        sufficient statistics :data:`~kpi_toolkit.stats.means.CHECK_STATS_COLUMNS` (as the aggregates keep).
+        One row per order: ``manager``, ``amount`` (>= 0; orders of amount 0 count).
     versus, p_adjust, alpha, reference
         As in :func:`compare_rates`.
     min_n : int, default 5
-        Orders with a positive amount that a manager (and its reference) needs for a test.
+        Orders (zeros included) that a manager (and its reference) needs for a test.
+    n_resamples : int, default 1999
+        Random splits per comparison; at least :data:`FAMILY_RESOLUTION` times the number of comparisons
+        divided by ``alpha`` (up to :data:`MAX_RESAMPLES`), so that Holm's smallest threshold
+        ``alpha / comparisons`` is reachable with room to spare.
+    seed : int, default :data:`~kpi_toolkit.stats.proportions.DEFAULT_SEED`
+        Row r uses ``numpy.random.default_rng((seed, r))``: the same data give the same table.
+    managers : sequence of str, optional
+        Managers to show even without any order (with NaN estimate and ``insufficient data``).
 
     Returns
     -------
     pandas.DataFrame
         Columns :data:`COMPARISON_COLUMNS`. ``n``/``versus_n`` count all orders, ``estimate``/
-        ``versus_estimate`` are arithmetic mean checks (zeros included) and ``difference`` their
-        difference; ``effect_size`` is the ratio of geometric means (positive amounts) and ``ci_low``/
-        ``ci_high`` its 95 % interval; ``test`` ``"Welch t on log amounts"``, ``statistic`` t.
+        ``versus_estimate`` are the average checks (arithmetic means, zeros included) and ``difference``
+        their difference; ``effect_size`` is their ratio and ``ci_low``/``ci_high`` its 95 % interval
+        (Fieller's, with the permutation quantile; NaN when unbounded); ``test`` names the test (see
+        :data:`CHECK_TESTS`), ``statistic`` is Welch's t on the amounts.
 
     Notes
     -----
-    Primary test: :func:`~kpi_toolkit.stats.means.log_welch_test` on the positive amounts; the verdict's
-    direction is that of the ratio of geometric means, which can in rare, very skewed cases disagree in
-    sign with ``difference`` (see :func:`check_diagnostics` for Mann-Whitney, Cliff's delta and a bootstrap
-    interval of the ratio of means, which are checks, not verdicts). Zero amounts are not logged: they are
-    left out of the test and counted in :func:`check_diagnostics` (``n_zero``). Rows whose test cannot be
-    computed (e.g. all amounts equal) get ``insufficient data``. Assumes independent orders; a manager with
-    a few huge repeat orders of one customer violates it. When not to trust it: strongly skewed log amounts
-    (many tiny orders, e.g. gamma-distributed amounts with shape < 1) and managers with fewer than ~30
-    orders against a large rest; in simulation (8 managers, 10-80 orders) the family-wise error reached
-    0.095 at alpha = 0.05, and 0.057 with 30-80 orders. Other edge cases as :func:`compare_rates`.
+    Primary test: :func:`~kpi_toolkit.stats.permutation.mean_permutation_test`, a studentized permutation
+    test of the difference in arithmetic means (Janssen 1997), so the verdict is about the KPI itself. When
+    all managers' orders come from one distribution, each p-value is exact whatever the shape of the amounts
+    (log-normal, Pareto, gamma with many tiny orders, many zeros, a mixture of small and large orders) and
+    Holm keeps P(any above/below) <= alpha; two managers with the same average check but different spread
+    are called different at about alpha (asymptotically exact; measured in
+    ``tests/stats/test_check_simulations.py``). Above :data:`~kpi_toolkit.stats.permutation.LARGE_SAMPLE`
+    orders on both sides the permutation distribution is replaced by its normal limit. The smallest p-value
+    is 1 / (resamples + 1): a handful of orders can never give p = 1e-21. The comparison of typical orders
+    (Welch's t on log amounts, the ratio of geometric means) is a check in :func:`check_diagnostics`, not
+    the verdict. Assumes independent orders; a manager with a few huge repeat orders of one customer
+    violates it. Rows whose test cannot be computed (every order of both sides equal) get ``insufficient
+    data``. Other edge cases as :func:`compare_rates`.
 
     References
     ----------
-    Welch BL (1947). Biometrika 34:28-35. Holm S (1979). Scand J Stat 6:65-70.
+    Janssen A (1997). Stat Probab Lett 36:9-21. Chung E, Romano JP (2013). Ann Stat 41:484-507. Fieller EC
+    (1954). J R Stat Soc B 16:175-185. Holm S (1979). Scand J Stat 6:65-70.
 
     Examples
     --------
@@ -302,15 +363,15 @@ def compare_checks(
     >>> table = compare_checks(amounts)
     >>> table[["manager", "versus", "effect_size", "ci_low", "ci_high", "verdict"]].round(2)
       manager        versus  effect_size  ci_low  ci_high        verdict
-    0       A  rest excl. C         1.08    0.89     1.30  no difference
-    1       B  rest excl. C         0.93    0.77     1.12  no difference
-    2       C          rest         2.06    1.75     2.43          above
+    0       A  rest excl. C         1.12    0.92     1.35  no difference
+    1       B  rest excl. C         0.89    0.75     1.10  no difference
+    2       C          rest         2.06    1.77     2.44          above
 
     With ``reference="all"`` the extreme colleague C would make A and B look low.
     """
     alpha = _check_options(versus, p_adjust, alpha, reference)
     min_n = _check_min_n("min_n", min_n)
-    return _checks_family(amounts, versus, p_adjust, alpha, min_n, reference)[0]
+    return _checks_family(amounts, versus, p_adjust, alpha, min_n, reference, n_resamples, seed, managers)[0]
 
 
 def _events_frame(counts: pd.DataFrame) -> pd.DataFrame:

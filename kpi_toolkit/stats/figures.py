@@ -313,7 +313,8 @@ def plot_check_distributions(
     Notes
     -----
     Boxes without outliers (whiskers at 1.5 IQR) and every positive order as a jittered point (fixed seed).
-    The log scale is the scale of the primary test (:func:`compare_checks`).
+    The log scale shows the spread of skewed amounts; the verdict (:func:`compare_checks`) compares the
+    arithmetic means, zeros included, which a few large orders on the right move.
 
     References
     ----------

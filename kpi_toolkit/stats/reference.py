@@ -10,11 +10,14 @@ managers, found by a screen that an extreme colleague cannot mask:
    median within-manager variance; counts: Poisson);
 2. the z-scores are scaled by a robust spread, :math:`s = \\max(1, 1.4826\\,\\mathrm{MAD}(z))`, so that
    real but ordinary differences between managers (overdispersion) do not make everyone extreme;
-3. managers with :math:`|z - \\mathrm{median}(z)|/s >` :data:`EXTREME_Z` (3.5) are extreme, at most
-   ``(k - 1) // 2`` of them (the largest), none when fewer than 3 managers have enough data;
+3. managers with :math:`|z - \\mathrm{median}(z)|/s >` :data:`EXTREME_Z` (3.5) are extreme, none when
+   fewer than 3 managers have enough data. If more than :func:`max_left_out` of the k managers with enough
+   data are extreme (a fifth of them, at least one), the team is not one group with a few outliers but a
+   split one (say 4 managers at 15 % and 7 at 32 %), and nobody is left out: leaving out one side would
+   make a manager at the team's average look low against the other side;
 4. the table is computed with each manager against the pooled other managers minus the extreme ones; then
    the managers found ``above`` or ``below`` in it are left out as well and the table is computed once
-   more (a second pass, not iterated; skipped if it would leave out more than ``(k - 1) // 2`` managers).
+   more (a second pass, not iterated; skipped if it would leave out more than :func:`max_left_out`).
    Step 4 catches a colleague who is clearly, but not extremely, different.
 
 An extreme or flagged manager itself is compared with the rest of the others minus the left-out ones; the
@@ -22,7 +25,8 @@ An extreme or flagged manager itself is compared with the rest of the others min
 screen almost never fires (|z| > 3.5 has probability ~5e-4 per manager) and step 4 only acts once a manager
 has already been flagged, so the family-wise error rate is that of the plain rest; with one colleague
 different, the others are compared with a rest that does not contain it. ``tests/stats/test_simulations.py``
-shows both. Managers below ``min_n`` are never left out and their data stay in the others' rest.
+shows both, and that a manager at the average of a split team is called ``below`` no more often than
+``alpha`` allows. Managers below ``min_n`` are never left out and their data stay in the others' rest.
 """
 
 from __future__ import annotations
@@ -34,10 +38,19 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-__all__ = ["EXTREME_Z"]
+__all__ = ["EXTREME_Z", "max_left_out"]
 
 #: Robust z beyond which a manager is left out of the others' reference (``reference="robust"``).
 EXTREME_Z = 3.5
+
+
+def max_left_out(k: int) -> int:
+    """How many of ``k`` managers with enough data the robust reference may leave out: a fifth, at least 1.
+
+    >>> [max_left_out(k) for k in (3, 4, 7, 10, 14, 20)]
+    [1, 1, 1, 2, 2, 4]
+    """
+    return max(1, min(k // 5, (k - 1) // 2))
 
 
 def _extremes(z: NDArray, eligible: NDArray) -> NDArray:
@@ -48,8 +61,9 @@ def _extremes(z: NDArray, eligible: NDArray) -> NDArray:
         return out
     dev = np.abs(z[idx] - np.median(z[idx]))
     score = dev / max(1.0, 1.4826 * float(np.median(dev)))
-    ranked = np.argsort(-score, kind="stable")[: (idx.size - 1) // 2]
-    out[idx[ranked[score[ranked] > EXTREME_Z]]] = True
+    extreme = idx[score > EXTREME_Z]
+    if extreme.size <= max_left_out(idx.size):  # more: a split team, not a few outliers (step 3)
+        out[extreme] = True
     return out
 
 
@@ -102,7 +116,7 @@ def _family(
     table = build(rows, members)
     if robust:
         left_out = extreme | table["verdict"].isin(("above", "below")).to_numpy()
-        if (left_out != extreme).any() and left_out.sum() <= (managers.size - 1) // 2:
+        if (left_out != extreme).any() and left_out.sum() <= max_left_out(int(eligible.sum())):
             rows, members = _rows(managers, has_data, left_out, versus)
             table = build(rows, members)
     return table, rows, members

@@ -160,24 +160,34 @@ def test_adjust_pvalues_nan_policy() -> None:
 # --- average check ----------------------------------------------------------------------------------
 
 
-def test_checks_raw_and_sufficient_statistics_agree(amounts) -> None:
-    raw = compare_checks(amounts)
-    from_stats = compare_checks(check_sufficient_stats(amounts))
-    pd.testing.assert_frame_equal(raw, from_stats)
+def test_checks_need_the_order_amounts_and_are_seeded(amounts) -> None:
+    with pytest.raises(ParameterError, match="needs the order amounts"):
+        compare_checks(check_sufficient_stats(amounts))
+    pd.testing.assert_frame_equal(compare_checks(amounts), compare_checks(amounts))  # same seed, same table
+    other = compare_checks(amounts, seed=1)
+    assert not np.allclose(other["p_value"], compare_checks(amounts)["p_value"])  # the seed is used
 
 
-def test_checks_zero_amounts_are_counted_not_logged(amounts) -> None:
+def test_checks_test_the_arithmetic_mean_with_zeros(amounts) -> None:
     table = compare_checks(amounts, reference="all").set_index("manager")
     a = amounts[amounts["manager"] == "A"]["amount"]
+    rest = amounts[amounts["manager"] != "A"]["amount"]  # zeros included
     assert table.loc["A", "n"] == 30 and table.loc["A", "estimate"] == pytest.approx(a.mean())
-    positive = np.log(a[a > 0])
-    rest = amounts[(amounts["manager"] != "A") & (amounts["amount"] > 0)]["amount"]
-    direct = stats.ttest_ind(positive, np.log(rest), equal_var=False)  # scipy Welch on the logs
+    direct = stats.ttest_ind(a, rest, equal_var=False)  # scipy Welch t on the raw amounts, zeros included
     assert table.loc["A", "statistic"] == pytest.approx(direct.statistic)
-    assert table.loc["A", "p_value"] == pytest.approx(direct.pvalue)
-    assert table.loc["A", "effect_size"] == pytest.approx(np.exp(positive.mean() - np.log(rest).mean()))
+    assert table.loc["A", "effect_size"] == pytest.approx(a.mean() / rest.mean())
+    assert table.loc["A", "test"] == "studentized permutation"
+    # scipy.stats.permutation_test of the same statistic (its own random splits): p within Monte Carlo error
+    welch = lambda x, y: stats.ttest_ind(x, y, equal_var=False).statistic  # noqa: E731
+    reference = stats.permutation_test((a, rest), welch, n_resamples=4999, random_state=3).pvalue
+    assert table.loc["A", "p_value"] == pytest.approx(reference, abs=0.03)
     diagnostics = check_diagnostics(amounts, reference="all").set_index("manager")
     assert diagnostics.loc["A", "n_zero"] == 1 and diagnostics["n_zero"].sum() == 2
+    positive, rest_pos = np.log(a[a > 0]), np.log(rest[rest > 0])
+    logs = stats.ttest_ind(positive, rest_pos, equal_var=False)  # scipy Welch on the logs: the typical order
+    assert diagnostics.loc["A", "log_welch_p"] == pytest.approx(logs.pvalue)
+    ratio = np.exp(positive.mean() - rest_pos.mean())
+    assert diagnostics.loc["A", "geometric_mean_ratio"] == pytest.approx(ratio)
 
 
 def test_diagnostics_rows_match_compare_checks(amounts) -> None:
@@ -212,7 +222,7 @@ def test_checks_bad_amounts() -> None:
         compare_checks(pd.DataFrame({"manager": ["A", "B"], "amount": [1.0, -2.0]}))
     with pytest.raises(DataValidationError, match="amount"):
         compare_checks(pd.DataFrame({"manager": ["A", "B"], "amount": [1.0, np.nan]}))
-    with pytest.raises(ParameterError, match="sufficient statistics"):
+    with pytest.raises(ParameterError, match="order amounts"):
         compare_checks(pd.DataFrame({"manager": ["A"], "value": [1.0]}))
 
 

@@ -11,7 +11,6 @@ from kpi_toolkit.errors import ParameterError
 from kpi_toolkit.stats import (
     GLOBAL_TEST_COLUMNS,
     check_diagnostics,
-    check_sufficient_stats,
     compare_checks,
     compare_rates,
     funnel_table,
@@ -53,14 +52,13 @@ def test_global_test_counts_small_counts_and_edge_cases():
         global_test_counts(small, simulate="sometimes")
 
 
-def test_diagnostics_take_their_rows_from_the_sufficient_statistics(amounts):
-    sums = check_sufficient_stats(amounts)
+def test_diagnostics_take_their_rows_from_every_order(amounts):
     sample = amounts.groupby("manager", group_keys=False).head(20)  # a sample of the orders
-    diagnostics = check_diagnostics(sample, sufficient_stats=sums, n_resamples=200)
-    primary = compare_checks(sums)
+    diagnostics = check_diagnostics(sample, family_amounts=amounts, n_resamples=200)
+    primary = compare_checks(amounts)
     assert diagnostics[["manager", "versus"]].equals(primary[["manager", "versus"]])
     assert diagnostics["n"].tolist() == [20] * 5  # the amounts used
-    # without the sums, the rows come from the sample itself (and can differ in general)
+    # without every order, the rows come from the sample itself (and can differ in general)
     assert check_diagnostics(sample, n_resamples=200)["n"].tolist() == [20] * 5
 
 
