@@ -187,12 +187,36 @@ def test_a_single_bad_quarter_is_not_systematic():
 
 
 def test_miss_series_noise_follows_the_compound_poisson_model(demo):
-    series = kt.miss_series(demo, periods=["2026Q3"]).set_index("manager")
-    sums = kt.kpis.period_sums(demo, months=demo.period("2026Q3").months, managers=demo.manager_ids)
-    m = "M05"
-    target = demo.plan_book.target(m, demo.period("2026Q3"), "sales_volume")
-    expected = np.sqrt(sums.loc[m, "sum_sq_amount"] / (sums.loc[m, "sales_volume"] * target))
-    assert series.loc[m, "noise"] == pytest.approx(expected)
+    # the amounts' moments are pooled over the window (not each quarter's own), made robust to big deals
+    window = "2025Q4:2026Q3"
+    series = kt.miss_series(demo, periods=window).set_index(["manager", "period"])
+    quarters = [demo.period(q) for q in ("2025Q4", "2026Q1", "2026Q2", "2026Q3")]
+    months = [m for q in quarters for m in q.months]
+    sums = kt.kpis.period_sums(demo, months=months, managers=demo.manager_ids)
+    orders = demo.sample_orders(periods=quarters, max_orders=5000)
+    ratio = kt.gap.amount_moment_ratio(
+        orders["manager"],
+        orders["amount"],
+        managers=demo.manager_ids,
+        sales_volume=sums["sales_volume"],
+        sum_sq_amount=sums["sum_sq_amount"],
+    )
+    m = demo.manager_ids.index("M05")
+    assert ratio[m] >= sums.iloc[m]["sum_sq_amount"] / sums.iloc[m]["sales_volume"]
+    for q in quarters:
+        target = demo.plan_book.target("M05", q, "sales_volume")
+        assert series.loc[("M05", str(q)), "noise"] == pytest.approx(np.sqrt(ratio[m] / target))
+
+
+def test_systematic_misses_state_their_power(demo):
+    misses = kt.systematic_misses(demo, periods="2024Q4:2026Q3")
+    evidence = kt.gap.miss_evidence(
+        kt.miss_series(demo, periods="2024Q4:2026Q3")[["manager", "period", "attainment", "noise"]]
+    )
+    assert misses.attrs["power_at"] == 0.85 and misses.attrs["power_periods"] == 8
+    assert misses.attrs["power"] == pytest.approx(dict(zip(evidence["manager"], evidence["power"])))
+    assert 0.0 < misses.attrs["power_median"] < 0.5  # eight quarters find an 85 % manager rarely
+    assert misses.attrs["power_statement"].startswith("With 8 periods, a manager selling 85% of plan")
 
 
 def test_short_window_is_insufficient_data(demo):

@@ -31,11 +31,12 @@ from kpi_toolkit.gap.lmdi import DECOMPOSITION_METHODS, decompose_product, log_m
 from kpi_toolkit.gap.misses import (
     MISS_COLUMNS,
     MISS_EVIDENCE_COLUMNS,
+    POWER_AT,
     VERDICTS,
     judge_misses,
     miss_evidence,
 )
-from kpi_toolkit.gap.noise import attainment_noise, cusum_tail_probability
+from kpi_toolkit.gap.noise import amount_moment_ratio, attainment_noise, cusum_tail_probability
 
 __all__ = [
     "BASELINE_COLUMNS",
@@ -47,8 +48,10 @@ __all__ = [
     "MISS_EVIDENCE_COLUMNS",
     "ORDERS_DRIVERS",
     "PLAN_GAP_COLUMNS",
+    "POWER_AT",
     "VERDICTS",
     "WATERFALL_STEPS",
+    "amount_moment_ratio",
     "attainment_noise",
     "cusum_tail_probability",
     "decompose_gap",

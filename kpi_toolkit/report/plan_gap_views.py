@@ -342,6 +342,16 @@ def misses_section(r: PlanGapReport, tr: Translator | None = None) -> html.Html:
             alpha=tr.pct(0.05),
         )
     ]
+    judged = r.evidence[r.evidence["power"].notna()]
+    if len(judged):
+        intro.append(
+            tr.t(
+                "plan_gap.i22.misses_power",
+                periods=tr.t("plan_gap.i22.power_periods", count=int(judged["periods_observed"].median())),
+                at=tr.pct(r.evidence.attrs.get("power_at", 0.85)),
+                power=tr.pct(float(judged["power"].median())),
+            )
+        )
     return html.section(tr.t("plan_gap.misses.heading"), intro) + table
 
 
