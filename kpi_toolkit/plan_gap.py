@@ -618,7 +618,7 @@ def alerts(
     )
     evidence = evidence.set_index("manager")
     out = pace.join(evidence, how="left")
-    out["off_track"] = out["status"] == "off track"
+    out["off_track"] = out["status"].isin(["off track", "missed"])
     out["systematic"] = out["verdict"] == "systematic"
     out = out[out["off_track"] | out["systematic"]].copy()
     info = data.manager_info
@@ -629,11 +629,16 @@ def alerts(
     for _, row in out.iterrows():
         parts = []
         if row["off_track"]:
-            parts.append(
-                f"off track in {p}: {row['to_date']:,.0f} to date, projected {row['projected']:,.0f} "
-                f"({row['projected_low']:,.0f}-{row['projected_high']:,.0f}) against a target of "
-                f"{row['target']:,.0f}"
-            )
+            if row["status"] == "missed":
+                parts.append(
+                    f"missed the plan in {p}: {row['to_date']:,.0f} against a target of {row['target']:,.0f}"
+                )
+            else:
+                parts.append(
+                    f"off track in {p}: {row['to_date']:,.0f} to date, projected {row['projected']:,.0f} "
+                    f"({row['projected_low']:,.0f}-{row['projected_high']:,.0f}) against a target of "
+                    f"{row['target']:,.0f}"
+                )
         if row["systematic"]:
             parts.append(
                 f"missed {int(row['periods_missed'])} of {int(row['periods_observed'])} periods, mean "

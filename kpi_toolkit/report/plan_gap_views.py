@@ -99,7 +99,7 @@ def key_figures(r: PlanGapReport, tr: Translator | None = None) -> list[KeyFigur
     total = _total(r)
     ratio = total["actual"] / total["baseline_value"] if total["baseline_value"] > 0 else math.nan
     systematic = int((r.evidence["verdict"] == "systematic").sum())
-    off_track = int((r.pacing["status"] == "off track").sum())
+    off_track = int(r.pacing["status"].isin(["off track", "missed"]).sum())
     return [
         KeyFigure(
             key="gap",
@@ -364,10 +364,10 @@ def pacing_section(r: PlanGapReport, tr: Translator | None = None) -> html.Html:
     pace["name"] = [r.name(m) for m in pace["manager"]]
     pace["status_text"] = [tr.verdict(s) for s in pace["status"]]
     pace["interval"] = [
-        tr.t("common.range", low=tr.money(lo), high=tr.money(hi))
+        tr.t("common.range", low=tr.money(lo), high=tr.money(hi)) if lo == lo and hi == hi else "–"
         for lo, hi in zip(pace["projected_low"], pace["projected_high"], strict=True)
     ]
-    rank = {"off track": 0, "at risk": 1, "on track": 2, "no target": 3}
+    rank = {"off track": 0, "missed": 0, "at risk": 1, "on track": 2, "met": 2, "no target": 3}
     pace = pace.assign(_rank=pace["status"].map(rank)).sort_values(["_rank", "manager"], kind="stable")
     attrs = r.pacing.attrs
     method = attrs.get("phasing", "linear")
@@ -389,6 +389,17 @@ def pacing_section(r: PlanGapReport, tr: Translator | None = None) -> html.Html:
                 coverage=tr.pct(coverage),
             )
         )
+        bands = {k: v for k, v in attrs.get("coverage_by_orders", {}).items() if v == v}
+        if bands:
+            names = {"under 5": "under_5", "5 to 19": "5_to_19", "20 or more": "20_or_more"}
+            intro.append(
+                tr.t(
+                    "plan_gap.i22.pacing_bands",
+                    bands=", ".join(
+                        tr.t(f"plan_gap.i22.band_{names[k]}", coverage=tr.pct(v)) for k, v in bands.items()
+                    ),
+                )
+            )
     table = html.table(
         pace,
         columns={
@@ -403,7 +414,7 @@ def pacing_section(r: PlanGapReport, tr: Translator | None = None) -> html.Html:
         formats={c: tr.money for c in ("to_date", "target", "expected_to_date", "projected")},
         sort_by={"interval": "projected_low"},
         sortable=True,
-        row_class=lambda row: "flag" if row["status"] == "off track" else "",
+        row_class=lambda row: "flag" if row["status"] in ("off track", "missed") else "",
         caption=tr.t("plan_gap.pacing.caption"),
     )
     return html.section(tr.t("plan_gap.pacing.heading"), intro) + table
@@ -415,7 +426,7 @@ def _alert_items(
     items = []
     for _, row in frame.iterrows():
         parts = []
-        if row["off_track"] and row["projected_high"] == row["projected_low"]:  # a complete period
+        if row["off_track"] and row["pacing_status"] == "missed":  # a complete period
             parts.append(
                 tr.t(
                     "plan_gap.alerts.missed",
