@@ -20,7 +20,9 @@ from kpi_toolkit.data import SalesData
 from kpi_toolkit.errors import ParameterError
 from kpi_toolkit.gap import (
     BASELINE_COLUMNS,
+    LEADS_DRIVERS,
     MISS_COLUMNS,
+    ORDERS_DRIVERS,
     PLAN_GAP_COLUMNS,
     amount_moment_ratio,
     decompose_gap,
@@ -31,6 +33,7 @@ from kpi_toolkit.gap import (
     team_baseline,
 )
 from kpi_toolkit.gap.drivers import _check_choice
+from kpi_toolkit.gap.uncertainty import EFFECT_INTERVAL_COLUMNS, effect_intervals
 from kpi_toolkit.kpis import period_sums
 from kpi_toolkit.pacing import pacing
 from kpi_toolkit.periods import Period, parse_periods
@@ -124,6 +127,58 @@ def _covered(data: SalesData, period: Period) -> bool:
     return period.end > data.first_date.normalize() and period.start <= data.last_date
 
 
+def _usable_mix(mix: pd.DataFrame, targets: pd.DataFrame, drivers: Sequence[str]) -> pd.Series:
+    """Per manager: every driver without a target has a positive, finite value in ``mix``."""
+    free = targets.set_index("manager")[list(drivers)].isna()
+    values = mix.set_index("manager").reindex(free.index)[list(drivers)].astype("float64")
+    good = np.isfinite(values) & (values > 0)
+    return (good | ~free).all(axis=1)
+
+
+def _plan_baseline(
+    data: SalesData, period: Period, managers: list[str], actual: pd.DataFrame
+) -> pd.DataFrame:
+    """The plan's drivers: driver targets where given, else each manager's own mix scaled to the plan.
+
+    The mix of the drivers without a target is the manager's own of the previous period, else of the
+    same period a year before, else (a new manager, or a driver that was 0) the team's of this period;
+    ``reference`` names the one used. A plan of the volume alone therefore keeps the manager's own ratios
+    between leads, conversion, orders per win and average check, and a driver that changed since is
+    where the gap lands (the team's current mix would split a gap the whole team shares evenly over the
+    drivers).
+    """
+    mode = _mode(data)
+    drivers = list(LEADS_DRIVERS if mode == "leads" else ORDERS_DRIVERS)
+    book = data.plan_book
+    targets = pd.DataFrame({"manager": managers})
+    for metric in ("sales_volume", *_DRIVER_TARGETS[mode]):
+        targets[metric] = book.targets(managers, period, metric).to_numpy()
+    if targets["sales_volume"].isna().all():
+        return _missing_baseline(managers, f"plan: no sales_volume target for {period}")
+    targets = targets.reindex(columns=["manager", "sales_volume", *drivers])
+    team = pooled_drivers(actual, mode=mode)
+    # the team's drivers per manager: pooled ratios, and the team's leads (orders) per manager
+    team[["leads_closed", "orders", "sales_volume"]] /= max(len(managers), 1)
+    team_mix = pd.DataFrame([team.to_numpy()] * len(managers), columns=team.index).assign(manager=managers)
+    sources: list[tuple[str, pd.DataFrame]] = []
+    for other in (period.previous(), period.last_year()):
+        if _covered(data, other):
+            own = drivers_from_counts(_counts(data, other, managers), mode=mode)
+            sources.append((f"own {other}", own))
+    sources.append(("team", team_mix))
+    chosen = pd.Series(len(sources) - 1, index=pd.Index(managers, name="manager"))
+    for k in range(len(sources) - 2, -1, -1):
+        usable = _usable_mix(sources[k][1], targets, drivers)
+        chosen[usable.to_numpy()] = k
+    parts = []
+    for k, (name, mix) in enumerate(sources):
+        rows = chosen.index[chosen == k]
+        if len(rows):
+            mine = targets[targets["manager"].isin(rows)]
+            parts.append(plan_baseline(mine, mix=mix[mix["manager"].isin(rows)], mode=mode, mix_name=name))
+    return pd.concat(parts, ignore_index=True).sort_values("manager", kind="stable").reset_index(drop=True)
+
+
 def _baseline(
     data: SalesData, period: Period, managers: list[str], actual: pd.DataFrame, baseline: str
 ) -> pd.DataFrame:
@@ -131,16 +186,7 @@ def _baseline(
     if baseline == "team":
         return team_baseline(actual, mode=mode)
     if baseline == "plan":
-        book = data.plan_book
-        targets = pd.DataFrame({"manager": managers})
-        for metric in ("sales_volume", *_DRIVER_TARGETS[mode]):
-            targets[metric] = book.targets(managers, period, metric).to_numpy()
-        if targets["sales_volume"].isna().all():
-            return _missing_baseline(managers, f"plan: no sales_volume target for {period}")
-        mix = pooled_drivers(actual, mode=mode)
-        # the team's drivers per manager: pooled ratios, and the team's leads (orders) per manager
-        mix[["leads_closed", "orders", "sales_volume"]] /= max(len(managers), 1)
-        return plan_baseline(targets, mix=mix, mode=mode, mix_name="team")
+        return _plan_baseline(data, period, managers, actual)
     other = period.previous() if baseline == "previous" else period.last_year()
     if not _covered(data, other):
         start = data.first_date.date().isoformat()
@@ -166,8 +212,9 @@ def plan_gap(
     period : str or Period
         The period to explain, e.g. ``"2026Q3"``.
     baseline : {"plan", "previous", "last_year", "team"}, default "plan"
-        What the actual is measured against: the plan (its ``sales_volume`` target and any driver targets,
-        the other drivers from the team's mix in the same period, see
+        What the actual is measured against: the plan (its ``sales_volume`` target and any driver targets;
+        the drivers without a target from the manager's **own** mix of the previous period, else of the
+        same period a year before, else the team's, scaled to the target, see
         :func:`kpi_toolkit.gap.plan_baseline`); the previous period; the same period a year before; or the
         manager's own leads (orders, without a leads table) at the team's pooled conversion, orders per win
         and average check (:func:`kpi_toolkit.gap.team_baseline`; the leads effect is then 0).
@@ -182,7 +229,11 @@ def plan_gap(
         Columns :data:`kpi_toolkit.gap.PLAN_GAP_COLUMNS` (``manager, actual, baseline_value, gap,
         leads_effect, conversion_effect, orders_per_win_effect, orders_effect, average_check_effect,
         reference, method``), one row per manager (sorted) and a last row ``manager="TOTAL"`` whose values
-        are the sums over the decomposed managers.
+        are the sums over the decomposed managers (its ``method`` names the managers left out and their
+        volume). ``attrs["effect_intervals"]``: :func:`kpi_toolkit.gap.effect_intervals` (per manager,
+        TOTAL and effect, a 95 % bootstrap interval and ``within_noise``: could that effect be noise?);
+        ``attrs["left_out"]``: ``{"managers": [...], "actual": volume}`` of the managers not decomposed
+        (e.g. without a plan).
 
     Raises
     ------
@@ -198,11 +249,17 @@ def plan_gap(
     The effects add up to the gap exactly (LMDI-I; zeros by the limits of Ang & Liu 2007), see
     :func:`kpi_toolkit.gap.decompose_gap` for the edge cases.
 
-    ``reference`` says what the baseline was built from (``"plan: targets for sales_volume; ... = team mix
-    x 1.02"``, ``"previous: 2026Q2"``, ``"last_year: 2025Q3"``, ``"team: own leads_closed, ..."``). A
-    baseline that does not exist (no plan for the period, a previous period before the data starts) gives
-    the managers rows of NaN, ``method`` ``"none; ..."`` and the reason in ``reference``, never a crash;
-    the TOTAL row is then NaN too.
+    A plan of the volume alone says nothing about leads or conversion; the team's mix of the same period
+    would split a gap the whole team shares (conversion fell for everyone) evenly over the four drivers.
+    The manager's own previous mix, scaled to the plan, is a reference that exists: the drivers that
+    changed since carry the gap. It is a sample too: the effects come with bootstrap intervals
+    (``attrs``), and an effect whose interval holds 0 is within noise.
+
+    ``reference`` says what the baseline was built from (``"plan: targets for sales_volume; ... = own
+    2026Q2 mix x 1.02"``, ``"previous: 2026Q2"``, ``"last_year: 2025Q3"``, ``"team: own leads_closed,
+    ..."``). A baseline that does not exist (no plan for the period, a previous period before the data
+    starts) gives the managers rows of NaN, ``method`` ``"none; ..."`` and the reason in ``reference``,
+    never a crash; the TOTAL row is then NaN too.
 
     References
     ----------
@@ -238,6 +295,13 @@ def plan_gap(
     base = _baseline(data, p, managers, actual, baseline)
     gap = decompose_gap(actual, base, method=method, mode=_mode(data), reference=baseline)
     managers_rows = gap.iloc[:-1]
+    left = managers_rows[managers_rows["method"].str.startswith("none")]
+    left_out = {"managers": left["manager"].tolist(), "actual": float(left["actual"].fillna(0.0).sum())}
+    intervals = pd.DataFrame({c: [] for c in EFFECT_INTERVAL_COLUMNS})
+    if len(left) < len(managers_rows):
+        sample = data.sample_orders(periods=[p], managers=managers, max_orders=5000)
+        amounts = {str(m): g["amount"].to_numpy(dtype="float64") for m, g in sample.groupby("manager")}
+        intervals = effect_intervals(actual, base, amounts=amounts, method=method, mode=_mode(data))
     if len(managers_rows) and managers_rows["method"].str.startswith("none").all():
         # nothing decomposed: the team's gap is unknown too (not a sum over no manager, 0)
         last = gap.index[-1]
@@ -245,7 +309,9 @@ def plan_gap(
         gap.loc[last, "actual"] = float(managers_rows["actual"].sum())
         gap.loc[last, "reference"] = str(managers_rows["reference"].iloc[0])
         gap.loc[last, "method"] = "none; no manager could be decomposed"
-    return gap.loc[:, list(PLAN_GAP_COLUMNS)]
+    out = gap.loc[:, list(PLAN_GAP_COLUMNS)]
+    out.attrs.update({"effect_intervals": intervals, "left_out": left_out})
+    return out
 
 
 def volume_sources(data: SalesData, *, period: str | Period, team: str | None = None) -> pd.DataFrame:

@@ -243,6 +243,29 @@ def _gap_sentence(r_gap: pd.DataFrame, baseline: str, tr: Translator, team: str 
     )
 
 
+def _noise_sentences(r: PlanGapReport, tr: Translator) -> list[str]:
+    """Which of the team's (or the chosen manager's) effects could be noise, and who the totals leave out."""
+    out = []
+    intervals = r.gap.attrs.get("effect_intervals")
+    if intervals is not None and len(intervals):
+        own = intervals[(intervals["manager"] == (r.manager or TOTAL)) & intervals["within_noise"]]
+        drivers = [_driver(tr, c) for c, _ in WATERFALL_STEPS if c in set(own["effect"])]
+        if drivers:
+            out.append(tr.t("plan_gap.i22.within_noise", drivers=tr.names(drivers)))
+    left = r.gap.attrs.get("left_out", {})
+    decomposed = not r.gap["method"].iloc[-1].startswith("none")
+    if left.get("managers") and decomposed and not r.manager:
+        out.append(
+            tr.t(
+                "plan_gap.i22.left_out",
+                managers=tr.t("plan_gap.managers", count=len(left["managers"])),
+                names=tr.names(r.name(m) for m in left["managers"]),
+                volume=tr.money(left["actual"]),
+            )
+        )
+    return out
+
+
 def gap_section(r: PlanGapReport, tr: Translator | None = None) -> html.Html:
     """The team's gap against the baseline and its drivers: a sentence, the waterfall, a note."""
     tr = _tr(tr)
@@ -257,6 +280,7 @@ def gap_section(r: PlanGapReport, tr: Translator | None = None) -> html.Html:
                 other=tr.money(total_sources["other_volume"]),
             )
         )
+    intro += _noise_sentences(r, tr)
     figure = waterfall(r.gap, tr, baseline=r.baseline, names=r.names, team=r.team)
     other = {"previous": r.period.previous(), "last_year": r.period.last_year()}.get(r.baseline)
     values = {"period": tr.period(other)} if other is not None else {}
