@@ -4,8 +4,9 @@ Two teams of seven managers sell for two years, 1 October 2024 to 30 September 2
 2024Q4-2026Q3), with fixed dates so that the data is the same on every machine and every day. Leads arrive
 with seasonality (strong autumn and December, weak January-February), are won or lost some weeks later, and a
 won lead becomes an order from a new or an existing customer; customers then come back with repeat orders.
-Order amounts are log-normal (skewed). Plans are set per manager and quarter from the manager's own level,
-seasonality and a growth trend, with planning noise, so some managers beat them and some miss.
+Order amounts are log-normal (skewed). Plans are set per manager and quarter before the quarter, from the
+volume the manager is expected to sell (lead flow, season, conversion, check, customer base), with planning
+noise; they are not fitted to what was sold, so some managers beat them and some miss, by chance.
 
 The differences that the analyses must find are planted on purpose (:data:`PLANTED`); every other manager
 shares the same conversion probability and the same distribution of order amounts, so a method that flags
@@ -37,6 +38,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 __all__ = ["DEMO_END", "DEMO_START", "PLANTED", "PLANTED_PRACTICES", "make_demo_data", "write_demo_data"]
 
@@ -222,31 +224,53 @@ def _activities(seed: int, leads: pd.DataFrame, profiles: dict[str, dict[str, fl
     return acts.sort_values(["occurred_at", "manager", "lead_id"], kind="stable").reset_index(drop=True)
 
 
-def _plans(seed: int, orders: pd.DataFrame, profiles: dict[str, dict[str, float]]) -> pd.DataFrame:
-    """Quarterly sales_volume targets: the company's trend x season, shared out by each manager's level.
+_PLAN_NOISE = 0.08  # log sd of a target around the expected volume (the planner's error)
+_DAYS_PER_MONTH = 30.44
 
-    The company's quarterly volume is fitted by a log-linear trend with quarter-of-year effects (what a
-    planner would forecast); each manager gets their own share of it (M10 the median share, see
-    :data:`PLANTED`), times a little planning noise, rounded to thousands.
+
+def _expected_volume(profile: dict[str, float], quarters: pd.PeriodIndex) -> np.ndarray:
+    """A manager's expected sales volume per quarter under the generator's own model, known in advance.
+
+    Leads arrive at ``_BASE_LEADS x lead_flow x season`` a month, are won with the manager's conversion
+    and close a gamma(2, 11) number of days after they arrive (a won lead is an order at closing, of mean
+    amount ``check x median x exp(sigma^2 / 2)``); 80 % of won leads bring a new customer, and every
+    customer orders again at ``_REPEAT_RATE`` a month, at ``_REPEAT_SCALE`` of the amount. Computed day by
+    day from the start of the data: no realised order enters it.
+    """
+    days = pd.date_range(DEMO_START, DEMO_END.normalize(), freq="D")
+    month_days = days.to_period("M")
+    arrivals = (
+        _BASE_LEADS
+        * profile["lead_flow"]
+        * _SEASON[days.month.to_numpy() - 1]
+        / days.days_in_month.to_numpy()
+    )
+    delay = np.diff(stats.gamma.cdf(np.arange(len(days) + 1), a=2.0, scale=11.0))
+    won_closing = profile["conversion"] * np.convolve(arrivals, delay)[: len(days)]
+    customers = _INITIAL_CUSTOMERS + 0.8 * np.concatenate([[0.0], np.cumsum(won_closing)[:-1]])
+    mean_amount = profile["check"] * _CHECK_MEDIAN * np.exp(_CHECK_SIGMA**2 / 2)
+    daily = mean_amount * (won_closing + _REPEAT_SCALE * _REPEAT_RATE / _DAYS_PER_MONTH * customers)
+    by_quarter = pd.Series(daily, index=month_days.asfreq("Q")).groupby(level=0).sum()
+    return by_quarter.reindex(quarters).to_numpy()
+
+
+def _plans(seed: int, profiles: dict[str, dict[str, float]]) -> pd.DataFrame:
+    """Quarterly sales_volume targets, set before each quarter from what the manager is expected to sell.
+
+    Each target is the manager's expected volume under the generator's model (:func:`_expected_volume`:
+    their lead flow, the season, their conversion and check, the customers they are expected to have by
+    then), times a planning error (log-normal, sd 8 %), rounded to thousands. Nothing realised enters a
+    target, so a fair manager's attainment is a fair draw around 100 %. M10 is planned at the team's lead
+    flow though working 60 % of it (see :data:`PLANTED`).
     """
     rng = _stream(seed, "plans")
     quarters = pd.period_range(DEMO_START, DEMO_END, freq="Q")
-    by_quarter = orders.assign(q=orders["ordered_at"].dt.to_period("Q"))
-    volume = by_quarter.pivot_table(
-        index="manager", columns="q", values="amount", aggfunc="sum", fill_value=0
-    )
-    trend = np.arange(len(quarters), dtype=float)
-    season = (np.array([q.quarter for q in quarters])[:, None] == np.arange(1, 5)[None, :]).astype(float)
-    design = np.column_stack([trend, season])
-    coef, *_ = np.linalg.lstsq(design, np.log(volume.sum().to_numpy()), rcond=None)
-    company = np.exp(design @ coef)
-    share = volume.sum(axis=1) / volume.to_numpy().sum()
-    fair = share[[m for m in share.index if m not in PLANTED]].median()
     rows = []
     for manager, profile in profiles.items():
-        own = share[manager] if profile["plan_bias"] == 1.0 else fair
-        for quarter, expected in zip(quarters, company, strict=True):
-            target = own * expected * rng.lognormal(0.0, 0.05)
+        planned = {**profile, "lead_flow": profile["lead_flow"] * profile["plan_bias"]}
+        expected = _expected_volume(planned, quarters)
+        for quarter, value in zip(quarters, expected, strict=True):
+            target = value * rng.lognormal(0.0, _PLAN_NOISE)
             rows.append((manager, f"{quarter.year}Q{quarter.quarter}", "sales_volume", round(target, -3)))
     return pd.DataFrame(rows, columns=["manager", "period", "metric", "target"])
 
@@ -277,7 +301,7 @@ def make_demo_data(*, seed: int = 2026) -> dict[str, pd.DataFrame]:
     profiles = {m: _profile(m, profile_rng) for m in managers["manager"]}
     leads = _leads(seed, profiles)
     orders = _orders(seed, leads, profiles)
-    plans = _plans(seed, orders, profiles)
+    plans = _plans(seed, profiles)
     activities = _activities(seed, leads, profiles)
     return {"orders": orders, "leads": leads, "plans": plans, "managers": managers, "activities": activities}
 

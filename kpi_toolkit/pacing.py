@@ -16,7 +16,7 @@ from kpi_toolkit.data import SalesData
 from kpi_toolkit.errors import ParameterError
 from kpi_toolkit.periods import Period
 
-__all__ = ["PACING_COLUMNS", "PACING_STATUSES", "pacing"]
+__all__ = ["MIN_EXPECTED_ORDERS", "PACING_COLUMNS", "PACING_STATUSES", "pacing"]
 
 #: Columns of :func:`pacing`.
 PACING_COLUMNS = (
@@ -29,11 +29,16 @@ PACING_COLUMNS = (
     "projected_high",
     "status",
 )
-#: The values of ``status``.
-PACING_STATUSES = ("on track", "at risk", "off track", "no target")
+#: The values of ``status``: ``met``/``missed`` for a complete period, the others while it is under way.
+PACING_STATUSES = ("on track", "at risk", "off track", "met", "missed", "no target")
+#: Orders a manager is expected to have by ``as_of`` (from earlier periods) before "off track" can be said.
+MIN_EXPECTED_ORDERS = 3.0
+#: Bands of expected orders by ``as_of`` over which ``attrs["coverage_by_orders"]`` reports coverage.
+ORDER_BANDS = ((0.0, 5.0, "under 5"), (5.0, 20.0, "5 to 19"), (20.0, np.inf, "20 or more"))
 _DAY = pd.Timedelta(days=1)
 _MIN_YEARS = 2  # earlier years needed for a seasonal phasing
 _MIN_BACKTEST = 2  # past periods needed for a projection interval
+_MIN_BAND = 20  # backtest errors a band of expected orders needs for quantiles of its own
 
 
 def _volume(orders: pd.DataFrame, start: pd.Timestamp, stop: pd.Timestamp) -> pd.Series:
@@ -41,6 +46,66 @@ def _volume(orders: pd.DataFrame, start: pd.Timestamp, stop: pd.Timestamp) -> pd
     at = orders["ordered_at"]
     part = orders[(at >= start) & (at < stop)]
     return part.groupby("manager", sort=True)["amount"].sum().astype("float64")
+
+
+def _count(orders: pd.DataFrame, start: pd.Timestamp, stop: pd.Timestamp) -> pd.Series:
+    """Number of orders per manager in ``[start, stop)``."""
+    at = orders["ordered_at"]
+    return orders[(at >= start) & (at < stop)].groupby("manager", sort=True).size().astype("float64")
+
+
+def _scale_fit(e: np.ndarray, c: np.ndarray) -> tuple[float, float]:
+    """Least squares ``e^2 = a / max(c, 1) + b``, ``a, b >= 0``: the errors' variance by expected orders."""
+    x = 1.0 / np.maximum(c, 1.0)
+    y = e**2
+    if len(y) >= 2 and np.ptp(x) > 0:
+        a, b = np.linalg.lstsq(np.column_stack([x, np.ones_like(x)]), y, rcond=None)[0]
+        if a >= 0 and b >= 0:
+            return float(a), float(b)
+    a = float(np.sum(x * y) / np.sum(x * x)) if np.sum(x * x) > 0 else 0.0
+    b = float(np.mean(y)) if len(y) else 0.0
+    # the better of the two one-parameter fits
+    if len(y) and np.sum((y - a * x) ** 2) <= np.sum((y - b) ** 2):
+        return a, 0.0
+    return 0.0, b
+
+
+def _band(c: np.ndarray) -> np.ndarray:
+    """The band of :data:`ORDER_BANDS` of each expected number of orders."""
+    return np.searchsorted([hi for _, hi, _ in ORDER_BANDS[:-1]], c, side="right")
+
+
+def _band_quantiles(
+    scores: np.ndarray, c: np.ndarray, c_new: np.ndarray, tails: tuple[float, float]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Quantiles of the scores of the band of each ``c_new`` (all scores when its band has too few)."""
+    pooled = _conformal(scores, tails)
+    low, high = np.full(len(c_new), pooled[0]), np.full(len(c_new), pooled[1])
+    band, band_new = _band(c), _band(c_new)
+    for k in np.unique(band_new):
+        mine = band == k
+        if mine.sum() >= _MIN_BAND:
+            low[band_new == k], high[band_new == k] = _conformal(scores[mine], tails)
+    return low, high
+
+
+def _conformal(scores: np.ndarray, tails: tuple[float, float]) -> tuple[float, float]:
+    """Split-conformal quantiles: the order statistics ``floor((n + 1) a)`` and ``ceil((n + 1) b)``.
+
+    With ``n`` calibration scores, a new exchangeable score falls between them with probability at least
+    ``b - a`` (Lei et al. 2018, with the ``n + 1`` correction); beyond the sample's ends the extreme score
+    is used.
+    """
+    ordered = np.sort(scores)
+    n = len(ordered)
+    lo = int(np.floor((n + 1) * tails[0]))
+    hi = int(np.ceil((n + 1) * tails[1]))
+    return float(ordered[min(max(lo, 1), n) - 1]), float(ordered[min(max(hi, 1), n) - 1])
+
+
+def _sd(fit: tuple[float, float], c: np.ndarray) -> np.ndarray:
+    sd = np.sqrt(fit[0] / np.maximum(c, 1.0) + fit[1])
+    return np.where(sd > 0, sd, 1.0)
 
 
 def _expected_share(
@@ -115,8 +180,11 @@ def pacing(
         period's end with ``projected_low``, ``projected_high`` its interval; ``status`` one of
         :data:`PACING_STATUSES`. ``attrs`` holds ``as_of``, ``expected_share``, ``phasing`` (``"linear"``,
         ``"seasonal"`` or ``"complete"``), ``phasing_years``, ``level``, ``backtest_periods``,
-        ``backtest_errors`` (the number of manager-periods) and ``coverage`` (the backtest's
-        leave-one-period-out coverage of the interval; NaN when it cannot be measured).
+        ``backtest_errors`` (the number of manager-periods), ``expected_orders`` (per manager, the orders
+        expected by ``as_of`` from the earlier periods), ``coverage`` (the leave-one-period-out coverage
+        of the interval as it is applied; NaN when it cannot be measured) and ``coverage_by_orders`` (the
+        same by band of expected orders: ``"under 5"``, ``"5 to 19"``, ``"20 or more"``; NaN for a band
+        without errors).
 
     Raises
     ------
@@ -128,23 +196,39 @@ def pacing(
     Expected share :math:`s`: the elapsed fraction of the period (linear), or the mean over the earlier
     years of the share of the team's volume of the same period that came by the same day (seasonal; at
     least two such years, wholly in the data and before ``as_of``). Projection: :math:`\\hat V = V_t / s`.
-    Interval: every earlier period of the same kind in the data (same elapsed time, its own expected
-    share, computed only from what came before it) gives each manager's error :math:`e = \\ln(V /
-    \\hat V)`; the interval is :math:`\\hat V e^{q_{(1-\\ell)/2}}` to :math:`\\hat V e^{q_{(1+\\ell)/2}}`
-    with :math:`q` the errors' empirical quantiles (a split-conformal interval on the log scale, Lei et al.
-    2018). Coverage is measured by leaving each backtest period out in turn. Fewer than two backtest
-    periods: no interval (NaN).
 
-    Status: ``"no target"`` without a positive target; ``"off track"`` when even ``projected_high`` is
-    below the target; ``"at risk"`` when ``projected`` is below it (or the interval is unknown and the
-    projection misses); ``"on track"`` otherwise. A complete period (``as_of`` on or after its last day)
-    has share 1 and ``projected = to_date`` exactly. A manager with nothing sold yet has ``projected`` 0
-    and no upper end (a ratio cannot say where zero goes): ``"at risk"`` unless the period is complete.
+    Interval, calibrated per manager: every earlier period of the same kind in the data (same elapsed
+    time, its own expected share, computed only from what came before it) gives each manager's error
+    :math:`e = \\ln(V / \\hat V)` and their orders by the same day. A manager's error shrinks with the
+    orders behind the projection, so each is scaled by :math:`\\sigma(c) = \\sqrt{a / \\max(c, 1) + b}`,
+    :math:`c` the manager's expected orders by that day (the mean of their other earlier periods; for
+    the period under way, of all of them) and :math:`a, b \\ge 0` fitted by least squares to
+    :math:`e^2` (compound Poisson noise plus a part that does not shrink). The interval is
+    :math:`\\hat V e^{\\sigma(c) q_{lo}}` to :math:`\\hat V e^{\\sigma(c) q_{hi}}` with :math:`q` the
+    split-conformal quantiles (the ``n + 1`` correction) of the scaled errors :math:`e / \\sigma` of the
+    manager's band of expected orders (:data:`ORDER_BANDS`; all bands together when it has fewer than
+    20 errors): a locally weighted, Mondrian split-conformal interval on the log scale (Lei et al. 2018,
+    section 5.2; Vovk et al. 2005). Pooled over managers instead, a manager with few orders was covered
+    about 55-65 % of the time at a nominal 80 % and a large one 99 %; simulated
+    (``tests/test_pacing.py``) the low-volume manager is covered 0.77 of the time. ``coverage`` is
+    measured on this very scheme, each backtest period left out in turn (its scale and quantiles fitted
+    without it). Fewer than two backtest periods: no interval (NaN).
+
+    Status, monotone in the volume to date (more sold never gives a worse status): ``"no target"``
+    without a positive target; for a complete period (``as_of`` on or after its last day) ``"met"`` or
+    ``"missed"``, with ``projected = to_date`` and no interval (NaN); while it is under way ``"off
+    track"`` when even ``projected_high`` is below the target, ``"at risk"`` when ``projected`` is below
+    it, ``"on track"`` otherwise. "Off track" needs evidence: the manager must be expected to have at
+    least :data:`MIN_EXPECTED_ORDERS` (3) orders by ``as_of`` (else the worst status is ``"at risk"``).
+    Nothing sold has ``projected`` 0 and no interval (a ratio cannot say where zero goes): ``"off
+    track"`` when orders were due by now, ``"at risk"`` otherwise, never better than a little sold.
 
     References
     ----------
     Lei, J., G'Sell, M., Rinaldo, A., Tibshirani, R. J., & Wasserman, L. (2018). Distribution-free
     predictive inference for regression. JASA 113(523), 1094-1111.
+    Vovk, V., Gammerman, A., & Shafer, G. (2005). Algorithmic Learning in a Random World. Springer,
+    section 4.5 (Mondrian conformal predictors).
 
     Examples
     --------
@@ -191,43 +275,83 @@ def pacing(
     target = target.where(target > 0)
     projected = to_date / share
 
-    # backtest: every earlier whole period of the same kind, at the same elapsed time
-    errors: list[np.ndarray] = []
+    # backtest: every earlier whole period of the same kind, at the same elapsed time; per manager and
+    # period the log error of the projection and the number of orders by the same day
+    rows: list[pd.DataFrame] = []
     labels: list[str] = []
     if method != "complete":
         q = p.previous()
         while q.start >= first:
             if q.end <= cutoff:
                 q_share, _, _ = share_of(q, q.start)
-                part = _volume(orders, q.start, q.start + offset)
-                whole = _volume(orders, q.start, q.end).reindex(part.index)
-                ok = (part > 0) & (whole > 0)
-                if ok.any():
-                    errors.append(np.log(whole[ok].to_numpy() / (part[ok].to_numpy() / q_share)))
+                part = _volume(orders, q.start, q.start + offset).reindex(index, fill_value=0.0)
+                whole = _volume(orders, q.start, q.end).reindex(index, fill_value=0.0)
+                n_part = _count(orders, q.start, q.start + offset).reindex(index, fill_value=0.0)
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    error = np.log(whole / (part / q_share))
+                rows.append(
+                    pd.DataFrame(
+                        {"manager": index, "period": str(q), "error": error, "orders": n_part.to_numpy()}
+                    )
+                )
+                if ((part > 0) & (whole > 0)).any():
                     labels.append(str(q))
             q = q.previous()
+    back = (
+        pd.concat(rows, ignore_index=True)
+        if rows
+        else pd.DataFrame({"manager": [], "period": [], "error": [], "orders": []})
+    )
+    # each manager's expected orders by this day: the mean of their other backtest periods (all of them
+    # for the period under way), so that a period's own orders never set its own scale
+    by_manager = back.groupby("manager", sort=True)["orders"]
+    total, size = by_manager.transform("sum"), by_manager.transform("size")
+    back["expected_orders"] = ((total - back["orders"]) / (size - 1)).where(size > 1)
+    back = back[np.isfinite(back["error"]) & back["expected_orders"].notna()]
+    back = back[back["period"].isin(labels)]
+    expected_orders = by_manager.mean().reindex(index) if len(rows) >= 1 else pd.Series(np.nan, index=index)
+
     tails = ((1 - level) / 2, (1 + level) / 2)
-    low = high = np.nan
+    low = high = pd.Series(np.nan, index=index)
     coverage = np.nan
-    if method == "complete":
-        low = high = 0.0
-        coverage = 1.0
-    elif len(errors) >= _MIN_BACKTEST:
-        low, high = np.quantile(np.concatenate(errors), tails)
-        hits = []
-        for j, own in enumerate(errors):
-            rest = np.concatenate([e for i, e in enumerate(errors) if i != j])
-            lo, hi = np.quantile(rest, tails)
-            hits.append((own >= lo) & (own <= hi))
-        coverage = float(np.concatenate(hits).mean())
+    coverage_by: dict[str, float] = {}
+    periods_used = sorted(set(back["period"]), key=labels.index)
+    if method != "complete" and len(periods_used) >= _MIN_BACKTEST:
+        e, c = back["error"].to_numpy(), back["expected_orders"].to_numpy()
+        fit = _scale_fit(e, c)
+        c_now = expected_orders.fillna(0.0).to_numpy()
+        q_low, q_high = _band_quantiles(e / _sd(fit, c), c, c_now, tails)
+        sd_now = _sd(fit, c_now)
+        low = pd.Series(q_low * sd_now, index=index)
+        high = pd.Series(q_high * sd_now, index=index)
+        # coverage of this very scheme, each backtest period left out in turn
+        hits = np.zeros(len(back), dtype=bool)
+        for label in periods_used:
+            own = (back["period"] == label).to_numpy()
+            rest_fit = _scale_fit(e[~own], c[~own])
+            lo, hi = _band_quantiles(e[~own] / _sd(rest_fit, c[~own]), c[~own], c[own], tails)
+            score = e[own] / _sd(rest_fit, c[own])
+            hits[own] = (score >= lo) & (score <= hi)
+        coverage = float(hits.mean())
+        for lo_band, hi_band, name in ORDER_BANDS:
+            band = (c >= lo_band) & (c < hi_band)
+            coverage_by[name] = float(hits[band].mean()) if band.any() else np.nan
     projected_low = projected * np.exp(low)
     projected_high = projected * np.exp(high)
-    if method != "complete":
+    if method == "complete":
+        projected_low = projected_high = pd.Series(np.nan, index=index)
+    else:  # a ratio cannot say where nothing sold goes
+        projected_low = projected_low.where(to_date > 0)
         projected_high = projected_high.where(to_date > 0)
 
     status = pd.Series("on track", index=index, dtype="object")
-    status[projected < target] = "at risk"
-    status[projected_high < target] = "off track"
+    if method == "complete":
+        status[:] = np.where(to_date >= target, "met", "missed")
+    else:
+        status[projected < target] = "at risk"
+        evidence = expected_orders.fillna(0.0) >= MIN_EXPECTED_ORDERS
+        below = (projected_high < target) | ((to_date <= 0) & (target > 0))
+        status[below & evidence] = "off track"
     status[target.isna()] = "no target"
     out = pd.DataFrame(
         {
@@ -250,9 +374,11 @@ def pacing(
             "phasing": method,
             "phasing_years": years,
             "level": float(level),
-            "backtest_periods": labels,
-            "backtest_errors": int(sum(len(e) for e in errors)),
+            "backtest_periods": periods_used,
+            "backtest_errors": len(back) if method != "complete" else 0,
             "coverage": coverage,
+            "coverage_by_orders": coverage_by,
+            "expected_orders": {str(m): float(v) for m, v in expected_orders.items()},
         }
     )
     return out.loc[:, list(PACING_COLUMNS)]

@@ -20,9 +20,11 @@ from kpi_toolkit.data import SalesData
 from kpi_toolkit.errors import ParameterError
 from kpi_toolkit.gap import (
     BASELINE_COLUMNS,
+    LEADS_DRIVERS,
     MISS_COLUMNS,
+    ORDERS_DRIVERS,
     PLAN_GAP_COLUMNS,
-    attainment_noise,
+    amount_moment_ratio,
     decompose_gap,
     drivers_from_counts,
     miss_evidence,
@@ -31,6 +33,7 @@ from kpi_toolkit.gap import (
     team_baseline,
 )
 from kpi_toolkit.gap.drivers import _check_choice
+from kpi_toolkit.gap.uncertainty import EFFECT_INTERVAL_COLUMNS, effect_intervals
 from kpi_toolkit.kpis import period_sums
 from kpi_toolkit.pacing import pacing
 from kpi_toolkit.periods import Period, parse_periods
@@ -42,6 +45,7 @@ __all__ = [
     "alerts",
     "miss_series",
     "plan_gap",
+    "power_summary",
     "systematic_misses",
     "volume_sources",
 ]
@@ -123,6 +127,58 @@ def _covered(data: SalesData, period: Period) -> bool:
     return period.end > data.first_date.normalize() and period.start <= data.last_date
 
 
+def _usable_mix(mix: pd.DataFrame, targets: pd.DataFrame, drivers: Sequence[str]) -> pd.Series:
+    """Per manager: every driver without a target has a positive, finite value in ``mix``."""
+    free = targets.set_index("manager")[list(drivers)].isna()
+    values = mix.set_index("manager").reindex(free.index)[list(drivers)].astype("float64")
+    good = np.isfinite(values) & (values > 0)
+    return (good | ~free).all(axis=1)
+
+
+def _plan_baseline(
+    data: SalesData, period: Period, managers: list[str], actual: pd.DataFrame
+) -> pd.DataFrame:
+    """The plan's drivers: driver targets where given, else each manager's own mix scaled to the plan.
+
+    The mix of the drivers without a target is the manager's own of the previous period, else of the
+    same period a year before, else (a new manager, or a driver that was 0) the team's of this period;
+    ``reference`` names the one used. A plan of the volume alone therefore keeps the manager's own ratios
+    between leads, conversion, orders per win and average check, and a driver that changed since is
+    where the gap lands (the team's current mix would split a gap the whole team shares evenly over the
+    drivers).
+    """
+    mode = _mode(data)
+    drivers = list(LEADS_DRIVERS if mode == "leads" else ORDERS_DRIVERS)
+    book = data.plan_book
+    targets = pd.DataFrame({"manager": managers})
+    for metric in ("sales_volume", *_DRIVER_TARGETS[mode]):
+        targets[metric] = book.targets(managers, period, metric).to_numpy()
+    if targets["sales_volume"].isna().all():
+        return _missing_baseline(managers, f"plan: no sales_volume target for {period}")
+    targets = targets.reindex(columns=["manager", "sales_volume", *drivers])
+    team = pooled_drivers(actual, mode=mode)
+    # the team's drivers per manager: pooled ratios, and the team's leads (orders) per manager
+    team[["leads_closed", "orders", "sales_volume"]] /= max(len(managers), 1)
+    team_mix = pd.DataFrame([team.to_numpy()] * len(managers), columns=team.index).assign(manager=managers)
+    sources: list[tuple[str, pd.DataFrame]] = []
+    for other in (period.previous(), period.last_year()):
+        if _covered(data, other):
+            own = drivers_from_counts(_counts(data, other, managers), mode=mode)
+            sources.append((f"own {other}", own))
+    sources.append(("team", team_mix))
+    chosen = pd.Series(len(sources) - 1, index=pd.Index(managers, name="manager"))
+    for k in range(len(sources) - 2, -1, -1):
+        usable = _usable_mix(sources[k][1], targets, drivers)
+        chosen[usable.to_numpy()] = k
+    parts = []
+    for k, (name, mix) in enumerate(sources):
+        rows = chosen.index[chosen == k]
+        if len(rows):
+            mine = targets[targets["manager"].isin(rows)]
+            parts.append(plan_baseline(mine, mix=mix[mix["manager"].isin(rows)], mode=mode, mix_name=name))
+    return pd.concat(parts, ignore_index=True).sort_values("manager", kind="stable").reset_index(drop=True)
+
+
 def _baseline(
     data: SalesData, period: Period, managers: list[str], actual: pd.DataFrame, baseline: str
 ) -> pd.DataFrame:
@@ -130,16 +186,7 @@ def _baseline(
     if baseline == "team":
         return team_baseline(actual, mode=mode)
     if baseline == "plan":
-        book = data.plan_book
-        targets = pd.DataFrame({"manager": managers})
-        for metric in ("sales_volume", *_DRIVER_TARGETS[mode]):
-            targets[metric] = book.targets(managers, period, metric).to_numpy()
-        if targets["sales_volume"].isna().all():
-            return _missing_baseline(managers, f"plan: no sales_volume target for {period}")
-        mix = pooled_drivers(actual, mode=mode)
-        # the team's drivers per manager: pooled ratios, and the team's leads (orders) per manager
-        mix[["leads_closed", "orders", "sales_volume"]] /= max(len(managers), 1)
-        return plan_baseline(targets, mix=mix, mode=mode, mix_name="team")
+        return _plan_baseline(data, period, managers, actual)
     other = period.previous() if baseline == "previous" else period.last_year()
     if not _covered(data, other):
         start = data.first_date.date().isoformat()
@@ -165,8 +212,9 @@ def plan_gap(
     period : str or Period
         The period to explain, e.g. ``"2026Q3"``.
     baseline : {"plan", "previous", "last_year", "team"}, default "plan"
-        What the actual is measured against: the plan (its ``sales_volume`` target and any driver targets,
-        the other drivers from the team's mix in the same period, see
+        What the actual is measured against: the plan (its ``sales_volume`` target and any driver targets;
+        the drivers without a target from the manager's **own** mix of the previous period, else of the
+        same period a year before, else the team's, scaled to the target, see
         :func:`kpi_toolkit.gap.plan_baseline`); the previous period; the same period a year before; or the
         manager's own leads (orders, without a leads table) at the team's pooled conversion, orders per win
         and average check (:func:`kpi_toolkit.gap.team_baseline`; the leads effect is then 0).
@@ -181,7 +229,11 @@ def plan_gap(
         Columns :data:`kpi_toolkit.gap.PLAN_GAP_COLUMNS` (``manager, actual, baseline_value, gap,
         leads_effect, conversion_effect, orders_per_win_effect, orders_effect, average_check_effect,
         reference, method``), one row per manager (sorted) and a last row ``manager="TOTAL"`` whose values
-        are the sums over the decomposed managers.
+        are the sums over the decomposed managers (its ``method`` names the managers left out and their
+        volume). ``attrs["effect_intervals"]``: :func:`kpi_toolkit.gap.effect_intervals` (per manager,
+        TOTAL and effect, a 95 % bootstrap interval and ``within_noise``: could that effect be noise?);
+        ``attrs["left_out"]``: ``{"managers": [...], "actual": volume}`` of the managers not decomposed
+        (e.g. without a plan).
 
     Raises
     ------
@@ -197,11 +249,17 @@ def plan_gap(
     The effects add up to the gap exactly (LMDI-I; zeros by the limits of Ang & Liu 2007), see
     :func:`kpi_toolkit.gap.decompose_gap` for the edge cases.
 
-    ``reference`` says what the baseline was built from (``"plan: targets for sales_volume; ... = team mix
-    x 1.02"``, ``"previous: 2026Q2"``, ``"last_year: 2025Q3"``, ``"team: own leads_closed, ..."``). A
-    baseline that does not exist (no plan for the period, a previous period before the data starts) gives
-    the managers rows of NaN, ``method`` ``"none; ..."`` and the reason in ``reference``, never a crash;
-    the TOTAL row is then NaN too.
+    A plan of the volume alone says nothing about leads or conversion; the team's mix of the same period
+    would split a gap the whole team shares (conversion fell for everyone) evenly over the four drivers.
+    The manager's own previous mix, scaled to the plan, is a reference that exists: the drivers that
+    changed since carry the gap. It is a sample too: the effects come with bootstrap intervals
+    (``attrs``), and an effect whose interval holds 0 is within noise.
+
+    ``reference`` says what the baseline was built from (``"plan: targets for sales_volume; ... = own
+    2026Q2 mix x 1.02"``, ``"previous: 2026Q2"``, ``"last_year: 2025Q3"``, ``"team: own leads_closed,
+    ..."``). A baseline that does not exist (no plan for the period, a previous period before the data
+    starts) gives the managers rows of NaN, ``method`` ``"none; ..."`` and the reason in ``reference``,
+    never a crash; the TOTAL row is then NaN too.
 
     References
     ----------
@@ -237,6 +295,13 @@ def plan_gap(
     base = _baseline(data, p, managers, actual, baseline)
     gap = decompose_gap(actual, base, method=method, mode=_mode(data), reference=baseline)
     managers_rows = gap.iloc[:-1]
+    left = managers_rows[managers_rows["method"].str.startswith("none")]
+    left_out = {"managers": left["manager"].tolist(), "actual": float(left["actual"].fillna(0.0).sum())}
+    intervals = pd.DataFrame({c: [] for c in EFFECT_INTERVAL_COLUMNS})
+    if len(left) < len(managers_rows):
+        sample = data.sample_orders(periods=[p], managers=managers, max_orders=5000)
+        amounts = {str(m): g["amount"].to_numpy(dtype="float64") for m, g in sample.groupby("manager")}
+        intervals = effect_intervals(actual, base, amounts=amounts, method=method, mode=_mode(data))
     if len(managers_rows) and managers_rows["method"].str.startswith("none").all():
         # nothing decomposed: the team's gap is unknown too (not a sum over no manager, 0)
         last = gap.index[-1]
@@ -244,7 +309,9 @@ def plan_gap(
         gap.loc[last, "actual"] = float(managers_rows["actual"].sum())
         gap.loc[last, "reference"] = str(managers_rows["reference"].iloc[0])
         gap.loc[last, "method"] = "none; no manager could be decomposed"
-    return gap.loc[:, list(PLAN_GAP_COLUMNS)]
+    out = gap.loc[:, list(PLAN_GAP_COLUMNS)]
+    out.attrs.update({"effect_intervals": intervals, "left_out": left_out})
+    return out
 
 
 def volume_sources(data: SalesData, *, period: str | Period, team: str | None = None) -> pd.DataFrame:
@@ -341,11 +408,13 @@ def miss_series(
     -----
     ``attainment = sales_volume / target``, NaN without a positive ``sales_volume`` target and for a period
     the data does not cover (it ends before the data's first date, or the data stops before the period's
-    last week: a period under way, or planned ahead). ``noise`` is
-    :func:`kpi_toolkit.gap.attainment_noise` of the target with the amounts' moments
-    (``sum_sq_amount / sales_volume``) of the manager's orders in that period; a period without orders
-    takes the moments of the manager's orders over the whole window (else it would look noiseless and be
-    dropped, though it is the worst miss there is); NaN when the manager has no order in the window.
+    last week: a period under way, or planned ahead). ``noise`` is the compound Poisson sd of attainment
+    under a fair plan, :math:`\\sqrt{r / \\text{target}}` (:func:`kpi_toolkit.gap.attainment_noise`),
+    with the amounts' :math:`r = E[X^2]/E[X]` of the manager's orders **pooled over the whole window**
+    and made robust to the largest orders (:func:`kpi_toolkit.gap.amount_moment_ratio`, from up to 5000
+    orders per manager, a seeded sample): a quarter's noise taken from that quarter's own orders follows
+    its volume (a quarter without a big deal looks both low and quiet), which flagged fair managers
+    about twice as often as promised. NaN when the manager has no order in the window.
 
     Examples
     --------
@@ -376,10 +445,16 @@ def miss_series(
             )
         )
     series = pd.concat(frames, ignore_index=True).sort_values(["manager", "order"], kind="stable")
-    pooled = series.groupby("manager")[["sales_volume", "sum_sq_amount"]].transform("sum")
-    own = series["sales_volume"] > 0
-    volume = series["sales_volume"].where(own, pooled["sales_volume"])
-    squares = series["sum_sq_amount"].where(own, pooled["sum_sq_amount"])
+    pooled = series.groupby("manager", sort=True)[["sales_volume", "sum_sq_amount"]].sum()
+    sample = data.sample_orders(periods=window, managers=managers, max_orders=5000)
+    ratio = amount_moment_ratio(
+        sample["manager"].astype(str).to_numpy(),
+        sample["amount"].to_numpy(dtype="float64"),
+        managers=pooled.index.astype(str).to_numpy(),
+        sales_volume=pooled["sales_volume"].to_numpy(),
+        sum_sq_amount=pooled["sum_sq_amount"].to_numpy(),
+    )
+    moments = pd.Series(ratio, index=pooled.index.astype(str))
     target = series["target"].where(series["target"] > 0)
     # a period the data does not cover (it ends before the data starts, or the data stops before its last
     # week) is not observed: its volume would be 0 or partial against a whole period's target
@@ -387,7 +462,7 @@ def miss_series(
     covered = {str(p): bool(p.end > data.first_date and p.end <= reach) for p in window}
     target = target.where(series["period"].map(covered))
     series["attainment"] = series["sales_volume"] / target
-    series["noise"] = attainment_noise(target.fillna(0.0), sales_volume=volume, sum_sq_amount=squares)
+    series["noise"] = np.sqrt(series["manager"].map(moments).astype("float64") / target)
     columns = ["manager", "period", "sales_volume", "target", "attainment", "noise"]
     return series.loc[:, columns].reset_index(drop=True)
 
@@ -451,16 +526,18 @@ def systematic_misses(
     pandas.DataFrame
         Columns :data:`kpi_toolkit.gap.MISS_COLUMNS` (``manager, periods_observed, periods_missed,
         mean_attainment, rule, verdict``), one row per manager (sorted); ``verdict`` one of
-        ``"systematic"``, ``"not systematic"``, ``"insufficient data"``.
+        ``"systematic"``, ``"not systematic"``, ``"insufficient data"``. ``attrs`` says what the verdicts
+        could find (:func:`power_summary`): ``power_at`` (0.85), ``power`` per manager, ``power_median``,
+        ``power_periods`` and ``power_statement``.
 
     Notes
     -----
-    The series is :func:`miss_series` (attainment and the noise a fair plan leaves in it, from each
-    period's own orders), judged by :func:`kpi_toolkit.gap.miss_evidence`: a one-sided test of the mean
-    shortfall whose residuals are clipped at 2 standard deviations (so one bad quarter never makes a miss
-    "systematic"), a CUSUM from 12 periods on, Holm's adjustment over the managers. A period without a
-    target is not observed. Use :func:`miss_series` and :func:`kpi_toolkit.gap.miss_evidence` for the
-    p-values.
+    The series is :func:`miss_series` (attainment and the noise a fair plan leaves in it, from the
+    manager's orders pooled over the window), judged by :func:`kpi_toolkit.gap.miss_evidence`: a
+    one-sided test of the mean shortfall whose residuals are clipped at 2 standard deviations (so one
+    bad quarter never makes a miss "systematic"), a CUSUM from 12 periods on, Holm's adjustment over the
+    managers. A period without a target is not observed. Use :func:`miss_series` and
+    :func:`kpi_toolkit.gap.miss_evidence` for the p-values.
 
     References
     ----------
@@ -488,7 +565,39 @@ def systematic_misses(
         margin=margin,
         min_periods=min_periods,
     )
-    return evidence.loc[:, list(MISS_COLUMNS)]
+    out = evidence.loc[:, list(MISS_COLUMNS)]
+    out.attrs.update(power_summary(evidence))
+    return out
+
+
+def power_summary(evidence: pd.DataFrame) -> dict[str, object]:
+    """What the systematic-miss verdicts could find: ``attrs`` of :func:`systematic_misses`.
+
+    Keys: ``power_at`` (the true attainment the power is stated at), ``power`` (per manager judged, the
+    chance to be flagged at that attainment), ``power_median`` and ``power_periods`` (the median power and
+    number of periods observed over the managers judged; NaN when nobody is judged) and ``power_statement``
+    (an English sentence, e.g. "With 8 periods, a manager selling 85% of plan in every period is flagged
+    in about 31% of cases.").
+    """
+    at = float(evidence.attrs.get("power_at", np.nan))
+    judged = evidence[evidence["power"].notna()]
+    power = {str(m): float(v) for m, v in zip(judged["manager"], judged["power"], strict=True)}
+    median = float(judged["power"].median()) if len(judged) else np.nan
+    periods = float(judged["periods_observed"].median()) if len(judged) else np.nan
+    if len(judged):
+        statement = (
+            f"With {periods:.0f} periods, a manager selling {at:.0%} of plan in every period is flagged in "
+            f"about {median:.0%} of cases (median over {len(judged)} managers)."
+        )
+    else:
+        statement = "No manager has enough periods to be judged."
+    return {
+        "power_at": at,
+        "power": power,
+        "power_median": median,
+        "power_periods": periods,
+        "power_statement": statement,
+    }
 
 
 def _series_text(series: pd.DataFrame) -> pd.Series:
@@ -575,7 +684,7 @@ def alerts(
     )
     evidence = evidence.set_index("manager")
     out = pace.join(evidence, how="left")
-    out["off_track"] = out["status"] == "off track"
+    out["off_track"] = out["status"].isin(["off track", "missed"])
     out["systematic"] = out["verdict"] == "systematic"
     out = out[out["off_track"] | out["systematic"]].copy()
     info = data.manager_info
@@ -586,11 +695,16 @@ def alerts(
     for _, row in out.iterrows():
         parts = []
         if row["off_track"]:
-            parts.append(
-                f"off track in {p}: {row['to_date']:,.0f} to date, projected {row['projected']:,.0f} "
-                f"({row['projected_low']:,.0f}-{row['projected_high']:,.0f}) against a target of "
-                f"{row['target']:,.0f}"
-            )
+            if row["status"] == "missed":
+                parts.append(
+                    f"missed the plan in {p}: {row['to_date']:,.0f} against a target of {row['target']:,.0f}"
+                )
+            else:
+                parts.append(
+                    f"off track in {p}: {row['to_date']:,.0f} to date, projected {row['projected']:,.0f} "
+                    f"({row['projected_low']:,.0f}-{row['projected_high']:,.0f}) against a target of "
+                    f"{row['target']:,.0f}"
+                )
         if row["systematic"]:
             parts.append(
                 f"missed {int(row['periods_missed'])} of {int(row['periods_observed'])} periods, mean "

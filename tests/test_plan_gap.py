@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 import kpi_toolkit as kt
+import kpi_toolkit.demo  # kt.demo below, also when a test runs alone
 from kpi_toolkit.gap import MISS_COLUMNS, PLAN_GAP_COLUMNS
 from kpi_toolkit.plan_gap import ALERT_COLUMNS, BASELINES, VOLUME_SOURCE_COLUMNS
 
@@ -187,12 +188,38 @@ def test_a_single_bad_quarter_is_not_systematic():
 
 
 def test_miss_series_noise_follows_the_compound_poisson_model(demo):
-    series = kt.miss_series(demo, periods=["2026Q3"]).set_index("manager")
-    sums = kt.kpis.period_sums(demo, months=demo.period("2026Q3").months, managers=demo.manager_ids)
-    m = "M05"
-    target = demo.plan_book.target(m, demo.period("2026Q3"), "sales_volume")
-    expected = np.sqrt(sums.loc[m, "sum_sq_amount"] / (sums.loc[m, "sales_volume"] * target))
-    assert series.loc[m, "noise"] == pytest.approx(expected)
+    # the amounts' moments are pooled over the window (not each quarter's own), made robust to big deals
+    window = "2025Q4:2026Q3"
+    series = kt.miss_series(demo, periods=window).set_index(["manager", "period"])
+    quarters = [demo.period(q) for q in ("2025Q4", "2026Q1", "2026Q2", "2026Q3")]
+    months = [m for q in quarters for m in q.months]
+    sums = kt.kpis.period_sums(demo, months=months, managers=demo.manager_ids)
+    orders = demo.sample_orders(periods=quarters, max_orders=5000)
+    ratio = kt.gap.amount_moment_ratio(
+        orders["manager"],
+        orders["amount"],
+        managers=demo.manager_ids,
+        sales_volume=sums["sales_volume"],
+        sum_sq_amount=sums["sum_sq_amount"],
+    )
+    m = demo.manager_ids.index("M05")
+    assert ratio[m] >= sums.iloc[m]["sum_sq_amount"] / sums.iloc[m]["sales_volume"]
+    for q in quarters:
+        target = demo.plan_book.target("M05", q, "sales_volume")
+        assert series.loc[("M05", str(q)), "noise"] == pytest.approx(np.sqrt(ratio[m] / target))
+
+
+def test_systematic_misses_state_their_power(demo):
+    misses = kt.systematic_misses(demo, periods="2024Q4:2026Q3")
+    evidence = kt.gap.miss_evidence(
+        kt.miss_series(demo, periods="2024Q4:2026Q3")[["manager", "period", "attainment", "noise"]]
+    )
+    assert misses.attrs["power_at"] == 0.85 and misses.attrs["power_periods"] == 8
+    assert misses.attrs["power"] == pytest.approx(
+        dict(zip(evidence["manager"], evidence["power"], strict=True))
+    )
+    assert 0.0 < misses.attrs["power_median"] < 0.5  # eight quarters find an 85 % manager rarely
+    assert misses.attrs["power_statement"].startswith("With 8 periods, a manager selling 85% of plan")
 
 
 def test_short_window_is_insufficient_data(demo):
@@ -211,7 +238,7 @@ def test_alerts_list_the_planted_manager_first(demo):
     # the period under way: pacing judged at as_of, misses over the 8 quarters before it
     mid = kt.alerts(demo, period="2026Q3", as_of="2026-08-15")
     assert "M10" in mid["manager"].tolist()
-    assert mid.set_index("manager").loc["M10", "attainment_series"].startswith("2024Q3 -, 2024Q4 74%")
+    assert mid.set_index("manager").loc["M10", "attainment_series"].startswith("2024Q3 -, 2024Q4 82%")
 
 
 @pytest.mark.slow
@@ -234,3 +261,69 @@ def test_a_period_the_data_does_not_cover_is_not_observed():
     misses = kt.systematic_misses(data, periods="2025Q4:2026Q4")
     assert misses["periods_observed"].max() == 4
     assert misses.loc[misses["verdict"] == "systematic", "manager"].tolist() == ["M10"]
+
+
+# --- a volume-only plan gets no invented drivers (issue 22, point 5) ---------------------------------------
+
+
+def _shared_gap_data(*, drop_plan_of: str | None = None) -> kt.SalesData:
+    """Six managers, 100 leads closed a quarter each; conversion falls from 28 % (2026Q2) to 14 % (2026Q3)
+    for everyone; one order of 1000 per won lead. The plan is the volume alone: 28 000 each in 2026Q3
+    (the planned 100 leads at the usual conversion and check)."""
+    leads, orders, plans = [], [], []
+    for m in range(6):
+        manager = f"m{m}"
+        for quarter, start, won in (("2026Q2", "2026-04-", 28), ("2026Q3", "2026-07-", 14)):
+            for i in range(100):
+                lead = f"{manager}-{quarter}-{i}"
+                status = "won" if i < won else "lost"
+                leads.append((lead, manager, start + "02", status, start + "10"))
+                if status == "won":
+                    orders.append((f"o-{lead}", manager, f"c-{lead}", start + "12", 1000.0, lead))
+            if quarter == "2026Q3" and manager != drop_plan_of:
+                plans.append((manager, quarter, "sales_volume", 28000.0))
+    return kt.from_frames(
+        pd.DataFrame(
+            orders, columns=["order_id", "manager", "customer_id", "ordered_at", "amount", "lead_id"]
+        ),
+        leads=pd.DataFrame(leads, columns=["lead_id", "manager", "created_at", "status", "closed_at"]),
+        plans=pd.DataFrame(plans, columns=["manager", "period", "metric", "target"]),
+    )
+
+
+def test_a_shared_gap_against_a_volume_only_plan_lands_on_conversion():
+    # The team's current mix scaled to the plan (as before issue 22) put -3 500 on each of the four
+    # drivers; the manager's own previous mix scaled to the plan (factor 1) puts all -14 000 on conversion.
+    gap = kt.plan_gap(_shared_gap_data(), period="2026Q3")
+    managers = gap.iloc[:-1].set_index("manager")
+    assert managers["gap"].to_numpy() == pytest.approx(-14000.0)
+    assert managers["conversion_effect"].to_numpy() == pytest.approx(-14000.0)
+    for effect in ("leads_effect", "orders_per_win_effect", "average_check_effect"):
+        assert managers[effect].to_numpy() == pytest.approx(0.0, abs=1e-6)
+    assert managers["reference"].str.contains("= own 2026Q2 mix x 1").all()
+    total = gap.iloc[-1]
+    assert total["conversion_effect"] == pytest.approx(-84000.0)
+    # LMDI stays exact: the effects add up to the gap, row by row
+    assert (gap[EFFECTS].sum(axis=1, min_count=1) - gap["gap"]).abs().max() < 1e-6
+    # and the bootstrap says which effects could be noise: conversion cannot, the others can
+    noise = gap.attrs["effect_intervals"].set_index(["manager", "effect"])["within_noise"]
+    assert not noise[("TOTAL", "conversion_effect")]
+    assert noise[("TOTAL", "leads_effect")] and noise[("TOTAL", "average_check_effect")]
+    assert not noise.xs("conversion_effect", level="effect").any()
+
+
+def test_effect_intervals_are_seeded_and_cover_the_estimate():
+    data = _shared_gap_data()
+    first = kt.plan_gap(data, period="2026Q3").attrs["effect_intervals"]
+    again = kt.plan_gap(data, period="2026Q3").attrs["effect_intervals"]
+    pd.testing.assert_frame_equal(first, again)
+    assert tuple(first.columns) == kt.gap.EFFECT_INTERVAL_COLUMNS
+    assert ((first["low"] <= first["estimate"] + 1e-6) & (first["estimate"] <= first["high"] + 1e-6)).all()
+
+
+def test_total_says_which_managers_without_a_plan_it_leaves_out():
+    gap = kt.plan_gap(_shared_gap_data(drop_plan_of="m3"), period="2026Q3")
+    total = gap.iloc[-1]
+    assert "left out: m3, with 14,000 of actual volume" in total["method"]
+    assert gap.attrs["left_out"] == {"managers": ["m3"], "actual": 14000.0}
+    assert total["actual"] == pytest.approx(5 * 14000.0)

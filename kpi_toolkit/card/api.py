@@ -204,9 +204,9 @@ def scorecard(
     >>> scored = kt.scorecard(data, period="2026Q3", card=card, team="South")
     >>> print(scored.head(4).round(3).to_string())
       manager        metric       actual      target  achievement  factor  weight  weighted note
-    0     M08  sales_volume  3164271.250  3055000.00        1.036   1.089     0.7     0.763
+    0     M08  sales_volume  3164271.250  2866000.00        1.104   1.260     0.7     0.882
     1     M08    conversion        0.222        0.25        0.889   0.722     0.3     0.217
-    2     M09  sales_volume  3228582.100  3837000.00        0.841   0.604     0.7     0.423
+    2     M09  sales_volume  3228582.100  3510000.00        0.920   0.800     0.7     0.560
     3     M09    conversion        0.286        0.25        1.143   1.357     0.3     0.407
     """
     return card_inputs(data, period=period, card=card, team=team, overrides=overrides).scorecard()
@@ -266,15 +266,15 @@ def bonuses(
     >>> paid = kt.bonuses(data, period="2026Q3", card=card, team="South")
     >>> print(paid[["manager", "score", "gate_passed", "bonus"]].round(4).to_string())
       manager   score  gate_passed      bonus
-    0     M08  0.9793         True   97926.07
-    1     M09  0.8297         True   82965.23
+    0     M08  1.0988         True  109879.32
+    1     M09  0.9668         True   96683.48
     2     M10  0.3000        False       0.00
-    3     M11  1.2976         True  129755.66
-    4     M12  0.8565         True   85646.79
-    5     M13  1.3178         True  131775.55
-    6     M14  0.9357         True   93567.77
+    3     M11  1.2737         True  127371.45
+    4     M12  0.5501         True   55014.32
+    5     M13  1.3046         True  130463.22
+    6     M14  1.1833         True  118326.10
     >>> paid.loc[paid["manager"] == "M10", "notes"].item()
-    'gate failed: sales_volume achievement 0.572558 is below 0.7: no bonus'
+    'gate failed: sales_volume achievement 0.557784 is below 0.7: no bonus'
 
     The what-if: a higher cap pays more to those above target.
 
@@ -338,12 +338,11 @@ def compare_cards(
     >>> result = kt.compare_cards(data, period="2026Q3", card_a=now, card_b=what_if)
     >>> print(result.totals[["cost_a", "cost_b", "change", "gainers", "losers", "unchanged"]].to_string())
            cost_a      cost_b    change  gainers  losers  unchanged
-    0  1235458.06  1145230.17 -90227.89        0       3         11
+    0  1240714.77  1199262.64 -41452.13        0       2         12
     >>> result.managers.loc[result.managers["outcome"] == "loses", ["manager", "bonus_a", "bonus_b"]]
        manager   bonus_a   bonus_b
-    2      M03  77439.81  54879.61
-    8      M09  60358.49      0.00
-    13     M14  92690.80  85381.60
+    8      M09  79955.99  59911.98
+    11     M12  78591.89  57183.77
     """
     first = card_inputs(data, period=period, card=card_a, team=team)
     second = card_inputs(data, period=first.period, card=card_b, team=team, kpis=first.kpis)

@@ -7,6 +7,7 @@ drivers or attainment series, so that the data-taking functions of the toolkit s
 - :mod:`~kpi_toolkit.gap.drivers`: counts to drivers.
 - :mod:`~kpi_toolkit.gap.baselines`: plan and team baselines for the drivers.
 - :mod:`~kpi_toolkit.gap.decompose`: each manager's gap split into the effects of the drivers, and the team's.
+- :mod:`~kpi_toolkit.gap.uncertainty`: bootstrap intervals of the drivers' effects.
 - :mod:`~kpi_toolkit.gap.noise`: the noise a fair plan leaves, and the null distribution of a CUSUM.
 - :mod:`~kpi_toolkit.gap.misses`: verdicts on systematic misses of the plan.
 - :mod:`~kpi_toolkit.gap.figures`: waterfall figures.
@@ -31,29 +32,35 @@ from kpi_toolkit.gap.lmdi import DECOMPOSITION_METHODS, decompose_product, log_m
 from kpi_toolkit.gap.misses import (
     MISS_COLUMNS,
     MISS_EVIDENCE_COLUMNS,
+    POWER_AT,
     VERDICTS,
     judge_misses,
     miss_evidence,
 )
-from kpi_toolkit.gap.noise import attainment_noise, cusum_tail_probability
+from kpi_toolkit.gap.noise import amount_moment_ratio, attainment_noise, cusum_tail_probability
+from kpi_toolkit.gap.uncertainty import EFFECT_INTERVAL_COLUMNS, effect_intervals
 
 __all__ = [
     "BASELINE_COLUMNS",
     "COUNT_COLUMNS",
     "DECOMPOSITION_METHODS",
     "DRIVER_COLUMNS",
+    "EFFECT_INTERVAL_COLUMNS",
     "LEADS_DRIVERS",
     "MISS_COLUMNS",
     "MISS_EVIDENCE_COLUMNS",
     "ORDERS_DRIVERS",
     "PLAN_GAP_COLUMNS",
+    "POWER_AT",
     "VERDICTS",
     "WATERFALL_STEPS",
+    "amount_moment_ratio",
     "attainment_noise",
     "cusum_tail_probability",
     "decompose_gap",
     "decompose_product",
     "drivers_from_counts",
+    "effect_intervals",
     "judge_misses",
     "log_mean",
     "miss_evidence",

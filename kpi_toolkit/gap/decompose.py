@@ -187,7 +187,9 @@ def decompose_gap(
       keeps the baseline builder's note when it has one.
 
     The TOTAL row sums ``actual``, ``baseline_value``, ``gap`` and each effect over the decomposed managers
-    only (``method`` notes how many of them), so its effects add up to its gap. With LMDI-I this is not
+    only, so its effects add up to its gap; ``method`` then says how many managers it sums, which were
+    left out and how much actual volume they had (``"lmdi; sum of 13 of 14 managers (...); left out:
+    M05, with 4,012,345 of actual volume"``). With LMDI-I this is not
     merely a sum: LMDI-I is consistent in aggregation (Ang & Liu 2001), so the TOTAL effects are exactly the
     additive LMDI-I decomposition of the team volume :math:`V = \\sum_m \\prod_k x_{mk}` with the managers as
     sub-categories (Ang 2005, eq. 3). It differs from decomposing the team's pooled drivers, which would
@@ -292,7 +294,13 @@ def _with_total(out: pd.DataFrame, *, method: str, default_reference: str) -> pd
     total["reference"] = " | ".join(references) if references else default_reference
     notes = [method]
     if len(used) < len(out):
-        notes.append(f"sum of {len(used)} of {len(out)} managers (the others could not be decomposed)")
+        left = out[~done]
+        volume = float(left["actual"].sum(min_count=1)) if left["actual"].notna().any() else 0.0
+        names = ", ".join(map(str, left.index[:10])) + (" ..." if len(left) > 10 else "")
+        notes.append(
+            f"sum of {len(used)} of {len(out)} managers (the others could not be decomposed); "
+            f"left out: {names}, with {volume:,.0f} of actual volume"
+        )
     n_fallback = int(used["method"].str.contains("orders x average_check").sum())
     if n_fallback:
         notes.append(f"{n_fallback} of them in orders x average_check")

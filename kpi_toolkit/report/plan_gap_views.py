@@ -99,7 +99,7 @@ def key_figures(r: PlanGapReport, tr: Translator | None = None) -> list[KeyFigur
     total = _total(r)
     ratio = total["actual"] / total["baseline_value"] if total["baseline_value"] > 0 else math.nan
     systematic = int((r.evidence["verdict"] == "systematic").sum())
-    off_track = int((r.pacing["status"] == "off track").sum())
+    off_track = int(r.pacing["status"].isin(["off track", "missed"]).sum())
     return [
         KeyFigure(
             key="gap",
@@ -243,6 +243,29 @@ def _gap_sentence(r_gap: pd.DataFrame, baseline: str, tr: Translator, team: str 
     )
 
 
+def _noise_sentences(r: PlanGapReport, tr: Translator) -> list[str]:
+    """Which of the team's (or the chosen manager's) effects could be noise, and who the totals leave out."""
+    out = []
+    intervals = r.gap.attrs.get("effect_intervals")
+    if intervals is not None and len(intervals):
+        own = intervals[(intervals["manager"] == (r.manager or TOTAL)) & intervals["within_noise"]]
+        drivers = [_driver(tr, c) for c, _ in WATERFALL_STEPS if c in set(own["effect"])]
+        if drivers:
+            out.append(tr.t("plan_gap.i22.within_noise", drivers=tr.names(drivers)))
+    left = r.gap.attrs.get("left_out", {})
+    decomposed = not r.gap["method"].iloc[-1].startswith("none")
+    if left.get("managers") and decomposed and not r.manager:
+        out.append(
+            tr.t(
+                "plan_gap.i22.left_out",
+                managers=tr.t("plan_gap.managers", count=len(left["managers"])),
+                names=tr.names(r.name(m) for m in left["managers"]),
+                volume=tr.money(left["actual"]),
+            )
+        )
+    return out
+
+
 def gap_section(r: PlanGapReport, tr: Translator | None = None) -> html.Html:
     """The team's gap against the baseline and its drivers: a sentence, the waterfall, a note."""
     tr = _tr(tr)
@@ -257,6 +280,7 @@ def gap_section(r: PlanGapReport, tr: Translator | None = None) -> html.Html:
                 other=tr.money(total_sources["other_volume"]),
             )
         )
+    intro += _noise_sentences(r, tr)
     figure = waterfall(r.gap, tr, baseline=r.baseline, names=r.names, team=r.team)
     other = {"previous": r.period.previous(), "last_year": r.period.last_year()}.get(r.baseline)
     values = {"period": tr.period(other)} if other is not None else {}
@@ -342,6 +366,16 @@ def misses_section(r: PlanGapReport, tr: Translator | None = None) -> html.Html:
             alpha=tr.pct(0.05),
         )
     ]
+    judged = r.evidence[r.evidence["power"].notna()]
+    if len(judged):
+        intro.append(
+            tr.t(
+                "plan_gap.i22.misses_power",
+                periods=tr.t("plan_gap.i22.power_periods", count=int(judged["periods_observed"].median())),
+                at=tr.pct(r.evidence.attrs.get("power_at", 0.85)),
+                power=tr.pct(float(judged["power"].median())),
+            )
+        )
     return html.section(tr.t("plan_gap.misses.heading"), intro) + table
 
 
@@ -354,10 +388,10 @@ def pacing_section(r: PlanGapReport, tr: Translator | None = None) -> html.Html:
     pace["name"] = [r.name(m) for m in pace["manager"]]
     pace["status_text"] = [tr.verdict(s) for s in pace["status"]]
     pace["interval"] = [
-        tr.t("common.range", low=tr.money(lo), high=tr.money(hi))
+        tr.t("common.range", low=tr.money(lo), high=tr.money(hi)) if lo == lo and hi == hi else "–"
         for lo, hi in zip(pace["projected_low"], pace["projected_high"], strict=True)
     ]
-    rank = {"off track": 0, "at risk": 1, "on track": 2, "no target": 3}
+    rank = {"off track": 0, "missed": 0, "at risk": 1, "on track": 2, "met": 2, "no target": 3}
     pace = pace.assign(_rank=pace["status"].map(rank)).sort_values(["_rank", "manager"], kind="stable")
     attrs = r.pacing.attrs
     method = attrs.get("phasing", "linear")
@@ -379,6 +413,17 @@ def pacing_section(r: PlanGapReport, tr: Translator | None = None) -> html.Html:
                 coverage=tr.pct(coverage),
             )
         )
+        bands = {k: v for k, v in attrs.get("coverage_by_orders", {}).items() if v == v}
+        if bands:
+            names = {"under 5": "under_5", "5 to 19": "5_to_19", "20 or more": "20_or_more"}
+            intro.append(
+                tr.t(
+                    "plan_gap.i22.pacing_bands",
+                    bands=", ".join(
+                        tr.t(f"plan_gap.i22.band_{names[k]}", coverage=tr.pct(v)) for k, v in bands.items()
+                    ),
+                )
+            )
     table = html.table(
         pace,
         columns={
@@ -393,7 +438,7 @@ def pacing_section(r: PlanGapReport, tr: Translator | None = None) -> html.Html:
         formats={c: tr.money for c in ("to_date", "target", "expected_to_date", "projected")},
         sort_by={"interval": "projected_low"},
         sortable=True,
-        row_class=lambda row: "flag" if row["status"] == "off track" else "",
+        row_class=lambda row: "flag" if row["status"] in ("off track", "missed") else "",
         caption=tr.t("plan_gap.pacing.caption"),
     )
     return html.section(tr.t("plan_gap.pacing.heading"), intro) + table
@@ -405,7 +450,7 @@ def _alert_items(
     items = []
     for _, row in frame.iterrows():
         parts = []
-        if row["off_track"] and row["projected_high"] == row["projected_low"]:  # a complete period
+        if row["off_track"] and row["pacing_status"] == "missed":  # a complete period
             parts.append(
                 tr.t(
                     "plan_gap.alerts.missed",

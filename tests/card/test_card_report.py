@@ -413,7 +413,7 @@ def test_cli_in_russian(rendered_ru, demo_hostile):
     for bonus in expected["bonus"]:
         assert f">{tr.money(bonus, digits=2)}</td>" in page
     cost = tr.money(expected["bonus"].sum(), digits=2)
-    assert cost == f"1{NBSP}379{NBSP}770,59{NBSP}₽" and f"<dd>{cost}</dd>" in page
+    assert cost == f"1{NBSP}382{NBSP}398,93{NBSP}₽" and f"<dd>{cost}</dd>" in page
     assert f"Всего по этой карте к выплате {cost} (14 менеджеров)" in page
     assert "Премию получают 13 менеджеров." in page
     assert "данные на 30.09.2026" in page

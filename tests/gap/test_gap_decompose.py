@@ -203,7 +203,10 @@ def test_rows_that_cannot_be_decomposed_say_why_and_total_leaves_them_out():
     assert gap.loc["dan", "actual"] == 3000.0 and np.isnan(gap.loc["dan", "gap"])
     assert gap.loc["fay", "baseline_value"] == 100.0 and np.isnan(gap.loc["fay", "actual"])
     assert gap.loc["TOTAL", "gap"] == gap.loc["ann", "gap"]
-    assert gap.loc["TOTAL", "method"] == "lmdi; sum of 1 of 5 managers (the others could not be decomposed)"
+    assert gap.loc["TOTAL", "method"] == (
+        "lmdi; sum of 1 of 5 managers (the others could not be decomposed); "
+        "left out: dan, eve, fay, gus, with 3,130 of actual volume"
+    )
 
 
 def test_an_empty_baseline_row_points_to_its_reference():
