@@ -467,6 +467,31 @@ def miss_series(
     return series.loc[:, columns].reset_index(drop=True)
 
 
+#: Fewest colleagues with an attainment whose median a manager is judged against (``versus="team"``).
+_MIN_PEERS = 3
+
+
+def relative_to_team(series: pd.DataFrame, teams: pd.Series) -> pd.DataFrame:
+    """A :func:`miss_series` with attainment and noise divided by the median attainment of the manager's
+    team in the same period, so that 1 is the median colleague and a plan nobody meets moves everyone
+    alike; NaN where fewer than three of the team's managers have an attainment that period.
+
+    Examples
+    --------
+    >>> series = pd.DataFrame({"manager": list("abcd"), "period": "2026Q3",
+    ...                        "attainment": [0.5, 0.6, 0.4, 0.3], "noise": [0.1] * 4})
+    >>> relative_to_team(series, pd.Series("T", index=list("abcd")))["attainment"].round(2).tolist()
+    [1.11, 1.33, 0.89, 0.67]
+    """
+    out = series.copy()
+    team = out["manager"].map(teams).astype("object").fillna("")
+    grouped = out.groupby([team, out["period"]], sort=False)["attainment"]
+    median = grouped.transform("median").where(grouped.transform("count") >= _MIN_PEERS)
+    out["attainment"] = out["attainment"] / median
+    out["noise"] = out["noise"] / median
+    return out
+
+
 def _evidence(
     data: SalesData,
     *,
@@ -478,9 +503,13 @@ def _evidence(
     extra_noise: Literal["team"] | float,
     margin: float,
     min_periods: int,
+    versus: str = "plan",
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     _check_choice("metric", metric, ("plan_attainment",))
+    _check_choice("versus", versus, ("plan", "team"))
     series = miss_series(data, periods=periods, team=team)
+    if versus == "team":
+        series = relative_to_team(series, data.manager_info["team"])
     evidence = miss_evidence(
         series[["manager", "period", "attainment", "noise"]],
         alpha=alpha,
@@ -503,6 +532,7 @@ def systematic_misses(
     extra_noise: Literal["team"] | float = "team",
     margin: float = 0.0,
     min_periods: int = 4,
+    versus: Literal["plan", "team"] = "plan",
 ) -> pd.DataFrame:
     """Who misses the sales plan systematically, and who only by chance.
 
@@ -520,12 +550,19 @@ def systematic_misses(
     alpha, p_adjust, extra_noise, margin, min_periods
         As for :func:`kpi_toolkit.gap.miss_evidence`: family-wise error rate (Holm over the managers
         judged), noise beyond the compound Poisson model, shortfall tolerated, fewest periods judged.
+    versus : {"plan", "team"}, default "plan"
+        ``"plan"``: attainment against the plan (1 = the target). ``"team"``: attainment against the median
+        attainment of the manager's team in the same periods (:func:`relative_to_team`; 1 = the median
+        colleague), so a plan that nobody meets flags nobody, and a manager who trails colleagues under a
+        lenient plan is still found: training may help the one, the plan is the problem of the other.
 
     Returns
     -------
     pandas.DataFrame
         Columns :data:`kpi_toolkit.gap.MISS_COLUMNS` (``manager, periods_observed, periods_missed,
-        mean_attainment, rule, verdict``), one row per manager (sorted); ``verdict`` one of
+        mean_attainment, rule, verdict``), one row per manager (sorted); with ``versus="team"``
+        ``periods_missed`` and ``mean_attainment`` are below and relative to the team's median, and ``rule``
+        ends in ``" vs team"``; ``verdict`` one of
         ``"systematic"``, ``"not systematic"``, ``"insufficient data"``. ``attrs`` says what the verdicts
         could find (:func:`power_summary`): ``power_at`` (0.85), ``power`` per manager, ``power_median``,
         ``power_periods`` and ``power_statement``.
@@ -564,9 +601,14 @@ def systematic_misses(
         extra_noise=extra_noise,
         margin=margin,
         min_periods=min_periods,
+        versus=versus,
     )
     out = evidence.loc[:, list(MISS_COLUMNS)]
-    out.attrs.update(power_summary(evidence))
+    out.attrs.update(power_summary(evidence), versus=versus)
+    if versus == "team":
+        out["rule"] = out["rule"].where(out["rule"] == "none", out["rule"] + " vs team")
+        statement = str(out.attrs["power_statement"]).replace("of plan", "of what the median colleague sells")
+        out.attrs["power_statement"] = statement
     return out
 
 

@@ -4,49 +4,11 @@ plans (targets at the expected volume: few out of reach) and plans raised 60 % (
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
+from simulated_company import GROWTH, SEASON, company
 
 import kpi_toolkit as kt
 from kpi_toolkit.plan_realism import REALISM_COLUMNS, REALISM_VERDICTS, _Model, _verdict
-
-QUARTERS = [str(p) for p in kt.parse_periods("2024Q1:2026Q4")]
-SEASON = np.array([0.8, 1.0, 1.0, 1.2])  # by quarter of the year
-GROWTH = 1.02  # per quarter
-
-
-def _company(rng, *, raise_by=0.0, managers=12, orders=40, mean_amount=1000.0):
-    """Orders of 12 managers over 12 quarters with seasonality and growth; targets at the expected volume."""
-    sizes = rng.uniform(0.6, 1.4, managers)
-    rows, plans = [], []
-    sd = 0.8
-    mu = np.log(mean_amount) - sd**2 / 2
-    for q, label in enumerate(QUARTERS):
-        start = pd.Period(label, freq="Q").start_time
-        rate = orders * SEASON[q % 4] * GROWTH**q
-        for m in range(managers):
-            n = rng.poisson(rate * sizes[m])
-            days = rng.integers(0, 90, n)
-            for k, (day, amount) in enumerate(zip(days, rng.lognormal(mu, sd, n), strict=True)):
-                rows.append(
-                    (
-                        f"o{q}-{m}-{k}",
-                        f"m{m:02d}",
-                        f"c{m}-{k % 7}",
-                        start + pd.Timedelta(days=int(day)),
-                        amount,
-                    )
-                )
-            target = rate * sizes[m] * mean_amount * (1 + raise_by)
-            plans.append((f"m{m:02d}", label, "sales_volume", round(target, 2)))
-    orders_frame = pd.DataFrame(rows, columns=["order_id", "manager", "customer_id", "ordered_at", "amount"])
-    ids = [f"m{m:02d}" for m in range(managers)]
-    managers_frame = pd.DataFrame({"manager": ids, "name": ids, "team": "T"})
-    return kt.from_frames(
-        orders_frame,
-        plans=pd.DataFrame(plans, columns=["manager", "period", "metric", "target"]),
-        managers=managers_frame,
-    )
 
 
 def test_the_model_follows_level_season_and_trend():
@@ -81,7 +43,7 @@ def test_simulation_fair_plans_are_rarely_out_of_reach_raised_plans_mostly_are()
     for _ in range(4):
         seed = int(rng.integers(2**31))
         for raise_by, store in ((0.0, fair), (0.6, raised)):
-            data = _company(np.random.default_rng(seed), raise_by=raise_by)
+            data = company(np.random.default_rng(seed), raise_by=raise_by)
             realism = kt.plan_realism(data, periods="2026Q1:2026Q4")
             assert list(realism.columns) == list(REALISM_COLUMNS)
             judged = realism[(realism["manager"] != "TOTAL") & (realism["verdict"] != "insufficient history")]
