@@ -67,7 +67,7 @@ def test_report_content(rendered):
     assert "Quarterly sales report 2026Q3" in text
     assert "In 2026Q3 the company sold 770 against a plan of" not in text  # cat has no plan: no total plan
     assert "In 2026Q3 the company sold 770" in text
-    assert "Bob Stone" in text and "50% (1/2)" in text  # ann's conversion with the leads behind it
+    assert "Bob Stone" in text and "50.0% (1/2)" in text  # ann's conversion with the leads behind it
     assert "Ranking by plan attainment" in text and "Plausible ranks" in text
     assert "first year of the data's history" in text  # the new-customers caveat
     assert html.count("<img") >= 3 and 'alt=""' not in html

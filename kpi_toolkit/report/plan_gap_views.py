@@ -107,7 +107,7 @@ def key_figures(r: PlanGapReport, tr: Translator | None = None) -> list[KeyFigur
             value=None if pd.isna(total["gap"]) else float(total["gap"]),
             text=_signed(tr, float(total["gap"])),
             note=tr.t(
-                "plan_gap.figure.gap_note", share=tr.pct(ratio), baseline=_baseline_name(tr, r.baseline)
+                "plan_gap.figure.gap_note", share=tr.rate(ratio), baseline=_baseline_name(tr, r.baseline)
             ),
         ),
         KeyFigure(
@@ -298,7 +298,7 @@ def managers_section(r: PlanGapReport, tr: Translator | None = None) -> html.Htm
 def _series_text(series: pd.DataFrame, manager: str, tr: Translator) -> str:
     own = series[series["manager"] == manager]
     return " · ".join(
-        f"{tr.period(p)} {tr.pct(a)}" for p, a in zip(own["period"], own["attainment"], strict=True)
+        f"{tr.period(p)} {tr.rate(a)}" for p, a in zip(own["period"], own["attainment"], strict=True)
     )
 
 
@@ -327,7 +327,7 @@ def misses_section(r: PlanGapReport, tr: Translator | None = None) -> html.Html:
             "verdict_text": tr.t("plan_gap.col.verdict"),
             "series": tr.t("plan_gap.col.series"),
         },
-        formats={"mean_attainment": tr.pct, "p_adjusted": lambda v: tr.number(v, digits=3)},
+        formats={"mean_attainment": tr.rate, "p_adjusted": tr.p_value},
         sort_by={"missed": "periods_missed"},
         sortable=True,
         row_class=lambda row: "flag" if row["verdict"] == "systematic" else "",
@@ -412,7 +412,7 @@ def _alert_items(
                     period=tr.period(period),
                     actual=tr.money(row["to_date"]),
                     target=tr.money(row["target"]),
-                    attainment=tr.pct(row["to_date"] / row["target"]),
+                    attainment=tr.rate(row["to_date"] / row["target"]),
                 )
             )
         elif row["off_track"]:
@@ -430,7 +430,7 @@ def _alert_items(
                     "plan_gap.alerts.systematic",
                     missed=tr.count(row["periods_missed"]),
                     observed=tr.count(row["periods_observed"]),
-                    mean=tr.pct(row["mean_attainment"]),
+                    mean=tr.rate(row["mean_attainment"]),
                 )
             )
         items.append(
