@@ -217,6 +217,7 @@ def test_batch_by_manager_pseudonymises_colleagues(demo_folder, tmp_path):
         assert record["kind"] == "manager" and record["subject"] == f"{name} ({manager})"
         assert record["team"] == data.manager_info.at[manager, "team"]
         assert f'href="{PERIOD}/managers/{manager.lower()}.html"' in index
+        assert name not in index  # the index does not undo the pseudonyms (site.PSEUDONYMISED_KINDS)
         html = _text(page.read_text(encoding="utf-8"))
         assert name in html
         for other, other_name in names.items():
