@@ -69,9 +69,17 @@ def _who(tr: Translator, team: str | None) -> str:
     return tr.t("plan_gap.team_named", team=team) if team else tr.t("plan_gap.team_all")
 
 
+def _focus(r: PlanGapReport) -> str:
+    """The row the report is about: the manager's (``--manager``), else the team's total."""
+    return r.manager or TOTAL
+
+
 def page_title(r: PlanGapReport, tr: Translator | None = None) -> str:
-    """The report's title as plain text (the page's ``<title>``, the site's index)."""
+    """The report's title as plain text (the page's ``<title>``, the site's index): the manager's when the
+    report is about one manager."""
     tr = _tr(tr)
+    if r.manager:
+        return tr.t("plan_gap.title_manager", period=tr.period(r.period), name=r.name(r.manager))
     if r.team:
         return tr.t("plan_gap.title_team", period=tr.period(r.period), team=r.team)
     return tr.t("plan_gap.title", period=tr.period(r.period))
@@ -90,16 +98,20 @@ def title(r: PlanGapReport, tr: Translator | None = None) -> html.Html:
 
 
 def _total(r: PlanGapReport) -> pd.Series:
-    return r.gap.set_index("manager").loc[TOTAL]
+    """The gap row the report is about: the manager's with ``--manager``, else the team's total."""
+    return r.gap.set_index("manager").loc[_focus(r)]
 
 
 def key_figures(r: PlanGapReport, tr: Translator | None = None) -> list[KeyFigure]:
-    """Gap, baseline, managers missing systematically, managers off track."""
+    """Gap, baseline, managers missing systematically, managers off track (of the manager, with one)."""
     tr = _tr(tr)
     total = _total(r)
     ratio = total["actual"] / total["baseline_value"] if total["baseline_value"] > 0 else math.nan
-    systematic = int((r.evidence["verdict"] == "systematic").sum())
-    off_track = int((r.pacing["status"] == "off track").sum())
+    evidence, pace = r.evidence, r.pacing
+    if r.manager:
+        evidence, pace = evidence[evidence["manager"] == r.manager], pace[pace["manager"] == r.manager]
+    systematic = int((evidence["verdict"] == "systematic").sum())
+    off_track = int((pace["status"] == "off track").sum())
     return [
         KeyFigure(
             key="gap",
@@ -174,7 +186,8 @@ def waterfall(
     plot_gap_waterfall(
         gap, manager=manager, by=by, baseline_label=base_label, actual_label=actual_label, ax=ax
     )  # type: ignore[arg-type]
-    heading = tr.t("plan_gap.figure.title", who=who, baseline=base_label)
+    key = "plan_gap.figure.title_by_manager" if by == "manager" else "plan_gap.figure.title"
+    heading = tr.t(key, who=who, baseline=base_label)
     ax.set_title(literal(heading[:1].upper() + heading[1:]))
     decomposed = not str(row["method"]).startswith("none")
     if decomposed:
@@ -226,15 +239,23 @@ def _biggest(total: pd.Series, tr: Translator) -> str:
     return tr.names(f"{_driver(tr, c)} ({_signed(tr, effects[c])})" for c in ranked[:2] if effects[c] < 0)
 
 
-def _gap_sentence(r_gap: pd.DataFrame, baseline: str, tr: Translator, team: str | None) -> str:
-    total = r_gap.set_index("manager").loc[TOTAL]
+def _gap_sentence(
+    r_gap: pd.DataFrame,
+    baseline: str,
+    tr: Translator,
+    team: str | None,
+    *,
+    who: str | None = None,
+    row: str = TOTAL,
+) -> str:
+    total = r_gap.set_index("manager").loc[row]
     if pd.isna(total["gap"]):
         return tr.t("plan_gap.gap.none", baseline=_baseline_name(tr, baseline))
     losses = _biggest(total, tr)
     key = "plan_gap.gap.sentence_losses" if losses else "plan_gap.gap.sentence"
     return tr.t(
         key,
-        who=_who(tr, team),
+        who=who or _who(tr, team),
         actual=tr.money(total["actual"]),
         baseline=_baseline_name(tr, baseline),
         baseline_value=tr.money(total["baseline_value"]),
@@ -243,11 +264,31 @@ def _gap_sentence(r_gap: pd.DataFrame, baseline: str, tr: Translator, team: str 
     )
 
 
+def _orders_step(gap: pd.DataFrame, names: Mapping[str, str], tr: Translator, focus: str) -> str:
+    """What the waterfall's "orders" step is, when it has one: the managers without won leads."""
+    rows = gap[(gap["manager"] != TOTAL) & gap["orders_effect"].notna()]
+    if focus != TOTAL:
+        rows = rows[rows["manager"] == focus]
+    if rows.empty:
+        return ""
+    return tr.t(
+        "plan_gap.gap.orders_step",
+        names=tr.names(names.get(m, m) for m in rows["manager"]),
+        effect=_signed(tr, float(rows["orders_effect"].sum())),
+    )
+
+
 def gap_section(r: PlanGapReport, tr: Translator | None = None) -> html.Html:
-    """The team's gap against the baseline and its drivers: a sentence, the waterfall, a note."""
+    """The gap against the baseline and its drivers (the team's, or the manager's with ``--manager``): a
+    sentence, the waterfall, a note."""
     tr = _tr(tr)
-    intro = [_gap_sentence(r.gap, r.baseline, tr, r.team), tr.t("plan_gap.gap.identity")]
-    total_sources = r.sources.set_index("manager").loc[TOTAL]
+    focus = _focus(r)
+    who = r.name(r.manager) if r.manager else None
+    intro = [_gap_sentence(r.gap, r.baseline, tr, r.team, who=who, row=focus), tr.t("plan_gap.gap.identity")]
+    if orders_step := _orders_step(r.gap, r.names, tr, focus):
+        intro.append(orders_step)
+    sources = r.sources.set_index("manager")
+    total_sources = sources.loc[focus] if focus in sources.index else sources.loc[TOTAL]
     if pd.notna(total_sources["lead_share"]):
         intro.append(
             tr.t(
@@ -257,7 +298,7 @@ def gap_section(r: PlanGapReport, tr: Translator | None = None) -> html.Html:
                 other=tr.money(total_sources["other_volume"]),
             )
         )
-    figure = waterfall(r.gap, tr, baseline=r.baseline, names=r.names, team=r.team)
+    figure = waterfall(r.gap, tr, manager=focus, baseline=r.baseline, names=r.names, team=r.team)
     other = {"previous": r.period.previous(), "last_year": r.period.last_year()}.get(r.baseline)
     values = {"period": tr.period(other)} if other is not None else {}
     note = tr.t(f"plan_gap.gap.reference_{r.baseline}", **values)
@@ -290,8 +331,6 @@ def managers_section(r: PlanGapReport, tr: Translator | None = None) -> html.Htm
     decomposed = int((~gap["method"].str.startswith("none")).sum()) - 1
     if not r.manager and decomposed > 1:
         parts += waterfall(gap, tr, by="manager", baseline=r.baseline, names=r.names, team=r.team)
-    if r.manager:
-        parts += waterfall(gap, tr, manager=r.manager, baseline=r.baseline, names=r.names)
     return parts + table
 
 
@@ -484,6 +523,8 @@ def why_section(
         if g < 0
     ]
     intro = [_gap_sentence(gap, "plan", tr, team)]
+    if orders_step := _orders_step(gap, names, tr, TOTAL):
+        intro.append(orders_step)
     if drivers:
         intro.append(tr.t("plan_gap.why.managers", managers=tr.names(drivers)))
     intro.append(tr.t("plan_gap.why.more"))
