@@ -51,6 +51,9 @@ _NOTES = _ENV.from_string(
 {% for n in items %}<li>{{ n }}</li>
 {% endfor %}</ul></aside>"""
 )
+_BULLETS = _ENV.from_string("""<ul class="kpi-list">
+{% for n in items %}<li>{{ n }}</li>
+{% endfor %}</ul>""")
 _HEADING = _ENV.from_string("""<h{{ level }}>{{ text }}</h{{ level }}>""")
 _FIGURES_LIST = _ENV.from_string(
     """<dl class="kpi-key-figures"{% if label %} aria-label="{{ label }}"{% endif %}>
@@ -176,6 +179,17 @@ def paragraphs(items: Sequence[str]) -> Html:
 def notes(items: Sequence[str], *, title: str = "") -> Html:
     """A boxed list of notes (caveats, alerts); empty when there is nothing to say."""
     return Html(_NOTES.render(items=list(items), title=title) if items else "")
+
+
+def bullets(items: Sequence[str]) -> Html:
+    """A plain list of sentences, escaped; empty when there are none.
+
+    >>> print(bullets(["a < b"]))
+    <ul class="kpi-list">
+    <li>a &lt; b</li>
+    </ul>
+    """
+    return Html(_BULLETS.render(items=list(items)) if items else "")
 
 
 def heading(text: str, *, level: int = 2) -> Html:

@@ -30,6 +30,7 @@ from kpi_toolkit.report.plan_gap_report import PlanGapReport
 from kpi_toolkit.report.site import KeyFigure
 
 __all__ = [
+    "alert_items",
     "alerts_section",
     "gap_section",
     "headline",
@@ -39,6 +40,7 @@ __all__ = [
     "pacing_section",
     "page_title",
     "provenance",
+    "signed",
     "title",
     "waterfall",
     "why_section",
@@ -49,6 +51,11 @@ TOTAL = "TOTAL"
 
 def _tr(tr: Translator | None) -> Translator:
     return tr if tr is not None else translator("en")
+
+
+def signed(tr: Translator, value: float) -> str:
+    """Money with its sign (``+1,200``, ``-3,400``)."""
+    return _signed(tr, value)
 
 
 def _signed(tr: Translator, value: float) -> str:
@@ -480,6 +487,14 @@ def _alert_items(
     return items
 
 
+def alert_items(
+    frame: pd.DataFrame, names: Mapping[str, str], period: Period | str, tr: Translator
+) -> list[str]:
+    """One plain sentence per alert of :func:`kpi_toolkit.alerts` (who is off track or missed, who misses
+    systematically), as the alert list and the quarterly report's first screen show them."""
+    return _alert_items(frame, names, period, tr)
+
+
 def alerts_section(r: PlanGapReport, tr: Translator | None = None) -> html.Html:
     """The alert list: who is off track now, who misses systematically, with the evidence."""
     tr = _tr(tr)
@@ -498,8 +513,11 @@ def why_section(
     team: str | None = None,
     history: int = 8,
     tr: Translator | None = None,
+    with_alerts: bool = True,
 ) -> html.Html:
-    """The quarterly report's short "why" section: the team's gap to plan and its drivers, and the alerts.
+    """The quarterly report's short "why" section: the team's gap to plan and its drivers, and the alerts
+    (``with_alerts=False`` when the report shows them on its first screen already:
+    :func:`kpi_toolkit.report.behind_plan.behind_plan_section`).
 
     Examples
     --------
@@ -534,6 +552,8 @@ def why_section(
         if items
         else html.paragraphs([tr.t("plan_gap.alerts.none")])
     )
+    if not with_alerts:
+        alert_html = html.Html("")
     figure = (
         waterfall(gap, tr, baseline="plan", names=names, team=team)
         if not np.isnan(gap["gap"].iloc[-1])
