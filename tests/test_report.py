@@ -133,13 +133,13 @@ def test_report_records_how_it_was_made(rendered, hostile_folder):
 
 
 def test_rendering_twice_gives_the_same_tables_and_figures(rendered, hostile_folder, tmp_path):
-    # same data, a second render in a fresh process: every table and every PNG byte is the same
+    # same data, a second render in a fresh process: every table and every SVG byte is the same
     again = _cli("quarterly", "--data", str(hostile_folder), "--out", str(tmp_path))
     assert again.returncode == 0, again.stderr
     first, second = (
         (d / "2026Q3" / "quarterly.html").read_text(encoding="utf-8") for d in (rendered, tmp_path)
     )
-    for pattern in (r"<table.*?</table>", r'src="data:image/png;base64,[^"]+"'):
+    for pattern in (r"<table.*?</table>", r'src="data:image/svg\+xml;base64,[^"]+"'):
         tables = [re.findall(pattern, html, flags=re.S) for html in (first, second)]
         assert tables[0] == tables[1] and len(tables[0]) >= 3
     assert (rendered / "2026Q3" / "kpis.csv").read_bytes() == (tmp_path / "2026Q3" / "kpis.csv").read_bytes()
