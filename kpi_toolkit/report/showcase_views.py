@@ -136,9 +136,9 @@ def top_section(r: ShowcaseReport, tr: Translator | None = None) -> html.Html:
     )
     table = html.table(
         frame,
-        columns={
-            "rank": tr.t("showcase.top.rank"),
+        columns={  # the name first: it stays in view while the table scrolls sideways on a phone
             "display": tr.t("showcase.top.manager"),
+            "rank": tr.t("showcase.top.rank"),
             "value": tr.t("showcase.top.attainment"),
             "leads": tr.t("showcase.top.leads"),
             "group": tr.t("showcase.top.group"),

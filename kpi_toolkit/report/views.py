@@ -242,9 +242,9 @@ def ranking_table(q: QuarterlyReport, tr: Translator | None = None) -> html.Html
         tr.pct(math.nan) if math.isnan(lo) else tr.t("common.range", low=tr.count(lo), high=tr.count(hi))
         for lo, hi in zip(r["rank_low"], r["rank_high"], strict=True)
     ]
-    columns = {
-        "rank": tr.t("quarterly.ranking.rank"),
+    columns = {  # the name first: it stays in view while the table scrolls sideways on a phone
         "who": tr.t("quarterly.kpis.manager"),
+        "rank": tr.t("quarterly.ranking.rank"),
         "plan_attainment": tr.t("kpi.plan_attainment"),
         "interval": tr.t("quarterly.ranking.interval", level=tr.pct(LEVEL)),
         "rank_range": tr.t("quarterly.ranking.ranks"),
