@@ -17,6 +17,7 @@ import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter
 
+from kpi_toolkit.report.formatting import cut
 from kpi_toolkit.report.i18n import Translator, translator
 
 __all__ = ["literal", "plot_attainment", "plot_attainment_heatmap", "plot_volume_vs_plan"]
@@ -103,7 +104,8 @@ def plot_attainment_heatmap(
 ) -> Axes:
     """Plan attainment of each manager (rows) in each period (columns), from :func:`kpi_toolkit.kpi_history`.
 
-    Cells show the attainment in per cent of plan; the colour bar's title names it.
+    Cells show the attainment in whole per cent of plan, cut (not rounded: 99.6 % shows 99, never the 100
+    of a met plan); the colour bar's title names it.
 
     Examples
     --------
@@ -120,7 +122,7 @@ def plot_attainment_heatmap(
     grid = grid.loc[:, periods] * 100
     grid.index = _label(pd.Series(grid.index), names)
     grid.columns = [literal(tr.period(p)) for p in grid.columns]
-    annotations = grid.map(lambda v: "" if pd.isna(v) else literal(tr.number(v)))
+    annotations = grid.map(lambda v: "" if pd.isna(v) else literal(tr.number(cut(v))))
     ax = _axes(ax, (1.0 + 0.8 * grid.shape[1], 0.4 * grid.shape[0] + 1.2))
     sns.heatmap(
         grid,

@@ -34,6 +34,11 @@ views.title(report, tr)
 views.headline(report, tr)
 
 # %%
+from kpi_toolkit.report import behind_plan
+
+behind_plan.behind_plan_section(data, report, tr)
+
+# %%
 views.summary(report, tr)
 
 # %%
@@ -59,7 +64,7 @@ comparison_views.differences_section(data, report, tr)
 # %%
 from kpi_toolkit.report import plan_gap_views
 
-plan_gap_views.why_section(data, period=str(report.period), team=team, tr=tr)
+plan_gap_views.why_section(data, period=str(report.period), team=team, tr=tr, with_alerts=False)
 
 # %%
 views.provenance(

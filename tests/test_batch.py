@@ -28,7 +28,7 @@ from kpi_toolkit.report.render import notebook_to_html
 pytestmark = pytest.mark.slow
 
 PERIOD = "2026Q3"
-_DATA_URI = re.compile(r"data:image/png;base64,[A-Za-z0-9+/=]+")
+_DATA_URI = re.compile(r"data:image/svg\+xml;base64,[A-Za-z0-9+/=]+")
 
 
 def _cli(*args: str) -> tuple[int, str]:
@@ -47,7 +47,7 @@ def _records(out: Path) -> dict[str, dict]:
 
 def _text(html: str) -> str:
     """A page's text and attributes, without its embedded images (random letters could match anything)."""
-    return _DATA_URI.sub("data:image/png;base64,", html)
+    return _DATA_URI.sub("data:image/svg+xml;base64,", html)
 
 
 def _tables(html: str) -> list[str]:
@@ -55,8 +55,8 @@ def _tables(html: str) -> list[str]:
 
 
 def _pngs(html: str) -> list[str]:
-    """The figures, as the sha256 of their PNG bytes."""
-    found = re.findall(r"data:image/png;base64,([A-Za-z0-9+/=]+)", html)
+    """The figures, as the sha256 of their SVG bytes."""
+    found = re.findall(r"data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)", html)
     return [hashlib.sha256(base64.b64decode(png)).hexdigest() for png in found]
 
 
@@ -217,6 +217,7 @@ def test_batch_by_manager_pseudonymises_colleagues(demo_folder, tmp_path):
         assert record["kind"] == "manager" and record["subject"] == f"{name} ({manager})"
         assert record["team"] == data.manager_info.at[manager, "team"]
         assert f'href="{PERIOD}/managers/{manager.lower()}.html"' in index
+        assert name not in index  # the index does not undo the pseudonyms (site.PSEUDONYMISED_KINDS)
         html = _text(page.read_text(encoding="utf-8"))
         assert name in html
         for other, other_name in names.items():

@@ -9,6 +9,7 @@ the files themselves run anyway.
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 import shutil
@@ -252,4 +253,56 @@ def test_site_navigation_in_the_browser(site, open_page):
     assert page.locator("nav a[rel=prev]").count() == 0  # no Russian 2026Q2 was rendered
     page.click("nav a >> nth=0")
     assert page.url.endswith("/index.html")
+    watch.assert_clean()
+
+
+#: What a figure's smallest text is, in the units of its view box, and how wide that box is.
+_SVG_FONT = re.compile(r"font-size:\s*([\d.]+)px")
+_SVG_BOX = re.compile(r'viewBox="[\d.\-]+ [\d.\-]+ ([\d.]+) [\d.]+"')
+
+
+@pytest.mark.parametrize("viewport", [PHONE, {"width": 1280, "height": 900}], ids=["375", "1280"])
+@pytest.mark.parametrize("name", ["quarterly-en", "quarterly-ru"])
+def test_figure_text_and_wide_tables_read_on_a_phone(site, open_page, name, viewport):
+    """Every figure is an SVG whose smallest text renders at least MIN_FONT_PX high; a table wider than its
+    box keeps its first column in view; the page itself never scrolls sideways."""
+    from kpi_toolkit.report.html import MIN_FONT_PX
+
+    page, watch = open_page(site / REPORTS[name], viewport=viewport)
+    images = page.evaluate("Array.from(document.images).map(i => [i.getAttribute('src'), i.clientWidth])")
+    assert len(images) >= 3
+    smallest = []
+    for src, width in images:
+        assert src.startswith("data:image/svg+xml;base64,"), src[:40]
+        svg = base64.b64decode(src.split(",", 1)[1]).decode("utf-8")
+        assert "<text" in svg and "<path" in svg  # text is text, not outlines
+        box = float(_SVG_BOX.search(svg).group(1))
+        smallest.append(min(float(s) for s in _SVG_FONT.findall(svg)) * width / box)
+    assert min(smallest) >= MIN_FONT_PX - 0.05, [round(s, 1) for s in smallest]
+    wide = page.evaluate(
+        """Array.from(document.querySelectorAll('.kpi-table-wrap'))
+             .filter(w => w.scrollWidth > w.clientWidth + 1)
+             .map(w => getComputedStyle(w.querySelector('tbody td')).position)"""
+    )
+    assert all(p == "sticky" for p in wide), wide
+    if viewport == PHONE:
+        assert wide, "no table is wider than a phone: the check above checked nothing"
+    width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert width[0] <= width[1], f"the page scrolls sideways: {width}"
+    watch.assert_clean()
+
+
+@pytest.mark.parametrize("name", ["quarterly-en", "quarterly-ru"])
+def test_first_screen_says_who_is_behind_plan_with_the_alerts(site, open_page, name):
+    page, watch = open_page(site / REPORTS[name])
+    tops = page.evaluate(
+        """[document.querySelector('h2').textContent,
+            document.querySelector('h2').getBoundingClientRect().top,
+            document.querySelector('aside.kpi-note').getBoundingClientRect().top,
+            document.querySelector('table').getBoundingClientRect().top]"""
+    )
+    heading, behind, alerts, first_table = tops
+    assert heading in ("Who is behind plan", "Кто не выполняет план")
+    assert behind < PHONE["height"] / 2  # on the first screen of a phone
+    assert alerts < first_table and alerts < 2 * PHONE["height"], tops
     watch.assert_clean()

@@ -15,7 +15,7 @@ import kpi_toolkit as kt
 from kpi_toolkit.demo import make_demo_data
 from kpi_toolkit.report import notebook_parameters, notebook_path, translator
 from kpi_toolkit.report import plan_gap_views as views
-from kpi_toolkit.report.plan_gap_report import plan_gap_report
+from kpi_toolkit.report.plan_gap_report import data_as_of, plan_gap_report
 from tests.conftest import write_tables
 
 HOSTILE_NAME = "<script>alert(1)</script>"
@@ -61,7 +61,8 @@ def test_files_csv_and_site(rendered, hostile_demo):
         "plan_gap.report.json",
     ]
     csv = pd.read_csv(folder / "plan_gap.csv")
-    expected = kt.plan_gap(kt.load(hostile_demo), period="2026Q3")
+    # --as-of 2026-08-15: the gap is of the data as it stood at the end of that day
+    expected = kt.plan_gap(data_as_of(kt.load(hostile_demo), pd.Timestamp("2026-08-15")), period="2026Q3")
     assert csv.columns.tolist() == list(expected.columns)
     assert csv["gap"].to_numpy() == pytest.approx(expected["gap"].to_numpy())
     record = json.loads((folder / "plan_gap.report.json").read_text(encoding="utf-8"))

@@ -67,7 +67,7 @@ def test_report_content(rendered):
     assert "Quarterly sales report 2026Q3" in text
     assert "In 2026Q3 the company sold 770 against a plan of" not in text  # cat has no plan: no total plan
     assert "In 2026Q3 the company sold 770" in text
-    assert "Bob Stone" in text and "50% (1/2)" in text  # ann's conversion with the leads behind it
+    assert "Bob Stone" in text and "50.0% (1/2)" in text  # ann's conversion with the leads behind it
     assert "Ranking by plan attainment" in text and "Plausible ranks" in text
     assert "first year of the data's history" in text  # the new-customers caveat
     assert html.count("<img") >= 3 and 'alt=""' not in html
@@ -133,13 +133,13 @@ def test_report_records_how_it_was_made(rendered, hostile_folder):
 
 
 def test_rendering_twice_gives_the_same_tables_and_figures(rendered, hostile_folder, tmp_path):
-    # same data, a second render in a fresh process: every table and every PNG byte is the same
+    # same data, a second render in a fresh process: every table and every SVG byte is the same
     again = _cli("quarterly", "--data", str(hostile_folder), "--out", str(tmp_path))
     assert again.returncode == 0, again.stderr
     first, second = (
         (d / "2026Q3" / "quarterly.html").read_text(encoding="utf-8") for d in (rendered, tmp_path)
     )
-    for pattern in (r"<table.*?</table>", r'src="data:image/png;base64,[^"]+"'):
+    for pattern in (r"<table.*?</table>", r'src="data:image/svg\+xml;base64,[^"]+"'):
         tables = [re.findall(pattern, html, flags=re.S) for html in (first, second)]
         assert tables[0] == tables[1] and len(tables[0]) >= 3
     assert (rendered / "2026Q3" / "kpis.csv").read_bytes() == (tmp_path / "2026Q3" / "kpis.csv").read_bytes()

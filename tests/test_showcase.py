@@ -51,7 +51,7 @@ def rendered(tmp_path_factory):
 
 
 def _text_without_images(html: str) -> str:
-    return re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", "", html)
+    return re.sub(r"data:image/svg\+xml;base64,[A-Za-z0-9+/=]+", "", html)
 
 
 def test_render_writes_report_csv_and_site(rendered):

@@ -92,6 +92,24 @@ def _pct_text(tr: Translator, text: str) -> str:
     return tr.pct(value, digits=decimals(100 * value, 2)) if math.isfinite(value) else text
 
 
+def _achievement_text(tr: Translator, text: str, minimum: str | None) -> str:
+    """An achievement in a note, cut rather than rounded (0.6999 is not shown as the 70 % it misses).
+
+    >>> from kpi_toolkit.report.i18n import translator
+    >>> en = translator("en")
+    >>> _achievement_text(en, "0.6", "0.7"), _achievement_text(en, "0.69996", "0.7")
+    ('60%', '69.9%')
+    """
+    try:
+        value = float(text)
+        target = float(minimum) if minimum is not None else None
+    except ValueError:
+        return text
+    if not math.isfinite(value):
+        return text
+    return tr.rate(value, digits=decimals(100 * value, 1), target=target)
+
+
 def reason_text(tr: Translator, reason: str) -> str:
     """Why a KPI cannot be computed, in the report's language.
 
@@ -121,9 +139,10 @@ def _note(tr: Translator, note: str) -> str:
                 values["kpi"] = kpi_name(tr, values["kpi"])
             if "reason" in values:
                 values["reason"] = reason_text(tr, values["reason"])
-            for name in ("achievement", "minimum"):
-                if name in values:
-                    values[name] = _pct_text(tr, values[name])
+            if "achievement" in values:
+                values["achievement"] = _achievement_text(tr, values["achievement"], values.get("minimum"))
+            if "minimum" in values:
+                values["minimum"] = _pct_text(tr, values["minimum"])
             return message(tr, key, **values)
     return note
 

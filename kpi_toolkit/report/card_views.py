@@ -66,7 +66,7 @@ def _value(metric: str, value: float, tr: Translator) -> str:
     if metric in _MONEY:
         return tr.money(value)
     if metric in _RATES:
-        return tr.pct(value, digits=1)
+        return tr.rate(value)
     whole = isinstance(value, int | float) and math.isfinite(value) and float(value).is_integer()
     return tr.number(value, digits=0 if whole else 2)
 
@@ -358,7 +358,7 @@ def scorecard_table(r: CardReport, tr: Translator | None = None) -> html.Html:
         "note_text": _t(tr, "card.scorecard.note"),
     }
     formats = {
-        "achievement": lambda v: tr.pct(v, digits=1),
+        "achievement": tr.rate,
         "factor": lambda v: _factor(v, tr),
         "weight": lambda v: tr.pct(v, digits=1),
         "weighted": lambda v: _factor(v, tr),

@@ -31,7 +31,15 @@ QUARTERLY_KEYS: tuple[str, ...] = tuple(
     key
     for key in MESSAGES["en"]
     if key.startswith("comparison.quarterly.")
-    or key in ("comparison.p", "comparison.p_below", "comparison.adjusted_p", "comparison.adjusted_p_below")
+    or key
+    in (
+        "comparison.p",
+        "comparison.p_below",
+        "comparison.p_above",
+        "comparison.adjusted_p",
+        "comparison.adjusted_p_below",
+        "comparison.adjusted_p_above",
+    )
 )
 
 
@@ -75,19 +83,21 @@ def _p(tr: Translator, p: float, *, adjusted: bool = False) -> str:
     prefix = "comparison.adjusted_p" if adjusted else "comparison.p"
     if p < 0.001:
         return _t(tr, prefix + "_below", p=tr.number(0.001, digits=3))
-    return _t(tr, prefix, p=tr.number(p, digits=3))
+    if p > 0.999:
+        return _t(tr, prefix + "_above", p=tr.number(0.999, digits=3))
+    return _t(tr, prefix, p=tr.p_value(p))
 
 
 def _p_cell(tr: Translator, p: float) -> str:
     if p is None or not np.isfinite(p):
         return MISSING
-    return "< " + tr.number(0.001, digits=3) if p < 0.001 else tr.number(p, digits=3)
+    return tr.p_value(p)
 
 
 def _value(tr: Translator, metric: str, value: float) -> str:
     """A KPI value as the KPI is shown: conversion as a percentage, the check as money, counts as numbers."""
     if metric == "conversion":
-        return tr.pct(value, digits=1)
+        return tr.rate(value)
     if metric == "average_check":
         return tr.money(value)
     whole = value is not None and np.isfinite(value) and float(value).is_integer()

@@ -470,7 +470,7 @@ def funnel_section(r: ComparisonReport, tr: Translator | None = None) -> html.Ht
             tr,
             "comparison.funnel.alt_item",
             name=_name(r.names, row["manager"]),
-            rate=tr.pct(row["rate"], digits=1),
+            rate=tr.rate(row["rate"]),
             n=tr.count(row["n"]),
             signal=tr.verdict(row["signal"])
             if pd.notna(row["signal"])
@@ -503,7 +503,7 @@ def funnel_section(r: ComparisonReport, tr: Translator | None = None) -> html.Ht
             "limits_998": _t(tr, "comparison.col.limits_998"),
             "signal_text": _t(tr, "comparison.col.signal"),
         },
-        formats={"n": tr.count, "rate": lambda v: tr.pct(v, digits=1)},
+        formats={"n": tr.count, "rate": tr.rate},
         caption=_t(tr, "comparison.funnel.table_caption", period=_period(tr, r)),
         sortable=True,
     )
@@ -552,8 +552,8 @@ def ranking_section(r: ComparisonReport, tr: Translator | None = None) -> html.H
             "rank": lambda v: MISSING if pd.isna(v) else tr.count(v),
             "raw_rank": lambda v: MISSING if pd.isna(v) else tr.count(v),
             "n": tr.count,
-            "shrunk_rate": lambda v: tr.pct(v, digits=1),
-            "raw_rate": lambda v: tr.pct(v, digits=1),
+            "shrunk_rate": tr.rate,
+            "raw_rate": tr.rate,
             "prob_above_center": lambda v: tr.pct(v),
         },
         caption=_t(tr, "comparison.ranking.caption", period=_period(tr, r)),
@@ -565,8 +565,8 @@ def ranking_section(r: ComparisonReport, tr: Translator | None = None) -> html.H
             tr,
             "comparison.ranking.alt_item",
             name=name,
-            shrunk=tr.pct(shrunk, digits=1),
-            raw=tr.pct(raw, digits=1),
+            shrunk=tr.rate(shrunk),
+            raw=tr.rate(raw),
         )
         for name, shrunk, raw in zip(s["who"], s["shrunk_rate"], s["raw_rate"], strict=True)
     )

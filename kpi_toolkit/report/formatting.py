@@ -7,6 +7,21 @@ sign and of the percent sign, and the spaces between them all come from the loca
 
 Only display rounds: the tables the toolkit computes keep full precision. Missing values show as an en dash.
 A value that rounds to zero never shows as ``-0``.
+
+The display precision policy (one rule for every report):
+
+- A rate or an achievement that a reader may hold against a target (conversion, plan attainment, a KPI's
+  achievement on a card) goes through :func:`fmt_rate`: one decimal, *cut* rather than rounded, so that a
+  miss never shows as a hit: 24.96 % of a 25 % target shows ``24.9%``, never ``25%``; 99.96 % of plan shows
+  ``99.9%``, never ``100%``. A hit stays a hit (a value at or above a target on the shown grid shows at or
+  above it). When the target is known and lies between two shown steps (a 24.65 % target), more digits are
+  shown until the value's side of the target is visible. :func:`cut` is the same rule for a bare number
+  (the heatmap's cells).
+- A p-value goes through :func:`fmt_p`: three decimals, ``< 0.001`` below and ``> 0.999`` above, never
+  ``0.000`` or ``1.000``; more digits where three would move it across the significance level (0.0496 is
+  not shown as ``0.050``).
+- Levels, shares and changes (``95%`` intervals, ``+12%``) are not held against a target and round
+  normally (:func:`fmt_pct`, :func:`fmt_ratio`).
 """
 
 from __future__ import annotations
@@ -14,6 +29,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import math
+from decimal import ROUND_FLOOR, Decimal
 from functools import cache
 
 import pandas as pd
@@ -30,6 +46,7 @@ from babel.numbers import (
 
 __all__ = [
     "MISSING",
+    "cut",
     "decimals",
     "fmt_compact",
     "fmt_count",
@@ -38,8 +55,10 @@ __all__ = [
     "fmt_money",
     "fmt_month",
     "fmt_number",
+    "fmt_p",
     "fmt_pct",
     "fmt_pp_number",
+    "fmt_rate",
     "fmt_ratio",
 ]
 
@@ -144,6 +163,87 @@ def fmt_pct(value: float | None, *, locale: str = "en", digits: int = 0) -> str:
         return MISSING
     value = _no_negative_zero(value, digits, scale=2)
     return format_percent(value, format=_pattern(locale, "percent", digits, False), locale=locale)
+
+
+#: Differences below this (relative) are float noise: a sum that should equal its plan is taken to equal it.
+_NOISE_DIGITS = 10
+
+
+def _exact(value: float) -> Decimal:
+    """``value`` as the decimal it stands for (``0.246``, not ``0.24599999999999999645``), float noise off."""
+    return Decimal(repr(round(float(value), _NOISE_DIGITS)))
+
+
+def cut(value: float, digits: int = 0) -> float:
+    """``value`` cut (rounded toward minus infinity) to ``digits`` decimals: never shown above what it is.
+
+    A value just below a round target stays below it; float noise (``0.1 + 0.2``) is ignored first.
+
+    >>> cut(99.96, 0), cut(99.96, 1), cut(24.6, 0), cut(0.1 + 0.2, 1), cut(-0.04, 1)
+    (99.0, 99.9, 24.0, 0.3, -0.1)
+    """
+    step = Decimal(1).scaleb(-digits)
+    return float(_exact(value).quantize(step, rounding=ROUND_FLOOR))
+
+
+def _rate_digits(value: Decimal, digits: int, target: float | None, most: int) -> int:
+    """The fewest digits (from ``digits``) that keep the cut value on the value's side of ``target``."""
+    if target is None or _missing(target):
+        return digits
+    goal = _exact(target) * 100
+    for d in range(digits, most + 1):
+        shown = value.quantize(Decimal(1).scaleb(-d), rounding=ROUND_FLOOR)
+        if (shown >= goal) == (value >= goal):
+            return d
+    return most
+
+
+def fmt_rate(value: float | None, *, locale: str = "en", digits: int = 1, target: float | None = None) -> str:
+    """A rate or achievement (a fraction) as a percentage that a miss never rounds to a hit.
+
+    The value is cut to ``digits`` decimals of a per cent, not rounded: what is shown is never more than
+    the value, so a value below any target on the shown grid (25 %, 100 %) shows below it. With ``target``
+    (a fraction), up to two more digits are shown when the cut would hide on which side of it the value is.
+
+    >>> fmt_rate(0.246), fmt_rate(0.2496), fmt_rate(0.9996), fmt_rate(1.0), fmt_rate(0.25, locale="ru")
+    ('24.6%', '24.9%', '99.9%', '100.0%', '25,0\xa0%')
+    >>> fmt_rate(0.2466, target=0.2465), fmt_rate(0.2464, target=0.2465), fmt_rate(0.9996, digits=0)
+    ('24.66%', '24.6%', '99%')
+    """
+    if _missing(value):
+        return MISSING
+    percent = _exact(value) * 100
+    shown_digits = _rate_digits(percent, digits, target, digits + 2)
+    shown = percent.quantize(Decimal(1).scaleb(-shown_digits), rounding=ROUND_FLOOR)
+    shown = Decimal(0) if shown == 0 else shown
+    return format_percent(shown / 100, format=_pattern(locale, "percent", shown_digits, False), locale=locale)
+
+
+def _crosses(shown: float, value: float, level: float) -> bool:
+    """Whether ``shown`` puts ``value`` on the wrong side of ``level``, or on it when it is not."""
+    return (shown < level) != (value < level) or (shown == level and value != level)
+
+
+def fmt_p(value: float | None, *, locale: str = "en", alpha: float = 0.05) -> str:
+    """A p-value: three decimals, ``< 0.001`` and ``> 0.999`` at the ends (never ``0.000``/``1.000``).
+
+    Where three decimals would carry it across ``alpha`` or onto it (0.0496 or 0.0504 -> ``0.050`` at 5 %),
+    more are shown.
+
+    >>> fmt_p(0.0000012), fmt_p(0.0123), fmt_p(0.0496), fmt_p(0.9996), fmt_p(1.0), fmt_p(0.5, locale="ru")
+    ('< 0.001', '0.012', '0.0496', '> 0.999', '> 0.999', '0,500')
+    """
+    if _missing(value):
+        return MISSING
+    p = float(value)
+    if p < 0.001:
+        return "< " + fmt_number(0.001, locale=locale, digits=3)
+    if p > 0.999:
+        return "> " + fmt_number(0.999, locale=locale, digits=3)
+    digits = 3
+    while digits < 6 and _crosses(round(p, digits), p, alpha):
+        digits += 1
+    return fmt_number(p, locale=locale, digits=digits)
 
 
 def fmt_pp_number(value: float | None, *, locale: str = "en", digits: int = 1) -> str:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import base64
 import io
+import math
+import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -16,7 +18,23 @@ import jinja2
 import pandas as pd
 from matplotlib.figure import Figure
 
-__all__ = ["Html", "figure", "figures_list", "heading", "notes", "paragraphs", "section", "table"]
+__all__ = [
+    "MIN_FONT_PX",
+    "Html",
+    "bullets",
+    "figure",
+    "figures_list",
+    "heading",
+    "min_readable_width",
+    "notes",
+    "paragraphs",
+    "section",
+    "table",
+]
+
+#: The smallest text a figure may show, in CSS pixels, however narrow the screen (a figure wider than the
+#: screen at that size scrolls sideways in its own box).
+MIN_FONT_PX = 9.0
 
 _ENV = jinja2.Environment(
     autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True
@@ -41,7 +59,8 @@ _TABLE = _ENV.from_string(
 {% endfor %}</table></div>"""
 )
 _FIGURE = _ENV.from_string(
-    """<figure class="kpi-figure"><img src="data:image/png;base64,{{ png }}" alt="{{ alt }}">
+    """<figure class="kpi-figure"><img src="data:image/svg+xml;base64,{{ svg }}" alt="{{ alt }}"
+{%- if min_width %} style="min-width: {{ min_width }}px"{% endif %}>
 {% if caption %}<figcaption>{{ caption }}</figcaption>{% endif %}</figure>"""
 )
 _PARAGRAPHS = _ENV.from_string("""{% for p in items %}<p>{{ p }}</p>
@@ -51,6 +70,9 @@ _NOTES = _ENV.from_string(
 {% for n in items %}<li>{{ n }}</li>
 {% endfor %}</ul></aside>"""
 )
+_BULLETS = _ENV.from_string("""<ul class="kpi-list">
+{% for n in items %}<li>{{ n }}</li>
+{% endfor %}</ul>""")
 _HEADING = _ENV.from_string("""<h{{ level }}>{{ text }}</h{{ level }}>""")
 _FIGURES_LIST = _ENV.from_string(
     """<dl class="kpi-key-figures"{% if label %} aria-label="{{ label }}"{% endif %}>
@@ -149,18 +171,41 @@ def table(
 
 
 def figure(fig: Figure, *, alt: str, caption: str = "", dpi: int = 110) -> Html:
-    """Embed a matplotlib figure as a PNG with alternative text, and close it.
+    """Embed a matplotlib figure as an SVG image with alternative text, and close it.
 
-    The image is inline (a data URI), so the report opens offline.
+    The image is inline (a data URI, which the report's content security policy allows), so the report opens
+    offline. Its text is text (``svg.fonttype: none``), sharp at any size and zoom. On a narrow screen the
+    image shrinks with the column, but never below the width at which its smallest text is
+    :data:`MIN_FONT_PX` pixels high: a wider figure scrolls sideways in its own box instead (the page does
+    not). ``dpi`` is kept for callers; an SVG has none.
     """
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
-    fig.clf()
     import matplotlib.pyplot as plt
 
+    buffer = io.StringIO()
+    with plt.rc_context({"svg.fonttype": "none", "svg.hashsalt": "kpi-toolkit"}):
+        fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None})
+    fig.clf()
     plt.close(fig)
-    png = base64.b64encode(buffer.getvalue()).decode("ascii")
-    return Html(_FIGURE.render(png=png, alt=alt, caption=caption))
+    svg = buffer.getvalue()
+    encoded = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    return Html(_FIGURE.render(svg=encoded, alt=alt, caption=caption, min_width=min_readable_width(svg)))
+
+
+def min_readable_width(svg: str) -> int:
+    """The narrowest width (CSS pixels) at which the smallest text of ``svg`` (matplotlib's, sized in the
+    units of its view box) is still :data:`MIN_FONT_PX` high; never more than the image's natural width.
+
+    >>> svg = '<svg viewBox="0 0 360 180"><text style="font-size: 8px">a</text></svg>'
+    >>> min_readable_width(svg)  # 8-unit text in a 360-unit box: 9 px at 405 px wide (natural: 480)
+    405
+    """
+    box = re.search(r'viewBox="[\d.\-]+ [\d.\-]+ ([\d.]+) [\d.]+"', svg)
+    sizes = [float(s) for s in re.findall(r"font-size:\s*([\d.]+)px", svg)]
+    if not box or not sizes:
+        return 0
+    width_units = float(box.group(1))
+    natural = width_units * 96 / 72  # matplotlib's units are points
+    return math.ceil(min(natural, MIN_FONT_PX * width_units / min(sizes)))
 
 
 def paragraphs(items: Sequence[str]) -> Html:
@@ -176,6 +221,17 @@ def paragraphs(items: Sequence[str]) -> Html:
 def notes(items: Sequence[str], *, title: str = "") -> Html:
     """A boxed list of notes (caveats, alerts); empty when there is nothing to say."""
     return Html(_NOTES.render(items=list(items), title=title) if items else "")
+
+
+def bullets(items: Sequence[str]) -> Html:
+    """A plain list of sentences, escaped; empty when there are none.
+
+    >>> print(bullets(["a < b"]))
+    <ul class="kpi-list">
+    <li>a &lt; b</li>
+    </ul>
+    """
+    return Html(_BULLETS.render(items=list(items)) if items else "")
 
 
 def heading(text: str, *, level: int = 2) -> Html:

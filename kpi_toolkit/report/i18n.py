@@ -217,10 +217,10 @@ class Translator:
 
         >>> en = translator("en")
         >>> en.kpi_value("conversion", 0.25), en.kpi_value("orders", 1200), en.kpi_value("sales_volume", 1e6)
-        ('25%', '1,200', '1,000,000')
+        ('25.0%', '1,200', '1,000,000')
         """
         if metric in _RATE_KPIS:
-            return self.pct(value)
+            return self.rate(value)
         if metric in _COUNT_KPIS:
             return self.count(value)
         return self.money(value)
@@ -250,6 +250,18 @@ class Translator:
     def pct(self, value: float | None, *, digits: int = 0) -> str:
         """A fraction as a percentage (1.0 is 100 %)."""
         return formatting.fmt_pct(value, locale=self.lang, digits=digits)
+
+    def rate(self, value: float | None, *, digits: int = 1, target: float | None = None) -> str:
+        """A rate or achievement that may be read against a target: cut, never rounded up onto it.
+
+        >>> translator("ru").rate(0.2496), translator("en").rate(0.9996)
+        ('24,9\xa0%', '99.9%')
+        """
+        return formatting.fmt_rate(value, locale=self.lang, digits=digits, target=target)
+
+    def p_value(self, value: float | None, *, alpha: float = 0.05) -> str:
+        """A p-value: ``< 0.001`` and ``> 0.999`` at the ends, never ``0.000`` or ``1.000``."""
+        return formatting.fmt_p(value, locale=self.lang, alpha=alpha)
 
     def ratio(self, value: float | None, *, digits: int = 0) -> str:
         """A relative change with its sign (0.1 is +10 %)."""

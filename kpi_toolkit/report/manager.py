@@ -5,8 +5,8 @@
 pseudonymous key before anything is shown: the result holds neither the colleagues' names nor their ids, so
 no table, figure, alternative text or sort order of the report can give them away. Rows follow the
 pseudonyms (the manager first, then Manager A, B, ...), never the ids. The letters come from
-:func:`kpi_toolkit.report.pseudonyms.pseudonym_letters` keyed by the data fingerprint: the same in every
-report made from the same data.
+:func:`kpi_toolkit.report.pseudonyms.report_letters` (the letters of the whole data set, keyed by the data
+fingerprint): one person has the same letter in every report made from the same data, the showcase included.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import pandas as pd
 from kpi_toolkit.data import SalesData
 from kpi_toolkit.errors import ParameterError
 from kpi_toolkit.periods import Period
-from kpi_toolkit.report.pseudonyms import pseudonym_letters
+from kpi_toolkit.report.pseudonyms import letter, pseudonym_letters
 from kpi_toolkit.report.quarterly import QuarterlyReport
 
 __all__ = ["COMPARED", "OWN_KEY", "VERSUS_COLUMNS", "ManagerReport", "manager_report", "team_of"]
@@ -88,9 +88,13 @@ def team_of(data: SalesData, manager: str) -> str | None:
     return None if pd.isna(team) else str(team)
 
 
-def _keys(members: pd.Index, manager: str, key: str) -> tuple[dict[str, str], dict[str, str]]:
-    """Manager id -> pseudonymous key, and key -> letter code of each colleague."""
-    letters = pseudonym_letters(members, key=key)
+def _keys(members: pd.Index, manager: str, every: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
+    """Manager id -> pseudonymous key, and key -> letter code of each colleague (``every``: the letters of
+    the whole data set, of which the team's members keep theirs)."""
+    team = set(map(str, members))
+    missing = sorted(team - set(every))  # not in the data set's manager list: lettered after everyone
+    every = {**every, **{m: letter(len(every) + i) for i, m in enumerate(missing)}}
+    letters = {m: every[m] for m in sorted(team, key=lambda m: (len(every[m]), every[m]))}
     keys = {m: OWN_KEY if m == manager else f"{len(code):02d}{code}" for m, code in letters.items()}
     return keys, {keys[m]: code for m, code in letters.items() if m != manager}
 
@@ -152,7 +156,8 @@ def manager_report(team_report: QuarterlyReport, *, manager: str) -> ManagerRepo
             f"manager={manager!r} is not in the report of {scope}. Fix: give the report of the manager's "
             "own team (kpi_toolkit.report.manager.team_of)."
         )
-    keys, letters = _keys(members, manager, q.data_fingerprint)
+    every = q.letters or pseudonym_letters(q.names, key=q.data_fingerprint)
+    keys, letters = _keys(members, manager, every)
     kpis = _rekey_index(q.kpis, keys)
     ranking = q.ranking.assign(manager=q.ranking["manager"].map(keys))
     ranking = ranking.sort_values(["rank", "manager"], na_position="last", kind="stable")

@@ -111,8 +111,8 @@ def summary(r: ManagerReport, tr: Translator | None = None) -> html.Html:
             tr.t(
                 "manager.summary.sold_plan",
                 plan=tr.money(me["sales_plan"]),
-                attainment=tr.pct(me["plan_attainment"]),
-                median=tr.pct(median["plan_attainment"]),
+                attainment=tr.rate(me["plan_attainment"]),
+                median=tr.rate(median["plan_attainment"]),
                 **values,
             )
         ]
@@ -123,8 +123,8 @@ def summary(r: ManagerReport, tr: Translator | None = None) -> html.Html:
             tr.t(
                 "manager.summary.conversion",
                 count=me["leads_closed"],
-                conversion=tr.pct(me["conversion"]),
-                median=tr.pct(median["conversion"]),
+                conversion=tr.rate(me["conversion"]),
+                median=tr.rate(median["conversion"]),
             )
         )
     if me["orders"] > 0:

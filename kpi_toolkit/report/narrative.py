@@ -35,7 +35,7 @@ def _volume_sentence(q: QuarterlyReport, tr: Translator) -> str:
         "who": tr.t("summary.team", team=q.team) if q.team else tr.t("summary.company"),
         "volume": tr.money(now),
         "plan": tr.money(t.loc[p, "sales_plan"]),
-        "attainment": tr.pct(t.loc[p, "plan_attainment"]),
+        "attainment": tr.rate(t.loc[p, "plan_attainment"]),
     }
     changes = [
         tr.t("summary.change_on", change=change, period=tr.period(ref))
@@ -61,9 +61,9 @@ def _plan_sentence(q: QuarterlyReport, tr: Translator) -> str:
         count=len(ranked),
         met=tr.count(int((ranked["plan_attainment"] >= 1).sum())),
         best=q.names.get(best["manager"], best["manager"]),
-        best_attainment=tr.pct(best["plan_attainment"]),
+        best_attainment=tr.rate(best["plan_attainment"]),
         worst=q.names.get(worst["manager"], worst["manager"]),
-        worst_attainment=tr.pct(worst["plan_attainment"]),
+        worst_attainment=tr.rate(worst["plan_attainment"]),
     )
 
 
@@ -75,7 +75,7 @@ def _conversion_sentences(q: QuarterlyReport, tr: Translator) -> list[str]:
     if closed == 0:
         sentences.append(tr.t("summary.no_leads_closed", period=tr.period(p)))
     elif not math.isnan(closed):
-        conversion = tr.pct(t.loc[p, "conversion"])
+        conversion = tr.rate(t.loc[p, "conversion"])
         before = t.loc[prev, "conversion"]
         if math.isnan(before):
             sentences.append(tr.t("summary.conversion", count=closed, conversion=conversion))
@@ -106,8 +106,8 @@ def _uncertainty_sentence(q: QuarterlyReport, tr: Translator) -> str:
             "summary.uncertain_item",
             count=r["orders"],
             name=q.names.get(r["manager"], r["manager"]),
-            attainment=tr.pct(r["plan_attainment"]),
-            interval=tr.t("common.range", low=tr.pct(r["ci_low"]), high=tr.pct(r["ci_high"])),
+            attainment=tr.rate(r["plan_attainment"]),
+            interval=tr.t("common.range", low=tr.rate(r["ci_low"]), high=tr.rate(r["ci_high"])),
             level=tr.pct(LEVEL),
         )
         for _, r in few.iterrows()
@@ -125,11 +125,11 @@ def summary_sentences(q: QuarterlyReport, tr: Translator | None = None) -> list[
     >>> from kpi_toolkit.report.quarterly import quarterly_report
     >>> q = quarterly_report(kt.from_frames(**make_demo_data()), team="South")
     >>> print(summary_sentences(q)[0])  # doctest: +NORMALIZE_WHITESPACE
-    In 2026Q3 the South team sold 16,334,547 against a plan of 16,957,000 (96% of plan),
+    In 2026Q3 the South team sold 16,334,547 against a plan of 16,957,000 (96.3% of plan),
     +4% on 2026Q2 and +76% on 2025Q3.
     >>> print(summary_sentences(q, translator("ru", currency="RUB"))[0].replace("\\xa0", " "))
     ... # doctest: +NORMALIZE_WHITESPACE
-    В 3 кв. 2026 команда South продала на 16 334 547 ₽ при плане 16 957 000 ₽ (96 % плана):
+    В 3 кв. 2026 команда South продала на 16 334 547 ₽ при плане 16 957 000 ₽ (96,3 % плана):
     +4 % к 2 кв. 2026 и +76 % к 3 кв. 2025.
     """
     tr = tr or translator("en")

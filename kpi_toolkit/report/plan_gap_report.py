@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -16,7 +16,7 @@ from kpi_toolkit.pacing import pacing
 from kpi_toolkit.periods import Period
 from kpi_toolkit.plan_gap import BASELINES, alerts, miss_series, plan_gap, volume_sources
 
-__all__ = ["PlanGapReport", "history_window", "plan_gap_report"]
+__all__ = ["PlanGapReport", "data_as_of", "history_window", "plan_gap_report"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -59,6 +59,34 @@ def history_window(period: Period, as_of: pd.Timestamp, history: int) -> list[Pe
     return [last.shift(-k) for k in range(history - 1, -1, -1)]
 
 
+def data_as_of(data: SalesData, day: pd.Timestamp) -> SalesData:
+    """``data`` as it stood at the end of ``day``: orders, leads and activities after it left out, leads
+    closed after it still open. Plans stay (they are known in advance). Returns ``data`` itself when
+    nothing is after ``day``, or when its tables are not pandas frames (a lazy engine is not cut).
+
+    >>> import kpi_toolkit as kt
+    >>> from kpi_toolkit.demo import make_demo_data
+    >>> data = kt.from_frames(**make_demo_data())
+    >>> cut = data_as_of(data, pd.Timestamp("2026-08-15"))
+    >>> str(cut.last_date.date()), bool((cut.leads["closed_at"] > "2026-08-16").any())
+    ('2026-08-15', False)
+    """
+    cutoff = day.normalize() + pd.Timedelta(days=1)
+    if data.engine != "pandas" or data.last_date < cutoff:
+        return data
+    orders = data.orders[data.orders["ordered_at"] < cutoff]
+    leads = data.leads
+    if leads is not None:
+        leads = leads[(leads["created_at"] < cutoff) | leads["created_at"].isna()].copy()
+        later = leads["closed_at"] >= cutoff
+        leads.loc[later, "status"] = "open"
+        leads.loc[later, "closed_at"] = pd.NaT
+    activities = data.activities
+    if activities is not None:
+        activities = activities[activities["occurred_at"] < cutoff]
+    return replace(data, orders=orders, leads=leads, activities=activities)
+
+
 def plan_gap_report(
     data: SalesData,
     *,
@@ -71,8 +99,9 @@ def plan_gap_report(
 ) -> PlanGapReport:
     """Compute the plan-gap report of ``period``: the gap and its drivers, systematic misses, pacing.
 
-    ``as_of`` (default: the data's last date; at most the period's last day) is the day the pacing of
-    ``period`` and the alerts are judged at. Bad parameters raise
+    ``as_of`` (default: the data's last date; at most the period's last day) is the day the report stands
+    at: every number on the page is of the data as it was at the end of that day (:func:`data_as_of`: the
+    gap, the sources, the misses, the pacing and the alerts; nothing after it). Bad parameters raise
     :class:`~kpi_toolkit.errors.ParameterError` before anything is shown.
 
     Examples
@@ -98,6 +127,8 @@ def plan_gap_report(
         )
     day = pd.Timestamp(as_of) if as_of not in (None, "") else data.last_date
     day = min(day.normalize(), p.end - pd.Timedelta(days=1))
+    fingerprint = data_fingerprint(data)  # of the data loaded: the same as its other reports'
+    data = data_as_of(data, day)
     current = p
     window = [str(q) for q in history_window(current, day, history)]
     series = miss_series(data, periods=window, team=team)
@@ -123,5 +154,5 @@ def plan_gap_report(
         source=data.source,
         row_counts=data.row_counts,
         has_leads=data.leads is not None,
-        data_fingerprint=data_fingerprint(data),
+        data_fingerprint=fingerprint,
     )

@@ -30,6 +30,7 @@ from kpi_toolkit.report.plan_gap_report import PlanGapReport
 from kpi_toolkit.report.site import KeyFigure
 
 __all__ = [
+    "alert_items",
     "alerts_section",
     "gap_section",
     "headline",
@@ -39,6 +40,7 @@ __all__ = [
     "pacing_section",
     "page_title",
     "provenance",
+    "signed",
     "title",
     "waterfall",
     "why_section",
@@ -49,6 +51,11 @@ TOTAL = "TOTAL"
 
 def _tr(tr: Translator | None) -> Translator:
     return tr if tr is not None else translator("en")
+
+
+def signed(tr: Translator, value: float) -> str:
+    """Money with its sign (``+1,200``, ``-3,400``)."""
+    return _signed(tr, value)
 
 
 def _signed(tr: Translator, value: float) -> str:
@@ -69,9 +76,17 @@ def _who(tr: Translator, team: str | None) -> str:
     return tr.t("plan_gap.team_named", team=team) if team else tr.t("plan_gap.team_all")
 
 
+def _focus(r: PlanGapReport) -> str:
+    """The row the report is about: the manager's (``--manager``), else the team's total."""
+    return r.manager or TOTAL
+
+
 def page_title(r: PlanGapReport, tr: Translator | None = None) -> str:
-    """The report's title as plain text (the page's ``<title>``, the site's index)."""
+    """The report's title as plain text (the page's ``<title>``, the site's index): the manager's when the
+    report is about one manager."""
     tr = _tr(tr)
+    if r.manager:
+        return tr.t("plan_gap.title_manager", period=tr.period(r.period), name=r.name(r.manager))
     if r.team:
         return tr.t("plan_gap.title_team", period=tr.period(r.period), team=r.team)
     return tr.t("plan_gap.title", period=tr.period(r.period))
@@ -90,16 +105,20 @@ def title(r: PlanGapReport, tr: Translator | None = None) -> html.Html:
 
 
 def _total(r: PlanGapReport) -> pd.Series:
-    return r.gap.set_index("manager").loc[TOTAL]
+    """The gap row the report is about: the manager's with ``--manager``, else the team's total."""
+    return r.gap.set_index("manager").loc[_focus(r)]
 
 
 def key_figures(r: PlanGapReport, tr: Translator | None = None) -> list[KeyFigure]:
-    """Gap, baseline, managers missing systematically, managers off track."""
+    """Gap, baseline, managers missing systematically, managers off track (of the manager, with one)."""
     tr = _tr(tr)
     total = _total(r)
     ratio = total["actual"] / total["baseline_value"] if total["baseline_value"] > 0 else math.nan
-    systematic = int((r.evidence["verdict"] == "systematic").sum())
-    off_track = int(r.pacing["status"].isin(["off track", "missed"]).sum())
+    evidence, pace = r.evidence, r.pacing
+    if r.manager:
+        evidence, pace = evidence[evidence["manager"] == r.manager], pace[pace["manager"] == r.manager]
+    systematic = int((evidence["verdict"] == "systematic").sum())
+    off_track = int(pace["status"].isin(["off track", "missed"]).sum())
     return [
         KeyFigure(
             key="gap",
@@ -107,7 +126,7 @@ def key_figures(r: PlanGapReport, tr: Translator | None = None) -> list[KeyFigur
             value=None if pd.isna(total["gap"]) else float(total["gap"]),
             text=_signed(tr, float(total["gap"])),
             note=tr.t(
-                "plan_gap.figure.gap_note", share=tr.pct(ratio), baseline=_baseline_name(tr, r.baseline)
+                "plan_gap.figure.gap_note", share=tr.rate(ratio), baseline=_baseline_name(tr, r.baseline)
             ),
         ),
         KeyFigure(
@@ -174,7 +193,8 @@ def waterfall(
     plot_gap_waterfall(
         gap, manager=manager, by=by, baseline_label=base_label, actual_label=actual_label, ax=ax
     )  # type: ignore[arg-type]
-    heading = tr.t("plan_gap.figure.title", who=who, baseline=base_label)
+    key = "plan_gap.figure.title_by_manager" if by == "manager" else "plan_gap.figure.title"
+    heading = tr.t(key, who=who, baseline=base_label)
     ax.set_title(literal(heading[:1].upper() + heading[1:]))
     decomposed = not str(row["method"]).startswith("none")
     if decomposed:
@@ -226,15 +246,23 @@ def _biggest(total: pd.Series, tr: Translator) -> str:
     return tr.names(f"{_driver(tr, c)} ({_signed(tr, effects[c])})" for c in ranked[:2] if effects[c] < 0)
 
 
-def _gap_sentence(r_gap: pd.DataFrame, baseline: str, tr: Translator, team: str | None) -> str:
-    total = r_gap.set_index("manager").loc[TOTAL]
+def _gap_sentence(
+    r_gap: pd.DataFrame,
+    baseline: str,
+    tr: Translator,
+    team: str | None,
+    *,
+    who: str | None = None,
+    row: str = TOTAL,
+) -> str:
+    total = r_gap.set_index("manager").loc[row]
     if pd.isna(total["gap"]):
         return tr.t("plan_gap.gap.none", baseline=_baseline_name(tr, baseline))
     losses = _biggest(total, tr)
     key = "plan_gap.gap.sentence_losses" if losses else "plan_gap.gap.sentence"
     return tr.t(
         key,
-        who=_who(tr, team),
+        who=who or _who(tr, team),
         actual=tr.money(total["actual"]),
         baseline=_baseline_name(tr, baseline),
         baseline_value=tr.money(total["baseline_value"]),
@@ -266,11 +294,31 @@ def _noise_sentences(r: PlanGapReport, tr: Translator) -> list[str]:
     return out
 
 
+def _orders_step(gap: pd.DataFrame, names: Mapping[str, str], tr: Translator, focus: str) -> str:
+    """What the waterfall's "orders" step is, when it has one: the managers without won leads."""
+    rows = gap[(gap["manager"] != TOTAL) & gap["orders_effect"].notna()]
+    if focus != TOTAL:
+        rows = rows[rows["manager"] == focus]
+    if rows.empty:
+        return ""
+    return tr.t(
+        "plan_gap.gap.orders_step",
+        names=tr.names(names.get(m, m) for m in rows["manager"]),
+        effect=_signed(tr, float(rows["orders_effect"].sum())),
+    )
+
+
 def gap_section(r: PlanGapReport, tr: Translator | None = None) -> html.Html:
-    """The team's gap against the baseline and its drivers: a sentence, the waterfall, a note."""
+    """The gap against the baseline and its drivers (the team's, or the manager's with ``--manager``): a
+    sentence, the waterfall, a note."""
     tr = _tr(tr)
-    intro = [_gap_sentence(r.gap, r.baseline, tr, r.team), tr.t("plan_gap.gap.identity")]
-    total_sources = r.sources.set_index("manager").loc[TOTAL]
+    focus = _focus(r)
+    who = r.name(r.manager) if r.manager else None
+    intro = [_gap_sentence(r.gap, r.baseline, tr, r.team, who=who, row=focus), tr.t("plan_gap.gap.identity")]
+    if orders_step := _orders_step(r.gap, r.names, tr, focus):
+        intro.append(orders_step)
+    sources = r.sources.set_index("manager")
+    total_sources = sources.loc[focus] if focus in sources.index else sources.loc[TOTAL]
     if pd.notna(total_sources["lead_share"]):
         intro.append(
             tr.t(
@@ -281,7 +329,7 @@ def gap_section(r: PlanGapReport, tr: Translator | None = None) -> html.Html:
             )
         )
     intro += _noise_sentences(r, tr)
-    figure = waterfall(r.gap, tr, baseline=r.baseline, names=r.names, team=r.team)
+    figure = waterfall(r.gap, tr, manager=focus, baseline=r.baseline, names=r.names, team=r.team)
     other = {"previous": r.period.previous(), "last_year": r.period.last_year()}.get(r.baseline)
     values = {"period": tr.period(other)} if other is not None else {}
     note = tr.t(f"plan_gap.gap.reference_{r.baseline}", **values)
@@ -314,15 +362,13 @@ def managers_section(r: PlanGapReport, tr: Translator | None = None) -> html.Htm
     decomposed = int((~gap["method"].str.startswith("none")).sum()) - 1
     if not r.manager and decomposed > 1:
         parts += waterfall(gap, tr, by="manager", baseline=r.baseline, names=r.names, team=r.team)
-    if r.manager:
-        parts += waterfall(gap, tr, manager=r.manager, baseline=r.baseline, names=r.names)
     return parts + table
 
 
 def _series_text(series: pd.DataFrame, manager: str, tr: Translator) -> str:
     own = series[series["manager"] == manager]
     return " · ".join(
-        f"{tr.period(p)} {tr.pct(a)}" for p, a in zip(own["period"], own["attainment"], strict=True)
+        f"{tr.period(p)} {tr.rate(a)}" for p, a in zip(own["period"], own["attainment"], strict=True)
     )
 
 
@@ -351,7 +397,7 @@ def misses_section(r: PlanGapReport, tr: Translator | None = None) -> html.Html:
             "verdict_text": tr.t("plan_gap.col.verdict"),
             "series": tr.t("plan_gap.col.series"),
         },
-        formats={"mean_attainment": tr.pct, "p_adjusted": lambda v: tr.number(v, digits=3)},
+        formats={"mean_attainment": tr.rate, "p_adjusted": tr.p_value},
         sort_by={"missed": "periods_missed"},
         sortable=True,
         row_class=lambda row: "flag" if row["verdict"] == "systematic" else "",
@@ -457,7 +503,7 @@ def _alert_items(
                     period=tr.period(period),
                     actual=tr.money(row["to_date"]),
                     target=tr.money(row["target"]),
-                    attainment=tr.pct(row["to_date"] / row["target"]),
+                    attainment=tr.rate(row["to_date"] / row["target"]),
                 )
             )
         elif row["off_track"]:
@@ -475,7 +521,7 @@ def _alert_items(
                     "plan_gap.alerts.systematic",
                     missed=tr.count(row["periods_missed"]),
                     observed=tr.count(row["periods_observed"]),
-                    mean=tr.pct(row["mean_attainment"]),
+                    mean=tr.rate(row["mean_attainment"]),
                 )
             )
         items.append(
@@ -484,6 +530,14 @@ def _alert_items(
             )
         )
     return items
+
+
+def alert_items(
+    frame: pd.DataFrame, names: Mapping[str, str], period: Period | str, tr: Translator
+) -> list[str]:
+    """One plain sentence per alert of :func:`kpi_toolkit.alerts` (who is off track or missed, who misses
+    systematically), as the alert list and the quarterly report's first screen show them."""
+    return _alert_items(frame, names, period, tr)
 
 
 def alerts_section(r: PlanGapReport, tr: Translator | None = None) -> html.Html:
@@ -504,8 +558,11 @@ def why_section(
     team: str | None = None,
     history: int = 8,
     tr: Translator | None = None,
+    with_alerts: bool = True,
 ) -> html.Html:
-    """The quarterly report's short "why" section: the team's gap to plan and its drivers, and the alerts.
+    """The quarterly report's short "why" section: the team's gap to plan and its drivers, and the alerts
+    (``with_alerts=False`` when the report shows them on its first screen already:
+    :func:`kpi_toolkit.report.behind_plan.behind_plan_section`).
 
     Examples
     --------
@@ -529,6 +586,8 @@ def why_section(
         if g < 0
     ]
     intro = [_gap_sentence(gap, "plan", tr, team)]
+    if orders_step := _orders_step(gap, names, tr, TOTAL):
+        intro.append(orders_step)
     if drivers:
         intro.append(tr.t("plan_gap.why.managers", managers=tr.names(drivers)))
     intro.append(tr.t("plan_gap.why.more"))
@@ -538,6 +597,8 @@ def why_section(
         if items
         else html.paragraphs([tr.t("plan_gap.alerts.none")])
     )
+    if not with_alerts:
+        alert_html = html.Html("")
     figure = (
         waterfall(gap, tr, baseline="plan", names=names, team=team)
         if not np.isnan(gap["gap"].iloc[-1])

@@ -14,6 +14,7 @@ from kpi_toolkit.periods import Period, latest_complete_quarter
 from kpi_toolkit.quarantine import quarantine_summary
 from kpi_toolkit.ranking import attainment_ranking
 from kpi_toolkit.report.i18n import Message
+from kpi_toolkit.report.pseudonyms import report_letters
 
 __all__ = ["QuarterlyReport", "default_period", "quarterly_report"]
 
@@ -41,6 +42,9 @@ class QuarterlyReport:
     data_fingerprint: str = ""
     #: What a reader must know before trusting the numbers, as messages translated when shown.
     caveats: list[Message] = field(default_factory=list)
+    #: Manager id -> pseudonym letter of every manager of the data set
+    #: (:func:`kpi_toolkit.report.pseudonyms.report_letters`), for reports that hide names.
+    letters: dict[str, str] = field(default_factory=dict)
 
 
 def default_period(data: SalesData) -> Period:
@@ -121,6 +125,7 @@ def quarterly_report(
         }
     ).T.loc[:, list(KPI_COLUMNS)]
     info = data.manager_info
+    fingerprint = data_fingerprint(data)
     return QuarterlyReport(
         period=p,
         team=team,
@@ -135,6 +140,7 @@ def quarterly_report(
         first_date=data.first_date,
         source=data.source,
         row_counts=data.row_counts,
-        data_fingerprint=data_fingerprint(data),
+        data_fingerprint=fingerprint,
         caveats=_caveats(data, p, kpis),
+        letters=report_letters(data, fingerprint=fingerprint),
     )

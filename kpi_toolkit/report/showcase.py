@@ -2,7 +2,7 @@
 replaced by what the report may show (:func:`display_names`).
 
 With ``anonymize=True`` only the showcased group (the top performers) is named; every other manager is a
-pseudonym, "Manager A", "Manager B" ..., from :func:`kpi_toolkit.report.pseudonyms.pseudonym_letters` keyed by
+pseudonym, "Manager A", "Manager B" ..., from :func:`kpi_toolkit.report.pseudonyms.report_letters` keyed by
 the data fingerprint, so the letters are the same in every report made from the same data (every period of
 one run). Names are replaced here, before any view sees them, so no table, sentence or figure of the report
 can hold a real name of someone outside the group. Managers below ``min_leads`` are not ranked at all.
@@ -21,7 +21,7 @@ from kpi_toolkit.periods import Period
 from kpi_toolkit.practices.effects import practice_effects
 from kpi_toolkit.practices.performers import performer_profiles, regression_check, top_performers
 from kpi_toolkit.report.i18n import Translator, translator
-from kpi_toolkit.report.pseudonyms import pseudonym_letters
+from kpi_toolkit.report.pseudonyms import pseudonym_letters, report_letters
 
 __all__ = ["ShowcaseReport", "display_names", "showcase_report"]
 
@@ -64,12 +64,13 @@ def display_names(
     *,
     named: set[str],
     real: dict[str, str],
-    key: str,
+    key: str | dict[str, str],
     anonymize: bool,
     tr: Translator | None = None,
 ) -> dict[str, str]:
     """Manager id -> what the report shows: the real name for ``named`` ids (or everyone when not
-    ``anonymize``), else the pseudonym ``Manager <letter>`` (letters keyed by ``key`` over all ``managers``).
+    ``anonymize``), else the pseudonym ``Manager <letter>``: ``key`` is the letters themselves (id -> letter,
+    :func:`~kpi_toolkit.report.pseudonyms.report_letters`), or a key to letter all ``managers`` with.
 
     >>> display_names(["M1", "M2", "M3"], named={"M1"}, real={"M1": "Ann", "M2": "Bob", "M3": "Cat"},
     ...               key="k", anonymize=True)["M1"]
@@ -78,7 +79,7 @@ def display_names(
     ['Manager A', 'Manager B']
     """
     tr = tr or translator("en")
-    letters = pseudonym_letters(managers, key=key)
+    letters = pseudonym_letters(managers, key=key) if isinstance(key, str) else key
     out = {}
     for m in managers:
         if not anonymize or m in named:
@@ -131,7 +132,12 @@ def showcase_report(
     top_ids = set(ranking.loc[ranking["top"], "manager"])
     real = data.manager_info["name"].astype("string").to_dict()
     names = display_names(
-        list(data.manager_ids), named=top_ids, real=real, key=fingerprint, anonymize=anonymize, tr=tr
+        list(data.manager_ids),
+        named=top_ids,
+        real=real,
+        key=report_letters(data, fingerprint=fingerprint),
+        anonymize=anonymize,
+        tr=tr,
     )
     ranked = ranking[ranking["ranked"]].copy()
     ranked["display"] = ranked["manager"].map(names)

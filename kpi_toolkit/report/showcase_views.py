@@ -136,14 +136,14 @@ def top_section(r: ShowcaseReport, tr: Translator | None = None) -> html.Html:
     )
     table = html.table(
         frame,
-        columns={
-            "rank": tr.t("showcase.top.rank"),
+        columns={  # the name first: it stays in view while the table scrolls sideways on a phone
             "display": tr.t("showcase.top.manager"),
+            "rank": tr.t("showcase.top.rank"),
             "value": tr.t("showcase.top.attainment"),
             "leads": tr.t("showcase.top.leads"),
             "group": tr.t("showcase.top.group"),
         },
-        formats={"rank": tr.count, "value": lambda v: tr.pct(v), "leads": tr.count},
+        formats={"rank": tr.count, "value": tr.rate, "leads": tr.count},
         caption=tr.t("showcase.top.caption", period=tr.period(r.period)),
         row_class=lambda row: "highlight" if row["top"] else "",
         sortable=True,
@@ -152,13 +152,13 @@ def top_section(r: ShowcaseReport, tr: Translator | None = None) -> html.Html:
 
 
 def _p(value: float, tr: Translator) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    return "< " + tr.number(0.001, digits=3) if value < 0.001 else tr.number(value, digits=3)
+    return tr.p_value(value)
 
 
 def _mean(measure: str, value: float, tr: Translator) -> str:
-    if measure in ("conversion", "plan_attainment", "touched_within_24h", "had_meeting", "discount"):
+    if measure in ("conversion", "plan_attainment"):
+        return tr.rate(value)
+    if measure in ("touched_within_24h", "had_meeting", "discount"):
         return tr.pct(value, digits=1)
     if measure in ("sales_volume", "average_check"):
         return tr.money(value)
@@ -212,10 +212,10 @@ def regression_section(r: ShowcaseReport, tr: Translator | None = None) -> html.
             "showcase.regression.text",
             previous=previous,
             current=current,
-            top_before=tr.pct(top["previous_mean"]),
-            top_after=tr.pct(top["current_mean"]),
-            rest_before=tr.pct(rest["previous_mean"]),
-            rest_after=tr.pct(rest["current_mean"]),
+            top_before=tr.rate(top["previous_mean"]),
+            top_after=tr.rate(top["current_mean"]),
+            rest_before=tr.rate(rest["previous_mean"]),
+            rest_after=tr.rate(rest["current_mean"]),
             expected=tr.pp(100 * top["expected_change"]),
         )
     return html.section(tr.t("showcase.regression.heading"), [text])
@@ -251,8 +251,8 @@ def practices_table(r: ShowcaseReport, tr: Translator | None = None) -> html.Htm
         },
         formats={
             "n_leads": tr.count,
-            "with_rate": lambda v: tr.pct(v, digits=1),
-            "without_rate": lambda v: tr.pct(v, digits=1),
+            "with_rate": tr.rate,
+            "without_rate": tr.rate,
             "p_adjusted": lambda v: _p(v, tr),
         },
         sort_by={"or_text": "odds_ratio"},
@@ -316,8 +316,8 @@ def recommendations(r: ShowcaseReport, tr: Translator | None = None) -> html.Htm
                 tr.t(
                     f"showcase.recommend.{row['verdict']}",
                     practice=measure_label(row["practice"], tr),
-                    with_rate=tr.pct(row["with_rate"]),
-                    without_rate=tr.pct(row["without_rate"]),
+                    with_rate=tr.rate(row["with_rate"]),
+                    without_rate=tr.rate(row["without_rate"]),
                     odds_ratio=tr.number(row["odds_ratio"], digits=2),
                     p=_p(row["p_adjusted"], tr),
                 )

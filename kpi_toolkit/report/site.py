@@ -17,6 +17,12 @@ folder and
   those have been rendered, and to the same report in the other languages. The links are relative, so a copied
   or zipped reports folder keeps working.
 
+Pseudonymised reports: a per-manager report shows its reader's colleagues under letters. The index does not
+undo that: by default its rows of per-manager reports show neither the manager's name nor their key figures
+(the kind and team only; the link stays). The switch is :data:`INDEX_NAMES_VARIABLE`
+(``KPI_REPORT_INDEX_NAMES=show``, read by every command that rebuilds the index) or ``build_site(...,
+show_names=True)``, for a folder that only people allowed to see everyone's figures can open.
+
 Run it after every render (``kpi-report`` does), or once after many (a batch): it is idempotent, touches a
 report only when its links change, and holds a lock on the folder so that concurrent renders cannot lose each
 other's entries. A new report kind needs nothing here: write its record with :func:`write_record` and rebuild.
@@ -48,7 +54,9 @@ from kpi_toolkit.report.i18n import LANGUAGES, Translator, translator
 
 __all__ = [
     "INDEX_NAME",
+    "INDEX_NAMES_VARIABLE",
     "KINDS",
+    "PSEUDONYMISED_KINDS",
     "RECORD_FORMAT",
     "SIDECAR_SUFFIX",
     "KeyFigure",
@@ -67,6 +75,10 @@ INDEX_NAME = "index.html"
 RECORD_FORMAT = "kpi-toolkit/report-record/1"
 #: Report kinds in the order the index lists them (kinds not listed here follow, alphabetically).
 KINDS = ("quarterly", "comparison", "plan_gap", "showcase", "card")
+#: Report kinds whose subject is a manager shown to colleagues under a pseudonym elsewhere in the folder.
+PSEUDONYMISED_KINDS = ("manager",)
+#: The environment variable that makes the index name the subjects of pseudonymised reports: ``show``.
+INDEX_NAMES_VARIABLE = "KPI_REPORT_INDEX_NAMES"
 _LOCK_NAME = ".kpi-site.lock"
 #: How an index the toolkit wrote starts its head; an ``index.html`` without it is not the site's to replace.
 _OWN_MARK = '<meta name="generator" content="kpi-toolkit'
@@ -480,7 +492,9 @@ def _set_navigation(html_path: Path, nav: str) -> bool:
     return True
 
 
-def _index_rows(records: list[tuple[Path, ReportRecord]], root: Path, tr: Translator) -> list[dict[str, Any]]:
+def _index_rows(
+    records: list[tuple[Path, ReportRecord]], root: Path, tr: Translator, *, show_names: bool = False
+) -> list[dict[str, Any]]:
     groups: dict[tuple[str, str], dict[str, Any]] = {}
     for path, record in records:
         group = groups.setdefault(
@@ -489,17 +503,19 @@ def _index_rows(records: list[tuple[Path, ReportRecord]], root: Path, tr: Transl
              "rows": []},
         )  # fmt: skip
         short = record.data_fingerprint.removeprefix("sha256:")[:12]
+        hidden = not show_names and record.kind in PSEUDONYMISED_KINDS
+        subject = None if hidden else record.subject
         group["rows"].append(
             {
-                "sort": (_kind_order(record.kind), record.team or "", record.subject or "", record.lang),
+                "sort": (_kind_order(record.kind), record.team or "", subject or "", record.lang),
                 "href": _href(path.parent / record.file, root) if record.status == "ok" else "",
-                "title": record.title,
+                "title": tr.t("site.hidden_subject", kind=tr.kind(record.kind)) if hidden else record.title,
                 "kind": tr.kind(record.kind),
                 "kind_code": record.kind,
-                "team": " · ".join(x for x in (record.team or tr.t("site.all_teams"), record.subject) if x),
+                "team": " · ".join(x for x in (record.team or tr.t("site.all_teams"), subject) if x),
                 "lang": LANGUAGES.get(record.lang, record.lang),
                 "lang_code": record.lang,
-                "figures": [f for f in record.key_figures if f.text],
+                "figures": [] if hidden else [f for f in record.key_figures if f.text],
                 "error": tr.t("site.failed", error=record.error) if record.status == "failed" else "",
                 "as_of": tr.date(pd.Timestamp(record.data_as_of)) if record.data_as_of else "",
                 "as_of_key": _timestamp_key(record.data_as_of),
@@ -544,7 +560,9 @@ def check_index_owned(root: str | Path, *, force: bool = False) -> None:
         )
 
 
-def build_site(root: str | Path, *, lang: str = "en", force: bool = False) -> Site:
+def build_site(
+    root: str | Path, *, lang: str = "en", force: bool = False, show_names: bool | None = None
+) -> Site:
     """Rebuild the site of the reports folder ``root``: its ``index.html`` and every report's navigation bar.
 
     Parameters
@@ -555,6 +573,9 @@ def build_site(root: str | Path, *, lang: str = "en", force: bool = False) -> Si
         The language of the index page (each report's navigation bar is in the report's own language).
     force
         Replace an ``index.html`` the toolkit did not write (without it: a :class:`ReportError`).
+    show_names
+        Whether the index names the managers of per-manager reports and shows their key figures
+        (:data:`PSEUDONYMISED_KINDS`); ``None``: as :data:`INDEX_NAMES_VARIABLE` says (``show``), else not.
 
     Returns
     -------
@@ -570,6 +591,8 @@ def build_site(root: str | Path, *, lang: str = "en", force: bool = False) -> Si
     ('index.html', 0)
     """
     tr = translator(lang)
+    if show_names is None:
+        show_names = os.environ.get(INDEX_NAMES_VARIABLE, "").strip().lower() == "show"
     root = Path(root).resolve()
     with _locked(root):
         check_index_owned(root, force=force)
@@ -595,7 +618,7 @@ def build_site(root: str | Path, *, lang: str = "en", force: bool = False) -> Si
         index = root / INDEX_NAME
         text = _INDEX.render(
             tr=tr,
-            groups=_index_rows(records, root, tr),
+            groups=_index_rows(records, root, tr, show_names=show_names),
             count=len(records),
             problems=problems,
             folder=str(root),

@@ -130,7 +130,9 @@ def _conversion(won: float, closed: float, rate: float, tr: Translator) -> str:
         return tr.pct(math.nan)
     if closed == 0:
         return tr.t("common.no_leads_closed")
-    return tr.t("common.conversion_cell", conversion=tr.pct(rate), won=tr.count(won), closed=tr.count(closed))
+    return tr.t(
+        "common.conversion_cell", conversion=tr.rate(rate), won=tr.count(won), closed=tr.count(closed)
+    )
 
 
 def kpi_table(q: QuarterlyReport, tr: Translator | None = None) -> html.Html:
@@ -233,22 +235,22 @@ def ranking_table(q: QuarterlyReport, tr: Translator | None = None) -> html.Html
     r = q.ranking.copy()
     r["who"] = [q.names.get(m, m) for m in r["manager"]]
     r["interval"] = [
-        tr.t("common.range", low=tr.pct(lo), high=tr.pct(hi)) if not math.isnan(lo) else tr.pct(math.nan)
+        tr.t("common.range", low=tr.rate(lo), high=tr.rate(hi)) if not math.isnan(lo) else tr.pct(math.nan)
         for lo, hi in zip(r["ci_low"], r["ci_high"], strict=True)
     ]
     r["rank_range"] = [
         tr.pct(math.nan) if math.isnan(lo) else tr.t("common.range", low=tr.count(lo), high=tr.count(hi))
         for lo, hi in zip(r["rank_low"], r["rank_high"], strict=True)
     ]
-    columns = {
-        "rank": tr.t("quarterly.ranking.rank"),
+    columns = {  # the name first: it stays in view while the table scrolls sideways on a phone
         "who": tr.t("quarterly.kpis.manager"),
+        "rank": tr.t("quarterly.ranking.rank"),
         "plan_attainment": tr.t("kpi.plan_attainment"),
         "interval": tr.t("quarterly.ranking.interval", level=tr.pct(LEVEL)),
         "rank_range": tr.t("quarterly.ranking.ranks"),
         "orders": tr.t("kpi.orders"),
     }
-    formats = {"rank": tr.count, "plan_attainment": tr.pct, "orders": tr.count}
+    formats = {"rank": tr.count, "plan_attainment": tr.rate, "orders": tr.count}
     return html.table(
         r,
         columns=columns,
@@ -265,7 +267,7 @@ def attainment_figure(q: QuarterlyReport, tr: Translator | None = None) -> html.
     ax = figures.plot_attainment(q.ranking, names=q.names, tr=tr)
     ranked = q.ranking.dropna(subset=["plan_attainment"])
     items = [
-        tr.t("figure.attainment.alt_item", name=q.names.get(m, m), attainment=tr.pct(a))
+        tr.t("figure.attainment.alt_item", name=q.names.get(m, m), attainment=tr.rate(a))
         for m, a in zip(ranked["manager"], ranked["plan_attainment"], strict=True)
     ]
     alt = (
@@ -298,7 +300,7 @@ def heatmap_figure(q: QuarterlyReport, tr: Translator) -> html.Html:
         tr.t(
             "figure.heatmap.alt_item",
             name=q.names.get(m, m),
-            values=", ".join(tr.pct(grid.loc[m, p]) for p in periods),
+            values=", ".join(tr.rate(grid.loc[m, p]) for p in periods),
         )
         for m in grid.index
     ]

@@ -355,7 +355,7 @@ def test_cli_report_has_every_payout_and_the_total_cost(rendered, demo_hostile):
     assert f"paid {cost} in all" in page and f"<dd>{cost}</dd>" in page
     assert "<script src" not in page and "http://" not in page.replace("http://www.w3.org", "")
     assert HOSTILE_NAME not in page and html.escape(HOSTILE_NAME) in page
-    assert 'src="data:image/png;base64,' in page and 'alt="Line chart of the payout factor' in page
+    assert 'src="data:image/svg+xml;base64,' in page and 'alt="Line chart of the payout factor' in page
     assert "Sales manager card" in page and "Payout curve" in page
 
 
