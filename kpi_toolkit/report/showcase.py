@@ -108,7 +108,7 @@ def showcase_report(
     >>> from kpi_toolkit.demo import make_demo_data
     >>> r = showcase_report(kt.from_frames(**make_demo_data()), period="2026Q3")
     >>> len(r.top), r.unranked, sorted(set(r.ranking["display"]) - set(r.top))[:2]
-    (4, 1, ['Manager A', 'Manager B'])
+    (4, 1, ['Manager A', 'Manager C'])
     """
     if data.leads is None:
         raise ParameterError("the showcase needs a leads table. Fix: add leads.csv to the data set.")
