@@ -25,7 +25,7 @@ from kpi_toolkit.engines.queries import aggregate, distinct_values, sample_rows
 from kpi_toolkit.errors import DataValidationError, ParameterError, Violation
 from kpi_toolkit.mapping import apply_mapping, read_mapping
 from kpi_toolkit.parsing import MISSING_COLUMNS, parse_table
-from kpi_toolkit.periods import Period, parse_period
+from kpi_toolkit.periods import Period, parse_period, period_columns
 from kpi_toolkit.plans import PlanBook, check_plan_consistency
 from kpi_toolkit.quarantine import (
     QUARANTINE_COLUMNS,
@@ -313,10 +313,8 @@ def _validate(staged: StagedData, *, fiscal_year_start: int, source: str, on_inv
             raise DataValidationError([everything, *(shown(v) for v in findings)])
     if "plans" in typed:
         plans = typed["plans"]
-        labels = {
-            p: str(parse_period(p, fiscal_year_start=fiscal_year_start)) for p in plans["period"].unique()
-        }
-        typed["plans"] = plans.assign(period=plans["period"].map(labels).astype("string"))
+        labels = period_columns(plans["period"], fiscal_year_start=fiscal_year_start)["period"]
+        typed["plans"] = plans.assign(period=labels)
     counts = pd.DataFrame(
         [
             (

@@ -21,8 +21,10 @@ from kpi_toolkit.errors import ParameterError
 __all__ = [
     "Period",
     "latest_complete_quarter",
+    "month_number",
     "parse_period",
     "parse_periods",
+    "period_columns",
 ]
 
 Kind = Literal["month", "quarter", "year"]
@@ -171,6 +173,70 @@ def parse_period(label: str | Period, *, fiscal_year_start: int = 1, name: str =
         f"{name}={label!r} is not a period label. Fix: write a quarter as 2026Q3, a month as 2026-07 "
         "or a year as 2026."
     )
+
+
+def month_number(moment: pd.Timestamp) -> int:
+    """A month as one integer, ``year * 12 + month - 1``: consecutive months are consecutive numbers.
+
+    Examples
+    --------
+    >>> month_number(pd.Timestamp("2026-07-15")) - month_number(pd.Timestamp("2025-12-01"))
+    7
+    """
+    return int(moment.year) * 12 + int(moment.month) - 1
+
+
+#: Columns of :func:`period_columns`.
+PERIOD_COLUMNS = ("period", "kind", "start")
+
+
+def period_columns(labels: pd.Series, *, fiscal_year_start: int = 1) -> pd.DataFrame:
+    """Parse a column of period labels once per distinct label: the label, the kind and the first month.
+
+    Parameters
+    ----------
+    labels
+        Period labels, one per row (typically ``plans["period"]``); missing values are allowed.
+    fiscal_year_start
+        Month (1-12) in which the fiscal year starts.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Aligned with ``labels`` (same index): ``period`` the normalised label (``str(parse_period(label))``),
+        ``kind`` (``month``, ``quarter`` or ``year``) and ``start`` the period's first month as
+        :func:`month_number` (``Int64``). All three are missing where the label is missing or is not a period
+        label. The labels are parsed in Python once per *distinct* label and mapped onto the rows by a hash
+        look-up, so a plan table of hundreds of thousands of rows costs what its few dozen periods cost.
+
+    Examples
+    --------
+    >>> period_columns(pd.Series(["2026Q1", "2026-07", "2026Q1", "x"]), fiscal_year_start=7)
+        period     kind  start
+    0   2026Q1  quarter  24306
+    1  2026-07    month  24318
+    2   2026Q1  quarter  24306
+    3     <NA>     <NA>   <NA>
+    """
+    known: dict[str, tuple[str, str, int]] = {}
+    for text in pd.unique(labels.dropna()):
+        try:
+            period = parse_period(text, fiscal_year_start=fiscal_year_start)
+        except ParameterError:
+            continue
+        known[text] = (period.label, period.kind, month_number(period.start))
+    values = list(known.values())
+    table = pd.DataFrame(
+        {
+            "period": pd.array([v[0] for v in values] + [pd.NA], dtype="string"),
+            "kind": pd.array([v[1] for v in values] + [pd.NA], dtype="string"),
+            "start": pd.array([v[2] for v in values] + [pd.NA], dtype="Int64"),
+        }
+    )  # the last row, all missing, is where unknown labels point
+    positions = pd.Index(list(known), dtype="string").get_indexer(labels.astype("string"))
+    out = table.take(positions)  # -1: the last row
+    out.index = labels.index
+    return out
 
 
 def parse_periods(

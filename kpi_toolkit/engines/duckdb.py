@@ -217,20 +217,6 @@ class DuckDBBackend:
             integer_ids=frozenset(integer_ids),
         )
 
-    def increasing(self, frame: nw.LazyFrame, column: str) -> bool:
-        """Whether ``column`` is strictly increasing in scan order, with no nulls: then it is unique.
-
-        A streaming pass (``lag`` over the scan, about a tenth of the hash aggregate a uniqueness check
-        otherwise needs): exports sorted by id, the usual case, skip the aggregate. Sound in any scan order,
-        since values that each exceed the one before are distinct; when it fails, the caller falls back.
-        """
-        x = _ident(column)
-        sql = (
-            f"SELECT count(*) FILTER (WHERE _k IS NULL OR _k <= _p) AS n FROM "
-            f"(SELECT {x} AS _k, lag({x}) OVER () AS _p FROM _t)"
-        )
-        return frame.to_native().query("_t", sql).fetchall()[0][0] == 0
-
     def lazy(self, frame: pd.DataFrame) -> nw.LazyFrame:
         """A small pandas frame as a relation on this connection."""
         return nw.from_native(self.connection.from_arrow(pa.Table.from_pandas(frame, preserve_index=False)))

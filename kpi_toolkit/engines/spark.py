@@ -246,10 +246,6 @@ class SparkBackend:
             integer_ids=frozenset(integer_ids),
         )
 
-    def increasing(self, frame: nw.LazyFrame, column: str) -> bool:
-        """Not used: Spark checks uniqueness with a window in the counting query (``unique_by_window``)."""
-        return False
-
     def lazy(self, frame: pd.DataFrame) -> nw.LazyFrame:
         """A small pandas frame as a Spark DataFrame (through Arrow)."""
         return nw.from_native(
