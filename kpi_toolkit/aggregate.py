@@ -13,7 +13,7 @@ from typing import Any
 import narwhals as nw
 import pandas as pd
 
-from kpi_toolkit.engines import to_pandas
+from kpi_toolkit.engines.handover import to_pandas
 
 __all__ = ["MONTHLY_COLUMNS", "SUM_COLUMNS", "first_orders", "monthly_stats"]
 

@@ -434,7 +434,21 @@ def load(
         if fiscal_year_start is None:
             fiscal_year_start = int(_dataset_options(folder).get("fiscal_year_start", 1))
         parse_period("2026", fiscal_year_start=fiscal_year_start, name="fiscal_year_start")
-        return load_lazy(folder, engine=engine, fiscal_year_start=fiscal_year_start, connection=connection)
+        lazy = load_lazy(folder, engine=engine, fiscal_year_start=fiscal_year_start, connection=connection)
+        counts = pd.DataFrame(
+            [(name, lazy.sources[name], n, n, 0, 0) for name, n in lazy.counts.items()],
+            columns=list(ROW_COUNT_COLUMNS),
+        )
+        data = SalesData(
+            **lazy.tables,
+            fiscal_year_start=fiscal_year_start,
+            source=str(folder),
+            row_counts=counts,
+            engine=engine,
+            connection=lazy.connection,
+        )
+        data.__dict__["_dates"] = lazy.dates  # the cached property SalesData._dates, counted while validating
+        return data
     if mapping is None:
         files = find_table_files(folder)
         if fiscal_year_start is None:

@@ -12,8 +12,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 
 from kpi_toolkit.errors import ParameterError
@@ -24,6 +25,7 @@ __all__ = [
     "month_number",
     "parse_period",
     "parse_periods",
+    "period_codes",
     "period_columns",
 ]
 
@@ -218,25 +220,33 @@ def period_columns(labels: pd.Series, *, fiscal_year_start: int = 1) -> pd.DataF
     2   2026Q1  quarter  24306
     3     <NA>     <NA>   <NA>
     """
-    known: dict[str, tuple[str, str, int]] = {}
-    for text in pd.unique(labels.dropna()):
+    codes, distinct = period_codes(labels, fiscal_year_start=fiscal_year_start)
+    missing = pd.DataFrame({c: pd.array([pd.NA], dtype=distinct[c].dtype) for c in PERIOD_COLUMNS})
+    out = pd.concat([distinct, missing], ignore_index=True).take(codes)  # -1 (missing label): the last row
+    out.index = labels.index
+    return out
+
+
+def period_codes(labels: pd.Series, *, fiscal_year_start: int = 1) -> tuple[np.ndarray, pd.DataFrame]:
+    """The distinct labels of ``labels`` parsed (``period, kind, start`` as :func:`period_columns`), and per
+    row the position of its label among them (-1 where missing): the form for joins and group-bys on codes."""
+    codes, uniques = pd.factorize(labels, use_na_sentinel=True)
+    parsed: list[tuple[Any, Any, Any]] = []
+    for text in uniques:
         try:
             period = parse_period(text, fiscal_year_start=fiscal_year_start)
         except ParameterError:
+            parsed.append((pd.NA, pd.NA, pd.NA))
             continue
-        known[text] = (period.label, period.kind, month_number(period.start))
-    values = list(known.values())
-    table = pd.DataFrame(
+        parsed.append((period.label, period.kind, month_number(period.start)))
+    distinct = pd.DataFrame(
         {
-            "period": pd.array([v[0] for v in values] + [pd.NA], dtype="string"),
-            "kind": pd.array([v[1] for v in values] + [pd.NA], dtype="string"),
-            "start": pd.array([v[2] for v in values] + [pd.NA], dtype="Int64"),
+            "period": pd.array([p[0] for p in parsed], dtype="string"),
+            "kind": pd.array([p[1] for p in parsed], dtype="string"),
+            "start": pd.array([p[2] for p in parsed], dtype="Int64"),
         }
-    )  # the last row, all missing, is where unknown labels point
-    positions = pd.Index(list(known), dtype="string").get_indexer(labels.astype("string"))
-    out = table.take(positions)  # -1: the last row
-    out.index = labels.index
-    return out
+    )
+    return np.asarray(codes), distinct
 
 
 def parse_periods(

@@ -22,12 +22,14 @@ several metrics costs a fraction of a second.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from kpi_toolkit.errors import Violation
-from kpi_toolkit.periods import Period, month_number, period_columns
+from kpi_toolkit.periods import Period, month_number, period_codes
 from kpi_toolkit.reading import ROW
 from kpi_toolkit.schema import ADDITIVE_METRICS
 
@@ -36,6 +38,8 @@ __all__ = ["PlanBook", "check_plan_consistency", "resolve_targets"]
 _SHORTER = {"year": "quarter", "quarter": "month"}
 #: Months per kind: a period of that kind covers ``start .. start + n - 1`` (:func:`month_number`).
 _MONTHS = {"month": 1, "quarter": 3, "year": 12}
+#: Kinds by their code in the coded tables below.
+_KINDS = ("month", "quarter", "year")
 _KEYS = ["manager", "metric", "kind", "start"]
 
 
@@ -43,23 +47,49 @@ def _tolerance(target: pd.Series) -> pd.Series:
     return 0.005 + 1e-9 * target.abs()
 
 
-def _given(plans: pd.DataFrame, fiscal_year_start: int) -> pd.DataFrame:
-    """The plan's rows keyed by ``manager, metric, kind, start`` (labels parsed once per distinct label)."""
-    periods = period_columns(plans["period"], fiscal_year_start=fiscal_year_start)
-    given = pd.DataFrame(
+@dataclass(frozen=True)
+class _Coded:
+    """A plan as integer codes: ``manager``, ``metric`` index ``managers``, ``metrics``; ``kind`` indexes
+    :data:`_KINDS`, ``start`` is the first month (:func:`month_number`), ``period`` indexes ``periods``."""
+
+    frame: pd.DataFrame
+    managers: Any
+    metrics: Any
+    periods: pd.DataFrame
+
+    def key(self, frame: pd.DataFrame) -> np.ndarray:
+        """One integer per (manager, metric, kind, start): equal keys, equal periods and targets' owners."""
+        owner = frame["manager"].to_numpy(np.int64) * len(self.metrics) + frame["metric"].to_numpy(np.int64)
+        return ((owner * 4 + frame["kind"].to_numpy(np.int64)) << 20) + frame["start"].to_numpy(np.int64)
+
+    def additive(self, frame: pd.DataFrame) -> pd.DataFrame:
+        codes = [i for i, metric in enumerate(self.metrics) if metric in ADDITIVE_METRICS]
+        return frame[frame["metric"].isin(codes)]
+
+
+def _coded(plans: pd.DataFrame, fiscal_year_start: int) -> _Coded:
+    """The plan's rows as codes (labels parsed once per distinct label; rows with a missing key left out)."""
+    managers, manager_names = pd.factorize(plans["manager"])
+    metrics, metric_names = pd.factorize(plans["metric"])
+    periods, distinct = period_codes(plans["period"], fiscal_year_start=fiscal_year_start)
+    kinds = distinct["kind"].map({k: i for i, k in enumerate(_KINDS)}).to_numpy("float64", na_value=-1.0)
+    starts = distinct["start"].to_numpy("float64", na_value=-1.0)
+    at = np.where(periods >= 0, periods, len(distinct))  # a missing label: past the end, kind -1
+    kind = np.append(kinds, -1.0)[at].astype(np.int64)
+    frame = pd.DataFrame(
         {
-            "manager": plans["manager"].astype("string").to_numpy(),
-            "metric": plans["metric"].astype("string").to_numpy(),
-            "kind": periods["kind"].to_numpy(),
-            "start": periods["start"].to_numpy(),
-            "period": periods["period"].to_numpy(),
-            "target": plans["target"].astype("float64").to_numpy(),
+            "manager": managers,
+            "metric": metrics,
+            "kind": kind,
+            "start": np.append(starts, -1.0)[at].astype(np.int64),
+            "period": periods,
+            "target": plans["target"].to_numpy("float64", na_value=np.nan),
         }
     )
     if ROW in plans:
-        given[ROW] = plans[ROW].to_numpy()
-    given = given[given["kind"].notna() & given["manager"].notna() & given["metric"].notna()]
-    return given.astype({"start": "int64"})
+        frame[ROW] = plans[ROW].to_numpy()
+    frame = frame[(managers >= 0) & (metrics >= 0) & (kind >= 0)]
+    return _Coded(frame, manager_names, metric_names, distinct)
 
 
 def _roll_up(parts: pd.DataFrame, kind: str, fiscal_year_start: int) -> pd.DataFrame:
@@ -70,30 +100,48 @@ def _roll_up(parts: pd.DataFrame, kind: str, fiscal_year_start: int) -> pd.DataF
     """
     n_months = _MONTHS[kind]
     n_parts = n_months // _MONTHS[_SHORTER[kind]]
-    first = fiscal_year_start - 1
-    keyed = parts.loc[:, ["manager", "metric", "start", "target"]]
-    keyed["start"] = keyed["start"] - (keyed["start"] - first) % n_months
-    rolled = keyed.groupby(["manager", "metric", "start"], sort=False, observed=True)["target"].agg(
-        ["sum", "size"]
+    start = parts["start"].to_numpy()
+    keyed = pd.DataFrame(
+        {
+            "manager": parts["manager"].to_numpy(),
+            "metric": parts["metric"].to_numpy(),
+            "start": start - (start - (fiscal_year_start - 1)) % n_months,
+            "target": parts["target"].to_numpy(),
+        }
     )
+    rolled = keyed.groupby(["manager", "metric", "start"], sort=False)["target"].agg(["sum", "size"])
     rolled = rolled[rolled["size"] == n_parts].reset_index()
-    return rolled.rename(columns={"sum": "target"}).drop(columns="size").assign(kind=kind)
+    out = rolled.rename(columns={"sum": "target"}).drop(columns="size")
+    return out.assign(kind=_KINDS.index(kind))
 
 
-def _without(rows: pd.DataFrame, given: pd.DataFrame) -> pd.DataFrame:
+def _without(coded: _Coded, rows: pd.DataFrame, given: pd.DataFrame) -> pd.DataFrame:
     """``rows`` whose key (manager, metric, kind, start) no given target has: a given target wins."""
-    known = pd.MultiIndex.from_frame(given[_KEYS])
-    return rows[~pd.MultiIndex.from_frame(rows[_KEYS]).isin(known)]
+    return rows[~pd.Index(coded.key(rows)).isin(coded.key(given))]
 
 
-def _rolled(given: pd.DataFrame, fiscal_year_start: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _rolled(coded: _Coded, given: pd.DataFrame, fiscal_year_start: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The quarters rolled up from months and the years rolled up from (given or rolled-up) quarters."""
-    additive = given[given["metric"].isin(ADDITIVE_METRICS)]
-    quarters = _roll_up(additive[additive["kind"] == "month"], "quarter", fiscal_year_start)
-    given_quarters = additive.loc[additive["kind"] == "quarter", [*_KEYS, "target"]]
-    resolved = pd.concat([given_quarters, _without(quarters, given_quarters)], ignore_index=True)
+    additive = coded.additive(given)
+    quarters = _roll_up(additive[additive["kind"] == 0], "quarter", fiscal_year_start)
+    given_quarters = additive.loc[additive["kind"] == 1, [*_KEYS, "target"]]
+    resolved = pd.concat([given_quarters, _without(coded, quarters, given_quarters)], ignore_index=True)
     years = _roll_up(resolved, "year", fiscal_year_start)
     return quarters, years
+
+
+def _resolved(plans: pd.DataFrame | None, fiscal_year_start: int) -> tuple[_Coded | None, pd.DataFrame]:
+    """Every target that applies, coded: given ones, then those rolled up where none is given."""
+    columns = [*_KEYS, "target"]
+    if plans is None or not len(plans):
+        return None, pd.DataFrame({c: pd.Series([], dtype="int64") for c in _KEYS}).assign(target=0.0)[
+            columns
+        ]
+    coded = _coded(plans, fiscal_year_start)
+    given = coded.frame[~pd.Index(coded.key(coded.frame)).duplicated(keep="last")][columns]
+    quarters, years = _rolled(coded, given, fiscal_year_start)
+    rolled = pd.concat([quarters, years], ignore_index=True)[columns]
+    return coded, pd.concat([given, _without(coded, rolled, given)], ignore_index=True)
 
 
 def resolve_targets(plans: pd.DataFrame | None, *, fiscal_year_start: int = 1) -> pd.DataFrame:
@@ -113,15 +161,14 @@ def resolve_targets(plans: pd.DataFrame | None, *, fiscal_year_start: int = 1) -
       manager  start  target
     3      m1  24318   300.0
     """
-    columns = [*_KEYS, "target"]
-    if plans is None or not len(plans):
-        return pd.DataFrame({c: pd.Series([], dtype="string") for c in _KEYS}).assign(
-            start=pd.Series([], dtype="int64"), target=pd.Series([], dtype="float64")
-        )
-    given = _given(plans, fiscal_year_start).drop_duplicates(_KEYS, keep="last")[columns]
-    quarters, years = _rolled(given, fiscal_year_start)
-    rolled = pd.concat([quarters, years], ignore_index=True)[columns]
-    return pd.concat([given, _without(rolled, given)], ignore_index=True)
+    coded, resolved = _resolved(plans, fiscal_year_start)
+    if coded is None:
+        return resolved.astype({"manager": "string", "metric": "string", "kind": "string"})
+    return resolved.assign(
+        manager=pd.array(coded.managers.take(resolved["manager"].to_numpy()), dtype="string"),
+        metric=pd.array(coded.metrics.take(resolved["metric"].to_numpy()), dtype="string"),
+        kind=pd.array(np.array(_KINDS)[resolved["kind"].to_numpy()], dtype="string"),
+    )
 
 
 class PlanBook:
@@ -144,18 +191,26 @@ class PlanBook:
 
     def __init__(self, plans: pd.DataFrame | None, *, fiscal_year_start: int = 1) -> None:
         self.fiscal_year_start = fiscal_year_start
-        resolved = resolve_targets(plans, fiscal_year_start=fiscal_year_start)
-        # (kind, first month, metric) -> targets indexed by manager
-        self._by_period: dict[tuple[str, int, str], pd.Series] = {
-            (str(kind), int(start), str(metric)): group.set_index("manager")["target"]
-            for (kind, start, metric), group in resolved.groupby(["kind", "start", "metric"], sort=False)
-        }
+        coded, resolved = _resolved(plans, fiscal_year_start)
+        self._coded = coded
+        self._managers = resolved["manager"].to_numpy()
+        self._targets = resolved["target"].to_numpy()
+        # (kind, first month, metric) -> positions of its rows: one group-by, no per-period work until asked
+        self._groups = resolved.groupby(["kind", "start", "metric"], sort=False).indices
+        self._metric_codes = {} if coded is None else {str(m): i for i, m in enumerate(coded.metrics)}
+        self._cache: dict[tuple[str, int, str], pd.Series] = {}
 
     def _by_manager(self, period: Period, metric: str) -> pd.Series:
         """Every manager's target for ``period`` and ``metric`` (a manager absent: none applies)."""
         key = (period.kind, month_number(period.start), metric)
-        found = self._by_period.get(key)
-        return found if found is not None else pd.Series([], dtype="float64")
+        found = self._cache.get(key)
+        if found is None:
+            code = (_KINDS.index(period.kind), key[1], self._metric_codes.get(metric, -1))
+            rows = self._groups.get(code, np.zeros(0, dtype=np.intp))
+            names = [] if self._coded is None else self._coded.managers.take(self._managers[rows])
+            found = pd.Series(self._targets[rows], index=pd.Index(names, dtype="string"), dtype="float64")
+            self._cache[key] = found
+        return found
 
     def target(self, manager: str, period: Period, metric: str) -> float:
         """The target of ``manager`` for ``period`` and ``metric``, or NaN when none applies."""
@@ -179,12 +234,15 @@ def check_plan_consistency(plans: pd.DataFrame, *, source: str, fiscal_year_star
     Two joins: the given quarters with the quarters rolled up from months, the given years with the years
     rolled up from quarters (given, else rolled up). One violation per contradicting row, in row order.
     """
-    given = _given(plans, fiscal_year_start)
-    quarters, years = _rolled(given.drop_duplicates(_KEYS, keep="last"), fiscal_year_start)
-    additive = given[given["metric"].isin(ADDITIVE_METRICS)]
+    coded = _coded(plans, fiscal_year_start)
+    given = coded.frame
+    quarters, years = _rolled(
+        coded, given[~pd.Index(coded.key(given)).duplicated(keep="last")], fiscal_year_start
+    )
+    additive = coded.additive(given)
     compared = pd.concat(
         [
-            additive[additive["kind"] == kind].merge(rolled, on=_KEYS, suffixes=("", "_sum"))
+            additive[additive["kind"] == _KINDS.index(kind)].merge(rolled, on=_KEYS, suffixes=("", "_sum"))
             for kind, rolled in (("quarter", quarters), ("year", years))
         ],
         ignore_index=True,
@@ -192,6 +250,12 @@ def check_plan_consistency(plans: pd.DataFrame, *, source: str, fiscal_year_star
     wrong = compared[(compared["target_sum"] - compared["target"]).abs() > _tolerance(compared["target"])]
     if ROW in wrong:
         wrong = wrong.sort_values(ROW, kind="stable")
+    wrong = wrong.assign(  # names for the few rows that are wrong
+        manager=coded.managers.take(wrong["manager"].to_numpy()),
+        metric=coded.metrics.take(wrong["metric"].to_numpy()),
+        period=coded.periods["period"].take(wrong["period"].to_numpy()).to_numpy(),
+        kind=np.array(_KINDS)[wrong["kind"].to_numpy()],
+    )
     return [
         Violation(
             table="plans",

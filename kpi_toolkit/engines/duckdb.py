@@ -21,10 +21,9 @@ import narwhals as nw
 import pandas as pd
 import pyarrow as pa
 
-from kpi_toolkit.engines.lazy import (
+from kpi_toolkit.engines.tables import (
     INTEGER_IDS,
     OFFSET_PATTERN,
-    WHITESPACE,
     LazyTable,
     csv_header,
     empty_column,
@@ -33,6 +32,7 @@ from kpi_toolkit.engines.lazy import (
     shown_column,
 )
 from kpi_toolkit.errors import ParameterError, Violation
+from kpi_toolkit.parsing import WHITESPACE
 from kpi_toolkit.reading import ROW
 from kpi_toolkit.schema import Column
 

@@ -20,24 +20,22 @@ Row numbers in messages, per engine and format (the pandas engine numbers CSV li
 
 from __future__ import annotations
 
-import codecs
-import csv
-import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import narwhals as nw
 import pandas as pd
 
-from kpi_toolkit.engines import to_pandas
+from kpi_toolkit.engines.handover import to_pandas
+from kpi_toolkit.engines.tables import Backend, LazyTable, empty_column, shown_column
 from kpi_toolkit.errors import DataValidationError, ParameterError, Violation
-from kpi_toolkit.parsing import WHITESPACE, missing_columns_violation, parse_table, unparsed_rule
+from kpi_toolkit.parsing import parse_table, unparsed_rule
 from kpi_toolkit.periods import period_columns
 from kpi_toolkit.plans import check_plan_consistency
 from kpi_toolkit.quarantine import shown
-from kpi_toolkit.reading import ROW, _normalise_headers, find_table_files, read_table
+from kpi_toolkit.reading import ROW, find_table_files, read_table
 from kpi_toolkit.schema import TABLES, Column
 from kpi_toolkit.validation import (
     ROW_RULES,
@@ -48,23 +46,7 @@ from kpi_toolkit.validation import (
     unknown_managers_rule,
 )
 
-__all__ = [
-    "INTEGER_IDS",
-    "LAZY_TABLES",
-    "OFFSET_PATTERN",
-    "WHITESPACE",
-    "Backend",
-    "ColumnPlan",
-    "LazyTable",
-    "check_lazy_options",
-    "csv_header",
-    "empty_column",
-    "load_lazy",
-    "normalised_names",
-    "plan_columns",
-    "shown_column",
-    "small_frame",
-]
+__all__ = ["LAZY_TABLES", "LazyLoad", "check_lazy_options", "load_lazy", "small_frame"]
 
 #: The tables that stay lazy in the engine; the others are small and come to pandas.
 LAZY_TABLES = ("orders", "leads")
@@ -75,130 +57,6 @@ _DATES = {
     "orders": {"first": ("ordered_at", "min"), "last": ("ordered_at", "max")},
     "leads": {"created": ("created_at", "max"), "closed": ("closed_at", "max")},
 }
-
-
-#: A date-time text that ends with a UTC offset (``14:30+03:00``, ``14:30:00Z``): converted to UTC.
-OFFSET_PATTERN = r"\d{2}:\d{2}(:\d{2}(\.\d*)?)?\s*(Z|[+-]\d{2}(:?\d{2})?)$"
-
-
-def empty_column(column: str) -> str:
-    """Helper column: true where the file's cell of ``column`` is empty (blank text or a missing value)."""
-    return f"_empty__{column}"
-
-
-def shown_column(column: str) -> str:
-    """Helper column: the file's cell of ``column`` as text, shown as the value found."""
-    return f"_shown__{column}"
-
-
-#: Ids that the lazy engines keep as integers when the file stores them as integers (Parquet): an integer and
-#: its text are the same id, and comparing integers is much cheaper than text on millions of rows. Where the
-#: order of ids matters (the tie-break of a customer's first order, the order of a sample) they are cast to
-#: text; wherever a table comes back to pandas they are text.
-INTEGER_IDS = ("order_id", "customer_id", "lead_id")
-
-
-@dataclass(frozen=True)
-class ColumnPlan:
-    """How a file's columns map to a table of the contract."""
-
-    table: str
-    present: tuple[Column, ...]  #: contract columns the file has
-    absent: tuple[Column, ...]  #: optional contract columns it lacks (typed nulls)
-    extras: tuple[str, ...]  #: further columns of the file, kept as read
-    fatal: Violation | None  #: a required column is missing
-
-    @property
-    def columns(self) -> tuple[str, ...]:
-        """The table's columns in ``SalesData``: the contract's, in contract order, then the extras."""
-        return (*(c.name for c in TABLES[self.table].columns), *self.extras)
-
-
-def plan_columns(table: str, names: list[str], source: str) -> ColumnPlan:
-    """Match the file's column ``names`` (already normalised) with the contract's columns of ``table``."""
-    spec = TABLES[table]
-    present = tuple(c for c in spec.columns if c.name in names)
-    absent = tuple(c for c in spec.columns if c.name not in names)
-    extras = tuple(n for n in names if n not in {c.name for c in spec.columns})
-    return ColumnPlan(table, present, absent, extras, missing_columns_violation(table, source, list(names)))
-
-
-def normalised_names(table: str, names: list[str], source: str) -> list[str]:
-    """Header names without case and surrounding spaces (empty: ``unnamed: i``); repeated names raise."""
-    names = [n if str(n).strip() else f"unnamed: {i}" for i, n in enumerate(names)]
-    return list(_normalise_headers(pd.DataFrame(columns=names), table, source).columns)
-
-
-def csv_header(table: str, path: Path) -> list[str]:
-    """The header of a UTF-8 CSV file (normalised); a file that is empty or not UTF-8 raises.
-
-    The lazy engines read CSV as UTF-8 (with or without a byte-order mark), comma-delimited, ``"`` quoted;
-    other encodings and delimiters need the pandas engine (and a mapping).
-    """
-    source = str(path)
-    with open(path, "rb") as handle:
-        head = handle.read(1 << 16)
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
-        raise DataValidationError(
-            [
-                Violation(
-                    table,
-                    source,
-                    None,
-                    "the file is UTF-16 or UTF-32 text: the DuckDB and Spark engines read CSV as UTF-8",
-                    fix="save it as UTF-8 (or Parquet), or load with engine='pandas'",
-                )
-            ]
-        )
-    text = head.decode("utf-8-sig", errors="replace")
-    records = [r for r in csv.reader(io.StringIO(text, newline="")) if r]
-    if not text.strip() or not records:
-        expected = ", ".join(c.name for c in TABLES[table].columns if c.required)
-        raise DataValidationError(
-            [Violation(table, source, None, "the file is empty", fix=f"write a header line: {expected}")]
-        )
-    return normalised_names(table, records[0], source)
-
-
-@dataclass(frozen=True)
-class LazyTable:
-    """A table read lazily by an engine and typed there.
-
-    ``frame`` holds every contract column typed (missing optional ones as nulls), the file's extra columns,
-    ``_row`` and, for each contract column the file has (``present``), the helper columns
-    :func:`empty_column` and :func:`shown_column`. ``integer_ids`` lists the columns of :data:`INTEGER_IDS`
-    kept as integers. ``fatal`` is set (and ``frame`` is ``None``) when the file lacks a required column.
-    """
-
-    name: str
-    source: str
-    frame: nw.LazyFrame | None
-    columns: tuple[str, ...] = ()
-    present: tuple[str, ...] = ()
-    integer_ids: frozenset[str] = frozenset()
-    fatal: Violation | None = None
-
-    @property
-    def data(self) -> nw.LazyFrame:
-        """The table's own columns (contract columns, then extras): what ``SalesData`` holds."""
-        assert self.frame is not None  # only called once the table was read without a fatal problem
-        return self.frame.select(*self.columns)
-
-
-class Backend(Protocol):
-    """What an engine module provides: reading and typing a table, and small frames into the engine."""
-
-    name: str
-    connection: Any
-    #: Check uniqueness with a window in the counting query (one job fewer: Spark) rather than a group-by
-    #: (cheaper on millions of rows: DuckDB).
-    unique_by_window: bool
-
-    def read(self, table: str, path: Path) -> LazyTable: ...
-
-    def lazy(self, frame: pd.DataFrame) -> nw.LazyFrame: ...
-
-    def read_error(self, exc: BaseException, table: LazyTable) -> Violation | None: ...
 
 
 @dataclass(frozen=True)
@@ -411,6 +269,26 @@ def _unknown_leads(session: _Session, table: str) -> nw.LazyFrame:
     )
 
 
+@dataclass(frozen=True)
+class LazyLoad:
+    """A folder read and validated on an engine: what :func:`kpi_toolkit.load` makes its ``SalesData`` of.
+
+    The engines return plain tables and counts rather than a ``SalesData``, so that they depend on the data
+    contract and never on :mod:`kpi_toolkit.data`, which uses them.
+    """
+
+    #: Per table: a native lazy frame (``orders``, ``leads``) or a pandas frame (the small tables).
+    tables: dict[str, Any]
+    #: Per table: the file it was read from.
+    sources: dict[str, str]
+    #: Per table: its rows (all used: the lazy engines set none aside).
+    counts: dict[str, int]
+    #: ``first``/``last`` order date and ``created``/``closed`` (latest lead dates), counted while validating.
+    dates: dict[str, Any]
+    #: The engine's connection (DuckDB) or session (Spark) the lazy frames live on.
+    connection: Any
+
+
 def _backend(engine: str, connection: Any) -> Backend:
     if engine == "duckdb":
         from kpi_toolkit.engines.duckdb import DuckDBBackend
@@ -427,16 +305,14 @@ def load_lazy(
     engine: str,
     fiscal_year_start: int,
     connection: Any = None,
-) -> Any:
+) -> LazyLoad:
     """Read, type and validate the canonical tables of ``folder`` on ``engine``; orders and leads stay lazy.
 
-    Returns a :class:`kpi_toolkit.data.SalesData` whose ``orders`` and ``leads`` are native lazy frames of the
-    engine (a DuckDB relation, a Spark DataFrame) and whose ``plans`` and ``managers`` are pandas frames.
-    Raises :class:`DataValidationError` exactly where :func:`kpi_toolkit.load` does on pandas, with the row
-    numbers of the module docstring.
+    Returns the validated tables (:class:`LazyLoad`), from which :func:`kpi_toolkit.load` builds its
+    ``SalesData``: ``orders`` and ``leads`` as native lazy frames of the engine (a DuckDB relation, a Spark
+    DataFrame), ``plans`` and ``managers`` as pandas frames. Raises :class:`DataValidationError` exactly where
+    :func:`kpi_toolkit.load` does on pandas, with the row numbers of the module docstring.
     """
-    from kpi_toolkit.data import ROW_COUNT_COLUMNS, SalesData
-
     files = find_table_files(folder)
     backend = _backend(engine, connection)
     session = _Session(backend)
@@ -477,22 +353,14 @@ def load_lazy(
         plans = small["plans"]
         labels = period_columns(plans["period"], fiscal_year_start=fiscal_year_start)["period"]
         small["plans"] = plans.assign(period=labels)
-    counts = pd.DataFrame(
-        [(name, session.sources[name], n, n, 0, 0) for name, n in session.counts.items()],
-        columns=list(ROW_COUNT_COLUMNS),
-    )
     lazy = {name: table.data.to_native() for name, table in session.lazy.items()}
-    data = SalesData(
-        **lazy,  # type: ignore[arg-type]
-        **small,
-        fiscal_year_start=fiscal_year_start,
-        source=str(folder),
-        row_counts=counts,
-        engine=engine,
+    return LazyLoad(
+        tables={**lazy, **small},
+        sources=dict(session.sources),
+        counts=dict(session.counts),
+        dates=dict(session.dates),
         connection=backend.connection,
     )
-    data.__dict__["_dates"] = session.dates  # SalesData._dates (a cached property), counted above
-    return data
 
 
 def small_frame(engine: str, connection: Any, frame: pd.DataFrame) -> nw.LazyFrame:
