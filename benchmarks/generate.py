@@ -69,7 +69,9 @@ def ids(numbers: np.ndarray, kind: str, prefix: str, *, mask: np.ndarray | None 
     if kind == "int":
         return pa.array(numbers.astype(np.int64), mask=mask)
     if kind == "text":
-        text = pc.binary_join_element_wise(prefix, pc.cast(pa.array(numbers.astype(np.int64)), pa.string()), "")
+        text = pc.binary_join_element_wise(
+            prefix, pc.cast(pa.array(numbers.astype(np.int64)), pa.string()), ""
+        )
     elif kind == "padded":
         text = pc.utf8_lpad(pc.cast(pa.array(numbers.astype(np.int64)), pa.string()), 12, "0")
     else:
@@ -83,7 +85,7 @@ def _manager_column(indices: np.ndarray, dictionary: pa.Array, encoding: str) ->
 
 
 class _Writer:
-    """Writes a table chunk by chunk as Parquet or CSV (dictionaries decoded, dates ISO, empty for missing)."""
+    """Writes a table chunk by chunk as Parquet or CSV (dictionaries decoded, ISO dates, missing empty)."""
 
     def __init__(self, path: Path, fmt: str) -> None:
         self.path, self.fmt, self.writer = path, fmt, None
@@ -92,13 +94,17 @@ class _Writer:
         if self.fmt == "csv":
             table = pa.table(
                 {
-                    name: column.cast(column.type.value_type) if pa.types.is_dictionary(column.type) else column
+                    name: column.cast(column.type.value_type)
+                    if pa.types.is_dictionary(column.type)
+                    else column
                     for name, column in zip(table.column_names, table.columns, strict=True)
                 }
             )
             table = pa.table(
                 {
-                    name: pc.strftime(column.cast(pa.timestamp("s")), "%Y-%m-%d %H:%M:%S") if pa.types.is_timestamp(column.type) else column
+                    name: pc.strftime(column.cast(pa.timestamp("s")), "%Y-%m-%d %H:%M:%S")
+                    if pa.types.is_timestamp(column.type)
+                    else column
                     for name, column in zip(table.column_names, table.columns, strict=True)
                 }
             )
@@ -203,14 +209,21 @@ def plan_table(*, n_managers: int, grain: str, metrics: int, seed: int) -> pa.Ta
     for metric, f in parts:
         quarter = (f["month"] - 1) // 3 + 1
         q_key = f["year"].astype(str) + "Q" + quarter.astype(str)
-        # sums over the 3 months of each (manager, quarter) and the 12 of each (manager, year): reshape, no loop
+        # sums over the 3 months of each (manager, quarter), the 12 of each (manager, year): reshape, no loop
         q_target = f["target"].reshape(-1, 3).sum(axis=1)
         q_manager, q_period = f["manager"][::3], q_key[::3]
         if grain == "monthly":
-            month_label = np.char.add(np.char.add(f["year"].astype(str), "-"), np.char.zfill(f["month"].astype(str), 2))
+            month_label = np.char.add(
+                np.char.add(f["year"].astype(str), "-"), np.char.zfill(f["month"].astype(str), 2)
+            )
             add(f["manager"], month_label, metric, f["target"])
             add(q_manager, q_period, metric, q_target)
-            add(f["manager"][::12], f["year"][::12].astype(str), metric, f["target"].reshape(-1, 12).sum(axis=1))
+            add(
+                f["manager"][::12],
+                f["year"][::12].astype(str),
+                metric,
+                f["target"].reshape(-1, 12).sum(axis=1),
+            )
         else:
             add(q_manager, q_period, metric, q_target)
     return pa.table({k: pa.array(np.concatenate(v)) for k, v in rows.items()})
@@ -250,9 +263,9 @@ def main() -> None:
     parser.add_argument("--plan-metrics", type=int, choices=(1, 2, 3), default=3)
     parser.add_argument("--format", choices=FORMATS, default="parquet")
     args = parser.parse_args()
-    generate(args.out, orders=args.orders, leads=args.leads, managers=args.managers, seed=args.seed, ids=args.ids,
-             managers_encoding=args.managers_encoding, plan=args.plan, plan_metrics=args.plan_metrics,
-             fmt=args.format)  # fmt: skip
+    generate(args.out, orders=args.orders, leads=args.leads, managers=args.managers, seed=args.seed,
+             ids=args.ids, managers_encoding=args.managers_encoding, plan=args.plan,
+             plan_metrics=args.plan_metrics, fmt=args.format)  # fmt: skip
     print(f"wrote {args.out}")
 
 
