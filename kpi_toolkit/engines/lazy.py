@@ -209,7 +209,7 @@ _LEAD_TABLES = ("orders", "activities")
 def _references(session: _Session) -> list[Violation]:
     """The cross-table rules of :func:`kpi_toolkit.validation.check_references`, as queries."""
     order = [t for t in _MANAGER_TABLES if t in session.sources]
-    distinct = {t: set(session.small[t]["manager"].dropna()) for t in order if t in session.small}
+    distinct = {t: set(session.small[t]["manager"].dropna().unique()) for t in order if t in session.small}
     lazy = [t for t in order if t in session.lazy]
     stacked = nw.concat(
         [session.frame(t).select(nw.col("manager"), nw.lit(t).alias("_table")) for t in lazy], how="vertical"
@@ -328,7 +328,7 @@ def load_lazy(
             session.lazy[name] = table
             violations += _table_violations(session, table)
             continue
-        raw = read_table(name, path)
+        raw = backend.read_small(name, path) or read_table(name, path)
         frame, problems = parse_table(raw)
         missing = [p for p in problems if p.rule.startswith("required column(s)")]
         if missing:

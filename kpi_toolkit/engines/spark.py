@@ -37,7 +37,7 @@ from kpi_toolkit.engines.tables import (
 )
 from kpi_toolkit.errors import ParameterError, Violation
 from kpi_toolkit.parsing import WHITESPACE
-from kpi_toolkit.reading import ROW
+from kpi_toolkit.reading import ROW, RawTable
 from kpi_toolkit.schema import Column
 
 __all__ = ["PANDAS_WARNING", "SESSION_CONFIG", "SparkBackend", "get_session", "to_arrow"]
@@ -233,6 +233,10 @@ class SparkBackend:
             present=tuple(c.name for c in plan.present),
             integer_ids=frozenset(integer_ids),
         )
+
+    def read_small(self, table: str, path: Path) -> RawTable | None:
+        """``None``: small tables are read by the pandas code (a Spark job would cost more than it saves)."""
+        return None
 
     def lazy(self, frame: pd.DataFrame) -> nw.LazyFrame:
         """A small pandas frame as a Spark DataFrame (through Arrow)."""

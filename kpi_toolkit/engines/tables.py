@@ -20,7 +20,7 @@ import pandas as pd
 
 from kpi_toolkit.errors import DataValidationError, Violation
 from kpi_toolkit.parsing import missing_columns_violation
-from kpi_toolkit.reading import _normalise_headers
+from kpi_toolkit.reading import RawTable, _normalise_headers
 from kpi_toolkit.schema import TABLES, Column
 
 __all__ = [
@@ -159,3 +159,7 @@ class Backend(Protocol):
     def lazy(self, frame: pd.DataFrame) -> nw.LazyFrame: ...
 
     def read_error(self, exc: BaseException, table: LazyTable) -> Violation | None: ...
+
+    def read_small(self, table: str, path: Path) -> RawTable | None:
+        """A small table's file read by the engine as text (``None``: read by :func:`read_table`)."""
+        ...
