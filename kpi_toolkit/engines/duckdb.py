@@ -61,7 +61,9 @@ def connect() -> Any:
     """
     import duckdb
 
-    return duckdb.connect(config=dict(CONFIG))
+    connection = duckdb.connect(config=dict(CONFIG))
+    connection.execute("SET enable_progress_bar = false")  # a library prints no progress of its own
+    return connection
 
 
 def _ident(name: str) -> str:
