@@ -92,27 +92,32 @@ def _coded(plans: pd.DataFrame, fiscal_year_start: int) -> _Coded:
     return _Coded(frame, manager_names, metric_names, distinct)
 
 
-def _roll_up(parts: pd.DataFrame, kind: str, fiscal_year_start: int) -> pd.DataFrame:
+def _roll_up(parts: pd.DataFrame, kind: str, fiscal_year_start: int, n_metrics: int) -> pd.DataFrame:
     """Sums of additive ``parts`` (months, quarters) over each ``kind`` they tile, where every part has one.
 
     A fiscal quarter (year) starts in a month whose distance from the fiscal year's first month is a multiple
-    of 3 (12): the part's period of ``kind`` starts at ``start - (start - first) mod n``.
+    of 3 (12): the part's period of ``kind`` starts at ``start - (start - first) mod n``. One group-by on one
+    integer key packing manager, metric and start.
     """
     n_months = _MONTHS[kind]
     n_parts = n_months // _MONTHS[_SHORTER[kind]]
-    start = parts["start"].to_numpy()
-    keyed = pd.DataFrame(
+    start = parts["start"].to_numpy(np.int64)
+    owner = parts["manager"].to_numpy(np.int64) * n_metrics + parts["metric"].to_numpy(np.int64)
+    key = (owner << 20) + start - (start - (fiscal_year_start - 1)) % n_months
+    rolled = (
+        pd.Series(parts["target"].to_numpy(), index=key).groupby(level=0, sort=False).agg(["sum", "size"])
+    )
+    rolled = rolled[rolled["size"].to_numpy() == n_parts]
+    key = rolled.index.to_numpy(np.int64)
+    return pd.DataFrame(
         {
-            "manager": parts["manager"].to_numpy(),
-            "metric": parts["metric"].to_numpy(),
-            "start": start - (start - (fiscal_year_start - 1)) % n_months,
-            "target": parts["target"].to_numpy(),
+            "manager": (key >> 20) // n_metrics,
+            "metric": (key >> 20) % n_metrics,
+            "start": key & ((1 << 20) - 1),
+            "target": rolled["sum"].to_numpy(),
+            "kind": _KINDS.index(kind),
         }
     )
-    rolled = keyed.groupby(["manager", "metric", "start"], sort=False)["target"].agg(["sum", "size"])
-    rolled = rolled[rolled["size"] == n_parts].reset_index()
-    out = rolled.rename(columns={"sum": "target"}).drop(columns="size")
-    return out.assign(kind=_KINDS.index(kind))
 
 
 def _without(coded: _Coded, rows: pd.DataFrame, given: pd.DataFrame) -> pd.DataFrame:
@@ -123,10 +128,10 @@ def _without(coded: _Coded, rows: pd.DataFrame, given: pd.DataFrame) -> pd.DataF
 def _rolled(coded: _Coded, given: pd.DataFrame, fiscal_year_start: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The quarters rolled up from months and the years rolled up from (given or rolled-up) quarters."""
     additive = coded.additive(given)
-    quarters = _roll_up(additive[additive["kind"] == 0], "quarter", fiscal_year_start)
+    quarters = _roll_up(additive[additive["kind"] == 0], "quarter", fiscal_year_start, len(coded.metrics))
     given_quarters = additive.loc[additive["kind"] == 1, [*_KEYS, "target"]]
     resolved = pd.concat([given_quarters, _without(coded, quarters, given_quarters)], ignore_index=True)
-    years = _roll_up(resolved, "year", fiscal_year_start)
+    years = _roll_up(resolved, "year", fiscal_year_start, len(coded.metrics))
     return quarters, years
 
 
