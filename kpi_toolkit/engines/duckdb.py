@@ -98,7 +98,11 @@ def _strip(text: str) -> str:
 def _text(x: str, family: str) -> str:
     """The cell as stripped text, empty as NULL (whole floats without '.0', as the pandas engine)."""
     if family == "text":
-        return _strip(x)
+        # most cells start and end with a printable ASCII character, which is never white space: they skip
+        # the regular expression (a third less CPU on text ids and UUIDs, scanned several times)
+        last = f"substring({x}, length({x}), 1)"
+        printable = f"ascii({x}) BETWEEN 33 AND 126 AND ascii({last}) BETWEEN 33 AND 126"
+        return f"CASE WHEN {printable} THEN {x} ELSE {_strip(x)} END"
     if family == "integer":
         return f"CAST({x} AS VARCHAR)"
     if family == "float":
