@@ -42,7 +42,9 @@ def pandas_straightforward(folder: Path, quarter: str | None = None) -> pd.DataF
     volume = orders.groupby(keys, observed=True)["amount"].sum().rename("sales_volume")
     count = orders.groupby(keys, observed=True)["order_id"].count().rename("orders")
     n_closed = closed.groupby(keys, observed=True)["lead_id"].count().rename("leads_closed")
-    won = closed[closed["status"] == "won"].groupby(keys, observed=True)["lead_id"].count().rename("leads_won")
+    won = (
+        closed[closed["status"] == "won"].groupby(keys, observed=True)["lead_id"].count().rename("leads_won")
+    )
     new = first.groupby(keys, observed=True)["customer_id"].count().rename("new_customers")
     out = pd.concat([volume, count, n_closed, won, new], axis=1).fillna(0)
     out.index = out.index.set_names(keys)
@@ -95,8 +97,8 @@ def duckdb_sql(folder: Path, quarter: str | None = None) -> pd.DataFrame:
 
 
 def duckdb_read_csv(folder: Path) -> dict[str, int]:
-    """DuckDB's own ``read_csv`` of orders and leads into tables (types and dates detected): what loading a CSV
-    export costs with no validation at all. Returns the rows read per table."""
+    """DuckDB's own ``read_csv`` of orders and leads into tables (types and dates detected): what loading a
+    CSV export costs with no validation at all. Returns the rows read per table."""
     con = _connect()
     rows = {}
     for table in ("orders", "leads"):
