@@ -47,8 +47,12 @@ def main() -> None:
                 best[name] = (min(r[0] for r in runs), min(r[1] for r in runs))
             added = [best["with plan"][i] - best["without plan"][i] for i in (0, 1)]
             (wall0, cpu0), (wall1, cpu1) = best["without plan"], best["with plan"]
-            print(f"{fmt:8s} {engine:7s} without plan {wall0:6.2f} s ({cpu0:5.2f} CPU)  with plan {wall1:6.2f} s "
-                  f"({cpu1:5.2f} CPU)  added {added[0]:5.2f} s ({added[1]:5.2f} s CPU)", flush=True)  # fmt: skip
+            print(
+                f"{fmt:8s} {engine:7s} without plan {wall0:6.2f} s ({cpu0:5.2f} CPU)  "
+                f"with plan {wall1:6.2f} s ({cpu1:5.2f} CPU)  "
+                f"added {added[0]:5.2f} s ({added[1]:5.2f} s CPU)",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":
