@@ -1,6 +1,13 @@
 """Run the aggregation benchmarks: each case in its own process, wall time and peak resident memory.
 
     python benchmarks/run.py --data benchmarks/output/large [--repeat 3] [--cases ...]
+    python benchmarks/run.py --matrix [--orders 2_000_000] [--ids int text uuid] [--plans quarterly monthly]
+                             [--formats parquet csv] [--repeat 2]
+
+``--matrix`` generates (once, under ``benchmarks/output/matrix``) a data set per id kind x plan x file format
+(``benchmarks/generate.py``) and runs every case on each, one quarter and all quarters; on CSV data sets it
+also measures ``kt.load(folder, engine="duckdb")`` alone (scope ``load``) against DuckDB's own ``read_csv`` of
+the same files (``duckdb-read-csv``).
 
 ``seconds`` is the wall time of the work (load, validate, aggregate, KPIs; for the references their query)
 after the imports; ``setup_seconds`` the imports before it (and, for Spark, starting the local session);
@@ -34,7 +41,7 @@ sys.path.insert(0, {here!r})
 case, folder, scope = sys.argv[1], sys.argv[2], sys.argv[3]
 started = time.perf_counter()
 COLUMNS = ["sales_volume", "orders", "leads_closed", "leads_won", "new_customers"]
-if case in ("pandas-straightforward", "duckdb-sql"):
+if case in ("pandas-straightforward", "duckdb-sql", "duckdb-read-csv"):
     import references
 else:
     import kpi_toolkit as kt
@@ -49,25 +56,32 @@ def cpu():
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
 start, cpu_start = time.perf_counter(), cpu()
-if case == "pandas-straightforward":
+out = None
+if case == "duckdb-read-csv":
+    references.duckdb_read_csv(__import__("pathlib").Path(folder))
+elif case == "pandas-straightforward":
     out = references.pandas_straightforward(__import__("pathlib").Path(folder), None if scope == "all" else {quarter!r})
 elif case == "duckdb-sql":
     out = references.duckdb_sql(__import__("pathlib").Path(folder), None if scope == "all" else {quarter!r})
 else:
     data = kt.load(folder, engine=engine, connection=session)
-    if scope == "all":
+    if scope == "load":
+        pass
+    elif scope == "all":
         out = kt.kpi_history(data, periods={all!r})
     else:
         out = kt.manager_kpis(data, period={quarter!r})
 seconds = time.perf_counter() - start
 cpu_seconds = cpu() - cpu_start  # every thread of the process (DuckDB's too; not Spark's JVM)
-if case.startswith("toolkit"):  # the references' shape: one row per manager and quarter, five columns
+if out is not None and case.startswith("toolkit"):  # the references' shape: one row per manager and quarter, five columns
     out = out.reset_index()
     if "period" not in out:
         out["period"] = {quarter!r}
     out = out.rename(columns={{"period": "quarter"}})
-out = out[["manager", "quarter", *COLUMNS]].astype({{"manager": str, "quarter": str}})
-out.sort_values(["manager", "quarter"], ignore_index=True).to_parquet(sys.argv[4])
+    out = out[(out[COLUMNS].fillna(0) != 0).any(axis=1)]  # the references list only managers with activity
+if out is not None:
+    out = out[["manager", "quarter", *COLUMNS]].astype({{"manager": str, "quarter": str}})
+    out.sort_values(["manager", "quarter"], ignore_index=True).to_parquet(sys.argv[4])
 rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 jvm_mib = 0.0
 if case == "toolkit-spark":  # the JVM is a child process: its peak resident size (VmHWM) from /proc
@@ -75,7 +89,7 @@ if case == "toolkit-spark":  # the JVM is a child process: its peak resident siz
     status = open(f"/proc/{{jvm}}/status").read().splitlines()
     jvm_mib = next(int(line.split()[1]) for line in status if line.startswith("VmHWM")) / 1024
 print(json.dumps({{"seconds": seconds, "cpu_seconds": cpu_seconds, "setup_seconds": setup, "peak_rss_mib": rss_mib,
-                  "jvm_peak_rss_mib": jvm_mib, "rows": len(out)}}))
+                  "jvm_peak_rss_mib": jvm_mib, "rows": 0 if out is None else len(out)}}))
 """
 
 
@@ -105,6 +119,84 @@ def agrees(table: Path, reference: Path) -> bool:
     return bool(money and (a[counts].astype("int64").values == b[counts].astype("int64").values).all())
 
 
+def run_cases(folder: Path, cases: list[str], scopes: tuple[str, ...], repeat: int, kpis: Path,
+              **labels: object) -> list[dict]:  # fmt: skip
+    """Best of ``repeat`` runs of each case and scope on ``folder``; tables checked against the first case's."""
+    rows = []
+    kpis.mkdir(parents=True, exist_ok=True)
+    for scope in scopes:
+        for case in cases:
+            table = kpis / f"{scope}-{case}.parquet"
+            table.unlink(missing_ok=True)
+            runs = [run_case(case, folder, scope, table) for _ in range(repeat)]
+            best = min(runs, key=lambda r: r["seconds"] if r["seconds"] == r["seconds"] else float("inf"))
+            reference = kpis / f"{scope}-{cases[0]}.parquet"  # the first case is the reference
+            agreed = agrees(table, reference) if scope != "load" else None
+            rows.append({**labels, "scope": scope, "case": case, **best, "agrees": agreed})
+            print(f"{' '.join(map(str, labels.values())):28s} {scope:8s} {case:24s} {best['seconds']:8.2f} s "
+                  f"(+{best.get('setup_seconds', 0):5.2f} s set-up, {best.get('cpu_seconds', 0):6.2f} s CPU) "
+                  f"{best['peak_rss_mib']:8.0f} MiB {best.get('jvm_peak_rss_mib', 0):8.0f} MiB JVM "
+                  f"agrees: {agreed} {best.get('error', '')}", flush=True)
+    return rows
+
+
+def ratios(table: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Per data set and scope: toolkit-duckdb / duckdb-sql and pandas-straightforward / toolkit-duckdb (wall and
+    CPU), toolkit-pandas / pandas-straightforward peak memory; for ``load``, toolkit-duckdb / duckdb-read-csv."""
+    out = []
+    for key, group in table.groupby([*keys, "scope"], sort=False):
+        base = group.set_index("case")
+        row = dict(zip([*keys, "scope"], key if isinstance(key, tuple) else (key,), strict=True))
+        if "toolkit-duckdb" not in base.index:
+            continue
+        duck = base.loc["toolkit-duckdb"]
+        for what in ("seconds", "cpu_seconds"):
+            if "duckdb-sql" in base.index:
+                row[f"vs_sql_{what}"] = duck[what] / base.loc["duckdb-sql", what]
+            if "pandas-straightforward" in base.index:
+                row[f"pandas_speedup_{what}"] = base.loc["pandas-straightforward", what] / duck[what]
+            if "duckdb-read-csv" in base.index:
+                row[f"vs_read_csv_{what}"] = duck[what] / base.loc["duckdb-read-csv", what]
+        row["duckdb_peak_mib"] = duck["peak_rss_mib"]
+        if {"toolkit-pandas", "pandas-straightforward"} <= set(base.index):
+            row["pandas_memory_ratio"] = (
+                base.loc["toolkit-pandas", "peak_rss_mib"] / base.loc["pandas-straightforward", "peak_rss_mib"]
+            )
+        out.append(row)
+    return pd.DataFrame(out)
+
+
+def matrix(args: argparse.Namespace) -> None:
+    sys.path.insert(0, str(HERE))
+    import generate
+
+    leads = args.leads if args.leads is not None else int(args.orders * 0.4)
+    rows = []
+    for fmt in args.formats:
+        for ids in args.ids:
+            for plan in args.plans:
+                name = f"{ids}-{plan}-{fmt}-{args.orders}"
+                folder = HERE / "output" / "matrix" / name
+                if not (folder / "done").exists():
+                    started = time.perf_counter()
+                    generate.generate(folder, orders=args.orders, leads=leads, managers=2_000, ids=ids, plan=plan,
+                                      plan_metrics=3, fmt=fmt,
+                                      managers_encoding="dict" if fmt == "parquet" else "plain")  # fmt: skip
+                    (folder / "done").write_text("")
+                    print(f"generated {name} in {time.perf_counter() - started:.1f} s", flush=True)
+                labels = {"ids": ids, "plan": plan, "format": fmt, "orders": args.orders}
+                rows += run_cases(folder, args.cases, ("quarter", "all"), args.repeat, folder / "kpis", **labels)
+                if fmt == "csv":
+                    rows += run_cases(folder, ["toolkit-duckdb", "duckdb-read-csv"], ("load",), args.repeat,
+                                      folder / "kpis", **labels)  # fmt: skip
+                pd.DataFrame(rows).to_csv(args.out, index=False)  # after every data set: nothing lost
+    table = pd.DataFrame(rows)
+    summary = ratios(table, ["ids", "plan", "format", "orders"])
+    print(summary.to_string(float_format=lambda x: f"{x:.2f}"))
+    summary.to_csv(args.out.with_name(args.out.stem + "-ratios.csv"), index=False)
+    print(f"wrote {args.out}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=HERE / "output" / "large")
@@ -112,21 +204,19 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--cases", nargs="*", default=["pandas-straightforward", "duckdb-sql", "toolkit-pandas",
                                                         "toolkit-duckdb", "toolkit-spark"])
+    parser.add_argument("--matrix", action="store_true", help="generate and run the id kind x plan x format matrix")
+    parser.add_argument("--orders", type=int, default=2_000_000)
+    parser.add_argument("--leads", type=int, default=None)
+    parser.add_argument("--ids", nargs="*", default=["int", "text", "uuid"])
+    parser.add_argument("--plans", nargs="*", default=["quarterly", "monthly"])
+    parser.add_argument("--formats", nargs="*", default=["parquet", "csv"])
     args = parser.parse_args()
-    rows = []
+    if args.matrix:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        matrix(args)
+        return
     kpis = args.out.parent / "kpis"
-    kpis.mkdir(parents=True, exist_ok=True)
-    for scope in ("quarter", "all"):
-        for case in args.cases:
-            table = kpis / f"{scope}-{case}.parquet"
-            runs = [run_case(case, args.data, scope, table) for _ in range(args.repeat)]
-            best = min(runs, key=lambda r: r["seconds"] if r["seconds"] == r["seconds"] else float("inf"))
-            reference = kpis / f"{scope}-{args.cases[0]}.parquet"  # the first case is the reference
-            rows.append({"scope": scope, "case": case, **best, "agrees": agrees(table, reference)})
-            print(f"{scope:8s} {case:24s} {best['seconds']:8.2f} s (+{best.get('setup_seconds', 0):5.2f} s set-up, "
-                  f"{best.get('cpu_seconds', 0):6.2f} s CPU) "
-                  f"{best['peak_rss_mib']:8.0f} MiB {best.get('jvm_peak_rss_mib', 0):8.0f} MiB JVM "
-                  f"agrees: {rows[-1]['agrees']} {best.get('error', '')}", flush=True)
+    rows = run_cases(args.data, args.cases, ("quarter", "all"), args.repeat, kpis)
     table = pd.DataFrame(rows)
     table["total_seconds"] = table["seconds"] + table["setup_seconds"]
     for scope, group in table.groupby("scope"):

@@ -14,7 +14,7 @@ import narwhals as nw
 import numpy as np
 import pandas as pd
 
-from kpi_toolkit.engines import to_pandas
+from kpi_toolkit.engines.handover import to_pandas
 from kpi_toolkit.errors import DataValidationError, Violation
 
 __all__ = ["MONTHLY_COLUMNS", "SUM_COLUMNS", "check_finite_sums", "first_orders", "monthly_stats"]

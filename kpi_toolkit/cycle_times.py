@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from kpi_toolkit.data import SalesData
-from kpi_toolkit.engines import to_pandas
+from kpi_toolkit.engines.handover import to_pandas
 from kpi_toolkit.errors import ParameterError
 from kpi_toolkit.periods import Period, parse_periods
 

@@ -27,7 +27,7 @@ from kpi_toolkit.errors import DataValidationError, ParameterError, Violation
 from kpi_toolkit.mapping import apply_mapping, read_mapping
 from kpi_toolkit.mapping.database import Database, is_database_url, stage_database
 from kpi_toolkit.parsing import MISSING_COLUMNS, parse_table
-from kpi_toolkit.periods import Period, parse_period
+from kpi_toolkit.periods import Period, parse_period, period_columns
 from kpi_toolkit.plans import PlanBook, check_plan_consistency
 from kpi_toolkit.quarantine import (
     QUARANTINE_COLUMNS,
@@ -325,10 +325,8 @@ def _validate(staged: StagedData, *, fiscal_year_start: int, source: str, on_inv
             raise DataValidationError([everything, *(shown(v) for v in findings)])
     if "plans" in typed:
         plans = typed["plans"]
-        labels = {
-            p: str(parse_period(p, fiscal_year_start=fiscal_year_start)) for p in plans["period"].unique()
-        }
-        typed["plans"] = plans.assign(period=plans["period"].map(labels).astype("string"))
+        labels = period_columns(plans["period"], fiscal_year_start=fiscal_year_start)["period"]
+        typed["plans"] = plans.assign(period=labels)
     counts = pd.DataFrame(
         [
             (
@@ -455,7 +453,21 @@ def load(
         if fiscal_year_start is None:
             fiscal_year_start = int(_dataset_options(folder).get("fiscal_year_start", 1))
         parse_period("2026", fiscal_year_start=fiscal_year_start, name="fiscal_year_start")
-        return load_lazy(folder, engine=engine, fiscal_year_start=fiscal_year_start, connection=connection)
+        lazy = load_lazy(folder, engine=engine, fiscal_year_start=fiscal_year_start, connection=connection)
+        counts = pd.DataFrame(
+            [(name, lazy.sources[name], n, n, 0, 0) for name, n in lazy.counts.items()],
+            columns=list(ROW_COUNT_COLUMNS),
+        )
+        data = SalesData(
+            **lazy.tables,
+            fiscal_year_start=fiscal_year_start,
+            source=str(folder),
+            row_counts=counts,
+            engine=engine,
+            connection=lazy.connection,
+        )
+        data.__dict__["_dates"] = lazy.dates  # the cached property SalesData._dates, counted while validating
+        return data
     if mapping is None:
         files = find_table_files(folder)
         if fiscal_year_start is None:

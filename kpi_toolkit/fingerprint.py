@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from kpi_toolkit.canonical import column_bytes
 from kpi_toolkit.data import SalesData
 from kpi_toolkit.schema import TABLES
 
@@ -28,35 +29,6 @@ TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "managers": ("manager",),
     "activities": (),
 }
-
-
-def _text(values: pd.Series) -> pd.Series:
-    """Any column as text: the canonical form of columns outside the contract."""
-    if pd.api.types.is_float_dtype(values):
-        values = values.map(lambda v: v if pd.isna(v) or not float(v).is_integer() else int(v))
-    text = values.astype("string").str.strip()
-    return text.mask(text == "")
-
-
-def _column_bytes(kind: str, values: pd.Series) -> tuple[str, np.ndarray, list[bytes]]:
-    """The column's canonical type tag, its missing-value mask and its values as bytes."""
-    if kind == "datetime":
-        stamps = pd.to_datetime(values).astype("datetime64[ns]")
-        missing = stamps.isna().to_numpy()
-        ints = stamps.to_numpy().view("<i8").copy()
-        ints[missing] = 0
-        return "datetime64[ns]", missing, [ints.astype("<i8").tobytes()]
-    if kind in ("number", "integer"):
-        numbers = pd.to_numeric(values).astype("float64").to_numpy(copy=True)
-        missing = np.isnan(numbers)
-        numbers[missing] = 0.0
-        numbers += 0.0  # -0.0 is 0.0
-        return "float64", missing, [numbers.astype("<f8").tobytes()]
-    text = _text(values) if kind == "extra" else values.astype("string")
-    missing = text.isna().to_numpy()
-    encoded = [b"" if m else str(v).encode("utf-8") for v, m in zip(text.to_numpy(), missing, strict=True)]
-    lengths = np.fromiter((len(e) for e in encoded), dtype="<i8", count=len(encoded))
-    return "utf-8", missing, [lengths.tobytes(), b"".join(encoded)]
 
 
 def data_fingerprint(data: SalesData) -> str:
@@ -135,6 +107,6 @@ def data_fingerprint(data: SalesData) -> str:
         kinds = {c.name: c.kind for c in TABLES[name].columns}
         put(name.encode(), str(len(ordered)).encode())
         for column in sorted(ordered.columns):
-            tag, missing, chunks = _column_bytes(kinds.get(column, "extra"), ordered[column])
+            tag, missing, chunks = column_bytes(kinds.get(column, "extra"), ordered[column])
             put(column.encode("utf-8"), tag.encode(), np.packbits(missing).tobytes(), *chunks)
     return "sha256:" + digest.hexdigest()

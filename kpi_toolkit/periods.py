@@ -12,8 +12,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 
 from kpi_toolkit.errors import ParameterError
@@ -21,8 +22,11 @@ from kpi_toolkit.errors import ParameterError
 __all__ = [
     "Period",
     "latest_complete_quarter",
+    "month_number",
     "parse_period",
     "parse_periods",
+    "period_codes",
+    "period_columns",
     "require_data",
 ]
 
@@ -176,6 +180,78 @@ def parse_period(label: str | Period, *, fiscal_year_start: int = 1, name: str =
         f"{name}={label!r} is not a period label. Fix: write a quarter as 2026Q3, a month as 2026-07 "
         "or a year as 2026."
     )
+
+
+def month_number(moment: pd.Timestamp) -> int:
+    """A month as one integer, ``year * 12 + month - 1``: consecutive months are consecutive numbers.
+
+    Examples
+    --------
+    >>> month_number(pd.Timestamp("2026-07-15")) - month_number(pd.Timestamp("2025-12-01"))
+    7
+    """
+    return int(moment.year) * 12 + int(moment.month) - 1
+
+
+#: Columns of :func:`period_columns`.
+PERIOD_COLUMNS = ("period", "kind", "start")
+
+
+def period_columns(labels: pd.Series, *, fiscal_year_start: int = 1) -> pd.DataFrame:
+    """Parse a column of period labels once per distinct label: the label, the kind and the first month.
+
+    Parameters
+    ----------
+    labels
+        Period labels, one per row (typically ``plans["period"]``); missing values are allowed.
+    fiscal_year_start
+        Month (1-12) in which the fiscal year starts.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Aligned with ``labels`` (same index): ``period`` the normalised label (``str(parse_period(label))``),
+        ``kind`` (``month``, ``quarter`` or ``year``) and ``start`` the period's first month as
+        :func:`month_number` (``Int64``). All three are missing where the label is missing or is not a period
+        label. The labels are parsed in Python once per *distinct* label and mapped onto the rows by a hash
+        look-up, so a plan table of hundreds of thousands of rows costs what its few dozen periods cost.
+
+    Examples
+    --------
+    >>> period_columns(pd.Series(["2026Q1", "2026-07", "2026Q1", "x"]), fiscal_year_start=7)
+        period     kind  start
+    0   2026Q1  quarter  24306
+    1  2026-07    month  24318
+    2   2026Q1  quarter  24306
+    3     <NA>     <NA>   <NA>
+    """
+    codes, distinct = period_codes(labels, fiscal_year_start=fiscal_year_start)
+    missing = pd.DataFrame({c: pd.array([pd.NA], dtype=distinct[c].dtype) for c in PERIOD_COLUMNS})
+    out = pd.concat([distinct, missing], ignore_index=True).take(codes)  # -1 (missing label): the last row
+    out.index = labels.index
+    return out
+
+
+def period_codes(labels: pd.Series, *, fiscal_year_start: int = 1) -> tuple[np.ndarray, pd.DataFrame]:
+    """The distinct labels of ``labels`` parsed (``period, kind, start`` as :func:`period_columns`), and per
+    row the position of its label among them (-1 where missing): the form for joins and group-bys on codes."""
+    codes, uniques = pd.factorize(labels, use_na_sentinel=True)
+    parsed: list[tuple[Any, Any, Any]] = []
+    for text in uniques:
+        try:
+            period = parse_period(text, fiscal_year_start=fiscal_year_start)
+        except ParameterError:
+            parsed.append((pd.NA, pd.NA, pd.NA))
+            continue
+        parsed.append((period.label, period.kind, month_number(period.start)))
+    distinct = pd.DataFrame(
+        {
+            "period": pd.array([p[0] for p in parsed], dtype="string"),
+            "kind": pd.array([p[1] for p in parsed], dtype="string"),
+            "start": pd.array([p[2] for p in parsed], dtype="Int64"),
+        }
+    )
+    return np.asarray(codes), distinct
 
 
 def parse_periods(

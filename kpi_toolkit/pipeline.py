@@ -13,7 +13,7 @@ import pandas as pd
 
 from kpi_toolkit.cycle_times import cumulative_incidence
 from kpi_toolkit.data import SalesData
-from kpi_toolkit.engines import to_pandas
+from kpi_toolkit.engines.handover import to_pandas
 from kpi_toolkit.errors import ParameterError
 from kpi_toolkit.periods import Period
 

@@ -19,7 +19,7 @@ import pandas as pd
 
 from kpi_toolkit.errors import Violation
 from kpi_toolkit.mapping.files import as_text
-from kpi_toolkit.periods import parse_period
+from kpi_toolkit.periods import period_columns
 from kpi_toolkit.plans import check_plan_consistency
 from kpi_toolkit.reading import ROW, RawTable
 from kpi_toolkit.validation import check_references
@@ -62,19 +62,37 @@ def empty_quarantine() -> pd.DataFrame:
     return frame.astype({"row": "int64"})
 
 
-def _plan_parts(plans: pd.DataFrame, violation: Violation, fiscal_year_start: int) -> Violation:
-    """Widen a plan-consistency violation to the shorter periods' targets it was compared with."""
-    flagged = plans[plans[ROW].isin(violation.rows)]
-    rows = set(violation.rows)
-    for row in flagged.to_dict("records"):
-        period = parse_period(row["period"], fiscal_year_start=fiscal_year_start)
-        same = plans[(plans["manager"] == row["manager"]) & (plans["metric"] == row["metric"])]
-        for other in same.to_dict("records"):
-            part = parse_period(other["period"], fiscal_year_start=fiscal_year_start)
-            if period.start <= part.start and part.end <= period.end:
-                rows.add(int(other[ROW]))
-    ordered = tuple(sorted(rows))
-    return replace(violation, rows=ordered, n_rows=len(ordered))
+def _plan_parts(plans: pd.DataFrame, violations: list[Violation], fiscal_year_start: int) -> list[Violation]:
+    """Widen plan-consistency violations to the shorter periods' targets they were compared with.
+
+    One join of the flagged rows with the plan rows of the same manager and metric, kept where the row's
+    period lies inside the flagged one (periods as first and last month, parsed once per distinct label).
+    """
+    if not violations:
+        return []
+    spans = period_columns(plans["period"], fiscal_year_start=fiscal_year_start)
+    keyed = pd.DataFrame(
+        {
+            "manager": plans["manager"].to_numpy(),
+            "metric": plans["metric"].to_numpy(),
+            "start": spans["start"].to_numpy(),
+            "end": (spans["start"] + spans["kind"].map(_MONTHS).astype("Int64")).to_numpy(),
+            ROW: plans[ROW].to_numpy(),
+        }
+    ).dropna(subset=["start"])
+    flagged = keyed[keyed[ROW].isin({r for v in violations for r in v.rows})]
+    pairs = flagged.merge(keyed, on=["manager", "metric"], suffixes=("", "_part"))
+    inside = pairs[(pairs["start"] <= pairs["start_part"]) & (pairs["end_part"] <= pairs["end"])]
+    parts = inside.groupby(ROW)[f"{ROW}_part"].agg(lambda rows: set(rows.astype(int)))
+    out = []
+    for violation in violations:
+        rows = set(violation.rows).union(*(parts.get(r, set()) for r in violation.rows))
+        ordered = tuple(sorted(rows))
+        out.append(replace(violation, rows=ordered, n_rows=len(ordered)))
+    return out
+
+
+_MONTHS = {"month": 1, "quarter": 3, "year": 12}
 
 
 def quarantine_rows(
@@ -103,12 +121,10 @@ def quarantine_rows(
         current = {name: frame[~frame[ROW].isin(excluded[name])] for name, frame in typed.items()}
         new: list[Violation] = []
         if "plans" in current and len(current["plans"]):
-            new += [
-                _plan_parts(current["plans"], v, fiscal_year_start)
-                for v in check_plan_consistency(
-                    current["plans"], source=sources["plans"], fiscal_year_start=fiscal_year_start
-                )
-            ]
+            inconsistent = check_plan_consistency(
+                current["plans"], source=sources["plans"], fiscal_year_start=fiscal_year_start
+            )
+            new += _plan_parts(current["plans"], inconsistent, fiscal_year_start)
         new += check_references(current, sources)
         if not new:
             return current, findings, excluded

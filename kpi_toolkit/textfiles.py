@@ -251,7 +251,7 @@ def read_records(
     try:
         for record in reader:
             start, previous = previous + 1, reader.line_num
-            if start < header_row or not record or not any(field.strip() for field in record):
+            if start < header_row or not "".join(record).strip():  # blank, or every field empty
                 continue
             if header is None:
                 header, header_line = record, start

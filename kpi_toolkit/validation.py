@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from kpi_toolkit.errors import Violation
-from kpi_toolkit.periods import parse_period
+from kpi_toolkit.periods import period_columns
 from kpi_toolkit.reading import ROW
 from kpi_toolkit.schema import PLAN_METRICS
 
@@ -186,14 +186,12 @@ def check_rows(
 ) -> list[Violation]:
     """Apply the row rules of ``table`` to its typed ``frame``; plans' period labels are checked here too.
 
-    ``raw``, the table as read (before typing), lets a uniqueness rule be skipped cheaply when the file
-    stores the ids as distinct integers.
+    ``raw``, the table as read (before typing), lets a uniqueness rule check integer ids as integers.
     """
     violations = []
     if table == "plans":
-        labels = frame["period"].dropna().unique()
-        bad_labels = [label for label in labels if not _is_period(label, fiscal_year_start)]
-        bad = frame[frame["period"].isin(bad_labels)]
+        parsed = period_columns(frame["period"], fiscal_year_start=fiscal_year_start)
+        bad = frame[frame["period"].notna() & parsed["kind"].isna()]
         if len(bad):
             violations.append(
                 _violation(
@@ -209,8 +207,7 @@ def check_rows(
     for rule in ROW_RULES:
         if rule.table != table:
             continue
-        key = rule.unique[0] if len(rule.unique) == 1 else None
-        if key is not None and _all_distinct(frame[key], None if raw is None else raw.get(key)):
+        if rule.unique and _all_distinct(frame, rule.unique, raw):
             continue  # no row can break it: skip the rule's window over every id
         hits = native.filter(rule.violated().fill_null(value=False)).to_native()
         if len(hits):
@@ -218,27 +215,24 @@ def check_rows(
     return violations
 
 
-def _all_distinct(values: pd.Series, raw: pd.Series | None = None) -> bool:
-    """Whether the present values all differ and at most one is missing (so no uniqueness rule flags a row).
+def _all_distinct(frame: pd.DataFrame, keys: tuple[str, ...], raw: pd.DataFrame | None = None) -> bool:
+    """Whether no two rows share ``keys`` (so no uniqueness rule flags a row): one hash pass, no window.
 
-    Ids read as integers (Parquet) are checked as integers, the text of an integer being unique to it:
-    strictly increasing, as most exports are, needs one pass with no hashing at all. Otherwise one hash pass
-    over the text in Arrow.
+    One key: its present values all differ and at most one is missing, by one hash pass in Arrow (text ids,
+    UUIDs and integers alike); ids that the file stores as integers (Parquet) are checked as integers, the
+    text of an integer being unique to it (increasing ones, as most exports write them, with no hashing at
+    all). Several keys: pandas' hashing of the rows (``duplicated``).
     """
-    if raw is not None and raw.dtype.kind in "iu":
-        numbers = raw.to_numpy()
-        return bool((numbers[1:] > numbers[:-1]).all()) or bool(raw.is_unique)
-    array = pa.array(values, from_pandas=True)
+    if len(keys) > 1:
+        return not frame.duplicated(list(keys)).any()
+    key = keys[0]
+    numbers = None if raw is None or key not in raw else raw[key]
+    if numbers is not None and numbers.dtype.kind in "iu":
+        values = numbers.to_numpy()
+        return bool((values[1:] > values[:-1]).all()) or bool(numbers.is_unique)
+    array = pa.array(frame[key], from_pandas=True)
     present = array.drop_null()
-    return array.null_count <= 1 and len(pc.unique(present)) == len(present)
-
-
-def _is_period(label: str, fiscal_year_start: int) -> bool:
-    try:
-        parse_period(label, fiscal_year_start=fiscal_year_start)
-    except ValueError:
-        return False
-    return True
+    return array.null_count <= 1 and pc.count_distinct(present).as_py() == len(present)
 
 
 def _spelling(manager: str) -> str:

@@ -132,20 +132,19 @@ def test_integer_ids_break_ties_as_text(loaded):
         assert kpis["new_customers"].to_dict() == {"ann": 1, "bob": 2, "cat": 0}
 
 
-def test_unsorted_unique_ids_pass_and_unsorted_duplicates_fail(tmp_path):
-    from kpi_toolkit.engines.duckdb import DuckDBBackend
-
-    tables = _integer_ids(tiny_tables())
-    tables["orders"] = tables["orders"].iloc[::-1]  # ids decreasing: the streaming check cannot decide
+@pytest.mark.parametrize("ids", ["integer", "text"])
+def test_unsorted_unique_ids_pass_and_unsorted_duplicates_fail(tmp_path, ids):
+    # uniqueness is a distinct count in the table's one counting query, whatever the ids' type or order
+    tables = _integer_ids(tiny_tables()) if ids == "integer" else _typed(tiny_tables())
+    tables["orders"] = tables["orders"].iloc[::-1].reset_index(drop=True)
     folder = _parquet(tmp_path / "unsorted", tables)
-    backend = DuckDBBackend()
-    assert not backend.increasing(backend.read("orders", folder / "orders.parquet").frame, "order_id")
-    assert backend.increasing(backend.read("leads", folder / "leads.parquet").frame, "lead_id")
-    kt.load(folder, engine="duckdb")  # the group-by finds no repeated id
-    tables["orders"].loc[0, "order_id"] = 7  # 7 twice, far apart
+    kt.load(folder, engine="duckdb")  # no repeated id
+    tables["orders"].loc[0, "order_id"] = tables["orders"]["order_id"].iloc[-1]  # the same id, far apart
     _parquet(folder, tables)
-    with pytest.raises(kt.DataValidationError, match="order_id is not unique"):
+    with pytest.raises(kt.DataValidationError, match="order_id is not unique") as raised:
         kt.load(folder, engine="duckdb")
+    (violation,) = [v for v in raised.value.violations if v.rule == "order_id is not unique"]
+    assert violation.rows == (1, len(tables["orders"])) and violation.n_rows == 2  # Parquet: 1-based rows
 
 
 def test_orders_and_leads_stay_lazy(loaded):

@@ -8,16 +8,17 @@ seeded sample of orders when a check needs raw amounts. Everything after the agg
 reports) works on those.
 
 Engine-specific code lives in :mod:`kpi_toolkit.engines.duckdb` and :mod:`kpi_toolkit.engines.spark` (reading,
-typing, the hand-over to pandas); everything else is written once with Narwhals.
+typing), the hand-over of small results to pandas in :mod:`kpi_toolkit.engines.handover`; everything else
+is written once with Narwhals. The engines depend on the data contract (:mod:`kpi_toolkit.schema`,
+:mod:`kpi_toolkit.validation` ...), never on :mod:`kpi_toolkit.data` or :mod:`kpi_toolkit.fingerprint`, which
+use them (``tests/test_layering.py`` checks it).
 """
 
 from __future__ import annotations
 
 from typing import Any, Literal
 
-import narwhals as nw
-import pandas as pd
-
+from kpi_toolkit.engines.handover import to_pandas
 from kpi_toolkit.errors import ParameterError
 
 __all__ = ["ENGINES", "EngineName", "check_engine", "to_pandas"]
@@ -49,30 +50,3 @@ def check_engine(engine: str, *, connection: Any = None) -> None:
             "connection= is for engine='duckdb' (a duckdb connection) or engine='spark' (a SparkSession); "
             "the pandas engine needs none. Fix: drop connection= or choose one of those engines."
         )
-
-
-def to_pandas(frame: Any) -> pd.DataFrame:
-    """Collect a small (aggregated) frame of any engine as pandas: the one hand-over from an engine to pandas.
-
-    Accepts a pandas frame (returned as is), a Narwhals DataFrame or LazyFrame, or a native DuckDB relation or
-    Spark DataFrame. DuckDB and Spark results come through Arrow; Spark's warnings about pandas versions are
-    silenced only around its hand-over (:func:`kpi_toolkit.engines.spark.to_arrow`).
-
-    Examples
-    --------
-    >>> to_pandas(nw.from_native(pd.DataFrame({"a": [1, 2]})).lazy().select(nw.col("a").sum()))
-       a
-    0  3
-    """
-    if isinstance(frame, pd.DataFrame):
-        return frame
-    frame = nw.from_native(frame)
-    if isinstance(frame, nw.DataFrame):
-        return frame.to_pandas()
-    if frame.implementation.is_pyspark() or frame.implementation.is_pyspark_connect():
-        from kpi_toolkit.engines.spark import to_arrow
-
-        return to_arrow(frame.to_native()).to_pandas()
-    if frame.implementation.is_pandas():
-        return frame.collect(backend="pandas").to_native()
-    return frame.collect(backend="pyarrow").to_native().to_pandas()

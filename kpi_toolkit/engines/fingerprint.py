@@ -18,6 +18,9 @@ import narwhals as nw
 import numpy as np
 import pyarrow as pa
 
+from kpi_toolkit.canonical import column_bytes
+from kpi_toolkit.engines.handover import to_arrow
+
 __all__ = ["BATCH_ROWS", "lazy_table_columns"]
 
 #: Rows per Arrow batch streamed from the engine.
@@ -27,8 +30,6 @@ BATCH_ROWS = 1 << 18
 def _batches(frame: nw.LazyFrame) -> Iterator[pa.RecordBatch]:
     native = frame.to_native()
     if frame.implementation.is_pyspark() or frame.implementation.is_pyspark_connect():
-        from kpi_toolkit.engines.spark import to_arrow
-
         yield from to_arrow(native).to_batches(max_chunksize=BATCH_ROWS)
         return
     reader = getattr(native, "to_arrow_reader", None) or native.fetch_record_batch  # DuckDB < 1.4
@@ -43,8 +44,6 @@ def lazy_table_columns(
     Returns the row count and, per column in sorted order, ``(column, type tag, packed missing mask, chunk
     files)``, exactly what :func:`kpi_toolkit.fingerprint.data_fingerprint` hashes for a pandas table.
     """
-    from kpi_toolkit.fingerprint import _column_bytes
-
     lazy = nw.from_native(frame)
     columns = sorted(lazy.columns)
     as_text = [c for c, t in lazy.collect_schema().items() if kinds.get(c) == "id" and t != nw.String]
@@ -60,7 +59,7 @@ def lazy_table_columns(
             n += batch.num_rows
             table = batch.to_pandas()
             for i, column in enumerate(columns):
-                tag, missing, chunks = _column_bytes(kinds.get(column, "extra"), table[column])
+                tag, missing, chunks = column_bytes(kinds.get(column, "extra"), table[column])
                 tags[column] = tag
                 masks[column].append(missing)
                 paths = files.setdefault(column, [folder / f"{i}-{j}" for j in range(len(chunks))])
@@ -80,7 +79,7 @@ def lazy_table_columns(
             )
             if kinds.get(column) == "datetime":
                 empty = pd.Series([], dtype="datetime64[ns]")
-            tag, _, chunks = _column_bytes(kinds.get(column, "extra"), empty)
+            tag, _, chunks = column_bytes(kinds.get(column, "extra"), empty)
             tags[column] = tag
             files[column] = []
             for j, chunk in enumerate(chunks):

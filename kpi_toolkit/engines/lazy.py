@@ -3,11 +3,11 @@
 The engine module (:mod:`kpi_toolkit.engines.duckdb`, :mod:`kpi_toolkit.engines.spark`) reads ``orders`` and
 ``leads`` as lazy frames and types their cells in the engine (:class:`LazyTable`); this module, written once
 with Narwhals, checks them: one query per table counts every broken cell and row rule
-(:data:`kpi_toolkit.validation.ROW_RULES`, the same expressions the pandas engine applies; on DuckDB each
-uniqueness rule is a group-by of its own, cheaper than the window on millions of rows), then the cross-table
-rules run as small queries (distinct managers, anti-joins for unknown leads). Only counts and the first rows
-of each broken rule come back to Python. ``plans``, ``managers`` (and ``activities``) are small: they are
-read and checked by the pandas code.
+(:data:`kpi_toolkit.validation.ROW_RULES`, the same expressions the pandas engine applies; on DuckDB the
+uniqueness of ids is a distinct count in that same query, cheaper than a window on millions of rows), then
+the cross-table rules run as small queries (distinct managers, anti-joins for unknown leads). Only counts
+and the first rows of each broken rule come back to Python. ``plans``, ``managers`` (and ``activities``)
+are small: they are read and checked by the pandas code (vectorised: a plan of 216,000 rows is no burden).
 
 Row numbers in messages, per engine and format (the pandas engine numbers CSV lines exactly):
 
@@ -20,24 +20,22 @@ Row numbers in messages, per engine and format (the pandas engine numbers CSV li
 
 from __future__ import annotations
 
-import codecs
-import csv
-import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import narwhals as nw
 import pandas as pd
 
-from kpi_toolkit.engines import to_pandas
+from kpi_toolkit.engines.handover import to_pandas
+from kpi_toolkit.engines.tables import Backend, LazyTable, empty_column, shown_column
 from kpi_toolkit.errors import DataValidationError, ParameterError, Violation
-from kpi_toolkit.parsing import WHITESPACE, missing_columns_violation, parse_table, unparsed_rule
-from kpi_toolkit.periods import parse_period
+from kpi_toolkit.parsing import parse_table, unparsed_rule
+from kpi_toolkit.periods import period_columns
 from kpi_toolkit.plans import check_plan_consistency
 from kpi_toolkit.quarantine import shown
-from kpi_toolkit.reading import ROW, _normalise_headers, find_table_files, read_table
+from kpi_toolkit.reading import ROW, find_table_files, read_table
 from kpi_toolkit.schema import TABLES, Column
 from kpi_toolkit.validation import (
     ROW_RULES,
@@ -48,23 +46,7 @@ from kpi_toolkit.validation import (
     unknown_managers_rule,
 )
 
-__all__ = [
-    "INTEGER_IDS",
-    "LAZY_TABLES",
-    "OFFSET_PATTERN",
-    "WHITESPACE",
-    "Backend",
-    "ColumnPlan",
-    "LazyTable",
-    "check_lazy_options",
-    "csv_header",
-    "empty_column",
-    "load_lazy",
-    "normalised_names",
-    "plan_columns",
-    "shown_column",
-    "small_frame",
-]
+__all__ = ["LAZY_TABLES", "LazyLoad", "check_lazy_options", "load_lazy", "small_frame"]
 
 #: The tables that stay lazy in the engine; the others are small and come to pandas.
 LAZY_TABLES = ("orders", "leads")
@@ -75,134 +57,6 @@ _DATES = {
     "orders": {"first": ("ordered_at", "min"), "last": ("ordered_at", "max")},
     "leads": {"created": ("created_at", "max"), "closed": ("closed_at", "max")},
 }
-
-
-#: A date-time text that ends with a UTC offset (``14:30+03:00``, ``14:30:00Z``): converted to UTC.
-OFFSET_PATTERN = r"\d{2}:\d{2}(:\d{2}(\.\d*)?)?\s*(Z|[+-]\d{2}(:?\d{2})?)$"
-
-
-def empty_column(column: str) -> str:
-    """Helper column: true where the file's cell of ``column`` is empty (blank text or a missing value)."""
-    return f"_empty__{column}"
-
-
-def shown_column(column: str) -> str:
-    """Helper column: the file's cell of ``column`` as text, shown as the value found."""
-    return f"_shown__{column}"
-
-
-#: Ids that the lazy engines keep as integers when the file stores them as integers (Parquet): an integer and
-#: its text are the same id, and comparing integers is much cheaper than text on millions of rows. Where the
-#: order of ids matters (the tie-break of a customer's first order, the order of a sample) they are cast to
-#: text; wherever a table comes back to pandas they are text.
-INTEGER_IDS = ("order_id", "customer_id", "lead_id")
-
-
-@dataclass(frozen=True)
-class ColumnPlan:
-    """How a file's columns map to a table of the contract."""
-
-    table: str
-    present: tuple[Column, ...]  #: contract columns the file has
-    absent: tuple[Column, ...]  #: optional contract columns it lacks (typed nulls)
-    extras: tuple[str, ...]  #: further columns of the file, kept as read
-    fatal: Violation | None  #: a required column is missing
-
-    @property
-    def columns(self) -> tuple[str, ...]:
-        """The table's columns in ``SalesData``: the contract's, in contract order, then the extras."""
-        return (*(c.name for c in TABLES[self.table].columns), *self.extras)
-
-
-def plan_columns(table: str, names: list[str], source: str) -> ColumnPlan:
-    """Match the file's column ``names`` (already normalised) with the contract's columns of ``table``."""
-    spec = TABLES[table]
-    present = tuple(c for c in spec.columns if c.name in names)
-    absent = tuple(c for c in spec.columns if c.name not in names)
-    extras = tuple(n for n in names if n not in {c.name for c in spec.columns})
-    return ColumnPlan(table, present, absent, extras, missing_columns_violation(table, source, list(names)))
-
-
-def normalised_names(table: str, names: list[str], source: str) -> list[str]:
-    """Header names without case and surrounding spaces (empty: ``unnamed: i``); repeated names raise."""
-    names = [n if str(n).strip() else f"unnamed: {i}" for i, n in enumerate(names)]
-    return list(_normalise_headers(pd.DataFrame(columns=names), table, source).columns)
-
-
-def csv_header(table: str, path: Path) -> list[str]:
-    """The header of a UTF-8 CSV file (normalised); a file that is empty or not UTF-8 raises.
-
-    The lazy engines read CSV as UTF-8 (with or without a byte-order mark), comma-delimited, ``"`` quoted;
-    other encodings and delimiters need the pandas engine (and a mapping).
-    """
-    source = str(path)
-    with open(path, "rb") as handle:
-        head = handle.read(1 << 16)
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
-        raise DataValidationError(
-            [
-                Violation(
-                    table,
-                    source,
-                    None,
-                    "the file is UTF-16 or UTF-32 text: the DuckDB and Spark engines read CSV as UTF-8",
-                    fix="save it as UTF-8 (or Parquet), or load with engine='pandas'",
-                )
-            ]
-        )
-    text = head.decode("utf-8-sig", errors="replace")
-    records = [r for r in csv.reader(io.StringIO(text, newline="")) if r]
-    if not text.strip() or not records:
-        expected = ", ".join(c.name for c in TABLES[table].columns if c.required)
-        raise DataValidationError(
-            [Violation(table, source, None, "the file is empty", fix=f"write a header line: {expected}")]
-        )
-    return normalised_names(table, records[0], source)
-
-
-@dataclass(frozen=True)
-class LazyTable:
-    """A table read lazily by an engine and typed there.
-
-    ``frame`` holds every contract column typed (missing optional ones as nulls), the file's extra columns,
-    ``_row`` and, for each contract column the file has (``present``), the helper columns
-    :func:`empty_column` and :func:`shown_column`. ``integer_ids`` lists the columns of :data:`INTEGER_IDS`
-    kept as integers. ``fatal`` is set (and ``frame`` is ``None``) when the file lacks a required column.
-    """
-
-    name: str
-    source: str
-    frame: nw.LazyFrame | None
-    columns: tuple[str, ...] = ()
-    present: tuple[str, ...] = ()
-    integer_ids: frozenset[str] = frozenset()
-    fatal: Violation | None = None
-
-    @property
-    def data(self) -> nw.LazyFrame:
-        """The table's own columns (contract columns, then extras): what ``SalesData`` holds."""
-        assert self.frame is not None  # only called once the table was read without a fatal problem
-        return self.frame.select(*self.columns)
-
-
-class Backend(Protocol):
-    """What an engine module provides: reading and typing a table, and small frames into the engine."""
-
-    name: str
-    connection: Any
-    #: Check uniqueness with a window in the counting query (one job fewer: Spark) rather than a group-by
-    #: (cheaper on millions of rows: DuckDB).
-    unique_by_window: bool
-
-    def read(self, table: str, path: Path) -> LazyTable: ...
-
-    def lazy(self, frame: pd.DataFrame) -> nw.LazyFrame: ...
-
-    def read_error(self, exc: BaseException, table: LazyTable) -> Violation | None: ...
-
-    def increasing(self, frame: nw.LazyFrame, column: str) -> bool:
-        """Whether ``column`` is strictly increasing in the order the engine streams the rows (so unique)."""
-        ...
 
 
 @dataclass(frozen=True)
@@ -291,15 +145,30 @@ class _Session:
 
 
 def _table_violations(session: _Session, table: LazyTable) -> list[Violation]:
-    """Count every check of ``table`` in one query (uniqueness: one group-by each); fetch the first rows."""
+    """Count every check of ``table`` in one query; fetch the first rows of each broken one.
+
+    Uniqueness is part of the same scan: on DuckDB a distinct count per key (one hash aggregate, as cheap on
+    text ids and UUIDs as on integers), compared with the key's count of values; only when they differ does a
+    group-by find the repeated ids and their rows. Spark flags repeated ids with a window instead
+    (``unique_by_window``: one job fewer there).
+    """
     assert table.frame is not None
     checks = _checks(table)
     by_window = session.backend.unique_by_window
     flagged = [(i, c) for i, c in enumerate(checks) if c.flag is not None and (by_window or not c.unique)]
+    distinct = [(i, c.unique[0]) for i, c in enumerate(checks) if c.unique and not by_window]
+    assert all(
+        len(c.unique) == 1 for c in checks if c.unique and not by_window
+    )  # lazy tables: one-column ids
     frame = table.frame.with_columns(
         *(c.flag().fill_null(value=False).alias(f"_v{i}") for i, c in flagged)  # type: ignore[misc]
     )
     sums = [nw.col(f"_v{i}").cast(nw.Int64).sum().alias(f"_v{i}") for i, _ in flagged]
+    sums += [
+        e
+        for i, k in distinct
+        for e in (nw.col(k).count().alias(f"_c{i}"), nw.col(k).n_unique().alias(f"_u{i}"))
+    ]
     dates = [getattr(nw.col(c), how)().alias(k) for k, (c, how) in _DATES.get(table.name, {}).items()]
     counts = session.collect(frame.select(nw.len().alias("_n"), *sums, *dates), table).iloc[0]
     session.counts[table.name] = int(counts["_n"])
@@ -307,9 +176,11 @@ def _table_violations(session: _Session, table: LazyTable) -> list[Violation]:
     violations = []
     for i, check in enumerate(checks):
         if check.unique and not by_window:
+            values = int(counts[f"_c{i}"])
+            # n_unique counts a missing value as one more distinct value
+            if values == int(counts[f"_u{i}"]) - int(values < int(counts["_n"])):
+                continue  # every present value differs: nothing to look up
             keys = list(check.unique)
-            if len(keys) == 1 and session.backend.increasing(table.frame, keys[0]):
-                continue  # strictly increasing values are unique: no group-by over every id
             groups = (
                 table.frame.filter(*(~nw.col(k).is_null() for k in keys))
                 .group_by(*keys)
@@ -338,7 +209,7 @@ _LEAD_TABLES = ("orders", "activities")
 def _references(session: _Session) -> list[Violation]:
     """The cross-table rules of :func:`kpi_toolkit.validation.check_references`, as queries."""
     order = [t for t in _MANAGER_TABLES if t in session.sources]
-    distinct = {t: set(session.small[t]["manager"].dropna()) for t in order if t in session.small}
+    distinct = {t: set(session.small[t]["manager"].dropna().unique()) for t in order if t in session.small}
     lazy = [t for t in order if t in session.lazy]
     stacked = nw.concat(
         [session.frame(t).select(nw.col("manager"), nw.lit(t).alias("_table")) for t in lazy], how="vertical"
@@ -398,6 +269,26 @@ def _unknown_leads(session: _Session, table: str) -> nw.LazyFrame:
     )
 
 
+@dataclass(frozen=True)
+class LazyLoad:
+    """A folder read and validated on an engine: what :func:`kpi_toolkit.load` makes its ``SalesData`` of.
+
+    The engines return plain tables and counts rather than a ``SalesData``, so that they depend on the data
+    contract and never on :mod:`kpi_toolkit.data`, which uses them.
+    """
+
+    #: Per table: a native lazy frame (``orders``, ``leads``) or a pandas frame (the small tables).
+    tables: dict[str, Any]
+    #: Per table: the file it was read from.
+    sources: dict[str, str]
+    #: Per table: its rows (all used: the lazy engines set none aside).
+    counts: dict[str, int]
+    #: ``first``/``last`` order date and ``created``/``closed`` (latest lead dates), counted while validating.
+    dates: dict[str, Any]
+    #: The engine's connection (DuckDB) or session (Spark) the lazy frames live on.
+    connection: Any
+
+
 def _backend(engine: str, connection: Any) -> Backend:
     if engine == "duckdb":
         from kpi_toolkit.engines.duckdb import DuckDBBackend
@@ -414,16 +305,14 @@ def load_lazy(
     engine: str,
     fiscal_year_start: int,
     connection: Any = None,
-) -> Any:
+) -> LazyLoad:
     """Read, type and validate the canonical tables of ``folder`` on ``engine``; orders and leads stay lazy.
 
-    Returns a :class:`kpi_toolkit.data.SalesData` whose ``orders`` and ``leads`` are native lazy frames of the
-    engine (a DuckDB relation, a Spark DataFrame) and whose ``plans`` and ``managers`` are pandas frames.
-    Raises :class:`DataValidationError` exactly where :func:`kpi_toolkit.load` does on pandas, with the row
-    numbers of the module docstring.
+    Returns the validated tables (:class:`LazyLoad`), from which :func:`kpi_toolkit.load` builds its
+    ``SalesData``: ``orders`` and ``leads`` as native lazy frames of the engine (a DuckDB relation, a Spark
+    DataFrame), ``plans`` and ``managers`` as pandas frames. Raises :class:`DataValidationError` exactly where
+    :func:`kpi_toolkit.load` does on pandas, with the row numbers of the module docstring.
     """
-    from kpi_toolkit.data import ROW_COUNT_COLUMNS, SalesData
-
     files = find_table_files(folder)
     backend = _backend(engine, connection)
     session = _Session(backend)
@@ -439,7 +328,7 @@ def load_lazy(
             session.lazy[name] = table
             violations += _table_violations(session, table)
             continue
-        raw = read_table(name, path)
+        raw = backend.read_small(name, path) or read_table(name, path)
         frame, problems = parse_table(raw)
         missing = [p for p in problems if p.rule.startswith("required column(s)")]
         if missing:
@@ -462,26 +351,16 @@ def load_lazy(
     small = {name: frame.drop(columns=[ROW]).reset_index(drop=True) for name, frame in session.small.items()}
     if "plans" in small:
         plans = small["plans"]
-        labels = {
-            p: str(parse_period(p, fiscal_year_start=fiscal_year_start)) for p in plans["period"].unique()
-        }
-        small["plans"] = plans.assign(period=plans["period"].map(labels).astype("string"))
-    counts = pd.DataFrame(
-        [(name, session.sources[name], n, n, 0, 0) for name, n in session.counts.items()],
-        columns=list(ROW_COUNT_COLUMNS),
-    )
+        labels = period_columns(plans["period"], fiscal_year_start=fiscal_year_start)["period"]
+        small["plans"] = plans.assign(period=labels)
     lazy = {name: table.data.to_native() for name, table in session.lazy.items()}
-    data = SalesData(
-        **lazy,  # type: ignore[arg-type]
-        **small,
-        fiscal_year_start=fiscal_year_start,
-        source=str(folder),
-        row_counts=counts,
-        engine=engine,
+    return LazyLoad(
+        tables={**lazy, **small},
+        sources=dict(session.sources),
+        counts=dict(session.counts),
+        dates=dict(session.dates),
         connection=backend.connection,
     )
-    data.__dict__["_dates"] = session.dates  # SalesData._dates (a cached property), counted above
-    return data
 
 
 def small_frame(engine: str, connection: Any, frame: pd.DataFrame) -> nw.LazyFrame:

@@ -12,7 +12,7 @@ import narwhals as nw
 import numpy as np
 import pandas as pd
 
-from kpi_toolkit.engines import to_pandas
+from kpi_toolkit.engines.handover import to_pandas
 
 __all__ = ["aggregate", "distinct_values", "sample_rows"]
 

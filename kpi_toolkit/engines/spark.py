@@ -17,7 +17,6 @@ pandas conversion; PySpark's warning that it does not fully support pandas 3 is 
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 from typing import Any
 
@@ -25,10 +24,10 @@ import narwhals as nw
 import pandas as pd
 import pyarrow as pa
 
-from kpi_toolkit.engines.lazy import (
+from kpi_toolkit.engines.handover import PANDAS_WARNING, to_arrow
+from kpi_toolkit.engines.tables import (
     INTEGER_IDS,
     OFFSET_PATTERN,
-    WHITESPACE,
     LazyTable,
     csv_header,
     empty_column,
@@ -37,13 +36,13 @@ from kpi_toolkit.engines.lazy import (
     shown_column,
 )
 from kpi_toolkit.errors import ParameterError, Violation
-from kpi_toolkit.reading import ROW
+from kpi_toolkit.parsing import WHITESPACE
+from kpi_toolkit.reading import ROW, RawTable
 from kpi_toolkit.schema import Column
 
 __all__ = ["PANDAS_WARNING", "SESSION_CONFIG", "SparkBackend", "get_session", "to_arrow"]
 
 #: The start of PySpark's warning about pandas versions, silenced in :func:`to_arrow` only.
-PANDAS_WARNING = "PySpark does not yet fully support pandas"
 #: Settings of a local session the toolkit starts when none is active (tests use the same).
 SESSION_CONFIG = {
     "spark.ui.enabled": "false",
@@ -71,17 +70,6 @@ def get_session(master: str = "local[*]") -> Any:
     for key, value in SESSION_CONFIG.items():
         builder = builder.config(key, value)
     return builder.getOrCreate()
-
-
-def to_arrow(frame: Any) -> pa.Table:
-    """Collect a (small) Spark DataFrame as an Arrow table: the Spark engine's one hand-over to Python.
-
-    PySpark 4 warns, on conversions, that it does not fully support pandas 3; Arrow conversion does not use
-    pandas, so that warning (a ``FutureWarning`` starting with :data:`PANDAS_WARNING`) is silenced here.
-    """
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=PANDAS_WARNING, category=FutureWarning)
-        return frame.toArrow()
 
 
 def _ident(name: str) -> str:
@@ -246,9 +234,9 @@ class SparkBackend:
             integer_ids=frozenset(integer_ids),
         )
 
-    def increasing(self, frame: nw.LazyFrame, column: str) -> bool:
-        """Not used: Spark checks uniqueness with a window in the counting query (``unique_by_window``)."""
-        return False
+    def read_small(self, table: str, path: Path) -> RawTable | None:
+        """``None``: small tables are read by the pandas code (a Spark job would cost more than it saves)."""
+        return None
 
     def lazy(self, frame: pd.DataFrame) -> nw.LazyFrame:
         """A small pandas frame as a Spark DataFrame (through Arrow)."""
