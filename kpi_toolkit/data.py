@@ -25,7 +25,7 @@ from kpi_toolkit.engines import EngineName, check_engine
 from kpi_toolkit.engines.queries import aggregate, distinct_values, sample_rows
 from kpi_toolkit.errors import DataValidationError, ParameterError, Violation
 from kpi_toolkit.mapping import apply_mapping, read_mapping
-from kpi_toolkit.mapping.database import Database, is_database_url, stage_database
+from kpi_toolkit.mapping.database import Database, contract_tables, is_database_url
 from kpi_toolkit.parsing import MISSING_COLUMNS, parse_table
 from kpi_toolkit.periods import Period, parse_period, period_columns
 from kpi_toolkit.plans import PlanBook, check_plan_consistency
@@ -513,7 +513,7 @@ def _load_database(
         fiscal_year_start = (spec.fiscal_year_start if spec else None) or 1
     parse_period("2026", fiscal_year_start=fiscal_year_start, name="fiscal_year_start")
     with Database(url) as database:
-        staged = stage_database(database, spec)
+        staged = apply_mapping(spec, None, database=database) if spec else contract_tables(database)
         shown = database.shown + (f" (mapping {spec.path})" if spec else "")
     return _validate(staged, fiscal_year_start=fiscal_year_start, source=shown, on_invalid=on_invalid)
 

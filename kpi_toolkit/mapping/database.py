@@ -28,7 +28,6 @@ import pandas as pd
 
 from kpi_toolkit.errors import DataValidationError, ParameterError, Violation
 from kpi_toolkit.mapping.files import SourceFile
-from kpi_toolkit.mapping.spec import MappingSpec
 from kpi_toolkit.reading import ROW, StagedData, frame_table
 from kpi_toolkit.schema import TABLES
 
@@ -37,11 +36,11 @@ __all__ = [
     "SCHEMES",
     "Database",
     "DatabaseURL",
+    "contract_tables",
     "data_source",
     "is_database_url",
     "redact",
     "report_source",
-    "stage_database",
 ]
 
 #: Seconds to wait for a PostgreSQL server before giving up (a URL's own ``connect_timeout`` wins).
@@ -223,12 +222,9 @@ def _clean(exc: Exception, url: str) -> str:
     return text.replace(password, "***") if password else text
 
 
-def stage_database(database: Database, spec: MappingSpec | None) -> StagedData:
-    """The raw tables of a database: through ``spec``, or (``None``) its tables named like the contract's."""
-    from kpi_toolkit.mapping.build import apply_mapping
-
-    if spec is not None:
-        return apply_mapping(spec, None, database=database)
+def contract_tables(database: Database) -> StagedData:
+    """The raw tables of a database without a mapping: its tables named like the contract's (a mapping's
+    tables and queries are read by :func:`kpi_toolkit.mapping.apply_mapping`)."""
     present = {name.lower(): name for name in database.tables()}
     raws = {}
     for name in TABLES:

@@ -10,7 +10,7 @@ amounts and ``lines`` their number. An order's row, in messages and in the quara
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 import pandas as pd
 
@@ -19,8 +19,25 @@ from kpi_toolkit.mapping.files import SourceFile
 from kpi_toolkit.mapping.spec import LinesSpec, TableMapping
 from kpi_toolkit.reading import ROW, RawTable
 
-if TYPE_CHECKING:
-    from kpi_toolkit.mapping.build import _Builder
+
+class _Builder(Protocol):
+    """What the lines functions ask of the mapping's builder (:class:`kpi_toolkit.mapping.build._Builder`),
+    named here so that the builder can call them without an import circle."""
+
+    def report(
+        self, table: str, source: str, label: str, rule: str, fix: str, rows: pd.Series, examples: pd.Series,
+        *, covers: str | None = None,
+    ) -> None: ...  # fmt: skip
+
+    def cells(
+        self, file: SourceFile, base: pd.DataFrame, name: str, table: str, setting: str
+    ) -> pd.Series: ...
+
+    def column_values(
+        self, file: SourceFile, base: pd.DataFrame, mapping: TableMapping, column: str, origin: Any,
+        setting: str, *, report: bool = True,
+    ) -> tuple[pd.Series, str]: ...  # fmt: skip
+
 
 __all__ = ["grouped_orders", "line_amounts"]
 
