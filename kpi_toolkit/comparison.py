@@ -466,32 +466,16 @@ def order_amounts(
         raise ParameterError(
             f"max_orders={max_orders!r} must be a whole number >= 1, or None for every order."
         )
-    orders = data.orders
-    when = orders["ordered_at"]
-    inside = np.zeros(len(orders), dtype=bool)
-    for p in parts:
-        inside |= ((when >= p.start) & (when < p.end)).to_numpy()
-    inside &= orders["manager"].isin(managers).to_numpy()
+    # the same seeded sample on every engine (DuckDB and Spark fetch only the chosen orders)
+    rows = data.sample_orders(periods=parts, managers=managers, max_orders=max_orders, seed=seed)
     frame = pd.DataFrame(
         {
-            "order_id": orders.loc[inside, "order_id"].astype(str).to_numpy(),
-            "manager": orders.loc[inside, "manager"].astype(str).to_numpy(),
-            "amount": orders.loc[inside, "amount"].astype(float).to_numpy(),
+            "order_id": rows["order_id"].astype(str).to_numpy(),
+            "manager": rows["manager"].astype(str).to_numpy(),
+            "amount": rows["amount"].astype(float).to_numpy(),
         }
-    ).sort_values(["manager", "order_id"], kind="stable", ignore_index=True)
-    sampled: dict[str, list[int]] = {}
-    if max_orders is not None:
-        rng = np.random.default_rng(seed)
-        keep = np.ones(len(frame), dtype=bool)
-        starts = frame.groupby("manager", sort=True).indices
-        for manager, rows in starts.items():
-            if rows.size > max_orders:
-                chosen = rng.choice(rows.size, size=int(max_orders), replace=False)
-                mask = np.zeros(rows.size, dtype=bool)
-                mask[chosen] = True
-                keep[rows[~mask]] = False
-                sampled[str(manager)] = [int(rows.size), int(max_orders)]
-        frame = frame.loc[keep].reset_index(drop=True)
+    )
+    sampled = {str(m): [int(a), int(b)] for m, (a, b) in rows.attrs["sampled"].items()}
     frame.attrs.update(period=label, team=team or None, max_orders=max_orders, seed=seed, sampled=sampled)
     return frame
 

@@ -33,6 +33,9 @@ def test_notebook_declares_typed_documented_parameters():
         assert spec["help"], f"parameter {name} has no help comment"
 
 
+STEM = "plan_gap_asof2026-08-15"
+
+
 @pytest.fixture(scope="module")
 def hostile_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     tables = make_demo_data()
@@ -55,23 +58,24 @@ def rendered(tmp_path_factory: pytest.TempPathFactory, hostile_demo: Path) -> Pa
 
 def test_files_csv_and_site(rendered, hostile_demo):
     folder = rendered / "2026Q3"
+    # --as-of changes the content, so it names the files (never over the report of the whole period)
     assert sorted(p.name for p in folder.iterdir()) == [
-        "plan_gap.csv",
-        "plan_gap.html",
-        "plan_gap.report.json",
+        f"{STEM}.csv",
+        f"{STEM}.html",
+        f"{STEM}.report.json",
     ]
-    csv = pd.read_csv(folder / "plan_gap.csv")
+    csv = pd.read_csv(folder / f"{STEM}.csv")
     # --as-of 2026-08-15: the gap is of the data as it stood at the end of that day
     expected = kt.plan_gap(data_as_of(kt.load(hostile_demo), pd.Timestamp("2026-08-15")), period="2026Q3")
     assert csv.columns.tolist() == list(expected.columns)
     assert csv["gap"].to_numpy() == pytest.approx(expected["gap"].to_numpy())
-    record = json.loads((folder / "plan_gap.report.json").read_text(encoding="utf-8"))
+    record = json.loads((folder / f"{STEM}.report.json").read_text(encoding="utf-8"))
     assert record["kind"] == "plan_gap" and record["period"] == "2026Q3"
-    assert "plan_gap.html" in (rendered / "index.html").read_text(encoding="utf-8")
+    assert f"{STEM}.html" in (rendered / "index.html").read_text(encoding="utf-8")
 
 
 def test_content_safety_and_alt_text(rendered):
-    html = (rendered / "2026Q3" / "plan_gap.html").read_text(encoding="utf-8")
+    html = (rendered / "2026Q3" / f"{STEM}.html").read_text(encoding="utf-8")
     for heading in ("The gap and its drivers", "The managers that drive it", "Systematic misses",
                     "Pacing of the period", "Alerts"):  # fmt: skip
         assert heading in html, heading
