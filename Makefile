@@ -26,8 +26,10 @@ $(DEMO): kpi_toolkit/demo.py | $(STAMP)
 report: $(STAMP) $(DEMO)
 	$(BIN)/kpi-report quarterly --data data/demo --out reports $(if $(PERIOD),--period $(PERIOD))
 
+# The suite runs on every core (pytest-xdist); TEST_JOBS=1 runs it in one process.
+TEST_JOBS ?= auto
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_JOBS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check kpi_toolkit tests notebooks
