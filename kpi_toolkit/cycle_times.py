@@ -206,8 +206,10 @@ def cycle_times(
         seed = DEFAULT_SEED
     rng = np.random.default_rng(seed)
     rows = []
-    groups = [(m, (leads["manager"] == m).to_numpy()) for m in managers]
-    for manager, mask in [*groups, ("TOTAL", np.ones(len(leads), dtype=bool))]:
+    positions = leads.groupby("manager", sort=False).indices  # one pass, not a mask per manager
+    empty = np.zeros(0, dtype=np.intp)
+    groups = [(m, positions.get(m, empty)) for m in managers]
+    for manager, mask in [*groups, ("TOTAL", np.arange(len(leads)))]:
         d, o = days[mask], outcome[mask]
         low, high = _interval(d, o, n_boot=n_boot, level=level, rng=rng)
         rows.append(

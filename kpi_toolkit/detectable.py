@@ -144,19 +144,21 @@ def detectable_difference(
         n = n.reindex(managers, fill_value=0).astype(float)
     k = max(int((n >= _MIN_N[metric]).sum()), 1)
     level = alpha / k
+    totals = sums.sum(numeric_only=True)
     out = []
     for manager in managers:
-        rest = [m for m in managers if m != manager]
-        versus = float(n[rest].sum())
+        # the rest is everybody less the manager: totals minus own, not a sum over a list per manager
         own = float(n[manager])
+        versus = float(n.sum()) - own
+        rest = totals - sums.loc[manager, totals.index]
         if metric == "conversion":
-            p = float(hits[rest].sum() / versus) if versus else np.nan
+            p = float((hits.sum() - hits[manager]) / versus) if versus else np.nan
             found = detectable_proportion_difference(p, own, versus, alpha=level, power=power)
             lower = p - wanted if p - wanted > 0 else p + wanted  # a lower converter, where there is room
             usable = np.isfinite(p) and 0 < p < 1 and 0 < lower < 1
             needed = leads_needed_against(lower, p, versus, alpha=level, power=power) if usable else np.nan
         elif metric == "average_check":
-            volume, squares = sums.loc[rest, "sales_volume"].sum(), sums.loc[rest, "sum_sq_amount"].sum()
+            volume, squares = rest["sales_volume"], rest["sum_sq_amount"]
             mean = volume / versus if versus else np.nan
             var = (squares - versus * mean**2) / (versus - 1) if versus > 1 else np.nan
             cv = float(np.sqrt(var) / mean) if mean and var > 0 else np.nan
@@ -165,7 +167,7 @@ def detectable_difference(
                 orders_needed(cv, wanted, versus, alpha=level, power=power) if np.isfinite(cv) else np.nan
             )
         else:
-            rate = float(sums.loc[rest, "new_customers"].sum() / versus) if versus else np.nan
+            rate = float(rest["new_customers"] / versus) if versus else np.nan
             found = detectable_rate_ratio(rate, own, versus, alpha=level, power=power)
             needed = periods_needed(rate, wanted, versus, alpha=level, power=power) if rate > 0 else np.nan
         out.append((manager, metric, own, versus, found, wanted, needed))

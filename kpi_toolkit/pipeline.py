@@ -211,13 +211,14 @@ def pipeline(
     chance = np.zeros(len(leads))
     stale_after = np.full(len(leads), np.nan)
     by_manager = leads["manager"].to_numpy()
+    positions = leads.groupby("manager", sort=False).indices  # one pass, not a mask per manager
     for manager in managers:
-        rows = by_manager == manager
-        mine = rows & history
+        rows = positions.get(manager, np.zeros(0, dtype=np.intp))
+        mine = rows[history[rows]]
         own = win_chance_by_age(days[mine], outcome[mine], age[rows])
         n = int((outcome[mine] != 0).sum())
         chance[rows] = _shrunk(own, np.nan_to_num(team_chance[rows]), n, prior_leads)
-        own_won = days[mine & (outcome == 1)]
+        own_won = days[mine[outcome[mine] == 1]]
         enough = own_won.size >= _MIN_WON_FOR_OWN_CYCLE
         stale_after[rows] = np.quantile(own_won, 0.9) if enough else team_stale
 
