@@ -53,6 +53,7 @@ from kpi_toolkit.stats.proportions import (
     two_proportion_test,
     wilson_interval,
 )
+from kpi_toolkit.stats.ratio import RATIO_TEST_COLUMNS, ratio_permutation_test, ratio_variance
 from kpi_toolkit.stats.reference import EXTREME_Z
 from kpi_toolkit.stats.shrinkage import SHRINK_COLUMNS, shrink_rates
 
@@ -67,6 +68,7 @@ __all__ = [
     "FUNNEL_LIMIT_COLUMNS",
     "GLOBAL_TEST_COLUMNS",
     "P_ADJUST_METHODS",
+    "RATIO_TEST_COLUMNS",
     "SHRINK_COLUMNS",
     "SIGNALS",
     "VERDICTS",
@@ -88,6 +90,8 @@ __all__ = [
     "global_test_rates",
     "log_welch_test",
     "mean_permutation_test",
+    "ratio_permutation_test",
+    "ratio_variance",
     "newcombe_interval",
     "plot_check_distributions",
     "plot_comparison",

@@ -67,9 +67,19 @@ def _draw_count(pool: int, size: int) -> int:
 
 def _subset_sums(values: NDArray, size: int, n_resamples: int, rng: np.random.Generator) -> NDArray:
     """Sums and sums of squares of ``n_resamples`` random subsets of ``size`` values (no repeats): (2, B)."""
-    pool = values.size
+    return _subset_totals(np.column_stack([values, values**2]), size, n_resamples, rng)
+
+
+def _subset_totals(features: NDArray, size: int, n_resamples: int, rng: np.random.Generator) -> NDArray:
+    """Column sums of ``features`` (units x k) over ``n_resamples`` random subsets of ``size`` units: (k, B).
+
+    Subsets are drawn without repeats, by drawing with replacement and keeping each unit's first draw; a row
+    that found fewer than ``size`` distinct units is drawn again. The random stream depends only on the
+    number of units, ``size`` and ``n_resamples``, not on ``features``.
+    """
+    pool = features.shape[0]
     draws = _draw_count(pool, size)
-    out = np.empty((2, n_resamples))
+    out = np.empty((features.shape[1], n_resamples))
     done = 0
     while done < n_resamples:
         rows = min(n_resamples - done, max(1, _CHUNK // draws))
@@ -82,10 +92,10 @@ def _subset_sums(values: NDArray, size: int, n_resamples: int, rng: np.random.Ge
         first[np.nonzero(repeat)[0], position[:, 1:][repeat]] = False  # later draws of a value
         keep = first & (np.cumsum(first, axis=1) <= size)
         complete = keep.sum(axis=1) == size  # rows that found too few distinct values are drawn again
-        chosen = np.where(keep, values[idx], 0.0)[complete]
-        got = chosen.shape[0]
-        out[0, done : done + got] = chosen.sum(axis=1)
-        out[1, done : done + got] = (chosen**2).sum(axis=1)
+        got = int(complete.sum())
+        for k in range(features.shape[1]):
+            chosen = np.where(keep, features[idx, k], 0.0)[complete]
+            out[k, done : done + got] = chosen.sum(axis=1)
         done += got
     return out
 
