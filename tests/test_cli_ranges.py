@@ -213,3 +213,8 @@ def test_a_quarterly_report_of_a_range_renders_in_russian(demo_folder, tmp_path,
     kpis = pd.read_csv(tmp_path / "2025Q4_2026Q3" / "kpis_north.csv")
     direct = kt.manager_kpis(kt.load(demo_folder), period=parse_span(RANGE), team="North")
     assert kpis["sales_volume"].tolist() == pytest.approx(direct["sales_volume"].tolist())
+
+
+def test_a_card_refuses_a_span_in_python_too(demo):
+    with pytest.raises(ParameterError, match=r"is a range, but the card .* pays one quarter at a time"):
+        kt.bonuses(demo, period=parse_span(RANGE), card=CARD)
