@@ -218,3 +218,10 @@ def test_a_quarterly_report_of_a_range_renders_in_russian(demo_folder, tmp_path,
 def test_a_card_refuses_a_span_in_python_too(demo):
     with pytest.raises(ParameterError, match=r"is a range, but the card .* pays one quarter at a time"):
         kt.bonuses(demo, period=parse_span(RANGE), card=CARD)
+
+
+def test_the_plan_gap_report_refuses_a_span_in_python_too(demo):
+    from kpi_toolkit.report.plan_gap_report import plan_gap_report
+
+    with pytest.raises(ParameterError, match="is a range, but the plan-gap report is about one period"):
+        plan_gap_report(demo, period=parse_span(RANGE))
