@@ -41,7 +41,7 @@ if TYPE_CHECKING:
         year_to_date_kpis,
     )
     from kpi_toolkit.pacing import pacing
-    from kpi_toolkit.periods import Period, parse_period, parse_periods
+    from kpi_toolkit.periods import Period, Span, parse_period, parse_periods, parse_span
     from kpi_toolkit.pipeline import pipeline
     from kpi_toolkit.plan_gap import alerts, miss_series, plan_gap, systematic_misses, volume_sources
     from kpi_toolkit.plan_realism import plan_realism
@@ -87,6 +87,8 @@ _EXPORTS = {
     "Period": "kpi_toolkit.periods",
     "parse_period": "kpi_toolkit.periods",
     "parse_periods": "kpi_toolkit.periods",
+    "Span": "kpi_toolkit.periods",
+    "parse_span": "kpi_toolkit.periods",
     "pipeline": "kpi_toolkit.pipeline",
     "alerts": "kpi_toolkit.plan_gap",
     "miss_series": "kpi_toolkit.plan_gap",
@@ -113,6 +115,7 @@ __all__ = [
     "Period",
     "ReportError",
     "SalesData",
+    "Span",
     "Violation",
     "__version__",
     "active_months",
@@ -135,6 +138,7 @@ __all__ = [
     "pacing",
     "parse_period",
     "parse_periods",
+    "parse_span",
     "performer_profiles",
     "pipeline",
     "plan_gap",

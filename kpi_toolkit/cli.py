@@ -18,12 +18,12 @@ import typer
 from rich.console import Console
 
 from kpi_toolkit.data import SalesData, load
-from kpi_toolkit.errors import DataValidationError, KpiToolkitError, Violation
+from kpi_toolkit.errors import DataValidationError, KpiToolkitError, ParameterError, Violation
 from kpi_toolkit.interrupts import Interrupted, handling_signals, interrupted_line
 from kpi_toolkit.mapping.database import data_source
-from kpi_toolkit.periods import Period, require_data
+from kpi_toolkit.periods import Period, parse_span, require_data
 from kpi_toolkit.report.i18n import LANGUAGES, translator
-from kpi_toolkit.report.names import file_part, slug
+from kpi_toolkit.report.names import file_part, period_folder, slug
 from kpi_toolkit.report.publish import ReportSet, prepare_out
 from kpi_toolkit.report.quarterly import quarterly_report
 from kpi_toolkit.report.render import notebook_path, render_notebook
@@ -49,7 +49,10 @@ DataOption = Annotated[
 ]
 OutOption = Annotated[Path, typer.Option("--out", help="Reports folder; files go to OUT/<period>/.")]
 PeriodOption = Annotated[
-    str, typer.Option("--period", help="Quarter, e.g. 2026Q3 (default: latest complete).")
+    str,
+    typer.Option(
+        "--period", help="Quarter, e.g. 2026Q3, or a range such as 2025Q4:2026Q3 (default: latest complete)."
+    ),
 ]
 TeamOption = Annotated[str, typer.Option("--team", help="One team's report (default: all teams).")]
 LangOption = Annotated[
@@ -104,10 +107,30 @@ def _load(data: Path, **options: Any) -> SalesData:
     return sales
 
 
-def _covered(sales: SalesData, period: Period | str) -> None:
-    """Refuse a period with no data in it (checked before the report is computed when it is given)."""
-    if period:
-        require_data(sales.period(period), first=sales.first_date, last=sales.last_date)
+#: Report commands whose ``--period`` takes a range (``2025Q4:2026Q3``): one report over the whole run.
+_RANGE_COMMANDS = ("quarterly", "compare", "showcase")
+#: Why the other report commands take one period.
+_ONE_PERIOD = {
+    "card": "a card pays one period of its kind (run card once per period)",
+    "plan-gap": "the gap to plan and the pacing are about one period (--history sets how many periods are "
+    "judged for systematic misses)",
+}
+
+
+def _covered(sales: SalesData, period: Period | str, command: str = "") -> None:
+    """Check ``--period`` of ``command`` (before the report is computed, when it is given): a range only
+    where the command takes one (else a one-line error saying which commands do), and not a period with no
+    data."""
+    if not period:
+        return
+    span = parse_span(period, fiscal_year_start=sales.fiscal_year_start, name="period")
+    if command and len(span.periods) > 1 and command not in _RANGE_COMMANDS:
+        why = _ONE_PERIOD.get(command, "this report is about one period")
+        raise ParameterError(
+            f"{command} --period takes one period, e.g. {span.last}, not the range {span}: {why}. "
+            f"--period takes a range in {', '.join(_RANGE_COMMANDS)} (and batch: one report per period)."
+        )
+    require_data(span, first=sales.first_date, last=sales.last_date)
 
 
 def _render(
@@ -179,10 +202,10 @@ def quarterly(
     tr = translator(lang, currency=currency)
     prepare_out(out, force=force)
     sales = _load(data, mapping=mapping, on_invalid=on_invalid)
-    _covered(sales, period)
+    _covered(sales, period, "quarterly")
     report = quarterly_report(sales, period=period or None, team=team or None)
     _covered(sales, report.period)
-    suffix, owner = file_part(out / str(report.period), "quarterly", lang, [(team, sales.teams)])
+    suffix, owner = file_part(out / period_folder(report.period), "quarterly", lang, [(team, sales.teams)])
     parameters = {
         "data_dir": str(data.resolve()),
         "period": str(report.period),
@@ -214,7 +237,10 @@ def quarterly(
 def card_command(
     data: DataOption,
     period: Annotated[
-        str, typer.Option("--period", help="Period to pay, of the card's kind: 2026Q3, 2026-07 or 2026.")
+        str,
+        typer.Option(
+            "--period", help="Period to pay, of the card's kind: 2026Q3, 2026-07 or 2026 (one, not a range)."
+        ),
     ],
     card: Annotated[Path, typer.Option("--card", help="The KPI card (YAML), see docs/kpi_card.md.")],
     out: OutOption = Path("reports"),
@@ -233,10 +259,10 @@ def card_command(
     tr = translator(lang, currency=currency)
     prepare_out(out, force=force)
     sales = _load(data, mapping=mapping)
-    _covered(sales, period)
+    _covered(sales, period, "card")
     report = card_report(sales, period=period, card=card, team=team or None)
     _covered(sales, report.period)
-    suffix, owner = file_part(out / str(report.period), "card", lang, [(team, sales.teams)])
+    suffix, owner = file_part(out / period_folder(report.period), "card", lang, [(team, sales.teams)])
     parameters = {
         "data_dir": str(data.resolve()),
         "period": str(report.period),
@@ -267,7 +293,10 @@ def compare_command(
     data: DataOption,
     period: Annotated[
         str,
-        typer.Option("--period", help="Period to compare: a year (2026, tells most), 2026Q3 or 2026-07."),
+        typer.Option(
+            "--period",
+            help="Period to compare: a year (2026, tells most), 2026Q3, 2026-07, or a range 2025Q4:2026Q3.",
+        ),
     ],
     out: OutOption = Path("reports"),
     team: TeamOption = "",
@@ -296,14 +325,14 @@ def compare_command(
     tr = translator(lang, currency=currency)
     prepare_out(out, force=force)
     sales = _load(data, mapping=mapping)
-    _covered(sales, period)
+    _covered(sales, period, "compare")
     metric = metric or ("conversion" if sales.leads is not None else "average_check")  # the first it supports
     report = comparison_report(sales, period=period, metric=metric, team=team or None, alpha=alpha)  # type: ignore[arg-type]
     _covered(sales, report.period)
     name = "manager_comparison" + ("" if metric == "conversion" else f"_{metric}")
     # every option that changes the content names the file
     name += "" if alpha == 0.05 else f"_alpha{alpha:g}"
-    suffix, owner = file_part(out / str(report.period), name, lang, [(team, sales.teams)])
+    suffix, owner = file_part(out / period_folder(report.period), name, lang, [(team, sales.teams)])
     parameters = {
         "data_dir": str(data.resolve()),
         "period": str(report.period),
@@ -372,7 +401,9 @@ def batch_command(
 @app.command("plan-gap")
 def plan_gap_command(
     data: DataOption,
-    period: Annotated[str, typer.Option("--period", help="Period to explain, e.g. 2026Q3.")],
+    period: Annotated[
+        str, typer.Option("--period", help="Period to explain, e.g. 2026Q3 (one, not a range).")
+    ],
     out: OutOption = Path("reports"),
     manager: Annotated[str, typer.Option("--manager", help="One manager to focus on (default: all).")] = "",
     team: TeamOption = "",
@@ -395,7 +426,7 @@ def plan_gap_command(
     tr = translator(lang, currency=currency)
     prepare_out(out, force=force)
     sales = _load(data)
-    _covered(sales, period)
+    _covered(sales, period, "plan-gap")
     report = plan_gap_report(
         sales, period=period, team=team, manager=manager, baseline=baseline, history=history, as_of=as_of
     )
@@ -405,7 +436,7 @@ def plan_gap_command(
     # every option that changes the content names the file: plan_gap_baselineprevious_history4.html
     name = "plan_gap" + "".join(f"_{k}{slug(str(values[k]))}" for k, on in options.items() if on)
     suffix, owner = file_part(
-        out / str(report.period), name, lang, [(team, sales.teams), (manager, sales.manager_ids)]
+        out / period_folder(report.period), name, lang, [(team, sales.teams), (manager, sales.manager_ids)]
     )
     parameters = {
         "data_dir": str(data.resolve()),
@@ -432,7 +463,9 @@ def plan_gap_command(
 @app.command("showcase")
 def showcase_command(
     data: DataOption,
-    period: Annotated[str, typer.Option("--period", help="Period to showcase, e.g. 2026Q3.")],
+    period: Annotated[
+        str, typer.Option("--period", help="Period to showcase, e.g. 2026Q3, or a range 2025Q4:2026Q3.")
+    ],
     out: OutOption = Path("reports"),
     team: TeamOption = "",
     top_share: Annotated[
@@ -455,12 +488,12 @@ def showcase_command(
     tr = translator(lang)
     prepare_out(out, force=force)
     sales = _load(data)
-    _covered(sales, period)
+    _covered(sales, period, "showcase")
     report = showcase_report(
         sales, period=period, team=team, top_share=top_share, anonymize=anonymize, min_leads=min_leads, tr=tr
     )
     _covered(sales, report.period)
-    suffix, owner = file_part(out / str(report.period), "showcase", lang, [(team, sales.teams)])
+    suffix, owner = file_part(out / period_folder(report.period), "showcase", lang, [(team, sales.teams)])
     parameters = {
         "data_dir": str(data.resolve()),
         "period": str(report.period),

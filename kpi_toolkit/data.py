@@ -54,6 +54,9 @@ __all__ = [
 DATASET_FILE = "dataset.yml"
 #: Columns of ``SalesData.row_counts``: per table, rows read = rows used + rows excluded; ``rows_filtered``
 #: counts the rows of the source file that a mapping's filter left out (not part of the table; 0 without one).
+#: An orders table that sums its amounts from a lines file (``amount_from_lines``) adds a row ``order_lines``
+#: for that file: valid lines (used), invalid lines (excluded), lines filtered (by the lines'
+#: own ``where:``, and the lines of orders that the orders' ``where:`` left out).
 ROW_COUNT_COLUMNS = ("table", "source", "rows_read", "rows_used", "rows_excluded", "rows_filtered")
 OnInvalid = Literal["raise", "quarantine"]
 #: What :func:`load` may do with invalid rows.
@@ -338,6 +341,11 @@ def _validate(staged: StagedData, *, fiscal_year_start: int, source: str, on_inv
                 raw.rows_filtered,
             )
             for name, raw in raws.items()
+        ]
+        + [  # files that fed a table (order lines): read = used + excluded, and the lines filtered
+            (part, part_source, read, read - excluded, excluded, filtered)
+            for raw in raws.values()
+            for part, part_source, read, excluded, filtered in raw.parts
         ],
         columns=list(ROW_COUNT_COLUMNS),
     )

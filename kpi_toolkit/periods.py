@@ -21,10 +21,12 @@ from kpi_toolkit.errors import ParameterError
 
 __all__ = [
     "Period",
+    "Span",
     "latest_complete_quarter",
     "month_number",
     "parse_period",
     "parse_periods",
+    "parse_span",
     "period_codes",
     "period_columns",
     "require_data",
@@ -140,6 +142,78 @@ class Period:
             out.append(p)
             p = p.shift(1)
         return out
+
+    @property
+    def periods(self) -> tuple[Period, ...]:
+        """The periods of ``kind`` this one is made of: itself (a :class:`Span` has several)."""
+        return (self,)
+
+    @property
+    def first(self) -> Period:
+        """The first period of ``kind`` it covers: itself (a :class:`Span`'s first)."""
+        return self
+
+    @property
+    def last(self) -> Period:
+        """The last period of ``kind`` it covers: itself (a :class:`Span`'s last)."""
+        return self
+
+
+@dataclass(frozen=True, order=True)
+class Span(Period):
+    """A run of ``count`` consecutive periods of one kind, first to last: the range ``2025Q4:2026Q3``.
+
+    It stands where a :class:`Period` does: ``start``, ``end`` and ``months`` cover the whole run, so a
+    KPI of a span is the sum over its months (a sales plan the sum of its periods' targets). ``shift``
+    moves by whole spans (``previous()`` is the run of the same length just before), ``last_year()`` is the
+    same run one year earlier, and ``year_to_date()`` is that of its last period. Build it with
+    :func:`parse_span`.
+
+    Examples
+    --------
+    >>> s = parse_span("2025Q4:2026Q3")
+    >>> str(s), s.kind, len(s.months), str(s.first), str(s.last)
+    ('2025Q4:2026Q3', 'quarter', 12, '2025Q4', '2026Q3')
+    >>> str(s.previous()), str(parse_span("2026-01:2026-03").last_year())
+    ('2024Q4:2025Q3', '2025-01:2025-03')
+    """
+
+    count: int = 1
+
+    @property
+    def first(self) -> Period:
+        return Period(self.start, self.kind, self.fiscal_year_start)
+
+    @property
+    def last(self) -> Period:
+        return self.first.shift(self.count - 1)
+
+    @property
+    def periods(self) -> tuple[Period, ...]:
+        return tuple(self.first.shift(i) for i in range(self.count))
+
+    @property
+    def label(self) -> str:
+        return f"{self.first}:{self.last}"
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def end(self) -> pd.Timestamp:
+        return self.last.end
+
+    def shift(self, n: int) -> Span:
+        """The span ``n`` whole spans later (earlier when negative)."""
+        return Span(self.first.shift(n * self.count).start, self.kind, self.fiscal_year_start, self.count)
+
+    def last_year(self) -> Span:
+        """The same run of periods one year earlier."""
+        return Span(self.first.last_year().start, self.kind, self.fiscal_year_start, self.count)
+
+    def year_to_date(self) -> list[Period]:
+        """The year to date of its last period."""
+        return self.last.year_to_date()
 
 
 def parse_period(label: str | Period, *, fiscal_year_start: int = 1, name: str = "period") -> Period:
@@ -287,6 +361,27 @@ def parse_periods(
     if not parsed:
         raise ParameterError(f"{name} is empty. Fix: give at least one period label.")
     return parsed
+
+
+def parse_span(label: str | Period, *, fiscal_year_start: int = 1, name: str = "period") -> Period:
+    """Parse one period (``2026Q3``) or a range of them (``2025Q4:2026Q3``, both ends included) as one span.
+
+    A range of one period is that :class:`Period`; a longer one a :class:`Span`. A :class:`Period` (or
+    :class:`Span`) is returned as is.
+
+    Examples
+    --------
+    >>> str(parse_span("2003:2004")), parse_span("2003:2004").months[-1], str(parse_span("2026Q3:2026Q3"))
+    ('2003:2004', '2004-12', '2026Q3')
+    """
+    if isinstance(label, Period):
+        return label
+    if isinstance(label, str) and ":" in label:
+        parts = parse_periods(label, fiscal_year_start=fiscal_year_start, name=name)
+        if len(parts) == 1:
+            return parts[0]
+        return Span(parts[0].start, parts[0].kind, fiscal_year_start, len(parts))
+    return parse_period(label, fiscal_year_start=fiscal_year_start, name=name)
 
 
 def latest_complete_quarter(last_date: pd.Timestamp, *, fiscal_year_start: int = 1) -> Period:

@@ -206,7 +206,12 @@ class PlanBook:
         self._cache: dict[tuple[str, int, str], pd.Series] = {}
 
     def _by_manager(self, period: Period, metric: str) -> pd.Series:
-        """Every manager's target for ``period`` and ``metric`` (a manager absent: none applies)."""
+        """Every manager's target for ``period`` and ``metric`` (a manager absent: none applies).
+
+        A span of periods (:class:`~kpi_toolkit.periods.Span`, ``2025Q4:2026Q3``) has the sum of its
+        periods' targets of an additive metric, where every one of them has a target; none otherwise."""
+        if len(period.periods) > 1:
+            return self._span(period, metric)
         key = (period.kind, month_number(period.start), metric)
         found = self._cache.get(key)
         if found is None:
@@ -216,6 +221,13 @@ class PlanBook:
             found = pd.Series(self._targets[rows], index=pd.Index(names, dtype="string"), dtype="float64")
             self._cache[key] = found
         return found
+
+    def _span(self, span: Period, metric: str) -> pd.Series:
+        if metric not in ADDITIVE_METRICS:
+            return pd.Series([], index=pd.Index([], dtype="string"), dtype="float64")
+        parts = pd.concat([self._by_manager(p, metric) for p in span.periods], axis=1)
+        summed = parts.sum(axis=1, min_count=len(span.periods))[parts.notna().all(axis=1)]
+        return summed.astype("float64")
 
     def target(self, manager: str, period: Period, metric: str) -> float:
         """The target of ``manager`` for ``period`` and ``metric``, or NaN when none applies."""

@@ -46,6 +46,9 @@ class RawTable:
 
     ``labels`` names, for a mapped table, the user's column behind each contract column (errors show it);
     ``rows_filtered`` counts the rows of the source file that a mapping's filter left out of the table.
+    ``parts`` counts the rows of other files that fed the table, one ``(name, source, rows_read,
+    rows_excluded, rows_filtered)`` each: the order lines whose amounts an orders table sums
+    (``amount_from_lines``), as ``order_lines``.
     """
 
     name: str
@@ -53,6 +56,7 @@ class RawTable:
     frame: pd.DataFrame
     labels: Mapping[str, str] = field(default_factory=dict)
     rows_filtered: int = 0
+    parts: tuple[tuple[str, str, int, int, int], ...] = ()
 
 
 def check_file(path: Path, *, what: str) -> Path:

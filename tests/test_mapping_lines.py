@@ -178,10 +178,59 @@ def test_lines_of_filtered_orders_leave_with_them(tmp_path):
     assert data.orders.set_index("order_id")["amount"].to_dict() == {"10100": 20.0, "10102": 23.0}
     counts = data.row_counts.set_index("table").loc["orders"]
     assert (counts["rows_read"], counts["rows_used"], counts["rows_filtered"]) == (2, 2, 1)
+    # the lines file adds up too: 5 lines = 3 read (all used) + the cancelled order's 2 filtered with it
+    lines = data.row_counts.set_index("table").loc["order_lines"]
+    assert lines["source"].endswith("orderdetails.csv")
+    assert (lines["rows_read"], lines["rows_used"], lines["rows_excluded"], lines["rows_filtered"]) == (
+        3,
+        3,
+        0,
+        2,
+    )
     # a line whose order is in no file at all is still an error
     (tmp_path / "orderdetails.csv").write_text(DETAILS_CSV + "99999,1,1\n")
     with pytest.raises(kt.DataValidationError, match=r"row 7 .*the order line's order is not in orders.csv"):
         kt.load(tmp_path, mapping=mapping)
+
+
+def test_line_accounting_with_invalid_lines_and_a_filter_of_the_lines(tmp_path):
+    (tmp_path / "orders.csv").write_text(ORDERS_CSV)
+    # 10100: one line with no price (invalid), one good; 10102: a free line filtered by the lines' own where
+    (tmp_path / "orderdetails.csv").write_text(
+        "orderNumber,quantityOrdered,priceEach,kind\n10100,2,10,sale\n10100,1,,sale\n10101,5,100,sale\n"
+        "10101,1,100,sale\n10102,1,20,sale\n10102,3,1,sale\n10102,9,0,free\n"
+    )
+    mapping = {
+        "tables": {
+            "orders": {
+                "file": "orders.csv",
+                "where": {"status": {"not_in": ["Cancelled"]}},
+                "columns": {**CUSTOMERS, "ordered_at": "orderDate"},
+                "amount_from_lines": {
+                    "file": "orderdetails.csv",
+                    "where": {"kind": {"in": ["sale"]}},
+                    "order_id": "orderNumber",
+                    "quantity": "quantityOrdered",
+                    "unit_price": "priceEach",
+                },
+            }
+        }
+    }
+    data = kt.load(tmp_path, mapping=mapping, on_invalid="quarantine")
+    assert data.orders.set_index("order_id")["amount"].to_dict() == {"10102": 23.0}
+    counts = data.row_counts.set_index("table")
+    assert counts.loc["orders", ["rows_read", "rows_used", "rows_excluded", "rows_filtered"]].tolist() == [
+        2,
+        1,
+        1,
+        1,
+    ]
+    # 7 lines: 1 free (the lines' where) + 2 of the cancelled order filtered; of the 4 read, 1 invalid
+    lines = counts.loc["order_lines", ["rows_read", "rows_used", "rows_excluded", "rows_filtered"]].tolist()
+    assert lines == [4, 3, 1, 3]
+    assert lines[0] + lines[3] == 7 and lines[0] == lines[1] + lines[2]
+    # every excluded row is in the quarantine, once: the invalid line and its order
+    assert int(counts["rows_excluded"].sum()) == len(data.quarantine) == 2
 
 
 def test_yaml_null_in_null_values_says_to_quote_it(tmp_path):

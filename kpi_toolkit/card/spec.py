@@ -161,7 +161,13 @@ class Card:
         ...
         kpi_toolkit.errors.ParameterError: period='2026-07' is a month, but the card 'A' pays per quarter. ...
         """
-        kind = parse_period(period).kind
+        parsed = parse_period(period)
+        if len(parsed.periods) > 1:  # a Span (2025Q4:2026Q3): a card pays one period
+            raise ParameterError(
+                f"period={str(period)!r} is a range, but the card {self.name!r} pays one {self.period} at a "
+                f"time. Fix: pay each period of the range in turn (e.g. {parsed.last})."
+            )
+        kind = parsed.kind
         if kind != self.period:
             raise ParameterError(
                 f"period={str(period)!r} is a {kind}, but the card {self.name!r} pays per {self.period}. "

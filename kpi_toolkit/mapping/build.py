@@ -408,14 +408,15 @@ class _Builder:
         """Order amounts summed from the lines file; lines of orders ``where:`` left out go with them."""
         setting = "tables.orders.amount_from_lines"
         file = self.read(spec.source, "orders")
-        base, _ = self.select(file, spec.source, "orders", setting)
+        base, kept = self.select(file, spec.source, "orders", setting)
         nulls = spec.source.read.null_values
         name = Path(file.source.split(", sheet ")[0]).name
         key = text_cells(self.cells(file, base, spec.order_id, "orders", setting), nulls)
         ids = orders.frame["order_id"]
         known = set(ids.dropna())
-        gone = key.isin(left_out) & ~key.isin(known)
+        gone = key.isin(left_out) & ~key.isin(known)  # lines of orders where: left out: filtered with them
         base, key = base[~gone], key[~gone]
+        filtered = int((~kept).sum()) + int(gone.sum())
         rows = base[ROW]
         line_amount, invalid, formula = line_amounts(self, file, base, spec, setting)
         if key.isna().any():
@@ -478,7 +479,9 @@ class _Builder:
         if "lines" not in frame or frame["lines"].isna().all():
             frame["lines"] = [str(int(counts[i])) if i in counts.index else None for i in ids]
         labels = {**orders.labels, "amount": formula, "lines": f"number of lines in {name}"}
-        return RawTable("orders", orders.source, frame, labels, orders.rows_filtered)
+        # the lines file's own accounting: read (not filtered) = valid + invalid lines
+        part = ("order_lines", file.source, len(key), int(invalid.sum()), filtered)
+        return RawTable("orders", orders.source, frame, labels, orders.rows_filtered, parts=(part,))
 
     def order_ids(self, file: SourceFile, rows: pd.DataFrame, mapping: TableMapping) -> set[str]:
         """The order ids of ``rows`` (rows ``where:`` left out), read as the table reads them."""

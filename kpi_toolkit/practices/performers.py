@@ -18,6 +18,7 @@ import pandas as pd
 
 from kpi_toolkit.errors import ParameterError
 from kpi_toolkit.kpis import KPI_COLUMNS, manager_kpis
+from kpi_toolkit.periods import Period
 from kpi_toolkit.practices.features import PRACTICES, practice_features
 
 __all__ = [
@@ -79,7 +80,7 @@ def _check(share: float, min_leads: int, by: str) -> None:
 def top_performers(
     data,
     *,
-    period: str,
+    period: str | Period,
     by: By = "plan_attainment",
     share: float = 0.25,
     min_leads: int = 20,
@@ -181,7 +182,7 @@ def _permutation_p(values: np.ndarray, is_top: np.ndarray, *, n_permutations: in
     return float((1 + np.sum(diffs >= observed - 1e-12)) / (1 + n_permutations))
 
 
-def _manager_measures(data, *, period: str, managers: list[str], window_days: float) -> pd.DataFrame:
+def _manager_measures(data, *, period: str | Period, managers: list[str], window_days: float) -> pd.DataFrame:
     """Per manager: the KPIs, the mean of each practice feature, and the order-level habits."""
     p = data.period(period)
     kpis = manager_kpis(data, period=period)[list(PROFILE_KPIS)].reindex(managers)
@@ -213,7 +214,7 @@ def _manager_measures(data, *, period: str, managers: list[str], window_days: fl
 def performer_profiles(
     data,
     *,
-    period: str,
+    period: str | Period,
     by: By = "plan_attainment",
     share: float = 0.25,
     min_leads: int = 20,
@@ -293,7 +294,7 @@ def performer_profiles(
 def regression_check(
     data,
     *,
-    period: str,
+    period: str | Period,
     by: By = "plan_attainment",
     share: float = 0.25,
     min_leads: int = 20,
@@ -331,8 +332,8 @@ def regression_check(
     """
     current = data.period(period)
     previous = current.previous()
-    before = top_performers(data, period=str(previous), by=by, share=share, min_leads=min_leads, team=team)
-    after = top_performers(data, period=str(current), by=by, share=share, min_leads=0, team=team)
+    before = top_performers(data, period=previous, by=by, share=share, min_leads=min_leads, team=team)
+    after = top_performers(data, period=current, by=by, share=share, min_leads=0, team=team)
     both = before[before["ranked"]].merge(
         after[["manager", "value"]], on="manager", suffixes=("_prev", "_now")
     )

@@ -28,7 +28,7 @@ from kpi_toolkit.data import SalesData
 from kpi_toolkit.errors import ParameterError
 from kpi_toolkit.fingerprint import data_fingerprint
 from kpi_toolkit.kpis import period_sums
-from kpi_toolkit.periods import Period
+from kpi_toolkit.periods import Period, parse_span
 from kpi_toolkit.report.i18n import Message
 from kpi_toolkit.stats import COMPARISON_COLUMNS, GLOBAL_TEST_COLUMNS
 
@@ -42,7 +42,8 @@ POWER = 0.8
 
 @dataclass(frozen=True, eq=False)
 class ComparisonReport:
-    """Everything the manager comparison report shows, for one period, team (``None``: all) and metric."""
+    """Everything the manager comparison report shows, for one period or span of periods
+    (``2025Q4:2026Q3``), team (``None``: all) and metric."""
 
     period: Period
     team: str | None
@@ -201,7 +202,8 @@ def comparison_report(
     alpha: float = 0.05,
     p_adjust: Literal["holm", "bh", "none"] = "holm",
 ) -> ComparisonReport:
-    """Compute the manager comparison report for one period (a month, quarter or year), team and metric.
+    """Compute the manager comparison report for one period (a month, quarter or year) or a range of them
+    (``2025Q4:2026Q3``: the run pooled, as :func:`kpi_toolkit.compare_managers` takes it), team and metric.
 
     The detailed sections are those of ``metric``; :attr:`ComparisonReport.tests` holds every metric the
     data allow (conversion needs a leads table). Errors (an unknown metric, period or team; conversion
@@ -218,10 +220,12 @@ def comparison_report(
     (['average_check', 'conversion', 'new_customers'], ['comparison.caveat.incomplete'])
     >>> round(r.detectable, 3)
     0.129
+    >>> str(comparison_report(kt.from_frames(**make_demo_data()), period="2025Q4:2026Q3").period)
+    '2025Q4:2026Q3'
     """
     if metric not in METRICS:
         raise ParameterError(f"metric={metric!r} is not one of {', '.join(METRICS)}. Fix: pick one of them.")
-    p = data.period(period)
+    p = parse_span(period, fiscal_year_start=data.fiscal_year_start)
     managers = data.managers_of(team)
     # the metric asked first (conversion without leads fails here), then the others the data allow
     metrics = [metric, *(m for m in METRICS if m != metric and (m != "conversion" or data.leads is not None))]

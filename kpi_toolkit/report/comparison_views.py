@@ -726,7 +726,8 @@ def differences_section(
     True
     """
     tr = _tr(tr)
-    parts = q.period.year_to_date()
+    # the year to date; a report on a range (2025Q4:2026Q3): that range
+    parts = list(q.period.periods) if len(q.period.periods) > 1 else q.period.year_to_date()
     label = str(parts[0]) if len(parts) == 1 else f"{parts[0]}:{parts[-1]}"
     window = (
         tr.period(parts[0])

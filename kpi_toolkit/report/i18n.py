@@ -285,8 +285,16 @@ class Translator:
 
     # words ------------------------------------------------------------------------------------------------
     def period(self, period: str | Period) -> str:
-        """A period label for people: ``2026Q3`` in English, ``3 кв. 2026`` in Russian; other text as is."""
+        """A period label for people: ``2026Q3`` in English, ``3 кв. 2026`` in Russian; a range
+        ``2025Q4:2026Q3`` as ``2025Q4–2026Q3`` (``4 кв. 2025 – 3 кв. 2026``); other text as is.
+
+        >>> translator("ru").period("2025Q4:2026Q3"), translator("en").period("2003:2004")
+        ('4 кв. 2025 – 3 кв. 2026', '2003–2004')
+        """
         label = str(period)
+        first, colon, last = label.partition(":")
+        if colon and ":" not in last:
+            return self.t("period_range.span", first=self.period(first), last=self.period(last))
         if match := _QUARTER.match(label):
             return self.t("period.quarter", label=label, year=match.group(1), quarter=match.group(2))
         if _MONTH.match(label):

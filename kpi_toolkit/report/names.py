@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Collection, Iterable, Sequence
 from pathlib import Path
 
-__all__ = ["FOREIGN", "claim", "file_part", "owner_in_folder", "slug", "unique_slugs"]
+__all__ = ["FOREIGN", "claim", "file_part", "owner_in_folder", "period_folder", "slug", "unique_slugs"]
 
 #: What :func:`owner_in_folder` returns for a file that exists but that no report record claims.
 FOREIGN = "\x00foreign"
@@ -30,6 +30,16 @@ def slug(text: str, *, empty: str = "x") -> str:
     ('north-co', 'north', 'юг', 'x')
     """
     return re.sub(r"[\W_]+", "-", str(text)).strip("-").lower() or empty
+
+
+def period_folder(period: object) -> str:
+    """The folder of a period's reports: its label, with a range's ``:`` (not allowed in file names on
+    Windows, and a scheme in a link) written ``_``.
+
+    >>> period_folder("2026Q3"), period_folder("2025Q4:2026Q3"), period_folder("2025-10:2026-09")
+    ('2026Q3', '2025Q4_2026Q3', '2025-10_2026-09')
+    """
+    return str(period).replace(":", "_")
 
 
 def unique_slugs(names: Iterable[str]) -> dict[str, str]:

@@ -39,11 +39,8 @@ def _volume_sentence(q: QuarterlyReport, tr: Translator) -> str:
     }
     changes = [
         tr.t("summary.change_on", change=change, period=tr.period(ref))
-        for change, ref in (
-            (_change(now, t.loc[prev, "sales_volume"], tr), prev),
-            (_change(now, t.loc[last, "sales_volume"], tr), last),
-        )
-        if change
+        for ref in dict.fromkeys((prev, last))  # a year (a run of four quarters): the previous one once
+        if (change := _change(now, t.loc[ref, "sales_volume"], tr))
     ]
     key = "summary.sold_plan" if not math.isnan(t.loc[p, "sales_plan"]) else "summary.sold"
     if changes:

@@ -117,6 +117,11 @@ def plan_gap_report(
     if not (isinstance(history, int) and history >= 1):
         raise ParameterError(f"history={history!r} must be a whole number >= 1. Fix: e.g. history=8.")
     p = data.period(period)
+    if len(p.periods) > 1:  # a Span object (a range label fails in data.period already)
+        raise ParameterError(
+            f"period={str(p)!r} is a range, but the plan-gap report is about one period: the gap to plan and "
+            f"the pacing. Fix: pass one period (e.g. {p.last}); history sets the periods judged for misses."
+        )
     team = team or None
     members = data.managers_of(team)
     manager = manager or None

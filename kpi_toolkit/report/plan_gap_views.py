@@ -22,7 +22,7 @@ import kpi_toolkit
 from kpi_toolkit.data import SalesData
 from kpi_toolkit.figures import literal
 from kpi_toolkit.gap import WATERFALL_STEPS, plot_gap_waterfall
-from kpi_toolkit.periods import Period
+from kpi_toolkit.periods import Period, parse_span
 from kpi_toolkit.plan_gap import alerts, plan_gap
 from kpi_toolkit.report import html
 from kpi_toolkit.report.i18n import Translator, translator
@@ -574,10 +574,11 @@ def why_section(
     """
     tr = _tr(tr)
     team = team or None
-    gap = plan_gap(data, period=period, baseline="plan", team=team)
-    p = data.period(period)
+    p = parse_span(period, fiscal_year_start=data.fiscal_year_start)  # a range: the gap over the run
+    gap = plan_gap(data, period=p, baseline="plan", team=team)
     as_of = min(data.last_date.normalize(), p.end - pd.Timedelta(days=1))
-    found = alerts(data, period=p, history=history, team=team, as_of=as_of)
+    # alerts judge one period's pacing: none for a range
+    found = alerts(data, period=p, history=history, team=team, as_of=as_of) if len(p.periods) == 1 else None
     names = {str(m): str(n) for m, n in data.manager_info["name"].items()}
     rows = gap[(gap["manager"] != TOTAL) & gap["gap"].notna()].sort_values("gap").head(3)
     drivers = [
@@ -591,13 +592,13 @@ def why_section(
     if drivers:
         intro.append(tr.t("plan_gap.why.managers", managers=tr.names(drivers)))
     intro.append(tr.t("plan_gap.why.more"))
-    items = _alert_items(found, names, p, tr)
+    items = _alert_items(found, names, p, tr) if found is not None else []
     alert_html = (
         html.notes(items, title=tr.t("plan_gap.alerts.heading"))
         if items
         else html.paragraphs([tr.t("plan_gap.alerts.none")])
     )
-    if not with_alerts:
+    if not with_alerts or found is None:
         alert_html = html.Html("")
     figure = (
         waterfall(gap, tr, baseline="plan", names=names, team=team)

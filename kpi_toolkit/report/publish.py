@@ -23,6 +23,7 @@ from pathlib import Path
 
 from kpi_toolkit.errors import ReportError
 from kpi_toolkit.interrupts import signals_deferred
+from kpi_toolkit.report.names import period_folder
 from kpi_toolkit.report.site import (
     ReportRecord,
     Site,
@@ -83,8 +84,9 @@ class ReportSet:
     """
 
     def __init__(self, out: Path, period: str, *, force: bool = False) -> None:
+        """``period``: the report's period label; a range's folder is :func:`period_folder`'s."""
         self.out = Path(out)
-        self.folder = self.out / str(period)
+        self.folder = self.out / period_folder(period)
         self.force = force
         self.staging: Path | None = None
 

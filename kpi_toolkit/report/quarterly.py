@@ -10,7 +10,7 @@ import pandas as pd
 from kpi_toolkit.data import SalesData
 from kpi_toolkit.fingerprint import data_fingerprint
 from kpi_toolkit.kpis import KPI_COLUMNS, kpi_history, manager_kpis, total_kpis, year_to_date_kpis
-from kpi_toolkit.periods import Period, latest_complete_quarter
+from kpi_toolkit.periods import Period, latest_complete_quarter, parse_span
 from kpi_toolkit.quarantine import quarantine_summary
 from kpi_toolkit.ranking import attainment_ranking
 from kpi_toolkit.report.i18n import Message
@@ -21,7 +21,8 @@ __all__ = ["QuarterlyReport", "default_period", "quarterly_report"]
 
 @dataclass(frozen=True)
 class QuarterlyReport:
-    """Everything the quarterly report shows, for one period and team (``None``: all teams)."""
+    """Everything the quarterly report shows, for one period or span of periods (``2025Q4:2026Q3``) and
+    team (``None``: all teams)."""
 
     period: Period
     team: str | None
@@ -91,11 +92,14 @@ def quarterly_report(
     data
         A validated data set.
     period
-        The quarter (any period label works); ``None`` or empty for the latest complete quarter.
+        The quarter (any period label works), or a range of periods of one kind such as ``2025Q4:2026Q3``
+        (a :class:`~kpi_toolkit.periods.Span`: KPIs over the whole run, compared with the run of the same
+        length before it and a year before; year to date is that of its last period); ``None`` or empty
+        for the latest complete quarter.
     team
         One team, or ``None``/empty for all.
     history
-        How many periods the trend shows, ending with ``period``.
+        How many periods the trend shows, ending with ``period`` (with its last period for a range).
 
     Examples
     --------
@@ -104,24 +108,27 @@ def quarterly_report(
     >>> q = quarterly_report(kt.from_frames(**make_demo_data()), team="North")
     >>> str(q.period), len(q.kpis), list(q.totals.index[:3])
     ('2026Q3', 7, ['2026Q3', '2026Q2', '2025Q3'])
+    >>> s = quarterly_report(kt.from_frames(**make_demo_data()), period="2026Q1:2026Q3")
+    >>> list(s.totals.index), str(s.history.index[-1][1])
+    (['2026Q1:2026Q3', '2025Q2:2025Q4', '2025Q1:2025Q3', 'YTD 2026Q3', 'YTD 2025Q3'], '2026Q3')
     """
-    p = data.period(period) if period else default_period(data)
+    p = parse_span(period, fiscal_year_start=data.fiscal_year_start) if period else default_period(data)
     team = team or None
     kpis = manager_kpis(data, period=p, team=team)
-    window = [p.shift(-i) for i in range(history - 1, -1, -1)]
+    window = [p.last.shift(-i) for i in range(history - 1, -1, -1)]
     hist = kpi_history(data, periods=window, team=team)
     history_totals = pd.DataFrame(
         {str(w): total_kpis(hist.xs(str(w), level="period")) for w in window}
     ).T.rename_axis("period")
-    ytd_now = total_kpis(year_to_date_kpis(data, period=p, team=team))
-    ytd_before = total_kpis(year_to_date_kpis(data, period=p.last_year(), team=team))
+    ytd_now = total_kpis(year_to_date_kpis(data, period=p.last, team=team))
+    ytd_before = total_kpis(year_to_date_kpis(data, period=p.last_year().last, team=team))
     totals = pd.DataFrame(
         {
             str(p): total_kpis(kpis),
             str(p.previous()): total_kpis(manager_kpis(data, period=p.previous(), team=team)),
             str(p.last_year()): total_kpis(manager_kpis(data, period=p.last_year(), team=team)),
-            f"YTD {p}": ytd_now,
-            f"YTD {p.last_year()}": ytd_before,
+            f"YTD {p.last}": ytd_now,
+            f"YTD {p.last_year().last}": ytd_before,
         }
     ).T.loc[:, list(KPI_COLUMNS)]
     info = data.manager_info

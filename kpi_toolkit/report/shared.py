@@ -22,7 +22,7 @@ from typing import Any
 
 from kpi_toolkit.data import SalesData
 from kpi_toolkit.data import load as _load
-from kpi_toolkit.periods import Period
+from kpi_toolkit.periods import Period, parse_span
 from kpi_toolkit.report import quarterly as _quarterly
 from kpi_toolkit.report.quarterly import QuarterlyReport
 
@@ -106,7 +106,11 @@ def quarterly_report(
     """
     if not _state["enabled"] or data is not _state["data"]:
         return _quarterly.quarterly_report(data, period=period, team=team, history=history)
-    p = data.period(period) if period else _quarterly.default_period(data)
+    p = (
+        parse_span(period, fiscal_year_start=data.fiscal_year_start)
+        if period
+        else _quarterly.default_period(data)
+    )
     key = (str(p), team or "", history)
     if key in _reports:
         _reports.move_to_end(key)

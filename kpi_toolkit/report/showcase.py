@@ -17,7 +17,7 @@ import pandas as pd
 from kpi_toolkit.data import SalesData
 from kpi_toolkit.errors import ParameterError
 from kpi_toolkit.fingerprint import data_fingerprint
-from kpi_toolkit.periods import Period
+from kpi_toolkit.periods import Period, parse_span
 from kpi_toolkit.practices.effects import practice_effects
 from kpi_toolkit.practices.performers import performer_profiles, regression_check, top_performers
 from kpi_toolkit.report.i18n import Translator, translator
@@ -92,7 +92,7 @@ def display_names(
 def showcase_report(
     data: SalesData,
     *,
-    period: str,
+    period: str | Period,
     team: str | None = None,
     top_share: float = 0.25,
     anonymize: bool = True,
@@ -102,29 +102,31 @@ def showcase_report(
     """Compute the showcase of ``period``: ranking, profiles, regression check and practice effects.
 
     Practice effects pool the leads created in the reported period and the three before it (more leads,
-    steadier estimates); everything else is of the reported period.
+    steadier estimates); everything else is of the reported period. ``period`` may be a range of periods
+    of one kind (``2025Q4:2026Q3``): the ranking is over the whole run, and the practices pool the run (at
+    least its last period and the three before it).
 
     >>> import kpi_toolkit as kt
     >>> from kpi_toolkit.demo import make_demo_data
     >>> r = showcase_report(kt.from_frames(**make_demo_data()), period="2026Q3")
     >>> len(r.top), r.unranked, sorted(set(r.ranking["display"]) - set(r.top))[:2]
     (4, 1, ['Manager A', 'Manager C'])
+    >>> r = showcase_report(kt.from_frames(**make_demo_data()), period="2025Q2:2026Q3")
+    >>> str(r.period), [str(p) for p in r.practice_periods]
+    ('2025Q2:2026Q3', ['2025Q2', '2026Q3'])
     """
     if data.leads is None:
         raise ParameterError("the showcase needs a leads table. Fix: add leads.csv to the data set.")
-    p = data.period(period)
+    p = parse_span(period, fiscal_year_start=data.fiscal_year_start)
     managers = data.managers_of(team or None)
-    ranking = top_performers(data, period=str(p), share=top_share, min_leads=min_leads, team=team or None)
-    profiles = performer_profiles(
-        data, period=str(p), share=top_share, min_leads=min_leads, team=team or None
-    )
-    regression = regression_check(
-        data, period=str(p), share=top_share, min_leads=min_leads, team=team or None
-    )
-    first = p.shift(-(PRACTICE_PERIODS - 1))
+    ranking = top_performers(data, period=p, share=top_share, min_leads=min_leads, team=team or None)
+    profiles = performer_profiles(data, period=p, share=top_share, min_leads=min_leads, team=team or None)
+    regression = regression_check(data, period=p, share=top_share, min_leads=min_leads, team=team or None)
+    first, last = min(p.first, p.last.shift(-(PRACTICE_PERIODS - 1))), p.last
     has_activities = data.activities is not None
     if has_activities:
-        effects = practice_effects(data, periods=f"{first}:{p}", window_days=WINDOW_DAYS, managers=managers)
+        window = f"{first}:{last}"
+        effects = practice_effects(data, periods=window, window_days=WINDOW_DAYS, managers=managers)
         pooled = effects.attrs["pooled"]
     else:
         effects, pooled = pd.DataFrame(), pd.DataFrame()
@@ -154,7 +156,7 @@ def showcase_report(
         regression=regression,
         effects=effects,
         pooled=pooled,
-        practice_periods=(first, p),
+        practice_periods=(first, last),
         window_days=WINDOW_DAYS,
         names=names,
         data_fingerprint=fingerprint,

@@ -186,7 +186,7 @@ def comparison_table(q: QuarterlyReport, tr: Translator | None = None) -> html.H
     tr = _tr(tr)
     t = q.totals
     p, prev, last = str(q.period), str(q.period.previous()), str(q.period.last_year())
-    ytd, ytd_last = f"YTD {q.period}", f"YTD {q.period.last_year()}"
+    ytd, ytd_last = f"YTD {q.period.last}", f"YTD {q.period.last_year().last}"
 
     rows = [
         {
@@ -210,8 +210,8 @@ def comparison_table(q: QuarterlyReport, tr: Translator | None = None) -> html.H
         "d_prev": change,
         "last": tr.period(last),
         "d_last": change,
-        "ytd": tr.t("period.ytd", period=tr.period(q.period)),
-        "ytd_last": tr.t("period.ytd", period=tr.period(q.period.last_year())),
+        "ytd": tr.t("period.ytd", period=tr.period(q.period.last)),
+        "ytd_last": tr.t("period.ytd", period=tr.period(q.period.last_year().last)),
         "d_ytd": change,
     }
     return html.table(
@@ -225,7 +225,8 @@ def comparison_table(q: QuarterlyReport, tr: Translator | None = None) -> html.H
 def comparison_section(q: QuarterlyReport, tr: Translator | None = None) -> html.Html:
     """The comparison with earlier periods, with its heading and introduction."""
     tr = _tr(tr)
-    intro = [tr.t("quarterly.comparison.intro")]
+    span = len(q.period.periods) > 1  # a range: the run against runs of the same length
+    intro = [tr.t("period_range.comparison_intro" if span else "quarterly.comparison.intro")]
     return html.section(tr.t("quarterly.comparison.heading"), intro) + comparison_table(q, tr)
 
 
