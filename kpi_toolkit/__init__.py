@@ -33,6 +33,7 @@ if TYPE_CHECKING:
         ReportError,
         Violation,
     )
+    from kpi_toolkit.gap.causes import plan_findings
     from kpi_toolkit.kpis import (
         KPI_COLUMNS,
         kpi_change,
@@ -43,7 +44,14 @@ if TYPE_CHECKING:
     from kpi_toolkit.pacing import pacing
     from kpi_toolkit.periods import Period, Span, parse_period, parse_periods, parse_span
     from kpi_toolkit.pipeline import pipeline
-    from kpi_toolkit.plan_gap import alerts, miss_series, plan_gap, systematic_misses, volume_sources
+    from kpi_toolkit.plan_gap import (
+        alerts,
+        miss_causes,
+        miss_series,
+        plan_gap,
+        systematic_misses,
+        volume_sources,
+    )
     from kpi_toolkit.plan_realism import plan_realism
     from kpi_toolkit.practices import (
         performer_profiles,
@@ -103,6 +111,9 @@ _EXPORTS = {
     "regression_check": "kpi_toolkit.practices",
     "top_performers": "kpi_toolkit.practices",
     "attainment_ranking": "kpi_toolkit.ranking",
+    # issue 17: the manager or the plan
+    "miss_causes": "kpi_toolkit.plan_gap",
+    "plan_findings": "kpi_toolkit.gap.causes",
 }
 
 __version__ = "0.1.0"
@@ -134,6 +145,7 @@ __all__ = [
     "kpi_history",
     "load",
     "manager_kpis",
+    "miss_causes",
     "miss_series",
     "pacing",
     "parse_period",
@@ -141,6 +153,7 @@ __all__ = [
     "parse_span",
     "performer_profiles",
     "pipeline",
+    "plan_findings",
     "plan_gap",
     "plan_realism",
     "plot_funnel",

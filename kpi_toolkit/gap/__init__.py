@@ -10,6 +10,7 @@ drivers or attainment series, so that the data-taking functions of the toolkit s
 - :mod:`~kpi_toolkit.gap.uncertainty`: bootstrap intervals of the drivers' effects.
 - :mod:`~kpi_toolkit.gap.noise`: the noise a fair plan leaves, and the null distribution of a CUSUM.
 - :mod:`~kpi_toolkit.gap.misses`: verdicts on systematic misses of the plan.
+- :mod:`~kpi_toolkit.gap.causes`: the manager or the plan, the two verdicts combined.
 - :mod:`~kpi_toolkit.gap.figures`: waterfall figures.
 
 >>> from kpi_toolkit import gap
@@ -18,6 +19,7 @@ drivers or attainment series, so that the data-taking functions of the toolkit s
 """
 
 from kpi_toolkit.gap.baselines import plan_baseline, pooled_drivers, team_baseline
+from kpi_toolkit.gap.causes import CAUSES, MISS_CAUSE_COLUMNS, miss_causes_from, plan_findings
 from kpi_toolkit.gap.decompose import PLAN_GAP_COLUMNS, decompose_gap
 from kpi_toolkit.gap.drivers import (
     BASELINE_COLUMNS,
@@ -42,11 +44,13 @@ from kpi_toolkit.gap.uncertainty import EFFECT_INTERVAL_COLUMNS, effect_interval
 
 __all__ = [
     "BASELINE_COLUMNS",
+    "CAUSES",
     "COUNT_COLUMNS",
     "DECOMPOSITION_METHODS",
     "DRIVER_COLUMNS",
     "EFFECT_INTERVAL_COLUMNS",
     "LEADS_DRIVERS",
+    "MISS_CAUSE_COLUMNS",
     "MISS_COLUMNS",
     "MISS_EVIDENCE_COLUMNS",
     "ORDERS_DRIVERS",
@@ -63,8 +67,10 @@ __all__ = [
     "effect_intervals",
     "judge_misses",
     "log_mean",
+    "miss_causes_from",
     "miss_evidence",
     "plan_baseline",
+    "plan_findings",
     "plot_gap_waterfall",
     "pooled_drivers",
     "team_baseline",

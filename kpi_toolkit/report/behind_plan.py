@@ -17,10 +17,12 @@ import pandas as pd
 
 from kpi_toolkit.data import SalesData
 from kpi_toolkit.gap import WATERFALL_STEPS
-from kpi_toolkit.plan_gap import alerts, plan_gap
+from kpi_toolkit.plan_gap import alerts, miss_causes, plan_gap
 from kpi_toolkit.report import html
 from kpi_toolkit.report.i18n import Translator, translator
+from kpi_toolkit.report.plan_gap_report import history_window
 from kpi_toolkit.report.plan_gap_views import TOTAL, alert_items, signed
+from kpi_toolkit.report.plan_verdict_views import plan_lead
 from kpi_toolkit.report.quarterly import QuarterlyReport
 
 __all__ = ["behind_plan", "behind_plan_section"]
@@ -83,6 +85,9 @@ def _item(row: pd.Series, name: str, tr: Translator) -> str:
 def behind_plan_section(data: SalesData, q: QuarterlyReport, tr: Translator | None = None) -> html.Html:
     """The first screen's answer: who is behind plan, by how much, the main reason; then the alerts.
 
+    When most of a team misses a plan that was out of reach (:func:`kpi_toolkit.miss_causes` over the
+    alerts' history), the section says so first, before any name.
+
     >>> import kpi_toolkit as kt
     >>> from kpi_toolkit.demo import make_demo_data
     >>> from kpi_toolkit.report.quarterly import quarterly_report
@@ -111,17 +116,23 @@ def behind_plan_section(data: SalesData, q: QuarterlyReport, tr: Translator | No
             )
         ]
     items = [_item(r, q.names.get(r["manager"], r["manager"]), tr) for _, r in rows.iterrows()]
-    section = html.section(tr.t("behind_plan.heading"), intro)
+    as_of = min(data.last_date.normalize(), p.end - pd.Timedelta(days=1))
+    window = history_window(p, as_of, HISTORY)
+    lead = (
+        plan_lead(miss_causes(data, periods=window, team=q.team), tr, name_teams=not q.team)
+        if with_plan
+        else []
+    )
+    section = html.section(tr.t("behind_plan.heading"), [*lead, *intro])
     if items:
         section += html.bullets(items)
         if (rows["driver"] != "").any():
             section += html.paragraphs([tr.t("behind_plan.reason_note")])
-    as_of = min(data.last_date.normalize(), p.end - pd.Timedelta(days=1))
     found = alerts(data, period=p, history=HISTORY, team=q.team, as_of=as_of)
     # a miss of a closed period is in the list above already: the alerts add who misses systematically and
     # who is off track in a period still under way
     under_way = ~found["pacing_status"].isin(["met", "missed"])  # a finished period is met or missed
-    found = found[found["systematic"] | (found["off_track"] & under_way)]
+    found = found[found["systematic"] | found["behind_colleagues"] | (found["off_track"] & under_way)]
     names = {str(m): str(n) for m, n in data.manager_info["name"].items()}
     notes = alert_items(found, names, p, tr)
     if notes:

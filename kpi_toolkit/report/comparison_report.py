@@ -29,6 +29,7 @@ from kpi_toolkit.errors import ParameterError
 from kpi_toolkit.fingerprint import data_fingerprint
 from kpi_toolkit.kpis import period_sums
 from kpi_toolkit.periods import Period, parse_span
+from kpi_toolkit.report.detectability_views import detectability_frames
 from kpi_toolkit.report.i18n import Message
 from kpi_toolkit.stats import COMPARISON_COLUMNS, GLOBAL_TEST_COLUMNS
 
@@ -74,6 +75,11 @@ class ComparisonReport:
     has_leads: bool
     data_fingerprint: str = ""
     caveats: list[Message] = field(default_factory=list)
+    #: ``kt.detectable_difference`` of the period and of the year ending with it (``None`` and ``[]``
+    #: without one): what the data can tell apart (issue 17).
+    detectability: pd.DataFrame | None = None
+    detectability_longer: pd.DataFrame | None = None
+    detectability_window: list[Period] = field(default_factory=list)
 
     @property
     def min_n(self) -> int | None:
@@ -244,6 +250,9 @@ def comparison_report(
             notes["sampled"] = amounts.attrs["sampled"]
     table = tests[metric]
     info = data.manager_info
+    short, longer, window = detectability_frames(
+        data, period=p, metric=metric, team=team or None, alpha=alpha
+    )
     return ComparisonReport(
         period=p,
         team=team or None,
@@ -270,4 +279,7 @@ def comparison_report(
         has_leads=data.leads is not None,
         data_fingerprint=data_fingerprint(data),
         caveats=_caveats(data, p, metric, managers, notes),
+        detectability=short,
+        detectability_longer=longer,
+        detectability_window=window,
     )

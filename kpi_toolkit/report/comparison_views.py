@@ -23,7 +23,12 @@ import numpy as np
 import pandas as pd
 
 import kpi_toolkit
-from kpi_toolkit.comparison import DEFAULT_MIN_N, compare_managers
+from kpi_toolkit.comparison import (
+    DEFAULT_MIN_N,
+    average_check_diagnostics,
+    compare_managers,
+    order_amounts,
+)
 from kpi_toolkit.data import SalesData
 from kpi_toolkit.periods import Period
 from kpi_toolkit.report import html
@@ -46,6 +51,7 @@ from kpi_toolkit.report.comparison_messages import (
     _versus,
 )
 from kpi_toolkit.report.comparison_report import ComparisonReport
+from kpi_toolkit.report.detectability_views import detectability_frames, detectability_sentence
 from kpi_toolkit.report.formatting import MISSING
 from kpi_toolkit.report.i18n import Translator
 from kpi_toolkit.report.quarterly import QuarterlyReport
@@ -319,6 +325,42 @@ def global_section(r: ComparisonReport, tr: Translator | None = None) -> html.Ht
     )
 
 
+# the typical check beside the average check (issue 17) ------------------------------------------------------
+def typical_checks(amounts: pd.DataFrame) -> pd.Series:
+    """The typical check of each manager: the geometric mean of their positive order amounts (NaN without
+    one), indexed by manager; ``amounts`` as :func:`kpi_toolkit.comparison.order_amounts`.
+
+    >>> typical_checks(pd.DataFrame({"manager": ["a", "a", "b"], "amount": [10.0, 1000.0, 0.0]})).round(1)
+    manager
+    a    100.0
+    b      NaN
+    Name: typical_check, dtype: float64
+    """
+    positive = amounts[amounts["amount"] > 0]
+    logs = np.log(positive["amount"].astype(float))
+    out = np.exp(logs.groupby(positive["manager"]).mean())
+    managers = pd.Index(sorted(amounts["manager"].unique()), name="manager")
+    return out.reindex(managers).rename("typical_check").astype(float)
+
+
+def typical_columns(
+    frame: pd.DataFrame, amounts: pd.DataFrame | None, diagnostics: pd.DataFrame | None
+) -> pd.DataFrame:
+    """``frame`` (one row per ``manager``) with ``typical_check`` (:func:`typical_checks`) and
+    ``typical_ratio`` (the ratio of typical checks to the verdict's reference, ``geometric_mean_ratio`` of
+    :func:`kpi_toolkit.average_check_diagnostics`) added; NaN where not known."""
+    out = frame.copy()
+    typical = typical_checks(amounts) if amounts is not None else pd.Series(dtype=float)
+    out["typical_check"] = [float(typical.get(m, np.nan)) for m in out["manager"]]
+    ratio = (
+        diagnostics.set_index("manager")["geometric_mean_ratio"]
+        if diagnostics is not None and len(diagnostics)
+        else pd.Series(dtype=float)
+    )
+    out["typical_ratio"] = [float(ratio.get(m, np.nan)) for m in out["manager"]]
+    return out
+
+
 # each manager against the rest ------------------------------------------------------------------------------
 def verdicts_table(r: ComparisonReport, tr: Translator | None = None) -> html.Html:
     """The comparison table: each manager against the rest, with estimates, interval, p-values, verdict."""
@@ -350,8 +392,19 @@ def verdicts_table(r: ComparisonReport, tr: Translator | None = None) -> html.Ht
         "p_adjusted": _t(tr, "comparison.col.p_adjusted"),
         "verdict_text": _t(tr, "comparison.col.verdict"),
     }
+    if metric == "average_check":  # the typical check beside the arithmetic average the verdict is about
+        frame = typical_columns(frame, r.amounts, r.diagnostics)
+        at = list(columns).index("versus_estimate") + 1
+        items = list(columns.items())
+        items[at:at] = [
+            ("typical_check", tr.t("detectability.col.typical")),
+            ("typical_ratio", tr.t("detectability.col.typical_ratio")),
+        ]
+        columns = dict(items)
     formats = {
         "n": tr.count,
+        "typical_check": tr.money,
+        "typical_ratio": lambda v: tr.number(v, digits=2),
         "estimate": lambda v: _value(tr, metric, v),
         "versus_estimate": lambda v: _value(tr, metric, v),
         "difference": lambda v: _difference(tr, metric, v),
@@ -416,7 +469,19 @@ def verdicts_section(r: ComparisonReport, tr: Translator | None = None) -> html.
         ),
         _t(tr, f"comparison.tests.method.{r.metric}"),
     ]
-    if np.isfinite(r.detectable):
+    if r.detectability is not None:  # what the period's data can tell apart (kt.detectable_difference)
+        sentence = detectability_sentence(
+            r.detectability,
+            r.detectability_longer,
+            period=r.period,
+            window=r.detectability_window,
+            tr=tr,
+        )
+        if sentence:
+            intro += [sentence, tr.t("detectability.note")]
+        if r.metric == "average_check":
+            intro.append(tr.t("detectability.typical_intro"))
+    elif np.isfinite(r.detectable):
         tested = r.table[r.table["p_value"].notna()]
         size = (
             tr.t("unit.pp", value=tr.number(100 * r.detectable, digits=1))
@@ -752,6 +817,17 @@ def differences_section(
     ]
     if data.leads is None:
         intro.append(_t(tr, "comparison.quarterly.no_leads"))
+    # what the quarter's data can tell apart, and a year's (kt.detectable_difference), one sentence a metric
+    found = []
+    for metric in metrics:
+        short, longer, span = detectability_frames(
+            data, period=q.period, metric=metric, team=q.team, alpha=alpha
+        )
+        found.append(detectability_sentence(short, longer, period=q.period, window=span, tr=tr))
+    if any(found):
+        intro += [*filter(None, found), tr.t("detectability.note")]
+    if "average_check" in metrics:
+        intro.append(tr.t("detectability.typical_intro"))
     sentences = []
     for metric, table in tables.items():
         for _, row in (
@@ -786,6 +862,23 @@ def differences_section(
         frame[metric] = t.loc[managers, "estimate"].to_numpy(float)
         frame[f"{metric}_verdict"] = [tr.verdict(v) for v in t.loc[managers, "verdict"]]
         columns[metric] = _kpi(tr, metric)
+        if metric == "average_check":  # the orders and the typical check beside the average it judges
+            amounts = order_amounts(data, period=label, team=q.team)
+            diagnostics = average_check_diagnostics(
+                data, period=label, team=q.team, alpha=alpha, n_resamples=200
+            )
+            frame = typical_columns(frame, amounts, diagnostics)
+            frame["orders"] = t.loc[managers, "n"].to_numpy(float)
+            columns |= {
+                "orders": tr.t("detectability.col.orders"),
+                "typical_check": tr.t("detectability.col.typical"),
+                "typical_ratio": tr.t("detectability.col.typical_ratio"),
+            }
+            formats |= {
+                "orders": tr.count,
+                "typical_check": tr.money,
+                "typical_ratio": lambda v: tr.number(v, digits=2),
+            }
         columns[f"{metric}_verdict"] = _t(tr, "comparison.quarterly.verdict")
         formats[metric] = lambda v, metric=metric: _value(tr, metric, v)
     table_html = html.table(

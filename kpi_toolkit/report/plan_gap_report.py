@@ -14,7 +14,7 @@ from kpi_toolkit.fingerprint import data_fingerprint
 from kpi_toolkit.gap import miss_evidence
 from kpi_toolkit.pacing import pacing
 from kpi_toolkit.periods import Period
-from kpi_toolkit.plan_gap import BASELINES, alerts, miss_series, plan_gap, volume_sources
+from kpi_toolkit.plan_gap import BASELINES, alerts, miss_causes, miss_series, plan_gap, volume_sources
 
 __all__ = ["PlanGapReport", "data_as_of", "history_window", "plan_gap_report"]
 
@@ -48,6 +48,10 @@ class PlanGapReport:
     row_counts: pd.DataFrame
     has_leads: bool
     data_fingerprint: str
+    #: :func:`kpi_toolkit.miss_causes` over ``window``: behind colleagues, behind an out-of-reach plan, both.
+    causes: pd.DataFrame | None = None
+    #: Whether the data has any ``sales_volume`` target (else nothing is said about missing a plan).
+    has_plans: bool = True
 
     def name(self, manager: str) -> str:
         return self.names.get(manager, manager)
@@ -160,4 +164,14 @@ def plan_gap_report(
         row_counts=data.row_counts,
         has_leads=data.leads is not None,
         data_fingerprint=fingerprint,
+        causes=miss_causes(data, periods=window, team=team),
+        has_plans=_has_plans(data),
     )
+
+
+def _has_plans(data: SalesData) -> bool:
+    plans = data.plans
+    if plans is None or not isinstance(plans, pd.DataFrame):
+        return plans is not None
+    volume = plans[plans["metric"] == "sales_volume"]
+    return bool(len(volume)) and bool((volume["target"] > 0).any())

@@ -10,6 +10,7 @@ quarterly report.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -27,11 +28,13 @@ from kpi_toolkit.plan_gap import alerts, plan_gap
 from kpi_toolkit.report import html
 from kpi_toolkit.report.i18n import Translator, translator
 from kpi_toolkit.report.plan_gap_report import PlanGapReport
+from kpi_toolkit.report.plan_verdict_views import cause_columns, cause_phrase, plan_lead
 from kpi_toolkit.report.site import KeyFigure
 
 __all__ = [
     "alert_items",
     "alerts_section",
+    "assumed_split",
     "gap_section",
     "headline",
     "key_figures",
@@ -85,11 +88,18 @@ def page_title(r: PlanGapReport, tr: Translator | None = None) -> str:
     """The report's title as plain text (the page's ``<title>``, the site's index): the manager's when the
     report is about one manager."""
     tr = _tr(tr)
-    if r.manager:
-        return tr.t("plan_gap.title_manager", period=tr.period(r.period), name=r.name(r.manager))
-    if r.team:
-        return tr.t("plan_gap.title_team", period=tr.period(r.period), team=r.team)
-    return tr.t("plan_gap.title", period=tr.period(r.period))
+    if r.baseline == "plan" and r.has_plans:
+        if r.manager:
+            return tr.t("plan_gap.title_manager", period=tr.period(r.period), name=r.name(r.manager))
+        if r.team:
+            return tr.t("plan_gap.title_team", period=tr.period(r.period), team=r.team)
+        return tr.t("plan_gap.title", period=tr.period(r.period))
+    # a gap against another baseline, or no plan at all, is not "why was the target missed"
+    heading = tr.t(f"plan_verdicts.heading.{r.baseline if r.baseline != 'plan' else 'no_plan'}")
+    who = r.name(r.manager) if r.manager else r.team
+    if who:
+        return tr.t("plan_verdicts.title_named", heading=heading, period=tr.period(r.period), who=who)
+    return tr.t("plan_verdicts.title", heading=heading, period=tr.period(r.period))
 
 
 def title(r: PlanGapReport, tr: Translator | None = None) -> html.Html:
@@ -138,9 +148,11 @@ def key_figures(r: PlanGapReport, tr: Translator | None = None) -> list[KeyFigur
         KeyFigure(
             key="systematic",
             label=tr.t("plan_gap.figure.systematic"),
-            value=float(systematic),
-            text=tr.count(systematic),
-            note=tr.t("plan_gap.figure.window", first=tr.period(r.window[0]), last=tr.period(r.window[-1])),
+            value=float(systematic) if r.has_plans else None,
+            text=tr.count(systematic) if r.has_plans else "–",
+            note=tr.t("plan_gap.figure.window", first=tr.period(r.window[0]), last=tr.period(r.window[-1]))
+            if r.has_plans
+            else tr.t("plan_verdicts.no_plans_figure"),
         ),
         KeyFigure(
             key="off_track",
@@ -158,8 +170,16 @@ def headline(r: PlanGapReport, tr: Translator | None = None) -> html.Html:
 
 
 def introduction(r: PlanGapReport, tr: Translator | None = None) -> html.Html:
-    """What the report shows, in the report's language."""
-    return html.paragraphs([_tr(tr).t("plan_gap.introduction")])
+    """What the report shows, in the report's language: the drivers the data has (no lead or conversion
+    drivers without leads), and no word of missing a plan without plans."""
+    tr = _tr(tr)
+    if r.has_leads and r.has_plans:
+        return html.paragraphs([tr.t("plan_gap.introduction")])
+    drivers = tr.t("plan_verdicts.introduction_leads" if r.has_leads else "plan_verdicts.introduction_orders")
+    rest = tr.t(
+        "plan_verdicts.introduction_rest_plans" if r.has_plans else "plan_verdicts.introduction_rest_no_plans"
+    )
+    return html.paragraphs([f"{drivers} {rest}"])
 
 
 def _steps(gap: pd.DataFrame, manager: str, by: str, names: Mapping[str, str], tr: Translator):
@@ -308,14 +328,52 @@ def _orders_step(gap: pd.DataFrame, names: Mapping[str, str], tr: Translator, fo
     )
 
 
+_ASSUMED = re.compile(
+    r"^plan: targets for sales_volume; (?P<drivers>[a-z_, ]+) = (?P<source>own \S+|team) mix"
+)
+
+
+def assumed_split(gap: pd.DataFrame, tr: Translator | None = None, *, manager: str | None = None) -> str:
+    """The sentence saying that a volume-only plan's split into drivers is assumed, not planned, and from
+    whose mix (:func:`kpi_toolkit.plan_gap`'s ``reference``); empty when no plan row is split that way.
+
+    >>> gap = pd.DataFrame({"manager": ["a", "TOTAL"], "reference": [
+    ...     "plan: targets for sales_volume; orders, average_check = team mix x 1.1", "sum of the managers"]})
+    >>> print(assumed_split(gap))  # doctest: +NORMALIZE_WHITESPACE
+    The plan sets only the sales volume, so its split into orders and average check is assumed, not planned:
+    from the team's mix, scaled to the target.
+    """
+    tr = _tr(tr)
+    rows = gap[gap["manager"] != TOTAL]
+    if manager is not None:
+        rows = rows[rows["manager"] == manager]
+    found = [m for m in (_ASSUMED.match(str(ref)) for ref in rows["reference"]) if m]
+    if not found:
+        return ""
+    drivers = list(dict.fromkeys(d.strip() for m in found for d in m["drivers"].split(",")))
+    own = sum(m["source"] != "team" for m in found)
+    team = len(found) - own
+    if own and team:
+        source = tr.t(
+            "plan_verdicts.source_mixed",
+            own=tr.t("plan_gap.managers", count=own),
+            team=tr.t("plan_gap.managers", count=team),
+        )
+    else:
+        source = tr.t("plan_verdicts.source_own" if own else "plan_verdicts.source_team")
+    names = tr.names(_driver(tr, "leads" if d == "leads_closed" else d) for d in drivers)
+    return tr.t("plan_verdicts.assumed", drivers=names, source=source)
+
+
 def gap_section(r: PlanGapReport, tr: Translator | None = None) -> html.Html:
     """The gap against the baseline and its drivers (the team's, or the manager's with ``--manager``): a
     sentence, the waterfall, a note."""
     tr = _tr(tr)
     focus = _focus(r)
     who = r.name(r.manager) if r.manager else None
-    intro = [_gap_sentence(r.gap, r.baseline, tr, r.team, who=who, row=focus), tr.t("plan_gap.gap.identity")]
-    if orders_step := _orders_step(r.gap, r.names, tr, focus):
+    identity = tr.t("plan_gap.gap.identity" if r.has_leads else "plan_verdicts.identity_orders")
+    intro = [_gap_sentence(r.gap, r.baseline, tr, r.team, who=who, row=focus), identity]
+    if r.has_leads and (orders_step := _orders_step(r.gap, r.names, tr, focus)):
         intro.append(orders_step)
     sources = r.sources.set_index("manager")
     total_sources = sources.loc[focus] if focus in sources.index else sources.loc[TOTAL]
@@ -332,8 +390,10 @@ def gap_section(r: PlanGapReport, tr: Translator | None = None) -> html.Html:
     figure = waterfall(r.gap, tr, manager=focus, baseline=r.baseline, names=r.names, team=r.team)
     other = {"previous": r.period.previous(), "last_year": r.period.last_year()}.get(r.baseline)
     values = {"period": tr.period(other)} if other is not None else {}
-    note = tr.t(f"plan_gap.gap.reference_{r.baseline}", **values)
-    return html.section(tr.t("plan_gap.gap.heading"), intro) + figure + html.notes([note])
+    notes = [tr.t(f"plan_gap.gap.reference_{r.baseline}", **values)]
+    if r.baseline == "plan" and (assumed := assumed_split(r.gap, tr, manager=r.manager)):
+        notes.append(assumed)
+    return html.section(tr.t("plan_gap.gap.heading"), intro) + figure + html.notes(notes)
 
 
 def managers_section(r: PlanGapReport, tr: Translator | None = None) -> html.Html:
@@ -373,8 +433,13 @@ def _series_text(series: pd.DataFrame, manager: str, tr: Translator) -> str:
 
 
 def misses_section(r: PlanGapReport, tr: Translator | None = None) -> html.Html:
-    """Who misses the plan systematically over the window, and who only by chance."""
+    """Who misses the plan systematically over the window, and who only by chance; beside it, the verdict
+    against colleagues and how many targets were out of reach (the manager or the plan?). Without plans, one
+    sentence saying so."""
     tr = _tr(tr)
+    if not r.has_plans:
+        no_plans = tr.t("plan_verdicts.no_plans", first=tr.period(r.window[0]), last=tr.period(r.window[-1]))
+        return html.section(tr.t("plan_gap.misses.heading"), [no_plans])
     ev = r.evidence.copy()
     if r.manager:
         ev = ev[ev["manager"] == r.manager]
@@ -385,24 +450,34 @@ def misses_section(r: PlanGapReport, tr: Translator | None = None) -> html.Html:
         tr.t("plan_gap.misses.missed_cell", missed=tr.count(m), observed=tr.count(n))
         for m, n in zip(ev["periods_missed"], ev["periods_observed"], strict=True)
     ]
+    columns = {
+        "name": tr.t("plan_gap.col.manager"),
+        "missed": tr.t("plan_gap.col.missed"),
+        "mean_attainment": tr.t("plan_gap.col.mean_attainment"),
+        "p_adjusted": tr.t("plan_gap.col.p_adjusted"),
+        "verdict_text": tr.t("plan_gap.col.verdict"),
+    }
+    if r.causes is not None and len(r.causes):
+        cells = cause_columns(r.causes, tr)
+        for column in cells.columns:
+            ev[column] = [cells[column].get(m, "") for m in ev["manager"]]
+        columns |= {
+            "colleagues": tr.t("plan_verdicts.col.colleagues"),
+            "out_of_reach": tr.t("plan_verdicts.col.out_of_reach"),
+            "cause_text": tr.t("plan_verdicts.col.cause"),
+        }
+    columns["series"] = tr.t("plan_gap.col.series")
     ev["rank"] = ev["verdict"].map({"systematic": 0, "not systematic": 1}).fillna(2)
     ev = ev.sort_values(["rank", "mean_attainment", "manager"], kind="stable")
     table = html.table(
         ev,
-        columns={
-            "name": tr.t("plan_gap.col.manager"),
-            "missed": tr.t("plan_gap.col.missed"),
-            "mean_attainment": tr.t("plan_gap.col.mean_attainment"),
-            "p_adjusted": tr.t("plan_gap.col.p_adjusted"),
-            "verdict_text": tr.t("plan_gap.col.verdict"),
-            "series": tr.t("plan_gap.col.series"),
-        },
+        columns=columns,
         formats={"mean_attainment": tr.rate, "p_adjusted": tr.p_value},
         sort_by={"missed": "periods_missed"},
         sortable=True,
         row_class=lambda row: "flag" if row["verdict"] == "systematic" else "",
         caption=tr.t("plan_gap.misses.caption"),
-        classes={"series": "wrap"},
+        classes={"series": "wrap", "cause_text": "wrap"},
     )
     intro = [
         tr.t(
@@ -412,6 +487,8 @@ def misses_section(r: PlanGapReport, tr: Translator | None = None) -> html.Html:
             alpha=tr.pct(0.05),
         )
     ]
+    if r.causes is not None:
+        intro.append(tr.t("plan_verdicts.misses_intro"))
     judged = r.evidence[r.evidence["power"].notna()]
     if len(judged):
         intro.append(
@@ -524,6 +601,8 @@ def _alert_items(
                     mean=tr.rate(row["mean_attainment"]),
                 )
             )
+        if "cause" in row.index and (cause := cause_phrase(row, tr)):
+            parts.append(cause)
         items.append(
             tr.t(
                 "plan_gap.alerts.item", name=names.get(row["manager"], row["manager"]), what="; ".join(parts)
@@ -536,16 +615,23 @@ def alert_items(
     frame: pd.DataFrame, names: Mapping[str, str], period: Period | str, tr: Translator
 ) -> list[str]:
     """One plain sentence per alert of :func:`kpi_toolkit.alerts` (who is off track or missed, who misses
-    systematically), as the alert list and the quarterly report's first screen show them."""
+    systematically, and whether they trail colleagues or miss an out-of-reach plan), as the alert list and
+    the quarterly report's first screen show them."""
     return _alert_items(frame, names, period, tr)
 
 
 def alerts_section(r: PlanGapReport, tr: Translator | None = None) -> html.Html:
-    """The alert list: who is off track now, who misses systematically, with the evidence."""
+    """The alert list: who is off track now, who misses systematically, with the evidence and the cause.
+
+    When most of a team misses a plan that was out of reach, that comes first, in plain words, before any
+    name (:func:`kpi_toolkit.report.plan_verdict_views.plan_lead`)."""
     tr = _tr(tr)
     frame = r.alerts[r.alerts["manager"] == r.manager] if r.manager else r.alerts
     items = _alert_items(frame, r.names, r.pacing_period, tr)
-    head = html.section(tr.t("plan_gap.alerts.heading"))
+    lead = plan_lead(r.causes, tr, name_teams=not r.team) if r.causes is not None else []
+    head = html.section(tr.t("plan_gap.alerts.heading"), lead)
+    if not r.has_plans:
+        return head + html.paragraphs([tr.t("plan_verdicts.alerts_no_plans")])
     if not items:
         return head + html.paragraphs([tr.t("plan_gap.alerts.none")])
     return head + html.notes(items)
@@ -587,7 +673,7 @@ def why_section(
         if g < 0
     ]
     intro = [_gap_sentence(gap, "plan", tr, team)]
-    if orders_step := _orders_step(gap, names, tr, TOTAL):
+    if data.leads is not None and (orders_step := _orders_step(gap, names, tr, TOTAL)):
         intro.append(orders_step)
     if drivers:
         intro.append(tr.t("plan_gap.why.managers", managers=tr.names(drivers)))
