@@ -23,6 +23,7 @@ if TYPE_CHECKING:
         plot_funnel,
         shrunk_rates,
     )
+    from kpi_toolkit.customers import customer_bridge, customer_changes
     from kpi_toolkit.cycle_times import cycle_times
     from kpi_toolkit.data import SalesData, from_frames, load
     from kpi_toolkit.detectable import detectable_difference
@@ -54,6 +55,7 @@ if TYPE_CHECKING:
         top_performers,
     )
     from kpi_toolkit.ranking import attainment_ranking
+    from kpi_toolkit.report.show import show
 
 #: Where each public name lives: imported on first use (PEP 562), so that importing the package (and starting
 #: ``kpi-report``, which installs its signal handlers first) does not wait for pandas, SciPy and the rest.
@@ -101,6 +103,10 @@ _EXPORTS = {
     "regression_check": "kpi_toolkit.practices",
     "top_performers": "kpi_toolkit.practices",
     "attainment_ranking": "kpi_toolkit.ranking",
+    # issue 18: the customer bridge and the report's formats in an analyst's cells
+    "customer_bridge": "kpi_toolkit.customers",
+    "customer_changes": "kpi_toolkit.customers",
+    "show": "kpi_toolkit.report.show",
 }
 
 __version__ = "0.1.0"
@@ -122,6 +128,8 @@ __all__ = [
     "bonuses",
     "compare_cards",
     "compare_managers",
+    "customer_bridge",
+    "customer_changes",
     "cycle_times",
     "detectable_difference",
     "from_frames",
@@ -145,6 +153,7 @@ __all__ = [
     "practice_features",
     "regression_check",
     "scorecard",
+    "show",
     "shrunk_rates",
     "systematic_misses",
     "top_performers",
