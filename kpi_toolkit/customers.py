@@ -142,7 +142,8 @@ def customer_bridge(
           whose volume grew (positive) and over those whose volume fell (negative).
 
         ``new + lost + increased + decreased == actual - baseline``. ``attrs``: ``period``,
-        ``reference_period``, and ``reference`` (``"previous: 2026Q2"``, or why the baseline is unknown).
+        ``reference_period``, ``reference`` (``"previous: 2026Q2"``, or why the baseline is unknown) and
+        ``data_starts`` (the day of the data's first order).
 
     Notes
     -----
@@ -206,8 +207,14 @@ def customer_bridge(
     rows.loc["TOTAL"] = total
     out = rows.reset_index()
     out["manager"] = out["manager"].astype("string")
-    out.attrs.update(period=str(p), reference_period=str(reference), reference=note)
-    return out.loc[:, list(BRIDGE_COLUMNS)]
+    out = out.loc[:, list(BRIDGE_COLUMNS)]
+    out.attrs.update(
+        period=str(p),
+        reference_period=str(reference),
+        reference=note,
+        data_starts=str(data.first_date.date()),
+    )
+    return out
 
 
 def customer_changes(

@@ -160,3 +160,21 @@ def test_the_same_bridge_and_changes_on_every_engine(demo_on, engine):
     got = kt.customer_changes(lazy, period="2026Q3", manager="M10", n=5)
     want = kt.customer_changes(eager, period="2026Q3", manager="M10", n=5)
     pd.testing.assert_frame_equal(got, want, rtol=1e-9)
+
+
+def test_the_bridge_section_in_english_and_russian(demo):
+    from kpi_toolkit.report import translator
+    from kpi_toolkit.report.customer_views import customer_bridge_section
+
+    bridge = kt.customer_bridge(demo, period="2026Q3", team="South")
+    names = {"M10": "James <b>Carter</b>"}
+    en = customer_bridge_section(bridge, translator("en"), names=names)
+    ru = customer_bridge_section(bridge, translator("ru", currency="RUB"), names=names, manager="M10")
+    total = bridge.set_index("manager").loc["TOTAL"]
+    assert "The customers behind the change" in en and "The team: against 2026Q2" in en
+    assert f"{total['actual']:,.0f}" in en and "James &lt;b&gt;Carter&lt;/b&gt;" in en
+    assert (
+        "Клиенты, стоящие за изменением" in ru
+        and "James &lt;b&gt;Carter&lt;/b&gt;: по сравнению с периодом 2 кв. 2026" in ru
+    )
+    assert "The team" not in ru and "Команда" in ru  # the footer row
