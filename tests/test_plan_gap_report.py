@@ -77,7 +77,7 @@ def test_files_csv_and_site(rendered, hostile_demo):
 def test_content_safety_and_alt_text(rendered):
     html = (rendered / "2026Q3" / f"{STEM}.html").read_text(encoding="utf-8")
     for heading in ("The gap and its drivers", "The managers that drive it", "Systematic misses",
-                    "Pacing of the period", "Alerts"):  # fmt: skip
+                    "Pacing of the period", "Alerts", "The customers behind the change"):  # fmt: skip
         assert heading in html, heading
     assert "import kpi_toolkit" not in html
     assert HOSTILE_NAME not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
