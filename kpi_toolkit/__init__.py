@@ -41,6 +41,7 @@ if TYPE_CHECKING:
         manager_kpis,
         year_to_date_kpis,
     )
+    from kpi_toolkit.leads import lead_outcomes
     from kpi_toolkit.pacing import pacing
     from kpi_toolkit.periods import Period, parse_period, parse_periods
     from kpi_toolkit.pipeline import pipeline
@@ -106,6 +107,7 @@ _EXPORTS = {
     # issue 18: the customer bridge and the report's formats in an analyst's cells
     "customer_bridge": "kpi_toolkit.customers",
     "customer_changes": "kpi_toolkit.customers",
+    "lead_outcomes": "kpi_toolkit.leads",
     "show": "kpi_toolkit.report.show",
 }
 
@@ -137,6 +139,7 @@ __all__ = [
     "global_test",
     "kpi_change",
     "kpi_history",
+    "lead_outcomes",
     "load",
     "manager_kpis",
     "miss_series",
