@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from kpi_toolkit.practices import (
         performer_profiles,
         pooled_effects,
+        practice_differences,
         practice_effects,
         practice_features,
         regression_check,
@@ -99,6 +100,7 @@ _EXPORTS = {
     "plan_realism": "kpi_toolkit.plan_realism",
     "performer_profiles": "kpi_toolkit.practices",
     "pooled_effects": "kpi_toolkit.practices",
+    "practice_differences": "kpi_toolkit.practices",
     "practice_effects": "kpi_toolkit.practices",
     "practice_features": "kpi_toolkit.practices",
     "regression_check": "kpi_toolkit.practices",
@@ -152,6 +154,7 @@ __all__ = [
     "plan_realism",
     "plot_funnel",
     "pooled_effects",
+    "practice_differences",
     "practice_effects",
     "practice_features",
     "regression_check",
