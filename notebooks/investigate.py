@@ -33,8 +33,9 @@ import kpi_toolkit as kt
 from kpi_toolkit.gap import plot_gap_waterfall
 
 data = kt.load(data_dir)
-members = data.managers_of(team)
 p = data.period(period)
+team = team or None  # every team when empty
+METRICS = ("conversion", "average_check", "new_customers")
 
 # %% [markdown]
 # ## 1. How far is the team from plan, and which drivers carry the gap?
@@ -43,7 +44,7 @@ p = data.period(period)
 # the average check; the effects add up to the gap. The `TOTAL` row is the team.
 
 # %%
-gap = kt.plan_gap(data, period=period, team=team or None)
+gap = kt.plan_gap(data, period=period, team=team)
 kt.show(gap)
 
 # %%
@@ -59,7 +60,7 @@ by_gap = gap[gap["manager"] != "TOTAL"].sort_values("gap").reset_index(drop=True
 by_gap[["manager", "actual", "baseline_value", "gap"]]
 
 # %%
-misses = kt.systematic_misses(data, periods=f"{p.shift(-7)}:{p}", team=team or None)
+misses = kt.systematic_misses(data, periods=f"{p.shift(-7)}:{p}", team=team)
 misses
 
 # %% [markdown]
@@ -79,7 +80,7 @@ drivers = intervals[intervals["manager"] == focus].sort_values("estimate").reset
 drivers
 
 # %%
-history = kt.kpi_history(data, periods=f"{p.previous().months[0]}:{p.months[-1]}", team=team or None)
+history = kt.kpi_history(data, periods=f"{p.previous().months[0]}:{p.months[-1]}", team=team)
 history.loc[focus]
 
 # %% [markdown]
@@ -90,14 +91,12 @@ history.loc[focus]
 # by source follows.
 
 # %%
-leads = kt.lead_outcomes(data, period=period, team=team or None, manager=focus)
+leads = kt.lead_outcomes(data, period=period, team=team, manager=focus)
 leads
 
 # %%
 source = [c for c in ("source", "channel", "lead_source") if c in data.leads.columns]
-by_source = (
-    kt.lead_outcomes(data, period=period, team=team or None, manager=focus, by="source") if source else None
-)
+by_source = kt.lead_outcomes(data, period=period, team=team, manager=focus, by="source") if source else None
 by_source
 
 # %% [markdown]
@@ -108,29 +107,22 @@ by_source
 # the largest gains and losses.
 
 # %%
-bridge = kt.customer_bridge(data, period=period, team=team or None)
+bridge = kt.customer_bridge(data, period=period, team=team)
 kt.show(bridge)
 
 # %%
-changes = kt.customer_changes(data, period=period, team=team or None, manager=focus, n=10)
+changes = kt.customer_changes(data, period=period, team=team, manager=focus, n=10)
 changes
 
 # %% [markdown]
 # ## 6. Which practices differ from the colleagues'?
 #
-# `kt.practice_features`: per lead created in the period, how it was worked in its first two weeks; the
-# manager's averages against the median of the colleagues' averages. (A difference is a lead to follow, not
-# a cause: `kt.practice_effects` tests which practices go with winning.)
+# `kt.practice_differences`: how the manager's leads created in the period were worked in their first two
+# weeks, against the spread of the colleagues' averages (`rank` 1 is the highest). A difference is a lead to
+# follow, not a cause: `kt.practice_effects` tests which practices go with winning.
 
 # %%
-features = kt.practice_features(data, periods=period) if data.activities is not None else None
-if features is not None:
-    per_manager = features[features["manager"].isin(members)].groupby("manager").mean(numeric_only=True)
-    practices = pd.DataFrame(
-        {focus: per_manager.loc[focus], "colleagues (median)": per_manager.drop(index=focus).median()}
-    )
-else:
-    practices = "The data set has no activities table: no practices to compare."
+practices = kt.practice_differences(data, periods=period, manager=focus, team=team)
 practices
 
 # %% [markdown]
@@ -141,10 +133,5 @@ practices
 # managers, and the verdict (`no difference` when the data cannot tell).
 
 # %%
-verdicts = pd.concat(
-    [
-        kt.compare_managers(data, period=period, metric=m, team=team or None)
-        for m in ("conversion", "average_check", "new_customers")
-    ]
-)
+verdicts = pd.concat([kt.compare_managers(data, period=period, metric=m, team=team) for m in METRICS])
 verdicts[verdicts["manager"] == focus]
