@@ -20,7 +20,16 @@ import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter
 
-__all__ = ["literal", "plot_attainment", "plot_attainment_heatmap", "plot_volume_vs_plan"]
+from kpi_toolkit.errors import ParameterError
+
+__all__ = [
+    "BRIDGE_BARS",
+    "literal",
+    "plot_attainment",
+    "plot_attainment_heatmap",
+    "plot_customer_bridge",
+    "plot_volume_vs_plan",
+]
 
 _BLUE, _RED, _GREY = "#2a6fb0", "#c0392b", "#7f8c8d"
 #: The level of the attainment intervals drawn (those of :func:`kpi_toolkit.attainment_ranking`).
@@ -202,5 +211,76 @@ def plot_volume_vs_plan(
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: literal(money(v))))
     ax.set_ylabel(literal(volume_label if ylabel is None else ylabel))
     ax.legend(frameon=False, loc="upper left")
+    sns.despine(ax=ax)
+    return ax
+
+
+#: The bars of :func:`plot_customer_bridge`, in order (columns of :func:`kpi_toolkit.customer_bridge`).
+BRIDGE_BARS = ("baseline", "new", "lost", "increased", "decreased", "actual")
+
+
+def plot_customer_bridge(
+    bridge: pd.DataFrame,
+    *,
+    manager: str = "TOTAL",
+    labels: Mapping[str, str] | None = None,
+    money: Format = _grouped,
+    ax: Axes | None = None,
+) -> Axes:
+    """The customer bridge of one manager (or ``TOTAL``) as a waterfall: from the baseline volume through new,
+    lost, grown and shrunk customers to the actual volume.
+
+    ``bridge`` is the table of :func:`kpi_toolkit.customer_bridge`; ``labels`` renames the bars (keys
+    :data:`BRIDGE_BARS`), ``money`` formats the ticks and the steps' values. A row whose baseline is unknown
+    (NaN) draws no bars, only a note.
+
+    Examples
+    --------
+    >>> bridge = pd.DataFrame({"manager": ["TOTAL"], "baseline": [450.0], "new": [80.0], "lost": [-50.0],
+    ...                        "increased": [50.0], "decreased": [-100.0], "actual": [430.0]})
+    >>> ax = plot_customer_bridge(bridge)
+    >>> [t.get_text() for t in ax.get_xticklabels()][1:3], len(ax.patches)
+    (['new customers', 'lost customers'], 6)
+    >>> plt.close("all")
+    """
+    names = {
+        "baseline": "baseline",
+        "new": "new customers",
+        "lost": "lost customers",
+        "increased": "bought more",
+        "decreased": "bought less",
+        "actual": "actual",
+    } | dict(labels or {})
+    row = bridge[bridge["manager"] == manager]
+    if row.empty:
+        raise ParameterError(
+            f"manager={manager!r} is not in the bridge (it has {bridge['manager'].tolist()[:5]}). "
+            "Fix: pick one of those, or 'TOTAL' for the team."
+        )
+    row = row.iloc[0]
+    ax = _axes(ax, (7, 3.8))
+    if pd.isna(row["baseline"]):
+        ax.text(
+            0.5, 0.5, literal(names["baseline"]) + ": –", ha="center", va="center", transform=ax.transAxes
+        )
+        ax.set_axis_off()
+        return ax
+    steps = [float(row[c]) for c in BRIDGE_BARS[1:-1]]
+    start, end = float(row["baseline"]), float(row["actual"])
+    bottoms = start + np.concatenate([[0.0], np.cumsum(steps)[:-1]])
+    x = np.arange(len(BRIDGE_BARS))
+    ax.bar(x[0], start, color=_GREY, width=0.6)
+    ax.bar(x[1:-1], steps, bottom=bottoms, width=0.6, color=[_BLUE if s >= 0 else _RED for s in steps])
+    ax.bar(x[-1], end, color=_GREY, width=0.6)
+    for xi, step, bottom in zip(x[1:-1], steps, bottoms, strict=True):
+        text = ("+" if step > 0 else "") + money(step)
+        top = max(bottom, bottom + step)
+        ax.annotate(
+            literal(text), (xi, top), xytext=(0, 3), textcoords="offset points", ha="center", fontsize=8
+        )
+    ax.set_xticks(
+        x, [literal(names[c]) for c in BRIDGE_BARS], rotation=20, ha="right", rotation_mode="anchor"
+    )
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: literal(money(v))))
     sns.despine(ax=ax)
     return ax

@@ -162,6 +162,20 @@ def test_the_same_bridge_and_changes_on_every_engine(demo_on, engine):
     pd.testing.assert_frame_equal(got, want, rtol=1e-9)
 
 
+def test_the_bridge_figure_and_its_errors():
+    import matplotlib.pyplot as plt
+
+    from kpi_toolkit.figures import plot_customer_bridge
+
+    bridge = kt.customer_bridge(kt.from_frames(GOLDEN), period="2026Q3")
+    ax = plot_customer_bridge(bridge, manager="ann")
+    heights = [round(p.get_height(), 6) for p in ax.patches]
+    assert heights == [900.0, 100.0, -340.0, 75.0, -250.0, 485.0]
+    with pytest.raises(kt.ParameterError, match="manager='zoe' is not in the bridge"):
+        plot_customer_bridge(bridge, manager="zoe")
+    plt.close("all")
+
+
 def test_the_bridge_section_in_english_and_russian(demo):
     from kpi_toolkit.report import translator
     from kpi_toolkit.report.customer_views import customer_bridge_section
@@ -178,3 +192,5 @@ def test_the_bridge_section_in_english_and_russian(demo):
         and "James &lt;b&gt;Carter&lt;/b&gt;: по сравнению с периодом 2 кв. 2026" in ru
     )
     assert "The team" not in ru and "Команда" in ru  # the footer row
+    assert 'alt="Waterfall chart of the customers behind the change, The team: 2026Q2' in en
+    assert "Каскадная диаграмма клиентов" in ru and "<svg" not in ru.split("<img")[0]

@@ -10,9 +10,11 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
+import matplotlib.pyplot as plt
 import pandas as pd
 
-from kpi_toolkit.report import html
+from kpi_toolkit.figures import plot_customer_bridge
+from kpi_toolkit.report import figure_text, html
 from kpi_toolkit.report.i18n import Translator, translator
 from kpi_toolkit.report.plan_gap_views import signed
 
@@ -37,6 +39,7 @@ def customer_bridge_section(
     Examples
     --------
     >>> import kpi_toolkit as kt
+    >>> plt.close("all")
     >>> orders = pd.DataFrame({"order_id": ["1", "2", "3"], "manager": ["ann"] * 3,
     ...                        "customer_id": ["a", "a", "b"], "amount": [100.0, 80.0, 50.0],
     ...                        "ordered_at": ["2026-04-01", "2026-08-01", "2026-09-01"]})
@@ -90,8 +93,30 @@ def customer_bridge_section(
         sortable=True,
         footer=total,
     )
-    return (
-        html.section(tr.t("customer_bridge.heading"), intro)
-        + table
-        + html.notes([tr.t("customer_bridge.note")])
+    figure = _figure(bridge, tr, focus=focus, who=who, period=period, reference=reference)
+    note = html.notes([tr.t("customer_bridge.note")])
+    return html.section(tr.t("customer_bridge.heading"), intro) + figure + table + note
+
+
+def _figure(
+    bridge: pd.DataFrame, tr: Translator, *, focus: str, who: str, period: str, reference: str
+) -> html.Html:
+    """``focus``'s bridge as a waterfall, its values in the alternative text (none without a baseline)."""
+    row = bridge.set_index("manager").loc[focus]
+    if math.isnan(row["baseline"]):
+        return html.Html("")
+    _, ax = plt.subplots(figsize=(7.5, 3.8), layout="constrained")
+    plot_customer_bridge(
+        bridge, manager=focus, ax=ax, **figure_text.bridge(tr, period=period, reference=reference)
     )
+    steps = tr.names(f"{tr.t(f'customer_bridge.col.{part}')} {signed(tr, row[part])}" for part in _PARTS)
+    alt = tr.t(
+        "customer_bridge.figure_alt",
+        who=who,
+        reference=tr.period(reference),
+        baseline=tr.money(row["baseline"]),
+        steps=steps,
+        actual=tr.money(row["actual"]),
+        period=tr.period(period),
+    )
+    return html.figure(ax.figure, alt=alt, caption=tr.t("customer_bridge.figure_caption"))

@@ -13,7 +13,7 @@ from kpi_toolkit.figures import LEVEL
 from kpi_toolkit.report.formatting import cut
 from kpi_toolkit.report.i18n import Translator
 
-__all__ = ["attainment", "heatmap", "volume"]
+__all__ = ["attainment", "bridge", "heatmap", "volume"]
 
 
 def attainment(tr: Translator) -> dict[str, Any]:
@@ -48,3 +48,10 @@ def volume(tr: Translator) -> dict[str, Any]:
         "money": tr.compact,
         "period_label": tr.period,
     }
+
+
+def bridge(tr: Translator, *, period: str, reference: str) -> dict[str, Any]:
+    """Arguments of :func:`kpi_toolkit.figures.plot_customer_bridge` (bars named as the table's columns)."""
+    parts = {part: tr.t(f"customer_bridge.col.{part}") for part in ("new", "lost", "increased", "decreased")}
+    labels = {"baseline": tr.period(reference), **parts, "actual": tr.period(period)}
+    return {"labels": labels, "money": tr.compact}
