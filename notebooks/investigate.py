@@ -30,6 +30,7 @@ manager: str = ""  # the manager to look at closely (their id, e.g. M10); empty:
 import pandas as pd
 
 import kpi_toolkit as kt
+from kpi_toolkit.figures import plot_customer_bridge
 from kpi_toolkit.gap import plot_gap_waterfall
 
 data = kt.load(data_dir)
@@ -103,13 +104,15 @@ by_source
 # ## 5. Which customers are behind the change?
 #
 # `kt.customer_bridge`: the change in volume against the previous period, split into new customers, lost
-# customers, and customers who bought more or less; then `kt.customer_changes`, the manager's customers with
-# the largest gains and losses.
+# customers, and customers who bought more or less (the manager's as a waterfall); then
+# `kt.customer_changes`, the manager's customers with the largest gains and losses.
 
 # %%
 bridge = kt.customer_bridge(data, period=period, team=team)
 kt.show(bridge)
 
+# %%
+plot_customer_bridge(bridge, manager=focus)
 # %%
 changes = kt.customer_changes(data, period=period, team=team, manager=focus, n=10)
 changes
