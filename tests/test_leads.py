@@ -87,9 +87,10 @@ def test_no_source_column_says_how_to_fix():
         kt.lead_outcomes(data, period="2026Q3", by="source")
 
 
-def test_the_demo_on_duckdb_as_on_pandas(demo_on):
+@pytest.mark.parametrize("engine", ["duckdb", "spark"])
+def test_the_demo_on_every_engine(demo_on, engine):
     want = kt.lead_outcomes(demo_on("pandas"), period="2026Q3", team="South")
-    got = kt.lead_outcomes(demo_on("duckdb"), period="2026Q3", team="South")
+    got = kt.lead_outcomes(demo_on(engine), period="2026Q3", team="South")
     pd.testing.assert_frame_equal(got, want)
     total = want[want["manager"] == "TOTAL"]
     kpis = kt.manager_kpis(demo_on("pandas"), period="2026Q3", team="South")
