@@ -42,9 +42,10 @@ format: $(STAMP)
 # JupyterLab refuses to start as root unless asked to (CI and many containers run as root).
 LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-lab: $(STAMP)
+# Opens the "why did we miss?" worksheet on the demo data (the other notebooks are beside it).
+lab: $(STAMP) $(DEMO)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[lab]"
-	$(BIN)/jupyter lab $(LAB_ROOT) notebooks/
+	$(BIN)/jupyter lab $(LAB_ROOT) notebooks/investigate.ipynb
 
 BENCH_DATA := benchmarks/output/large
 $(BENCH_DATA)/orders.parquet: benchmarks/generate.py | $(STAMP)

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
         plot_funnel,
         shrunk_rates,
     )
+    from kpi_toolkit.customers import customer_bridge, customer_changes
     from kpi_toolkit.cycle_times import cycle_times
     from kpi_toolkit.data import SalesData, from_frames, load
     from kpi_toolkit.detectable import detectable_difference
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
         manager_kpis,
         year_to_date_kpis,
     )
+    from kpi_toolkit.leads import lead_outcomes
     from kpi_toolkit.pacing import pacing
     from kpi_toolkit.periods import Period, Span, parse_period, parse_periods, parse_span
     from kpi_toolkit.pipeline import pipeline
@@ -56,12 +58,14 @@ if TYPE_CHECKING:
     from kpi_toolkit.practices import (
         performer_profiles,
         pooled_effects,
+        practice_differences,
         practice_effects,
         practice_features,
         regression_check,
         top_performers,
     )
     from kpi_toolkit.ranking import attainment_ranking
+    from kpi_toolkit.report.show import show
 
 #: Where each public name lives: imported on first use (PEP 562), so that importing the package (and starting
 #: ``kpi-report``, which installs its signal handlers first) does not wait for pandas, SciPy and the rest.
@@ -106,6 +110,7 @@ _EXPORTS = {
     "plan_realism": "kpi_toolkit.plan_realism",
     "performer_profiles": "kpi_toolkit.practices",
     "pooled_effects": "kpi_toolkit.practices",
+    "practice_differences": "kpi_toolkit.practices",
     "practice_effects": "kpi_toolkit.practices",
     "practice_features": "kpi_toolkit.practices",
     "regression_check": "kpi_toolkit.practices",
@@ -114,6 +119,11 @@ _EXPORTS = {
     # issue 17: the manager or the plan
     "miss_causes": "kpi_toolkit.plan_gap",
     "plan_findings": "kpi_toolkit.gap.causes",
+    # issue 18: the customer bridge and the report's formats in an analyst's cells
+    "customer_bridge": "kpi_toolkit.customers",
+    "customer_changes": "kpi_toolkit.customers",
+    "lead_outcomes": "kpi_toolkit.leads",
+    "show": "kpi_toolkit.report.show",
 }
 
 __version__ = "0.1.0"
@@ -136,6 +146,8 @@ __all__ = [
     "bonuses",
     "compare_cards",
     "compare_managers",
+    "customer_bridge",
+    "customer_changes",
     "cycle_times",
     "detectable_difference",
     "from_frames",
@@ -143,6 +155,7 @@ __all__ = [
     "global_test",
     "kpi_change",
     "kpi_history",
+    "lead_outcomes",
     "load",
     "manager_kpis",
     "miss_causes",
@@ -158,10 +171,12 @@ __all__ = [
     "plan_realism",
     "plot_funnel",
     "pooled_effects",
+    "practice_differences",
     "practice_effects",
     "practice_features",
     "regression_check",
     "scorecard",
+    "show",
     "shrunk_rates",
     "systematic_misses",
     "top_performers",

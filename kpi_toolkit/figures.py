@@ -1,14 +1,17 @@
 """Figures of the KPI reports. Each takes a table computed by the toolkit and draws on ``ax`` (a new one
-when ``None``), returning the Axes; none changes global matplotlib or seaborn settings.
+when ``None``), returning the Axes (seaborn's convention); none changes global matplotlib or seaborn settings.
 
-Axis titles, legends and tick numbers are in the language of ``tr`` (a
-:class:`kpi_toolkit.report.i18n.Translator`; English when ``None``). Text that comes from data (names,
-periods) is drawn literally: a ``$`` never switches matplotlib into math mode.
+Axis titles and legends are given as text (``xlabel=``, ``volume_label=`` ...; English by default) and tick
+numbers through formatting functions (``percent=``, ``money=`` ...), so that this module needs nothing of
+the report package: the reports pass their translated words and locale formats
+(:mod:`kpi_toolkit.report.figure_text`). Text that comes from data (names, periods) and the labels given are
+drawn literally: a ``$`` never switches matplotlib into math mode.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
+from collections.abc import Callable, Mapping
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -17,14 +20,35 @@ import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter
 
-from kpi_toolkit.report.formatting import cut
-from kpi_toolkit.report.i18n import Translator, translator
+from kpi_toolkit.errors import ParameterError
 
-__all__ = ["literal", "plot_attainment", "plot_attainment_heatmap", "plot_volume_vs_plan"]
+__all__ = [
+    "BRIDGE_BARS",
+    "literal",
+    "plot_attainment",
+    "plot_attainment_heatmap",
+    "plot_customer_bridge",
+    "plot_volume_vs_plan",
+]
 
 _BLUE, _RED, _GREY = "#2a6fb0", "#c0392b", "#7f8c8d"
 #: The level of the attainment intervals drawn (those of :func:`kpi_toolkit.attainment_ranking`).
 LEVEL = 0.95
+#: Turns a number into the text drawn for it (a tick label, a cell of the heatmap).
+Format = Callable[[float], str]
+
+
+def _percent(value: float) -> str:
+    return f"{value:.0%}"
+
+
+def _whole(value: float) -> str:
+    """A number cut (not rounded) to a whole: 99.6 shows 99, never the 100 of a met plan."""
+    return f"{math.floor(round(value, 9)):d}"
+
+
+def _grouped(value: float) -> str:
+    return f"{value:,.0f}"
 
 
 def literal(text: object) -> str:
@@ -61,23 +85,24 @@ def plot_attainment(
     ranking: pd.DataFrame,
     *,
     names: Mapping[str, str] | None = None,
-    tr: Translator | None = None,
+    xlabel: str = "Plan attainment (95% interval)",
+    percent: Format = _percent,
     ax: Axes | None = None,
 ) -> Axes:
     """Plan attainment per manager with its interval, best first.
 
-    ``ranking`` is the table of :func:`kpi_toolkit.attainment_ranking`.
+    ``ranking`` is the table of :func:`kpi_toolkit.attainment_ranking`; ``names`` maps ids to the names
+    drawn, ``xlabel`` is the axis title and ``percent`` formats the ticks (fractions: 1.0 is 100 %).
 
     Examples
     --------
     >>> ranking = pd.DataFrame({"manager": ["a", "b"], "plan_attainment": [1.2, 0.8],
     ...                         "ci_low": [1.0, 0.5], "ci_high": [1.4, 1.1]})
-    >>> ax = plot_attainment(ranking, tr=translator("ru"))
+    >>> ax = plot_attainment(ranking, xlabel="Выполнение плана")
     >>> len(ax.get_yticklabels()), ax.get_xlabel()
-    (2, 'Выполнение плана (95\\xa0% интервал)')
+    (2, 'Выполнение плана')
     >>> plt.close("all")
     """
-    tr = tr or translator("en")
     ranked = ranking[ranking["plan_attainment"].notna()].reset_index(drop=True)
     ax = _axes(ax, (7, 0.35 * len(ranked) + 1.2))
     y = np.arange(len(ranked))[::-1]
@@ -88,8 +113,8 @@ def plot_attainment(
     ax.scatter(ranked["plan_attainment"], y, c=colors, zorder=3, s=36)
     ax.axvline(1.0, color="black", linewidth=0.8, linestyle="--")
     ax.set_yticks(y, _label(ranked["manager"], names))
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: literal(tr.pct(v))))
-    ax.set_xlabel(literal(tr.t("figure.attainment.xlabel", level=tr.pct(LEVEL))))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: literal(percent(v))))
+    ax.set_xlabel(literal(xlabel))
     ax.set_ylabel("")
     sns.despine(ax=ax)
     return ax
@@ -99,13 +124,16 @@ def plot_attainment_heatmap(
     history: pd.DataFrame,
     *,
     names: Mapping[str, str] | None = None,
-    tr: Translator | None = None,
+    colorbar_label: str = "% of plan",
+    period_label: Callable[[str], str] = str,
+    cell: Format = _whole,
     ax: Axes | None = None,
 ) -> Axes:
     """Plan attainment of each manager (rows) in each period (columns), from :func:`kpi_toolkit.kpi_history`.
 
     Cells show the attainment in whole per cent of plan, cut (not rounded: 99.6 % shows 99, never the 100
-    of a met plan); the colour bar's title names it.
+    of a met plan; ``cell`` formats the per cent); ``colorbar_label`` is the colour bar's title and
+    ``period_label`` turns a period label into the column's title.
 
     Examples
     --------
@@ -116,13 +144,12 @@ def plot_attainment_heatmap(
     ['2026Q2', '2026Q3']
     >>> plt.close("all")
     """
-    tr = tr or translator("en")
     grid = history["plan_attainment"].unstack("period")
     periods = list(dict.fromkeys(history.index.get_level_values("period")))
     grid = grid.loc[:, periods] * 100
     grid.index = _label(pd.Series(grid.index), names)
-    grid.columns = [literal(tr.period(p)) for p in grid.columns]
-    annotations = grid.map(lambda v: "" if pd.isna(v) else literal(tr.number(cut(v))))
+    grid.columns = [literal(period_label(p)) for p in grid.columns]
+    annotations = grid.map(lambda v: "" if pd.isna(v) else literal(cell(v)))
     ax = _axes(ax, (1.0 + 0.8 * grid.shape[1], 0.4 * grid.shape[0] + 1.2))
     sns.heatmap(
         grid,
@@ -133,7 +160,7 @@ def plot_attainment_heatmap(
         vmax=160,
         annot=annotations.to_numpy(),
         fmt="",
-        cbar_kws={"label": literal(tr.t("figure.heatmap.colorbar"))},
+        cbar_kws={"label": literal(colorbar_label)},
         linewidths=0.5,
     )
     ax.set_xlabel("")
@@ -144,11 +171,20 @@ def plot_attainment_heatmap(
 
 
 def plot_volume_vs_plan(
-    totals: pd.DataFrame, *, tr: Translator | None = None, ax: Axes | None = None
+    totals: pd.DataFrame,
+    *,
+    volume_label: str = "Sales volume",
+    plan_label: str = "Plan",
+    ylabel: str | None = None,
+    money: Format = _grouped,
+    period_label: Callable[[str], str] = str,
+    ax: Axes | None = None,
 ) -> Axes:
     """Sales volume (bars) against plan (line) per period, for a team or the company.
 
     ``totals`` has one row per period (index) and columns ``sales_volume`` and ``sales_plan``.
+    ``volume_label`` and ``plan_label`` name them in the legend; ``ylabel`` is the axis title
+    (``volume_label`` when ``None``); ``money`` formats the ticks and ``period_label`` the periods.
 
     Examples
     --------
@@ -159,25 +195,92 @@ def plot_volume_vs_plan(
     (2, ['Plan', 'Sales volume'])
     >>> plt.close("all")
     """
-    tr = tr or translator("en")
     ax = _axes(ax, (7, 3.2))
     x = np.arange(len(totals))
-    ax.bar(x, totals["sales_volume"], color=_BLUE, alpha=0.85, label=literal(tr.t("kpi.sales_volume")))
+    ax.bar(x, totals["sales_volume"], color=_BLUE, alpha=0.85, label=literal(volume_label))
     ax.plot(
         x,
         totals["sales_plan"],
         color="black",
         marker="o",
         linewidth=1.5,
-        label=literal(tr.t("kpi.sales_plan")),
+        label=literal(plan_label),
     )
-    ax.set_xticks(x, [literal(tr.period(p)) for p in totals.index])
+    ax.set_xticks(x, [literal(period_label(p)) for p in totals.index])
     _fit_period_labels(ax)
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: literal(tr.compact(v))))
-    ylabel = tr.t("kpi.sales_volume")
-    if tr.currency:
-        ylabel = tr.t("figure.volume.ylabel_currency", label=ylabel, currency=tr.currency)
-    ax.set_ylabel(literal(ylabel))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: literal(money(v))))
+    ax.set_ylabel(literal(volume_label if ylabel is None else ylabel))
     ax.legend(frameon=False, loc="upper left")
+    sns.despine(ax=ax)
+    return ax
+
+
+#: The bars of :func:`plot_customer_bridge`, in order (columns of :func:`kpi_toolkit.customer_bridge`).
+BRIDGE_BARS = ("baseline", "new", "lost", "increased", "decreased", "actual")
+
+
+def plot_customer_bridge(
+    bridge: pd.DataFrame,
+    *,
+    manager: str = "TOTAL",
+    labels: Mapping[str, str] | None = None,
+    money: Format = _grouped,
+    ax: Axes | None = None,
+) -> Axes:
+    """The customer bridge of one manager (or ``TOTAL``) as a waterfall: from the baseline volume through new,
+    lost, grown and shrunk customers to the actual volume.
+
+    ``bridge`` is the table of :func:`kpi_toolkit.customer_bridge`; ``labels`` renames the bars (keys
+    :data:`BRIDGE_BARS`), ``money`` formats the ticks and the steps' values. A row whose baseline is unknown
+    (NaN) draws no bars, only a note.
+
+    Examples
+    --------
+    >>> bridge = pd.DataFrame({"manager": ["TOTAL"], "baseline": [450.0], "new": [80.0], "lost": [-50.0],
+    ...                        "increased": [50.0], "decreased": [-100.0], "actual": [430.0]})
+    >>> ax = plot_customer_bridge(bridge)
+    >>> [t.get_text() for t in ax.get_xticklabels()][1:3], len(ax.patches)
+    (['new customers', 'lost customers'], 6)
+    >>> plt.close("all")
+    """
+    names = {
+        "baseline": "baseline",
+        "new": "new customers",
+        "lost": "lost customers",
+        "increased": "bought more",
+        "decreased": "bought less",
+        "actual": "actual",
+    } | dict(labels or {})
+    row = bridge[bridge["manager"] == manager]
+    if row.empty:
+        raise ParameterError(
+            f"manager={manager!r} is not in the bridge (it has {bridge['manager'].tolist()[:5]}). "
+            "Fix: pick one of those, or 'TOTAL' for the team."
+        )
+    row = row.iloc[0]
+    ax = _axes(ax, (7, 3.8))
+    if pd.isna(row["baseline"]):
+        ax.text(
+            0.5, 0.5, literal(names["baseline"]) + ": –", ha="center", va="center", transform=ax.transAxes
+        )
+        ax.set_axis_off()
+        return ax
+    steps = [float(row[c]) for c in BRIDGE_BARS[1:-1]]
+    start, end = float(row["baseline"]), float(row["actual"])
+    bottoms = start + np.concatenate([[0.0], np.cumsum(steps)[:-1]])
+    x = np.arange(len(BRIDGE_BARS))
+    ax.bar(x[0], start, color=_GREY, width=0.6)
+    ax.bar(x[1:-1], steps, bottom=bottoms, width=0.6, color=[_BLUE if s >= 0 else _RED for s in steps])
+    ax.bar(x[-1], end, color=_GREY, width=0.6)
+    for xi, step, bottom in zip(x[1:-1], steps, bottoms, strict=True):
+        text = ("+" if step > 0 else "") + money(step)
+        top = max(bottom, bottom + step)
+        ax.annotate(
+            literal(text), (xi, top), xytext=(0, 3), textcoords="offset points", ha="center", fontsize=8
+        )
+    ax.set_xticks(
+        x, [literal(names[c]) for c in BRIDGE_BARS], rotation=20, ha="right", rotation_mode="anchor"
+    )
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: literal(money(v))))
     sns.despine(ax=ax)
     return ax

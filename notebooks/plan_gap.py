@@ -50,6 +50,13 @@ views.introduction(report, tr)
 views.gap_section(report, tr)
 
 # %%
+from kpi_toolkit.report.customer_views import customer_bridge_section
+from kpi_toolkit.report.plan_gap_report import data_as_of
+
+bridge = kt.customer_bridge(data_as_of(data, report.as_of), period=report.period, team=team or None)
+customer_bridge_section(bridge, tr, names=report.names, manager=manager or None)
+
+# %%
 views.managers_section(report, tr)
 
 # %%

@@ -12,7 +12,7 @@ from babel import Locale
 
 import kpi_toolkit as kt
 from kpi_toolkit import figures
-from kpi_toolkit.report import formatting, views
+from kpi_toolkit.report import figure_text, formatting, views
 from kpi_toolkit.report.i18n import LANGUAGES, Message, catalogue, placeholders, translator
 from kpi_toolkit.report.quarterly import quarterly_report
 
@@ -183,15 +183,19 @@ def test_figures_speak_the_language(demo_report):
     tr = translator("ru", currency="RUB")
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a glyph missing from the font would warn
-        ax = figures.plot_volume_vs_plan(demo_report.history_totals, tr=tr)
+        ax = figures.plot_volume_vs_plan(demo_report.history_totals, **figure_text.volume(tr))
         ax.figure.canvas.draw()
     assert ax.get_ylabel() == "Объём продаж, RUB"
     assert sorted(t.get_text() for t in ax.get_legend().get_texts()) == ["Объём продаж", "План"]
     assert ax.get_xticklabels()[-1].get_text() == "3 кв. 2026"
     assert any("млн" in t.get_text() for t in ax.get_yticklabels())
-    ax = figures.plot_attainment_heatmap(demo_report.history, names=demo_report.names, tr=tr)
+    ax = figures.plot_attainment_heatmap(
+        demo_report.history, names=demo_report.names, **figure_text.heatmap(tr)
+    )
     assert ax.collections[0].colorbar.ax.get_ylabel() == "% плана"
-    ax = figures.plot_attainment(demo_report.ranking, names={"M01": "$x$ and $y$"}, tr=tr)
+    ax = figures.plot_attainment(
+        demo_report.ranking, names={"M01": "$x$ and $y$"}, **figure_text.attainment(tr)
+    )
     ax.figure.canvas.draw()  # a "$" in a name is drawn as a dollar, not parsed as math
     assert r"\$x\$ and \$y\$" in [t.get_text() for t in ax.get_yticklabels()]
     assert ax.get_xticklabels()[0].get_text().endswith(f"{NBSP}%")

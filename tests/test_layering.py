@@ -79,3 +79,42 @@ def test_the_data_layer_has_no_import_circle(imports):
         graphlib.TopologicalSorter(data_layer).prepare()
     except graphlib.CycleError as circle:
         pytest.fail(f"import circle: {' -> '.join(circle.args[1])}")
+
+
+#: The only modules outside ``report/`` that may import it: the command line, which renders reports, and the
+#: package's lazy facade (``kt.show`` is imported on first use, never by ``import kpi_toolkit``).
+REPORT_DOORS = {"kpi_toolkit.cli", "kpi_toolkit"}
+
+
+def test_only_the_report_package_imports_the_report_package(imports):
+    report = {m for m in imports if m == "kpi_toolkit.report" or m.startswith("kpi_toolkit.report.")}
+    assert "kpi_toolkit.report.i18n" in report
+    users = sorted(
+        m for m, deps in imports.items() if m not in report and m not in REPORT_DOORS and deps & report
+    )
+    assert users == []
+
+
+def test_the_analysis_layer_never_reaches_the_report_package(imports):
+    # the figures and the facade's public functions are below the reports: importing them loads no
+    # papermill, nbconvert or site code
+    report = {m for m in imports if m.startswith("kpi_toolkit.report")}
+    commands = REPORT_DOORS | {"kpi_toolkit.__main__"}  # python -m kpi_toolkit runs the command line
+    layer = [m for m in imports if m not in report and m not in commands]
+    assert "kpi_toolkit.figures" in layer
+    reached = sorted(m for m in layer if _reachable(imports, m) & report)
+    assert reached == []
+
+
+def test_importing_the_toolkit_and_its_figures_loads_no_report_code():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, kpi_toolkit, kpi_toolkit.figures, kpi_toolkit.gap, kpi_toolkit.stats\n"
+        "loaded = sorted(m for m in sys.modules if m.startswith('kpi_toolkit.report') or m in "
+        "('papermill', 'nbconvert', 'nbformat'))\n"
+        "print(loaded)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"

@@ -77,12 +77,12 @@ def test_files_csv_and_site(rendered, hostile_demo):
 def test_content_safety_and_alt_text(rendered):
     html = (rendered / "2026Q3" / f"{STEM}.html").read_text(encoding="utf-8")
     for heading in ("The gap and its drivers", "The managers that drive it", "Systematic misses",
-                    "Pacing of the period", "Alerts"):  # fmt: skip
+                    "Pacing of the period", "Alerts", "The customers behind the change"):  # fmt: skip
         assert heading in html, heading
     assert "import kpi_toolkit" not in html
     assert HOSTILE_NAME not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     alts = re.findall(r'<img\b[^>]*\balt="([^"]*)"', html)
-    assert len(alts) == 2 and all(a.startswith("Waterfall chart") for a in alts)
+    assert len(alts) == 3 and all(a.startswith("Waterfall chart") for a in alts)  # + customers
     assert any("&lt;script&gt;alert(1)&lt;/script&gt;" in a for a in alts)  # the by-manager waterfall
     # the planted manager: systematic, and off track at mid-quarter
     assert "misses the plan systematically: missed 7 of 7 periods" in html  # 2024Q3-2026Q2, 2024Q3 unplanned

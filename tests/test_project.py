@@ -77,4 +77,4 @@ def test_make_lab_starts_as_root_and_as_a_user():
     ).stdout
     line = next(row for row in dry.splitlines() if "jupyter lab" in row)
     assert ("--allow-root" in line) == (os.geteuid() == 0)
-    assert line.rstrip().endswith("notebooks/")
+    assert line.rstrip().endswith("notebooks/investigate.ipynb")  # the worksheet opens

@@ -1,6 +1,7 @@
 """What top performers do differently: practice features per lead, their association with winning, and
 profiles of the top performers against the rest (README: "What top performers do differently")."""
 
+from kpi_toolkit.practices.differences import DIFFERENCE_COLUMNS, practice_differences
 from kpi_toolkit.practices.effects import (
     EFFECT_COLUMNS,
     POOLED_COLUMNS,
@@ -23,6 +24,7 @@ from kpi_toolkit.practices.performers import (
 from kpi_toolkit.practices.timing import TIMING_COLUMNS, practice_times, risk_sets
 
 __all__ = [
+    "DIFFERENCE_COLUMNS",
     "EFFECT_COLUMNS",
     "FEATURE_COLUMNS",
     "POOLED_COLUMNS",
@@ -35,6 +37,7 @@ __all__ = [
     "hedges_g",
     "performer_profiles",
     "pooled_effects",
+    "practice_differences",
     "practice_effects",
     "practice_features",
     "practice_times",

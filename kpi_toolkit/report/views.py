@@ -15,7 +15,7 @@ import pandas as pd
 
 import kpi_toolkit
 from kpi_toolkit import figures
-from kpi_toolkit.report import html
+from kpi_toolkit.report import figure_text, html
 from kpi_toolkit.report.i18n import Translator, translator
 from kpi_toolkit.report.narrative import LEVEL, summary_sentences
 from kpi_toolkit.report.quarterly import QuarterlyReport
@@ -265,7 +265,7 @@ def ranking_table(q: QuarterlyReport, tr: Translator | None = None) -> html.Html
 def attainment_figure(q: QuarterlyReport, tr: Translator | None = None) -> html.Html:
     """Plan attainment per manager with intervals."""
     tr = _tr(tr)
-    ax = figures.plot_attainment(q.ranking, names=q.names, tr=tr)
+    ax = figures.plot_attainment(q.ranking, names=q.names, **figure_text.attainment(tr))
     ranked = q.ranking.dropna(subset=["plan_attainment"])
     items = [
         tr.t("figure.attainment.alt_item", name=q.names.get(m, m), attainment=tr.rate(a))
@@ -282,7 +282,7 @@ def attainment_figure(q: QuarterlyReport, tr: Translator | None = None) -> html.
 
 def volume_figure(totals: pd.DataFrame, tr: Translator, *, caption: str) -> html.Html:
     """Sales volume against plan per period (``totals``: ``sales_volume``, ``sales_plan`` by period)."""
-    ax = figures.plot_volume_vs_plan(totals, tr=tr)
+    ax = figures.plot_volume_vs_plan(totals, **figure_text.volume(tr))
     items = [
         tr.t("figure.volume.alt_item", period=tr.period(p), volume=tr.money(v), plan=tr.money(pl))
         if not math.isnan(pl)
@@ -294,7 +294,7 @@ def volume_figure(totals: pd.DataFrame, tr: Translator, *, caption: str) -> html
 
 def heatmap_figure(q: QuarterlyReport, tr: Translator) -> html.Html:
     """Each manager's plan attainment per quarter, with the values in the alternative text."""
-    ax = figures.plot_attainment_heatmap(q.history, names=q.names, tr=tr)
+    ax = figures.plot_attainment_heatmap(q.history, names=q.names, **figure_text.heatmap(tr))
     grid = q.history["plan_attainment"].unstack("period")
     periods = list(dict.fromkeys(q.history.index.get_level_values("period")))
     rows = [
