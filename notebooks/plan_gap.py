@@ -33,7 +33,8 @@ output_dir: str = ""  # folder for the report's record and plan_gap.csv (kpi-rep
 # Cells tagged `analysis` (like this one) show the numbers behind each section; they are left out of the
 # rendered report. `report` is `kpi_toolkit.report.plan_gap_report.plan_gap_report(...)`: every number in
 # it is of the data as it stood at the end of `report.as_of`, and each frame is the result of the public
-# call named beside it.
+# call named beside it. The sections below are drawn from the frames as named here (the report gives the
+# context: period, baseline, names, the manager in focus).
 
 # %%
 import kpi_toolkit as kt
@@ -58,7 +59,7 @@ alerts = report.alerts  # kt.alerts(data, period=report.period, history=history,
 alerts
 
 # %%
-views.alerts_section(report, tr)
+views.alerts_section(report, tr, alerts=alerts)
 
 # %%
 views.introduction(report, tr)
@@ -72,24 +73,24 @@ sources = report.sources  # kt.volume_sources(data, period=report.period, team=t
 sources
 
 # %%
-views.gap_section(report, tr)
+views.gap_section(report, tr, gap=gap, sources=sources)
 
 # %%
-views.managers_section(report, tr)
+views.managers_section(report, tr, gap=gap)
 
 # %% tags=["analysis"]
 evidence = report.evidence  # kt.gap.miss_evidence over kt.miss_series(data, periods=report.window, team=team)
 evidence
 
 # %%
-views.misses_section(report, tr)
+views.misses_section(report, tr, evidence=evidence)
 
 # %% tags=["analysis"]
 pace = report.pacing  # kt.pacing(data, period=report.pacing_period, as_of=report.as_of, team=team)
 pace
 
 # %%
-views.pacing_section(report, tr)
+views.pacing_section(report, tr, pacing=pace)
 
 # %%
 parameters = {

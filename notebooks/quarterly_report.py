@@ -30,7 +30,7 @@ output_dir: str = ""  # folder for the report's record and kpis.csv (kpi-report 
 # rendered report. Each polished section below is drawn from the frames named here: change one (sort it,
 # filter it) and rerun the section's cell to see the effect. `report` is
 # `kpi_toolkit.report.quarterly_report(data, period=period, team=team)`; each of its frames is the result of
-# the public call named beside it.
+# the public call named beside it, and the sections below are drawn from the frames as named here.
 
 # %%
 import kpi_toolkit as kt
@@ -61,29 +61,33 @@ views.caveats(report, tr)
 kpis = report.kpis  # kt.manager_kpis(data, period=report.period, team=team): one row per manager
 kpis
 
-# %%
-views.kpi_section(report, tr)
-
 # %% tags=["analysis"]
 totals = report.totals  # kt.total_kpis of kt.manager_kpis / kt.year_to_date_kpis, one row per column
 totals
 
 # %%
-views.comparison_section(report, tr)
+views.kpis_section(kpis, totals, period=report.period, names=report.names, teams=report.teams, tr=tr)
+
+# %%
+views.totals_section(totals, period=report.period, tr=tr)
 
 # %% tags=["analysis"]
 history = report.history  # kt.kpi_history(data, periods=<the 8 quarters to report.period>, team=team)
 history
 
+# %% tags=["analysis"]
+history_totals = report.history_totals  # kt.total_kpis of each period of history
+history_totals
+
 # %%
-views.trend_section(report, tr)
+views.history_section(history, history_totals, names=report.names, tr=tr)
 
 # %% tags=["analysis"]
 ranking = report.ranking  # kt.attainment_ranking(data, period=report.period, team=team)
 ranking
 
 # %%
-views.ranking_section(report, tr)
+views.attainment_section(ranking, period=report.period, names=report.names, tr=tr)
 
 # %%
 from kpi_toolkit.report import comparison_views

@@ -97,11 +97,16 @@ def test_an_analyst_cell_sorts_and_filters_the_gap_and_redraws_a_waterfall(tree)
         "worst = gap[gap['manager'] != 'TOTAL'].sort_values('gap').head(3)\n"
         "one = worst['manager'].iloc[0]\n"
         "figure = views.waterfall(gap, tr, manager=one, names=report.names)\n"
+        "section = views.managers_section(report, tr, gap=gap[gap['manager'].isin([one, 'TOTAL'])])\n"
     )
     names = _run(tree / "notebooks" / "plan_gap.ipynb", {}, extra=extra)
     worst = names["worst"]
     assert list(worst["gap"]) == sorted(worst["gap"]) and len(worst) == 3  # type: ignore[index]
     assert "<svg" in str(names["figure"]) or "<img" in str(names["figure"])
+    # the section is drawn from the frame the analyst filtered: one manager's row, no one else's
+    report = names["report"]
+    shown = [m for m in report.gap["manager"] if m != "TOTAL" and report.name(m) in str(names["section"])]  # type: ignore[attr-defined]
+    assert shown == [names["one"]]
 
 
 @pytest.mark.slow
