@@ -143,3 +143,20 @@ def test_a_render_loads_the_data_once_in_the_notebook(demo_folder, tmp_path, mon
     record = json.loads((out / "2026Q3" / "plan_gap.report.json").read_text(encoding="utf-8"))
     assert record["title"] and record["data_fingerprint"].startswith("sha256:")
     assert (out / "2026Q3" / "plan_gap.csv").is_file()
+
+
+def test_plan_gap_reads_an_export_through_a_mapping(tmp_path, capsys, monkeypatch):
+    """--mapping reaches the plan-gap notebook (it loaded the canonical folder alone before)."""
+    from kpi_toolkit import cli
+    from tests.conftest import execute_in_process, run_cli
+
+    monkeypatch.setattr(cli, "execute_notebook", execute_in_process)  # the notebook, without a kernel
+    mapping = ROOT / "data" / "mappings" / "erp_sales.yml"
+    out = tmp_path / "r"
+    code, output = run_cli(capsys, monkeypatch, "plan-gap", "--data", ROOT / "tests" / "data" / "erp_sales",
+                           "--mapping", mapping, "--period", "2026Q2", "--out", out)  # fmt: skip
+    assert code == 0, output
+    record = json.loads((out / "2026Q2" / "plan_gap.report.json").read_text(encoding="utf-8"))
+    assert record["parameters"]["mapping"] == str(mapping)
+    gap = pd.read_csv(out / "2026Q2" / "plan_gap.csv", dtype={"manager": str})
+    assert set(gap["manager"]) == {"272", "281", "290", "TOTAL"}
