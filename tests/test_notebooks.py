@@ -160,3 +160,24 @@ def test_plan_gap_reads_an_export_through_a_mapping(tmp_path, capsys, monkeypatc
     assert record["parameters"]["mapping"] == str(mapping)
     gap = pd.read_csv(out / "2026Q2" / "plan_gap.csv", dtype={"manager": str})
     assert set(gap["manager"]) == {"272", "281", "290", "TOTAL"}
+
+
+@pytest.mark.slow
+def test_a_toolkit_error_in_the_notebook_keeps_its_own_message(tmp_path):
+    from kpi_toolkit.errors import ReportError
+    from kpi_toolkit.report.render import execute_notebook
+
+    nb = nbformat.v4.new_notebook(
+        metadata={"kernelspec": {"name": "python3", "language": "python", "display_name": "Python 3"}}
+    )
+    nb.cells = [
+        nbformat.v4.new_code_cell("period: str = ''  # a parameter", metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell(
+            "import kpi_toolkit as kt\nraise kt.ParameterError(f'period={period!r} has no data')"
+        ),
+    ]
+    path = tmp_path / "failing.ipynb"
+    nbformat.write(nb, path)
+    with pytest.raises(ReportError) as info:
+        execute_notebook(path, parameters={"period": "2031"}, workdir=tmp_path)
+    assert str(info.value) == "period='2031' has no data"  # as the command line prints it: --period 2031

@@ -145,23 +145,22 @@ def execute_notebook(
             extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
         )
     except papermill.PapermillExecutionError as exc:
-        if exc.ename in _TOOLKIT_ERRORS:  # the toolkit's own message says what to fix
+        if exc.ename in _toolkit_errors():  # the toolkit's own message says what to fix
             raise ReportError(exc.evalue) from None
         raise ReportError(f"the report notebook {notebook.name} failed: {exc.ename}: {exc.evalue}") from None
     return nbformat.read(executed, as_version=4)
 
 
-def _toolkit_errors() -> frozenset[str]:
-    from kpi_toolkit import errors
+def _toolkit_errors() -> set[str]:
+    """The names of the toolkit's exceptions (its own and every subclass imported so far)."""
+    from kpi_toolkit.errors import KpiToolkitError
 
-    return frozenset(
-        name
-        for name, value in vars(errors).items()
-        if isinstance(value, type) and issubclass(value, errors.KpiToolkitError)
-    )
-
-
-_TOOLKIT_ERRORS = _toolkit_errors()
+    names, todo = set(), [KpiToolkitError]
+    while todo:
+        cls = todo.pop()
+        names.add(cls.__name__)
+        todo += cls.__subclasses__()
+    return names
 
 
 def render_notebook(
