@@ -1,5 +1,10 @@
 """The ``kpi-report`` command: render reports and make the demo data.
 
+A report is computed once, in its notebook: a command checks its options, executes the report's notebook
+(whose last cell writes the report's record and data files into a staging folder, see
+:mod:`kpi_toolkit.report.outputs`), names the files and publishes the set (:mod:`kpi_toolkit.report.publish`).
+This process never loads the data itself.
+
 Errors of the toolkit (bad data, bad parameters, a failed notebook), files that cannot be read or written
 and mistyped options are printed in a line or two, without a traceback, and end the command with exit status
 2 (1 is left to unexpected crashes). Ctrl-C and SIGTERM stop a command with exit status 130 and one line
@@ -10,28 +15,24 @@ saying whether the report was published: a report's files are published together
 from __future__ import annotations
 
 import re
+import tempfile
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
-import pandas as pd
 import typer
 from rich.console import Console
 
-from kpi_toolkit.data import SalesData, load
-from kpi_toolkit.errors import DataValidationError, KpiToolkitError, ParameterError, Violation
+from kpi_toolkit.errors import KpiToolkitError, ParameterError
 from kpi_toolkit.interrupts import Interrupted, handling_signals, interrupted_line
 from kpi_toolkit.mapping.database import data_source
-from kpi_toolkit.periods import Period, parse_span, require_data
+from kpi_toolkit.periods import parse_span
 from kpi_toolkit.report.i18n import LANGUAGES, translator
 from kpi_toolkit.report.names import file_part, period_folder, slug
+from kpi_toolkit.report.outputs import QUARANTINE_FILE, read_outputs
 from kpi_toolkit.report.publish import ReportSet, prepare_out
-from kpi_toolkit.report.quarterly import quarterly_report
-from kpi_toolkit.report.render import notebook_path, render_notebook
+from kpi_toolkit.report.render import execute_notebook, notebook_path, notebook_to_html
 from kpi_toolkit.report.site import ReportRecord, Site, rendered_footer
-from kpi_toolkit.spreadsheets import safe_for_spreadsheet
-
-if TYPE_CHECKING:
-    from kpi_toolkit.report.i18n import Translator
 
 __all__ = ["app", "main"]
 
@@ -89,22 +90,9 @@ def _warn(site: Site) -> None:
         _err.print(f"warning: left out of {site.index}: {problem}", markup=False, highlight=False)
 
 
-def _load(data: Path, **options: Any) -> SalesData:
-    """Load the data set; refuse one without orders (there is nothing to report on)."""
-    sales = load(data, **options)
-    if pd.isna(sales.first_date):
-        raise DataValidationError(
-            [
-                Violation(
-                    "orders",
-                    str(data),
-                    None,
-                    "the orders table has no rows (only a header): there is nothing to report on",
-                    fix="export the orders again, with the period you want to report on",
-                )
-            ]
-        )
-    return sales
+def _wrote(files: ReportSet, written: list[Path], site: Site) -> None:
+    shown = [str(files.published(p.name)) for p in written] + [str(site.index)]
+    _out.print(f"wrote {', '.join(shown[:-1])} and {shown[-1]}", soft_wrap=True, markup=False)
 
 
 #: Report commands whose ``--period`` takes a range (``2025Q4:2026Q3``): one report over the whole run.
@@ -117,70 +105,84 @@ _ONE_PERIOD = {
 }
 
 
-def _covered(sales: SalesData, period: Period | str, command: str = "") -> None:
-    """Check ``--period`` of ``command`` (before the report is computed, when it is given): a range only
-    where the command takes one (else a one-line error saying which commands do), and not a period with no
-    data."""
-    if not period:
+def _one_period(command: str, period: str) -> None:
+    """Refuse a range in ``--period`` of a command about one period, saying which commands take one (the
+    labels' syntax does not depend on the fiscal year; whether the period has data, the notebook checks)."""
+    if not period or command in _RANGE_COMMANDS:
         return
-    span = parse_span(period, fiscal_year_start=sales.fiscal_year_start, name="period")
-    if command and len(span.periods) > 1 and command not in _RANGE_COMMANDS:
+    span = parse_span(period, name="period")
+    if len(span.periods) > 1:
         why = _ONE_PERIOD.get(command, "this report is about one period")
         raise ParameterError(
             f"{command} --period takes one period, e.g. {span.last}, not the range {span}: {why}. "
             f"--period takes a range in {', '.join(_RANGE_COMMANDS)} (and batch: one report per period)."
         )
-    require_data(span, first=sales.first_date, last=sales.last_date)
 
 
-def _render(
+def _report(
     kind: str,
-    report: Any,
-    views: Any,
-    tr: Translator,
     *,
-    files: ReportSet,
-    stem: str,
-    parameters: dict[str, Any],
-    team: str = "",
-    subject: str | None = None,
-) -> tuple[Path, ReportRecord]:
-    """Render the ``kind`` notebook into the report set as ``<stem>.html`` (``<stem>.<lang>.html`` but in
-    English) with its record: title and key figures from ``views``, fingerprint and data date from
-    ``report``."""
-    record = ReportRecord.create(
-        kind=kind,
-        period=report.period,
-        title=views.page_title(report, tr),
-        lang=tr.lang,
-        team=team,
-        subject=subject,
-        currency=tr.currency,
-        key_figures=views.key_figures(report, tr),
-        data_fingerprint=report.data_fingerprint,
-        data_as_of=report.data_as_of,
-        parameters=parameters,
-    )
-    html = render_notebook(
-        notebook_path(kind),
-        parameters=parameters,
-        output=files.path(f"{stem}{'' if tr.lang == 'en' else '.' + tr.lang}.html"),
-        title=record.title,
-        language=tr.lang,
-        footer=rendered_footer(record),
-    )
-    return html, record
+    data: Path,
+    out: Path,
+    lang: str,
+    force: bool,
+    options: dict[str, Any],
+    name: str | Callable[[ReportRecord], str],
+    named_by: Sequence[tuple[str, str]] = (),
+    currency: str | None = "",
+    mapping: Path | None = None,
+    on_invalid: str = "raise",
+    renames: Mapping[str, str] | None = None,
+    command: str = "",
+) -> None:
+    """Render one report: check the options, execute the ``kind`` notebook (the one place the report is
+    computed: its last cell writes the record and the data files), name the files and publish the set.
 
-
-def _spreadsheet(frame: pd.DataFrame, path: Path) -> Path:
-    """Write ``frame`` as CSV with text cells a spreadsheet would run as formulas neutralised."""
-    safe_for_spreadsheet(frame).to_csv(path, index=False)
-    return path
-
-
-def _wrote(files: ReportSet, written: list[Path], site: Site) -> None:
-    shown = [str(files.published(p.name)) for p in written] + [str(site.index)]
-    _out.print(f"wrote {', '.join(shown[:-1])} and {shown[-1]}", soft_wrap=True, markup=False)
+    ``options`` are the notebook's own parameters; ``name`` the stem of the page's file name (or a function
+    of the record); ``named_by`` the names that go into the file name, as ``("team" | "manager", value)``;
+    ``currency`` ``None`` for a notebook without amounts; ``renames`` gives a data file another stem than
+    the notebook's (``plan_gap.csv`` named as the page).
+    """
+    tr = translator(lang, currency=currency or "")  # an unknown language or currency fails first
+    _one_period(command or kind, str(options.get("period") or ""))
+    prepare_out(out, force=force)
+    parameters = {
+        "data_dir": str(data.resolve()),
+        **options,
+        "lang": lang,
+        **({} if currency is None else {"currency": tr.currency or ""}),
+        "mapping": str(mapping.resolve()) if mapping else "",
+        "on_invalid": on_invalid,
+    }
+    with ReportSet(out, force=force) as files:
+        assert files.staging is not None
+        workdir = Path(tempfile.mkdtemp(prefix=".render-", dir=files.staging))
+        parameters["output_dir"] = str(workdir)
+        executed = execute_notebook(notebook_path(kind), parameters=parameters, workdir=workdir)
+        result = read_outputs(workdir)
+        record = result.record
+        files.for_period(record.period)
+        stem = name(record) if callable(name) else name
+        universe = {"team": result.teams, "manager": result.managers}
+        suffix, owner = file_part(
+            out / period_folder(record.period), stem, lang, [(value, universe[of]) for of, value in named_by]
+        )
+        html = files.path(f"{stem}{suffix}{'' if lang == 'en' else '.' + lang}.html")
+        page = notebook_to_html(executed, title=record.title, language=lang, footer=rendered_footer(record))
+        html.write_text(page, encoding="utf-8")
+        written = [html]
+        for base, path in result.files.items():
+            base_stem, dot, ext = base.partition(".")
+            target = files.path(f"{(renames or {}).get(base_stem, base_stem)}{suffix}{dot}{ext}")
+            path.rename(target)  # not os.replace: the publisher alone replaces files
+            written += [] if base == QUARANTINE_FILE else [target]
+        site = files.publish(html, record, owner=owner)
+    if result.quarantined:
+        _out.print(
+            f"set aside {result.quarantined} invalid row(s): {files.published(f'quarantine{suffix}.csv')}",
+            markup=False,
+        )
+    _wrote(files, written, site)
 
 
 @app.command()
@@ -197,40 +199,10 @@ def quarterly(
 ) -> None:
     """Render the quarterly KPI report: OUT/<period>/quarterly.html (quarterly.ru.html in Russian), kpis.csv,
     and rebuild the site's OUT/index.html."""
-    from kpi_toolkit.report import views
-
-    tr = translator(lang, currency=currency)
-    prepare_out(out, force=force)
-    sales = _load(data, mapping=mapping, on_invalid=on_invalid)
-    _covered(sales, period, "quarterly")
-    report = quarterly_report(sales, period=period or None, team=team or None)
-    _covered(sales, report.period)
-    suffix, owner = file_part(out / period_folder(report.period), "quarterly", lang, [(team, sales.teams)])
-    parameters = {
-        "data_dir": str(data.resolve()),
-        "period": str(report.period),
-        "team": team,
-        "lang": lang,
-        "currency": tr.currency or "",
-        "mapping": str(mapping.resolve()) if mapping else "",
-        "on_invalid": on_invalid,
-    }
-    with ReportSet(out, str(report.period), force=force) as files:
-        html, record = _render(
-            "quarterly", report, views, tr, files=files, stem=f"quarterly{suffix}", parameters=parameters,
-            team=team,
-        )  # fmt: skip
-        csv = _spreadsheet(report.kpis.reset_index(), files.path(f"kpis{suffix}.csv"))
-        if len(sales.quarantine):
-            _spreadsheet(sales.quarantine, files.path(f"quarantine{suffix}.csv"))
-        site = files.publish(html, record, owner=owner)
-    if len(sales.quarantine):
-        _out.print(
-            f"set aside {sales.row_counts['rows_excluded'].sum()} invalid row(s): "
-            f"{files.published(f'quarantine{suffix}.csv')}",
-            markup=False,
-        )
-    _wrote(files, [html, csv], site)
+    _report(
+        "quarterly", data=data, out=out, lang=lang, currency=currency, mapping=mapping, on_invalid=on_invalid,
+        force=force, options={"period": period, "team": team}, name="quarterly", named_by=[("team", team)],
+    )  # fmt: skip
 
 
 @app.command("card")
@@ -248,44 +220,19 @@ def card_command(
     lang: LangOption = "en",
     currency: CurrencyOption = "",
     mapping: MappingOption = None,
+    on_invalid: OnInvalidOption = "raise",
     force: ForceOption = False,
 ) -> None:
     """Pay a period under a KPI card: OUT/<period>/card.html (card.ru.html in Russian), bonuses.xlsx and
     bonuses.csv for payroll (data: the same in every language), and rebuild the site's OUT/index.html."""
-    from kpi_toolkit.card.workbook import write_bonus_workbook
-    from kpi_toolkit.report import card_views
-    from kpi_toolkit.report.card_report import card_report
+    from kpi_toolkit.card.spec import load_card
 
-    tr = translator(lang, currency=currency)
-    prepare_out(out, force=force)
-    sales = _load(data, mapping=mapping)
-    _covered(sales, period, "card")
-    report = card_report(sales, period=period, card=card, team=team or None)
-    _covered(sales, report.period)
-    suffix, owner = file_part(out / period_folder(report.period), "card", lang, [(team, sales.teams)])
-    parameters = {
-        "data_dir": str(data.resolve()),
-        "period": str(report.period),
-        "card": str(card.resolve()),
-        "team": team,
-        "lang": lang,
-        "currency": tr.currency or "",
-        "mapping": str(mapping.resolve()) if mapping else "",
-    }
-    with ReportSet(out, str(report.period), force=force) as files:
-        html, record = _render(
-            "card", report, card_views, tr, files=files, stem=f"card{suffix}", parameters=parameters,
-            team=team,
-        )  # fmt: skip
-        workbook = write_bonus_workbook(
-            files.path(f"bonuses{suffix}.xlsx"),
-            card=report.card,
-            scorecard=report.scorecard,
-            payouts=report.payroll,
-        )
-        csv = _spreadsheet(report.payroll, files.path(f"bonuses{suffix}.csv"))
-        site = files.publish(html, record, owner=owner)
-    _wrote(files, [html, workbook, csv], site)
+    load_card(card)  # a bad card fails before the notebook runs
+    _report(
+        "card", data=data, out=out, lang=lang, currency=currency, mapping=mapping, on_invalid=on_invalid,
+        force=force, options={"period": period, "card": str(card.resolve()), "team": team}, name="card",
+        named_by=[("team", team)],
+    )  # fmt: skip
 
 
 @app.command("compare")
@@ -314,43 +261,27 @@ def compare_command(
     lang: LangOption = "en",
     currency: CurrencyOption = "",
     mapping: MappingOption = None,
+    on_invalid: OnInvalidOption = "raise",
     force: ForceOption = False,
 ) -> None:
     """Compare managers honestly: OUT/<period>/manager_comparison.html (the tests, a funnel plot, a shrunk
     ranking; manager_comparison.ru.html in Russian), manager_tests.csv (every test of every KPI), and rebuild
     the site's OUT/index.html."""
-    from kpi_toolkit.report import comparison_views
-    from kpi_toolkit.report.comparison_report import comparison_report
 
-    tr = translator(lang, currency=currency)
-    prepare_out(out, force=force)
-    sales = _load(data, mapping=mapping)
-    _covered(sales, period, "compare")
-    metric = metric or ("conversion" if sales.leads is not None else "average_check")  # the first it supports
-    report = comparison_report(sales, period=period, metric=metric, team=team or None, alpha=alpha)  # type: ignore[arg-type]
-    _covered(sales, report.period)
-    name = "manager_comparison" + ("" if metric == "conversion" else f"_{metric}")
-    # every option that changes the content names the file
-    name += "" if alpha == 0.05 else f"_alpha{alpha:g}"
-    suffix, owner = file_part(out / period_folder(report.period), name, lang, [(team, sales.teams)])
-    parameters = {
-        "data_dir": str(data.resolve()),
-        "period": str(report.period),
-        "team": team,
-        "metric": metric,
-        "alpha": float(alpha),
-        "lang": lang,
-        "currency": tr.currency or "",
-        "mapping": str(mapping.resolve()) if mapping else "",
-    }
-    with ReportSet(out, str(report.period), force=force) as files:
-        html, record = _render(
-            "comparison", report, comparison_views, tr, files=files, stem=name + suffix,
-            parameters=parameters, team=team, subject=metric,
-        )  # fmt: skip
-        csv = _spreadsheet(report.manager_tests, files.path(f"manager_tests{suffix}.csv"))
-        site = files.publish(html, record, owner=owner)
-    _wrote(files, [html, csv], site)
+    def name(record: ReportRecord) -> str:  # every option that changes the content names the file
+        metric = record.subject or "conversion"
+        return (
+            "manager_comparison"
+            + ("" if metric == "conversion" else f"_{metric}")
+            + ("" if alpha == 0.05 else f"_alpha{alpha:g}")
+        )
+
+    _report(
+        "comparison", data=data, out=out, lang=lang, currency=currency, mapping=mapping,
+        on_invalid=on_invalid, force=force,
+        options={"period": period, "team": team, "metric": metric, "alpha": float(alpha)}, name=name,
+        named_by=[("team", team)],
+    )  # fmt: skip
 
 
 @app.command("batch")
@@ -416,48 +347,23 @@ def plan_gap_command(
     ] = "",
     lang: LangOption = "en",
     currency: CurrencyOption = "",
+    mapping: MappingOption = None,
+    on_invalid: OnInvalidOption = "raise",
     force: ForceOption = False,
 ) -> None:
     """Explain the gap to plan: OUT/<period>/plan_gap.html (the gap's drivers, systematic misses, pacing),
     plan_gap.csv, and rebuild the site's OUT/index.html."""
-    from kpi_toolkit.report import plan_gap_views
-    from kpi_toolkit.report.plan_gap_report import plan_gap_report
-
-    tr = translator(lang, currency=currency)
-    prepare_out(out, force=force)
-    sales = _load(data)
-    _covered(sales, period, "plan-gap")
-    report = plan_gap_report(
-        sales, period=period, team=team, manager=manager, baseline=baseline, history=history, as_of=as_of
-    )
-    _covered(sales, report.period)
     options = {"baseline": baseline != "plan", "history": history != 8, "asof": bool(as_of)}
     values = {"baseline": baseline, "history": history, "asof": as_of}
     # every option that changes the content names the file: plan_gap_baselineprevious_history4.html
     name = "plan_gap" + "".join(f"_{k}{slug(str(values[k]))}" for k, on in options.items() if on)
-    suffix, owner = file_part(
-        out / period_folder(report.period), name, lang, [(team, sales.teams), (manager, sales.manager_ids)]
-    )
-    parameters = {
-        "data_dir": str(data.resolve()),
-        "period": str(report.period),
-        "team": team,
-        "manager": manager,
-        "baseline": baseline,
-        "history": history,
-        "as_of": as_of,
-        "lang": lang,
-        "currency": tr.currency or "",
-    }
-    with ReportSet(out, str(report.period), force=force) as files:
-        html, record = _render(
-            "plan_gap", report, plan_gap_views, tr, files=files, stem=f"{name}{suffix}",
-            parameters=parameters, team=team, subject=manager or None,
-        )  # fmt: skip
-        # money in cents for people
-        csv = _spreadsheet(report.gap.round(2), files.path(f"{name}{suffix}.csv"))
-        site = files.publish(html, record, owner=owner)
-    _wrote(files, [html, csv], site)
+    _report(
+        "plan_gap", data=data, out=out, lang=lang, currency=currency, mapping=mapping, on_invalid=on_invalid,
+        force=force, name=name, named_by=[("team", team), ("manager", manager)], renames={"plan_gap": name},
+        command="plan-gap",
+        options={"period": period, "team": team, "manager": manager, "baseline": baseline,
+                 "history": history, "as_of": as_of},
+    )  # fmt: skip
 
 
 @app.command("showcase")
@@ -478,39 +384,18 @@ def showcase_command(
         bool, typer.Option("--anonymize/--no-anonymize", help="Pseudonyms outside the showcased group.")
     ] = True,
     lang: LangOption = "en",
+    mapping: MappingOption = None,
+    on_invalid: OnInvalidOption = "raise",
     force: ForceOption = False,
 ) -> None:
     """What top performers do differently: OUT/<period>/showcase.html (the top group, the practices
     associated with winning, what to teach), practices.csv, and rebuild the site's OUT/index.html."""
-    from kpi_toolkit.report import showcase_views
-    from kpi_toolkit.report.showcase import showcase_report
-
-    tr = translator(lang)
-    prepare_out(out, force=force)
-    sales = _load(data)
-    _covered(sales, period, "showcase")
-    report = showcase_report(
-        sales, period=period, team=team, top_share=top_share, anonymize=anonymize, min_leads=min_leads, tr=tr
-    )
-    _covered(sales, report.period)
-    suffix, owner = file_part(out / period_folder(report.period), "showcase", lang, [(team, sales.teams)])
-    parameters = {
-        "data_dir": str(data.resolve()),
-        "period": str(report.period),
-        "team": team,
-        "top_share": top_share,
-        "anonymize": anonymize,
-        "min_leads": min_leads,
-        "lang": lang,
-    }
-    with ReportSet(out, str(report.period), force=force) as files:
-        html, record = _render(
-            "showcase", report, showcase_views, tr, files=files, stem=f"showcase{suffix}",
-            parameters=parameters, team=team,
-        )  # fmt: skip
-        csv = _spreadsheet(report.effects, files.path(f"practices{suffix}.csv"))
-        site = files.publish(html, record, owner=owner)
-    _wrote(files, [html, csv], site)
+    _report(
+        "showcase", data=data, out=out, lang=lang, currency=None, mapping=mapping, on_invalid=on_invalid,
+        force=force, name="showcase", named_by=[("team", team)],
+        options={"period": period, "team": team, "top_share": top_share, "anonymize": anonymize,
+                 "min_leads": min_leads},
+    )  # fmt: skip
 
 
 @app.command()

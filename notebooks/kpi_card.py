@@ -21,16 +21,27 @@ team: str = ""  # team to pay; empty: all teams
 lang: str = "en"  # language of the report: en or ru
 currency: str = ""  # ISO 4217 code of the amounts (RUB, USD, EUR ...); empty: amounts without a currency sign
 mapping: str = ""  # mapping (YAML) that reads an export in data_dir; empty: canonical tables
+on_invalid: str = "raise"  # raise: stop at invalid rows; quarantine: set them aside and say so
+output_dir: str = ""  # folder for the record, bonuses.xlsx and bonuses.csv (kpi-report sets it); empty: none
+
+# %% [markdown] tags=["analysis"]
+# # KPI card: worksheet
+#
+# Cells tagged `analysis` (like this one) show the numbers behind each section; they are left out of the
+# rendered report. `report` is `kpi_toolkit.report.card_report.card_report(...)`; each of its frames is the
+# result of the public call named beside it.
 
 # %%
 import kpi_toolkit as kt
 from kpi_toolkit.report import card_views as views
-from kpi_toolkit.report import translator
-from kpi_toolkit.report.card_report import card_report
+from kpi_toolkit.report import outputs, shared, translator
+from kpi_toolkit.report.card_report import bonus_workbook, card_report
 
 tr = translator(lang, currency=currency)
-data = kt.load(data_dir, mapping=mapping or None)
+data = shared.covered(shared.load(data_dir, mapping=mapping, on_invalid=on_invalid), period)
 report = card_report(data, period=period, card=card, team=team)
+
+# %%
 views.title(report, tr)
 
 # %%
@@ -42,14 +53,26 @@ views.caveats(report, tr)
 # %%
 views.introduction(report, tr)
 
+# %% tags=["analysis"]
+curve = report.curve  # kt.card.payout_curve of each KPI of the card: the knots of its payout curve
+curve
+
 # %%
 views.card_section(report, tr)
 
 # %%
 views.curve_section(report, tr)
 
+# %% tags=["analysis"]
+scorecard = report.scorecard  # kt.scorecard(data, period=period, card=card, team=team): manager x KPI
+scorecard
+
 # %%
 views.scorecard_section(report, tr)
+
+# %% tags=["analysis"]
+payouts = report.payouts  # kt.bonuses(data, period=period, card=card, team=team): one row per manager
+payouts
 
 # %%
 views.payouts_section(report, tr)
@@ -58,16 +81,22 @@ views.payouts_section(report, tr)
 views.cost_section(report, tr)
 
 # %%
-views.provenance(
-    report,
-    tr,
-    parameters={
-        "data_dir": data_dir,
-        "period": str(report.period),
-        "card": card,
-        "team": team,
-        "lang": lang,
-        "currency": currency,
-        "mapping": mapping,
-    },
+parameters = {
+    "data_dir": data_dir,
+    "period": str(report.period),
+    "card": card,
+    "team": team,
+    "lang": lang,
+    "currency": currency,
+    "mapping": mapping,
+    "on_invalid": on_invalid,
+}
+views.provenance(report, tr, parameters=parameters)
+
+# %%
+written = outputs.write_outputs(
+    output_dir,
+    record=outputs.report_record("card", report, views, tr, parameters=parameters, team=team),
+    data=data,
+    files={"bonuses.xlsx": bonus_workbook(report), "bonuses.csv": report.payroll},
 )

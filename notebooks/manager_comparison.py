@@ -17,21 +17,33 @@
 data_dir: str = "../data/demo"  # folder of the data set (orders.csv, leads.csv, plans.csv, managers.csv)
 period: str = "2026"  # period to compare: year (2026, tells most), quarter (2026Q3) or month (2026-07)
 team: str = ""  # team whose managers are compared; empty: all managers
-metric: str = "conversion"  # KPI to compare: conversion, average_check or new_customers
+metric: str = "conversion"  # conversion, average_check or new_customers; empty: the first the data allow
 alpha: float = 0.05  # level of the verdicts: the chance that anyone is flagged when all are alike
 lang: str = "en"  # language of the report: en or ru
 currency: str = ""  # ISO 4217 code of the amounts (RUB, USD, EUR ...); empty: amounts without a currency sign
 mapping: str = ""  # mapping (YAML) that reads an export in data_dir; empty: canonical tables
+on_invalid: str = "raise"  # raise: stop at invalid rows; quarantine: set them aside and say so
+output_dir: str = ""  # folder for the record and manager_tests.csv (kpi-report sets it); empty: none
+
+# %% [markdown] tags=["analysis"]
+# # Manager comparison: worksheet
+#
+# Cells tagged `analysis` (like this one) show the numbers behind each section; they are left out of the
+# rendered report. `report` is `kpi_toolkit.report.comparison_report.comparison_report(...)`; each of its
+# frames is the result of the public call named beside it.
 
 # %%
 import kpi_toolkit as kt
 from kpi_toolkit.report import comparison_views as views
-from kpi_toolkit.report import translator
-from kpi_toolkit.report.comparison_report import comparison_report
+from kpi_toolkit.report import outputs, shared, translator
+from kpi_toolkit.report.comparison_report import comparison_report, default_metric
 
 tr = translator(lang, currency=currency)
-data = kt.load(data_dir, mapping=mapping or None)
+data = shared.covered(shared.load(data_dir, mapping=mapping, on_invalid=on_invalid), period)
+metric = default_metric(data, metric)
 report = comparison_report(data, period=period, metric=metric, team=team, alpha=alpha)
+
+# %%
 views.title(report, tr)
 
 # %%
@@ -46,17 +58,37 @@ views.introduction(report, tr)
 # %%
 views.conclusions(report, tr)
 
+# %% tags=["analysis"]
+global_tests = report.global_tests  # kt.global_test(data, period=period, metric=..., team=team) per metric
+global_tests
+
 # %%
 views.global_section(report, tr)
+
+# %% tags=["analysis"]
+table = report.table  # kt.compare_managers(data, period=period, metric=metric, team=team, alpha=alpha)
+table
 
 # %%
 views.verdicts_section(report, tr)
 
+# %% tags=["analysis"]
+funnel = report.funnel  # kt.funnel(...): conversion only (None for the other metrics)
+funnel
+
 # %%
 views.funnel_section(report, tr)
 
+# %% tags=["analysis"]
+shrunk = report.shrunk  # kt.shrunk_rates(...): conversion only (None for the other metrics)
+shrunk
+
 # %%
 views.ranking_section(report, tr)
+
+# %% tags=["analysis"]
+diagnostics = report.diagnostics  # kt.average_check_diagnostics(...): average check only
+diagnostics
 
 # %%
 views.amounts_section(report, tr)
@@ -65,17 +97,29 @@ views.amounts_section(report, tr)
 views.reading_guide(report, tr)
 
 # %%
-views.provenance(
-    report,
-    tr,
-    parameters={
-        "data_dir": data_dir,
-        "period": period,
-        "team": team,
-        "metric": metric,
-        "alpha": alpha,
-        "lang": lang,
-        "currency": currency,
-        "mapping": mapping,
-    },
+parameters = {
+    "data_dir": data_dir,
+    "period": period,
+    "team": team,
+    "metric": metric,
+    "alpha": alpha,
+    "lang": lang,
+    "currency": currency,
+    "mapping": mapping,
+    "on_invalid": on_invalid,
+}
+views.provenance(report, tr, parameters=parameters)
+
+# %% tags=["analysis"]
+tests = report.tests  # kt.compare_managers for every metric the data allow, stacked: manager_tests.csv
+tests
+
+# %%
+written = outputs.write_outputs(
+    output_dir,
+    record=outputs.report_record(
+        "comparison", report, views, tr, parameters=parameters, team=team, subject=metric
+    ),
+    data=data,
+    files={"manager_tests.csv": report.manager_tests},
 )

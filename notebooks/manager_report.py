@@ -21,16 +21,28 @@ lang: str = "en"  # language of the report: en or ru
 currency: str = ""  # ISO 4217 code of the amounts (RUB, USD, EUR ...); empty: amounts without a currency sign
 mapping: str = ""  # mapping (YAML) that reads an export in data_dir; empty: canonical tables
 on_invalid: str = "raise"  # raise: stop at invalid rows; quarantine: set them aside and say so
+output_dir: str = ""  # folder for the report's record (the batch sets it); empty: none
+
+# %% [markdown] tags=["analysis"]
+# # One manager's report: worksheet
+#
+# Cells tagged `analysis` (like this one) show the numbers behind each section; they are left out of the
+# rendered report. `team` is `kpi_toolkit.report.quarterly_report(data, period=period, team=<the manager's
+# team>)`; `report` is `kpi_toolkit.report.manager.manager_report(team, manager=manager)`: the manager's
+# numbers against the team's, every colleague under a pseudonym.
 
 # %%
+import kpi_toolkit as kt
 from kpi_toolkit.report import manager_views as views
-from kpi_toolkit.report import shared, translator
+from kpi_toolkit.report import outputs, shared, translator
 from kpi_toolkit.report.manager import manager_report, team_of
 
 tr = translator(lang, currency=currency)
 data = shared.load(data_dir, mapping=mapping, on_invalid=on_invalid)  # loaded once per batch worker
 team = shared.quarterly_report(data, period=period, team=team_of(data, manager))  # once per team
 report = manager_report(team, manager=manager)
+
+# %%
 views.title(report, tr)
 
 # %%
@@ -42,29 +54,58 @@ views.summary(report, tr)
 # %%
 views.caveats(report, tr)
 
+# %% tags=["analysis"]
+versus = report.versus  # the manager's KPIs against the team's median manager and the team's total
+versus
+
 # %%
 views.versus_section(report, tr)
+
+# %% tags=["analysis"]
+team_kpis = report.team_report.kpis  # kt.manager_kpis of the team, colleagues under pseudonyms
+team_kpis
 
 # %%
 views.team_section(report, tr)
 
+# %% tags=["analysis"]
+own_history = report.own_history  # the manager's rows of kt.kpi_history over the trend's quarters
+own_history
+
 # %%
 views.trend_section(report, tr)
+
+# %% tags=["analysis"]
+ranking = report.team_report.ranking  # kt.attainment_ranking of the team, colleagues under pseudonyms
+ranking
 
 # %%
 views.ranking_section(report, tr)
 
 # %%
-views.provenance(
-    report,
-    tr,
-    parameters={
-        "data_dir": data_dir,
-        "period": str(report.period),
-        "manager": manager,
-        "lang": lang,
-        "currency": currency,
-        "mapping": mapping,
-        "on_invalid": on_invalid,
-    },
+parameters = {
+    "data_dir": data_dir,
+    "period": str(report.period),
+    "manager": manager,
+    "lang": lang,
+    "currency": currency,
+    "mapping": mapping,
+    "on_invalid": on_invalid,
+}
+views.provenance(report, tr, parameters=parameters)
+
+# %%
+written = outputs.write_outputs(
+    output_dir,
+    record=outputs.report_record(
+        "manager",
+        report,
+        views,
+        tr,
+        parameters=parameters,
+        team=report.team,
+        numbers=team,
+        subject=outputs.manager_subject(data, manager),
+    ),
+    data=data,
 )

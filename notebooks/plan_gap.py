@@ -23,61 +23,105 @@ history: int = 8  # periods judged for systematic misses (ending with the last c
 as_of: str = ""  # day the pacing is judged at, e.g. 2026-08-15; empty: the end of the data
 lang: str = "en"  # language of the report: en or ru
 currency: str = ""  # ISO 4217 code of the amounts (RUB, USD, EUR ...); empty: amounts without a currency sign
+mapping: str = ""  # mapping (YAML) that reads an export in data_dir; empty: canonical tables
+on_invalid: str = "raise"  # raise: stop at invalid rows; quarantine: set them aside and say so
+output_dir: str = ""  # folder for the report's record and plan_gap.csv (kpi-report sets it); empty: none
+
+# %% [markdown] tags=["analysis"]
+# # Plan gap: worksheet
+#
+# Cells tagged `analysis` (like this one) show the numbers behind each section; they are left out of the
+# rendered report. `report` is `kpi_toolkit.report.plan_gap_report.plan_gap_report(...)`: every number in
+# it is of the data as it stood at the end of `report.as_of`, and each frame is the result of the public
+# call named beside it. The sections below are drawn from the frames as named here (the report gives the
+# context: period, baseline, names, the manager in focus).
 
 # %%
 import kpi_toolkit as kt
+from kpi_toolkit.report import outputs, shared, translator
 from kpi_toolkit.report import plan_gap_views as views
-from kpi_toolkit.report import translator
-from kpi_toolkit.report.plan_gap_report import plan_gap_report
+from kpi_toolkit.report.customer_views import customer_bridge_section
+from kpi_toolkit.report.plan_gap_report import data_as_of, plan_gap_report
 
 tr = translator(lang, currency=currency)
-data = kt.load(data_dir)
+data = shared.covered(shared.load(data_dir, mapping=mapping, on_invalid=on_invalid), period)
 report = plan_gap_report(
     data, period=period, team=team, manager=manager, baseline=baseline, history=history, as_of=as_of
 )
+
+# %%
 views.title(report, tr)
 
 # %%
 views.headline(report, tr)
 
+# %% tags=["analysis"]
+alerts = report.alerts  # kt.alerts(data, period=report.period, history=history, team=team, as_of=...)
+alerts
+
 # %%
-views.alerts_section(report, tr)
+views.alerts_section(report, tr, alerts=alerts)
 
 # %%
 views.introduction(report, tr)
 
-# %%
-views.gap_section(report, tr)
+# %% tags=["analysis"]
+gap = report.gap  # kt.plan_gap(data, period=report.period, baseline=baseline, team=team): per manager
+gap
+
+# %% tags=["analysis"]
+sources = report.sources  # kt.volume_sources(data, period=report.period, team=team)
+sources
 
 # %%
-from kpi_toolkit.report.customer_views import customer_bridge_section
-from kpi_toolkit.report.plan_gap_report import data_as_of
+views.gap_section(report, tr, gap=gap, sources=sources)
 
+# %% tags=["analysis"]
 bridge = kt.customer_bridge(data_as_of(data, report.as_of), period=report.period, team=team or None)
+bridge  # the customers behind the change: new, lost, grown and shrunk
+
+# %%
 customer_bridge_section(bridge, tr, names=report.names, manager=manager or None)
 
 # %%
-views.managers_section(report, tr)
+views.managers_section(report, tr, gap=gap)
+
+# %% tags=["analysis"]
+evidence = report.evidence  # kt.gap.miss_evidence over kt.miss_series(data, periods=report.window, team=team)
+evidence
 
 # %%
-views.misses_section(report, tr)
+views.misses_section(report, tr, evidence=evidence)
+
+# %% tags=["analysis"]
+pace = report.pacing  # kt.pacing(data, period=report.pacing_period, as_of=report.as_of, team=team)
+pace
 
 # %%
-views.pacing_section(report, tr)
+views.pacing_section(report, tr, pacing=pace)
 
 # %%
-views.provenance(
-    report,
-    tr,
-    parameters={
-        "data_dir": data_dir,
-        "period": str(report.period),
-        "team": team,
-        "manager": manager,
-        "baseline": baseline,
-        "history": history,
-        "as_of": as_of,
-        "lang": lang,
-        "currency": currency,
-    },
+parameters = {
+    "data_dir": data_dir,
+    "period": str(report.period),
+    "team": team,
+    "manager": manager,
+    "baseline": baseline,
+    "history": history,
+    "as_of": as_of,
+    "lang": lang,
+    "currency": currency,
+    "mapping": mapping,
+    "on_invalid": on_invalid,
+}
+views.provenance(report, tr, parameters=parameters)
+
+# %%
+written = outputs.write_outputs(
+    output_dir,
+    record=outputs.report_record(
+        "plan_gap", report, views, tr, parameters=parameters, team=team, subject=manager
+    ),
+    data=data,
+    files={"plan_gap.csv": report.gap.round(2)},  # money in cents for people
 )

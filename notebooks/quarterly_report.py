@@ -21,13 +21,26 @@ lang: str = "en"  # language of the report: en or ru
 currency: str = ""  # ISO 4217 code of the amounts (RUB, USD, EUR ...); empty: amounts without a currency sign
 mapping: str = ""  # mapping (YAML) that reads an export in data_dir; empty: canonical tables
 on_invalid: str = "raise"  # raise: stop at invalid rows; quarantine: set them aside and say so
+output_dir: str = ""  # folder for the report's record and kpis.csv (kpi-report sets it); empty: none
+
+# %% [markdown] tags=["analysis"]
+# # Quarterly report: worksheet
+#
+# Cells tagged `analysis` (like this one) show the numbers behind each section; they are left out of the
+# rendered report. Each polished section below is drawn from the frames named here: change one (sort it,
+# filter it) and rerun the section's cell to see the effect. `report` is
+# `kpi_toolkit.report.quarterly_report(data, period=period, team=team)`; each of its frames is the result of
+# the public call named beside it, and the sections below are drawn from the frames as named here.
 
 # %%
-from kpi_toolkit.report import shared, translator, views
+import kpi_toolkit as kt
+from kpi_toolkit.report import outputs, shared, translator, views
 
 tr = translator(lang, currency=currency)
-data = shared.load(data_dir, mapping=mapping, on_invalid=on_invalid)  # loaded once per batch worker
-report = shared.quarterly_report(data, period=period, team=team)
+data = shared.load(data_dir, mapping=mapping, on_invalid=on_invalid)  # kt.load, once per batch worker
+report = shared.quarterly_report(data, period=period, team=team)  # computed once per batch worker
+
+# %%
 views.title(report, tr)
 
 # %%
@@ -44,17 +57,37 @@ views.summary(report, tr)
 # %%
 views.caveats(report, tr)
 
-# %%
-views.kpi_section(report, tr)
+# %% tags=["analysis"]
+kpis = report.kpis  # kt.manager_kpis(data, period=report.period, team=team): one row per manager
+kpis
+
+# %% tags=["analysis"]
+totals = report.totals  # kt.total_kpis of kt.manager_kpis / kt.year_to_date_kpis, one row per column
+totals
 
 # %%
-views.comparison_section(report, tr)
+views.kpis_section(kpis, totals, period=report.period, names=report.names, teams=report.teams, tr=tr)
 
 # %%
-views.trend_section(report, tr)
+views.totals_section(totals, period=report.period, tr=tr)
+
+# %% tags=["analysis"]
+history = report.history  # kt.kpi_history(data, periods=<the 8 quarters to report.period>, team=team)
+history
+
+# %% tags=["analysis"]
+history_totals = report.history_totals  # kt.total_kpis of each period of history
+history_totals
 
 # %%
-views.ranking_section(report, tr)
+views.history_section(history, history_totals, names=report.names, tr=tr)
+
+# %% tags=["analysis"]
+ranking = report.ranking  # kt.attainment_ranking(data, period=report.period, team=team)
+ranking
+
+# %%
+views.attainment_section(ranking, period=report.period, names=report.names, tr=tr)
 
 # %%
 from kpi_toolkit.report import comparison_views
@@ -67,16 +100,21 @@ from kpi_toolkit.report import plan_gap_views
 plan_gap_views.why_section(data, period=str(report.period), team=team, tr=tr, with_alerts=False)
 
 # %%
-views.provenance(
-    report,
-    tr,
-    parameters={
-        "data_dir": data_dir,
-        "period": str(report.period),
-        "team": team,
-        "lang": lang,
-        "currency": currency,
-        "mapping": mapping,
-        "on_invalid": on_invalid,
-    },
+parameters = {
+    "data_dir": data_dir,
+    "period": str(report.period),
+    "team": team,
+    "lang": lang,
+    "currency": currency,
+    "mapping": mapping,
+    "on_invalid": on_invalid,
+}
+views.provenance(report, tr, parameters=parameters)
+
+# %%
+written = outputs.write_outputs(
+    output_dir,
+    record=outputs.report_record("quarterly", report, views, tr, parameters=parameters, team=team),
+    data=data,
+    files={"kpis.csv": report.kpis.reset_index()},
 )

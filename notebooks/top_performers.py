@@ -21,18 +21,30 @@ top_share: float = 0.25  # share of the ranked managers showcased, e.g. 0.25 for
 anonymize: bool = True  # name only the showcased group; everyone else appears as Manager A, B ...
 min_leads: int = 20  # managers with fewer closed leads in the period are not ranked at all
 lang: str = "en"  # language of the report: en or ru
+mapping: str = ""  # mapping (YAML) that reads an export in data_dir; empty: canonical tables
+on_invalid: str = "raise"  # raise: stop at invalid rows; quarantine: set them aside and say so
+output_dir: str = ""  # folder for the report's record and practices.csv (kpi-report sets it); empty: none
+
+# %% [markdown] tags=["analysis"]
+# # Top performers: worksheet
+#
+# Cells tagged `analysis` (like this one) show the numbers behind each section; they are left out of the
+# rendered report. `report` is `kpi_toolkit.report.showcase.showcase_report(...)`; its frames carry display
+# names only (pseudonyms outside the showcased group when `anonymize`).
 
 # %%
 import kpi_toolkit as kt
+from kpi_toolkit.report import outputs, shared, translator
 from kpi_toolkit.report import showcase_views as views
-from kpi_toolkit.report import translator
 from kpi_toolkit.report.showcase import showcase_report
 
 tr = translator(lang)
-data = kt.load(data_dir)
+data = shared.covered(shared.load(data_dir, mapping=mapping, on_invalid=on_invalid), period)
 report = showcase_report(
     data, period=period, team=team, top_share=top_share, anonymize=anonymize, min_leads=min_leads, tr=tr
 )
+
+# %%
 views.title(report, tr)
 
 # %%
@@ -41,11 +53,19 @@ views.headline(report, tr)
 # %%
 views.caveats(report, tr)
 
+# %% tags=["analysis"]
+ranking = report.ranking  # kt.top_performers(data, period=period, share=top_share, min_leads=min_leads)
+ranking
+
 # %%
 views.top_section(report, tr)
 
 # %%
 views.recommendations(report, tr)
+
+# %% tags=["analysis"]
+effects = report.effects  # kt.practice_effects over the period and the three before it
+effects
 
 # %%
 views.practices_section(report, tr)
@@ -53,26 +73,41 @@ views.practices_section(report, tr)
 # %%
 views.practices_figure(report, tr)
 
+# %% tags=["analysis"]
+profiles = report.profiles  # kt.performer_profiles: the top group's practices against the rest's
+profiles
+
 # %%
 views.profile_section(report, tr)
 
 # %%
 views.profile_figure(report, tr)
 
+# %% tags=["analysis"]
+regression = report.regression  # kt.regression_check: the practices together, per lead
+regression
+
 # %%
 views.regression_section(report, tr)
 
 # %%
-views.provenance(
-    report,
-    tr,
-    parameters={
-        "data_dir": data_dir,
-        "period": str(report.period),
-        "team": team,
-        "top_share": top_share,
-        "anonymize": anonymize,
-        "min_leads": min_leads,
-        "lang": lang,
-    },
+parameters = {
+    "data_dir": data_dir,
+    "period": str(report.period),
+    "team": team,
+    "top_share": top_share,
+    "anonymize": anonymize,
+    "min_leads": min_leads,
+    "lang": lang,
+    "mapping": mapping,
+    "on_invalid": on_invalid,
+}
+views.provenance(report, tr, parameters=parameters)
+
+# %%
+written = outputs.write_outputs(
+    output_dir,
+    record=outputs.report_record("showcase", report, views, tr, parameters=parameters, team=team),
+    data=data,
+    files={"practices.csv": report.effects},
 )

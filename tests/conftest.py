@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import matplotlib
+import nbformat
 import numpy as np
 import pandas as pd
 import pytest
@@ -157,3 +158,26 @@ def run_cli(
         code = exc.code if isinstance(exc.code, int) else 1
     captured = capsys.readouterr()
     return code, " ".join((captured.out + captured.err).split())
+
+
+def execute_in_process(
+    notebook: Path, *, parameters: dict[str, object], workdir: Path, **_: object
+) -> nbformat.NotebookNode:
+    """Run a report notebook's code cells in this process, in the notebook's folder, with ``parameters``
+    set after its parameters cell, as papermill would: a stand-in for
+    :func:`kpi_toolkit.report.render.execute_notebook` without a kernel (seconds instead of a kernel's
+    start). Errors propagate as they are; the returned notebook has no outputs."""
+    nb = nbformat.read(notebook, as_version=4)
+    namespace: dict[str, object] = {"__name__": "__notebook__"}
+    here = os.getcwd()
+    os.chdir(Path(notebook).parent)
+    try:
+        for cell in nb.cells:
+            if cell.cell_type != "code":
+                continue
+            exec(compile(cell.source, str(notebook), "exec"), namespace)
+            if "parameters" in cell.metadata.get("tags", []):
+                namespace.update(parameters)
+    finally:
+        os.chdir(here)
+    return nb

@@ -55,3 +55,21 @@ def test_plan_gap_names_carry_the_options_and_round_money(demo_folder, tmp_path)
     money = pd.read_csv(path).select_dtypes("number")
     assert len(money) and ((money.fillna(0) * 100).round(6) % 1 == 0).all().all()  # cents at most
     assert "00000000" not in path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("command", ["quarterly", "card", "compare", "plan-gap", "showcase", "batch"])
+def test_every_report_command_reads_a_mapping_and_quarantines(command):
+    status, output = _run(command, "--help")
+    assert status == 0 and "--mapping" in output and "--on-invalid" in output
+
+
+def test_one_rule_names_the_files():
+    """File names from team and manager names come from kpi_toolkit.report.names alone."""
+    from pathlib import Path
+
+    import kpi_toolkit.cli
+    import kpi_toolkit.report.batch
+
+    for module in (kpi_toolkit.cli, kpi_toolkit.report.batch):
+        text = Path(module.__file__).read_text(encoding="utf-8")
+        assert "def _slug" not in text and "def slug" not in text and "kpi_toolkit.report.names" in text

@@ -2,8 +2,8 @@
 nothing half-written or overwritten.
 
 The commands run in this process (``kpi_toolkit.cli.main`` with ``sys.argv`` set), with the notebook
-rendering replaced by a stub where the test is about files and names rather than the report's content: a
-report's content is tested in test_report.py, its interruption in test_interruptions.py.
+notebook executed in this process (no kernel) where the test is about files and names rather than the
+report's content: a report's content is tested in test_report.py, its interruption in test_interruptions.py.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import re
 import time
 from pathlib import Path
 
+import nbformat
 import pandas as pd
 import pytest
 
@@ -23,10 +24,9 @@ import kpi_toolkit as kt
 from kpi_toolkit import cli
 from kpi_toolkit.card.spec import load_card
 from kpi_toolkit.mapping.spec import read_mapping
-from kpi_toolkit.report import page
 from kpi_toolkit.report.batch import plan_batch
+from tests.conftest import execute_in_process, tiny_tables, write_tables
 from tests.conftest import run_cli as _run
-from tests.conftest import tiny_tables, write_tables
 
 ROOT = Path(__file__).resolve().parents[1]
 CARD = ROOT / "data" / "cards" / "sales_manager.yml"
@@ -34,16 +34,16 @@ CARD = ROOT / "data" / "cards" / "sales_manager.yml"
 
 @pytest.fixture
 def stub_render(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
-    """Replace the notebook run by a page with an empty navigation slot; the list collects the outputs."""
+    """Execute the report notebooks in this process (no kernel: seconds); the list collects the output
+    folders of the notebooks that ran to the end."""
     rendered: list[Path] = []
 
-    def render(notebook: Path, *, parameters: dict, output: Path, title: str, **_: object) -> Path:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(f"<html><body>{page.NAV_START}{page.NAV_END}<main>{title}</main></body></html>")
-        rendered.append(output)
-        return output
+    def execute(notebook: Path, *, parameters: dict, workdir: Path, **_: object) -> nbformat.NotebookNode:
+        done = execute_in_process(notebook, parameters=parameters, workdir=workdir)
+        rendered.append(Path(parameters["output_dir"]))
+        return done
 
-    monkeypatch.setattr(cli, "render_notebook", render)
+    monkeypatch.setattr(cli, "execute_notebook", execute)
     return rendered
 
 
@@ -381,8 +381,8 @@ def test_a_failed_render_leaves_no_folder_behind(tiny_folder, tmp_path, capsys, 
     def fail(*args: object, **kwargs: object) -> Path:
         raise kt.ReportError("the report notebook failed: RuntimeError: boom")
 
-    monkeypatch.setattr(cli, "render_notebook", fail)
+    monkeypatch.setattr(cli, "execute_notebook", fail)
     out = tmp_path / "out"
     code, output = _run(capsys, monkeypatch, "quarterly", "--data", tiny_folder, "--out", out)
     assert code == 2 and "RuntimeError: boom" in output
-    assert sorted(p.name for p in out.iterdir()) == []  # no period folder, no staging folder
+    assert not out.exists()  # no period folder, no staging folder, no reports folder made for nothing

@@ -26,6 +26,7 @@ from kpi_toolkit.periods import parse_period
 from kpi_toolkit.report import publish
 from kpi_toolkit.report.publish import ReportSet
 from kpi_toolkit.report.site import ReportRecord
+from tests.conftest import execute_in_process
 from tests.conftest import run_cli as _run
 
 PERIOD = "2026Q3"
@@ -152,12 +153,8 @@ def _alive(pid: int) -> bool:
 @pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs /proc (Linux) to find the kernels")
 def test_killed_renders_publish_nothing_or_everything(tiny_folder, tmp_path, capsys, monkeypatch):
-    def stub(notebook: Path, *, output: Path, title: str, **_: object) -> Path:
-        output.write_text(f"<html>old report {title}</html>")
-        return output
-
     old = tmp_path / "old"
-    monkeypatch.setattr("kpi_toolkit.cli.render_notebook", stub)
+    monkeypatch.setattr("kpi_toolkit.cli.execute_notebook", execute_in_process)
     code, output = _run(capsys, monkeypatch, "quarterly", "--data", tiny_folder, "--out", old)
     assert code == 0, output
     before = _snapshot(old)

@@ -11,7 +11,9 @@ figures, only much faster:
   (default: one per core) executes every notebook; each kernel is reset before each report
   (:mod:`kpi_toolkit.report.isolation`);
 - the shared analysis runs once: each kernel loads and validates the data once and computes each team's
-  numbers once (:mod:`kpi_toolkit.report.shared`); this process loads it once too, for the reports' records;
+  numbers once (:mod:`kpi_toolkit.report.shared`); each report is computed in its notebook alone, whose last
+  cell writes its record and ``kpis.csv`` (:mod:`kpi_toolkit.report.outputs`); this process loads the data
+  only to plan the reports (the teams, managers and periods);
 - reports render in parallel, one per kernel, while this process exports the finished ones to HTML.
 
 A report that fails (its notebook raises, its kernel dies) does not stop the others: it is recorded with
@@ -46,12 +48,12 @@ from kpi_toolkit.data import SalesData, load
 from kpi_toolkit.errors import KpiToolkitError, ParameterError, ReportError
 from kpi_toolkit.mapping.database import report_source
 from kpi_toolkit.periods import Period, parse_periods, require_data
-from kpi_toolkit.report import manager_views, views
 from kpi_toolkit.report.i18n import Translator, translator
 from kpi_toolkit.report.kernels import PRELOAD, KernelPool, imported_modules
-from kpi_toolkit.report.manager import manager_report, team_of
+from kpi_toolkit.report.manager import team_of
 from kpi_toolkit.report.names import claim, unique_slugs
-from kpi_toolkit.report.quarterly import QuarterlyReport, default_period, quarterly_report
+from kpi_toolkit.report.outputs import read_outputs
+from kpi_toolkit.report.quarterly import default_period
 from kpi_toolkit.report.render import notebook_parameters, notebook_path, notebook_to_html
 from kpi_toolkit.report.site import (
     ReportRecord,
@@ -258,51 +260,6 @@ def plan_batch(
     return items
 
 
-class _Numbers:
-    """This process's own copy of the shared analysis: each (period, team) computed once, for the records."""
-
-    def __init__(self, data: SalesData) -> None:
-        self.data = data
-        self._teams: dict[tuple[str, str], QuarterlyReport] = {}
-
-    def team(self, period: Period, team: str | None) -> QuarterlyReport:
-        key = (str(period), team or "")
-        if key not in self._teams:
-            self._teams[key] = quarterly_report(self.data, period=period, team=team)
-        return self._teams[key]
-
-    def warm(self, items: Sequence[BatchItem]) -> None:
-        """Compute every (period, team) the items need (while the kernels start); a failure shows later,
-        in the reports that need it."""
-        for key in dict.fromkeys((i.period, i.team) for i in items):
-            with contextlib.suppress(Exception):
-                self.team(*key)
-
-    def record(self, item: BatchItem, tr: Translator) -> tuple[ReportRecord, QuarterlyReport]:
-        q = self.team(item.period, item.team)
-        common: dict[str, Any] = {
-            "period": q.period,
-            "lang": tr.lang,
-            "team": item.team,
-            "currency": tr.currency,
-            "data_fingerprint": q.data_fingerprint,
-            "data_as_of": q.data_as_of,
-            "parameters": item.parameters,
-        }
-        if item.kind == "quarterly":
-            title, figures = views.page_title(q, tr), views.key_figures(q, tr)
-            return ReportRecord.create(kind="quarterly", title=title, key_figures=figures, **common), q
-        r = manager_report(q, manager=str(item.manager))
-        record = ReportRecord.create(
-            kind="manager",
-            title=manager_views.page_title(r, tr),
-            subject=item.subject,
-            key_figures=manager_views.key_figures(r, tr),
-            **common,
-        )
-        return record, q
-
-
 @functools.cache
 def _notebook(kind: str) -> nbformat.NotebookNode:
     return load_notebook_node(str(notebook_path(kind)))
@@ -385,7 +342,7 @@ def _progress_bar(console: Any, total: int) -> Iterator[Callable[[BatchOutcome],
 async def _render_all(
     items: list[BatchItem],
     *,
-    numbers: _Numbers,
+    scratch: Path,
     pool: KernelPool,
     tr: Translator,
     worker: ThreadPoolExecutor,
@@ -393,19 +350,22 @@ async def _render_all(
 ) -> list[BatchOutcome]:
     loop = asyncio.get_running_loop()
 
-    async def render(item: BatchItem) -> BatchOutcome:
+    async def render(number: int, item: BatchItem) -> BatchOutcome:
         try:
-            record, q = await loop.run_in_executor(worker, numbers.record, item, tr)
-            notebook = parameterised_notebook(item.kind, item.parameters)
+            # the notebook computes the report once: its last cell writes the record (and kpis.csv) here
+            folder = scratch / str(number)
+            notebook = parameterised_notebook(item.kind, {**item.parameters, "output_dir": str(folder)})
             executed = await pool.execute(notebook, cwd=notebook_path(item.kind).parent)
+            result = read_outputs(folder)
+            record = result.record
 
             def export() -> None:
                 html = notebook_to_html(
                     executed, title=record.title, language=tr.lang, footer=rendered_footer(record)
                 )
                 _write_atomic(item.output, html)
-                if item.csv is not None:
-                    _write_atomic(item.csv, safe_for_spreadsheet(q.kpis.reset_index()).to_csv(index=False))
+                if item.csv is not None and "kpis.csv" in result.files:
+                    _write_atomic(item.csv, result.files["kpis.csv"].read_text(encoding="utf-8"))
                 write_record(replace(record, owner=item.owner), item.output)
 
             await loop.run_in_executor(worker, export)
@@ -417,7 +377,7 @@ async def _render_all(
         done(outcome)
         return outcome
 
-    return list(await asyncio.gather(*(render(i) for i in items)))
+    return list(await asyncio.gather(*(render(n, i) for n, i in enumerate(items))))
 
 
 def _check_parameters(items: Sequence[BatchItem]) -> None:
@@ -500,28 +460,29 @@ def run_batch(
     )
     _check_parameters(items)
     jobs = max(1, min(jobs or default_jobs(), len(items) or 1))
-    numbers = _Numbers(data)
     per_kernel: list[int] = []
 
     async def main() -> list[BatchOutcome]:
-        loop = asyncio.get_running_loop()
         notebooks = [_notebook(kind) for kind in sorted({i.kind for i in items})]
         preload = [*PRELOAD, *imported_modules(notebooks)]
         pool = KernelPool(
             jobs, cwd=notebook_path("quarterly").parent, preload=preload, cell_timeout=cell_timeout
         )
-        # this process's own work (records, HTML export) runs in one thread, beside the kernels' work
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kpi-batch") as worker:
-            warm = loop.run_in_executor(worker, numbers.warm, items)  # while the kernels start
+        # this process's own work (HTML export) runs in one thread, beside the kernels' work
+        with (
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="kpi-batch") as worker,
+            tempfile.TemporaryDirectory(prefix=".batch-", dir=out) as scratch,  # hidden: the site skips it
+        ):
             async with pool:
-                await warm
                 with _progress_bar(console, len(items)) as done:
                     outcomes = await _render_all(
-                        items, numbers=numbers, pool=pool, tr=tr, worker=worker, done=done
+                        items, scratch=Path(scratch), pool=pool, tr=tr, worker=worker, done=done
                     )
                 per_kernel.extend(pool.notebooks_per_kernel)
                 return outcomes
 
+    if items:
+        Path(out).mkdir(parents=True, exist_ok=True)
     outcomes = asyncio.run(main()) if items else []
     if len(data.quarantine):
         for p in sorted({i.period for i in items}, key=str):

@@ -7,8 +7,9 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -21,7 +22,7 @@ from kpi_toolkit.data import SalesData
 from kpi_toolkit.fingerprint import data_fingerprint
 from kpi_toolkit.periods import Period
 
-__all__ = ["CardReport", "card_fingerprint", "card_report"]
+__all__ = ["CardReport", "bonus_workbook", "card_fingerprint", "card_report"]
 
 #: Metrics that need the leads table.
 LEAD_METRICS = ("conversion", "leads_closed", "leads_won")
@@ -83,6 +84,19 @@ class CardReport:
         frame.insert(1, "name", [self.names.get(m, m) for m in frame["manager"]])
         frame.insert(2, "team", [self.teams.get(m, "") for m in frame["manager"]])
         return frame
+
+
+def bonus_workbook(report: CardReport) -> Callable[[Path], Path]:
+    """What writes the report's payroll workbook (``bonuses.xlsx``) at a path: the card, the scorecard and
+    the payouts (:func:`kpi_toolkit.card.workbook.write_bonus_workbook`)."""
+    from kpi_toolkit.card.workbook import write_bonus_workbook
+
+    def write(path: Path) -> Path:
+        return write_bonus_workbook(
+            path, card=report.card, scorecard=report.scorecard, payouts=report.payroll
+        )
+
+    return write
 
 
 def card_report(

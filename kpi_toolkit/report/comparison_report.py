@@ -33,7 +33,13 @@ from kpi_toolkit.report.detectability_views import detectability_frames
 from kpi_toolkit.report.i18n import Message
 from kpi_toolkit.stats import COMPARISON_COLUMNS, GLOBAL_TEST_COLUMNS
 
-__all__ = ["TESTS_COLUMNS", "ComparisonReport", "comparison_report", "detectable_difference"]
+__all__ = [
+    "TESTS_COLUMNS",
+    "ComparisonReport",
+    "comparison_report",
+    "default_metric",
+    "detectable_difference",
+]
 
 #: Columns of ``manager_tests.csv``: the comparison columns with each manager's name and team after its id.
 TESTS_COLUMNS = ("metric", "manager", "name", "team", *COMPARISON_COLUMNS[2:])
@@ -197,6 +203,19 @@ def _caveats(data: SalesData, period: Period, metric: str, managers: list[str], 
             Message("comparison.caveat.sampled", manager=manager, total=int(total), kept=int(kept))
         )
     return caveats
+
+
+def default_metric(data: SalesData, metric: str = "") -> str:
+    """``metric``, or when it is empty the first the data allow: conversion, or the average check for data
+    without leads (what ``kpi-report compare`` shows without ``--metric``).
+
+    >>> import kpi_toolkit as kt
+    >>> from kpi_toolkit.demo import make_demo_data
+    >>> tables = make_demo_data()
+    >>> default_metric(kt.from_frames(**tables)), default_metric(kt.from_frames(tables["orders"]))
+    ('conversion', 'average_check')
+    """
+    return metric or ("conversion" if data.leads is not None else "average_check")
 
 
 def comparison_report(

@@ -5,6 +5,10 @@ Every function takes the report's numbers (:class:`~kpi_toolkit.report.plan_gap_
 ``plan_gap:`` section, every number is formatted by the translator, data (names, teams) is escaped by
 :mod:`kpi_toolkit.report.html`. :func:`why_section` is the short "why" section and alert list of the
 quarterly report.
+
+The sections take the frames they draw (``gap=``, ``sources=``, ``evidence=``, ``pacing=``, ``alerts=``) as
+the notebook's ``analysis`` cells show them, sorted or filtered by an analyst: the report object gives only
+the context then (period, baseline, names, the manager in focus); without them, the report's own frames.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 import matplotlib.pyplot as plt
@@ -54,6 +59,13 @@ TOTAL = "TOTAL"
 
 def _tr(tr: Translator | None) -> Translator:
     return tr if tr is not None else translator("en")
+
+
+def _with(r: PlanGapReport, **frames: pd.DataFrame | None) -> PlanGapReport:
+    """``r`` with the frames a notebook passes in place of its own (a section is drawn from the frames the
+    notebook shows and an analyst may have changed; the report gives the context: period, names, focus)."""
+    given = {name: frame for name, frame in frames.items() if frame is not None}
+    return replace(r, **given) if given else r
 
 
 def signed(tr: Translator, value: float) -> str:
@@ -365,9 +377,16 @@ def assumed_split(gap: pd.DataFrame, tr: Translator | None = None, *, manager: s
     return tr.t("plan_verdicts.assumed", drivers=names, source=source)
 
 
-def gap_section(r: PlanGapReport, tr: Translator | None = None) -> html.Html:
+def gap_section(
+    r: PlanGapReport,
+    tr: Translator | None = None,
+    *,
+    gap: pd.DataFrame | None = None,
+    sources: pd.DataFrame | None = None,
+) -> html.Html:
     """The gap against the baseline and its drivers (the team's, or the manager's with ``--manager``): a
     sentence, the waterfall, a note."""
+    r = _with(r, gap=gap, sources=sources)
     tr = _tr(tr)
     focus = _focus(r)
     who = r.name(r.manager) if r.manager else None
@@ -396,8 +415,11 @@ def gap_section(r: PlanGapReport, tr: Translator | None = None) -> html.Html:
     return html.section(tr.t("plan_gap.gap.heading"), intro) + figure + html.notes(notes)
 
 
-def managers_section(r: PlanGapReport, tr: Translator | None = None) -> html.Html:
+def managers_section(
+    r: PlanGapReport, tr: Translator | None = None, *, gap: pd.DataFrame | None = None
+) -> html.Html:
     """The managers that drive the team's gap: the waterfall by manager and the table of effects."""
+    r = _with(r, gap=gap)
     tr = _tr(tr)
     gap = r.gap
     rows = gap[gap["manager"] != TOTAL].copy()
@@ -432,10 +454,13 @@ def _series_text(series: pd.DataFrame, manager: str, tr: Translator) -> str:
     )
 
 
-def misses_section(r: PlanGapReport, tr: Translator | None = None) -> html.Html:
+def misses_section(
+    r: PlanGapReport, tr: Translator | None = None, *, evidence: pd.DataFrame | None = None
+) -> html.Html:
     """Who misses the plan systematically over the window, and who only by chance; beside it, the verdict
     against colleagues and how many targets were out of reach (the manager or the plan?). Without plans, one
     sentence saying so."""
+    r = _with(r, evidence=evidence)
     tr = _tr(tr)
     if not r.has_plans:
         no_plans = tr.t("plan_verdicts.no_plans", first=tr.period(r.window[0]), last=tr.period(r.window[-1]))
@@ -502,8 +527,11 @@ def misses_section(r: PlanGapReport, tr: Translator | None = None) -> html.Html:
     return html.section(tr.t("plan_gap.misses.heading"), intro) + table
 
 
-def pacing_section(r: PlanGapReport, tr: Translator | None = None) -> html.Html:
+def pacing_section(
+    r: PlanGapReport, tr: Translator | None = None, *, pacing: pd.DataFrame | None = None
+) -> html.Html:
     """The pacing of the period at ``as_of``: to date, expected, projection with its interval, status."""
+    r = _with(r, pacing=pacing)
     tr = _tr(tr)
     pace = r.pacing.copy()
     if r.manager:
@@ -620,11 +648,14 @@ def alert_items(
     return _alert_items(frame, names, period, tr)
 
 
-def alerts_section(r: PlanGapReport, tr: Translator | None = None) -> html.Html:
+def alerts_section(
+    r: PlanGapReport, tr: Translator | None = None, *, alerts: pd.DataFrame | None = None
+) -> html.Html:
     """The alert list: who is off track now, who misses systematically, with the evidence and the cause.
 
     When most of a team misses a plan that was out of reach, that comes first, in plain words, before any
     name (:func:`kpi_toolkit.report.plan_verdict_views.plan_lead`)."""
+    r = _with(r, alerts=alerts)
     tr = _tr(tr)
     frame = r.alerts[r.alerts["manager"] == r.manager] if r.manager else r.alerts
     items = _alert_items(frame, r.names, r.pacing_period, tr)

@@ -83,17 +83,30 @@ class ReportSet:
     block in any other way (an error, a signal) removes the staging folder and publishes nothing.
     """
 
-    def __init__(self, out: Path, period: str, *, force: bool = False) -> None:
-        """``period``: the report's period label; a range's folder is :func:`period_folder`'s."""
+    def __init__(self, out: Path, period: str = "", *, force: bool = False) -> None:
+        """``period``: the report's period label (a range's folder is :func:`period_folder`'s); empty when
+        it is known only once the report is computed (:meth:`for_period`)."""
         self.out = Path(out)
         self.folder = self.out / period_folder(period)
         self.force = force
         self.staging: Path | None = None
+        self._made_out = False
+
+    def for_period(self, period: str) -> ReportSet:
+        """Publish into ``OUT/<period>/`` (for a set whose period is known only once its report is
+        computed, e.g. the latest complete quarter)."""
+        self.folder = self.out / period_folder(period)
+        self._check_folder()
+        return self
+
+    def _check_folder(self) -> None:
+        if self.folder != self.out and self.folder.exists() and not self.folder.is_dir():
+            raise ReportError(f"{self.folder} is a file, not a folder. Fix: move it away.")
 
     def __enter__(self) -> ReportSet:
         prepare_out(self.out, force=self.force)
-        if self.folder.exists() and not self.folder.is_dir():
-            raise ReportError(f"{self.folder} is a file, not a folder. Fix: move it away.")
+        self._check_folder()
+        self._made_out = not self.out.exists()
         try:
             self.out.mkdir(parents=True, exist_ok=True)
             self.staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=self.out))
@@ -108,6 +121,9 @@ class ReportSet:
         if self.staging is not None:
             shutil.rmtree(self.staging, ignore_errors=True)
             self.staging = None
+            if self._made_out:  # nothing was published: a reports folder made for nothing goes too
+                with contextlib.suppress(OSError):
+                    self.out.rmdir()
 
     def path(self, name: str) -> Path:
         """Where to write the file ``name`` of the set (it is published as ``OUT/<period>/<name>``)."""
@@ -130,8 +146,11 @@ class ReportSet:
             (p.name for p in self.staging.iterdir() if p.is_file() and not p.name.startswith(".")),
             key=lambda n: n == record_name,  # the record last: the site sees the report once it is whole
         )
+        if self.folder == self.out:
+            raise RuntimeError("ReportSet.publish() before its period is known (see for_period)")
         with signals_deferred():
             self._move(names)
+            self._made_out = False
             site = build_site(self.out, lang=record.lang, force=self.force)
         return site
 

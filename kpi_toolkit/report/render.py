@@ -5,6 +5,10 @@ inline, nothing loaded from a network, one small inline script of the toolkit's 
 allowed by the page's content security policy by its hash; see :mod:`kpi_toolkit.report.page`). A report is
 written to a temporary file beside its target and moved into place only when complete, so a failed render
 never leaves a half-written report.
+
+A report notebook is also a worksheet: cells tagged :data:`ANALYSIS_TAG` (``analysis``) show the frames
+behind each section to whoever opens the notebook, and are left out of the HTML (nbconvert's
+``TagRemovePreprocessor``), as are their outputs.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from typing import Any
 import nbformat
 import papermill
 from nbconvert import HTMLExporter
+from traitlets.config import Config
 
 import kpi_toolkit
 from kpi_toolkit.errors import ReportError
@@ -26,8 +31,10 @@ from kpi_toolkit.report import page
 from kpi_toolkit.report.i18n import translator
 
 __all__ = [
+    "ANALYSIS_TAG",
     "NOTEBOOKS",
     "TEMPLATE_DIR",
+    "execute_notebook",
     "notebook_parameters",
     "notebook_path",
     "notebook_to_html",
@@ -35,6 +42,8 @@ __all__ = [
 ]
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
+#: Cells with this tag are the worksheet's: shown in JupyterLab, left out of the rendered report.
+ANALYSIS_TAG = "analysis"
 #: The report notebooks by kind.
 NOTEBOOKS = {
     "quarterly": "quarterly_report.ipynb",
@@ -76,7 +85,10 @@ def _check_parameters(path: Path, parameters: Mapping[str, Any]) -> None:
 
 def _to_html(notebook: nbformat.NotebookNode, title: str, language: str, footer: str) -> str:
     tr = translator(language)
-    exporter = HTMLExporter(template_name="kpi", extra_template_basedirs=[str(TEMPLATE_DIR)])
+    config = Config()
+    config.TagRemovePreprocessor.enabled = True
+    config.TagRemovePreprocessor.remove_cell_tags = {ANALYSIS_TAG}
+    exporter = HTMLExporter(config=config, template_name="kpi", extra_template_basedirs=[str(TEMPLATE_DIR)])
     exporter.exclude_input = True
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
@@ -102,6 +114,53 @@ def notebook_to_html(
     """An executed notebook as one self-contained HTML page with the toolkit's template, as
     :func:`render_notebook` writes it (a batch uses it for the notebooks it executes itself)."""
     return _to_html(notebook, title, language, footer)
+
+
+def execute_notebook(
+    notebook: Path, *, parameters: Mapping[str, Any], workdir: Path
+) -> nbformat.NotebookNode:
+    """Execute ``notebook`` with ``parameters`` (papermill, a fresh kernel, in the notebook's folder) and
+    return it executed; its executed copy is kept in ``workdir``.
+
+    Raises
+    ------
+    ReportError
+        When a parameter is unknown or the notebook fails. A toolkit error raised in a cell (bad data, bad
+        parameters) keeps its own message; other errors are named with the failing notebook.
+    """
+    notebook = Path(notebook)
+    _check_parameters(notebook, parameters)
+    executed = Path(workdir) / notebook.name
+    try:
+        papermill.execute_notebook(
+            str(notebook),
+            str(executed),
+            parameters=dict(parameters),
+            kernel_name="python3",
+            cwd=str(notebook.parent),
+            progress_bar=False,
+            log_output=False,
+            # the kernel's start-up chatter (e.g. its note on TCP transport) is not the user's concern;
+            # errors in cells still reach us through papermill
+            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+        )
+    except papermill.PapermillExecutionError as exc:
+        if exc.ename in _toolkit_errors():  # the toolkit's own message says what to fix
+            raise ReportError(exc.evalue) from None
+        raise ReportError(f"the report notebook {notebook.name} failed: {exc.ename}: {exc.evalue}") from None
+    return nbformat.read(executed, as_version=4)
+
+
+def _toolkit_errors() -> set[str]:
+    """The names of the toolkit's exceptions (its own and every subclass imported so far)."""
+    from kpi_toolkit.errors import KpiToolkitError
+
+    names, todo = set(), [KpiToolkitError]
+    while todo:
+        cls = todo.pop()
+        names.add(cls.__name__)
+        todo += cls.__subclasses__()
+    return names
 
 
 def render_notebook(
@@ -132,25 +191,8 @@ def render_notebook(
     output.parent.mkdir(parents=True, exist_ok=True)
     workdir = Path(tempfile.mkdtemp(prefix=".render-", dir=output.parent))
     try:
-        executed = workdir / notebook.name
-        try:
-            papermill.execute_notebook(
-                str(notebook),
-                str(executed),
-                parameters=dict(parameters),
-                kernel_name="python3",
-                cwd=str(notebook.parent),
-                progress_bar=False,
-                log_output=False,
-                # the kernel's start-up chatter (e.g. its note on TCP transport) is not the user's concern;
-                # errors in cells still reach us through papermill
-                extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
-            )
-        except papermill.PapermillExecutionError as exc:
-            raise ReportError(
-                f"the report notebook {notebook.name} failed: {exc.ename}: {exc.evalue}"
-            ) from None
-        html = _to_html(nbformat.read(executed, as_version=4), title, language, footer)
+        executed = execute_notebook(notebook, parameters=parameters, workdir=workdir)
+        html = _to_html(executed, title, language, footer)
         partial = workdir / output.name
         partial.write_text(html, encoding="utf-8")
         os.replace(partial, output)

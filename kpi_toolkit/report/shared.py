@@ -20,13 +20,25 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from kpi_toolkit.data import SalesData
 from kpi_toolkit.data import load as _load
-from kpi_toolkit.periods import Period, parse_span
+from kpi_toolkit.errors import DataValidationError, Violation
+from kpi_toolkit.periods import Period, parse_span, require_data
 from kpi_toolkit.report import quarterly as _quarterly
 from kpi_toolkit.report.quarterly import QuarterlyReport
 
-__all__ = ["MAX_REPORTS", "clear", "disable", "enable", "enabled", "load", "quarterly_report"]
+__all__ = [
+    "MAX_REPORTS",
+    "clear",
+    "covered",
+    "disable",
+    "enable",
+    "enabled",
+    "load",
+    "quarterly_report",
+]
 
 #: How many team reports a worker keeps (the least recently used are dropped first).
 MAX_REPORTS = 64
@@ -72,8 +84,42 @@ def _data_key(source: str | Path, mapping: str | Path | None, on_invalid: str) -
     return (str(folder), files, mapping_key, on_invalid)
 
 
+def _with_orders(data: SalesData, source: str | Path) -> SalesData:
+    """Refuse a data set without orders: there is nothing to report on."""
+    if pd.isna(data.first_date):
+        raise DataValidationError(
+            [
+                Violation(
+                    "orders",
+                    str(source),
+                    None,
+                    "the orders table has no rows (only a header): there is nothing to report on",
+                    fix="export the orders again, with the period you want to report on",
+                )
+            ]
+        )
+    return data
+
+
+def covered(data: SalesData, period: str | Period | None) -> SalesData:
+    """``data``, after refusing a ``period`` it has no data for (nothing to check when ``period`` is empty).
+
+    A report checks its period this way before it computes anything, with the same message whichever
+    report it is (``period='2031' has no data: the data runs from ...``).
+    """
+    if period:
+        span = (
+            parse_span(period, fiscal_year_start=data.fiscal_year_start)
+            if isinstance(period, str)
+            else period
+        )
+        require_data(span, first=data.first_date, last=data.last_date)
+    return data
+
+
 def load(source: str | Path, *, mapping: str | Path | None = None, on_invalid: str = "raise") -> SalesData:
-    """:func:`kpi_toolkit.load` (``mapping`` empty or ``None``: canonical tables), once per batch worker.
+    """:func:`kpi_toolkit.load` (``mapping`` empty or ``None``: canonical tables), once per batch worker;
+    a data set without orders is refused (a report on it would be empty).
 
     >>> import tempfile
     >>> from kpi_toolkit.demo import write_demo_data
@@ -88,11 +134,12 @@ def load(source: str | Path, *, mapping: str | Path | None = None, on_invalid: s
     """
     mapping = mapping or None
     if not _state["enabled"]:
-        return _load(source, mapping=mapping, on_invalid=on_invalid)  # type: ignore[arg-type]
+        return _with_orders(_load(source, mapping=mapping, on_invalid=on_invalid), source)  # type: ignore[arg-type]
     key = _data_key(source, mapping, on_invalid)
     if _state["data_key"] != key:
         clear()
-        _state["data"] = _load(source, mapping=mapping, on_invalid=on_invalid)  # type: ignore[arg-type]
+        data = _load(source, mapping=mapping, on_invalid=on_invalid)  # type: ignore[arg-type]
+        _state["data"] = _with_orders(data, source)
         _state["data_key"] = key
     return _state["data"]
 
@@ -102,15 +149,17 @@ def quarterly_report(
 ) -> QuarterlyReport:
     """:func:`kpi_toolkit.report.quarterly_report`, computed once per (period, team) in a batch worker.
 
-    Memoised only for the data set that :func:`load` returned; any other data is computed afresh.
+    Memoised only for the data set that :func:`load` returned; any other data is computed afresh. A period
+    without data is refused (:func:`covered`; the default period too).
     """
-    if not _state["enabled"] or data is not _state["data"]:
-        return _quarterly.quarterly_report(data, period=period, team=team, history=history)
     p = (
         parse_span(period, fiscal_year_start=data.fiscal_year_start)
         if period
         else _quarterly.default_period(data)
     )
+    covered(data, p)
+    if not _state["enabled"] or data is not _state["data"]:
+        return _quarterly.quarterly_report(data, period=p, team=team, history=history)
     key = (str(p), team or "", history)
     if key in _reports:
         _reports.move_to_end(key)

@@ -15,6 +15,7 @@ import pandas as pd
 
 import kpi_toolkit
 from kpi_toolkit import figures
+from kpi_toolkit.periods import Period
 from kpi_toolkit.report import figure_text, html
 from kpi_toolkit.report.i18n import Translator, translator
 from kpi_toolkit.report.narrative import LEVEL, summary_sentences
@@ -23,20 +24,30 @@ from kpi_toolkit.report.site import KeyFigure
 
 __all__ = [
     "attainment_figure",
+    "attainment_section",
+    "attainment_table",
     "caveats",
     "comparison_section",
     "comparison_table",
     "headline",
     "heatmap_figure",
+    "history_figures",
+    "history_heatmap",
+    "history_section",
     "key_figures",
     "kpi_section",
     "kpi_table",
+    "kpis_section",
+    "kpis_table",
     "page_title",
     "provenance",
+    "ranking_figure",
     "ranking_section",
     "ranking_table",
     "summary",
     "title",
+    "totals_section",
+    "totals_table",
     "trend_figures",
     "trend_section",
     "volume_figure",
@@ -137,13 +148,26 @@ def _conversion(won: float, closed: float, rate: float, tr: Translator) -> str:
 
 def kpi_table(q: QuarterlyReport, tr: Translator | None = None) -> html.Html:
     """Every manager's KPIs against plan (sortable), with the group's total in the table's foot."""
+    return kpis_table(q.kpis, q.totals, period=q.period, names=q.names, teams=q.teams, tr=tr)
+
+
+def kpis_table(
+    kpis: pd.DataFrame,
+    totals: pd.DataFrame,
+    *,
+    period: Period,
+    names: Mapping[str, str],
+    teams: Mapping[str, str],
+    tr: Translator | None = None,
+) -> html.Html:
+    """:func:`kpi_table` from the frames: ``kpis`` (:func:`kpi_toolkit.manager_kpis`), ``totals`` (the
+    group's totals, a row per column of the comparison, ``str(period)`` the foot's), names and teams by id."""
     tr = _tr(tr)
-    frame = q.kpis.reset_index()
-    frame["who"] = [q.names.get(m, m) for m in frame["manager"]]
-    frame["team"] = [q.teams.get(m, "") for m in frame["manager"]]
-    total = pd.DataFrame(
-        [{"manager": "", "who": tr.t("common.total"), "team": "", **q.totals.loc[str(q.period)]}]
-    )
+    frame = kpis.reset_index()
+    frame["who"] = [names.get(m, m) for m in frame["manager"]]
+    frame["team"] = [teams.get(m, "") for m in frame["manager"]]
+    foot = {"manager": "", "who": tr.t("common.total"), "team": "", **totals.loc[str(period)]}
+    total = pd.DataFrame([foot])
     for part in (frame, total):
         part["conversion_text"] = [
             _conversion(w, c, r, tr)
@@ -165,7 +189,7 @@ def kpi_table(q: QuarterlyReport, tr: Translator | None = None) -> html.Html:
         frame,
         columns=columns,
         formats=formats,
-        caption=tr.t("quarterly.kpis.caption", period=tr.period(q.period)),
+        caption=tr.t("quarterly.kpis.caption", period=tr.period(period)),
         row_class=lambda r: "miss" if r["plan_attainment"] < 1 else "",
         sortable=True,
         sort_by={"conversion_text": "conversion"},
@@ -176,17 +200,37 @@ def kpi_table(q: QuarterlyReport, tr: Translator | None = None) -> html.Html:
 
 def kpi_section(q: QuarterlyReport, tr: Translator | None = None) -> html.Html:
     """The KPI table with its heading and introduction."""
+    return kpis_section(q.kpis, q.totals, period=q.period, names=q.names, teams=q.teams, tr=tr)
+
+
+def kpis_section(
+    kpis: pd.DataFrame,
+    totals: pd.DataFrame,
+    *,
+    period: Period,
+    names: Mapping[str, str],
+    teams: Mapping[str, str],
+    tr: Translator | None = None,
+) -> html.Html:
+    """:func:`kpi_section` from the frames (see :func:`kpis_table`)."""
     tr = _tr(tr)
     intro = [tr.t("quarterly.kpis.intro")]
-    return html.section(tr.t("quarterly.kpis.heading"), intro) + kpi_table(q, tr)
+    table = kpis_table(kpis, totals, period=period, names=names, teams=teams, tr=tr)
+    return html.section(tr.t("quarterly.kpis.heading"), intro) + table
 
 
 def comparison_table(q: QuarterlyReport, tr: Translator | None = None) -> html.Html:
     """The group's KPIs this period against the previous period, a year before, and year to date."""
+    return totals_table(q.totals, period=q.period, tr=tr)
+
+
+def totals_table(totals: pd.DataFrame, *, period: Period, tr: Translator | None = None) -> html.Html:
+    """:func:`comparison_table` from ``totals``: the group's KPIs by row ``str(period)``, the previous
+    period, the same period a year before, ``YTD <period>`` and ``YTD <period a year before>``."""
     tr = _tr(tr)
-    t = q.totals
-    p, prev, last = str(q.period), str(q.period.previous()), str(q.period.last_year())
-    ytd, ytd_last = f"YTD {q.period.last}", f"YTD {q.period.last_year().last}"
+    t = totals
+    p, prev, last = str(period), str(period.previous()), str(period.last_year())
+    ytd, ytd_last = f"YTD {period.last}", f"YTD {period.last_year().last}"
 
     rows = [
         {
@@ -210,8 +254,8 @@ def comparison_table(q: QuarterlyReport, tr: Translator | None = None) -> html.H
         "d_prev": change,
         "last": tr.period(last),
         "d_last": change,
-        "ytd": tr.t("period.ytd", period=tr.period(q.period.last)),
-        "ytd_last": tr.t("period.ytd", period=tr.period(q.period.last_year().last)),
+        "ytd": tr.t("period.ytd", period=tr.period(period.last)),
+        "ytd_last": tr.t("period.ytd", period=tr.period(period.last_year().last)),
         "d_ytd": change,
     }
     return html.table(
@@ -224,17 +268,30 @@ def comparison_table(q: QuarterlyReport, tr: Translator | None = None) -> html.H
 
 def comparison_section(q: QuarterlyReport, tr: Translator | None = None) -> html.Html:
     """The comparison with earlier periods, with its heading and introduction."""
+    return totals_section(q.totals, period=q.period, tr=tr)
+
+
+def totals_section(totals: pd.DataFrame, *, period: Period, tr: Translator | None = None) -> html.Html:
+    """:func:`comparison_section` from ``totals`` (see :func:`totals_table`)."""
     tr = _tr(tr)
-    span = len(q.period.periods) > 1  # a range: the run against runs of the same length
+    span = len(period.periods) > 1  # a range: the run against runs of the same length
     intro = [tr.t("period_range.comparison_intro" if span else "quarterly.comparison.intro")]
-    return html.section(tr.t("quarterly.comparison.heading"), intro) + comparison_table(q, tr)
+    table = totals_table(totals, period=period, tr=tr)
+    return html.section(tr.t("quarterly.comparison.heading"), intro) + table
 
 
 def ranking_table(q: QuarterlyReport, tr: Translator | None = None) -> html.Html:
     """The ranking by plan attainment with each attainment's and each rank's 95 % interval (sortable)."""
+    return attainment_table(q.ranking, period=q.period, names=q.names, tr=tr)
+
+
+def attainment_table(
+    ranking: pd.DataFrame, *, period: Period, names: Mapping[str, str], tr: Translator | None = None
+) -> html.Html:
+    """:func:`ranking_table` from ``ranking`` (:func:`kpi_toolkit.attainment_ranking`) and names by id."""
     tr = _tr(tr)
-    r = q.ranking.copy()
-    r["who"] = [q.names.get(m, m) for m in r["manager"]]
+    r = ranking.copy()
+    r["who"] = [names.get(m, m) for m in r["manager"]]
     r["interval"] = [
         tr.t("common.range", low=tr.rate(lo), high=tr.rate(hi)) if not math.isnan(lo) else tr.pct(math.nan)
         for lo, hi in zip(r["ci_low"], r["ci_high"], strict=True)
@@ -256,7 +313,7 @@ def ranking_table(q: QuarterlyReport, tr: Translator | None = None) -> html.Html
         r,
         columns=columns,
         formats=formats,
-        caption=tr.t("quarterly.ranking.caption", period=tr.period(q.period)),
+        caption=tr.t("quarterly.ranking.caption", period=tr.period(period)),
         sortable=True,
         sort_by={"interval": "ci_low", "rank_range": "rank_low"},
     )
@@ -264,11 +321,18 @@ def ranking_table(q: QuarterlyReport, tr: Translator | None = None) -> html.Html
 
 def attainment_figure(q: QuarterlyReport, tr: Translator | None = None) -> html.Html:
     """Plan attainment per manager with intervals."""
+    return ranking_figure(q.ranking, names=q.names, tr=tr)
+
+
+def ranking_figure(
+    ranking: pd.DataFrame, *, names: Mapping[str, str], tr: Translator | None = None
+) -> html.Html:
+    """:func:`attainment_figure` from ``ranking`` (:func:`kpi_toolkit.attainment_ranking`)."""
     tr = _tr(tr)
-    ax = figures.plot_attainment(q.ranking, names=q.names, **figure_text.attainment(tr))
-    ranked = q.ranking.dropna(subset=["plan_attainment"])
+    ax = figures.plot_attainment(ranking, names=names, **figure_text.attainment(tr))
+    ranked = ranking.dropna(subset=["plan_attainment"])
     items = [
-        tr.t("figure.attainment.alt_item", name=q.names.get(m, m), attainment=tr.rate(a))
+        tr.t("figure.attainment.alt_item", name=names.get(m, m), attainment=tr.rate(a))
         for m, a in zip(ranked["manager"], ranked["plan_attainment"], strict=True)
     ]
     alt = (
@@ -294,13 +358,18 @@ def volume_figure(totals: pd.DataFrame, tr: Translator, *, caption: str) -> html
 
 def heatmap_figure(q: QuarterlyReport, tr: Translator) -> html.Html:
     """Each manager's plan attainment per quarter, with the values in the alternative text."""
-    ax = figures.plot_attainment_heatmap(q.history, names=q.names, **figure_text.heatmap(tr))
-    grid = q.history["plan_attainment"].unstack("period")
-    periods = list(dict.fromkeys(q.history.index.get_level_values("period")))
+    return history_heatmap(q.history, names=q.names, tr=tr)
+
+
+def history_heatmap(history: pd.DataFrame, *, names: Mapping[str, str], tr: Translator) -> html.Html:
+    """:func:`heatmap_figure` from ``history`` (:func:`kpi_toolkit.kpi_history`) and names by id."""
+    ax = figures.plot_attainment_heatmap(history, names=names, **figure_text.heatmap(tr))
+    grid = history["plan_attainment"].unstack("period")
+    periods = list(dict.fromkeys(history.index.get_level_values("period")))
     rows = [
         tr.t(
             "figure.heatmap.alt_item",
-            name=q.names.get(m, m),
+            name=names.get(m, m),
             values=", ".join(tr.rate(grid.loc[m, p]) for p in periods),
         )
         for m in grid.index
@@ -313,24 +382,56 @@ def heatmap_figure(q: QuarterlyReport, tr: Translator) -> html.Html:
 
 def trend_figures(q: QuarterlyReport, tr: Translator | None = None) -> html.Html:
     """Sales volume against plan per quarter, and each manager's attainment per quarter."""
+    return history_figures(q.history, q.history_totals, names=q.names, tr=tr)
+
+
+def history_figures(
+    history: pd.DataFrame,
+    history_totals: pd.DataFrame,
+    *,
+    names: Mapping[str, str],
+    tr: Translator | None = None,
+) -> html.Html:
+    """:func:`trend_figures` from ``history`` (:func:`kpi_toolkit.kpi_history`) and ``history_totals``
+    (its group totals per period)."""
     tr = _tr(tr)
-    return volume_figure(q.history_totals, tr, caption=tr.t("figure.volume.caption")) + heatmap_figure(q, tr)
+    volume = volume_figure(history_totals, tr, caption=tr.t("figure.volume.caption"))
+    return volume + history_heatmap(history, names=names, tr=tr)
 
 
 def trend_section(q: QuarterlyReport, tr: Translator | None = None) -> html.Html:
     """The trend figures with their heading."""
+    return history_section(q.history, q.history_totals, names=q.names, tr=tr)
+
+
+def history_section(
+    history: pd.DataFrame,
+    history_totals: pd.DataFrame,
+    *,
+    names: Mapping[str, str],
+    tr: Translator | None = None,
+) -> html.Html:
+    """:func:`trend_section` from the frames (see :func:`history_figures`)."""
     tr = _tr(tr)
-    return html.section(tr.t("quarterly.trend.heading")) + trend_figures(q, tr)
+    figures_ = history_figures(history, history_totals, names=names, tr=tr)
+    return html.section(tr.t("quarterly.trend.heading")) + figures_
 
 
 def ranking_section(q: QuarterlyReport, tr: Translator | None = None) -> html.Html:
     """The ranking: heading, introduction, figure and table."""
+    return attainment_section(q.ranking, period=q.period, names=q.names, tr=tr)
+
+
+def attainment_section(
+    ranking: pd.DataFrame, *, period: Period, names: Mapping[str, str], tr: Translator | None = None
+) -> html.Html:
+    """:func:`ranking_section` from ``ranking`` (:func:`kpi_toolkit.attainment_ranking`) and names by id."""
     tr = _tr(tr)
     intro = [tr.t("quarterly.ranking.intro", level=tr.pct(LEVEL))]
     return (
         html.section(tr.t("quarterly.ranking.heading"), intro)
-        + attainment_figure(q, tr)
-        + ranking_table(q, tr)
+        + ranking_figure(ranking, names=names, tr=tr)
+        + attainment_table(ranking, period=period, names=names, tr=tr)
     )
 
 
