@@ -307,7 +307,8 @@ def pacing(
     the run rate's (scale by expected orders, Mondrian split-conformal quantiles, leave-one-period-out
     ``pipeline_coverage``). The point projection is the raw one times the backtest's median error factor
     (revenue the pipeline does not hold, such as repeat orders, and any bias of the weights), and neither
-    it nor the interval goes below the volume to date; nothing to project from (no sales and no open leads) gives 0 and no interval.
+    it nor the interval goes below the volume to date; nothing to project from (no sales and no open
+    leads) gives 0 and no interval.
 
     ``status`` uses the better-calibrated projection: the one whose leave-one-period-out coverage is
     nearer ``level``; as near, the one with narrower intervals (median log width); the run rate without
