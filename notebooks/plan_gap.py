@@ -26,8 +26,8 @@ currency: str = ""  # ISO 4217 code of the amounts (RUB, USD, EUR ...); empty: a
 
 # %%
 import kpi_toolkit as kt
+from kpi_toolkit.report import pipeline_views, translator
 from kpi_toolkit.report import plan_gap_views as views
-from kpi_toolkit.report import translator
 from kpi_toolkit.report.plan_gap_report import plan_gap_report
 
 tr = translator(lang, currency=currency)
@@ -41,7 +41,13 @@ views.title(report, tr)
 views.headline(report, tr)
 
 # %%
-views.alerts_section(report, tr)
+views.alerts_section(
+    report,
+    tr,
+    extra=pipeline_views.pipeline_alerts(
+        report.pipeline, report.pacing, names=report.names, tr=tr, manager=report.manager
+    ),
+)
 
 # %%
 views.introduction(report, tr)
@@ -57,6 +63,11 @@ views.misses_section(report, tr)
 
 # %%
 views.pacing_section(report, tr)
+
+# %%
+pipeline_views.pipeline_section(
+    report.pipeline, report.cycles, names=report.names, tr=tr, manager=report.manager
+)
 
 # %%
 views.provenance(

@@ -10,7 +10,7 @@ quarterly report.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import matplotlib.pyplot as plt
@@ -540,11 +540,12 @@ def alert_items(
     return _alert_items(frame, names, period, tr)
 
 
-def alerts_section(r: PlanGapReport, tr: Translator | None = None) -> html.Html:
-    """The alert list: who is off track now, who misses systematically, with the evidence."""
+def alerts_section(r: PlanGapReport, tr: Translator | None = None, *, extra: Sequence[str] = ()) -> html.Html:
+    """The alert list: who is off track now, who misses systematically, with the evidence; ``extra``
+    alerts (already sentences, e.g. :func:`kpi_toolkit.report.pipeline_views.pipeline_alerts`) follow."""
     tr = _tr(tr)
     frame = r.alerts[r.alerts["manager"] == r.manager] if r.manager else r.alerts
-    items = _alert_items(frame, r.names, r.pacing_period, tr)
+    items = _alert_items(frame, r.names, r.pacing_period, tr) + list(extra)
     head = html.section(tr.t("plan_gap.alerts.heading"))
     if not items:
         return head + html.paragraphs([tr.t("plan_gap.alerts.none")])
