@@ -220,10 +220,13 @@ def pipeline(
     where they were lost: map ``stage`` only for open leads there (a mapping's ``values:`` can blank the
     closing stages), and the stage chances then rest on the leads whose stage is known. The manager's
     chance is shrunk toward the team's as above (``n`` the manager's closed leads that reached ``k``), the
-    team's toward the team's win rate of all staged closed leads (weight ``prior_leads``). An open lead
-    without a stage, or at a stage no closed lead reached, is weighted by its age. The chances are those
-    of leads that closed: leads still open are not in them (a lead stuck at a stage counts only once it
-    closes).
+    team's toward the team's win rate of all staged closed leads (weight ``prior_leads``). A stage's chance
+    is of leads that reached it at any age, so it is then scaled by the lead's age: times its chance by age
+    (above) over that of a lead of age 0, the share of its chances a lead loses by staying open so long;
+    stage and age are assumed to act independently (multiplicatively), capped at 1. So a lead left open for
+    months at an early stage weighs little. An open lead without a stage, or at a stage no closed lead
+    reached, is weighted by its age alone. The chances are those of leads that closed: leads still open are
+    not in them (a lead stuck at a stage counts only once it closes).
 
     ``attrs["chance_by"]`` is ``"stage"`` when stages weighted at least one open lead, else ``"age"``;
     ``attrs["by_stage"]`` counts the open leads weighted by their stage.
@@ -386,6 +389,7 @@ def open_book(
 
     horizon = None if within_days is None else float(within_days)
     team_chance = win_chance_by_age(days[history], outcome[history], age)
+    team_new = win_chance_by_age(days[history], outcome[history], np.zeros(1))  # a lead of age 0
     team_soon = (
         win_chance_by_age(days[history], outcome[history], age, within=horizon)
         if horizon is not None
@@ -414,6 +418,12 @@ def open_book(
             at = position[rows]
             known = (at >= 0) & open_rows[rows]
             stage_chance = np.where(known, shrunk_k[np.maximum(at, 0)], np.nan)
+            # how much being still open at its age lowers a lead's chance (1 at age 0): a stale lead at a
+            # late stage is not as good as a fresh one there
+            own_new = win_chance_by_age(days[mine], outcome[mine], np.zeros(1))
+            new = _shrunk(own_new, np.nan_to_num(team_new), n, prior_leads)[0]
+            factor = np.clip(chance[rows] / new, 0.0, None) if new > 0 else np.ones(len(rows))
+            stage_chance = np.clip(stage_chance * factor, 0.0, 1.0)
             take = known & np.isfinite(stage_chance)
             chance[rows[take]] = stage_chance[take]
             by_stage[rows[take]] = True

@@ -134,7 +134,7 @@ def _staged(rows, stages=("Qualified", "Proposal")):
 
 def test_open_leads_are_weighted_by_the_win_chance_of_their_stage():
     data = _staged(STAGED)
-    day = data.last_date  # stages are today's: usable from the last day of the data
+    day = data.last_date  # stages are today's: usable from the last day of the data (2026-08-20)
     pipe = kt.pipeline(data, period="2026Q3", as_of=day, prior_leads=1)
     ann = pipe.set_index("manager").loc["ann"]
     # won S1 went through both stages; lost at Qualified: S2, S3; at Proposal: S4. Reached Qualified: 4
@@ -143,18 +143,31 @@ def test_open_leads_are_weighted_by_the_win_chance_of_their_stage():
     # (2 * 0.5 + 0.25) / 3 = 0.41667, and the same shrinkage again toward the team's own.
     team_q, team_p = (4 * 0.25 + 0.25) / 5, (2 * 0.5 + 0.25) / 3
     qualified, proposal = (4 * 0.25 + team_q) / 5, (2 * 0.5 + team_p) / 3
-    age = kt.pipeline(data, period="2026Q3", as_of=day, prior_leads=1, chance_by="age")
-    by_age_o3 = (
-        age.set_index("manager").loc["ann", "weighted_value"]
-        - (
-            kt.pipeline(_staged(STAGED[:-1]), period="2026Q3", as_of=day, prior_leads=1, chance_by="age")
-            .set_index("manager")
-            .loc["ann", "weighted_value"]
-        )
-    )
-    assert ann["weighted_value"] == pytest.approx(1000 * qualified + 1000 * proposal + by_age_o3, rel=1e-6)
+    # each scaled by the lead's chance at its age over a new lead's (Aalen-Johansen over ann's leads seen
+    # on 2026-08-20: S1-S5 closed after 19, 9, 11, 24, 25 days; O1-O3 open, 51, 32 and 27 days old)
+    days = np.array([19.0, 9.0, 11.0, 24.0, 25.0, 51.0, 32.0, 27.0])
+    outcome = np.array([1, 2, 2, 2, 2, 0, 0, 0])
+    by_age = win_chance_by_age(days, outcome, np.array([0.0, 51.0, 32.0, 27.0]))
+    factor = np.nan_to_num(by_age[1:3]) / by_age[0]
+    assert by_age[0] == pytest.approx(0.125) and factor.tolist() == [0.0, 0.0]  # no lead was won so late
+    o3 = 1000 * np.nan_to_num(by_age[3])
+    expected = 1000 * qualified * factor[0] + 1000 * proposal * factor[1] + o3
+    assert ann["weighted_value"] == pytest.approx(expected, abs=1e-6)
     assert pipe.attrs["chance_by"] == "stage" and pipe.attrs["by_stage"] == 2
+    age = kt.pipeline(data, period="2026Q3", as_of=day, prior_leads=1, chance_by="age")
     assert age.attrs["chance_by"] == "age"
+
+
+def test_a_stage_chance_is_scaled_by_age():
+    # the same leads seen when O1 and O2 are young: a lead at Proposal outweighs one at Qualified
+    rows = [r if r[0] not in ("O1", "O2") else (*r[:2], "2026-08-18", *r[3:]) for r in STAGED]
+    data = _staged(rows)
+    pipe = kt.pipeline(data, period="2026Q3", as_of=data.last_date, prior_leads=1)
+    assert pipe.attrs["by_stage"] == 2
+    ann = pipe.set_index("manager").loc["ann"]
+    age_only = kt.pipeline(data, period="2026Q3", as_of=data.last_date, prior_leads=1, chance_by="age")
+    # stage chances 0.25 (Qualified) and 0.42 (Proposal) against 0.125 for any new lead: more than by age
+    assert ann["weighted_value"] > age_only.set_index("manager").loc["ann", "weighted_value"]
 
 
 def test_stages_of_today_are_not_used_for_a_past_day():
