@@ -227,6 +227,11 @@ def cycle_times(
     out = pd.DataFrame(rows, columns=list(CYCLE_TIME_COLUMNS))
     out["manager"] = out["manager"].astype("string")
     out.attrs.update(
-        as_of=seen, level=level, n_boot=n_boot, seed=seed, leads_without_created_at=without_created
+        as_of=seen,
+        periods=[str(p) for p in window],
+        level=level,
+        n_boot=n_boot,
+        seed=seed,
+        leads_without_created_at=without_created,
     )
     return out

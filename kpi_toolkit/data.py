@@ -38,7 +38,7 @@ from kpi_toolkit.quarantine import (
     shown,
 )
 from kpi_toolkit.reading import ROW, StagedData, find_table_files, frame_table, read_file_bytes, read_table
-from kpi_toolkit.validation import check_references, check_rows
+from kpi_toolkit.validation import check_references, check_rows, check_stages
 
 __all__ = [
     "DATASET_FILE",
@@ -92,6 +92,9 @@ class SalesData:
     engine: str = "pandas"
     #: The DuckDB connection or SparkSession of a lazy engine (``None`` on pandas).
     connection: Any = field(default=None, repr=False)
+    #: The leads' stages in their order, first to last (``kt.load(stages=...)``, ``stages:`` in the mapping
+    #: or ``dataset.yml``); ``None`` when the data set does not set them. Every lead's stage is one of them.
+    stages: tuple[str, ...] | None = None
 
     @cached_property
     def manager_ids(self) -> list[str]:
@@ -249,7 +252,7 @@ class SalesData:
         return rows
 
 
-def _dataset_options(folder: Path) -> dict[str, int]:
+def _dataset_options(folder: Path) -> dict[str, Any]:
     path = folder / DATASET_FILE
     if not os.path.lexists(path):
         return {}
@@ -261,11 +264,14 @@ def _dataset_options(folder: Path) -> dict[str, int]:
             f"{path} is not a valid settings file ({first[:200]}). Fix: write plain YAML, e.g. "
             "fiscal_year_start: 7 (tags such as !!python/... are not allowed)."
         ) from None
-    unknown = set(options) - {"fiscal_year_start"} if isinstance(options, dict) else {"<not a mapping>"}
+    known = {"fiscal_year_start", "stages"}
+    unknown = set(options) - known if isinstance(options, dict) else {"<not a mapping>"}
     if unknown:
         raise ParameterError(
-            f"{path}: unknown option(s) {sorted(unknown)}. Fix: the only option is fiscal_year_start (1-12)."
+            f"{path}: unknown option(s) {sorted(unknown)}. Fix: the options are fiscal_year_start (1-12) and "
+            "stages (the leads' stages in their order)."
         )
+    check_stages(options.get("stages"), where=f"{path}: stages")
     month = options.get("fiscal_year_start", 1)
     if not isinstance(month, int) or isinstance(month, bool) or not 1 <= month <= 12:
         raise ParameterError(
@@ -287,7 +293,14 @@ def _uncovered(problems: list[Violation], table: str, covered: set[tuple[str, st
     return out
 
 
-def _validate(staged: StagedData, *, fiscal_year_start: int, source: str, on_invalid: OnInvalid) -> SalesData:
+def _validate(
+    staged: StagedData,
+    *,
+    fiscal_year_start: int,
+    source: str,
+    on_invalid: OnInvalid,
+    stages: tuple[str, ...] | None = None,
+) -> SalesData:
     raws = staged.tables
     fatal: list[Violation] = []
     violations: list[Violation] = list(staged.findings)
@@ -300,7 +313,7 @@ def _validate(staged: StagedData, *, fiscal_year_start: int, source: str, on_inv
             continue
         violations += _uncovered(problems, name, staged.covered)
         violations += check_rows(
-            name, frame, source=raw.source, fiscal_year_start=fiscal_year_start, raw=raw.frame
+            name, frame, source=raw.source, fiscal_year_start=fiscal_year_start, raw=raw.frame, stages=stages
         )
         typed[name] = frame
     sources = {name: raw.source for name, raw in raws.items()}
@@ -360,6 +373,7 @@ def _validate(staged: StagedData, *, fiscal_year_start: int, source: str, on_inv
         source=source,
         row_counts=counts,
         quarantine=quarantine_frame(findings, staged.originals),
+        stages=stages,
     )
 
 
@@ -380,6 +394,7 @@ def load(
     engine: EngineName = "pandas",
     connection: Any = None,
     allow_outside_data: bool = False,
+    stages: Sequence[str] | None = None,
 ) -> SalesData:
     """Load and validate a data set: a folder of canonical tables, or an export described by a mapping.
 
@@ -412,6 +427,12 @@ def load(
         for ``engine="spark"`` a SparkSession (default: the active one, else a new local session).
     allow_outside_data
         Let ``mapping`` name files outside ``source`` (absolute paths, ``..``); refused by default.
+    stages
+        The leads' stages in their order, first to last (e.g. ``["Qualified", "Proposal", "Negotiation"]``).
+        ``None`` takes them from the mapping (``stages:``), else from the folder's ``dataset.yml``
+        (``stages:``), else the data set has none. When set, a lead whose ``stage`` is not one of them breaks
+        a rule (raised, or quarantined with ``on_invalid="quarantine"``), and :func:`kpi_toolkit.pipeline`
+        weighs open leads by the chance of winning from their stage.
 
     Returns
     -------
@@ -451,17 +472,23 @@ def load(
     """
     _check_on_invalid(on_invalid)
     check_engine(engine, connection=connection)
+    stages = check_stages(stages, where="stages=")
     if is_database_url(source):
-        return _load_database(str(source), mapping, on_invalid, fiscal_year_start, engine)
+        return _load_database(str(source), mapping, on_invalid, fiscal_year_start, engine, stages)
     folder = Path(source)
     if engine != "pandas":
         from kpi_toolkit.engines.lazy import check_lazy_options, load_lazy
 
         check_lazy_options(engine, mapping=mapping, on_invalid=on_invalid)
+        options = _dataset_options(folder)
         if fiscal_year_start is None:
-            fiscal_year_start = int(_dataset_options(folder).get("fiscal_year_start", 1))
+            fiscal_year_start = int(options.get("fiscal_year_start", 1))
+        if stages is None:
+            stages = check_stages(options.get("stages"), where="dataset.yml: stages")
         parse_period("2026", fiscal_year_start=fiscal_year_start, name="fiscal_year_start")
-        lazy = load_lazy(folder, engine=engine, fiscal_year_start=fiscal_year_start, connection=connection)
+        lazy = load_lazy(
+            folder, engine=engine, fiscal_year_start=fiscal_year_start, connection=connection, stages=stages
+        )
         counts = pd.DataFrame(
             [(name, lazy.sources[name], n, n, 0, 0) for name, n in lazy.counts.items()],
             columns=list(ROW_COUNT_COLUMNS),
@@ -473,18 +500,26 @@ def load(
             row_counts=counts,
             engine=engine,
             connection=lazy.connection,
+            stages=stages,
         )
         data.__dict__["_dates"] = lazy.dates  # the cached property SalesData._dates, counted while validating
         return data
     if mapping is None:
         files = find_table_files(folder)
+        options = _dataset_options(folder)
         if fiscal_year_start is None:
-            fiscal_year_start = int(_dataset_options(folder).get("fiscal_year_start", 1))
+            fiscal_year_start = int(options.get("fiscal_year_start", 1))
+        if stages is None:
+            stages = check_stages(options.get("stages"), where="dataset.yml: stages")
         parse_period("2026", fiscal_year_start=fiscal_year_start, name="fiscal_year_start")
         raws = {name: read_table(name, path) for name, path in files.items()}
         staged = StagedData(raws, originals={raw.source: raw.frame for raw in raws.values()})
         return _validate(
-            staged, fiscal_year_start=fiscal_year_start, source=str(folder), on_invalid=on_invalid
+            staged,
+            fiscal_year_start=fiscal_year_start,
+            source=str(folder),
+            on_invalid=on_invalid,
+            stages=stages,
         )
     if not folder.is_dir():
         raise ParameterError(
@@ -494,8 +529,14 @@ def load(
     spec = read_mapping(mapping)
     if fiscal_year_start is None:
         fiscal_year_start = spec.fiscal_year_start
-    if fiscal_year_start is None:
-        fiscal_year_start = int(_dataset_options(folder).get("fiscal_year_start", 1))
+    if stages is None:
+        stages = spec.stages
+    if fiscal_year_start is None or stages is None:
+        options = _dataset_options(folder)
+        if fiscal_year_start is None:
+            fiscal_year_start = int(options.get("fiscal_year_start", 1))
+        if stages is None:
+            stages = check_stages(options.get("stages"), where="dataset.yml: stages")
     parse_period("2026", fiscal_year_start=fiscal_year_start, name="fiscal_year_start")
     staged = apply_mapping(spec, folder, allow_outside_data=allow_outside_data)
     return _validate(
@@ -503,6 +544,7 @@ def load(
         fiscal_year_start=fiscal_year_start,
         source=f"{folder} (mapping {spec.path})",
         on_invalid=on_invalid,
+        stages=stages,
     )
 
 
@@ -512,6 +554,7 @@ def _load_database(
     on_invalid: OnInvalid,
     fiscal_year_start: int | None,
     engine: str,
+    stages: tuple[str, ...] | None = None,
 ) -> SalesData:
     """:func:`load` from a database URL (see :mod:`kpi_toolkit.mapping.database`)."""
     if engine != "pandas":
@@ -519,11 +562,15 @@ def _load_database(
     spec = read_mapping(mapping) if mapping is not None else None
     if fiscal_year_start is None:
         fiscal_year_start = (spec.fiscal_year_start if spec else None) or 1
+    if stages is None and spec is not None:
+        stages = spec.stages
     parse_period("2026", fiscal_year_start=fiscal_year_start, name="fiscal_year_start")
     with Database(url) as database:
         staged = apply_mapping(spec, None, database=database) if spec else contract_tables(database)
         shown = database.shown + (f" (mapping {spec.path})" if spec else "")
-    return _validate(staged, fiscal_year_start=fiscal_year_start, source=shown, on_invalid=on_invalid)
+    return _validate(
+        staged, fiscal_year_start=fiscal_year_start, source=shown, on_invalid=on_invalid, stages=stages
+    )
 
 
 def from_frames(
@@ -535,10 +582,12 @@ def from_frames(
     activities: pd.DataFrame | None = None,
     fiscal_year_start: int = 1,
     on_invalid: OnInvalid = "raise",
+    stages: Sequence[str] | None = None,
 ) -> SalesData:
     """Validate in-memory tables exactly as :func:`load` validates files.
 
-    Row numbers in error messages (and in ``data.quarantine``) are 1-based positions in each frame.
+    Row numbers in error messages (and in ``data.quarantine``) are 1-based positions in each frame;
+    ``stages`` is the leads' stages in their order, as in :func:`load`.
 
     Examples
     --------
@@ -551,6 +600,7 @@ def from_frames(
     (['ann'], [[2, 'amount', 'amount is negative']])
     """
     _check_on_invalid(on_invalid)
+    checked = check_stages(stages, where="stages=")
     given = {"orders": orders, "leads": leads, "plans": plans, "managers": managers}
     given["activities"] = activities
     for name, frame in given.items():
@@ -566,4 +616,6 @@ def from_frames(
     }
     parse_period("2026", fiscal_year_start=fiscal_year_start, name="fiscal_year_start")
     staged = StagedData(raws, originals={raw.source: raw.frame for raw in raws.values()})
-    return _validate(staged, fiscal_year_start=fiscal_year_start, source="<memory>", on_invalid=on_invalid)
+    return _validate(
+        staged, fiscal_year_start=fiscal_year_start, source="<memory>", on_invalid=on_invalid, stages=checked
+    )

@@ -40,7 +40,16 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-__all__ = ["DEMO_END", "DEMO_START", "PLANTED", "PLANTED_PRACTICES", "make_demo_data", "write_demo_data"]
+__all__ = [
+    "DEMO_END",
+    "DEMO_STAGES",
+    "DEMO_START",
+    "PLANTED",
+    "PLANTED_PIPELINE",
+    "PLANTED_PRACTICES",
+    "make_demo_data",
+    "write_demo_data",
+]
 
 DEMO_START = pd.Timestamp("2024-10-01")
 DEMO_END = pd.Timestamp("2026-09-30 23:59:59")  # the last instant of the data; 2026Q3 is complete
@@ -63,6 +72,16 @@ PLANTED_PRACTICES = {
     "emails_in_window": "no effect: each touch after the second is an email with probability 0.4",
     "call_minutes": "no effect: call durations are log-normal (median 6 minutes) for every lead",
 }
+#: The demo's pipeline (leads' expected_amount, expected_close and stage; see :func:`_pipeline_columns`).
+PLANTED_PIPELINE = {
+    "M05": "plenty of leads but a thin, stale pipeline: besides her usual leads she keeps about 45 dead "
+    "enquiries open for months (never closed), so she has the most open leads while their chance of winning, "
+    "and so her weighted coverage, is thin, and most of them are stale",
+}
+#: The demo's stages, first to last (written to ``dataset.yml`` by :func:`write_demo_data`).
+DEMO_STAGES = ("Qualified", "Meeting", "Proposal", "Negotiation")
+_LOST_AT = (0.45, 0.3, 0.17, 0.08)  # where lost leads were lost, by stage
+_STALE_MANAGER, _STALE_LEADS = "M05", 45
 _MEETING_SHARE, _MEETING_WITH, _MEETING_WITHOUT = 0.4, 1.3, 0.8  # p, q_1 / c, q_0 / c (docstring)
 _MEETING_DAYS = 10.0  # the meeting falls in the first ten days
 
@@ -131,6 +150,56 @@ def _leads(seed: int, profiles: dict[str, dict[str, float]]) -> pd.DataFrame:
     leads["status"] = np.where(still_open, "open", np.where(leads["won"], "won", "lost"))
     leads.loc[still_open, "closed_at"] = pd.NaT
     return leads.drop(columns="won")
+
+
+def _pipeline_columns(
+    seed: int, leads: pd.DataFrame, orders: pd.DataFrame, profiles: dict[str, dict[str, float]]
+) -> pd.DataFrame:
+    """The leads' ``expected_amount``, ``expected_close`` and ``stage``, and :data:`PLANTED_PIPELINE`'s leads.
+
+    From a stream of its own, so no other table changes. ``expected_amount``: a won lead's order amount
+    times a log-normal estimation error (sd 0.3); any other lead, a draw like an order of the manager
+    (log-normal, the manager's check) times the same error. ``expected_close``: the day the manager expects
+    it to close, ``created_at`` plus a gamma(2, 14) number of days. ``stage``: a won lead reached the last
+    stage; a lost one the stage it was lost at (:data:`_LOST_AT`); an open one a stage by its age (a stage
+    about every 10 days, with some leads ahead or behind). Then M05's dead enquiries are added at the end
+    (ids after the last): open, created in the eight months before 2026Q3, mostly at the first stage, never
+    closed, without activities or orders.
+    """
+    rng = _stream(seed, "pipeline")
+    n = len(leads)
+    check = leads["manager"].map({m: p["check"] for m, p in profiles.items()}).to_numpy(dtype=float)
+    drawn = check * rng.lognormal(np.log(_CHECK_MEDIAN), _CHECK_SIGMA, n)
+    amount = leads["lead_id"].map(orders.dropna(subset=["lead_id"]).set_index("lead_id")["amount"])
+    error = rng.lognormal(0.0, 0.3, n)
+    leads = leads.copy()
+    leads["expected_amount"] = (amount.fillna(pd.Series(drawn, index=leads.index)) * error).round(-2)
+    leads["expected_close"] = (
+        leads["created_at"] + pd.to_timedelta(rng.gamma(2.0, 14.0, n), unit="D")
+    ).dt.floor("D")
+    age = ((DEMO_END - leads["created_at"]).dt.total_seconds() / 86400.0).to_numpy()
+    by_age = np.clip((age / 10.0 + rng.normal(0.0, 0.7, n)).astype(int), 0, len(DEMO_STAGES) - 1)
+    lost_at = rng.choice(len(DEMO_STAGES), size=n, p=_LOST_AT)
+    status = leads["status"].to_numpy()
+    position = np.where(status == "won", len(DEMO_STAGES) - 1, np.where(status == "lost", lost_at, by_age))
+    leads["stage"] = np.asarray(DEMO_STAGES)[position]
+    # M05's dead enquiries
+    k = _STALE_LEADS
+    start, stop = pd.Timestamp("2025-11-01").value, pd.Timestamp("2026-07-01").value
+    created = pd.to_datetime(np.sort(rng.integers(start, stop, size=k))).floor("min")
+    stale = pd.DataFrame(
+        {
+            "lead_id": [f"L{i:05d}" for i in range(n + 1, n + k + 1)],
+            "manager": _STALE_MANAGER,
+            "created_at": created,
+            "closed_at": pd.NaT,
+            "status": "open",
+            "expected_amount": (rng.lognormal(np.log(_CHECK_MEDIAN), _CHECK_SIGMA, k) * 0.5).round(-2),
+            "expected_close": (created + pd.Timedelta(days=30)).floor("D"),
+            "stage": np.asarray(DEMO_STAGES)[rng.choice(2, size=k, p=[0.8, 0.2])],
+        }
+    )
+    return pd.concat([leads, stale], ignore_index=True)
 
 
 def _orders(seed: int, leads: pd.DataFrame, profiles: dict[str, dict[str, float]]) -> pd.DataFrame:
@@ -303,13 +372,19 @@ def make_demo_data(*, seed: int = 2026) -> dict[str, pd.DataFrame]:
     orders = _orders(seed, leads, profiles)
     plans = _plans(seed, profiles)
     activities = _activities(seed, leads, profiles)
+    leads = _pipeline_columns(seed, leads, orders, profiles)
     return {"orders": orders, "leads": leads, "plans": plans, "managers": managers, "activities": activities}
 
 
 def write_demo_data(folder: str | Path, *, seed: int = 2026) -> Path:
-    """Write the demo tables as CSV files into ``folder`` (created if needed) and return it."""
+    """Write the demo tables as CSV files into ``folder`` (created if needed) and return it.
+
+    ``dataset.yml`` beside them sets the leads' stages (:data:`DEMO_STAGES`).
+    """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
+    stages = "".join(f"  - {stage}\n" for stage in DEMO_STAGES)
+    (folder / "dataset.yml").write_text(f"stages:\n{stages}", encoding="utf-8")
     for name, table in make_demo_data(seed=seed).items():
         table.to_csv(folder / f"{name}.csv", index=False, date_format="%Y-%m-%d %H:%M")
     return folder

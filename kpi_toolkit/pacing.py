@@ -14,9 +14,10 @@ import pandas as pd
 
 from kpi_toolkit.data import SalesData
 from kpi_toolkit.errors import ParameterError
+from kpi_toolkit.pacing_pipeline import pipeline_backtest, pipeline_raw
 from kpi_toolkit.periods import Period
 
-__all__ = ["MIN_EXPECTED_ORDERS", "PACING_COLUMNS", "PACING_STATUSES", "pacing"]
+__all__ = ["MIN_EXPECTED_ORDERS", "PACING_COLUMNS", "PACING_STATUSES", "STATUS_SOURCES", "pacing"]
 
 #: Columns of :func:`pacing`.
 PACING_COLUMNS = (
@@ -28,7 +29,13 @@ PACING_COLUMNS = (
     "projected_low",
     "projected_high",
     "status",
+    "pipeline_projected",
+    "pipeline_low",
+    "pipeline_high",
+    "status_from",
 )
+#: The values of ``status_from``: which projection ``status`` comes from (``actual`` for a complete period).
+STATUS_SOURCES = ("run rate", "pipeline", "actual")
 #: The values of ``status``: ``met``/``missed`` for a complete period, the others while it is under way.
 PACING_STATUSES = ("on track", "at risk", "off track", "met", "missed", "no target")
 #: Orders a manager is expected to have by ``as_of`` (from earlier periods) before "off track" can be said.
@@ -108,6 +115,45 @@ def _sd(fit: tuple[float, float], c: np.ndarray) -> np.ndarray:
     return np.where(sd > 0, sd, 1.0)
 
 
+def _with_expected_orders(back: pd.DataFrame) -> pd.DataFrame:
+    """Each backtest row's expected orders: the mean of the manager's other backtest periods, so that a
+    period's own orders never set its own scale; rows without a finite error or such a mean are dropped."""
+    by_manager = back.groupby("manager", sort=True)["orders"]
+    total, size = by_manager.transform("sum"), by_manager.transform("size")
+    back = back.assign(expected_orders=((total - back["orders"]) / (size - 1)).where(size > 1))
+    return back[np.isfinite(back["error"]) & back["expected_orders"].notna()]
+
+
+def _calibrate(
+    back: pd.DataFrame, c_now: np.ndarray, tails: tuple[float, float]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, float, dict[str, float]]:
+    """The calibrated log interval (and median) for managers expecting ``c_now`` orders, and its coverage.
+
+    From the backtest's errors ``back`` (``error``, ``expected_orders``, ``period``): the scale fit and the
+    Mondrian split-conformal quantiles of :func:`pacing`'s Notes; ``coverage`` is measured on this very
+    scheme, each backtest period left out in turn (overall and by band of expected orders).
+    """
+    e, c = back["error"].to_numpy(), back["expected_orders"].to_numpy()
+    fit = _scale_fit(e, c)
+    scores = e / _sd(fit, c)
+    q_low, q_high = _band_quantiles(scores, c, c_now, tails)
+    mid_low, mid_high = _band_quantiles(scores, c, c_now, (0.5, 0.5))
+    sd_now = _sd(fit, c_now)
+    hits = np.zeros(len(back), dtype=bool)
+    for label in sorted(set(back["period"])):
+        own = (back["period"] == label).to_numpy()
+        rest_fit = _scale_fit(e[~own], c[~own])
+        lo, hi = _band_quantiles(e[~own] / _sd(rest_fit, c[~own]), c[~own], c[own], tails)
+        score = e[own] / _sd(rest_fit, c[own])
+        hits[own] = (score >= lo) & (score <= hi)
+    coverage_by = {}
+    for lo_band, hi_band, name in ORDER_BANDS:
+        band = (c >= lo_band) & (c < hi_band)
+        coverage_by[name] = float(hits[band].mean()) if band.any() else np.nan
+    middle = (mid_low + mid_high) / 2 * sd_now
+    return q_low * sd_now, q_high * sd_now, middle, float(hits.mean()), coverage_by
+
+
 def _expected_share(
     orders: pd.DataFrame,
     period: Period,
@@ -137,6 +183,38 @@ def _expected_share(
     if share > 0:
         return share, "seasonal", years
     return offset / length, "linear", []
+
+
+def _status(
+    projected: pd.Series, high: pd.Series, anything: pd.Series, target: pd.Series, evidence: pd.Series
+) -> pd.Series:
+    """``on track``, ``at risk`` (projected below target) or ``off track`` (even the interval's top below
+    it, or nothing at all to project from while the target is positive; only with evidence)."""
+    status = pd.Series("on track", index=projected.index, dtype="object")
+    status[projected < target] = "at risk"
+    below = (high < target) | (~anything & (target > 0))
+    status[below & evidence] = "off track"
+    return status
+
+
+def _width(low: pd.Series, high: pd.Series) -> float:
+    """The median width of the intervals on the log scale (NaN without any)."""
+    widths = np.log(high / low).to_numpy(dtype=float)
+    widths = widths[np.isfinite(widths)]
+    return float(np.median(widths)) if widths.size else np.nan
+
+
+def _better(run_rate: tuple[float, float], pipe: tuple[float, float], level: float) -> str:
+    """``"pipeline"`` when its backtest coverage is nearer ``level`` than the run rate's, or as near and its
+    intervals narrower (median log width); else ``"run rate"``."""
+    off_run, off_pipe = abs(run_rate[0] - level), abs(pipe[0] - level)
+    if not np.isfinite(off_pipe):
+        return "run rate"
+    if not np.isfinite(off_run) or off_pipe < off_run - 1e-12:
+        return "pipeline"
+    if abs(off_pipe - off_run) <= 1e-12 and pipe[1] < run_rate[1]:
+        return "pipeline"
+    return "run rate"
 
 
 def _level_check(level: float) -> None:
@@ -178,13 +256,18 @@ def pacing(
         period's start to ``as_of``; ``target`` the ``sales_volume`` target (NaN without one);
         ``expected_to_date`` the target times the expected share; ``projected`` the volume projected to the
         period's end with ``projected_low``, ``projected_high`` its interval; ``status`` one of
-        :data:`PACING_STATUSES`. ``attrs`` holds ``as_of``, ``expected_share``, ``phasing`` (``"linear"``,
-        ``"seasonal"`` or ``"complete"``), ``phasing_years``, ``level``, ``backtest_periods``,
+        :data:`PACING_STATUSES`; ``pipeline_projected`` with ``pipeline_low``, ``pipeline_high`` the pipeline
+        projection (Notes; NaN without a leads table or enough backtest, and for a complete period);
+        ``status_from`` which projection ``status`` comes from (:data:`STATUS_SOURCES`: ``"run rate"``,
+        ``"pipeline"``, or ``"actual"`` for a complete period; the same on every row). ``attrs`` holds
+        ``as_of``, ``expected_share``, ``phasing`` (``"linear"``, ``"seasonal"`` or ``"complete"``),
+        ``phasing_years``, ``level``, ``backtest_periods``,
         ``backtest_errors`` (the number of manager-periods), ``expected_orders`` (per manager, the orders
         expected by ``as_of`` from the earlier periods), ``coverage`` (the leave-one-period-out coverage
         of the interval as it is applied; NaN when it cannot be measured) and ``coverage_by_orders`` (the
         same by band of expected orders: ``"under 5"``, ``"5 to 19"``, ``"20 or more"``; NaN for a band
-        without errors).
+        without errors), and for the pipeline projection ``pipeline_backtest_periods``,
+        ``pipeline_coverage`` and ``pipeline_coverage_by_orders``; ``status_from``.
 
     Raises
     ------
@@ -213,6 +296,23 @@ def pacing(
     (``tests/test_pacing.py``) the low-volume manager is covered 0.77 of the time. ``coverage`` is
     measured on this very scheme, each backtest period left out in turn (its scale and quantiles fitted
     without it). Fewer than two backtest periods: no interval (NaN).
+
+    Pipeline projection (:mod:`kpi_toolkit.pacing_pipeline`): the volume to date plus, for each lead open at
+    the end of ``as_of`` (:func:`kpi_toolkit.pipeline.open_book`), its value (``expected_amount``, else the
+    manager's volume per won lead) times the chance that a lead of its age is won within the days left of
+    the period (Aalen-Johansen, the manager's leads of the year before shrunk toward the team's; stages and
+    ``expected_close`` are not used, being the export's snapshot that would leak outcomes into the
+    backtest). The backtest rebuilds the pipeline as of the same day of every earlier whole period from the
+    leads table (nothing later than that day), and the interval is calibrated on its log errors exactly as
+    the run rate's (scale by expected orders, Mondrian split-conformal quantiles, leave-one-period-out
+    ``pipeline_coverage``). The point projection is the raw one times the backtest's median error factor
+    (revenue the pipeline does not hold, such as repeat orders, and any bias of the weights), and neither
+    it nor the interval goes below the volume to date; nothing to project from (no sales and no open
+    leads) gives 0 and no interval.
+
+    ``status`` uses the better-calibrated projection: the one whose leave-one-period-out coverage is
+    nearer ``level``; as near, the one with narrower intervals (median log width); the run rate without
+    a pipeline projection.
 
     Status, monotone in the volume to date (more sold never gives a worse status): ``"no target"``
     without a positive target; for a complete period (``as_of`` on or after its last day) ``"met"`` or
@@ -302,40 +402,24 @@ def pacing(
         if rows
         else pd.DataFrame({"manager": [], "period": [], "error": [], "orders": []})
     )
-    # each manager's expected orders by this day: the mean of their other backtest periods (all of them
-    # for the period under way), so that a period's own orders never set its own scale
-    by_manager = back.groupby("manager", sort=True)["orders"]
-    total, size = by_manager.transform("sum"), by_manager.transform("size")
-    back["expected_orders"] = ((total - back["orders"]) / (size - 1)).where(size > 1)
-    back = back[np.isfinite(back["error"]) & back["expected_orders"].notna()]
+    # each manager's expected orders by this day: the mean of their backtest periods
+    expected_orders = (
+        back.groupby("manager", sort=True)["orders"].mean().reindex(index)
+        if len(rows) >= 1
+        else pd.Series(np.nan, index=index)
+    )
+    back = _with_expected_orders(back)
     back = back[back["period"].isin(labels)]
-    expected_orders = by_manager.mean().reindex(index) if len(rows) >= 1 else pd.Series(np.nan, index=index)
 
     tails = ((1 - level) / 2, (1 + level) / 2)
     low = high = pd.Series(np.nan, index=index)
     coverage = np.nan
     coverage_by: dict[str, float] = {}
     periods_used = sorted(set(back["period"]), key=labels.index)
+    c_now = expected_orders.fillna(0.0).to_numpy()
     if method != "complete" and len(periods_used) >= _MIN_BACKTEST:
-        e, c = back["error"].to_numpy(), back["expected_orders"].to_numpy()
-        fit = _scale_fit(e, c)
-        c_now = expected_orders.fillna(0.0).to_numpy()
-        q_low, q_high = _band_quantiles(e / _sd(fit, c), c, c_now, tails)
-        sd_now = _sd(fit, c_now)
-        low = pd.Series(q_low * sd_now, index=index)
-        high = pd.Series(q_high * sd_now, index=index)
-        # coverage of this very scheme, each backtest period left out in turn
-        hits = np.zeros(len(back), dtype=bool)
-        for label in periods_used:
-            own = (back["period"] == label).to_numpy()
-            rest_fit = _scale_fit(e[~own], c[~own])
-            lo, hi = _band_quantiles(e[~own] / _sd(rest_fit, c[~own]), c[~own], c[own], tails)
-            score = e[own] / _sd(rest_fit, c[own])
-            hits[own] = (score >= lo) & (score <= hi)
-        coverage = float(hits.mean())
-        for lo_band, hi_band, name in ORDER_BANDS:
-            band = (c >= lo_band) & (c < hi_band)
-            coverage_by[name] = float(hits[band].mean()) if band.any() else np.nan
+        q_low, q_high, _, coverage, coverage_by = _calibrate(back, c_now, tails)
+        low, high = pd.Series(q_low, index=index), pd.Series(q_high, index=index)
     projected_low = projected * np.exp(low)
     projected_high = projected * np.exp(high)
     if method == "complete":
@@ -344,14 +428,37 @@ def pacing(
         projected_low = projected_low.where(to_date > 0)
         projected_high = projected_high.where(to_date > 0)
 
-    status = pd.Series("on track", index=index, dtype="object")
+    # the pipeline projection, calibrated by its own backtest as of the same day of earlier periods
+    pipe = pipe_low = pipe_high = pd.Series(np.nan, index=index)
+    pipe_coverage, pipe_coverage_by, pipe_periods = np.nan, {}, []
+    if method != "complete" and data.leads is not None:
+        stop = min(cutoff, p.end)
+        raw = pipeline_raw(data, orders, managers, p.start, stop, p.end)
+        pback = pipeline_backtest(data, orders, managers, p, offset, cutoff=cutoff, first=first)
+        pback = _with_expected_orders(pback)
+        pipe_periods = sorted(set(pback["period"]), key=lambda label: data.period(label).start, reverse=True)
+        if len(pipe_periods) >= _MIN_BACKTEST:
+            lo, hi, middle, pipe_coverage, pipe_coverage_by = _calibrate(pback, c_now, tails)
+            floor = to_date.to_numpy(dtype=float)  # what is sold stays sold
+            pipe = (raw * np.exp(middle)).clip(lower=floor).where(raw > 0, 0.0)
+            pipe_low = (raw * np.exp(lo)).clip(lower=floor).where(raw > 0)
+            pipe_high = (raw * np.exp(hi)).clip(lower=floor).where(raw > 0)
+    status_from = (
+        "actual"
+        if method == "complete"
+        else _better(
+            (coverage, _width(projected_low, projected_high)),
+            (pipe_coverage, _width(pipe_low, pipe_high)),
+            level,
+        )
+    )
+    evidence = expected_orders.fillna(0.0) >= MIN_EXPECTED_ORDERS
+    if status_from == "pipeline":
+        status = _status(pipe, pipe_high, pipe > 0, target, evidence)
+    else:
+        status = _status(projected, projected_high, to_date > 0, target, evidence)
     if method == "complete":
         status[:] = np.where(to_date >= target, "met", "missed")
-    else:
-        status[projected < target] = "at risk"
-        evidence = expected_orders.fillna(0.0) >= MIN_EXPECTED_ORDERS
-        below = (projected_high < target) | ((to_date <= 0) & (target > 0))
-        status[below & evidence] = "off track"
     status[target.isna()] = "no target"
     out = pd.DataFrame(
         {
@@ -362,6 +469,10 @@ def pacing(
             "projected_low": projected_low.to_numpy(dtype="float64"),
             "projected_high": projected_high.to_numpy(dtype="float64"),
             "status": status.to_numpy(),
+            "pipeline_projected": pipe.to_numpy(dtype="float64"),
+            "pipeline_low": pipe_low.to_numpy(dtype="float64"),
+            "pipeline_high": pipe_high.to_numpy(dtype="float64"),
+            "status_from": status_from,
         },
         index=index,
     ).reset_index()
@@ -378,6 +489,10 @@ def pacing(
             "backtest_errors": len(back) if method != "complete" else 0,
             "coverage": coverage,
             "coverage_by_orders": coverage_by,
+            "pipeline_backtest_periods": pipe_periods,
+            "pipeline_coverage": pipe_coverage,
+            "pipeline_coverage_by_orders": pipe_coverage_by,
+            "status_from": status_from,
             "expected_orders": {str(m): float(v) for m, v in expected_orders.items()},
         }
     )

@@ -7,6 +7,9 @@ that day and not closed by it), so the pipeline of any past day can be seen agai
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Literal
+
 import narwhals as nw
 import numpy as np
 import pandas as pd
@@ -17,7 +20,14 @@ from kpi_toolkit.engines.handover import to_pandas
 from kpi_toolkit.errors import ParameterError
 from kpi_toolkit.periods import Period
 
-__all__ = ["PIPELINE_COLUMNS", "pipeline", "win_chance_by_age"]
+__all__ = [
+    "PIPELINE_COLUMNS",
+    "OpenBook",
+    "open_book",
+    "pipeline",
+    "win_chance_by_age",
+    "win_chance_by_stage",
+]
 
 #: Columns of :func:`pipeline`, in order.
 PIPELINE_COLUMNS = (
@@ -37,13 +47,16 @@ _DAY = pd.Timedelta(days=1)
 _MIN_WON_FOR_OWN_CYCLE = 10  # won deals a manager needs for their own stale threshold (else the team's)
 
 
-def win_chance_by_age(days: np.ndarray, outcome: np.ndarray, ages: np.ndarray) -> np.ndarray:
-    """The chance that a lead still open at each age in ``ages`` is won in the end.
+def win_chance_by_age(
+    days: np.ndarray, outcome: np.ndarray, ages: np.ndarray, *, within: float | np.ndarray | None = None
+) -> np.ndarray:
+    """The chance that a lead still open at each age in ``ages`` is won in the end (or within ``within``).
 
     From the Aalen-Johansen estimates of past leads (``days`` and ``outcome`` as in
     :func:`kpi_toolkit.cycle_times.cumulative_incidence`): ``(F_won(last) - F_won(a)) / S(a)``, the wins still
-    to come after age ``a`` among the leads still open at ``a``. NaN where no past lead was still open at
-    that age.
+    to come after age ``a`` among the leads still open at ``a``; with ``within = h``,
+    ``(F_won(a + h) - F_won(a)) / S(a)``, the wins that come in the next ``h`` days. NaN where no past lead
+    was still open at that age.
 
     Examples
     --------
@@ -51,23 +64,59 @@ def win_chance_by_age(days: np.ndarray, outcome: np.ndarray, ages: np.ndarray) -
     >>> outcome = np.array([2, 1, 1, 0])  # lost on day 5, won on days 10 and 20, open at 30
     >>> np.round(win_chance_by_age(days, outcome, np.array([0.0, 12.0, 25.0])), 3).tolist()
     [0.5, 0.5, 0.0]
+    >>> np.round(win_chance_by_age(days, outcome, np.array([0.0]), within=15.0), 3).tolist()
+    [0.25]
     """
     times, won, still_open = cumulative_incidence(days, outcome)
     ages = np.asarray(ages, dtype=float)
     if times.size == 0:
         return np.full(ages.shape, np.nan)
-    at = np.searchsorted(times, ages, side="right") - 1  # the last event time at or before each age
-    won_by = np.where(at >= 0, won[np.maximum(at, 0)], 0.0)
+
+    def won_by(t: np.ndarray) -> np.ndarray:
+        at = np.searchsorted(times, t, side="right") - 1  # the last event time at or before each t
+        return np.where(at >= 0, won[np.maximum(at, 0)], 0.0)
+
+    at = np.searchsorted(times, ages, side="right") - 1
     open_at = np.where(at >= 0, still_open[np.maximum(at, 0)], 1.0)
+    until = won[-1] if within is None else won_by(ages + np.asarray(within, dtype=float))
     with np.errstate(divide="ignore", invalid="ignore"):
-        chance = (won[-1] - won_by) / open_at
+        chance = (until - won_by(ages)) / open_at
     return np.where(open_at > 0, np.clip(chance, 0.0, 1.0), np.nan)
+
+
+def win_chance_by_stage(
+    position: np.ndarray, outcome: np.ndarray, n_stages: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The chance that a lead that reached each stage is won, from closed leads, and the leads behind it.
+
+    ``position`` is each closed lead's stage (0 = the first of the data set's stages, -1 = none recorded)
+    and ``outcome`` 1 won, 2 lost. A won lead went through every stage; a lost lead reached the stages up to
+    the one it was lost at. So the chance at stage ``k`` is ``W / (W + L_k)``, ``W`` the won leads and
+    ``L_k`` the lost ones whose stage is ``k`` or later. Leads without a recorded stage are left out (won
+    and lost alike). Returns the chances (NaN where no lead reached the stage) and the counts ``W + L_k``.
+
+    Examples
+    --------
+    >>> chance, n = win_chance_by_stage(np.array([2, 0, 1, 2, -1]), np.array([1, 2, 2, 2, 2]), 3)
+    >>> np.round(chance, 3).tolist(), n.tolist()
+    ([0.25, 0.333, 0.5], [4, 3, 2])
+    """
+    position = np.asarray(position)
+    outcome = np.asarray(outcome)
+    known = position >= 0
+    wins = int((known & (outcome == 1)).sum())
+    lost_at = np.bincount(position[known & (outcome == 2)], minlength=n_stages)[:n_stages]
+    lost_from = np.cumsum(lost_at[::-1])[::-1]  # lost at stage k or later
+    n = wins + lost_from
+    with np.errstate(divide="ignore", invalid="ignore"):
+        chance = np.where(n > 0, wins / n, np.nan)
+    return chance, n.astype("int64")
 
 
 def _leads(data: SalesData, managers: list[str], since: pd.Timestamp, cut: pd.Timestamp) -> pd.DataFrame:
     columns = ["manager", "status", "created_at", "closed_at"]
-    if "expected_amount" in nw.from_native(data.leads).lazy().collect_schema().names():
-        columns.append("expected_amount")
+    present = nw.from_native(data.leads).lazy().collect_schema().names()
+    columns += [c for c in ("expected_amount", "stage") if c in present]
     created = nw.col("created_at")
     frame = (
         nw.from_native(data.leads)
@@ -79,6 +128,8 @@ def _leads(data: SalesData, managers: list[str], since: pd.Timestamp, cut: pd.Ti
     leads = to_pandas(frame)
     if "expected_amount" not in leads:
         leads["expected_amount"] = np.nan
+    if "stage" not in leads:
+        leads["stage"] = pd.Series(pd.NA, index=leads.index, dtype="string")
     return leads
 
 
@@ -108,6 +159,7 @@ def pipeline(
     team: str | None = None,
     history_days: int = 365,
     prior_leads: int = 20,
+    chance_by: Literal["auto", "age"] = "auto",
 ) -> pd.DataFrame:
     """The leads open at the end of ``as_of``, their value weighted by the chance of winning, and how much of
     the plan still to make they cover.
@@ -126,6 +178,9 @@ def pipeline(
         How far back the leads that estimate the chances of winning and the deal cycle reach.
     prior_leads
         Weight, in closed leads, of the team's chances in a manager's shrunk chances.
+    chance_by
+        ``"auto"``: an open lead's chance of winning from its stage where the data set has stages and the
+        stage can be used (see Notes), else from its age; ``"age"``: always from its age.
 
     Returns
     -------
@@ -152,7 +207,29 @@ def pipeline(
     estimates (:func:`win_chance_by_age`) of the manager's leads created in the ``history_days`` before
     ``as_of``, seen as of ``as_of`` (open ones censored), shrunk toward the team's as
     ``(n p_m + k p_team) / (n + k)`` with ``n`` the manager's closed leads and ``k = prior_leads``.
-    Stages are not used yet: a lead's stage as of a past day is not in the table.
+
+    *Chance of winning by stage* (a data set with stages, :attr:`SalesData.stages`, ``chance_by="auto"``):
+    a lead's ``stage`` is what the table holds when it was exported, so for a lead still open it is its
+    stage on the data's last day, and for a closed lead the stage it was won or lost at. Stages are
+    therefore used only when ``as_of`` is on or after the last date in the data (else a lead's later
+    progress would leak into a past day's pipeline; ages are used, ``attrs["chance_by"]`` says which).
+    The chance that a lead at stage ``k`` is won is estimated from the leads of the history closed before
+    ``as_of`` whose stage is recorded: a won lead went through every stage, a lost one reached the stages
+    up to the one it was lost at, so the chance is ``W / (W + L_k)`` with ``L_k`` the leads lost at stage
+    ``k`` or later (:func:`win_chance_by_stage`). A CRM that moves lost deals to a "lost" stage loses
+    where they were lost: map ``stage`` only for open leads there (a mapping's ``values:`` can blank the
+    closing stages), and the stage chances then rest on the leads whose stage is known. The manager's
+    chance is shrunk toward the team's as above (``n`` the manager's closed leads that reached ``k``), the
+    team's toward the team's win rate of all staged closed leads (weight ``prior_leads``). A stage's chance
+    is of leads that reached it at any age, so it is then scaled by the lead's age: times its chance by age
+    (above) over that of a lead of age 0, the share of its chances a lead loses by staying open so long;
+    stage and age are assumed to act independently (multiplicatively), capped at 1. So a lead left open for
+    months at an early stage weighs little. An open lead without a stage, or at a stage no closed lead
+    reached, is weighted by its age alone. The chances are those of leads that closed: leads still open are
+    not in them (a lead stuck at a stage counts only once it closes).
+
+    ``attrs["chance_by"]`` is ``"stage"`` when stages weighted at least one open lead, else ``"age"``;
+    ``attrs["by_stage"]`` counts the open leads weighted by their stage.
 
     *Stale*: older than the 90th percentile of the time from creation to winning of the manager's won leads
     of the history (the team's with fewer than 10 won).
@@ -179,61 +256,19 @@ def pipeline(
     for name, value in (("history_days", history_days), ("prior_leads", prior_leads)):
         if not isinstance(value, int) or value < 1:
             raise ParameterError(f"{name}={value!r} must be a positive whole number.")
+    if chance_by not in ("auto", "age"):
+        raise ParameterError(f"chance_by={chance_by!r} is not allowed. Fix: use 'auto' or 'age'.")
     p = data.period(period)
-    try:
-        day = pd.Timestamp(as_of)
-    except (TypeError, ValueError):
-        raise ParameterError(f"as_of={as_of!r} is not a date. Fix: e.g. as_of='2026-08-15'.") from None
-    cut = day.normalize() + _DAY
-    since = cut - pd.Timedelta(days=history_days)
+    day = _day(as_of)
+    cut = day + _DAY
     managers = data.managers_of(team)
-    leads = _leads(data, managers, since, cut)
-    is_open = leads["closed_at"].isna() | (leads["closed_at"] >= cut)
-    age = ((cut - leads["created_at"]).dt.total_seconds() / 86400.0).to_numpy(dtype=float)
-    history = (leads["created_at"] >= since).to_numpy()
-    closed = ~is_open.to_numpy()
-    outcome = np.where(closed & (leads["status"] == "won").to_numpy(), 1, np.where(closed, 2, 0))
-    days = np.where(closed, (leads["closed_at"] - leads["created_at"]).dt.total_seconds() / 86400.0, age)
-    open_rows = is_open.to_numpy()
-
-    volume = _volume(data, managers, since, cut)
-    won = pd.Series(outcome[history] == 1).groupby(leads.loc[history, "manager"].to_numpy()).sum()
-    won = won.reindex(managers, fill_value=0)
-    team_per_win = volume.sum() / won.sum() if won.sum() else np.nan
-    per_win = (volume / won.where(won > 0)).fillna(team_per_win)
-    value = leads["expected_amount"].to_numpy(dtype=float)
-    missing = open_rows & np.isnan(value)
-    value = np.where(missing, per_win.reindex(leads["manager"]).to_numpy(dtype=float), value)
-
-    team_chance = win_chance_by_age(days[history], outcome[history], age)
-    won_days = days[history & (outcome == 1)]
-    team_stale = np.quantile(won_days, 0.9) if won_days.size else np.nan
-    chance = np.zeros(len(leads))
-    stale_after = np.full(len(leads), np.nan)
-    by_manager = leads["manager"].to_numpy()
-    positions = leads.groupby("manager", sort=False).indices  # one pass, not a mask per manager
-    for manager in managers:
-        rows = positions.get(manager, np.zeros(0, dtype=np.intp))
-        mine = rows[history[rows]]
-        own = win_chance_by_age(days[mine], outcome[mine], age[rows])
-        n = int((outcome[mine] != 0).sum())
-        chance[rows] = _shrunk(own, np.nan_to_num(team_chance[rows]), n, prior_leads)
-        own_won = days[mine[outcome[mine] == 1]]
-        enough = own_won.size >= _MIN_WON_FOR_OWN_CYCLE
-        stale_after[rows] = np.quantile(own_won, 0.9) if enough else team_stale
-
+    book = open_book(
+        data, managers, day, history_days=history_days, prior_leads=prior_leads, chance_by=chance_by
+    )
+    opened = book.leads
     to_date = _volume(data, managers, p.start, min(cut, p.end))
     target = data.plan_book.targets(managers, p, "sales_volume").reindex(managers).astype("float64")
     target = target.where(target > 0)
-    opened = pd.DataFrame(
-        {
-            "manager": by_manager[open_rows],
-            "value": value[open_rows],
-            "weighted": (value * chance)[open_rows],
-            "age": age[open_rows],
-            "stale": (age > stale_after)[open_rows],
-        }
-    )
     grouped = opened.groupby("manager")
     out = pd.DataFrame(index=pd.Index(managers, name="manager"))
     out["open_leads"] = grouped.size().reindex(managers, fill_value=0).astype("int64")
@@ -269,13 +304,143 @@ def pipeline(
         .lazy()
         .filter(nw.col("created_at").is_null() & nw.col("manager").is_in(managers))
     )
+    by_stage = int(opened["by_stage"].sum())
     out.attrs.update(
         period=str(p),
-        as_of=day.normalize(),
+        as_of=day,
         history_days=history_days,
         prior_leads=prior_leads,
-        valued_by_average=int(missing.sum()),
+        valued_by_average=book.valued_by_average,
         leads_without_created_at=int(to_pandas(undated.select(nw.len().alias("n")))["n"].iloc[0]),
         without_target=[m for m in managers if not has_target[m]],
+        chance_by="stage" if by_stage else "age",
+        by_stage=by_stage,
     )
     return out
+
+
+def _day(as_of: str | pd.Timestamp) -> pd.Timestamp:
+    try:
+        day = pd.Timestamp(as_of)
+    except (TypeError, ValueError):
+        raise ParameterError(f"as_of={as_of!r} is not a date. Fix: e.g. as_of='2026-08-15'.") from None
+    if day.tzinfo is not None:
+        day = day.tz_convert(None)
+    return day.normalize()
+
+
+@dataclass(frozen=True)
+class OpenBook:
+    """The leads open at the end of a day (:func:`open_book`): one row each, and what had to be assumed."""
+
+    #: ``manager, value, chance, weighted, within, age, stale, by_stage``.
+    leads: pd.DataFrame
+    #: Open leads valued at the manager's volume per won lead (no ``expected_amount``).
+    valued_by_average: int
+
+
+def open_book(
+    data: SalesData,
+    managers: list[str],
+    day: pd.Timestamp,
+    *,
+    history_days: int = 365,
+    prior_leads: int = 20,
+    chance_by: Literal["auto", "age"] = "auto",
+    within_days: float | None = None,
+) -> OpenBook:
+    """The leads open at the end of ``day`` (normalized), valued and weighted as :func:`pipeline` says.
+
+    Each row has the lead's ``value``, its ``chance`` of being won in the end and ``weighted = value x
+    chance``; with ``within_days``, ``within`` is ``value`` times the chance (by age, shrunk as the eventual
+    chance) that it is won in the next ``within_days`` days (else NaN). Nothing after ``day`` is used.
+    """
+    cut = day + _DAY
+    since = cut - pd.Timedelta(days=history_days)
+    leads = _leads(data, managers, since, cut)
+    is_open = leads["closed_at"].isna() | (leads["closed_at"] >= cut)
+    age = ((cut - leads["created_at"]).dt.total_seconds() / 86400.0).to_numpy(dtype=float)
+    history = (leads["created_at"] >= since).to_numpy()
+    closed = ~is_open.to_numpy()
+    outcome = np.where(closed & (leads["status"] == "won").to_numpy(), 1, np.where(closed, 2, 0))
+    days = np.where(closed, (leads["closed_at"] - leads["created_at"]).dt.total_seconds() / 86400.0, age)
+    open_rows = is_open.to_numpy()
+
+    volume = _volume(data, managers, since, cut)
+    won = pd.Series(outcome[history] == 1).groupby(leads.loc[history, "manager"].to_numpy()).sum()
+    won = won.reindex(managers, fill_value=0)
+    team_per_win = volume.sum() / won.sum() if won.sum() else np.nan
+    per_win = (volume / won.where(won > 0)).fillna(team_per_win)
+    value = leads["expected_amount"].to_numpy(dtype=float)
+    missing = open_rows & np.isnan(value)
+    value = np.where(missing, per_win.reindex(leads["manager"]).to_numpy(dtype=float), value)
+
+    stages = list(data.stages or ())
+    usable = chance_by == "auto" and bool(stages) and day >= data.last_date.normalize()
+    position = np.full(len(leads), -1)
+    if usable:
+        where = {name: k for k, name in enumerate(stages)}
+        position = leads["stage"].map(where).fillna(-1).to_numpy(dtype=int)
+    staged_closed = history & closed & (position >= 0)
+    team_by_stage, n_team = win_chance_by_stage(position[staged_closed], outcome[staged_closed], len(stages))
+    staged_won = outcome[staged_closed] == 1
+    team_rate = staged_won.mean() if staged_won.size else np.nan
+    team_by_stage = _shrunk(team_by_stage, np.full(len(stages), team_rate), n_team, prior_leads)
+
+    horizon = None if within_days is None else float(within_days)
+    team_chance = win_chance_by_age(days[history], outcome[history], age)
+    team_new = win_chance_by_age(days[history], outcome[history], np.zeros(1))  # a lead of age 0
+    team_soon = (
+        win_chance_by_age(days[history], outcome[history], age, within=horizon)
+        if horizon is not None
+        else None
+    )
+    won_days = days[history & (outcome == 1)]
+    team_stale = np.quantile(won_days, 0.9) if won_days.size else np.nan
+    chance = np.zeros(len(leads))
+    soon = np.full(len(leads), np.nan)
+    by_stage = np.zeros(len(leads), dtype=bool)
+    stale_after = np.full(len(leads), np.nan)
+    positions = leads.groupby("manager", sort=False).indices  # one pass, not a mask per manager
+    for manager in managers:
+        rows = positions.get(manager, np.zeros(0, dtype=np.intp))
+        mine = rows[history[rows]]
+        own = win_chance_by_age(days[mine], outcome[mine], age[rows])
+        n = int((outcome[mine] != 0).sum())
+        chance[rows] = _shrunk(own, np.nan_to_num(team_chance[rows]), n, prior_leads)
+        if team_soon is not None:
+            own_soon = win_chance_by_age(days[mine], outcome[mine], age[rows], within=horizon)
+            soon[rows] = _shrunk(own_soon, np.nan_to_num(team_soon[rows]), n, prior_leads)
+        if usable:
+            mine_staged = mine[staged_closed[mine]]
+            own_k, n_k = win_chance_by_stage(position[mine_staged], outcome[mine_staged], len(stages))
+            shrunk_k = _shrunk(own_k, team_by_stage, n_k, prior_leads)
+            at = position[rows]
+            known = (at >= 0) & open_rows[rows]
+            stage_chance = np.where(known, shrunk_k[np.maximum(at, 0)], np.nan)
+            # how much being still open at its age lowers a lead's chance (1 at age 0): a stale lead at a
+            # late stage is not as good as a fresh one there
+            own_new = win_chance_by_age(days[mine], outcome[mine], np.zeros(1))
+            new = _shrunk(own_new, np.nan_to_num(team_new), n, prior_leads)[0]
+            factor = np.clip(chance[rows] / new, 0.0, None) if new > 0 else np.ones(len(rows))
+            stage_chance = np.clip(stage_chance * factor, 0.0, 1.0)
+            take = known & np.isfinite(stage_chance)
+            chance[rows[take]] = stage_chance[take]
+            by_stage[rows[take]] = True
+        own_won = days[mine[outcome[mine] == 1]]
+        enough = own_won.size >= _MIN_WON_FOR_OWN_CYCLE
+        stale_after[rows] = np.quantile(own_won, 0.9) if enough else team_stale
+
+    opened = pd.DataFrame(
+        {
+            "manager": leads["manager"].to_numpy()[open_rows],
+            "value": value[open_rows],
+            "chance": chance[open_rows],
+            "weighted": (value * chance)[open_rows],
+            "within": (value * soon)[open_rows],
+            "age": age[open_rows],
+            "stale": (age > stale_after)[open_rows],
+            "by_stage": by_stage[open_rows],
+        }
+    )
+    return OpenBook(opened, int(missing.sum()))

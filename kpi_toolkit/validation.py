@@ -15,7 +15,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from kpi_toolkit.errors import Violation
+from kpi_toolkit.errors import ParameterError, Violation
 from kpi_toolkit.periods import period_columns
 from kpi_toolkit.reading import ROW
 from kpi_toolkit.schema import PLAN_METRICS
@@ -27,6 +27,8 @@ __all__ = [
     "check_manager_spellings",
     "check_references",
     "check_rows",
+    "check_stages",
+    "row_rules",
     "spelling_groups",
     "spelling_rule",
     "unknown_managers_rule",
@@ -166,6 +168,52 @@ ROW_RULES: tuple[RowRule, ...] = (
 )
 
 
+def check_stages(stages: object, *, where: str) -> tuple[str, ...] | None:
+    """The data set's ``stages`` setting, checked: ``None``, or distinct non-empty texts in their order.
+
+    ``where`` names the setting in the error (``"stages="``, ``"dataset.yml: stages"``, ...).
+
+    Examples
+    --------
+    >>> check_stages(["Qualified", " Proposal "], where="stages=")
+    ('Qualified', 'Proposal')
+    """
+    if stages is None:
+        return None
+    fix = "list the stages in their order, first to last, e.g. stages: [Qualified, Proposal, Negotiation]"
+    if isinstance(stages, (str, bytes)) or not hasattr(stages, "__iter__"):
+        raise ParameterError(f"{where} {str(stages)[:60]!r} is not a list of stage names. Fix: {fix}.")
+    names = tuple(str(s).strip() if isinstance(s, (str, int, float)) else "" for s in stages)  # type: ignore[union-attr]
+    if not names or any(not n for n in names):
+        raise ParameterError(f"{where} holds an empty or non-text stage name (or none). Fix: {fix}.")
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise ParameterError(f"{where} names {', '.join(repeated)} more than once. Fix: {fix}, each once.")
+    return names
+
+
+def stage_rule(stages: tuple[str, ...]) -> RowRule:
+    """The leads rule of a data set with ``stages``: every non-empty ``stage`` is one of them."""
+    allowed = list(stages)
+    shown = ", ".join(allowed)
+    return RowRule(
+        "leads",
+        "stage",
+        f"stage is not one of the data set's stages ({shown[:300]})",
+        "write one of the listed stages (same spelling), or add the stage to the data set's stages setting "
+        "(kt.load(stages=...), stages: in the mapping or dataset.yml) in its place in the order",
+        lambda: ~nw.col("stage").is_null() & ~nw.col("stage").is_in(allowed),
+    )
+
+
+def row_rules(table: str, stages: tuple[str, ...] | None = None) -> tuple[RowRule, ...]:
+    """The row rules of ``table``: :data:`ROW_RULES`, and the stage rule for leads when stages are set."""
+    rules = tuple(rule for rule in ROW_RULES if rule.table == table)
+    if table == "leads" and stages:
+        rules += (stage_rule(stages),)
+    return rules
+
+
 def _violation(table: str, source: str, column: str, rule: str, fix: str, hits: pd.DataFrame) -> Violation:
     hits = hits.sort_values(ROW)
     examples = hits[column].astype("string").dropna().head(3).tolist() if column in hits else []
@@ -182,11 +230,18 @@ def _violation(table: str, source: str, column: str, rule: str, fix: str, hits: 
 
 
 def check_rows(
-    table: str, frame: pd.DataFrame, *, source: str, fiscal_year_start: int, raw: pd.DataFrame | None = None
+    table: str,
+    frame: pd.DataFrame,
+    *,
+    source: str,
+    fiscal_year_start: int,
+    raw: pd.DataFrame | None = None,
+    stages: tuple[str, ...] | None = None,
 ) -> list[Violation]:
     """Apply the row rules of ``table`` to its typed ``frame``; plans' period labels are checked here too.
 
-    ``raw``, the table as read (before typing), lets a uniqueness rule check integer ids as integers.
+    ``raw``, the table as read (before typing), lets a uniqueness rule check integer ids as integers;
+    ``stages``, the data set's stages, adds the rule that a lead's stage is one of them.
     """
     violations = []
     if table == "plans":
@@ -204,9 +259,7 @@ def check_rows(
                 )
             )
     native = nw.from_native(frame, eager_only=True)
-    for rule in ROW_RULES:
-        if rule.table != table:
-            continue
+    for rule in row_rules(table, stages):
         if rule.unique and _all_distinct(frame, rule.unique, raw):
             continue  # no row can break it: skip the rule's window over every id
         hits = native.filter(rule.violated().fill_null(value=False)).to_native()

@@ -38,7 +38,7 @@ output_dir: str = ""  # folder for the report's record and plan_gap.csv (kpi-rep
 
 # %%
 import kpi_toolkit as kt
-from kpi_toolkit.report import outputs, shared, translator
+from kpi_toolkit.report import outputs, pipeline_views, shared, translator
 from kpi_toolkit.report import plan_gap_views as views
 from kpi_toolkit.report.customer_views import customer_bridge_section
 from kpi_toolkit.report.plan_gap_report import data_as_of, plan_gap_report
@@ -60,7 +60,14 @@ alerts = report.alerts  # kt.alerts(data, period=report.period, history=history,
 alerts
 
 # %%
-views.alerts_section(report, tr, alerts=alerts)
+views.alerts_section(
+    report,
+    tr,
+    alerts=alerts,
+    extra=pipeline_views.pipeline_alerts(
+        report.pipeline, report.pacing, names=report.names, tr=tr, manager=report.manager
+    ),
+)
 
 # %%
 views.introduction(report, tr)
@@ -99,6 +106,19 @@ pace
 
 # %%
 views.pacing_section(report, tr, pacing=pace)
+
+# %% tags=["analysis"]
+open_pipeline = (
+    report.pipeline
+)  # kt.pipeline(data, period=report.pacing_period, as_of=report.as_of, team=team)
+open_pipeline
+
+# %% tags=["analysis"]
+cycles = report.cycles  # kt.cycle_times(data, periods=report.window[-4:], team=team, as_of=report.as_of)
+cycles
+
+# %%
+pipeline_views.pipeline_section(open_pipeline, cycles, names=report.names, tr=tr, manager=report.manager)
 
 # %%
 parameters = {

@@ -55,3 +55,23 @@ def test_planted_differences(demo):
 @pytest.mark.parametrize("team", ["North", "South"])
 def test_teams_have_seven_managers(demo, team):
     assert len(demo.managers_of(team)) == 7
+
+
+def test_planted_pipeline(demo):
+    from kpi_toolkit.demo import DEMO_STAGES, PLANTED_PIPELINE
+
+    assert set(PLANTED_PIPELINE) == {"M05"} and demo.stages == DEMO_STAGES
+    leads = demo.leads
+    assert leads[["expected_amount", "expected_close", "stage"]].notna().all().all()
+    won = leads[leads["status"] == "won"]
+    assert (won["stage"] == DEMO_STAGES[-1]).all()
+    # M05: the most open leads, most of them stale, and the thinnest weighted coverage of the plan still
+    # to make but for the managers short of leads or plan (M06-M07, M10 at 60 % of the lead flow)
+    pipe = kt.pipeline(demo, period="2026Q3", as_of="2026-08-15").set_index("manager").drop("TOTAL")
+    assert (
+        pipe["open_leads"].idxmax() == "M05"
+        and pipe.loc["M05", "open_leads"] > 2.5 * pipe["open_leads"].drop("M05").max()
+    )
+    assert pipe.loc["M05", "stale_leads"] > 0.7 * pipe.loc["M05", "open_leads"]
+    assert pipe.loc["M05", "coverage"] > 1 and pipe.loc["M05", "weighted_coverage"] < 0.1
+    assert pipe["stale_leads"].drop("M05").max() <= 5

@@ -66,6 +66,10 @@ def test_readme_amocrm_mapping_loads_the_export(amocrm):
     assert kpis.loc["Иван Петров", "sales_volume"] == 1250000.5
     assert kpis.loc["Анна Смирнова", "average_check"] == 310000.0  # the lost deals' 0 and 48 000 stay out
     assert kpis.loc["Анна Смирнова", "conversion"] == pytest.approx(1 / 3)
+    # the pipeline: the budget is the expected amount, open deals keep their stage, closing stages are empty
+    assert data.stages == ("Первичный контакт", "Переговоры", "Принимают решение", "Согласование договора")
+    assert leads.loc["1003", "expected_amount"] == 96500.0 and leads.loc["1003", "stage"] == "Переговоры"
+    assert leads.loc[leads["status"] != "open", "stage"].isna().all()
 
 
 def test_readme_amocrm_mapping_through_the_command_line_errors(amocrm):
@@ -73,10 +77,15 @@ def test_readme_amocrm_mapping_through_the_command_line_errors(amocrm):
     (amocrm / "deals.csv").write_bytes(AMOCRM_DEALS.replace("Переговоры", "Отложено").encode("cp1251"))
     with pytest.raises(kt.DataValidationError) as info:
         kt.load(amocrm, mapping=amocrm / "amocrm.yml")
-    (violation,) = info.value.violations
-    assert (
-        violation.column == "Этап сделки" and violation.rows == (4,) and violation.examples == ("Отложено",)
-    )
+    # both the status and the stage read from that column break a rule, each naming the row and the value
+    status, stage = info.value.violations
+    for violation in (status, stage):
+        assert (
+            violation.column == "Этап сделки"
+            and violation.rows == (4,)
+            and violation.examples == ("Отложено",)
+        )
+    assert "Первичный контакт, Переговоры, Принимают решение, Согласование договора" in stage.rule
 
 
 def test_without_the_encoding_setting(amocrm):

@@ -111,3 +111,68 @@ def test_pipeline_and_cycle_times_agree_across_engines(demo_on, engine):
     expected = kt.cycle_times(demo_on("pandas"), periods="2026Q1", team="North")
     got = kt.cycle_times(demo_on(engine), periods="2026Q1", team="North")
     pd.testing.assert_frame_equal(got, expected, rtol=1e-9)
+
+
+STAGED = [  # closed leads with the stage they were won or lost at; open ones with their stage today
+    ("S1", "ann", "2026-05-01", "won", "2026-05-20", 100.0, "Proposal"),
+    ("S2", "ann", "2026-05-01", "lost", "2026-05-10", 100.0, "Qualified"),
+    ("S3", "ann", "2026-05-01", "lost", "2026-05-12", 100.0, "Qualified"),
+    ("S4", "ann", "2026-05-01", "lost", "2026-05-25", 100.0, "Proposal"),
+    ("S5", "ann", "2026-05-01", "lost", "2026-05-26", 100.0, None),  # stage unknown: left out
+    ("O1", "ann", "2026-07-01", "open", None, 1000.0, "Qualified"),
+    ("O2", "ann", "2026-07-20", "open", None, 1000.0, "Proposal"),
+    ("O3", "ann", "2026-07-25", "open", None, 1000.0, None),  # no stage: by its age
+]
+
+
+def _staged(rows, stages=("Qualified", "Proposal")):
+    data = _data([r[:6] for r in [*rows, ("H1", "bob", "2026-01-01", "lost", "2026-01-02", None, None)]])
+    leads = pd.DataFrame(rows, columns=[*LEADS, "stage"])
+    orders = data.orders.assign(lead_id=None)
+    return kt.from_frames(orders, leads=leads, plans=data.plans, stages=list(stages))
+
+
+def test_open_leads_are_weighted_by_the_win_chance_of_their_stage():
+    data = _staged(STAGED)
+    day = data.last_date  # stages are today's: usable from the last day of the data (2026-08-20)
+    pipe = kt.pipeline(data, period="2026Q3", as_of=day, prior_leads=1)
+    ann = pipe.set_index("manager").loc["ann"]
+    # won S1 went through both stages; lost at Qualified: S2, S3; at Proposal: S4. Reached Qualified: 4
+    # leads, 1 won (0.25); reached Proposal: S1, S4 (0.5). One manager: the team's chances are hers, shrunk
+    # toward the team's rate over staged closed leads, 1/4 (prior_leads=1): (4 * 0.25 + 0.25) / 5 = 0.25,
+    # (2 * 0.5 + 0.25) / 3 = 0.41667, and the same shrinkage again toward the team's own.
+    team_q, team_p = (4 * 0.25 + 0.25) / 5, (2 * 0.5 + 0.25) / 3
+    qualified, proposal = (4 * 0.25 + team_q) / 5, (2 * 0.5 + team_p) / 3
+    # each scaled by the lead's chance at its age over a new lead's (Aalen-Johansen over ann's leads seen
+    # on 2026-08-20: S1-S5 closed after 19, 9, 11, 24, 25 days; O1-O3 open, 51, 32 and 27 days old)
+    days = np.array([19.0, 9.0, 11.0, 24.0, 25.0, 51.0, 32.0, 27.0])
+    outcome = np.array([1, 2, 2, 2, 2, 0, 0, 0])
+    by_age = win_chance_by_age(days, outcome, np.array([0.0, 51.0, 32.0, 27.0]))
+    factor = np.nan_to_num(by_age[1:3]) / by_age[0]
+    assert by_age[0] == pytest.approx(0.125) and factor.tolist() == [0.0, 0.0]  # no lead was won so late
+    o3 = 1000 * np.nan_to_num(by_age[3])
+    expected = 1000 * qualified * factor[0] + 1000 * proposal * factor[1] + o3
+    assert ann["weighted_value"] == pytest.approx(expected, abs=1e-6)
+    assert pipe.attrs["chance_by"] == "stage" and pipe.attrs["by_stage"] == 2
+    age = kt.pipeline(data, period="2026Q3", as_of=day, prior_leads=1, chance_by="age")
+    assert age.attrs["chance_by"] == "age"
+
+
+def test_a_stage_chance_is_scaled_by_age():
+    # the same leads seen when O1 and O2 are young: a lead at Proposal outweighs one at Qualified
+    rows = [r if r[0] not in ("O1", "O2") else (*r[:2], "2026-08-18", *r[3:]) for r in STAGED]
+    data = _staged(rows)
+    pipe = kt.pipeline(data, period="2026Q3", as_of=data.last_date, prior_leads=1)
+    assert pipe.attrs["by_stage"] == 2
+    ann = pipe.set_index("manager").loc["ann"]
+    age_only = kt.pipeline(data, period="2026Q3", as_of=data.last_date, prior_leads=1, chance_by="age")
+    # stage chances 0.25 (Qualified) and 0.42 (Proposal) against 0.125 for any new lead: more than by age
+    assert ann["weighted_value"] > age_only.set_index("manager").loc["ann", "weighted_value"]
+
+
+def test_stages_of_today_are_not_used_for_a_past_day():
+    data = _staged(STAGED)
+    past = kt.pipeline(data, period="2026Q3", as_of="2026-07-26")
+    by_age = kt.pipeline(data, period="2026Q3", as_of="2026-07-26", chance_by="age")
+    assert past.attrs["chance_by"] == "age"
+    pd.testing.assert_frame_equal(past, by_age)

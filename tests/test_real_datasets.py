@@ -58,6 +58,20 @@ def test_crm_figures(crm):
     assert (crm.orders["amount"] > 0).all()
 
 
+def test_crm_pipeline_columns(crm):
+    # open deals carry no value: the expected amount is the product's list price (products.csv; the pipeline's
+    # GTXPro is GTX Pro's 4,821); the stage of open deals is their deal_stage, closed deals' is left empty
+    leads = crm.leads
+    assert crm.stages == ("Prospecting", "Engaging")
+    assert leads["expected_amount"].notna().all() and leads["expected_amount"].sum() == 20_936_165
+    assert leads.loc[leads["lead_id"] == "Z063OYW0", "expected_amount"].item() == 4821  # a GTXPro deal
+    stages = leads.groupby(["status", "stage"]).size().to_dict()
+    assert stages == {("open", "Engaging"): 1589, ("open", "Prospecting"): 500}
+    pipe = kt.pipeline(crm, period="2017Q4", as_of="2017-12-31")
+    total = pipe.set_index("manager").loc["TOTAL"]
+    assert total["open_leads"] == 1589 and pipe.attrs["leads_without_created_at"] == 500
+
+
 def test_crm_managers_and_teams(crm):
     # the toolkit's manager is sales_agent; sales_teams.csv's manager (the supervisor) is the team
     assert len(crm.manager_ids) == 35 and len(crm.teams) == 6

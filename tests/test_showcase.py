@@ -90,7 +90,9 @@ def test_managers_below_min_leads_are_not_ranked(demo):
     r = showcase_report(demo, period="2026Q3", min_leads=20)
     assert "M12" not in set(r.ranking["manager"]) and r.unranked == 1
     html = views.top_section(r, translator("en"))
-    assert r.names["M12"] not in html
+    # in the ranking table (the text before it explains pseudonyms as "Manager A, B ...", and the letters
+    # follow the data's fingerprint, so M12 may well be Manager A)
+    assert r.names["M12"] not in html[html.index("<table") :]
 
 
 def test_pseudonyms_are_stable_across_periods_and_off_when_not_anonymised(demo):

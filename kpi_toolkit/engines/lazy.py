@@ -38,9 +38,9 @@ from kpi_toolkit.quarantine import shown
 from kpi_toolkit.reading import ROW, find_table_files, read_table
 from kpi_toolkit.schema import TABLES, Column
 from kpi_toolkit.validation import (
-    ROW_RULES,
     UNKNOWN_LEAD,
     check_rows,
+    row_rules,
     spelling_groups,
     spelling_rule,
     unknown_managers_rule,
@@ -69,7 +69,7 @@ class _Check:
     unique: tuple[str, ...] = ()
 
 
-def _checks(table: LazyTable) -> list[_Check]:
+def _checks(table: LazyTable, stages: tuple[str, ...] | None = None) -> list[_Check]:
     """The table's cell checks (as :func:`kpi_toolkit.parsing.parse_table`) then its row rules, in order."""
     checks: list[_Check] = []
     for column in TABLES[table.name].columns:
@@ -82,9 +82,8 @@ def _checks(table: LazyTable) -> list[_Check]:
             empty = _empty(column.name)
             fix = f"fill in every {column.name}"
             checks.append(_Check(column.name, "value is empty", fix, empty, shown_column(column.name)))
-    for rule in ROW_RULES:
-        if rule.table == table.name:
-            checks.append(_Check(rule.column, rule.rule, rule.fix, rule.violated, rule.column, rule.unique))
+    for rule in row_rules(table.name, stages):
+        checks.append(_Check(rule.column, rule.rule, rule.fix, rule.violated, rule.column, rule.unique))
     return checks
 
 
@@ -144,7 +143,9 @@ class _Session:
         return nw.from_native(self.small[table].reset_index(drop=True), eager_only=True).lazy()
 
 
-def _table_violations(session: _Session, table: LazyTable) -> list[Violation]:
+def _table_violations(
+    session: _Session, table: LazyTable, stages: tuple[str, ...] | None = None
+) -> list[Violation]:
     """Count every check of ``table`` in one query; fetch the first rows of each broken one.
 
     Uniqueness is part of the same scan: on DuckDB a distinct count per key (one hash aggregate, as cheap on
@@ -153,7 +154,7 @@ def _table_violations(session: _Session, table: LazyTable) -> list[Violation]:
     (``unique_by_window``: one job fewer there).
     """
     assert table.frame is not None
-    checks = _checks(table)
+    checks = _checks(table, stages)
     by_window = session.backend.unique_by_window
     flagged = [(i, c) for i, c in enumerate(checks) if c.flag is not None and (by_window or not c.unique)]
     distinct = [(i, c.unique[0]) for i, c in enumerate(checks) if c.unique and not by_window]
@@ -305,6 +306,7 @@ def load_lazy(
     engine: str,
     fiscal_year_start: int,
     connection: Any = None,
+    stages: tuple[str, ...] | None = None,
 ) -> LazyLoad:
     """Read, type and validate the canonical tables of ``folder`` on ``engine``; orders and leads stay lazy.
 
@@ -326,7 +328,7 @@ def load_lazy(
                 fatal.append(table.fatal)
                 continue
             session.lazy[name] = table
-            violations += _table_violations(session, table)
+            violations += _table_violations(session, table, stages)
             continue
         raw = backend.read_small(name, path) or read_table(name, path)
         frame, problems = parse_table(raw)

@@ -18,6 +18,7 @@ import yaml
 
 from kpi_toolkit.errors import ParameterError
 from kpi_toolkit.schema import TABLES
+from kpi_toolkit.validation import check_stages
 from kpi_toolkit.yamlfiles import YamlTooLarge, safe_load
 
 __all__ = [
@@ -64,7 +65,7 @@ _TABLE_KEYS = (
     "unpivot",
     "ignore_close_date_of_open_leads",
 )
-_TOP_KEYS = ("version", "description", "fiscal_year_start", "defaults", "tables")
+_TOP_KEYS = ("version", "description", "fiscal_year_start", "stages", "defaults", "tables")
 _LINES_KEYS = ("file", "table", "query", "where", "order_id", "quantity", "unit_price", "discount", "amount")
 _GROUP_KEYS = ("quantity", "unit_price", "discount", "amount")
 _LOOKUP_KEYS = ("file", "table", "query", "where", "key", "value")
@@ -205,6 +206,8 @@ class MappingSpec:
     tables: Mapping[str, TableMapping]
     fiscal_year_start: int | None = None
     description: str = ""
+    #: The leads' stages in their order (``stages:``); ``None`` when the mapping does not set them.
+    stages: tuple[str, ...] | None = None
 
 
 class _Reader:
@@ -675,4 +678,5 @@ def read_mapping(mapping: str | Path | Mapping[str, Any]) -> MappingSpec:
             "fiscal_year_start", f"{fiscal!r} is not a month number", "write a month from 1 to 12"
         )
     description = reader.text(document.get("description", ""), "description") or ""
-    return MappingSpec(path, tables, fiscal, description)
+    stages = check_stages(document.get("stages"), where=f"{path}: stages")
+    return MappingSpec(path, tables, fiscal, description, stages)

@@ -8,12 +8,14 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
+from kpi_toolkit.cycle_times import cycle_times
 from kpi_toolkit.data import SalesData
 from kpi_toolkit.errors import ParameterError
 from kpi_toolkit.fingerprint import data_fingerprint
 from kpi_toolkit.gap import miss_evidence
 from kpi_toolkit.pacing import pacing
 from kpi_toolkit.periods import Period
+from kpi_toolkit.pipeline import pipeline
 from kpi_toolkit.plan_gap import BASELINES, alerts, miss_causes, miss_series, plan_gap, volume_sources
 
 __all__ = ["PlanGapReport", "data_as_of", "history_window", "plan_gap_report"]
@@ -52,6 +54,10 @@ class PlanGapReport:
     causes: pd.DataFrame | None = None
     #: Whether the data has any ``sales_volume`` target (else nothing is said about missing a plan).
     has_plans: bool = True
+    #: :func:`kpi_toolkit.pipeline` at ``as_of`` and :func:`kpi_toolkit.cycle_times` of the leads created in
+    #: the last four periods of ``window`` (``None`` without leads).
+    pipeline: pd.DataFrame | None = None
+    cycles: pd.DataFrame | None = None
 
     def name(self, manager: str) -> str:
         return self.names.get(manager, manager)
@@ -65,7 +71,8 @@ def history_window(period: Period, as_of: pd.Timestamp, history: int) -> list[Pe
 
 def data_as_of(data: SalesData, day: pd.Timestamp) -> SalesData:
     """``data`` as it stood at the end of ``day``: orders, leads and activities after it left out, leads
-    closed after it still open. Plans stay (they are known in advance). Returns ``data`` itself when
+    closed after it still open, the stages setting dropped (a lead's stage is the export's snapshot, not the
+    day's). Plans stay (they are known in advance). Returns ``data`` itself when
     nothing is after ``day``, or when its tables are not pandas frames (a lazy engine is not cut).
 
     >>> import kpi_toolkit as kt
@@ -88,7 +95,8 @@ def data_as_of(data: SalesData, day: pd.Timestamp) -> SalesData:
     activities = data.activities
     if activities is not None:
         activities = activities[activities["occurred_at"] < cutoff]
-    return replace(data, orders=orders, leads=leads, activities=activities)
+    # a lead's stage is the export's, not the day's: a past day's pipeline is weighted by age
+    return replace(data, orders=orders, leads=leads, activities=activities, stages=None)
 
 
 def plan_gap_report(
@@ -166,6 +174,10 @@ def plan_gap_report(
         data_fingerprint=fingerprint,
         causes=miss_causes(data, periods=window, team=team),
         has_plans=_has_plans(data),
+        pipeline=pipeline(data, period=current, as_of=day, team=team) if data.leads is not None else None,
+        cycles=cycle_times(data, periods=window[-4:], team=team, as_of=day)
+        if data.leads is not None
+        else None,
     )
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -649,16 +649,22 @@ def alert_items(
 
 
 def alerts_section(
-    r: PlanGapReport, tr: Translator | None = None, *, alerts: pd.DataFrame | None = None
+    r: PlanGapReport,
+    tr: Translator | None = None,
+    *,
+    alerts: pd.DataFrame | None = None,
+    extra: Sequence[str] = (),
 ) -> html.Html:
-    """The alert list: who is off track now, who misses systematically, with the evidence and the cause.
+    """The alert list: who is off track now, who misses systematically, with the evidence and the cause;
+    ``extra`` alerts (already sentences, e.g. :func:`kpi_toolkit.report.pipeline_views.pipeline_alerts`)
+    follow.
 
     When most of a team misses a plan that was out of reach, that comes first, in plain words, before any
     name (:func:`kpi_toolkit.report.plan_verdict_views.plan_lead`)."""
     r = _with(r, alerts=alerts)
     tr = _tr(tr)
     frame = r.alerts[r.alerts["manager"] == r.manager] if r.manager else r.alerts
-    items = _alert_items(frame, r.names, r.pacing_period, tr)
+    items = _alert_items(frame, r.names, r.pacing_period, tr) + list(extra)
     lead = plan_lead(r.causes, tr, name_teams=not r.team) if r.causes is not None else []
     head = html.section(tr.t("plan_gap.alerts.heading"), lead)
     if not r.has_plans:
