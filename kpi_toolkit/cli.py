@@ -108,10 +108,10 @@ _ONE_PERIOD = {
 def _one_period(command: str, period: str) -> None:
     """Refuse a range in ``--period`` of a command about one period, saying which commands take one (the
     labels' syntax does not depend on the fiscal year; whether the period has data, the notebook checks)."""
-    if not period or command in _RANGE_COMMANDS:
+    if not period:
         return
-    span = parse_span(period, name="period")
-    if len(span.periods) > 1:
+    span = parse_span(period, name="period")  # a label that is no period or range fails here, in one line
+    if len(span.periods) > 1 and command not in _RANGE_COMMANDS:
         why = _ONE_PERIOD.get(command, "this report is about one period")
         raise ParameterError(
             f"{command} --period takes one period, e.g. {span.last}, not the range {span}: {why}. "
@@ -278,7 +278,7 @@ def compare_command(
 
     _report(
         "comparison", data=data, out=out, lang=lang, currency=currency, mapping=mapping,
-        on_invalid=on_invalid, force=force,
+        on_invalid=on_invalid, force=force, command="compare",
         options={"period": period, "team": team, "metric": metric, "alpha": float(alpha)}, name=name,
         named_by=[("team", team)],
     )  # fmt: skip

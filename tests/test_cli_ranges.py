@@ -18,12 +18,11 @@ import kpi_toolkit as kt
 from kpi_toolkit import cli
 from kpi_toolkit.errors import ParameterError
 from kpi_toolkit.periods import Span, parse_span
-from kpi_toolkit.report import page
 from kpi_toolkit.report.comparison_report import comparison_report
 from kpi_toolkit.report.i18n import translator
 from kpi_toolkit.report.quarterly import quarterly_report
 from kpi_toolkit.report.showcase import showcase_report
-from tests.conftest import run_cli
+from tests.conftest import execute_in_process, run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 CARD = ROOT / "data" / "cards" / "sales_manager.yml"
@@ -33,16 +32,14 @@ QUARTERS = ["2025Q4", "2026Q1", "2026Q2", "2026Q3"]
 
 @pytest.fixture
 def stub_render(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Path, dict]]:
-    """Replace the notebook run by a page with the title; the list collects outputs and parameters."""
+    """Run the notebooks in this process (no kernel); the list collects the notebooks and parameters."""
     rendered: list[tuple[Path, dict]] = []
 
-    def render(notebook: Path, *, parameters: dict, output: Path, title: str, **_: object) -> Path:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(f"<html><body>{page.NAV_START}{page.NAV_END}<main>{title}</main></body></html>")
-        rendered.append((output, parameters))
-        return output
+    def execute(notebook: Path, *, parameters: dict, workdir: Path, **options: object):
+        rendered.append((notebook, parameters))
+        return execute_in_process(notebook, parameters=parameters, workdir=workdir, **options)
 
-    monkeypatch.setattr(cli, "render_notebook", render)
+    monkeypatch.setattr(cli, "execute_notebook", execute)
     return rendered
 
 
@@ -197,7 +194,7 @@ def test_bad_ranges(period, message, demo_folder, tmp_path, capsys, monkeypatch,
         capsys, monkeypatch, "quarterly", "--data", demo_folder, "--out", tmp_path, "--period", period
     )
     assert code == 2 and output.startswith("error: ") and message in output, output
-    assert not stub_render
+    assert not any(p.is_dir() for p in tmp_path.iterdir() if not p.name.startswith("."))  # nothing published
 
 
 @pytest.mark.slow

@@ -116,6 +116,9 @@ def behind_plan_section(data: SalesData, q: QuarterlyReport, tr: Translator | No
             )
         ]
     items = [_item(r, q.names.get(r["manager"], r["manager"]), tr) for _, r in rows.iterrows()]
+    if len(p.periods) > 1:  # a range: its gap, but no alerts (they judge one period's pacing and history)
+        section = html.section(tr.t("behind_plan.heading"), intro)
+        return section + html.bullets(items) if items else section
     as_of = min(data.last_date.normalize(), p.end - pd.Timedelta(days=1))
     window = history_window(p, as_of, HISTORY)
     lead = (
