@@ -33,11 +33,15 @@ if TYPE_CHECKING:
         ReportError,
         Violation,
     )
+
+    # people and plans over time (issue 15)
+    from kpi_toolkit.group_plans import group_plan, team_plans
     from kpi_toolkit.kpis import (
         KPI_COLUMNS,
         kpi_change,
         kpi_history,
         manager_kpis,
+        total_kpis,
         year_to_date_kpis,
     )
     from kpi_toolkit.pacing import pacing
@@ -101,6 +105,10 @@ _EXPORTS = {
     "regression_check": "kpi_toolkit.practices",
     "top_performers": "kpi_toolkit.practices",
     "attainment_ranking": "kpi_toolkit.ranking",
+    # people and plans over time (issue 15)
+    "group_plan": "kpi_toolkit.group_plans",
+    "team_plans": "kpi_toolkit.group_plans",
+    "total_kpis": "kpi_toolkit.kpis",
 }
 
 __version__ = "0.1.0"
@@ -127,6 +135,8 @@ __all__ = [
     "from_frames",
     "funnel",
     "global_test",
+    # people and plans over time (issue 15)
+    "group_plan",
     "kpi_change",
     "kpi_history",
     "load",
@@ -147,7 +157,9 @@ __all__ = [
     "scorecard",
     "shrunk_rates",
     "systematic_misses",
+    "team_plans",
     "top_performers",
+    "total_kpis",
     "volume_sources",
     "year_to_date_kpis",
 ]

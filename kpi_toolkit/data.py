@@ -28,7 +28,7 @@ from kpi_toolkit.mapping import apply_mapping, read_mapping
 from kpi_toolkit.mapping.database import Database, contract_tables, is_database_url
 from kpi_toolkit.parsing import MISSING_COLUMNS, parse_table
 from kpi_toolkit.periods import Period, parse_period, period_columns
-from kpi_toolkit.plans import PlanBook, check_plan_consistency
+from kpi_toolkit.plans import PlanBook, check_plan_consistency, team_rows
 from kpi_toolkit.quarantine import (
     QUARANTINE_COLUMNS,
     empty_quarantine,
@@ -38,6 +38,7 @@ from kpi_toolkit.quarantine import (
     shown,
 )
 from kpi_toolkit.reading import ROW, StagedData, find_table_files, frame_table, read_file_bytes, read_table
+from kpi_toolkit.staffing import Employment
 from kpi_toolkit.validation import check_references, check_rows
 
 __all__ = [
@@ -119,15 +120,31 @@ class SalesData:
         """The team names, sorted."""
         return sorted(self.manager_info["team"].dropna().unique())
 
-    def managers_of(self, team: str | None) -> list[str]:
-        """The managers of ``team`` (every manager when ``None``), sorted by id."""
+    def managers_of(self, team: str | None, *, period: Period | None = None) -> list[str]:
+        """The managers of ``team`` (every manager when ``None``), sorted by id; with ``period``, only those
+        employed on at least one of its days (``hired_at``, ``left_at``; :mod:`kpi_toolkit.staffing`)."""
         if team is None or team == "":
-            return list(self.manager_ids)
-        if team not in self.teams:
-            known = ", ".join(self.teams) or "none (the data set has no managers table with teams)"
-            raise ParameterError(f"team={team!r} is not a team of this data set. Known teams: {known}.")
-        info = self.manager_info
-        return sorted(info.index[info["team"] == team])
+            managers = list(self.manager_ids)
+        else:
+            if team not in self.teams:
+                known = ", ".join(self.teams) or "none (the data set has no managers table with teams)"
+                raise ParameterError(f"team={team!r} is not a team of this data set. Known teams: {known}.")
+            info = self.manager_info
+            managers = sorted(info.index[info["team"] == team])
+        if period is not None and self.employment.dated:
+            active = self.employment.active(managers, period).to_numpy()
+            managers = [m for m, on in zip(managers, active, strict=True) if on]
+        return managers
+
+    @cached_property
+    def team_plan_book(self) -> PlanBook:
+        """The teams' own targets (plan rows naming a ``team``), by team, with the same roll-up rule."""
+        return PlanBook(team_rows(self.plans), fiscal_year_start=self.fiscal_year_start)
+
+    @cached_property
+    def employment(self) -> Employment:
+        """The managers' employment dates (everyone always employed without ``hired_at``/``left_at``)."""
+        return Employment(self.managers)
 
     @cached_property
     def monthly(self) -> pd.DataFrame:
@@ -136,7 +153,7 @@ class SalesData:
 
     @cached_property
     def plan_book(self) -> PlanBook:
-        return PlanBook(self.plans, fiscal_year_start=self.fiscal_year_start)
+        return PlanBook(self.plans, fiscal_year_start=self.fiscal_year_start, employment=self.employment)
 
     @cached_property
     def _dates(self) -> dict[str, Any]:

@@ -25,7 +25,7 @@ FINGERPRINT_VERSION = "kpi-toolkit-data-2"  # 2: activities are part of the data
 TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "orders": ("order_id",),
     "leads": ("lead_id",),
-    "plans": ("manager", "period", "metric"),
+    "plans": ("manager", "team", "period", "metric"),
     "managers": ("manager",),
     "activities": (),
 }

@@ -104,9 +104,22 @@ TABLES: dict[str, TableSpec] = {
         ),
         TableSpec(
             "plans",
-            description="targets: one row per manager, period and metric",
+            description="targets: one row per manager (or team), period and metric",
             columns=(
-                Column("manager", "id"),
+                Column(
+                    "manager",
+                    "id",
+                    required=False,
+                    nullable=True,
+                    description="whose target; empty on a team's row",
+                ),
+                Column(
+                    "team",
+                    "text",
+                    required=False,
+                    nullable=True,
+                    description="a team's own target instead of a manager's (exactly one of the two)",
+                ),
                 Column("period", "text", description="2026Q3, 2026-07 or 2026"),
                 Column("metric", "text", description="a KPI name, e.g. sales_volume"),
                 Column("target", "number", description="the target value, >= 0"),
@@ -119,6 +132,20 @@ TABLES: dict[str, TableSpec] = {
                 Column("manager", "id", description="unique id used in the other tables"),
                 Column("name", "text", nullable=True, description="display name"),
                 Column("team", "text", nullable=True, description="team name"),
+                Column(
+                    "hired_at",
+                    "datetime",
+                    required=False,
+                    nullable=True,
+                    description="first day employed (empty: since before the data)",
+                ),
+                Column(
+                    "left_at",
+                    "datetime",
+                    required=False,
+                    nullable=True,
+                    description="last day employed (empty: still employed)",
+                ),
             ),
         ),
         TableSpec(

@@ -145,8 +145,31 @@ ROW_RULES: tuple[RowRule, ...] = (
         "metric",
         "the same manager, period and metric appear more than once",
         "keep one target per manager, period and metric",
-        _duplicated("manager", "period", "metric"),
-        unique=("manager", "period", "metric"),
+        lambda: ~nw.col("manager").is_null() & (nw.len().over("manager", "period", "metric") > 1),
+        unique=("manager", "team", "period", "metric"),
+    ),
+    RowRule(
+        "plans",
+        "metric",
+        "the same team, period and metric appear more than once",
+        "keep one target per team, period and metric",
+        lambda: ~nw.col("team").is_null() & (nw.len().over("team", "period", "metric") > 1),
+        unique=("manager", "team", "period", "metric"),
+    ),
+    RowRule(
+        "plans",
+        "manager",
+        "neither manager nor team is set",
+        "name the manager whose target it is, or the team for a team's own target",
+        lambda: nw.col("manager").is_null() & nw.col("team").is_null(),
+    ),
+    RowRule(
+        "plans",
+        "team",
+        "both manager and team are set",
+        "leave team empty on a manager's target (a manager's team comes from the managers table), or "
+        "manager empty on a team's own target",
+        lambda: ~nw.col("manager").is_null() & ~nw.col("team").is_null(),
     ),
     RowRule(
         "managers",
@@ -155,6 +178,13 @@ ROW_RULES: tuple[RowRule, ...] = (
         "list every manager once",
         _duplicated("manager"),
         unique=("manager",),
+    ),
+    RowRule(
+        "managers",
+        "left_at",
+        "left_at is before hired_at",
+        "check both dates: left_at is the last day employed, on or after hired_at",
+        lambda: nw.col("left_at") < nw.col("hired_at"),
     ),
     RowRule(
         "activities",
@@ -307,6 +337,23 @@ def _isin(values: pd.Series, allowed: pd.Series) -> pd.Series:
 def check_references(frames: dict[str, pd.DataFrame], sources: dict[str, str]) -> list[Violation]:
     """Cross-table rules: manager ids spelt one way; every manager in ``managers``; known lead_ids."""
     violations = check_manager_spellings(frames, sources)
+    plans = frames.get("plans")
+    if plans is not None and "team" in plans and plans["team"].notna().any():
+        teams = frames["managers"]["team"] if "managers" in frames else pd.Series([], dtype="string")
+        hits = plans[plans["team"].notna() & ~_isin(plans["team"], teams)]
+        if len(hits):
+            names = sorted(hits["team"].astype(str).unique())
+            violations.append(
+                _violation(
+                    "plans",
+                    sources["plans"],
+                    "team",
+                    f"unknown team(s) {names[:10]}: no manager of the managers table is in them",
+                    "correct the team's name as the managers table spells it, or add the managers table "
+                    "with each manager's team",
+                    hits,
+                )
+            )
     if "managers" in frames:
         known = frames["managers"]["manager"]
         for table in ("orders", "leads", "plans", "activities"):
