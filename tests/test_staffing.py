@@ -148,7 +148,13 @@ def test_without_dates_every_manager_is_active_as_before():
 
 def test_left_before_hired_is_a_validation_error():
     managers = pd.DataFrame(
-        {"manager": ["ann"], "name": ["Ann"], "team": ["N"], "hired_at": ["2026-08-10"], "left_at": ["2026-08-01"]}
+        {
+            "manager": ["ann"],
+            "name": ["Ann"],
+            "team": ["N"],
+            "hired_at": ["2026-08-10"],
+            "left_at": ["2026-08-01"],
+        }
     )
     with pytest.raises(DataValidationError, match="left_at is before hired_at"):
         kt.from_frames(_orders([("ann", "2026-07-05", 10.0)]), managers=managers)
