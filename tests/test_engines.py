@@ -362,3 +362,40 @@ def test_the_spark_hand_over_is_arrow_and_warns_nothing(spark):
     assert out.to_dict("records") == [
         {"manager": "ann", "amount": 1.5, "at": pd.Timestamp("2026-06-30 23:30")}
     ]
+
+
+def _staffed_tables() -> dict[str, pd.DataFrame]:
+    """The tiny tables with people over time (issue 15): bob joins on 10 May, cat leaves on 30 June, and
+    North has its own 2026Q3 target."""
+    tables = tiny_tables()
+    tables["managers"] = tables["managers"].assign(
+        hired_at=["", "2026-05-10", ""], left_at=["", "", "2026-06-30"]
+    )
+    team_row = pd.DataFrame(
+        [(None, "North", "2026Q3", "sales_volume", 1100.0)],
+        columns=["manager", "team", *tables["plans"].columns[1:]],
+    )
+    tables["plans"] = pd.concat([tables["plans"].assign(team=None), team_row], ignore_index=True)
+    return tables
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_people_over_time_agree_on_every_engine(tmp_path, request, engine):
+    folder = write_tables(tmp_path / "staffed", _staffed_tables())
+    pandas = kt.load(folder)
+    lazy = kt.load(folder, engine=engine, connection=_connection(request, engine))
+    window = "2026Q1:2026Q4"
+    expected = kt.kpi_history(pandas, periods=window)
+    assert_same_kpis(expected, kt.kpi_history(lazy, periods=window))
+    assert expected.loc["cat"].index.tolist() == ["2026Q1", "2026Q2"]  # left on 30 June
+    assert expected.loc["bob"].index.tolist() == ["2026Q2", "2026Q3", "2026Q4"]  # joined on 10 May
+    for period in ("2026Q2", "2026Q3", "2026"):
+        a, b = kt.manager_kpis(pandas, period=period), kt.manager_kpis(lazy, period=period)
+        assert a.attrs == b.attrs
+        pd.testing.assert_frame_equal(
+            kt.team_plans(pandas, period=period), kt.team_plans(lazy, period=period)
+        )
+        same = [kt.group_plan(pandas, period=period), kt.group_plan(lazy, period=period)]
+        assert same[0] == same[1] or all(x != x for x in same)  # NaN (Q2: cat sold without a target)
+    assert kt.group_plan(lazy, period="2026Q3") == 1100.0  # North's own target; South (cat) has nobody
+    assert data_fingerprint(lazy) == data_fingerprint(pandas)
