@@ -45,6 +45,7 @@ if TYPE_CHECKING:
         year_to_date_kpis,
     )
     from kpi_toolkit.pacing import pacing
+    from kpi_toolkit.people import team_changes
     from kpi_toolkit.periods import Period, parse_period, parse_periods
     from kpi_toolkit.pipeline import pipeline
     from kpi_toolkit.plan_gap import alerts, miss_series, plan_gap, systematic_misses, volume_sources
@@ -109,6 +110,7 @@ _EXPORTS = {
     "group_plan": "kpi_toolkit.group_plans",
     "team_plans": "kpi_toolkit.group_plans",
     "total_kpis": "kpi_toolkit.kpis",
+    "team_changes": "kpi_toolkit.people",
 }
 
 __version__ = "0.1.0"
@@ -157,6 +159,7 @@ __all__ = [
     "scorecard",
     "shrunk_rates",
     "systematic_misses",
+    "team_changes",
     "team_plans",
     "top_performers",
     "total_kpis",

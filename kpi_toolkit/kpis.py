@@ -230,7 +230,8 @@ def kpi_change(
     Returns
     -------
     pandas.DataFrame
-        One row per manager and KPI (managers sorted, KPIs in :data:`KPI_COLUMNS` order), columns
+        One row per manager active in ``period`` and KPI (managers sorted, KPIs in :data:`KPI_COLUMNS`
+        order; ``reference_value`` NaN for a manager not employed in the reference period), columns
         :data:`CHANGE_COLUMNS`: ``value`` and ``reference_value``; ``absolute_change`` (value - reference,
         for counts and money; NaN for rates); ``relative_change`` (value / reference - 1; NaN when the
         reference is 0 or missing); ``pp_change`` (percentage points, 100 x (value - reference), for the
@@ -252,7 +253,8 @@ def kpi_change(
     p = data.period(period)
     reference = p.previous() if versus == "previous" else p.last_year()
     now = manager_kpis(data, period=p, team=team).astype("float64")
-    then = manager_kpis(data, period=reference, team=team).astype("float64")
+    # the managers active in the period; one who had left by then has no change to report
+    then = manager_kpis(data, period=reference, team=team).astype("float64").reindex(now.index)
     value = now.stack(future_stack=True).rename("value")
     ref = then.stack(future_stack=True).rename("reference_value")
     out = pd.concat([value, ref], axis=1).reset_index(names=["manager", "metric"])

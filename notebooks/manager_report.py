@@ -43,6 +43,18 @@ views.summary(report, tr)
 views.caveats(report, tr)
 
 # %%
+import kpi_toolkit as kt
+from kpi_toolkit.report import people_views
+
+people_views.team_changes_section(
+    kt.team_changes(data, period=report.period, team=report.team),
+    kt.manager_kpis(data, period=report.period, team=report.team),
+    names={manager: report.name},
+    manager=manager,
+    tr=tr,
+)
+
+# %%
 views.versus_section(report, tr)
 
 # %%

@@ -45,6 +45,13 @@ views.summary(report, tr)
 views.caveats(report, tr)
 
 # %%
+import kpi_toolkit as kt
+from kpi_toolkit.report import people_views
+
+changes = kt.team_changes(data, period=report.period, team=team or None)
+people_views.team_changes_section(changes, report.kpis, names=report.names, tr=tr)
+
+# %%
 views.kpi_section(report, tr)
 
 # %%

@@ -226,3 +226,84 @@ def test_quarterly_headline_uses_the_team_plan():
 def test_bad_team_targets_are_validation_errors(row, rule):
     with pytest.raises(DataValidationError, match=rule):
         _team_data([row])
+
+
+# --- history, change, misses and pacing follow the same rules -------------------------------------------
+
+
+def test_a_leaver_misses_nothing_after_leaving(company):
+    series = kt.miss_series(company, periods="2026Q3:2026Q4")
+    cid = series[series["manager"] == "cid"].set_index("period")
+    assert cid.loc["2026Q3", "target"] == 90.0  # July only
+    assert math.isnan(cid.loc["2026Q4", "target"]) and math.isnan(cid.loc["2026Q4", "attainment"])
+    change = kt.kpi_change(company, period="2026Q4")
+    assert "cid" not in set(change["manager"]) and "fay" in set(change["manager"])
+    fay = change[(change["manager"] == "fay") & (change["metric"] == "sales_volume")]
+    assert fay["value"].tolist() == [40.0] and math.isnan(fay["reference_value"].iloc[0])  # not there in Q3
+
+
+def test_pacing_lists_the_employed_with_their_pro_rated_plan(company):
+    pace = kt.pacing(company, period="2026Q3", as_of="2026-08-31", phasing="linear").set_index("manager")
+    assert "fay" not in pace.index
+    assert pace.loc["bob", "target"] == 300.0
+    assert pace.loc["cid", "target"] == 90.0
+
+
+# --- the reports' note --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_team_changes_note_names_joiners_leavers_and_plans(company, lang):
+    from kpi_toolkit.report import translator
+    from kpi_toolkit.report.people_views import team_changes_section
+
+    changes = kt.team_changes(company, period="2026Q3")
+    assert changes[["manager", "change"]].values.tolist() == [["cid", "left"], ["bob", "joined"]]
+    assert changes["team"].tolist() == ["North", "North"]
+    kpis = kt.manager_kpis(company, period="2026Q3")
+    names = {"bob": "Bob", "cid": "Cid", "eve": "Eve <x>", "dan": "Dan"}
+    text = team_changes_section(changes, kpis, names=names, tr=translator(lang))
+    assert "Bob" in text and "Cid" in text and "Eve &lt;x&gt;" in text
+    expected = {
+        "en": [
+            "Bob joined on",
+            "Cid left on",
+            "plan covers only the time employed",
+            "Eve &lt;x&gt; has no",
+        ],
+        "ru": [
+            "Bob: начало работы",
+            "Cid: последний рабочий день",
+            "Bob: план только за",
+            "Eve &lt;x&gt;: нет цели",
+        ],
+    }[lang]
+    for phrase in expected:
+        assert phrase in text
+    assert team_changes_section(changes.iloc[:0], pd.DataFrame(), names=names) == ""
+
+
+def test_the_per_manager_note_names_only_the_manager(company):
+    from kpi_toolkit.report.people_views import team_changes_section
+
+    changes = kt.team_changes(company, period="2026Q3", team="North")
+    kpis = kt.manager_kpis(company, period="2026Q3", team="North")
+    text = team_changes_section(changes, kpis, names={"bob": "Bob"}, manager="bob")
+    assert "Bob joined on" in text and "plan covers only" in text
+    assert "cid" not in text.lower()
+
+
+def test_quarantine_sets_aside_only_the_contradicting_team_rows():
+    managers = pd.DataFrame({"manager": ["ann"], "name": ["A"], "team": ["North"]})
+    rows = [
+        *[("ann", None, f"2026-0{m}", "sales_volume", 10.0) for m in (7, 8, 9)],
+        ("ann", None, "2026Q3", "sales_volume", 10.0),  # ann's months add up to 30: these four rows
+        (None, "North", "2026-07", "sales_volume", 110.0),
+        (None, "North", "2026Q3", "sales_volume", 110.0),  # North's own: not compared with ann's
+    ]
+    plans = pd.DataFrame(rows, columns=["manager", "team", "period", "metric", "target"])
+    data = kt.from_frames(
+        _orders([("ann", "2026-07-05", 5.0)]), plans=plans, managers=managers, on_invalid="quarantine"
+    )
+    assert sorted(set(data.quarantine["row"].tolist())) == [1, 2, 3, 4]
+    assert data.team_plan_book.target("North", kt.parse_period("2026Q3"), "sales_volume") == 110.0
