@@ -38,7 +38,7 @@ from kpi_toolkit.quarantine import (
     shown,
 )
 from kpi_toolkit.reading import ROW, StagedData, find_table_files, frame_table, read_file_bytes, read_table
-from kpi_toolkit.staffing import Employment
+from kpi_toolkit.staffing import Employment, Membership, team_days
 from kpi_toolkit.validation import check_references, check_rows
 
 __all__ = [
@@ -90,6 +90,8 @@ class SalesData:
     engine: str = "pandas"
     #: The DuckDB connection or SparkSession of a lazy engine (``None`` on pandas).
     connection: Any = field(default=None, repr=False)
+    #: Optional ``assignments`` table (team moves: ``manager, team, valid_from``; see README).
+    assignments: pd.DataFrame | None = None
 
     @cached_property
     def manager_ids(self) -> list[str]:
@@ -112,12 +114,17 @@ class SalesData:
         else:
             info["name"] = pd.Series(pd.NA, index=info.index, dtype="string")
             info["team"] = pd.Series(pd.NA, index=info.index, dtype="string")
+        if self.membership.dated:  # the current team: the latest assignment's
+            current = self.membership.current()
+            info["team"] = current.reindex(info.index).fillna(info["team"].astype("string"))
         info["name"] = info["name"].fillna(pd.Series(info.index, index=info.index))
         return info
 
     @cached_property
     def teams(self) -> list[str]:
         """The team names, sorted."""
+        if self.membership.dated:
+            return self.membership.teams()
         return sorted(self.manager_info["team"].dropna().unique())
 
     def managers_of(self, team: str | None, *, period: Period | None = None) -> list[str]:
@@ -129,8 +136,11 @@ class SalesData:
             if team not in self.teams:
                 known = ", ".join(self.teams) or "none (the data set has no managers table with teams)"
                 raise ParameterError(f"team={team!r} is not a team of this data set. Known teams: {known}.")
-            info = self.manager_info
-            managers = sorted(info.index[info["team"] == team])
+            if self.membership.dated:  # everyone who was in the team on some day of the period (or ever)
+                managers = self.membership.members(team, list(self.manager_ids), period)
+            else:
+                info = self.manager_info
+                managers = sorted(info.index[info["team"] == team])
         if period is not None and self.employment.dated:
             active = self.employment.active(managers, period).to_numpy()
             managers = [m for m, on in zip(managers, active, strict=True) if on]
@@ -140,6 +150,25 @@ class SalesData:
     def team_plan_book(self) -> PlanBook:
         """The teams' own targets (plan rows naming a ``team``), by team, with the same roll-up rule."""
         return PlanBook(team_rows(self.plans), fiscal_year_start=self.fiscal_year_start)
+
+    @cached_property
+    def membership(self) -> Membership:
+        """Which team each manager was in, day by day (``assignments``, else the fixed ``team``)."""
+        return Membership(self.managers, self.assignments)
+
+    @cached_property
+    def monthly_by_team(self) -> pd.DataFrame:
+        """:attr:`monthly` split by the team each order and lead belongs to (``team`` column); with
+        ``assignments`` only (see :func:`kpi_toolkit.aggregate.monthly_stats`)."""
+        intervals = self.membership.intervals
+        if self.engine != "pandas":
+            from kpi_toolkit.engines.lazy import small_frame
+
+            days = team_days(intervals)
+            return monthly_stats(
+                self.orders, self.leads, teams=small_frame(self.engine, self.connection, days)
+            )
+        return monthly_stats(self.orders, self.leads, teams=team_days(intervals))
 
     @cached_property
     def employment(self) -> Employment:
@@ -365,6 +394,7 @@ def _validate(staged: StagedData, *, fiscal_year_start: int, source: str, on_inv
         plans=tables.get("plans"),
         managers=tables.get("managers"),
         activities=tables.get("activities"),
+        assignments=tables.get("assignments"),
         fiscal_year_start=fiscal_year_start,
         source=source,
         row_counts=counts,
@@ -542,6 +572,7 @@ def from_frames(
     plans: pd.DataFrame | None = None,
     managers: pd.DataFrame | None = None,
     activities: pd.DataFrame | None = None,
+    assignments: pd.DataFrame | None = None,
     fiscal_year_start: int = 1,
     on_invalid: OnInvalid = "raise",
 ) -> SalesData:
@@ -562,6 +593,7 @@ def from_frames(
     _check_on_invalid(on_invalid)
     given = {"orders": orders, "leads": leads, "plans": plans, "managers": managers}
     given["activities"] = activities
+    given["assignments"] = assignments
     for name, frame in given.items():
         if frame is not None and not isinstance(frame, pd.DataFrame):
             raise ParameterError(

@@ -28,6 +28,7 @@ TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "plans": ("manager", "team", "period", "metric"),
     "managers": ("manager",),
     "activities": (),
+    "assignments": ("manager", "valid_from"),
 }
 
 

@@ -66,12 +66,20 @@ CHANGE_COLUMNS = (
 )
 
 
-def period_sums(data: SalesData, *, months: Sequence[str], managers: Sequence[str]) -> pd.DataFrame:
+def period_sums(
+    data: SalesData, *, months: Sequence[str], managers: Sequence[str], team: str | None = None
+) -> pd.DataFrame:
     """Sums and counts of :data:`kpi_toolkit.aggregate.SUM_COLUMNS` over ``months``, one row per manager.
 
-    Every manager of ``managers`` appears (zeros where there was no activity), in the given order.
+    Every manager of ``managers`` appears (zeros where there was no activity), in the given order. With
+    ``team`` and an ``assignments`` table, only the orders and leads that belong to ``team`` (the manager's
+    team on the order's or lead's day) count.
     """
-    monthly = data.monthly
+    if team and data.membership.dated:
+        monthly = data.monthly_by_team
+        monthly = monthly[monthly["team"] == team]
+    else:
+        monthly = data.monthly
     rows = monthly[monthly["month"].isin(list(months))]
     sums = rows.groupby("manager", sort=True)[list(SUM_COLUMNS)].sum()
     check_finite_sums(sums, where=f"months {months[0]} to {months[-1]}" if len(months) else "no months")
@@ -101,6 +109,17 @@ def _kpis(data: SalesData, sums: pd.DataFrame, plan: pd.Series) -> pd.DataFrame:
     return out.loc[:, list(KPI_COLUMNS)]
 
 
+def _in_team(data: SalesData, plan: pd.Series, team: str | None, period: Period) -> pd.Series:
+    """With ``assignments``, a manager's target inside ``team`` is pro-rated by their days in it (of their
+    days employed in ``period``); ``attrs["prorated"]`` is kept."""
+    if not team or not data.membership.dated:
+        return plan
+    share = data.membership.share(list(plan.index), team, period, data.employment)
+    out = plan * share.to_numpy()
+    out.attrs = plan.attrs
+    return out
+
+
 def manager_kpis(data: SalesData, *, period: str | Period, team: str | None = None) -> pd.DataFrame:
     """Every manager's KPIs for one period, with the sales plan and its attainment.
 
@@ -111,7 +130,10 @@ def manager_kpis(data: SalesData, *, period: str | Period, team: str | None = No
     period
         ``2026Q3`` (quarter), ``2026-07`` (month) or ``2026`` (year), in the data set's fiscal year.
     team
-        Only this team's managers; every manager when ``None`` or empty.
+        Only this team's managers; every manager when ``None`` or empty. With an ``assignments`` table
+        (team moves), every manager who was in the team on some day of the period, with only the orders
+        (by ``ordered_at``) and leads (by ``closed_at``, ``created_at``) that belong to the team, and their
+        target pro-rated by their days in the team (of their days employed in the period).
 
     Returns
     -------
@@ -150,8 +172,8 @@ def manager_kpis(data: SalesData, *, period: str | Period, team: str | None = No
     """
     p = data.period(period)
     managers = data.managers_of(team, period=p)
-    sums = period_sums(data, months=p.months, managers=managers)
-    plan = data.plan_book.targets(managers, p, "sales_volume")
+    sums = period_sums(data, months=p.months, managers=managers, team=team)
+    plan = _in_team(data, data.plan_book.targets(managers, p, "sales_volume"), team, p)
     out = _kpis(data, sums, plan)
     out.attrs["plan_prorated"] = plan.attrs.get("prorated", {})
     out.attrs["plan_missing"] = data.plan_book.missing(managers, p, "sales_volume")
@@ -178,8 +200,14 @@ def year_to_date_kpis(data: SalesData, *, period: str | Period, team: str | None
     employed = {m for part in window for m in data.managers_of(team, period=part)}
     managers = [m for m in data.managers_of(team) if m in employed]
     months = [m for part in window for m in part.months]
-    sums = period_sums(data, months=months, managers=managers)
-    targets = pd.concat([data.plan_book.targets(managers, part, "sales_volume") for part in window], axis=1)
+    sums = period_sums(data, months=months, managers=managers, team=team)
+    targets = pd.concat(
+        [
+            _in_team(data, data.plan_book.targets(managers, part, "sales_volume"), team, part)
+            for part in window
+        ],
+        axis=1,
+    )
     active = pd.concat([data.employment.active(managers, part) for part in window], axis=1).to_numpy()
     plan = targets.where(active, 0.0).sum(axis=1).where((targets.notna() | ~active).all(axis=1))
     return _kpis(data, sums, plan)

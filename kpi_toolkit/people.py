@@ -10,19 +10,20 @@ from kpi_toolkit.periods import Period
 __all__ = ["TEAM_CHANGE_COLUMNS", "team_changes"]
 
 #: Columns of :func:`team_changes`.
-TEAM_CHANGE_COLUMNS = ("manager", "team", "change", "date")
+TEAM_CHANGE_COLUMNS = ("manager", "team", "change", "date", "from_team")
 
 
 def team_changes(data: SalesData, *, period: str | Period, team: str | None = None) -> pd.DataFrame:
-    """The joiners and leavers of ``period`` (of ``team``; every team when ``None``).
+    """The joiners, leavers and team moves of ``period`` (of ``team``; every team when ``None``).
 
     Returns
     -------
     pandas.DataFrame
         Columns :data:`TEAM_CHANGE_COLUMNS`, one row per change, in date order then by manager: ``change``
-        is ``"joined"`` (``date``: ``hired_at``, the first day employed) or ``"left"`` (``date``:
-        ``left_at``, the last day employed); ``team`` is the manager's team (missing without one). Empty
-        when the managers table has no ``hired_at``/``left_at``.
+        is ``"joined"`` (``date``: ``hired_at``, the first day employed), ``"left"`` (``date``:
+        ``left_at``, the last day employed) or ``"moved"`` (``date``: the first day in ``team``, coming
+        from ``from_team``; from ``assignments``); ``team`` is the manager's (current) team, missing
+        without one; ``from_team`` is missing but on moves. With ``team``, the moves into and out of it.
 
     Examples
     --------
@@ -32,12 +33,20 @@ def team_changes(data: SalesData, *, period: str | Period, team: str | None = No
     >>> managers = pd.DataFrame({"manager": ["ann", "bob"], "name": ["Ann", "Bob"], "team": ["N", "N"],
     ...                          "hired_at": [None, "2026-08-10"]})
     >>> team_changes(kt.from_frames(orders, managers=managers), period="2026Q3")
-      manager team  change       date
-    0     bob    N  joined 2026-08-10
+      manager team  change       date from_team
+    0     bob    N  joined 2026-08-10      <NA>
     """
     p = data.period(period)
     managers = data.managers_of(team, period=p)
     changes = data.employment.changes(managers, p)
     teams = data.manager_info["team"].astype("string")
     changes.insert(1, "team", teams.reindex(changes["manager"]).to_numpy())
-    return changes.astype({"team": "string"}).loc[:, list(TEAM_CHANGE_COLUMNS)]
+    changes["from_team"] = pd.Series(pd.NA, index=changes.index, dtype="string")
+    moves = data.membership.moves(data.managers_of(None, period=p), p)
+    if team:
+        moves = moves[(moves["to_team"] == team) | (moves["from_team"] == team)]
+    moves = moves.rename(columns={"to_team": "team"}).assign(change="moved")
+    out = pd.concat([changes, moves.loc[:, list(TEAM_CHANGE_COLUMNS)]], ignore_index=True)
+    out = out.astype({"manager": "string", "team": "string", "change": "string", "from_team": "string"})
+    out = out.sort_values(["date", "manager"], kind="stable", ignore_index=True)
+    return out.loc[:, list(TEAM_CHANGE_COLUMNS)]

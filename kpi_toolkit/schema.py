@@ -131,7 +131,13 @@ TABLES: dict[str, TableSpec] = {
             columns=(
                 Column("manager", "id", description="unique id used in the other tables"),
                 Column("name", "text", nullable=True, description="display name"),
-                Column("team", "text", nullable=True, description="team name"),
+                Column(
+                    "team",
+                    "text",
+                    required=False,
+                    nullable=True,
+                    description="team name (with assignments: may be absent; the current team is shown)",
+                ),
                 Column(
                     "hired_at",
                     "datetime",
@@ -146,6 +152,15 @@ TABLES: dict[str, TableSpec] = {
                     nullable=True,
                     description="last day employed (empty: still employed)",
                 ),
+            ),
+        ),
+        TableSpec(
+            "assignments",
+            description="team moves: a manager is in a team from valid_from until their next assignment",
+            columns=(
+                Column("manager", "id", description="the manager who moves"),
+                Column("team", "text", description="the team joined"),
+                Column("valid_from", "datetime", description="first day in that team"),
             ),
         ),
         TableSpec(

@@ -24,7 +24,9 @@ __all__ = [
     "ROW_RULES",
     "UNKNOWN_LEAD",
     "RowRule",
+    "check_assignments",
     "check_manager_spellings",
+    "check_plan_teams",
     "check_references",
     "check_rows",
     "spelling_groups",
@@ -187,6 +189,14 @@ ROW_RULES: tuple[RowRule, ...] = (
         lambda: nw.col("left_at") < nw.col("hired_at"),
     ),
     RowRule(
+        "assignments",
+        "valid_from",
+        "the same manager and valid_from appear more than once (overlapping assignments)",
+        "keep one team per manager and day: a manager is in one team at a time",
+        _duplicated("manager", "valid_from"),
+        unique=("manager", "valid_from"),
+    ),
+    RowRule(
         "activities",
         "duration_min",
         "duration_min is negative",
@@ -308,13 +318,13 @@ def check_manager_spellings(frames: dict[str, pd.DataFrame], sources: dict[str, 
     Ids are compared exactly, so such ids would silently count as two managers; they are an error instead.
     """
     ids: set[str] = set()
-    for table in ("managers", "orders", "leads", "plans", "activities"):
+    for table in ("managers", "orders", "leads", "plans", "activities", "assignments"):
         if table in frames:
             ids.update(frames[table]["manager"].dropna().unique())
     groups = spelling_groups(ids)
     clashing = {m for group in groups.values() for m in group}
     violations = []
-    for table in ("managers", "orders", "leads", "plans", "activities"):
+    for table in ("managers", "orders", "leads", "plans", "activities", "assignments"):
         if table not in frames or not clashing:
             continue
         frame = frames[table]
@@ -334,12 +344,37 @@ def _isin(values: pd.Series, allowed: pd.Series) -> pd.Series:
     return pd.Series(found.to_numpy(zero_copy_only=False), index=values.index, dtype=bool)
 
 
-def check_references(frames: dict[str, pd.DataFrame], sources: dict[str, str]) -> list[Violation]:
-    """Cross-table rules: manager ids spelt one way; every manager in ``managers``; known lead_ids."""
-    violations = check_manager_spellings(frames, sources)
+def check_assignments(frames: dict[str, pd.DataFrame], sources: dict[str, str]) -> list[Violation]:
+    """Team moves inside the employment: no ``valid_from`` before ``hired_at`` or after ``left_at``."""
+    if "assignments" not in frames or "managers" not in frames:
+        return []
+    moves, managers = frames["assignments"], frames["managers"].set_index("manager")
+    hired = moves["manager"].map(managers["hired_at"]).astype("datetime64[ns]")
+    left = moves["manager"].map(managers["left_at"]).astype("datetime64[ns]")
+    day = moves["valid_from"].dt.normalize()
+    hits = moves[(day < hired.dt.normalize()) | (day > left.dt.normalize())]
+    if not len(hits):
+        return []
+    return [
+        _violation(
+            "assignments",
+            sources["assignments"],
+            "valid_from",
+            "valid_from is outside the manager's employment (before hired_at or after left_at)",
+            "move the date inside the employment, or correct hired_at / left_at in the managers table",
+            hits,
+        )
+    ]
+
+
+def check_plan_teams(frames: dict[str, pd.DataFrame], sources: dict[str, str]) -> list[Violation]:
+    """A team's target (a plan row naming a ``team``) names a team of the managers table or assignments."""
+    violations: list[Violation] = []
     plans = frames.get("plans")
     if plans is not None and "team" in plans and plans["team"].notna().any():
         teams = frames["managers"]["team"] if "managers" in frames else pd.Series([], dtype="string")
+        if "assignments" in frames:
+            teams = pd.concat([teams.astype("string"), frames["assignments"]["team"].astype("string")])
         hits = plans[plans["team"].notna() & ~_isin(plans["team"], teams)]
         if len(hits):
             names = sorted(hits["team"].astype(str).unique())
@@ -354,9 +389,17 @@ def check_references(frames: dict[str, pd.DataFrame], sources: dict[str, str]) -
                     hits,
                 )
             )
+    return violations
+
+
+def check_references(frames: dict[str, pd.DataFrame], sources: dict[str, str]) -> list[Violation]:
+    """Cross-table rules: manager ids spelt one way; every manager in ``managers``; known lead_ids; team moves
+    inside the employment."""
+    violations = check_manager_spellings(frames, sources) + check_assignments(frames, sources)
+    violations += check_plan_teams(frames, sources)
     if "managers" in frames:
         known = frames["managers"]["manager"]
-        for table in ("orders", "leads", "plans", "activities"):
+        for table in ("orders", "leads", "plans", "activities", "assignments"):
             if table not in frames:
                 continue
             frame = frames[table]

@@ -379,6 +379,36 @@ def _staffed_tables() -> dict[str, pd.DataFrame]:
     return tables
 
 
+def _moved_tables() -> dict[str, pd.DataFrame]:
+    """The staffed tables, and ann moves from North to South on 16 August 2026 (o6 and L5's close count
+    in South; everything before in North)."""
+    tables = _staffed_tables()
+    tables["assignments"] = pd.DataFrame(
+        {
+            "manager": ["ann", "ann", "bob", "cat"],
+            "team": ["North", "South", "North", "South"],
+            "valid_from": ["2026-01-01", "2026-08-16", "2026-05-10", "2026-01-01"],
+        }
+    )
+    return tables
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_team_moves_agree_on_every_engine(tmp_path, request, engine):
+    folder = write_tables(tmp_path / "moved", _moved_tables())
+    pandas = kt.load(folder)
+    lazy = kt.load(folder, engine=engine, connection=_connection(request, engine))
+    pd.testing.assert_frame_equal(lazy.monthly_by_team, pandas.monthly_by_team, check_exact=False, rtol=1e-9)
+    for team in ("North", "South"):
+        expected = kt.kpi_history(pandas, periods="2026Q2:2026Q4", team=team)
+        assert_same_kpis(expected, kt.kpi_history(lazy, periods="2026Q2:2026Q4", team=team))
+    south = kt.manager_kpis(pandas, period="2026Q3", team="South")
+    assert south.loc["ann", "sales_volume"] == 70.0  # o6 on 30 September
+    assert kt.manager_kpis(pandas, period="2026Q3", team="North").loc["ann", "sales_volume"] == 500.0
+    assert data_fingerprint(lazy) == data_fingerprint(pandas)
+    pd.testing.assert_frame_equal(lazy.row_counts, pandas.row_counts)
+
+
 @pytest.mark.parametrize("engine", ENGINES)
 def test_people_over_time_agree_on_every_engine(tmp_path, request, engine):
     folder = write_tables(tmp_path / "staffed", _staffed_tables())

@@ -259,6 +259,7 @@ def test_team_changes_note_names_joiners_leavers_and_plans(company, lang):
 
     changes = kt.team_changes(company, period="2026Q3")
     assert changes[["manager", "change"]].values.tolist() == [["cid", "left"], ["bob", "joined"]]
+    assert changes["from_team"].isna().all()
     assert changes["team"].tolist() == ["North", "North"]
     kpis = kt.manager_kpis(company, period="2026Q3")
     names = {"bob": "Bob", "cid": "Cid", "eve": "Eve <x>", "dan": "Dan"}
@@ -307,3 +308,101 @@ def test_quarantine_sets_aside_only_the_contradicting_team_rows():
     )
     assert sorted(set(data.quarantine["row"].tolist())) == [1, 2, 3, 4]
     assert data.team_plan_book.target("North", kt.parse_period("2026Q3"), "sales_volume") == 110.0
+
+
+# --- team moves (assignments) -------------------------------------------------------------------------
+
+
+def _moves_data(assignments: pd.DataFrame | None = None) -> kt.SalesData:
+    """ann moves from North to South on 16 August 2026 (46 of Q3's 92 days in each); bob stays in North."""
+    managers = pd.DataFrame({"manager": ["ann", "bob"], "name": ["Ann", "Bob"]})
+    if assignments is None:
+        assignments = pd.DataFrame(
+            {
+                "manager": ["ann", "ann", "bob"],
+                "team": ["North", "South", "North"],
+                "valid_from": ["2025-01-01", "2026-08-16", "2025-01-01"],
+            }
+        )
+    orders = _orders(
+        [
+            ("ann", "2026-07-05", 100.0),
+            ("ann", "2026-08-10", 200.0),
+            ("ann", "2026-08-20", 300.0),
+            ("ann", "2026-09-05", 400.0),
+            ("bob", "2026-08-20", 50.0),
+        ]
+    )
+    leads = pd.DataFrame(
+        {
+            "lead_id": ["L1", "L2"],
+            "manager": ["ann", "ann"],
+            "created_at": ["2026-07-01", "2026-08-01"],
+            "status": ["won", "lost"],
+            "closed_at": ["2026-08-15", "2026-08-16"],
+        }
+    )
+    plans = _plans({"ann": {"2026Q3": 920.0}, "bob": {"2026Q3": 100.0}})
+    return kt.from_frames(orders, leads=leads, plans=plans, managers=managers, assignments=assignments)
+
+
+def test_a_mover_counts_in_each_team_with_each_part():
+    data = _moves_data()
+    assert data.teams == ["North", "South"]
+    assert data.manager_info.loc["ann", "team"] == "South"  # the current team
+    north = kt.manager_kpis(data, period="2026Q3", team="North")
+    south = kt.manager_kpis(data, period="2026Q3", team="South")
+    assert north.index.tolist() == ["ann", "bob"] and south.index.tolist() == ["ann"]
+    assert north.loc["ann", ["sales_volume", "orders", "leads_closed", "leads_won"]].tolist() == [
+        300.0,
+        2,
+        1,
+        1,
+    ]
+    assert south.loc["ann", ["sales_volume", "orders", "leads_closed", "leads_won"]].tolist() == [
+        700.0,
+        2,
+        1,
+        0,
+    ]
+    assert north.loc["ann", "sales_plan"] == pytest.approx(460.0)  # 920 x 46 / 92 days
+    assert south.loc["ann", "sales_plan"] == pytest.approx(460.0)
+    whole = kt.manager_kpis(data, period="2026Q3")
+    assert whole.loc["ann", "sales_volume"] == 1000.0 and whole.loc["ann", "sales_plan"] == 920.0
+    assert "ann" not in kt.manager_kpis(data, period="2026Q4", team="North").index
+    assert kt.manager_kpis(data, period="2026-07", team="South").empty
+
+
+def test_team_changes_list_the_move():
+    changes = kt.team_changes(_moves_data(), period="2026Q3")
+    assert changes[["manager", "change", "team"]].values.tolist() == [["ann", "moved", "South"]]
+    assert changes["from_team"].tolist() == ["North"]
+    from kpi_toolkit.report import translator
+    from kpi_toolkit.report.people_views import team_changes_section
+
+    kpis = kt.manager_kpis(_moves_data(), period="2026Q3", team="North")
+    text = team_changes_section(changes, kpis, names={"ann": "Ann"}, tr=translator("ru"))
+    assert "Ann: переход из команды «North» в «South»" in text
+    assert kt.team_changes(_moves_data(), period="2026Q3", team="North")["change"].tolist() == ["moved"]
+
+
+@pytest.mark.parametrize(
+    ("rows", "rule"),
+    [
+        ([("ann", "North", "2025-01-01"), ("ann", "South", "2025-01-01")], "more than once"),
+        ([("zed", "North", "2025-01-01")], "unknown manager"),
+    ],
+)
+def test_bad_assignments_are_validation_errors(rows, rule):
+    with pytest.raises(DataValidationError, match=rule):
+        _moves_data(pd.DataFrame(rows, columns=["manager", "team", "valid_from"]))
+
+
+def test_a_move_outside_the_employment_is_a_validation_error():
+    managers = pd.DataFrame(
+        {"manager": ["ann"], "name": ["Ann"], "hired_at": ["2026-01-01"], "left_at": [None]}
+    )
+    moves = pd.DataFrame({"manager": ["ann"], "team": ["North"], "valid_from": ["2025-06-01"]})
+    with pytest.raises(DataValidationError, match="outside the manager's employment") as error:
+        kt.from_frames(_orders([("ann", "2026-07-05", 1.0)]), managers=managers, assignments=moves)
+    assert "assignments" in str(error.value) and "valid_from" in str(error.value)

@@ -22,7 +22,8 @@ def team_changes_section(
     manager: str | None = None,
     tr: Translator | None = None,
 ) -> html.Html:
-    """A short note: joiners and leavers (``changes``), pro-rated plans and missing targets (``kpis.attrs``).
+    """A short note: joiners, leavers and moves (``changes``), pro-rated plans and missing targets
+    (``kpis.attrs``).
 
     ``names`` maps manager ids to the names shown. ``manager``: only that manager's lines (a per-manager
     report names no colleague). Empty when there is nothing to say.
@@ -30,7 +31,7 @@ def team_changes_section(
     Examples
     --------
     >>> changes = pd.DataFrame({"manager": ["bob"], "team": ["N"], "change": ["joined"],
-    ...                         "date": pd.to_datetime(["2026-08-10"])})
+    ...                         "date": pd.to_datetime(["2026-08-10"]), "from_team": [None]})
     >>> kpis = pd.DataFrame(index=pd.Index(["bob"], name="manager"))
     >>> kpis.attrs["plan_prorated"] = {"bob": ["2026-08", "2026-09"]}
     >>> text = team_changes_section(changes, kpis, names={"bob": "Bob <b>"})
@@ -41,11 +42,14 @@ def team_changes_section(
     mine = lambda m: manager is None or str(m) == manager  # noqa: E731
     shown = lambda m: str(names.get(str(m), str(m)))  # noqa: E731
     periods = lambda labels: tr.names([tr.period(x) for x in labels])  # noqa: E731
-    lines = [
-        tr.t(f"team_changes.{row.change}", name=shown(row.manager), date=tr.date(row.date))
-        for row in changes.itertuples(index=False)
-        if row.change in ("joined", "left") and mine(row.manager)
-    ]
+    lines = []
+    for row in changes.itertuples(index=False):
+        if not mine(row.manager) or row.change not in ("joined", "left", "moved"):
+            continue
+        teams = {"team": str(row.team), "from_team": str(row.from_team)} if row.change == "moved" else {}
+        lines.append(
+            tr.t(f"team_changes.{row.change}", name=shown(row.manager), date=tr.date(row.date), **teams)
+        )
     for key in ("prorated", "missing"):
         for who, parts in sorted(kpis.attrs.get(f"plan_{key}", {}).items()):
             if mine(who):
