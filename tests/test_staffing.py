@@ -406,3 +406,20 @@ def test_a_move_outside_the_employment_is_a_validation_error():
     with pytest.raises(DataValidationError, match="outside the manager's employment") as error:
         kt.from_frames(_orders([("ann", "2026-07-05", 1.0)]), managers=managers, assignments=moves)
     assert "assignments" in str(error.value) and "valid_from" in str(error.value)
+
+
+def test_assignments_are_counted_and_fingerprinted():
+    from kpi_toolkit.fingerprint import data_fingerprint
+
+    data = _moves_data()
+    counts = data.row_counts.set_index("table")
+    assert counts.loc["assignments", ["rows_read", "rows_used", "rows_excluded"]].tolist() == [3, 3, 0]
+    moved = pd.DataFrame(
+        {
+            "manager": ["ann", "ann", "bob"],
+            "team": ["North", "South", "North"],
+            "valid_from": ["2025-01-01", "2026-08-17", "2025-01-01"],
+        }
+    )
+    assert data_fingerprint(_moves_data(moved)) != data_fingerprint(data)
+    assert data_fingerprint(_moves_data(moved.iloc[::-1])) == data_fingerprint(_moves_data(moved))
