@@ -35,15 +35,20 @@ if TYPE_CHECKING:
         Violation,
     )
     from kpi_toolkit.gap.causes import plan_findings
+
+    # people and plans over time (issue 15)
+    from kpi_toolkit.group_plans import group_plan, team_plans
     from kpi_toolkit.kpis import (
         KPI_COLUMNS,
         kpi_change,
         kpi_history,
         manager_kpis,
+        total_kpis,
         year_to_date_kpis,
     )
     from kpi_toolkit.leads import lead_outcomes
     from kpi_toolkit.pacing import pacing
+    from kpi_toolkit.people import team_changes
     from kpi_toolkit.periods import Period, Span, parse_period, parse_periods, parse_span
     from kpi_toolkit.pipeline import pipeline
     from kpi_toolkit.plan_gap import (
@@ -124,6 +129,11 @@ _EXPORTS = {
     "customer_changes": "kpi_toolkit.customers",
     "lead_outcomes": "kpi_toolkit.leads",
     "show": "kpi_toolkit.report.show",
+    # people and plans over time (issue 15)
+    "group_plan": "kpi_toolkit.group_plans",
+    "team_plans": "kpi_toolkit.group_plans",
+    "total_kpis": "kpi_toolkit.kpis",
+    "team_changes": "kpi_toolkit.people",
 }
 
 __version__ = "0.1.0"
@@ -153,6 +163,8 @@ __all__ = [
     "from_frames",
     "funnel",
     "global_test",
+    # people and plans over time (issue 15)
+    "group_plan",
     "kpi_change",
     "kpi_history",
     "lead_outcomes",
@@ -179,7 +191,10 @@ __all__ = [
     "show",
     "shrunk_rates",
     "systematic_misses",
+    "team_changes",
+    "team_plans",
     "top_performers",
+    "total_kpis",
     "volume_sources",
     "year_to_date_kpis",
 ]

@@ -78,7 +78,7 @@ def _month_keys(column: str) -> list[nw.Expr]:
     return [nw.col(column).dt.year().alias("_year"), nw.col(column).dt.month().alias("_month")]
 
 
-def _order_sums(orders: Any) -> Any:
+def _order_sums(orders: Any, keys: tuple[str, ...] = ("manager", "_year", "_month")) -> Any:
     amount = nw.col("amount")
     positive = amount > 0
     from_lead = ~nw.col("lead_id").is_null()
@@ -92,7 +92,7 @@ def _order_sums(orders: Any) -> Any:
             _lead_amount=nw.when(from_lead).then(amount).otherwise(0.0),
         )
         .with_columns(_log2=nw.col("_log") * nw.col("_log"))  # the column, not the expression again
-        .group_by("manager", "_year", "_month")
+        .group_by(*keys)
         .agg(
             nw.col("amount").count().alias("orders"),
             nw.col("amount").sum().alias("sales_volume"),
@@ -123,29 +123,43 @@ def first_orders(orders: Any) -> Any:
     return firsts.select("customer_id", "manager", "ordered_at")
 
 
-def _new_customer_counts(firsts: Any) -> Any:
+def _new_customer_counts(firsts: Any, keys: tuple[str, ...] = ("manager", "_year", "_month")) -> Any:
     """Count, per manager and month, the customers whose first order (``firsts``) falls there."""
     return (
         firsts.with_columns(*_month_keys("ordered_at"))
-        .group_by("manager", "_year", "_month")
+        .group_by(*keys)
         .agg(nw.col("customer_id").count().alias("new_customers"))
     )
 
 
-def _lead_counts(leads: Any) -> tuple[Any, Any]:
+def _lead_counts(leads: Any, teams: Any = None) -> tuple[Any, Any]:
+    keys = _KEYS if teams is None else (*_KEYS, "_team")
     closed = (
-        leads.filter(nw.col("status") != "open")
+        _in_team(leads.filter(nw.col("status") != "open"), teams, "closed_at")
         .with_columns(*_month_keys("closed_at"), _won=(nw.col("status") == "won").cast(nw.Int64))
-        .group_by("manager", "_year", "_month")
+        .group_by(*keys)
         .agg(nw.col("_won").count().alias("leads_closed"), nw.col("_won").sum().alias("leads_won"))
     )
     created = (
-        leads.filter(~nw.col("created_at").is_null())
+        _in_team(leads.filter(~nw.col("created_at").is_null()), teams, "created_at")
         .with_columns(*_month_keys("created_at"))
-        .group_by("manager", "_year", "_month")
+        .group_by(*keys)
         .agg(nw.col("lead_id").count().alias("leads_created"))
     )
     return closed, created
+
+
+def _in_team(frame: Any, teams: Any, column: str) -> Any:
+    """``frame`` with the team (``_team``) its manager was in on ``column``'s day: a join with the small
+    table of membership intervals (:func:`kpi_toolkit.staffing.team_days`); unchanged without ``teams``."""
+    if teams is None:
+        return frame
+    when = nw.col(column)
+    day = when.dt.year() * 10000 + when.dt.month() * 100 + when.dt.day()
+    joined = frame.with_columns(nw.col("manager").cast(nw.String), _day=day.cast(nw.Int64)).join(
+        teams, on="manager", how="inner"
+    )
+    return joined.filter((nw.col("_day") >= nw.col("_first_day")) & (nw.col("_day") < nw.col("_end_day")))
 
 
 _KEYS = ("manager", "_year", "_month")
@@ -156,33 +170,45 @@ def _lazy(frame: Any) -> Any:
     return frame.lazy() if isinstance(frame, nw.DataFrame) else frame
 
 
-def _monthly_plan(orders: Any, leads: Any | None) -> Any:
-    """The four partial aggregates stacked (zeros where a part has no such sum) and summed: one query plan."""
+def _monthly_plan(orders: Any, leads: Any | None, teams: Any = None) -> Any:
+    """The four partial aggregates stacked (zeros where a part has no such sum) and summed: one query plan.
+    With ``teams`` (membership intervals), each row is also keyed by the team it belongs to (``_team``)."""
     orders = _lazy(orders)
-    parts = [_order_sums(orders), _new_customer_counts(first_orders(orders))]
+    if teams is not None:
+        teams = _lazy(teams)
+    keys = _KEYS if teams is None else (*_KEYS, "_team")
+    parts = [
+        _order_sums(_in_team(orders, teams, "ordered_at"), keys),
+        _new_customer_counts(_in_team(first_orders(orders), teams, "ordered_at"), keys),
+    ]
     if leads is not None:
         leads = nw.from_native(leads)
-        parts.extend(_lead_counts(leads.lazy() if isinstance(leads, nw.DataFrame) else leads))
+        parts.extend(_lead_counts(leads.lazy() if isinstance(leads, nw.DataFrame) else leads, teams))
     aligned = [
         part.select(
             nw.col("manager").cast(nw.String),
             nw.col("_year").cast(nw.Int64),
             nw.col("_month").cast(nw.Int64),
+            *([nw.col("_team").cast(nw.String)] if teams is not None else []),
             *((nw.col(c) if c in part.columns else nw.lit(0)).cast(nw.Float64).alias(c) for c in SUM_COLUMNS),
         )
         for part in parts
     ]
     stacked = nw.concat(aligned, how="vertical")
-    return stacked.group_by(*_KEYS).agg(*(nw.col(c).sum() for c in SUM_COLUMNS))
+    return stacked.group_by(*keys).agg(*(nw.col(c).sum() for c in SUM_COLUMNS))
 
 
-def monthly_stats(orders: Any, leads: Any | None = None) -> pd.DataFrame:
+def monthly_stats(orders: Any, leads: Any | None = None, *, teams: Any = None) -> pd.DataFrame:
     """Per-manager, per-month sums and counts of orders and leads (the sufficient statistics of the KPIs).
 
     Parameters
     ----------
     orders, leads
         Validated tables as any frame Narwhals accepts (pandas, DuckDB relation, Spark DataFrame ...).
+    teams
+        Membership intervals (:func:`kpi_toolkit.staffing.team_days`) on the same engine: each sum is then
+        also split by the team the row belongs to (its manager's team on the order's or lead's day), in a
+        column ``team`` after ``month``; rows of a manager without a team are left out.
 
     Returns
     -------
@@ -204,7 +230,7 @@ def monthly_stats(orders: Any, leads: Any | None = None) -> pd.DataFrame:
     1       a  2026-08       1          50.0              0
     """
     with np.errstate(over="ignore"):  # an overflow is reported below, in words
-        merged = to_pandas(_monthly_plan(orders, leads))  # the one hand-over: a small table
+        merged = to_pandas(_monthly_plan(orders, leads, teams))  # the one hand-over: a small table
     for column in SUM_COLUMNS:
         if column not in (
             "sales_volume",
@@ -220,5 +246,10 @@ def monthly_stats(orders: Any, leads: Any | None = None) -> pd.DataFrame:
         f"{int(y):04d}-{int(m):02d}" for y, m in zip(merged["_year"], merged["_month"], strict=True)
     ]
     merged["manager"] = merged["manager"].astype("string")
+    if teams is not None:  # split by team: the team of each part (``team`` after ``month``)
+        merged["team"] = merged["_team"].astype("string")
+        columns = ["manager", "month", "team", *SUM_COLUMNS]
+        out = merged.loc[:, columns].sort_values(["manager", "month", "team"], kind="stable")
+        return check_finite_sums(out.reset_index(drop=True), where="a month")
     out = merged.loc[:, list(MONTHLY_COLUMNS)].sort_values(["manager", "month"], kind="stable")
     return check_finite_sums(out.reset_index(drop=True), where="a month")

@@ -28,7 +28,7 @@ from kpi_toolkit.mapping import apply_mapping, read_mapping
 from kpi_toolkit.mapping.database import Database, contract_tables, is_database_url
 from kpi_toolkit.parsing import MISSING_COLUMNS, parse_table
 from kpi_toolkit.periods import Period, parse_period, period_columns
-from kpi_toolkit.plans import PlanBook, check_plan_consistency
+from kpi_toolkit.plans import PlanBook, check_plan_consistency, team_rows
 from kpi_toolkit.quarantine import (
     QUARANTINE_COLUMNS,
     empty_quarantine,
@@ -38,6 +38,7 @@ from kpi_toolkit.quarantine import (
     shown,
 )
 from kpi_toolkit.reading import ROW, StagedData, find_table_files, frame_table, read_file_bytes, read_table
+from kpi_toolkit.staffing import Employment, Membership, team_days
 from kpi_toolkit.validation import check_references, check_rows, check_stages
 
 __all__ = [
@@ -96,6 +97,9 @@ class SalesData:
     #: or ``dataset.yml``); ``None`` when the data set does not set them. Every lead's stage is one of them.
     stages: tuple[str, ...] | None = None
 
+    #: Optional ``assignments`` table (team moves: ``manager, team, valid_from``; see README).
+    assignments: pd.DataFrame | None = None
+
     @cached_property
     def manager_ids(self) -> list[str]:
         """Every manager, sorted: the managers table when given, else all ids in orders, leads and plans."""
@@ -117,23 +121,66 @@ class SalesData:
         else:
             info["name"] = pd.Series(pd.NA, index=info.index, dtype="string")
             info["team"] = pd.Series(pd.NA, index=info.index, dtype="string")
+        if self.membership.dated:  # the current team: the latest assignment's
+            current = self.membership.current()
+            info["team"] = current.reindex(info.index).fillna(info["team"].astype("string"))
         info["name"] = info["name"].fillna(pd.Series(info.index, index=info.index))
         return info
 
     @cached_property
     def teams(self) -> list[str]:
         """The team names, sorted."""
+        if self.membership.dated:
+            return self.membership.teams()
         return sorted(self.manager_info["team"].dropna().unique())
 
-    def managers_of(self, team: str | None) -> list[str]:
-        """The managers of ``team`` (every manager when ``None``), sorted by id."""
+    def managers_of(self, team: str | None, *, period: Period | None = None) -> list[str]:
+        """The managers of ``team`` (every manager when ``None``), sorted by id; with ``period``, only those
+        employed on at least one of its days (``hired_at``, ``left_at``; :mod:`kpi_toolkit.staffing`)."""
         if team is None or team == "":
-            return list(self.manager_ids)
-        if team not in self.teams:
-            known = ", ".join(self.teams) or "none (the data set has no managers table with teams)"
-            raise ParameterError(f"team={team!r} is not a team of this data set. Known teams: {known}.")
-        info = self.manager_info
-        return sorted(info.index[info["team"] == team])
+            managers = list(self.manager_ids)
+        else:
+            if team not in self.teams:
+                known = ", ".join(self.teams) or "none (the data set has no managers table with teams)"
+                raise ParameterError(f"team={team!r} is not a team of this data set. Known teams: {known}.")
+            if self.membership.dated:  # everyone who was in the team on some day of the period (or ever)
+                managers = self.membership.members(team, list(self.manager_ids), period)
+            else:
+                info = self.manager_info
+                managers = sorted(info.index[info["team"] == team])
+        if period is not None and self.employment.dated:
+            active = self.employment.active(managers, period).to_numpy()
+            managers = [m for m, on in zip(managers, active, strict=True) if on]
+        return managers
+
+    @cached_property
+    def team_plan_book(self) -> PlanBook:
+        """The teams' own targets (plan rows naming a ``team``), by team, with the same roll-up rule."""
+        return PlanBook(team_rows(self.plans), fiscal_year_start=self.fiscal_year_start)
+
+    @cached_property
+    def membership(self) -> Membership:
+        """Which team each manager was in, day by day (``assignments``, else the fixed ``team``)."""
+        return Membership(self.managers, self.assignments)
+
+    @cached_property
+    def monthly_by_team(self) -> pd.DataFrame:
+        """:attr:`monthly` split by the team each order and lead belongs to (``team`` column); with
+        ``assignments`` only (see :func:`kpi_toolkit.aggregate.monthly_stats`)."""
+        intervals = self.membership.intervals
+        if self.engine != "pandas":
+            from kpi_toolkit.engines.lazy import small_frame
+
+            days = team_days(intervals)
+            return monthly_stats(
+                self.orders, self.leads, teams=small_frame(self.engine, self.connection, days)
+            )
+        return monthly_stats(self.orders, self.leads, teams=team_days(intervals))
+
+    @cached_property
+    def employment(self) -> Employment:
+        """The managers' employment dates (everyone always employed without ``hired_at``/``left_at``)."""
+        return Employment(self.managers)
 
     @cached_property
     def monthly(self) -> pd.DataFrame:
@@ -142,7 +189,7 @@ class SalesData:
 
     @cached_property
     def plan_book(self) -> PlanBook:
-        return PlanBook(self.plans, fiscal_year_start=self.fiscal_year_start)
+        return PlanBook(self.plans, fiscal_year_start=self.fiscal_year_start, employment=self.employment)
 
     @cached_property
     def _dates(self) -> dict[str, Any]:
@@ -369,6 +416,7 @@ def _validate(
         plans=tables.get("plans"),
         managers=tables.get("managers"),
         activities=tables.get("activities"),
+        assignments=tables.get("assignments"),
         fiscal_year_start=fiscal_year_start,
         source=source,
         row_counts=counts,
@@ -580,6 +628,7 @@ def from_frames(
     plans: pd.DataFrame | None = None,
     managers: pd.DataFrame | None = None,
     activities: pd.DataFrame | None = None,
+    assignments: pd.DataFrame | None = None,
     fiscal_year_start: int = 1,
     on_invalid: OnInvalid = "raise",
     stages: Sequence[str] | None = None,
@@ -603,6 +652,7 @@ def from_frames(
     checked = check_stages(stages, where="stages=")
     given = {"orders": orders, "leads": leads, "plans": plans, "managers": managers}
     given["activities"] = activities
+    given["assignments"] = assignments
     for name, frame in given.items():
         if frame is not None and not isinstance(frame, pd.DataFrame):
             raise ParameterError(

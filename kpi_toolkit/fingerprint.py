@@ -25,9 +25,10 @@ FINGERPRINT_VERSION = "kpi-toolkit-data-2"  # 2: activities are part of the data
 TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "orders": ("order_id",),
     "leads": ("lead_id",),
-    "plans": ("manager", "period", "metric"),
+    "plans": ("manager", "team", "period", "metric"),
     "managers": ("manager",),
     "activities": (),
+    "assignments": ("manager", "valid_from"),
 }
 
 

@@ -66,12 +66,20 @@ CHANGE_COLUMNS = (
 )
 
 
-def period_sums(data: SalesData, *, months: Sequence[str], managers: Sequence[str]) -> pd.DataFrame:
+def period_sums(
+    data: SalesData, *, months: Sequence[str], managers: Sequence[str], team: str | None = None
+) -> pd.DataFrame:
     """Sums and counts of :data:`kpi_toolkit.aggregate.SUM_COLUMNS` over ``months``, one row per manager.
 
-    Every manager of ``managers`` appears (zeros where there was no activity), in the given order.
+    Every manager of ``managers`` appears (zeros where there was no activity), in the given order. With
+    ``team`` and an ``assignments`` table, only the orders and leads that belong to ``team`` (the manager's
+    team on the order's or lead's day) count.
     """
-    monthly = data.monthly
+    if team and data.membership.dated:
+        monthly = data.monthly_by_team
+        monthly = monthly[monthly["team"] == team]
+    else:
+        monthly = data.monthly
     rows = monthly[monthly["month"].isin(list(months))]
     sums = rows.groupby("manager", sort=True)[list(SUM_COLUMNS)].sum()
     check_finite_sums(sums, where=f"months {months[0]} to {months[-1]}" if len(months) else "no months")
@@ -101,6 +109,17 @@ def _kpis(data: SalesData, sums: pd.DataFrame, plan: pd.Series) -> pd.DataFrame:
     return out.loc[:, list(KPI_COLUMNS)]
 
 
+def _in_team(data: SalesData, plan: pd.Series, team: str | None, period: Period) -> pd.Series:
+    """With ``assignments``, a manager's target inside ``team`` is pro-rated by their days in it (of their
+    days employed in ``period``); ``attrs["prorated"]`` is kept."""
+    if not team or not data.membership.dated:
+        return plan
+    share = data.membership.share(list(plan.index), team, period, data.employment)
+    out = plan * share.to_numpy()
+    out.attrs = plan.attrs
+    return out
+
+
 def manager_kpis(data: SalesData, *, period: str | Period, team: str | None = None) -> pd.DataFrame:
     """Every manager's KPIs for one period, with the sales plan and its attainment.
 
@@ -111,20 +130,30 @@ def manager_kpis(data: SalesData, *, period: str | Period, team: str | None = No
     period
         ``2026Q3`` (quarter), ``2026-07`` (month) or ``2026`` (year), in the data set's fiscal year.
     team
-        Only this team's managers; every manager when ``None`` or empty.
+        Only this team's managers; every manager when ``None`` or empty. With an ``assignments`` table
+        (team moves), every manager who was in the team on some day of the period, with only the orders
+        (by ``ordered_at``) and leads (by ``closed_at``, ``created_at``) that belong to the team, and their
+        target pro-rated by their days in the team (of their days employed in the period).
 
     Returns
     -------
     pandas.DataFrame
-        Indexed by ``manager`` (sorted), columns exactly :data:`KPI_COLUMNS`. Every manager appears, also
-        without activity in the period (counts 0, ratios NaN).
+        Indexed by ``manager`` (sorted), columns exactly :data:`KPI_COLUMNS`. Every manager active in the
+        period appears (employed on at least one of its days, by ``hired_at`` and ``left_at`` of the
+        managers table), also without activity (counts 0, ratios NaN). ``attrs["plan_prorated"]`` maps the
+        managers employed on only part of the period to the sub-periods whose targets make their plan;
+        ``attrs["plan_missing"]`` maps the managers without a plan to the periods whose targets are missing
+        (e.g. ``{"bob": ["2026-09"]}``).
 
     Notes
     -----
     NaN policy: ``average_check`` is NaN without orders, ``conversion`` without closed leads; the three lead
     columns are NaN when the data set has no leads table; ``sales_plan`` is NaN without a ``sales_volume``
     target for the period (months roll up to quarters and years, never the reverse), and
-    ``plan_attainment`` is NaN unless the plan is positive. Money is summed unrounded.
+    ``plan_attainment`` is NaN unless the plan is positive. Money is summed unrounded. A manager employed on
+    only part of the period (a joiner, a leaver) is planned the sum of the targets of the sub-periods (months
+    of a quarter, quarters of a year) in which they were employed; NaN when one of those has no target,
+    unless a target is given for exactly the period (README, "Plans").
 
     Examples
     --------
@@ -142,17 +171,21 @@ def manager_kpis(data: SalesData, *, period: str | Period, team: str | None = No
     bob              50.0       1           50.0              0              NaN
     """
     p = data.period(period)
-    managers = data.managers_of(team)
-    sums = period_sums(data, months=p.months, managers=managers)
-    plan = data.plan_book.targets(managers, p, "sales_volume")
-    return _kpis(data, sums, plan)
+    managers = data.managers_of(team, period=p)
+    sums = period_sums(data, months=p.months, managers=managers, team=team)
+    plan = _in_team(data, data.plan_book.targets(managers, p, "sales_volume"), team, p)
+    out = _kpis(data, sums, plan)
+    out.attrs["plan_prorated"] = plan.attrs.get("prorated", {})
+    out.attrs["plan_missing"] = data.plan_book.missing(managers, p, "sales_volume")
+    return out
 
 
 def year_to_date_kpis(data: SalesData, *, period: str | Period, team: str | None = None) -> pd.DataFrame:
     """KPIs from the start of the fiscal year to the end of ``period`` (the columns of :func:`manager_kpis`).
 
-    ``sales_plan`` is the sum of the targets of the year's periods up to ``period`` (of ``period``'s kind),
-    NaN unless every one of them has a target.
+    ``sales_plan`` is the sum of the targets of the year's periods up to ``period`` (of ``period``'s kind)
+    in which the manager was employed, NaN unless every one of them has a target. The managers employed in
+    at least one of those periods appear.
 
     Examples
     --------
@@ -163,12 +196,20 @@ def year_to_date_kpis(data: SalesData, *, period: str | Period, team: str | None
     30.0
     """
     p = data.period(period)
-    managers = data.managers_of(team)
     window = p.year_to_date()
+    employed = {m for part in window for m in data.managers_of(team, period=part)}
+    managers = [m for m in data.managers_of(team) if m in employed]
     months = [m for part in window for m in part.months]
-    sums = period_sums(data, months=months, managers=managers)
-    targets = pd.concat([data.plan_book.targets(managers, part, "sales_volume") for part in window], axis=1)
-    plan = targets.sum(axis=1, min_count=len(window)).where(targets.notna().all(axis=1))
+    sums = period_sums(data, months=months, managers=managers, team=team)
+    targets = pd.concat(
+        [
+            _in_team(data, data.plan_book.targets(managers, part, "sales_volume"), team, part)
+            for part in window
+        ],
+        axis=1,
+    )
+    active = pd.concat([data.employment.active(managers, part) for part in window], axis=1).to_numpy()
+    plan = targets.where(active, 0.0).sum(axis=1).where((targets.notna() | ~active).all(axis=1))
     return _kpis(data, sums, plan)
 
 
@@ -217,7 +258,8 @@ def kpi_change(
     Returns
     -------
     pandas.DataFrame
-        One row per manager and KPI (managers sorted, KPIs in :data:`KPI_COLUMNS` order), columns
+        One row per manager active in ``period`` and KPI (managers sorted, KPIs in :data:`KPI_COLUMNS`
+        order; ``reference_value`` NaN for a manager not employed in the reference period), columns
         :data:`CHANGE_COLUMNS`: ``value`` and ``reference_value``; ``absolute_change`` (value - reference,
         for counts and money; NaN for rates); ``relative_change`` (value / reference - 1; NaN when the
         reference is 0 or missing); ``pp_change`` (percentage points, 100 x (value - reference), for the
@@ -239,7 +281,8 @@ def kpi_change(
     p = data.period(period)
     reference = p.previous() if versus == "previous" else p.last_year()
     now = manager_kpis(data, period=p, team=team).astype("float64")
-    then = manager_kpis(data, period=reference, team=team).astype("float64")
+    # the managers active in the period; one who had left by then has no change to report
+    then = manager_kpis(data, period=reference, team=team).astype("float64").reindex(now.index)
     value = now.stack(future_stack=True).rename("value")
     ref = then.stack(future_stack=True).rename("reference_value")
     out = pd.concat([value, ref], axis=1).reset_index(names=["manager", "metric"])
@@ -255,26 +298,41 @@ def kpi_change(
     return out.loc[:, list(CHANGE_COLUMNS)].reset_index(drop=True)
 
 
-def total_kpis(kpis: pd.DataFrame) -> pd.Series:
+def total_kpis(kpis: pd.DataFrame, *, plan: float | None = None) -> pd.Series:
     """The KPIs of a group of managers together, from a :func:`manager_kpis` table.
 
     Counts and money are summed; ``average_check``, ``conversion`` and ``plan_attainment`` are recomputed
-    from the sums (pooled, not averaged). ``sales_plan`` is NaN unless every manager has a plan, so that the
-    group's attainment never compares all managers' sales with some managers' plans.
+    from the sums (pooled, not averaged). The group's ``sales_plan`` is ``plan`` when given (a team's own
+    target), else the sum of its managers' plans when every manager with orders or closed leads in the
+    period has one: a manager with neither activity nor a plan does not blank the group's plan, and one with
+    a plan but no activity counts with it. Otherwise it is NaN, and ``attrs["plan_missing"]`` lists the
+    managers whose plan is missing (with ``attrs["plan_missing_periods"]``, the periods missing of each, when
+    ``kpis`` comes from :func:`manager_kpis`), so that a report can say whose target is missing.
 
     Examples
     --------
-    >>> kpis = pd.DataFrame({"sales_volume": [100.0, 300.0], "orders": [1, 3],
-    ...                      "average_check": [100.0, 100.0], "leads_closed": [4.0, 6.0],
-    ...                      "leads_won": [1.0, 3.0], "conversion": [0.25, 0.5],
-    ...                      "new_customers": [1, 0], "sales_plan": [200.0, 200.0],
-    ...                      "plan_attainment": [0.5, 1.5]})
+    >>> kpis = pd.DataFrame({"sales_volume": [100.0, 300.0, 0.0], "orders": [1, 3, 0],
+    ...                      "average_check": [100.0, 100.0, np.nan], "leads_closed": [4.0, 6.0, 0.0],
+    ...                      "leads_won": [1.0, 3.0, 0.0], "conversion": [0.25, 0.5, np.nan],
+    ...                      "new_customers": [1, 0, 0], "sales_plan": [200.0, 200.0, np.nan],
+    ...                      "plan_attainment": [0.5, 1.5, np.nan]},
+    ...                     index=pd.Index(["ann", "bob", "cid"], name="manager"))
     >>> total_kpis(kpis)[["sales_volume", "conversion", "plan_attainment"]].tolist()
     [400.0, 0.4, 1.0]
+    >>> total = total_kpis(kpis.assign(sales_plan=[200.0, np.nan, np.nan]))
+    >>> float(total["sales_plan"]), total.attrs["plan_missing"]
+    (nan, ['bob'])
     """
     sums = kpis[["sales_volume", "orders", "leads_closed", "leads_won", "new_customers"]].sum(min_count=1)
     check_finite_sums(sums.to_frame().T, where="the total of all managers")
-    plan = kpis["sales_plan"].sum(min_count=len(kpis)) if kpis["sales_plan"].notna().all() else np.nan
+    missing: list[str] = []
+    if plan is None:
+        planned = kpis["sales_plan"].notna()
+        busy = (kpis["orders"] > 0) | (kpis["leads_closed"].fillna(0) > 0)
+        missing = [str(m) for m in kpis.index[(busy & ~planned).to_numpy()]]
+        group = float(kpis["sales_plan"].sum()) if planned.any() and not missing else np.nan
+    else:
+        group = float(plan)
     total = pd.Series(
         {
             "sales_volume": float(kpis["sales_volume"].sum()),
@@ -284,9 +342,12 @@ def total_kpis(kpis: pd.DataFrame) -> pd.Series:
             "leads_won": sums["leads_won"],
             "conversion": sums["leads_won"] / sums["leads_closed"] if sums["leads_closed"] > 0 else np.nan,
             "new_customers": int(kpis["new_customers"].sum()),
-            "sales_plan": plan,
-            "plan_attainment": kpis["sales_volume"].sum() / plan if plan > 0 else np.nan,
+            "sales_plan": group,
+            "plan_attainment": kpis["sales_volume"].sum() / group if group > 0 else np.nan,
         },
         dtype="float64",
-    )
-    return total.loc[list(KPI_COLUMNS)]
+    ).loc[list(KPI_COLUMNS)]
+    periods = kpis.attrs.get("plan_missing", {})
+    total.attrs["plan_missing"] = missing
+    total.attrs["plan_missing_periods"] = {m: list(periods[m]) for m in missing if m in periods}
+    return total

@@ -354,7 +354,7 @@ def pacing(
         raise ParameterError(
             f"as_of={str(as_of)!r} is before {p} starts ({p.start.date()}). Fix: a day inside the period."
         )
-    managers = data.managers_of(team)
+    managers = data.managers_of(team, period=p)
     orders = data.orders.loc[data.orders["manager"].isin(managers), ["manager", "ordered_at", "amount"]]
     orders = orders[orders["ordered_at"] < cutoff]
     first = Period.containing(data.first_date, p.kind, data.fiscal_year_start).start

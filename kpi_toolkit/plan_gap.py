@@ -301,7 +301,7 @@ def plan_gap(
             f"period={str(p)!r} starts after the data's last date {data.last_date.date()}. "
             "Fix: choose a period the data covers."
         )
-    managers = data.managers_of(team)
+    managers = data.managers_of(team, period=p)
     actual = _counts(data, p, managers)
     base = _baseline(data, p, managers, actual, baseline)
     gap = decompose_gap(actual, base, method=method, mode=_mode(data), reference=baseline)

@@ -241,7 +241,8 @@ def plan_realism(
     span = parse_periods(f"{first}:{last}", fiscal_year_start=data.fiscal_year_start, name="periods")
     labels = [str(p) for p in span]
     table = kpi_history(data, periods=labels, team=team).reset_index()
-    volumes = table.pivot(index="manager", columns="period", values="sales_volume").loc[:, labels]
+    # a manager not employed in a period has no row there: no volume, no target
+    volumes = table.pivot(index="manager", columns="period", values="sales_volume").loc[:, labels].fillna(0.0)
     targets = table.pivot(index="manager", columns="period", values="sales_plan").loc[:, labels]
     teams = data.manager_info["team"].reindex(volumes.index)
     model = _Model(per_year=_PER_YEAR[kind], history=history, min_history=min_history)
@@ -276,7 +277,9 @@ def plan_realism(
                 t_low, t_high = low, high
             team_expected = float(model.expected(total[None, :], total, i)[0])
             member_targets = targets.loc[members, str(p)]
-            target = float(member_targets.sum()) if member_targets.notna().all() else np.nan
+            # the team's plan: its members' targets, when every member who sold has one (kpis.total_kpis)
+            known = member_targets.notna().to_numpy()
+            target = float(member_targets.sum()) if known.any() and (known | ~(v[:, i] > 0)).all() else np.nan
             verdict = _verdict(target, team_expected, team_expected * np.exp(t_high))
             counted = [j for j in judged if j in ("realistic", "stretch", "out of reach")]
             share = counted.count("out of reach") / len(counted) if counted else np.nan

@@ -21,7 +21,6 @@ several metrics costs a fraction of a second.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,8 +31,9 @@ from kpi_toolkit.errors import Violation
 from kpi_toolkit.periods import Period, month_number, period_codes
 from kpi_toolkit.reading import ROW
 from kpi_toolkit.schema import ADDITIVE_METRICS
+from kpi_toolkit.staffing import Employment
 
-__all__ = ["PlanBook", "check_plan_consistency", "resolve_targets"]
+__all__ = ["PlanBook", "check_plan_consistency", "resolve_targets", "team_rows"]
 
 _SHORTER = {"year": "quarter", "quarter": "month"}
 #: Months per kind: a period of that kind covers ``start .. start + n - 1`` (:func:`month_number`).
@@ -194,55 +194,187 @@ class PlanBook:
     nan
     """
 
-    def __init__(self, plans: pd.DataFrame | None, *, fiscal_year_start: int = 1) -> None:
+    def __init__(
+        self,
+        plans: pd.DataFrame | None,
+        *,
+        fiscal_year_start: int = 1,
+        employment: Employment | None = None,
+    ) -> None:
         self.fiscal_year_start = fiscal_year_start
+        self.employment = employment
         coded, resolved = _resolved(plans, fiscal_year_start)
         self._coded = coded
         self._managers = resolved["manager"].to_numpy()
         self._targets = resolved["target"].to_numpy()
+        # given for exactly that period (not rolled up): such a target wins over a sum of sub-periods
+        self._given = (
+            np.zeros(0, dtype=bool)
+            if coded is None
+            else pd.Index(coded.key(resolved)).isin(coded.key(coded.frame))
+        )
         # (kind, first month, metric) -> positions of its rows: one group-by, no per-period work until asked
         self._groups = resolved.groupby(["kind", "start", "metric"], sort=False).indices
         self._metric_codes = {} if coded is None else {str(m): i for i, m in enumerate(coded.metrics)}
-        self._cache: dict[tuple[str, int, str], pd.Series] = {}
+        self._cache: dict[tuple[str, int, str], tuple[pd.Series, pd.Series]] = {}
 
-    def _by_manager(self, period: Period, metric: str) -> pd.Series:
-        """Every manager's target for ``period`` and ``metric`` (a manager absent: none applies).
+    @property
+    def empty(self) -> bool:
+        """Whether the plan has no target at all."""
+        return self._coded is None
 
-        A span of periods (:class:`~kpi_toolkit.periods.Span`, ``2025Q4:2026Q3``) has the sum of its
-        periods' targets of an additive metric, where every one of them has a target; none otherwise."""
-        if len(period.periods) > 1:
-            return self._span(period, metric)
+    def _by_manager(self, period: Period, metric: str) -> tuple[pd.Series, pd.Series]:
+        """Every manager's target for ``period`` and ``metric`` (a manager absent: none applies), and
+        whether it is given for exactly that period."""
         key = (period.kind, month_number(period.start), metric)
         found = self._cache.get(key)
         if found is None:
             code = (_KINDS.index(period.kind), key[1], self._metric_codes.get(metric, -1))
             rows = self._groups.get(code, np.zeros(0, dtype=np.intp))
             names = [] if self._coded is None else self._coded.managers.take(self._managers[rows])
-            found = pd.Series(self._targets[rows], index=pd.Index(names, dtype="string"), dtype="float64")
+            index = pd.Index(names, dtype="string")
+            found = (
+                pd.Series(self._targets[rows], index=index, dtype="float64"),
+                pd.Series(self._given[rows] if len(rows) else [], index=index, dtype=bool),
+            )
             self._cache[key] = found
         return found
 
-    def _span(self, span: Period, metric: str) -> pd.Series:
-        if metric not in ADDITIVE_METRICS:
-            return pd.Series([], index=pd.Index([], dtype="string"), dtype="float64")
-        parts = pd.concat([self._by_manager(p, metric) for p in span.periods], axis=1)
-        summed = parts.sum(axis=1, min_count=len(span.periods))[parts.notna().all(axis=1)]
-        return summed.astype("float64")
-
     def target(self, manager: str, period: Period, metric: str) -> float:
         """The target of ``manager`` for ``period`` and ``metric``, or NaN when none applies."""
-        return float(self._by_manager(period, metric).get(manager, math.nan))
+        return float(self.targets([manager], period, metric).iloc[0])
+
+    def _plain(self, managers: list[str], period: Period, metric: str) -> tuple[pd.Series, pd.Series]:
+        found, given = self._by_manager(period, metric)
+        index = pd.Index(managers, dtype=found.index.dtype) if len(found) else managers
+        values = found.reindex(index).to_numpy(dtype="float64", na_value=np.nan)
+        exact = (
+            given.reindex(index).to_numpy(dtype=bool, na_value=False)
+            if len(given)
+            else np.zeros(len(managers), dtype=bool)
+        )
+        at = pd.Index(managers, name="manager")
+        return pd.Series(values, index=at, dtype="float64", name=metric), pd.Series(exact, index=at)
+
+    def _employed(self, managers: list[str], period: Period, metric: str) -> tuple[pd.Series, dict]:
+        """Targets by the employment rule, and ``{manager: [sub-periods summed]}`` of the pro-rated ones."""
+        plain, exact = self._plain(managers, period, metric)
+        staff = self.employment
+        if staff is None or not staff.dated:
+            return plain, {}
+        active = staff.active(managers, period)
+        plain = plain.where(active.to_numpy())  # no plan while not employed: a leaver misses nothing
+        if metric not in ADDITIVE_METRICS or period.kind == "month":
+            return plain, {}
+        partial = active & ~staff.whole(managers, period)
+        if not partial.any():
+            return plain, {}
+        movers = [str(m) for m in partial.index[partial.to_numpy()]]
+        total = pd.Series(0.0, index=pd.Index(movers, name="manager"))
+        complete = pd.Series(True, index=total.index)
+        summed: dict[str, list[str]] = {m: [] for m in movers}
+        for sub in period.sub_periods(_SHORTER[period.kind]):
+            on = staff.active(movers, sub).to_numpy()
+            part, _ = self._employed(movers, sub, metric)
+            values = part.to_numpy()
+            complete &= ~on | ~np.isnan(values)
+            total += np.where(on, np.nan_to_num(values), 0.0)
+            for m in np.asarray(movers, dtype=object)[on]:
+                summed[m].append(str(sub))
+        out = plain.copy()
+        use_sum = complete.to_numpy()
+        out.loc[total.index[use_sum]] = total.to_numpy()[use_sum]
+        keep_given = exact.reindex(total.index).to_numpy()
+        out.loc[total.index[~use_sum & ~keep_given]] = np.nan
+        return out, {m: summed[m] for m in total.index[use_sum]}
 
     def targets(self, managers: list[str], period: Period, metric: str) -> pd.Series:
-        """Targets of several managers as a float Series indexed by manager (NaN where none applies)."""
-        found = self._by_manager(period, metric)
-        values = found.reindex(pd.Index(managers, dtype=found.index.dtype) if len(found) else managers)
-        return pd.Series(
-            values.to_numpy(dtype="float64", na_value=np.nan),
-            index=pd.Index(managers, name="manager"),
-            dtype="float64",
-            name=metric,
-        )
+        """Targets of several managers as a float Series indexed by manager (NaN where none applies).
+
+        With ``employment``, a manager not employed on any day of ``period`` has no target (NaN), and one
+        employed on only part of it gets the sum of the targets of the sub-periods (a year's quarters, a
+        quarter's months) in which they were employed, each by the same rule; NaN when one of them has
+        none, unless a target is given for exactly ``period``.
+        ``attrs["prorated"]`` maps such managers to the sub-periods summed.
+        """
+        if len(period.periods) > 1:
+            return self._span(list(managers), period, metric)
+        out, prorated = self._employed(list(managers), period, metric)
+        out.attrs["prorated"] = prorated
+        return out
+
+    def _span(self, managers: list[str], span: Period, metric: str) -> pd.Series:
+        """A span of periods (:class:`~kpi_toolkit.periods.Span`, ``2025Q4:2026Q3``): the sum of its periods'
+        targets of an additive metric over the periods a manager was active in, where every one of them has
+        a target; none otherwise (and never for a rate)."""
+        index = pd.Index(managers, name="manager")
+        if metric not in ADDITIVE_METRICS:
+            out = pd.Series(np.nan, index=index, dtype="float64", name=metric)
+            out.attrs["prorated"] = {}
+            return out
+        parts = [self.targets(managers, p, metric) for p in span.periods]
+        staff = self.employment
+        values = np.column_stack([part.to_numpy(dtype="float64") for part in parts])
+        on = np.column_stack(
+            [
+                np.ones(len(managers), bool)
+                if staff is None or not staff.dated
+                else staff.active(managers, p)
+                for p in span.periods
+            ]
+        ).astype(bool)
+        complete = (~on | ~np.isnan(values)).all(axis=1) & on.any(axis=1)
+        total = np.where(on, np.nan_to_num(values), 0.0).sum(axis=1)
+        out = pd.Series(np.where(complete, total, np.nan), index=index, dtype="float64", name=metric)
+        prorated: dict[str, list[str]] = {}
+        for part in parts:
+            for m, subs in part.attrs["prorated"].items():
+                prorated.setdefault(m, []).extend(subs)
+        out.attrs["prorated"] = prorated
+        return out
+
+    def missing(self, managers: list[str], period: Period, metric: str) -> dict[str, list[str]]:
+        """The periods whose targets are missing, for each manager active in ``period`` without a target.
+
+        Sub-periods are named where only some of them lack a target (``["2026-09"]``, or the months of
+        employment of a joiner), the period itself where every one does; managers with a target are absent.
+        """
+        if self._coded is None:
+            return {}
+        managers = list(managers)
+        if len(period.periods) > 1:  # a span: what each of its periods misses
+            out: dict[str, list[str]] = {}
+            for part in period.periods:
+                for m, labels in self.missing(managers, part, metric).items():
+                    out.setdefault(m, []).extend(labels)
+            return out
+        values = self.targets(managers, period, metric).to_numpy()
+        staff = self.employment
+        on = np.ones(len(managers), bool) if staff is None else staff.active(managers, period).to_numpy()
+        lacking = [m for m, v, a in zip(managers, values, on, strict=True) if a and np.isnan(v)]
+        if not lacking:
+            return {}
+        if period.kind == "month" or metric not in ADDITIVE_METRICS:
+            return {m: [str(period)] for m in lacking}
+        whole = np.ones(len(lacking), bool) if staff is None else staff.whole(lacking, period).to_numpy()
+        subs = period.sub_periods(_SHORTER[period.kind])
+        below = [self.missing(lacking, sub, metric) for sub in subs]
+        out = {}
+        for m, w in zip(lacking, whole, strict=True):
+            shown = [(str(sub), found.get(m)) for sub, found in zip(subs, below, strict=True)]
+            shown = [(label, parts) for label, parts in shown if parts is not None]
+            everything = w and len(shown) == len(subs) and all(p == [lb] for lb, p in shown)
+            out[m] = [str(period)] if everything or not shown else [x for _, p in shown for x in p]
+        return out
+
+
+def team_rows(plans: pd.DataFrame | None) -> pd.DataFrame | None:
+    """The plan's team targets (rows naming a ``team``) with the team in ``manager``: the team is the owner
+    of the target, and the roll-up rule applies to it as to a manager; ``None`` when there are none."""
+    if plans is None or "team" not in plans or not plans["team"].notna().any():
+        return None
+    rows = plans[plans["team"].notna()]
+    return rows.assign(manager=rows["team"].astype("string"))
 
 
 def check_plan_consistency(plans: pd.DataFrame, *, source: str, fiscal_year_start: int) -> list[Violation]:
@@ -250,7 +382,16 @@ def check_plan_consistency(plans: pd.DataFrame, *, source: str, fiscal_year_star
 
     Two joins: the given quarters with the quarters rolled up from months, the given years with the years
     rolled up from quarters (given, else rolled up). One violation per contradicting row, in row order.
+    Managers' and teams' targets are checked apart (a team's target need not be its members' sum).
     """
+    teams = team_rows(plans)
+    if teams is not None:
+        managers = plans[plans["team"].isna()]
+        return check_plan_consistency(
+            managers, source=source, fiscal_year_start=fiscal_year_start
+        ) + check_plan_consistency(
+            teams.drop(columns="team"), source=source, fiscal_year_start=fiscal_year_start
+        )
     coded = _coded(plans, fiscal_year_start)
     given = coded.frame
     quarters, years = _rolled(

@@ -73,7 +73,10 @@ def _plan_parts(plans: pd.DataFrame, violations: list[Violation], fiscal_year_st
     spans = period_columns(plans["period"], fiscal_year_start=fiscal_year_start)
     keyed = pd.DataFrame(
         {
-            "manager": plans["manager"].to_numpy(),
+            # a team's target (issue 15) is owned by the team: never joined with a manager's rows
+            "manager": (
+                plans["manager"].fillna("\0team " + plans["team"]) if "team" in plans else plans["manager"]
+            ).to_numpy(),
             "metric": plans["metric"].to_numpy(),
             "start": spans["start"].to_numpy(),
             "end": (spans["start"] + spans["kind"].map(_MONTHS).astype("Int64")).to_numpy(),

@@ -104,9 +104,22 @@ TABLES: dict[str, TableSpec] = {
         ),
         TableSpec(
             "plans",
-            description="targets: one row per manager, period and metric",
+            description="targets: one row per manager (or team), period and metric",
             columns=(
-                Column("manager", "id"),
+                Column(
+                    "manager",
+                    "id",
+                    required=False,
+                    nullable=True,
+                    description="whose target; empty on a team's row",
+                ),
+                Column(
+                    "team",
+                    "text",
+                    required=False,
+                    nullable=True,
+                    description="a team's own target instead of a manager's (exactly one of the two)",
+                ),
                 Column("period", "text", description="2026Q3, 2026-07 or 2026"),
                 Column("metric", "text", description="a KPI name, e.g. sales_volume"),
                 Column("target", "number", description="the target value, >= 0"),
@@ -118,7 +131,36 @@ TABLES: dict[str, TableSpec] = {
             columns=(
                 Column("manager", "id", description="unique id used in the other tables"),
                 Column("name", "text", nullable=True, description="display name"),
-                Column("team", "text", nullable=True, description="team name"),
+                Column(
+                    "team",
+                    "text",
+                    required=False,
+                    nullable=True,
+                    description="team name (with assignments: may be absent; the current team is shown)",
+                ),
+                Column(
+                    "hired_at",
+                    "datetime",
+                    required=False,
+                    nullable=True,
+                    description="first day employed (empty: since before the data)",
+                ),
+                Column(
+                    "left_at",
+                    "datetime",
+                    required=False,
+                    nullable=True,
+                    description="last day employed (empty: still employed)",
+                ),
+            ),
+        ),
+        TableSpec(
+            "assignments",
+            description="team moves: a manager is in a team from valid_from until their next assignment",
+            columns=(
+                Column("manager", "id", description="the manager who moves"),
+                Column("team", "text", description="the team joined"),
+                Column("valid_from", "datetime", description="first day in that team"),
             ),
         ),
         TableSpec(

@@ -24,7 +24,9 @@ __all__ = [
     "ROW_RULES",
     "UNKNOWN_LEAD",
     "RowRule",
+    "check_assignments",
     "check_manager_spellings",
+    "check_plan_teams",
     "check_references",
     "check_rows",
     "check_stages",
@@ -147,8 +149,31 @@ ROW_RULES: tuple[RowRule, ...] = (
         "metric",
         "the same manager, period and metric appear more than once",
         "keep one target per manager, period and metric",
-        _duplicated("manager", "period", "metric"),
-        unique=("manager", "period", "metric"),
+        lambda: ~nw.col("manager").is_null() & (nw.len().over("manager", "period", "metric") > 1),
+        unique=("manager", "team", "period", "metric"),
+    ),
+    RowRule(
+        "plans",
+        "metric",
+        "the same team, period and metric appear more than once",
+        "keep one target per team, period and metric",
+        lambda: ~nw.col("team").is_null() & (nw.len().over("team", "period", "metric") > 1),
+        unique=("manager", "team", "period", "metric"),
+    ),
+    RowRule(
+        "plans",
+        "manager",
+        "neither manager nor team is set",
+        "name the manager whose target it is, or the team for a team's own target",
+        lambda: nw.col("manager").is_null() & nw.col("team").is_null(),
+    ),
+    RowRule(
+        "plans",
+        "team",
+        "both manager and team are set",
+        "leave team empty on a manager's target (a manager's team comes from the managers table), or "
+        "manager empty on a team's own target",
+        lambda: ~nw.col("manager").is_null() & ~nw.col("team").is_null(),
     ),
     RowRule(
         "managers",
@@ -157,6 +182,21 @@ ROW_RULES: tuple[RowRule, ...] = (
         "list every manager once",
         _duplicated("manager"),
         unique=("manager",),
+    ),
+    RowRule(
+        "managers",
+        "left_at",
+        "left_at is before hired_at",
+        "check both dates: left_at is the last day employed, on or after hired_at",
+        lambda: nw.col("left_at") < nw.col("hired_at"),
+    ),
+    RowRule(
+        "assignments",
+        "valid_from",
+        "the same manager and valid_from appear more than once (overlapping assignments)",
+        "keep one team per manager and day: a manager is in one team at a time",
+        _duplicated("manager", "valid_from"),
+        unique=("manager", "valid_from"),
     ),
     RowRule(
         "activities",
@@ -331,13 +371,13 @@ def check_manager_spellings(frames: dict[str, pd.DataFrame], sources: dict[str, 
     Ids are compared exactly, so such ids would silently count as two managers; they are an error instead.
     """
     ids: set[str] = set()
-    for table in ("managers", "orders", "leads", "plans", "activities"):
+    for table in ("managers", "orders", "leads", "plans", "activities", "assignments"):
         if table in frames:
             ids.update(frames[table]["manager"].dropna().unique())
     groups = spelling_groups(ids)
     clashing = {m for group in groups.values() for m in group}
     violations = []
-    for table in ("managers", "orders", "leads", "plans", "activities"):
+    for table in ("managers", "orders", "leads", "plans", "activities", "assignments"):
         if table not in frames or not clashing:
             continue
         frame = frames[table]
@@ -357,12 +397,62 @@ def _isin(values: pd.Series, allowed: pd.Series) -> pd.Series:
     return pd.Series(found.to_numpy(zero_copy_only=False), index=values.index, dtype=bool)
 
 
+def check_assignments(frames: dict[str, pd.DataFrame], sources: dict[str, str]) -> list[Violation]:
+    """Team moves inside the employment: no ``valid_from`` before ``hired_at`` or after ``left_at``."""
+    if "assignments" not in frames or "managers" not in frames:
+        return []
+    moves, managers = frames["assignments"], frames["managers"].set_index("manager")
+    hired = moves["manager"].map(managers["hired_at"]).astype("datetime64[ns]")
+    left = moves["manager"].map(managers["left_at"]).astype("datetime64[ns]")
+    day = moves["valid_from"].dt.normalize()
+    hits = moves[(day < hired.dt.normalize()) | (day > left.dt.normalize())]
+    if not len(hits):
+        return []
+    return [
+        _violation(
+            "assignments",
+            sources["assignments"],
+            "valid_from",
+            "valid_from is outside the manager's employment (before hired_at or after left_at)",
+            "move the date inside the employment, or correct hired_at / left_at in the managers table",
+            hits,
+        )
+    ]
+
+
+def check_plan_teams(frames: dict[str, pd.DataFrame], sources: dict[str, str]) -> list[Violation]:
+    """A team's target (a plan row naming a ``team``) names a team of the managers table or assignments."""
+    violations: list[Violation] = []
+    plans = frames.get("plans")
+    if plans is not None and "team" in plans and plans["team"].notna().any():
+        teams = frames["managers"]["team"] if "managers" in frames else pd.Series([], dtype="string")
+        if "assignments" in frames:
+            teams = pd.concat([teams.astype("string"), frames["assignments"]["team"].astype("string")])
+        hits = plans[plans["team"].notna() & ~_isin(plans["team"], teams)]
+        if len(hits):
+            names = sorted(hits["team"].astype(str).unique())
+            violations.append(
+                _violation(
+                    "plans",
+                    sources["plans"],
+                    "team",
+                    f"unknown team(s) {names[:10]}: no manager of the managers table is in them",
+                    "correct the team's name as the managers table spells it, or add the managers table "
+                    "with each manager's team",
+                    hits,
+                )
+            )
+    return violations
+
+
 def check_references(frames: dict[str, pd.DataFrame], sources: dict[str, str]) -> list[Violation]:
-    """Cross-table rules: manager ids spelt one way; every manager in ``managers``; known lead_ids."""
-    violations = check_manager_spellings(frames, sources)
+    """Cross-table rules: manager ids spelt one way; every manager in ``managers``; known lead_ids; team moves
+    inside the employment."""
+    violations = check_manager_spellings(frames, sources) + check_assignments(frames, sources)
+    violations += check_plan_teams(frames, sources)
     if "managers" in frames:
         known = frames["managers"]["manager"]
-        for table in ("orders", "leads", "plans", "activities"):
+        for table in ("orders", "leads", "plans", "activities", "assignments"):
             if table not in frames:
                 continue
             frame = frames[table]

@@ -59,6 +59,17 @@ versus = report.versus  # the manager's KPIs against the team's median manager a
 versus
 
 # %%
+from kpi_toolkit.report import people_views
+
+people_views.team_changes_section(
+    kt.team_changes(data, period=report.period, team=report.team),
+    kt.manager_kpis(data, period=report.period, team=report.team),
+    names={manager: report.name},
+    manager=manager,
+    tr=tr,
+)
+
+# %%
 views.versus_section(report, tr)
 
 # %% tags=["analysis"]

@@ -34,7 +34,7 @@ output_dir: str = ""  # folder for the report's record and kpis.csv (kpi-report 
 
 # %%
 import kpi_toolkit as kt
-from kpi_toolkit.report import outputs, shared, translator, views
+from kpi_toolkit.report import outputs, people_views, shared, translator, views
 
 tr = translator(lang, currency=currency)
 data = shared.load(data_dir, mapping=mapping, on_invalid=on_invalid)  # kt.load, once per batch worker
@@ -56,6 +56,13 @@ views.summary(report, tr)
 
 # %%
 views.caveats(report, tr)
+
+# %% tags=["analysis"]
+changes = kt.team_changes(data, period=report.period, team=team or None)  # joiners, leavers, moves
+changes
+
+# %%
+people_views.team_changes_section(changes, report.kpis, names=report.names, tr=tr)
 
 # %% tags=["analysis"]
 kpis = report.kpis  # kt.manager_kpis(data, period=report.period, team=team): one row per manager

@@ -362,3 +362,70 @@ def test_the_spark_hand_over_is_arrow_and_warns_nothing(spark):
     assert out.to_dict("records") == [
         {"manager": "ann", "amount": 1.5, "at": pd.Timestamp("2026-06-30 23:30")}
     ]
+
+
+def _staffed_tables() -> dict[str, pd.DataFrame]:
+    """The tiny tables with people over time (issue 15): bob joins on 10 May, cat leaves on 30 June, and
+    North has its own 2026Q3 target."""
+    tables = tiny_tables()
+    tables["managers"] = tables["managers"].assign(
+        hired_at=["", "2026-05-10", ""], left_at=["", "", "2026-06-30"]
+    )
+    team_row = pd.DataFrame(
+        [(None, "North", "2026Q3", "sales_volume", 1100.0)],
+        columns=["manager", "team", *tables["plans"].columns[1:]],
+    )
+    tables["plans"] = pd.concat([tables["plans"].assign(team=None), team_row], ignore_index=True)
+    return tables
+
+
+def _moved_tables() -> dict[str, pd.DataFrame]:
+    """The staffed tables, and ann moves from North to South on 16 August 2026 (o6 and L5's close count
+    in South; everything before in North)."""
+    tables = _staffed_tables()
+    tables["assignments"] = pd.DataFrame(
+        {
+            "manager": ["ann", "ann", "bob", "cat"],
+            "team": ["North", "South", "North", "South"],
+            "valid_from": ["2026-01-01", "2026-08-16", "2026-05-10", "2026-01-01"],
+        }
+    )
+    return tables
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_team_moves_agree_on_every_engine(tmp_path, request, engine):
+    folder = write_tables(tmp_path / "moved", _moved_tables())
+    pandas = kt.load(folder)
+    lazy = kt.load(folder, engine=engine, connection=_connection(request, engine))
+    pd.testing.assert_frame_equal(lazy.monthly_by_team, pandas.monthly_by_team, check_exact=False, rtol=1e-9)
+    for team in ("North", "South"):
+        expected = kt.kpi_history(pandas, periods="2026Q2:2026Q4", team=team)
+        assert_same_kpis(expected, kt.kpi_history(lazy, periods="2026Q2:2026Q4", team=team))
+    south = kt.manager_kpis(pandas, period="2026Q3", team="South")
+    assert south.loc["ann", "sales_volume"] == 70.0  # o6 on 30 September
+    assert kt.manager_kpis(pandas, period="2026Q3", team="North").loc["ann", "sales_volume"] == 500.0
+    assert data_fingerprint(lazy) == data_fingerprint(pandas)
+    pd.testing.assert_frame_equal(lazy.row_counts, pandas.row_counts)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_people_over_time_agree_on_every_engine(tmp_path, request, engine):
+    folder = write_tables(tmp_path / "staffed", _staffed_tables())
+    pandas = kt.load(folder)
+    lazy = kt.load(folder, engine=engine, connection=_connection(request, engine))
+    window = "2026Q1:2026Q4"
+    expected = kt.kpi_history(pandas, periods=window)
+    assert_same_kpis(expected, kt.kpi_history(lazy, periods=window))
+    assert expected.loc["cat"].index.tolist() == ["2026Q1", "2026Q2"]  # left on 30 June
+    assert expected.loc["bob"].index.tolist() == ["2026Q2", "2026Q3", "2026Q4"]  # joined on 10 May
+    for period in ("2026Q2", "2026Q3", "2026"):
+        a, b = kt.manager_kpis(pandas, period=period), kt.manager_kpis(lazy, period=period)
+        assert a.attrs == b.attrs
+        pd.testing.assert_frame_equal(
+            kt.team_plans(pandas, period=period), kt.team_plans(lazy, period=period)
+        )
+        same = [kt.group_plan(pandas, period=period), kt.group_plan(lazy, period=period)]
+        assert same[0] == same[1] or all(x != x for x in same)  # NaN (Q2: cat sold without a target)
+    assert kt.group_plan(lazy, period="2026Q3") == 1100.0  # North's own target; South (cat) has nobody
+    assert data_fingerprint(lazy) == data_fingerprint(pandas)

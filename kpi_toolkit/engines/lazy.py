@@ -39,6 +39,8 @@ from kpi_toolkit.reading import ROW, find_table_files, read_table
 from kpi_toolkit.schema import TABLES, Column
 from kpi_toolkit.validation import (
     UNKNOWN_LEAD,
+    check_assignments,
+    check_plan_teams,
     check_rows,
     row_rules,
     spelling_groups,
@@ -202,7 +204,7 @@ def _table_violations(
 
 #: Tables whose ``manager`` must be spelt one way and (but ``managers``) be in the managers table, in the
 #: order :func:`kpi_toolkit.validation.check_references` reports them.
-_MANAGER_TABLES = ("managers", "orders", "leads", "plans", "activities")
+_MANAGER_TABLES = ("managers", "orders", "leads", "plans", "activities", "assignments")
 #: Tables whose ``lead_id``, when given, must be a lead of the leads table.
 _LEAD_TABLES = ("orders", "activities")
 
@@ -237,6 +239,8 @@ def _references(session: _Session) -> list[Violation]:
                 rule, fix = unknown_managers_rule(unknown, session.sources["managers"])
                 found = session.hits(t, rows, "manager", "manager")
                 violations.append(session.violation(t, "manager", rule, fix, found))
+    violations += check_assignments(session.small, session.sources)  # small tables: pandas
+    violations += check_plan_teams(session.small, session.sources)
     if "leads" in session.lazy:
         for t in (t for t in _LEAD_TABLES if t in session.sources):
             found = session.hits(t, _unknown_leads(session, t), "lead_id", "lead_id")

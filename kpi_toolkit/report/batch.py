@@ -237,7 +237,11 @@ def plan_batch(
     slugs = unique_slugs(str(m) for m in info.index)
     for p in periods:
         taken = set()
+        # no report on a period before the manager joined or after they left
+        employed = set(data.managers_of(None, period=p))
         for manager, name in info["name"].items():
+            if manager not in employed:
+                continue
             part = claim(
                 slugs[str(manager)], owner=str(manager),
                 taken=taken | (set(slugs.values()) - {slugs[str(manager)]}),

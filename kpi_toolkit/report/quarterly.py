@@ -3,12 +3,14 @@ notebook's cells show piece by piece (:mod:`kpi_toolkit.report.views`)."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import pandas as pd
 
 from kpi_toolkit.data import SalesData
 from kpi_toolkit.fingerprint import data_fingerprint
+from kpi_toolkit.group_plans import group_plan
 from kpi_toolkit.kpis import KPI_COLUMNS, kpi_history, manager_kpis, total_kpis, year_to_date_kpis
 from kpi_toolkit.periods import Period, latest_complete_quarter, parse_span
 from kpi_toolkit.quarantine import quarantine_summary
@@ -78,6 +80,15 @@ def _caveats(data: SalesData, period: Period, kpis: pd.DataFrame) -> list[Messag
     return caveats
 
 
+def _total(data: SalesData, kpis: pd.DataFrame, parts: list[Period], team: str | None) -> pd.Series:
+    """The group's KPIs over ``parts``: with team targets in the plan, the group's plan is the teams'
+    (:func:`kpi_toolkit.group_plans.group_plan`); else the members' (:func:`kpi_toolkit.kpis.total_kpis`)."""
+    if data.team_plan_book.empty:
+        return total_kpis(kpis)
+    plans = [group_plan(data, period=part, team=team) for part in parts]
+    return total_kpis(kpis, plan=math.nan if any(math.isnan(x) for x in plans) else sum(plans))
+
+
 def quarterly_report(
     data: SalesData,
     *,
@@ -117,18 +128,24 @@ def quarterly_report(
     kpis = manager_kpis(data, period=p, team=team)
     window = [p.last.shift(-i) for i in range(history - 1, -1, -1)]
     hist = kpi_history(data, periods=window, team=team)
+    periods = hist.index.get_level_values("period")
     history_totals = pd.DataFrame(
-        {str(w): total_kpis(hist.xs(str(w), level="period")) for w in window}
+        {str(w): _total(data, hist[periods == str(w)].droplevel("period"), [w], team) for w in window}
     ).T.rename_axis("period")
-    ytd_now = total_kpis(year_to_date_kpis(data, period=p.last, team=team))
-    ytd_before = total_kpis(year_to_date_kpis(data, period=p.last_year().last, team=team))
+    before = p.last_year()
+    ytd_now = _total(data, year_to_date_kpis(data, period=p.last, team=team), p.last.year_to_date(), team)
+    ytd_before = _total(
+        data, year_to_date_kpis(data, period=before.last, team=team), before.last.year_to_date(), team
+    )
     totals = pd.DataFrame(
         {
-            str(p): total_kpis(kpis),
-            str(p.previous()): total_kpis(manager_kpis(data, period=p.previous(), team=team)),
-            str(p.last_year()): total_kpis(manager_kpis(data, period=p.last_year(), team=team)),
+            str(p): _total(data, kpis, [p], team),
+            str(p.previous()): _total(
+                data, manager_kpis(data, period=p.previous(), team=team), [p.previous()], team
+            ),
+            str(before): _total(data, manager_kpis(data, period=before, team=team), [before], team),
             f"YTD {p.last}": ytd_now,
-            f"YTD {p.last_year().last}": ytd_before,
+            f"YTD {before.last}": ytd_before,
         }
     ).T.loc[:, list(KPI_COLUMNS)]
     info = data.manager_info

@@ -184,7 +184,7 @@ def test_unknown_base_bonus_column(data, card):
     with pytest.raises(
         kt.ParameterError,
         match=r"column 'bonus_basis', which is not a column of the managers table .*its columns are: "
-        r"manager, name, team, bonus_base\. Fix: add the column",
+        r"manager, name, team, hired_at, left_at, bonus_base\. Fix: add the column",
     ):
         kt.bonuses(data, period=PERIOD, card=card)
     card["base_bonus_column"] = "manager"
