@@ -7,6 +7,10 @@ Dates are typed without reference to the connection's ``TimeZone``: a date-time 
 to UTC (``timezone('UTC', ...)``), one without is taken as written, a ``TIMESTAMP WITH TIME ZONE`` column is
 converted to UTC.
 
+Each file is read and typed once, into a temporary table of the connection (``_kt_orders_0`` ...), which
+lives as long as the connection (DuckDB keeps it in memory up to its ``memory_limit`` and spills the rest to
+its temporary directory); every later query scans that table.
+
 Row numbers: Parquet's ``file_row_number`` plus one; for CSV the record's position (``row_number() OVER ()``
 over the reader's output, which DuckDB keeps in file order) plus one, so the header is line 1.
 """
