@@ -167,6 +167,18 @@ def _missing_when_empty(column: Column, family: str) -> bool:
     return column.kind == "datetime" and family in ("timestamp", "timestamptz")
 
 
+def _worth_storing(path: Path, present: tuple[Column, ...], families: dict[str, str]) -> bool:
+    """Whether a file is typed into a temporary table rather than a view that types it on every scan.
+
+    A Parquet file whose ids are integers types almost for free (its text columns, such as ``manager``, are
+    dictionary-encoded and stripped once per distinct value), and writing a table would cost more than the
+    scans save; CSV files and text ids are typed once.
+    """
+    if path.suffix != ".parquet":
+        return True
+    return any(families[c.name] == "text" for c in present if c.name in INTEGER_IDS)
+
+
 def _null(column: Column) -> str:
     sql = {"datetime": "TIMESTAMP", "number": "DOUBLE", "integer": "DOUBLE"}.get(column.kind, "VARCHAR")
     return f"CAST(NULL AS {sql})"
@@ -263,14 +275,17 @@ class DuckDBBackend:
             f"SELECT {', '.join(stored)}, {ROW} FROM "
             f"(SELECT *{''.join(', ' + s for s in stripped)} FROM ({sql}))"
         )
-        name = f"_kt_{table}_{next(_TABLES)}"
-        try:
-            self.connection.execute(f"CREATE TEMP TABLE {name} AS {query}")
-        except Exception as exc:
-            found = self.read_error(exc, LazyTable(table, source, None))
-            if found is None:
-                raise
-            raise DataValidationError([found]) from None
+        if _worth_storing(Path(path), plan.present, families):
+            name = f"_kt_{table}_{next(_TABLES)}"
+            try:
+                self.connection.execute(f"CREATE TEMP TABLE {name} AS {query}")
+            except Exception as exc:
+                found = self.read_error(exc, LazyTable(table, source, None))
+                if found is None:
+                    raise
+                raise DataValidationError([found]) from None
+        else:
+            name = f"({query})"
         raw = ", ".join(
             f"coalesce(CAST({_ident(c.name)} AS VARCHAR), '') AS {_ident(shown_column(c.name))}"
             for c in plan.present
