@@ -210,7 +210,7 @@ def main() -> None:
     parser.add_argument("--ids", nargs="*", default=["int", "text", "uuid"])
     parser.add_argument("--plans", nargs="*", default=["quarterly", "monthly"])
     parser.add_argument("--formats", nargs="*", default=["parquet", "csv"])
-    parser.add_argument("--scopes", nargs="*", default=["quarter", "all"], choices=["quarter", "all"])
+    parser.add_argument("--scopes", nargs="*", default=["quarter", "all"], choices=["quarter", "all", "load"])
     args = parser.parse_args()
     if args.matrix:
         args.out.parent.mkdir(parents=True, exist_ok=True)
