@@ -185,7 +185,7 @@ def matrix(args: argparse.Namespace) -> None:
                     (folder / "done").write_text("")
                     print(f"generated {name} in {time.perf_counter() - started:.1f} s", flush=True)
                 labels = {"ids": ids, "plan": plan, "format": fmt, "orders": args.orders}
-                rows += run_cases(folder, args.cases, ("quarter", "all"), args.repeat, folder / "kpis", **labels)
+                rows += run_cases(folder, args.cases, tuple(args.scopes), args.repeat, folder / "kpis", **labels)
                 if fmt == "csv":
                     rows += run_cases(folder, ["toolkit-duckdb", "duckdb-read-csv"], ("load",), args.repeat,
                                       folder / "kpis", **labels)  # fmt: skip
@@ -210,13 +210,14 @@ def main() -> None:
     parser.add_argument("--ids", nargs="*", default=["int", "text", "uuid"])
     parser.add_argument("--plans", nargs="*", default=["quarterly", "monthly"])
     parser.add_argument("--formats", nargs="*", default=["parquet", "csv"])
+    parser.add_argument("--scopes", nargs="*", default=["quarter", "all"], choices=["quarter", "all", "load"])
     args = parser.parse_args()
     if args.matrix:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         matrix(args)
         return
     kpis = args.out.parent / "kpis"
-    rows = run_cases(args.data, args.cases, ("quarter", "all"), args.repeat, kpis)
+    rows = run_cases(args.data, args.cases, tuple(args.scopes), args.repeat, kpis)
     table = pd.DataFrame(rows)
     table["total_seconds"] = table["seconds"] + table["setup_seconds"]
     for scope, group in table.groupby("scope"):

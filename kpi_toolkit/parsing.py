@@ -172,7 +172,7 @@ def parse_table(raw: RawTable) -> tuple[pd.DataFrame, list[Violation]]:
     for name in extras:
         out[name] = frame[name]
     out[ROW] = frame[ROW]
-    return pd.DataFrame(out, index=frame.index), violations
+    return pd.DataFrame(out, index=frame.index, copy=False), violations  # CoW: no copy of the columns
 
 
 def _cells(raw: RawTable, column: str, mask: pd.Series, rule: str, fix: str) -> Violation:

@@ -158,6 +158,21 @@ def test_orders_and_leads_stay_lazy(loaded):
     assert list(data.orders.columns) == list(loaded("tiny-parquet", "pandas").orders.columns)
 
 
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_duckdb_types_each_file_once(folders, tmp_path, fmt):
+    """The typed orders and leads are tables of the connection, not views over the files: every later scan
+    (validation, references, aggregation) reads them, so the KPIs come out the same with the files gone."""
+    import shutil
+
+    source = folders["tiny-csv" if fmt == "csv" else "tiny-parquet"]
+    folder = shutil.copytree(source, tmp_path / "copy")
+    data = kt.load(folder, engine="duckdb")
+    expected = kt.manager_kpis(kt.load(source, engine="pandas"), period="2026Q3")
+    for name in ("orders", "leads"):
+        (folder / f"{name}.{fmt}").unlink()
+    assert_same_kpis(expected, kt.manager_kpis(data, period="2026Q3"))
+
+
 def test_orders_stay_lazy_on_spark(loaded):
     from pyspark.sql import DataFrame
 

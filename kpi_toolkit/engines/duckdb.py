@@ -7,12 +7,17 @@ Dates are typed without reference to the connection's ``TimeZone``: a date-time 
 to UTC (``timezone('UTC', ...)``), one without is taken as written, a ``TIMESTAMP WITH TIME ZONE`` column is
 converted to UTC.
 
+Each file is read and typed once, into a temporary table of the connection (``_kt_orders_0`` ...), which
+lives as long as the connection (DuckDB keeps it in memory up to its ``memory_limit`` and spills the rest to
+its temporary directory); every later query scans that table.
+
 Row numbers: Parquet's ``file_row_number`` plus one; for CSV the record's position (``row_number() OVER ()``
 over the reader's output, which DuckDB keeps in file order) plus one, so the header is line 1.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import Path
 from typing import Any
@@ -48,6 +53,8 @@ _FLOATS = {"FLOAT", "DOUBLE"}
 _TIMESTAMPS = {"TIMESTAMP", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S", "DATE"}
 _SPACE = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in WHITESPACE) + "]"
 _STRIP = f"^{_SPACE}+|{_SPACE}+$"
+#: Numbers the temporary tables of typed files (a connection may load several folders).
+_TABLES = itertools.count()
 
 
 def connect() -> Any:
@@ -121,19 +128,21 @@ def _empty(x: str, family: str) -> str:
     return f"({x} IS NULL)"
 
 
-def _typed(column: Column, x: str, family: str) -> str:
+def _typed(column: Column, x: str, family: str, text: str | None = None) -> str:
+    """The cell typed for ``column``; ``text`` is the cell as stripped text when already computed."""
     kind = column.kind
+    stripped = _text(x, family) if text is None else text
     if kind in ("id", "text"):
-        return _text(x, family)
+        return stripped
     if kind == "status":
-        text = f"lower({_text(x, family)})"
+        text = f"lower({stripped})"
         return f"CASE WHEN {text} IN ('won', 'lost', 'open') THEN {text} END"
     if kind == "datetime":
         if family == "timestamp":
             return f"CAST({x} AS TIMESTAMP)"
         if family == "timestamptz":
             return f"timezone('UTC', {x})"
-        text = _text(x, family)
+        text = stripped
         return (
             f"CASE WHEN regexp_matches({text}, {_literal(OFFSET_PATTERN)}) "
             f"THEN timezone('UTC', TRY_CAST({text} AS TIMESTAMPTZ)) ELSE TRY_CAST({text} AS TIMESTAMP) END"
@@ -141,12 +150,33 @@ def _typed(column: Column, x: str, family: str) -> str:
     number = (
         f"CAST({x} AS DOUBLE)"
         if family in ("integer", "float", "decimal")
-        else f"TRY_CAST({_text(x, family)} AS DOUBLE)"
+        else f"TRY_CAST({stripped} AS DOUBLE)"
     )
     finite = f"CASE WHEN isfinite({number}) THEN {number} END"
     if kind == "integer":
         return f"CASE WHEN {finite} = trunc({finite}) THEN {finite} END"
     return finite
+
+
+def _missing_when_empty(column: Column, family: str) -> bool:
+    """Whether the typed cell is missing exactly when the file's cell is empty (its flag needs no storing)."""
+    if column.kind in ("id", "text"):
+        return True  # stripped text, empty as missing
+    if column.kind in ("number", "integer"):
+        return family in ("integer", "decimal")  # never NaN nor infinite, always whole for integers
+    return column.kind == "datetime" and family in ("timestamp", "timestamptz")
+
+
+def _worth_storing(path: Path, present: tuple[Column, ...], families: dict[str, str]) -> bool:
+    """Whether a file is typed into a temporary table rather than a view that types it on every scan.
+
+    A Parquet file whose ids are integers types almost for free (its text columns, such as ``manager``, are
+    dictionary-encoded and stripped once per distinct value), and writing a table would cost more than the
+    scans save; CSV files and text ids are typed once.
+    """
+    if path.suffix != ".parquet":
+        return True
+    return any(families[c.name] == "text" for c in present if c.name in INTEGER_IDS)
 
 
 def _null(column: Column) -> str:
@@ -190,37 +220,84 @@ class DuckDBBackend:
             "escape='\"', strict_mode=true, null_padding=false, encoding='utf-8')"
         )
         blank = " AND ".join(f"{_text(_ident(n), 'text')} IS NULL" for n in names)
-        sql = f"SELECT * FROM (SELECT row_number() OVER () + 1 AS {ROW}, * FROM {scan}) WHERE NOT ({blank})"
+        # a record whose first cell starts with a printable character is not blank: the full test only runs
+        # on the others
+        first = f"ascii({_ident(names[0])}) BETWEEN 33 AND 126"
+        sql = (
+            f"SELECT * FROM (SELECT row_number() OVER () + 1 AS {ROW}, * FROM {scan}) "
+            f"WHERE {first} OR NOT ({blank})"
+        )
         return sql, [(n, "VARCHAR") for n in names]
 
     def read(self, table: str, path: Path) -> LazyTable:
-        """The table of ``path``, typed in SQL, with the helper columns of :class:`LazyTable`."""
+        """The table of ``path`` typed in SQL once, into a temporary table, with :class:`LazyTable`'s helpers.
+
+        The file is read and every cell typed in one pass (white space stripped once per text cell) into a
+        temporary table of the connection: the validation queries, the cross-table checks and the aggregation
+        then scan typed columns instead of typing the file again on each scan (orders are scanned about five
+        times). The table holds only what every scan needs: the typed columns, ``_row``, the extras and the
+        ``_empty__*`` flags that cannot be told from the typed value; the other flags, the optional columns
+        the file lacks and the file's cells as found (``raw``, for messages only) are views.
+        """
         source = str(path)
         sql, columns = self._source(Path(path))
         plan = plan_columns(table, [n for n, _ in columns], source)
         if plan.fatal is not None:
             return LazyTable(table, source, None, fatal=plan.fatal)
         families = {n: _family(t) for n, t in columns}
-        select: list[str] = []
         integer_ids = {
             c.name for c in plan.present if c.name in INTEGER_IDS and families[c.name] == "integer"
         }
+        texts = {c.name: _ident(f"_t__{c.name}") for c in plan.present if families[c.name] == "text"}
+        stripped = [f"{_text(_ident(n), 'text')} AS {t}" for n, t in texts.items()]
+        stored: list[str] = []
+        view: list[str] = []
         for column in plan.present:
             x, family = _ident(column.name), families[column.name]
-            typed = f"CAST({x} AS BIGINT)" if column.name in integer_ids else _typed(column, x, family)
-            select.append(f"{typed} AS {x}")
-            select.append(f"{_empty(x, family)} AS {_ident(empty_column(column.name))}")
-            select.append(f"coalesce(CAST({x} AS VARCHAR), '') AS {_ident(shown_column(column.name))}")
-        select += [f"{_null(c)} AS {_ident(c.name)}" for c in plan.absent]
-        select += [_ident(e) for e in plan.extras]
-        relation = self.connection.sql(f"SELECT {', '.join(select)}, {ROW} FROM ({sql})")
+            empty_name = _ident(empty_column(column.name))
+            text = texts.get(column.name)
+            if column.name in integer_ids:
+                value = f"CAST({x} AS BIGINT)"
+            else:
+                value = _typed(column, x, family, text)
+            stored.append(f"{value} AS {x}")
+            view.append(x)
+            if _missing_when_empty(column, family):  # missing exactly when empty: no flag to store
+                view.append(f"({x} IS NULL) AS {empty_name}")
+            else:
+                empty = f"({text} IS NULL)" if text is not None else _empty(x, family)
+                stored.append(f"{empty} AS {empty_name}")
+                view.append(empty_name)
+        stored += [_ident(e) for e in plan.extras]
+        view += [f"{_null(c)} AS {_ident(c.name)}" for c in plan.absent]
+        view += [_ident(e) for e in plan.extras]
+        query = (
+            f"SELECT {', '.join(stored)}, {ROW} FROM "
+            f"(SELECT *{''.join(', ' + s for s in stripped)} FROM ({sql}))"
+        )
+        if _worth_storing(Path(path), plan.present, families):
+            name = f"_kt_{table}_{next(_TABLES)}"
+            try:
+                self.connection.execute(f"CREATE TEMP TABLE {name} AS {query}")
+            except Exception as exc:
+                found = self.read_error(exc, LazyTable(table, source, None))
+                if found is None:
+                    raise
+                raise DataValidationError([found]) from None
+        else:
+            name = f"({query})"
+        raw = ", ".join(
+            f"coalesce(CAST({_ident(c.name)} AS VARCHAR), '') AS {_ident(shown_column(c.name))}"
+            for c in plan.present
+        )
         return LazyTable(
             table,
             source,
-            nw.from_native(relation),
+            nw.from_native(self.connection.sql(f"SELECT {', '.join(view)}, {ROW} FROM {name}")),
             columns=plan.columns,
             present=tuple(c.name for c in plan.present),
             integer_ids=frozenset(integer_ids),
+            raw=nw.from_native(self.connection.sql(f"SELECT {ROW}, {raw} FROM ({sql})")),
         )
 
     def read_small(self, table: str, path: Path) -> RawTable | None:

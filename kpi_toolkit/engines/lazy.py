@@ -123,7 +123,14 @@ class _Session:
             n = int(self.collect(frame.select(nw.len().alias("_n")))["_n"].iloc[0])
         if not n:
             return 0, (), ()
-        first = self.collect(frame.select(ROW, shown_as).sort(ROW).head(FIRST_ROWS))
+        raw = self.lazy[table].raw if table in self.lazy else None
+        if raw is not None and shown_as not in frame.collect_schema().names():
+            # the cells as found are looked up in the file by row, for the first rows only
+            rows = self.collect(frame.select(ROW).sort(ROW).head(FIRST_ROWS))[ROW].tolist()
+            found = raw.filter(nw.col(ROW).is_in([int(r) for r in rows])).select(ROW, shown_as)
+            first = self.collect(found, self.lazy[table]).sort_values(ROW, ignore_index=True)
+        else:
+            first = self.collect(frame.select(ROW, shown_as).sort(ROW).head(FIRST_ROWS))
         examples = first[shown_as].astype("string").dropna().head(3).tolist()
         return n, tuple(int(r) for r in first[ROW]), tuple(str(e) for e in examples)
 

@@ -126,7 +126,8 @@ class LazyTable:
 
     ``frame`` holds every contract column typed (missing optional ones as nulls), the file's extra columns,
     ``_row`` and, for each contract column the file has (``present``), the helper columns
-    :func:`empty_column` and :func:`shown_column`. ``integer_ids`` lists the columns of :data:`INTEGER_IDS`
+    :func:`empty_column` and :func:`shown_column` (the latter in ``raw`` instead where that is set).
+    ``integer_ids`` lists the columns of :data:`INTEGER_IDS`
     kept as integers. ``fatal`` is set (and ``frame`` is ``None``) when the file lacks a required column.
     """
 
@@ -137,6 +138,9 @@ class LazyTable:
     present: tuple[str, ...] = ()
     integer_ids: frozenset[str] = frozenset()
     fatal: Violation | None = None
+    #: The file's cells as text by ``_row`` (:func:`shown_column` names), when ``frame`` lacks those helper
+    #: columns (DuckDB: only the first rows of a broken rule are looked up here, to be shown).
+    raw: nw.LazyFrame | None = None
 
     @property
     def data(self) -> nw.LazyFrame:
