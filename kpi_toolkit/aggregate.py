@@ -16,6 +16,7 @@ import pandas as pd
 
 from kpi_toolkit.engines.handover import to_pandas
 from kpi_toolkit.errors import DataValidationError, Violation
+from kpi_toolkit.returns import resolve_returns, return_sums
 
 __all__ = ["MONTHLY_COLUMNS", "SUM_COLUMNS", "check_finite_sums", "first_orders", "monthly_stats"]
 
@@ -33,10 +34,18 @@ SUM_COLUMNS = (
     "leads_closed",
     "leads_won",
     "new_customers",
+    "order_cost",
+    "returns",
+    "return_cost",
 )
+#: Sums that stay money (float); the others are counts.
+FLOAT_SUMS = (
+    "sales_volume", "sum_sq_amount", "sum_log_amount", "sum_sq_log_amount", "lead_volume", "order_cost",
+    "returns", "return_cost",
+)  # fmt: skip
 MONTHLY_COLUMNS = ("manager", "month", *SUM_COLUMNS)
 #: The sums of amounts, which overflow to infinity when amounts are absurdly large.
-AMOUNT_SUMS = ("sales_volume", "sum_sq_amount", "lead_volume")
+AMOUNT_SUMS = ("sales_volume", "sum_sq_amount", "lead_volume", "order_cost", "returns")
 
 
 def check_finite_sums(frame: pd.DataFrame, *, where: str) -> pd.DataFrame:
@@ -79,6 +88,7 @@ def _month_keys(column: str) -> list[nw.Expr]:
 
 
 def _order_sums(orders: Any) -> Any:
+    cost = nw.col("cost").fill_null(0.0) if "cost" in orders.columns else nw.lit(0.0)
     amount = nw.col("amount")
     positive = amount > 0
     from_lead = ~nw.col("lead_id").is_null()
@@ -90,6 +100,7 @@ def _order_sums(orders: Any) -> Any:
             _log=nw.when(positive).then(amount).otherwise(1.0).log(),  # ln 1 = 0 for a zero amount
             _lead=from_lead.cast(nw.Int64),
             _lead_amount=nw.when(from_lead).then(amount).otherwise(0.0),
+            _cost=cost.cast(nw.Float64),
         )
         .with_columns(_log2=nw.col("_log") * nw.col("_log"))  # the column, not the expression again
         .group_by("manager", "_year", "_month")
@@ -102,6 +113,7 @@ def _order_sums(orders: Any) -> Any:
             nw.col("_log2").sum().alias("sum_sq_log_amount"),
             nw.col("_lead").sum().alias("lead_orders"),
             nw.col("_lead_amount").sum().alias("lead_volume"),
+            nw.col("_cost").sum().alias("order_cost"),
         )
     )
 
@@ -176,13 +188,15 @@ def _monthly_plan(orders: Any, leads: Any | None) -> Any:
     return stacked.group_by(*_KEYS).agg(*(nw.col(c).sum() for c in SUM_COLUMNS))
 
 
-def monthly_stats(orders: Any, leads: Any | None = None) -> pd.DataFrame:
+def monthly_stats(orders: Any, leads: Any | None = None, *, returns: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per-manager, per-month sums and counts of orders and leads (the sufficient statistics of the KPIs).
 
     Parameters
     ----------
     orders, leads
         Validated tables as any frame Narwhals accepts (pandas, DuckDB relation, Spark DataFrame ...).
+    returns
+        The validated returns table (pandas), if any.
 
     Returns
     -------
@@ -191,7 +205,9 @@ def monthly_stats(orders: Any, leads: Any | None = None) -> pd.DataFrame:
         manager and month with any activity, sorted by manager and month. Orders count in the month of
         ``ordered_at``; ``leads_closed``/``leads_won`` in the month of ``closed_at``; ``leads_created`` in
         the month of ``created_at``. ``sum_log_amount`` and ``sum_sq_log_amount`` cover the orders with a
-        positive amount (``positive_orders`` of them), since a zero amount has no logarithm.
+        positive amount (``positive_orders`` of them), since a zero amount has no logarithm. ``order_cost``
+        sums the orders' ``cost`` (0 without the column); ``returns`` and ``return_cost`` the returns booked
+        in the month (``returned_at``), by their manager (:func:`kpi_toolkit.returns.resolve_returns`).
 
     Examples
     --------
@@ -205,20 +221,20 @@ def monthly_stats(orders: Any, leads: Any | None = None) -> pd.DataFrame:
     """
     with np.errstate(over="ignore"):  # an overflow is reported below, in words
         merged = to_pandas(_monthly_plan(orders, leads))  # the one hand-over: a small table
-    for column in SUM_COLUMNS:
-        if column not in (
-            "sales_volume",
-            "sum_sq_amount",
-            "sum_log_amount",
-            "sum_sq_log_amount",
-            "lead_volume",
-        ):
-            merged[column] = merged[column].astype("int64")
-        else:
-            merged[column] = merged[column].astype("float64")
     merged["month"] = [
         f"{int(y):04d}-{int(m):02d}" for y, m in zip(merged["_year"], merged["_month"], strict=True)
     ]
     merged["manager"] = merged["manager"].astype("string")
+    merged = merged.drop(columns=["returns", "return_cost"])
+    credited = return_sums(resolve_returns(returns, orders)) if returns is not None and len(returns) else None
+    if credited is None:
+        merged["returns"] = 0.0
+        merged["return_cost"] = 0.0
+    else:
+        merged = merged.merge(credited, on=["manager", "month"], how="outer").fillna(
+            {c: 0 for c in SUM_COLUMNS}
+        )
+    for column in SUM_COLUMNS:
+        merged[column] = merged[column].astype("float64" if column in FLOAT_SUMS else "int64")
     out = merged.loc[:, list(MONTHLY_COLUMNS)].sort_values(["manager", "month"], kind="stable")
     return check_finite_sums(out.reset_index(drop=True), where="a month")

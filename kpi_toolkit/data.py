@@ -37,6 +37,7 @@ from kpi_toolkit.quarantine import (
     quarantine_rows,
     shown,
 )
+from kpi_toolkit.schema import PLAN_ATTAINMENT_METRICS
 from kpi_toolkit.reading import ROW, StagedData, find_table_files, frame_table, read_file_bytes, read_table
 from kpi_toolkit.validation import check_references, check_rows
 
@@ -89,6 +90,10 @@ class SalesData:
     engine: str = "pandas"
     #: The DuckDB connection or SparkSession of a lazy engine (``None`` on pandas).
     connection: Any = field(default=None, repr=False)
+    #: Optional ``returns`` table (returns and credit notes; see README); pandas on every engine.
+    returns: pd.DataFrame | None = None
+    #: The KPI whose targets ``sales_plan`` and ``plan_attainment`` use (:data:`PLAN_ATTAINMENT_METRICS`).
+    plan_metric: str = "sales_volume"
 
     @cached_property
     def manager_ids(self) -> list[str]:
@@ -130,9 +135,19 @@ class SalesData:
         return sorted(info.index[info["team"] == team])
 
     @cached_property
+    def has_costs(self) -> bool:
+        """Whether orders carry a cost of goods (a ``cost`` column with values), so margins can be computed.
+
+        The contract makes ``cost`` all or nothing: when the column is given, every order needs one.
+        """
+        if "cost" not in nw.from_native(self.orders).columns:
+            return False
+        return bool(aggregate(self.orders, n=nw.col("cost").count())["n"])
+
+    @cached_property
     def monthly(self) -> pd.DataFrame:
         """Per-manager, per-month sums and counts (see :func:`kpi_toolkit.aggregate.monthly_stats`)."""
-        return monthly_stats(self.orders, self.leads)
+        return monthly_stats(self.orders, self.leads, returns=self.returns)
 
     @cached_property
     def plan_book(self) -> PlanBook:
@@ -258,11 +273,15 @@ def _dataset_options(folder: Path) -> dict[str, int]:
             f"{path} is not a valid settings file ({first[:200]}). Fix: write plain YAML, e.g. "
             "fiscal_year_start: 7 (tags such as !!python/... are not allowed)."
         ) from None
-    unknown = set(options) - {"fiscal_year_start"} if isinstance(options, dict) else {"<not a mapping>"}
+    allowed = {"fiscal_year_start", "plan_metric"}
+    unknown = set(options) - allowed if isinstance(options, dict) else {"<not a mapping>"}
     if unknown:
         raise ParameterError(
-            f"{path}: unknown option(s) {sorted(unknown)}. Fix: the only option is fiscal_year_start (1-12)."
+            f"{path}: unknown option(s) {sorted(unknown)}. Fix: the options are fiscal_year_start (1-12) and "
+            f"plan_metric ({', '.join(PLAN_ATTAINMENT_METRICS)})."
         )
+    if "plan_metric" in options:
+        check_plan_metric(options["plan_metric"], where=f"{path}: plan_metric")
     month = options.get("fiscal_year_start", 1)
     if not isinstance(month, int) or isinstance(month, bool) or not 1 <= month <= 12:
         raise ParameterError(
@@ -270,6 +289,33 @@ def _dataset_options(folder: Path) -> dict[str, int]:
             "of the month in which the fiscal year starts, from 1 to 12 (e.g. fiscal_year_start: 7 for July)."
         )
     return options
+
+
+def check_plan_metric(plan_metric: object, *, where: str = "plan_metric") -> None:
+    """Raise a :class:`ParameterError` unless ``plan_metric`` is ``None`` or a KPI plans may be measured on."""
+    if plan_metric is not None and plan_metric not in PLAN_ATTAINMENT_METRICS:
+        raise ParameterError(
+            f"{where}={str(plan_metric)[:40]!r} is not a KPI the plan can be measured on. Fix: use one of "
+            f"{', '.join(PLAN_ATTAINMENT_METRICS)} (net_sales needs nothing more; gross_margin needs order costs)."
+        )
+
+
+def with_plan_metric(data: SalesData, plan_metric: str) -> SalesData:
+    """``data`` with its plan attainment measured on ``plan_metric`` (checked against the data)."""
+    check_plan_metric(plan_metric)
+    if plan_metric == "gross_margin" and not data.has_costs:
+        raise ParameterError(
+            "plan_metric='gross_margin' needs the cost of goods of every order, and the orders have no cost "
+            "column. Fix: add a cost column to orders (or derive it in the mapping), or measure the plan on "
+            "sales_volume or net_sales."
+        )
+    if plan_metric == data.plan_metric:
+        return data
+    changed = replace(data, plan_metric=plan_metric)
+    for cached in ("_dates", "monthly"):  # computed already: the same for any plan metric
+        if cached in data.__dict__:
+            changed.__dict__[cached] = data.__dict__[cached]
+    return changed
 
 
 def _uncovered(problems: list[Violation], table: str, covered: set[tuple[str, str, int]]) -> list[Violation]:
@@ -348,6 +394,7 @@ def _validate(staged: StagedData, *, fiscal_year_start: int, source: str, on_inv
         plans=tables.get("plans"),
         managers=tables.get("managers"),
         activities=tables.get("activities"),
+        returns=tables.get("returns"),
         fiscal_year_start=fiscal_year_start,
         source=source,
         row_counts=counts,
@@ -372,6 +419,7 @@ def load(
     engine: EngineName = "pandas",
     connection: Any = None,
     allow_outside_data: bool = False,
+    plan_metric: str | None = None,
 ) -> SalesData:
     """Load and validate a data set: a folder of canonical tables, or an export described by a mapping.
 
@@ -404,6 +452,11 @@ def load(
         for ``engine="spark"`` a SparkSession (default: the active one, else a new local session).
     allow_outside_data
         Let ``mapping`` name files outside ``source`` (absolute paths, ``..``); refused by default.
+    plan_metric
+        The KPI the plan attainment is measured on: ``"sales_volume"``, ``"net_sales"`` or
+        ``"gross_margin"`` (:data:`~kpi_toolkit.schema.PLAN_ATTAINMENT_METRICS`); ``sales_plan`` is then that
+        metric's target. ``None`` takes it from the folder's ``dataset.yml`` (``plan_metric:``), else
+        ``"sales_volume"``.
 
     Returns
     -------
@@ -442,7 +495,24 @@ def load(
     ('2026-11-26 00:00:00', 1234.5)
     """
     _check_on_invalid(on_invalid)
+    check_plan_metric(plan_metric)
     check_engine(engine, connection=connection)
+    data = _load(source, mapping, on_invalid, fiscal_year_start, engine, connection, allow_outside_data)
+    if plan_metric is None and not is_database_url(source):
+        plan_metric = _dataset_options(Path(source)).get("plan_metric")
+    return with_plan_metric(data, plan_metric or "sales_volume")
+
+
+def _load(
+    source: str | Path,
+    mapping: str | Path | Mapping[str, Any] | None,
+    on_invalid: OnInvalid,
+    fiscal_year_start: int | None,
+    engine: EngineName,
+    connection: Any,
+    allow_outside_data: bool,
+) -> SalesData:
+    """:func:`load` but the settings applied after validation."""
     if is_database_url(source):
         return _load_database(str(source), mapping, on_invalid, fiscal_year_start, engine)
     folder = Path(source)
@@ -525,8 +595,10 @@ def from_frames(
     plans: pd.DataFrame | None = None,
     managers: pd.DataFrame | None = None,
     activities: pd.DataFrame | None = None,
+    returns: pd.DataFrame | None = None,
     fiscal_year_start: int = 1,
     on_invalid: OnInvalid = "raise",
+    plan_metric: str = "sales_volume",
 ) -> SalesData:
     """Validate in-memory tables exactly as :func:`load` validates files.
 
@@ -543,8 +615,10 @@ def from_frames(
     (['ann'], [[2, 'amount', 'amount is negative']])
     """
     _check_on_invalid(on_invalid)
+    check_plan_metric(plan_metric)
     given = {"orders": orders, "leads": leads, "plans": plans, "managers": managers}
     given["activities"] = activities
+    given["returns"] = returns
     for name, frame in given.items():
         if frame is not None and not isinstance(frame, pd.DataFrame):
             raise ParameterError(
@@ -558,4 +632,5 @@ def from_frames(
     }
     parse_period("2026", fiscal_year_start=fiscal_year_start, name="fiscal_year_start")
     staged = StagedData(raws, originals={raw.source: raw.frame for raw in raws.values()})
-    return _validate(staged, fiscal_year_start=fiscal_year_start, source="<memory>", on_invalid=on_invalid)
+    data = _validate(staged, fiscal_year_start=fiscal_year_start, source="<memory>", on_invalid=on_invalid)
+    return with_plan_metric(data, plan_metric)
