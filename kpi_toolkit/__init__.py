@@ -38,8 +38,10 @@ if TYPE_CHECKING:
         kpi_change,
         kpi_history,
         manager_kpis,
+        total_kpis,
         year_to_date_kpis,
     )
+    from kpi_toolkit.margins import margin_units
     from kpi_toolkit.pacing import pacing
     from kpi_toolkit.periods import Period, parse_period, parse_periods
     from kpi_toolkit.pipeline import pipeline
@@ -101,6 +103,8 @@ _EXPORTS = {
     "regression_check": "kpi_toolkit.practices",
     "top_performers": "kpi_toolkit.practices",
     "attainment_ranking": "kpi_toolkit.ranking",
+    "total_kpis": "kpi_toolkit.kpis",
+    "margin_units": "kpi_toolkit.margins",
 }
 
 __version__ = "0.1.0"
@@ -131,6 +135,7 @@ __all__ = [
     "kpi_history",
     "load",
     "manager_kpis",
+    "margin_units",
     "miss_series",
     "pacing",
     "parse_period",
@@ -148,6 +153,7 @@ __all__ = [
     "shrunk_rates",
     "systematic_misses",
     "top_performers",
+    "total_kpis",
     "volume_sources",
     "year_to_date_kpis",
 ]

@@ -188,7 +188,9 @@ def _monthly_plan(orders: Any, leads: Any | None) -> Any:
     return stacked.group_by(*_KEYS).agg(*(nw.col(c).sum() for c in SUM_COLUMNS))
 
 
-def monthly_stats(orders: Any, leads: Any | None = None, *, returns: pd.DataFrame | None = None) -> pd.DataFrame:
+def monthly_stats(
+    orders: Any, leads: Any | None = None, *, returns: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Per-manager, per-month sums and counts of orders and leads (the sufficient statistics of the KPIs).
 
     Parameters

@@ -37,8 +37,8 @@ from kpi_toolkit.quarantine import (
     quarantine_rows,
     shown,
 )
-from kpi_toolkit.schema import PLAN_ATTAINMENT_METRICS
 from kpi_toolkit.reading import ROW, StagedData, find_table_files, frame_table, read_file_bytes, read_table
+from kpi_toolkit.schema import PLAN_ATTAINMENT_METRICS
 from kpi_toolkit.validation import check_references, check_rows
 
 __all__ = [
@@ -215,8 +215,9 @@ class SalesData:
         Returns
         -------
         pandas.DataFrame
-            Columns ``order_id, manager, customer_id, ordered_at, amount`` (ids as text), sorted by manager
-            and ``order_id``. ``attrs["sampled"]`` is ``{manager: [orders, orders kept]}`` for each manager
+            Columns ``order_id, manager, customer_id, ordered_at, amount`` (ids as text), and ``cost`` when
+            the orders have costs, sorted by manager and ``order_id``. ``attrs["sampled"]`` is
+            ``{manager: [orders, orders kept]}`` for each manager
             sampled (empty when none was); ``attrs["seed"]`` and ``attrs["max_orders"]`` say how.
 
         Notes
@@ -239,7 +240,7 @@ class SalesData:
             from kpi_toolkit.stats import DEFAULT_SEED
 
             seed = DEFAULT_SEED
-        columns = ["order_id", "manager", "customer_id", "ordered_at", "amount"]
+        columns = ["order_id", "manager", "customer_id", "ordered_at", "amount", *(["cost"] * self.has_costs)]
         frame = nw.from_native(self.orders).select(*columns)
         if periods is not None:
             months = sorted({int(m.replace("-", "")) for p in periods for m in p.months})
@@ -292,11 +293,11 @@ def _dataset_options(folder: Path) -> dict[str, int]:
 
 
 def check_plan_metric(plan_metric: object, *, where: str = "plan_metric") -> None:
-    """Raise a :class:`ParameterError` unless ``plan_metric`` is ``None`` or a KPI plans may be measured on."""
+    """A :class:`ParameterError` unless ``plan_metric`` is ``None`` or a KPI plans may be measured on."""
     if plan_metric is not None and plan_metric not in PLAN_ATTAINMENT_METRICS:
         raise ParameterError(
             f"{where}={str(plan_metric)[:40]!r} is not a KPI the plan can be measured on. Fix: use one of "
-            f"{', '.join(PLAN_ATTAINMENT_METRICS)} (net_sales needs nothing more; gross_margin needs order costs)."
+            f"{', '.join(PLAN_ATTAINMENT_METRICS)} (gross_margin needs order costs)."
         )
 
 

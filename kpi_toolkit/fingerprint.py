@@ -50,7 +50,8 @@ def data_fingerprint(data: SalesData) -> str:
     The canonical form hashes, in this order: the version tag :data:`FINGERPRINT_VERSION`; the data set's
     ``fiscal_year_start`` (it changes what the period labels of ``plans`` mean) and its ``plan_metric`` when
     it is not ``sales_volume``; then each table present, in
-    the order orders, leads, plans, managers, activities, returns, as its name and row count followed by its columns in
+    the order orders, leads, plans, managers, activities, returns, as its name and row count followed by its
+    columns in
     sorted order. Rows are sorted by the table's key (:data:`TABLE_KEYS`, unique by the contract; activities
     by all their columns). Each column contributes its name, a type tag, its missing-value mask and its
     values: dates as int64 nanoseconds (UTC), numbers (amounts, targets, counts) as float64 (``-0.0`` as

@@ -14,7 +14,8 @@ Definitions for a period P and a manager m (README.md, "The KPIs"):
 - ``returns``: sum of the amounts of m's returns booked (``returned_at``) in P (0 without a returns table);
   ``net_sales = sales_volume - returns``; ``gross_margin = net_sales - cost of m's orders in P + cost of m's
   returns in P`` (NaN when orders have no cost); ``margin_rate = gross_margin / net_sales`` (NaN unless
-  net sales are positive and costs known). A return belongs to its order's manager (:mod:`kpi_toolkit.returns`).
+  net sales are positive and costs known). A return belongs to its order's manager
+  (:mod:`kpi_toolkit.returns`).
 """
 
 from __future__ import annotations

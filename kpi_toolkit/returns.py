@@ -1,7 +1,8 @@
 """Returns and credit notes: whose they are, what they cost, and their sums per manager and month.
 
 A return with an order belongs to the order's manager (also when it is booked in a later period: it reduces
-the period it is booked in, as accounting does); one without an order to its own ``manager``. Its cost of goods
+the period it is booked in, as accounting does); one without an order to its own ``manager``. Its cost of
+goods
 is its ``cost`` when given, else the order's cost ratio (order cost / order amount) times the amount credited;
 a return without an order and without a cost takes back no goods (cost 0, e.g. a goodwill credit note).
 """
@@ -43,7 +44,9 @@ def resolve_returns(returns: pd.DataFrame, orders: Any) -> pd.DataFrame:
     [['ann', 50.0, 30.0], ['bob', 20.0, 0.0]]
     """
     frame = nw.from_native(orders)
-    has_costs = "cost" in frame.columns and bool(to_pandas(_lazy(orders).select(nw.col("cost").count()))["cost"].iloc[0])
+    has_costs = "cost" in frame.columns and bool(
+        to_pandas(_lazy(orders).select(nw.col("cost").count()))["cost"].iloc[0]
+    )
     ids = returns["order_id"].dropna().astype("string").unique().tolist()
     columns = ["order_id", "manager", "amount", *(["cost"] if has_costs else [])]
     wanted = _lazy(orders).select(nw.col("order_id").cast(nw.String), *columns[1:])
@@ -57,7 +60,9 @@ def resolve_returns(returns: pd.DataFrame, orders: Any) -> pd.DataFrame:
     given = returns["cost"].astype("float64") if "cost" in returns else pd.Series(np.nan, index=out.index)
     if has_costs:
         with np.errstate(divide="ignore", invalid="ignore"):
-            ratio = (found["cost"].astype("float64") / found["amount"].astype("float64")).where(found["amount"] > 0)
+            ratio = (found["cost"].astype("float64") / found["amount"].astype("float64")).where(
+                found["amount"] > 0
+            )
         derived = key.map(ratio).astype("float64") * out["amount"]
         out["cost"] = given.fillna(derived.where(linked, 0.0)).fillna(0.0)
     else:
@@ -77,4 +82,6 @@ def return_sums(resolved: pd.DataFrame) -> pd.DataFrame:
         .agg(returns=("amount", "sum"), return_cost=("return_cost", "sum"))
         .reset_index()
     )
-    return sums.astype({"manager": "string", "month": "string", "returns": "float64", "return_cost": "float64"})
+    return sums.astype(
+        {"manager": "string", "month": "string", "returns": "float64", "return_cost": "float64"}
+    )

@@ -82,7 +82,7 @@ TABLES: dict[str, TableSpec] = {
                     "cost",
                     "number",
                     required=False,
-                    description="cost of goods of the order, >= 0; when the column is given, every order has one",
+                    description="cost of goods of the order, >= 0; given for every order or none",
                 ),
             ),
         ),

@@ -284,7 +284,7 @@ UNKNOWN_LEAD = (
 )
 
 
-#: Tables with a ``manager`` column: spelt one way and (but ``managers``) in the managers table, in this order.
+#: Tables with a ``manager`` column: spelt one way and (but ``managers``) in the managers table; this order.
 MANAGER_TABLES = ("managers", "orders", "leads", "plans", "returns", "activities")
 
 
@@ -408,7 +408,9 @@ def check_returns(returns: pd.DataFrame, orders: pd.DataFrame, *, source: str) -
         )
     clash = joined[known & joined["manager"].notna() & (joined["manager"] != joined["manager_order"])]
     if len(clash):
-        pairs = sorted({(str(a), str(b)) for a, b in zip(clash["manager"], clash["manager_order"], strict=True)})
+        pairs = sorted(
+            {(str(a), str(b)) for a, b in zip(clash["manager"], clash["manager_order"], strict=True)}
+        )
         shown = "; ".join(f"{a!r} on the return, {b!r} on the order" for a, b in pairs[:3])
         violations.append(
             _violation(

@@ -1,6 +1,7 @@
 """Returns, net sales and margin (issue 14): every number worked out by hand, the rules, every engine.
 
-Orders (amount / cost): o1 ann 2026-07-05 1000 / 600; o2 ann 2026-09-20 500 / 200; o3 bob 2026-08-01 300 / 240.
+Orders (amount / cost): o1 ann 2026-07-05 1000 / 600; o2 ann 2026-09-20 500 / 200; o3 bob 2026-08-01
+300 / 240.
 Returns: r1 of o2 on 2026-10-03, 100, no cost (the order's ratio 200/500 -> 40), booked in Q4; r2 of o1 on
 2026-07-20, 250, cost 150 (partial return, Q3); r3 without an order, bob, 2026-08-15, 30, no cost (-> 0).
 2026Q3: ann sales 1500, returns 250, net 1250, margin 1250 - 800 + 150 = 600, rate 0.48;
@@ -18,10 +19,9 @@ import pandas as pd
 import pytest
 
 import kpi_toolkit as kt
-from kpi_toolkit.fingerprint import data_fingerprint
-from kpi_toolkit.kpis import total_kpis
 from kpi_toolkit.errors import DataValidationError, ParameterError
-from kpi_toolkit.kpis import COUNT_KPIS
+from kpi_toolkit.fingerprint import data_fingerprint
+from kpi_toolkit.kpis import COUNT_KPIS, total_kpis
 from tests.conftest import write_tables
 
 NEW = ["returns", "net_sales", "gross_margin", "margin_rate"]
@@ -75,7 +75,12 @@ def test_returns_net_sales_and_margin_by_hand() -> None:
     assert q3.loc["ann", NEW].tolist() == pytest.approx([250.0, 1250.0, 600.0, 0.48])
     assert q3.loc["bob", NEW].tolist() == pytest.approx([30.0, 270.0, 30.0, 1 / 9])
     q4 = kt.manager_kpis(data, period="2026Q4")  # the return of a Q3 order reduces Q4, the period booked
-    assert q4.loc["ann", ["sales_volume", "returns", "net_sales", "gross_margin"]].tolist() == [0, 100, -100, -60]
+    assert q4.loc["ann", ["sales_volume", "returns", "net_sales", "gross_margin"]].tolist() == [
+        0,
+        100,
+        -100,
+        -60,
+    ]
     assert math.isnan(q4.loc["ann", "margin_rate"])
     assert q4.loc["bob", NEW[:3]].tolist() == [0.0, 0.0, 0.0] and math.isnan(q4.loc["bob", "margin_rate"])
 
@@ -96,8 +101,8 @@ def test_without_costs_margin_is_nan_and_without_returns_net_is_gross() -> None:
 
 
 @pytest.mark.parametrize(
-    ("metric", "plan", "attainment"), [("sales_volume", 2000.0, 0.75), ("net_sales", 1000.0, 1.25),
-                                       ("gross_margin", 500.0, 1.2)]  # fmt: skip
+    ("metric", "plan", "attainment"),
+    [("sales_volume", 2000.0, 0.75), ("net_sales", 1000.0, 1.25), ("gross_margin", 500.0, 1.2)],
 )
 def test_the_plan_metric_chooses_target_and_attainment(metric, plan, attainment) -> None:
     data = kt.from_frames(**_tables(), plan_metric=metric)
@@ -107,9 +112,9 @@ def test_the_plan_metric_chooses_target_and_attainment(metric, plan, attainment)
 
 
 def test_the_plan_metric_is_checked(tmp_path: Path) -> None:
-    with pytest.raises(ParameterError, match="plan_metric='margin'.*net_sales"):
+    with pytest.raises(ParameterError, match=r"plan_metric='margin'.*net_sales"):
         kt.from_frames(**_tables(), plan_metric="margin")
-    with pytest.raises(ParameterError, match="gross_margin.*no cost column"):
+    with pytest.raises(ParameterError, match=r"gross_margin.*no cost column"):
         kt.from_frames(**_tables(costs=False), plan_metric="gross_margin")
     folder = write_tables(tmp_path / "set", _tables())
     (folder / "dataset.yml").write_text("plan_metric: net_sales\n")
@@ -137,8 +142,11 @@ def _broken(**changes: object) -> dict[str, pd.DataFrame]:
         ({"returns__return_id__1": "r1"}, "return_id", "return_id is not unique"),
         ({"returns__order_id__2": None, "returns__manager__2": None}, "manager", "both order_id and manager"),
         ({"returns__order_id__0": "o9"}, "order_id", "order_id not found in the orders table"),
-        ({"returns__manager__0": "bob"}, "manager", "manager differs from the order's manager ('bob' on the "
-                                                    "return, 'ann' on the order)"),  # fmt: skip
+        (
+            {"returns__manager__0": "bob"},
+            "manager",
+            "manager differs from the order's manager ('bob' on the return, 'ann' on the order)",
+        ),
         ({"returns__returned_at__0": "2026-09-01"}, "returned_at", "returned_at is before the order's"),
         ({"returns__amount__0": 600.0}, "amount", "add up to more than the order's amount"),
     ],
@@ -199,3 +207,42 @@ def test_return_rules_on_a_lazy_engine(tmp_path, engine) -> None:
     folder = write_tables(tmp_path / "set", _broken(returns__manager__0="bob"))
     with pytest.raises(DataValidationError, match="manager differs from the order's manager"):
         kt.load(folder, engine=engine)
+
+
+def test_margin_units_add_up_to_the_kpi() -> None:
+    data = kt.from_frames(**_tables())
+    units = kt.margin_units(data, period="2026Q3")
+    assert units[["manager", "kind", "id"]].values.tolist() == [
+        ["ann", "order", "o1"], ["ann", "order", "o2"], ["ann", "return", "r2"],
+        ["bob", "order", "o3"], ["bob", "return", "r3"],
+    ]  # fmt: skip
+    rates = units.groupby("manager")[["margin", "sales"]].sum()
+    kpis = kt.manager_kpis(data, period="2026Q3")
+    assert (rates["margin"] / rates["sales"]).tolist() == pytest.approx(kpis["margin_rate"].tolist())
+    with pytest.raises(ParameterError, match="no cost column"):
+        kt.margin_units(kt.from_frames(**_tables(costs=False)), period="2026Q3")
+
+
+def test_compare_managers_finds_the_discounter() -> None:
+    rng = np.random.default_rng(14)
+    n = 60
+    managers = np.repeat([f"M{i}" for i in range(1, 7)], n)
+    amount = rng.lognormal(7, 0.9, managers.size)
+    rate = np.clip(rng.normal(0.35, 0.08, managers.size) - 0.15 * (managers == "M6"), -0.2, 0.9)
+    orders = pd.DataFrame(
+        {
+            "order_id": [f"o{i}" for i in range(managers.size)],
+            "manager": managers,
+            "customer_id": [f"c{i}" for i in range(managers.size)],
+            "ordered_at": pd.Timestamp("2026-07-01")
+            + pd.to_timedelta(rng.integers(0, 90, managers.size), "D"),
+            "amount": amount,
+            "cost": amount * (1 - rate),
+        }
+    )
+    table = kt.compare_managers(kt.from_frames(orders), period="2026Q3", metric="margin_rate")
+    assert table.loc[table["verdict"] != "no difference", "manager"].tolist() == ["M6"]
+    m6 = table.set_index("manager").loc["M6"]
+    assert m6["verdict"] == "below" and m6["ci_high"] < 0 and m6["versus"] == "rest"
+    assert m6["effect_size"] == pytest.approx(m6["estimate"] - m6["versus_estimate"])
+    assert table.attrs["metric"] == "margin_rate" and table.attrs["min_n"] == 10

@@ -41,10 +41,10 @@ from kpi_toolkit.validation import (
     MANAGER_TABLES,
     ROW_RULES,
     UNKNOWN_LEAD,
+    check_returns,
     check_rows,
     spelling_groups,
     spelling_rule,
-    check_returns,
     unknown_managers_rule,
 )
 
@@ -242,12 +242,14 @@ def _references(session: _Session) -> list[Violation]:
                 violations.append(session.violation(t, "lead_id", *UNKNOWN_LEAD, found))
     if "returns" in session.small:
         returns = session.small["returns"]
-        violations += check_returns(returns, _returned_orders(session, returns), source=session.sources["returns"])
+        violations += check_returns(
+            returns, _returned_orders(session, returns), source=session.sources["returns"]
+        )
     return violations
 
 
 def _returned_orders(session: _Session, returns: pd.DataFrame) -> pd.DataFrame:
-    """The orders the returns name (few: returns are a small table), fetched from the engine by a semi-join."""
+    """The orders the returns name (returns are a small table), fetched from the engine by a semi-join."""
     ids = returns["order_id"].dropna().astype("string").unique()
     orders = session.lazy["orders"]
     assert orders.frame is not None
