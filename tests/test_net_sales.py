@@ -246,3 +246,23 @@ def test_compare_managers_finds_the_discounter() -> None:
     assert m6["verdict"] == "below" and m6["ci_high"] < 0 and m6["versus"] == "rest"
     assert m6["effect_size"] == pytest.approx(m6["estimate"] - m6["versus_estimate"])
     assert table.attrs["metric"] == "margin_rate" and table.attrs["min_n"] == 10
+
+
+def test_the_demo_plants_a_discounter_that_the_comparison_finds() -> None:
+    from kpi_toolkit.demo import PLANTED, make_demo_data
+
+    data = kt.from_frames(**make_demo_data())
+    assert "M04" in PLANTED
+    year = kt.manager_kpis(data, period="2026")
+    assert "M04" in year["sales_volume"].nlargest(3).index
+    assert year["margin_rate"].idxmin() == "M04" and year.loc["M04", "margin_rate"] == pytest.approx(
+        0.118, abs=0.001
+    )
+    assert (year["returns"] > 0).sum() == 14 and 0.005 < year["returns"].sum() / year[
+        "sales_volume"
+    ].sum() < 0.05
+    table = kt.compare_managers(data, period="2026", metric="margin_rate")
+    assert table.loc[table["verdict"].isin(["above", "below"]), "manager"].tolist() == ["M04"]
+    next_quarter = data.returns.merge(data.orders, on="order_id", suffixes=("", "_order"))
+    crossing = next_quarter["returned_at"].dt.quarter != next_quarter["ordered_at"].dt.quarter
+    assert crossing.sum() >= 10  # some returns are booked in the quarter after their order
