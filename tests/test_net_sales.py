@@ -266,3 +266,21 @@ def test_the_demo_plants_a_discounter_that_the_comparison_finds() -> None:
     next_quarter = data.returns.merge(data.orders, on="order_id", suffixes=("", "_order"))
     crossing = next_quarter["returned_at"].dt.quarter != next_quarter["ordered_at"].dt.quarter
     assert crossing.sum() >= 10  # some returns are booked in the quarter after their order
+
+
+def test_the_margin_card_does_not_pay_for_discounted_volume() -> None:
+    from kpi_toolkit.card import load_card
+    from kpi_toolkit.demo import make_demo_data
+
+    root = Path(__file__).resolve().parents[1] / "data" / "cards"
+    data = kt.from_frames(**make_demo_data())
+    volume = kt.bonuses(data, card=load_card(root / "sales_manager.yml"), period="2026Q3").set_index(
+        "manager"
+    )
+    margin = kt.bonuses(data, card=load_card(root / "margin_with_volume_gate.yml"), period="2026Q3")
+    margin = margin.set_index("manager")
+    # M04 sells the most in 2026Q3, at a 11 % margin rate: the volume card pays well, the margin card little
+    assert volume.loc["M04", "bonus"] > 100_000 and margin.loc["M04", "bonus"] == pytest.approx(
+        30_000, rel=0.01
+    )
+    assert not margin.loc["M10", "gate_passed"]  # the volume gate still holds the plan
