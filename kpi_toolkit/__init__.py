@@ -47,6 +47,7 @@ if TYPE_CHECKING:
         year_to_date_kpis,
     )
     from kpi_toolkit.leads import lead_outcomes
+    from kpi_toolkit.margins import margin_units
     from kpi_toolkit.pacing import pacing
     from kpi_toolkit.people import team_changes
     from kpi_toolkit.periods import Period, Span, parse_period, parse_periods, parse_span
@@ -134,6 +135,7 @@ _EXPORTS = {
     "team_plans": "kpi_toolkit.group_plans",
     "total_kpis": "kpi_toolkit.kpis",
     "team_changes": "kpi_toolkit.people",
+    "margin_units": "kpi_toolkit.margins",
 }
 
 __version__ = "0.1.0"
@@ -170,6 +172,7 @@ __all__ = [
     "lead_outcomes",
     "load",
     "manager_kpis",
+    "margin_units",
     "miss_causes",
     "miss_series",
     "pacing",

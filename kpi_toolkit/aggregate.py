@@ -16,6 +16,7 @@ import pandas as pd
 
 from kpi_toolkit.engines.handover import to_pandas
 from kpi_toolkit.errors import DataValidationError, Violation
+from kpi_toolkit.returns import resolve_returns, return_sums
 
 __all__ = ["MONTHLY_COLUMNS", "SUM_COLUMNS", "check_finite_sums", "first_orders", "monthly_stats"]
 
@@ -33,10 +34,18 @@ SUM_COLUMNS = (
     "leads_closed",
     "leads_won",
     "new_customers",
+    "order_cost",
+    "returns",
+    "return_cost",
 )
+#: Sums that stay money (float); the others are counts.
+FLOAT_SUMS = (
+    "sales_volume", "sum_sq_amount", "sum_log_amount", "sum_sq_log_amount", "lead_volume", "order_cost",
+    "returns", "return_cost",
+)  # fmt: skip
 MONTHLY_COLUMNS = ("manager", "month", *SUM_COLUMNS)
 #: The sums of amounts, which overflow to infinity when amounts are absurdly large.
-AMOUNT_SUMS = ("sales_volume", "sum_sq_amount", "lead_volume")
+AMOUNT_SUMS = ("sales_volume", "sum_sq_amount", "lead_volume", "order_cost", "returns")
 
 
 def check_finite_sums(frame: pd.DataFrame, *, where: str) -> pd.DataFrame:
@@ -79,6 +88,7 @@ def _month_keys(column: str) -> list[nw.Expr]:
 
 
 def _order_sums(orders: Any, keys: tuple[str, ...] = ("manager", "_year", "_month")) -> Any:
+    cost = nw.col("cost").fill_null(0.0) if "cost" in orders.columns else nw.lit(0.0)
     amount = nw.col("amount")
     positive = amount > 0
     from_lead = ~nw.col("lead_id").is_null()
@@ -90,6 +100,7 @@ def _order_sums(orders: Any, keys: tuple[str, ...] = ("manager", "_year", "_mont
             _log=nw.when(positive).then(amount).otherwise(1.0).log(),  # ln 1 = 0 for a zero amount
             _lead=from_lead.cast(nw.Int64),
             _lead_amount=nw.when(from_lead).then(amount).otherwise(0.0),
+            _cost=cost.cast(nw.Float64),
         )
         .with_columns(_log2=nw.col("_log") * nw.col("_log"))  # the column, not the expression again
         .group_by(*keys)
@@ -102,6 +113,7 @@ def _order_sums(orders: Any, keys: tuple[str, ...] = ("manager", "_year", "_mont
             nw.col("_log2").sum().alias("sum_sq_log_amount"),
             nw.col("_lead").sum().alias("lead_orders"),
             nw.col("_lead_amount").sum().alias("lead_volume"),
+            nw.col("_cost").sum().alias("order_cost"),
         )
     )
 
@@ -209,7 +221,9 @@ def _monthly_plan(orders: Any, leads: Any | None, teams: Any = None) -> Any:
     return stacked.group_by(*keys).agg(*(nw.col(c).sum() for c in SUM_COLUMNS))
 
 
-def monthly_stats(orders: Any, leads: Any | None = None, *, teams: Any = None) -> pd.DataFrame:
+def monthly_stats(
+    orders: Any, leads: Any | None = None, *, teams: Any = None, returns: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Per-manager, per-month sums and counts of orders and leads (the sufficient statistics of the KPIs).
 
     Parameters
@@ -220,6 +234,8 @@ def monthly_stats(orders: Any, leads: Any | None = None, *, teams: Any = None) -
         Membership intervals (:func:`kpi_toolkit.staffing.team_days`) on the same engine: each sum is then
         also split by the team the row belongs to (its manager's team on the order's or lead's day), in a
         column ``team`` after ``month``; rows of a manager without a team are left out.
+    returns
+        The validated returns table (pandas), if any.
 
     Returns
     -------
@@ -228,7 +244,9 @@ def monthly_stats(orders: Any, leads: Any | None = None, *, teams: Any = None) -
         manager and month with any activity, sorted by manager and month. Orders count in the month of
         ``ordered_at``; ``leads_closed``/``leads_won`` in the month of ``closed_at``; ``leads_created`` in
         the month of ``created_at``. ``sum_log_amount`` and ``sum_sq_log_amount`` cover the orders with a
-        positive amount (``positive_orders`` of them), since a zero amount has no logarithm.
+        positive amount (``positive_orders`` of them), since a zero amount has no logarithm. ``order_cost``
+        sums the orders' ``cost`` (0 without the column); ``returns`` and ``return_cost`` the returns booked
+        in the month (``returned_at``), by their manager (:func:`kpi_toolkit.returns.resolve_returns`).
 
     Examples
     --------
@@ -242,21 +260,13 @@ def monthly_stats(orders: Any, leads: Any | None = None, *, teams: Any = None) -
     """
     with np.errstate(over="ignore"):  # an overflow is reported below, in words
         merged = to_pandas(_monthly_plan(orders, leads, teams))  # the one hand-over: a small table
-    for column in SUM_COLUMNS:
-        if column not in (
-            "sales_volume",
-            "sum_sq_amount",
-            "sum_log_amount",
-            "sum_sq_log_amount",
-            "lead_volume",
-        ):
-            merged[column] = merged[column].astype("int64")
-        else:
-            merged[column] = merged[column].astype("float64")
     merged["month"] = [
         f"{int(y):04d}-{int(m):02d}" for y, m in zip(merged["_year"], merged["_month"], strict=True)
     ]
     merged["manager"] = merged["manager"].astype("string")
+    merged = _with_returns(merged, returns, orders, teams)
+    for column in SUM_COLUMNS:
+        merged[column] = merged[column].astype("float64" if column in FLOAT_SUMS else "int64")
     if teams is not None:  # split by team: the team of each part (``team`` after ``month``)
         merged["team"] = merged["_team"].astype("string")
         columns = ["manager", "month", "team", *SUM_COLUMNS]
@@ -264,3 +274,23 @@ def monthly_stats(orders: Any, leads: Any | None = None, *, teams: Any = None) -
         return check_finite_sums(out.reset_index(drop=True), where="a month")
     out = merged.loc[:, list(MONTHLY_COLUMNS)].sort_values(["manager", "month"], kind="stable")
     return check_finite_sums(out.reset_index(drop=True), where="a month")
+
+
+def _with_returns(
+    merged: pd.DataFrame, returns: pd.DataFrame | None, orders: Any, teams: Any
+) -> pd.DataFrame:
+    """``merged`` (manager, month[, _team], sums) with the returns' sums: ``returns``, ``return_cost``."""
+    merged = merged.drop(columns=["returns", "return_cost"])
+    keys = ["manager", "month", *(["_team"] if teams is not None else [])]
+    if returns is None or not len(returns):
+        return merged.assign(returns=0.0, return_cost=0.0)
+    resolved = resolve_returns(returns, orders)
+    if teams is not None:  # each return in the team its manager was in on the day it is booked
+        small = to_pandas(_lazy(teams))
+        placed = _in_team(nw.from_native(resolved).lazy(), nw.from_native(small).lazy(), "returned_at")
+        resolved = placed.collect().to_pandas()
+    credited = return_sums(resolved, by=keys[2:])
+    merged = merged.merge(credited, on=keys, how="outer")
+    for column in SUM_COLUMNS:
+        merged[column] = merged[column].fillna(0)
+    return merged

@@ -36,6 +36,7 @@ import pandas as pd
 from kpi_toolkit.data import SalesData
 from kpi_toolkit.errors import ParameterError
 from kpi_toolkit.kpis import period_sums
+from kpi_toolkit.margins import margin_units
 from kpi_toolkit.periods import Period, parse_periods
 from kpi_toolkit.stats import (
     CHECK_STATS_COLUMNS,
@@ -51,6 +52,7 @@ from kpi_toolkit.stats import (
     shrink_rates,
 )
 from kpi_toolkit.stats import plot_funnel as _plot_funnel
+from kpi_toolkit.stats.margin import compare_margin_rates
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -69,12 +71,17 @@ __all__ = [
     "shrunk_rates",
 ]
 
-Metric = Literal["conversion", "average_check", "new_customers"]
+Metric = Literal["conversion", "average_check", "new_customers", "margin_rate"]
 #: The KPIs :func:`compare_managers` can test.
 METRICS: tuple[str, ...] = ("conversion", "average_check", "new_customers")
 #: ``min_n`` when ``None``: closed leads (conversion), orders, zeros included (average check). New
 #: customers are tested exactly at any count and have no ``min_n``.
-DEFAULT_MIN_N: dict[str, int | None] = {"conversion": 10, "average_check": 5, "new_customers": None}
+DEFAULT_MIN_N: dict[str, int | None] = {
+    "conversion": 10, "average_check": 5, "new_customers": None, "margin_rate": 10,
+}  # fmt: skip
+#: Compared by :func:`compare_managers` beyond :data:`METRICS` (which the comparison report covers): the
+#: margin rate, when orders have costs.
+EXTRA_METRICS: tuple[str, ...] = ("margin_rate",)
 #: Orders per manager above which :func:`order_amounts` draws a sample.
 DEFAULT_MAX_ORDERS = 5000
 
@@ -215,9 +222,9 @@ def compare_managers(
     period : str, Period or sequence
         ``2026Q3``, ``2026-07``, ``2026``, a range ``"2026Q1:2026Q3"`` or a list of labels (their months
         pooled), in the data set's fiscal year.
-    metric : {"conversion", "average_check", "new_customers"}
-        Conversion of closed leads (a proportion), the average check (order amounts) or the number of new
-        customers (a count).
+    metric : {"conversion", "average_check", "new_customers", "margin_rate"}
+        Conversion of closed leads (a proportion), the average check (order amounts), the number of new
+        customers (a count) or the margin rate (gross margin / net sales; needs order costs).
     team : str, optional
         Compare the managers of this team; every manager when ``None`` or empty.
     versus : {"rest", "pairwise"}, default "rest"
@@ -274,6 +281,10 @@ def compare_managers(
       the exact conditional binomial test (R ``poisson.test``); a manager with no activity at all gets
       ``insufficient data``. Within the active months the count still reflects workload as much as skill:
       a manager with few leads wins few new customers.
+    - margin rate: a ratio of sums over the period's orders and returns (:func:`kpi_toolkit.margin_units`),
+      tested by a studentized permutation test of the difference of the two ratios with the delta-method
+      standard error (:func:`kpi_toolkit.stats.margin.compare_margin_rates`); ``ci_low``/``ci_high`` bound
+      the difference of rates. Catches volume bought with discounts.
 
     The verdict follows the primary test alone, after adjusting across the comparisons made; with Holm,
     the chance that any manager gets ``above`` or ``below`` when all are alike stays at or below
@@ -316,12 +327,18 @@ def compare_managers(
 
     M07's p-value is the smallest 1,999 random splits can give (2/2000), times 7 managers.
     """
-    _check_metric(metric)
+    _check_metric(metric, (*METRICS, *EXTRA_METRICS))
     size = _min_n(metric, min_n)
     label, parts = _window(data, period)
     managers = data.managers_of(team)
     if metric == "conversion":
         _needs_leads(data, "metric='conversion'")
+    if metric == "margin_rate":
+        table = compare_margin_rates(
+            margin_units(data, period=parts, team=team), min_n=size, managers=managers, versus=versus,
+            p_adjust=p_adjust, alpha=alpha, reference=reference,
+        )  # fmt: skip
+        return _with_attrs(table, metric, label, team, versus, p_adjust, alpha, size, reference)
     sums = _sums(data, parts, managers)
     options = {"versus": versus, "p_adjust": p_adjust, "alpha": alpha, "reference": reference}
     few = _few_managers(managers, team)
@@ -337,6 +354,13 @@ def compare_managers(
         else:
             exposure = active_months(data, period=parts, team=team)
             table = compare_counts(_counts_input(sums, exposure), metric="new_customers", **options)
+    return _with_attrs(table, metric, label, team, versus, p_adjust, alpha, size, reference)
+
+
+def _with_attrs(
+    table: pd.DataFrame, metric: str, label: str, team: str | None, versus: str, p_adjust: str, alpha: float,
+    size: int | None, reference: str,
+) -> pd.DataFrame:  # fmt: skip
     table.attrs.update(
         metric=metric, period=label, team=team or None, versus=versus, p_adjust=p_adjust, alpha=float(alpha),
         min_n=size, reference=reference, n_comparisons=int(table["p_value"].notna().sum()),

@@ -38,6 +38,7 @@ from kpi_toolkit.quarantine import (
     shown,
 )
 from kpi_toolkit.reading import ROW, StagedData, find_table_files, frame_table, read_file_bytes, read_table
+from kpi_toolkit.schema import PLAN_ATTAINMENT_METRICS
 from kpi_toolkit.staffing import Employment, Membership, team_days
 from kpi_toolkit.validation import check_references, check_rows, check_stages
 
@@ -99,6 +100,10 @@ class SalesData:
 
     #: Optional ``assignments`` table (team moves: ``manager, team, valid_from``; see README).
     assignments: pd.DataFrame | None = None
+    #: Optional ``returns`` table (returns and credit notes; see README); pandas on every engine.
+    returns: pd.DataFrame | None = None
+    #: The KPI whose targets ``sales_plan`` and ``plan_attainment`` use (:data:`PLAN_ATTAINMENT_METRICS`).
+    plan_metric: str = "sales_volume"
 
     @cached_property
     def manager_ids(self) -> list[str]:
@@ -173,9 +178,12 @@ class SalesData:
 
             days = team_days(intervals)
             return monthly_stats(
-                self.orders, self.leads, teams=small_frame(self.engine, self.connection, days)
+                self.orders,
+                self.leads,
+                teams=small_frame(self.engine, self.connection, days),
+                returns=self.returns,
             )
-        return monthly_stats(self.orders, self.leads, teams=team_days(intervals))
+        return monthly_stats(self.orders, self.leads, teams=team_days(intervals), returns=self.returns)
 
     @cached_property
     def employment(self) -> Employment:
@@ -183,9 +191,19 @@ class SalesData:
         return Employment(self.managers)
 
     @cached_property
+    def has_costs(self) -> bool:
+        """Whether orders carry a cost of goods (a ``cost`` column with values), so margins can be computed.
+
+        The contract makes ``cost`` all or nothing: when the column is given, every order needs one.
+        """
+        if "cost" not in nw.from_native(self.orders).columns:
+            return False
+        return bool(aggregate(self.orders, n=nw.col("cost").count())["n"])
+
+    @cached_property
     def monthly(self) -> pd.DataFrame:
         """Per-manager, per-month sums and counts (see :func:`kpi_toolkit.aggregate.monthly_stats`)."""
-        return monthly_stats(self.orders, self.leads)
+        return monthly_stats(self.orders, self.leads, returns=self.returns)
 
     @cached_property
     def plan_book(self) -> PlanBook:
@@ -253,8 +271,9 @@ class SalesData:
         Returns
         -------
         pandas.DataFrame
-            Columns ``order_id, manager, customer_id, ordered_at, amount`` (ids as text), sorted by manager
-            and ``order_id``. ``attrs["sampled"]`` is ``{manager: [orders, orders kept]}`` for each manager
+            Columns ``order_id, manager, customer_id, ordered_at, amount`` (ids as text), and ``cost`` when
+            the orders have costs, sorted by manager and ``order_id``. ``attrs["sampled"]`` is
+            ``{manager: [orders, orders kept]}`` for each manager
             sampled (empty when none was); ``attrs["seed"]`` and ``attrs["max_orders"]`` say how.
 
         Notes
@@ -277,7 +296,7 @@ class SalesData:
             from kpi_toolkit.stats import DEFAULT_SEED
 
             seed = DEFAULT_SEED
-        columns = ["order_id", "manager", "customer_id", "ordered_at", "amount"]
+        columns = ["order_id", "manager", "customer_id", "ordered_at", "amount", *(["cost"] * self.has_costs)]
         frame = nw.from_native(self.orders).select(*columns)
         if periods is not None:
             months = sorted({int(m.replace("-", "")) for p in periods for m in p.months})
@@ -311,14 +330,17 @@ def _dataset_options(folder: Path) -> dict[str, Any]:
             f"{path} is not a valid settings file ({first[:200]}). Fix: write plain YAML, e.g. "
             "fiscal_year_start: 7 (tags such as !!python/... are not allowed)."
         ) from None
-    known = {"fiscal_year_start", "stages"}
+    known = {"fiscal_year_start", "stages", "plan_metric"}
     unknown = set(options) - known if isinstance(options, dict) else {"<not a mapping>"}
     if unknown:
         raise ParameterError(
-            f"{path}: unknown option(s) {sorted(unknown)}. Fix: the options are fiscal_year_start (1-12) and "
-            "stages (the leads' stages in their order)."
+            f"{path}: unknown option(s) {sorted(unknown)}. Fix: the options are fiscal_year_start (1-12), "
+            "stages (the leads' stages in their order) and plan_metric "
+            f"({', '.join(PLAN_ATTAINMENT_METRICS)})."
         )
     check_stages(options.get("stages"), where=f"{path}: stages")
+    if "plan_metric" in options:
+        check_plan_metric(options["plan_metric"], where=f"{path}: plan_metric")
     month = options.get("fiscal_year_start", 1)
     if not isinstance(month, int) or isinstance(month, bool) or not 1 <= month <= 12:
         raise ParameterError(
@@ -326,6 +348,33 @@ def _dataset_options(folder: Path) -> dict[str, Any]:
             "of the month in which the fiscal year starts, from 1 to 12 (e.g. fiscal_year_start: 7 for July)."
         )
     return options
+
+
+def check_plan_metric(plan_metric: object, *, where: str = "plan_metric") -> None:
+    """A :class:`ParameterError` unless ``plan_metric`` is ``None`` or a KPI plans may be measured on."""
+    if plan_metric is not None and plan_metric not in PLAN_ATTAINMENT_METRICS:
+        raise ParameterError(
+            f"{where}={str(plan_metric)[:40]!r} is not a KPI the plan can be measured on. Fix: use one of "
+            f"{', '.join(PLAN_ATTAINMENT_METRICS)} (gross_margin needs order costs)."
+        )
+
+
+def with_plan_metric(data: SalesData, plan_metric: str) -> SalesData:
+    """``data`` with its plan attainment measured on ``plan_metric`` (checked against the data)."""
+    check_plan_metric(plan_metric)
+    if plan_metric == "gross_margin" and not data.has_costs:
+        raise ParameterError(
+            "plan_metric='gross_margin' needs the cost of goods of every order, and the orders have no cost "
+            "column. Fix: add a cost column to orders (or derive it in the mapping), or measure the plan on "
+            "sales_volume or net_sales."
+        )
+    if plan_metric == data.plan_metric:
+        return data
+    changed = replace(data, plan_metric=plan_metric)
+    for cached in ("_dates", "monthly"):  # computed already: the same for any plan metric
+        if cached in data.__dict__:
+            changed.__dict__[cached] = data.__dict__[cached]
+    return changed
 
 
 def _uncovered(problems: list[Violation], table: str, covered: set[tuple[str, str, int]]) -> list[Violation]:
@@ -417,6 +466,7 @@ def _validate(
         managers=tables.get("managers"),
         activities=tables.get("activities"),
         assignments=tables.get("assignments"),
+        returns=tables.get("returns"),
         fiscal_year_start=fiscal_year_start,
         source=source,
         row_counts=counts,
@@ -443,6 +493,7 @@ def load(
     connection: Any = None,
     allow_outside_data: bool = False,
     stages: Sequence[str] | None = None,
+    plan_metric: str | None = None,
 ) -> SalesData:
     """Load and validate a data set: a folder of canonical tables, or an export described by a mapping.
 
@@ -481,6 +532,11 @@ def load(
         (``stages:``), else the data set has none. When set, a lead whose ``stage`` is not one of them breaks
         a rule (raised, or quarantined with ``on_invalid="quarantine"``), and :func:`kpi_toolkit.pipeline`
         weighs open leads by the chance of winning from their stage.
+    plan_metric
+        The KPI the plan attainment is measured on: ``"sales_volume"``, ``"net_sales"`` or
+        ``"gross_margin"`` (:data:`~kpi_toolkit.schema.PLAN_ATTAINMENT_METRICS`); ``sales_plan`` is then that
+        metric's target. ``None`` takes it from the folder's ``dataset.yml`` (``plan_metric:``), else
+        ``"sales_volume"``.
 
     Returns
     -------
@@ -519,8 +575,28 @@ def load(
     ('2026-11-26 00:00:00', 1234.5)
     """
     _check_on_invalid(on_invalid)
+    check_plan_metric(plan_metric)
     check_engine(engine, connection=connection)
     stages = check_stages(stages, where="stages=")
+    data = _load(
+        source, mapping, on_invalid, fiscal_year_start, engine, connection, allow_outside_data, stages
+    )
+    if plan_metric is None and not is_database_url(source):
+        plan_metric = _dataset_options(Path(source)).get("plan_metric")
+    return with_plan_metric(data, plan_metric or "sales_volume")
+
+
+def _load(
+    source: str | Path,
+    mapping: str | Path | Mapping[str, Any] | None,
+    on_invalid: OnInvalid,
+    fiscal_year_start: int | None,
+    engine: EngineName,
+    connection: Any,
+    allow_outside_data: bool,
+    stages: tuple[str, ...] | None,
+) -> SalesData:
+    """:func:`load` but the plan metric applied after validation."""
     if is_database_url(source):
         return _load_database(str(source), mapping, on_invalid, fiscal_year_start, engine, stages)
     folder = Path(source)
@@ -632,6 +708,8 @@ def from_frames(
     fiscal_year_start: int = 1,
     on_invalid: OnInvalid = "raise",
     stages: Sequence[str] | None = None,
+    returns: pd.DataFrame | None = None,
+    plan_metric: str = "sales_volume",
 ) -> SalesData:
     """Validate in-memory tables exactly as :func:`load` validates files.
 
@@ -653,6 +731,8 @@ def from_frames(
     given = {"orders": orders, "leads": leads, "plans": plans, "managers": managers}
     given["activities"] = activities
     given["assignments"] = assignments
+    given["returns"] = returns
+    check_plan_metric(plan_metric)
     for name, frame in given.items():
         if frame is not None and not isinstance(frame, pd.DataFrame):
             raise ParameterError(
@@ -666,6 +746,7 @@ def from_frames(
     }
     parse_period("2026", fiscal_year_start=fiscal_year_start, name="fiscal_year_start")
     staged = StagedData(raws, originals={raw.source: raw.frame for raw in raws.values()})
-    return _validate(
+    data = _validate(
         staged, fiscal_year_start=fiscal_year_start, source="<memory>", on_invalid=on_invalid, stages=checked
     )
+    return with_plan_metric(data, plan_metric)

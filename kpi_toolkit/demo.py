@@ -60,6 +60,8 @@ PLANTED = {
     "M07": "truly larger average check: order amounts twice as large as everyone else's",
     "M10": "misses plan every quarter: works 60 % of the usual lead flow but is planned at the team norm",
     "M12": "very few leads: about 2 a month (a part-time manager with a plan to match)",
+    "M04": "sells at deep discounts: among the top three by volume in 2026, but a gross margin rate of about "
+    "12 % against 32 % for everyone else",
 }
 
 #: The practices of the demo's activities (see the module docstring), by practice feature of
@@ -297,6 +299,42 @@ _PLAN_NOISE = 0.08  # log sd of a target around the expected volume (the planner
 _DAYS_PER_MONTH = 30.44
 
 
+_MARGIN, _MARGIN_SD, _DISCOUNTER_MARGIN = 0.32, 0.06, 0.12  # gross margin rate of an order
+_DISCOUNTER = "M04"
+_RETURN_SHARE, _RETURN_DAYS = 0.03, 20.0  # orders returned (in part or whole); mean days until the return
+
+
+def _costs(seed: int, orders: pd.DataFrame) -> np.ndarray:
+    """Cost of goods per order: amount x (1 - margin rate), the rate ~ N(32 %, 6 %), M04's ~ N(12 %, 6 %)."""
+    rng = _stream(seed, "costs")
+    mean = np.where(orders["manager"] == _DISCOUNTER, _DISCOUNTER_MARGIN, _MARGIN)
+    rate = np.clip(rng.normal(mean, _MARGIN_SD), -0.1, 0.8)
+    return (orders["amount"].to_numpy() * (1 - rate)).round(2)
+
+
+def _returns(seed: int, orders: pd.DataFrame) -> pd.DataFrame:
+    """About 3 % of orders come back, half whole, the rest in part, weeks later (some in the next quarter).
+
+    Returns after the end of the data are not yet booked; their cost is left to the order's ratio.
+    """
+    rng = _stream(seed, "returns")
+    back = rng.random(len(orders)) < _RETURN_SHARE
+    share = np.where(rng.random(len(orders)) < 0.5, 1.0, rng.uniform(0.2, 0.8, len(orders)))
+    delay = pd.to_timedelta(1 + rng.exponential(_RETURN_DAYS, len(orders)), unit="D")
+    returned = (orders["ordered_at"] + delay).dt.floor("min")
+    keep = back & (returned <= DEMO_END).to_numpy()
+    out = pd.DataFrame(
+        {
+            "returned_at": returned[keep].to_numpy(),
+            "amount": (orders["amount"].to_numpy() * share)[keep].round(2),
+            "order_id": orders["order_id"].to_numpy()[keep],
+        }
+    )
+    out = out.sort_values(["returned_at", "order_id"], kind="stable", ignore_index=True)
+    out.insert(0, "return_id", [f"RT{i:05d}" for i in range(1, len(out) + 1)])
+    return out
+
+
 def _expected_volume(profile: dict[str, float], quarters: pd.PeriodIndex) -> np.ndarray:
     """A manager's expected sales volume per quarter under the generator's own model, known in advance.
 
@@ -355,13 +393,13 @@ def make_demo_data(*, seed: int = 2026) -> dict[str, pd.DataFrame]:
     Returns
     -------
     dict of pandas.DataFrame
-        The five tables of the data contract, keyed by table name.
+        The six tables of the data contract, keyed by table name.
 
     Examples
     --------
     >>> tables = make_demo_data()
     >>> sorted(tables), len(tables["managers"]), tables["managers"]["team"].nunique()
-    (['activities', 'leads', 'managers', 'orders', 'plans'], 14, 2)
+    (['activities', 'leads', 'managers', 'orders', 'plans', 'returns'], 14, 2)
     >>> str(tables["orders"]["ordered_at"].max().date())
     '2026-09-30'
     """
@@ -373,7 +411,16 @@ def make_demo_data(*, seed: int = 2026) -> dict[str, pd.DataFrame]:
     plans = _plans(seed, profiles)
     activities = _activities(seed, leads, profiles)
     leads = _pipeline_columns(seed, leads, orders, profiles)
-    return {"orders": orders, "leads": leads, "plans": plans, "managers": managers, "activities": activities}
+    orders["cost"] = _costs(seed, orders)
+    returns = _returns(seed, orders)
+    return {
+        "orders": orders,
+        "leads": leads,
+        "plans": plans,
+        "managers": managers,
+        "activities": activities,
+        "returns": returns,
+    }
 
 
 def write_demo_data(folder: str | Path, *, seed: int = 2026) -> Path:

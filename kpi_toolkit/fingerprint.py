@@ -29,6 +29,7 @@ TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "managers": ("manager",),
     "activities": (),
     "assignments": ("manager", "valid_from"),
+    "returns": ("return_id",),
 }
 
 
@@ -48,8 +49,10 @@ def data_fingerprint(data: SalesData) -> str:
     Notes
     -----
     The canonical form hashes, in this order: the version tag :data:`FINGERPRINT_VERSION`; the data set's
-    ``fiscal_year_start`` (it changes what the period labels of ``plans`` mean); then each table present, in
-    the order orders, leads, plans, managers, activities, as its name and row count followed by its columns in
+    ``fiscal_year_start`` (it changes what the period labels of ``plans`` mean) and its ``plan_metric`` when
+    it is not ``sales_volume``; then each table present, in
+    the order orders, leads, plans, managers, activities, returns, as its name and row count followed by its
+    columns in
     sorted order. Rows are sorted by the table's key (:data:`TABLE_KEYS`, unique by the contract; activities
     by all their columns). Each column contributes its name, a type tag, its missing-value mask and its
     values: dates as int64 nanoseconds (UTC), numbers (amounts, targets, counts) as float64 (``-0.0`` as
@@ -87,6 +90,8 @@ def data_fingerprint(data: SalesData) -> str:
             digest.update(chunk)
 
     put(FINGERPRINT_VERSION.encode(), str(int(data.fiscal_year_start)).encode())
+    if data.plan_metric != "sales_volume":  # a setting that changes the attainment; absent by default
+        put(b"plan_metric", data.plan_metric.encode())
     for name in TABLE_KEYS:
         frame: pd.DataFrame | None = getattr(data, name)
         if frame is None:

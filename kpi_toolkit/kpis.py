@@ -7,8 +7,15 @@ Definitions for a period P and a manager m (README.md, "The KPIs"):
 - ``leads_closed``, ``leads_won``: m's leads with status won or lost (resp. won) and ``closed_at`` in P;
   ``conversion = leads_won / leads_closed`` (NaN when none closed). NaN, all three, without a leads table.
 - ``new_customers``: customers whose first order in the whole data set falls in P and was taken by m.
-- ``sales_plan``: m's ``sales_volume`` target for P by the roll-up rule (:mod:`kpi_toolkit.plans`);
-  ``plan_attainment = sales_volume / sales_plan`` as a fraction (1.0 is 100 %), NaN without a positive target.
+- ``sales_plan``: m's target for P of the data set's plan metric (``sales_volume`` unless
+  ``kt.load(..., plan_metric=...)`` says ``net_sales`` or ``gross_margin``) by the roll-up rule
+  (:mod:`kpi_toolkit.plans`); ``plan_attainment`` = that metric / ``sales_plan`` as a fraction (1.0 is 100 %),
+  NaN without a positive target.
+- ``returns``: sum of the amounts of m's returns booked (``returned_at``) in P (0 without a returns table);
+  ``net_sales = sales_volume - returns``; ``gross_margin = net_sales - cost of m's orders in P + cost of m's
+  returns in P`` (NaN when orders have no cost); ``margin_rate = gross_margin / net_sales`` (NaN unless
+  net sales are positive and costs known). A return belongs to its order's manager
+  (:mod:`kpi_toolkit.returns`).
 """
 
 from __future__ import annotations
@@ -48,10 +55,14 @@ KPI_COLUMNS = (
     "new_customers",
     "sales_plan",
     "plan_attainment",
+    "returns",
+    "net_sales",
+    "gross_margin",
+    "margin_rate",
 )
 #: Fractions: their change is reported in percentage points.
-RATE_KPIS = ("conversion", "plan_attainment")
-MONEY_KPIS = ("sales_volume", "average_check", "sales_plan")
+RATE_KPIS = ("conversion", "plan_attainment", "margin_rate")
+MONEY_KPIS = ("sales_volume", "average_check", "sales_plan", "returns", "net_sales", "gross_margin")
 COUNT_KPIS = ("orders", "leads_closed", "leads_won", "new_customers")
 CHANGE_COLUMNS = (
     "manager",
@@ -104,8 +115,13 @@ def _kpis(data: SalesData, sums: pd.DataFrame, plan: pd.Series) -> pd.DataFrame:
     out["leads_won"] = won
     out["conversion"] = _ratio(out["leads_won"], out["leads_closed"])
     out["new_customers"] = sums["new_customers"].astype("int64")
+    out["returns"] = sums["returns"].astype("float64")
+    out["net_sales"] = out["sales_volume"] - out["returns"]
+    margin = out["net_sales"] - sums["order_cost"].astype("float64") + sums["return_cost"].astype("float64")
+    out["gross_margin"] = margin if data.has_costs else np.nan
+    out["margin_rate"] = _ratio(out["gross_margin"], out["net_sales"])
     out["sales_plan"] = plan.reindex(sums.index).astype("float64")
-    out["plan_attainment"] = _ratio(out["sales_volume"], out["sales_plan"])
+    out["plan_attainment"] = _ratio(out[data.plan_metric], out["sales_plan"])
     return out.loc[:, list(KPI_COLUMNS)]
 
 
@@ -173,10 +189,11 @@ def manager_kpis(data: SalesData, *, period: str | Period, team: str | None = No
     p = data.period(period)
     managers = data.managers_of(team, period=p)
     sums = period_sums(data, months=p.months, managers=managers, team=team)
-    plan = _in_team(data, data.plan_book.targets(managers, p, "sales_volume"), team, p)
+    plan = _in_team(data, data.plan_book.targets(managers, p, data.plan_metric), team, p)
     out = _kpis(data, sums, plan)
     out.attrs["plan_prorated"] = plan.attrs.get("prorated", {})
-    out.attrs["plan_missing"] = data.plan_book.missing(managers, p, "sales_volume")
+    out.attrs["plan_missing"] = data.plan_book.missing(managers, p, data.plan_metric)
+    out.attrs["plan_metric"] = data.plan_metric
     return out
 
 
@@ -203,14 +220,16 @@ def year_to_date_kpis(data: SalesData, *, period: str | Period, team: str | None
     sums = period_sums(data, months=months, managers=managers, team=team)
     targets = pd.concat(
         [
-            _in_team(data, data.plan_book.targets(managers, part, "sales_volume"), team, part)
+            _in_team(data, data.plan_book.targets(managers, part, data.plan_metric), team, part)
             for part in window
         ],
         axis=1,
     )
     active = pd.concat([data.employment.active(managers, part) for part in window], axis=1).to_numpy()
     plan = targets.where(active, 0.0).sum(axis=1).where((targets.notna() | ~active).all(axis=1))
-    return _kpis(data, sums, plan)
+    out = _kpis(data, sums, plan)
+    out.attrs["plan_metric"] = data.plan_metric
+    return out
 
 
 def kpi_history(
@@ -301,13 +320,15 @@ def kpi_change(
 def total_kpis(kpis: pd.DataFrame, *, plan: float | None = None) -> pd.Series:
     """The KPIs of a group of managers together, from a :func:`manager_kpis` table.
 
-    Counts and money are summed; ``average_check``, ``conversion`` and ``plan_attainment`` are recomputed
-    from the sums (pooled, not averaged). The group's ``sales_plan`` is ``plan`` when given (a team's own
-    target), else the sum of its managers' plans when every manager with orders or closed leads in the
-    period has one: a manager with neither activity nor a plan does not blank the group's plan, and one with
-    a plan but no activity counts with it. Otherwise it is NaN, and ``attrs["plan_missing"]`` lists the
+    Counts and money are summed; ``average_check``, ``conversion``, ``margin_rate`` and ``plan_attainment``
+    are recomputed from the sums (pooled, not averaged). The group's ``sales_plan`` is ``plan`` when given (a
+    team's own target), else the sum of its managers' plans when every manager with orders or closed leads in
+    the period has one: a manager with neither activity nor a plan does not blank the group's plan, and one
+    with a plan but no activity counts with it. Otherwise it is NaN, and ``attrs["plan_missing"]`` lists the
     managers whose plan is missing (with ``attrs["plan_missing_periods"]``, the periods missing of each, when
-    ``kpis`` comes from :func:`manager_kpis`), so that a report can say whose target is missing.
+    ``kpis`` comes from :func:`manager_kpis`), so that a report can say whose target is missing. The
+    attainment is on the table's plan metric (``kpis.attrs["plan_metric"]``, set by :func:`manager_kpis`;
+    ``sales_volume`` when absent); ``gross_margin`` is NaN when any manager's is.
 
     Examples
     --------
@@ -333,6 +354,12 @@ def total_kpis(kpis: pd.DataFrame, *, plan: float | None = None) -> pd.Series:
         group = float(kpis["sales_plan"].sum()) if planned.any() and not missing else np.nan
     else:
         group = float(plan)
+    returns = float(kpis["returns"].sum()) if "returns" in kpis else 0.0
+    net = float(kpis["sales_volume"].sum()) - returns
+    margins = kpis["gross_margin"] if "gross_margin" in kpis else pd.Series(np.nan, index=kpis.index)
+    margin = float(margins.sum()) if len(kpis) and margins.notna().all() else np.nan
+    achieved = {"sales_volume": float(kpis["sales_volume"].sum()), "net_sales": net, "gross_margin": margin}
+    metric = kpis.attrs.get("plan_metric", "sales_volume")
     total = pd.Series(
         {
             "sales_volume": float(kpis["sales_volume"].sum()),
@@ -343,7 +370,11 @@ def total_kpis(kpis: pd.DataFrame, *, plan: float | None = None) -> pd.Series:
             "conversion": sums["leads_won"] / sums["leads_closed"] if sums["leads_closed"] > 0 else np.nan,
             "new_customers": int(kpis["new_customers"].sum()),
             "sales_plan": group,
-            "plan_attainment": kpis["sales_volume"].sum() / group if group > 0 else np.nan,
+            "plan_attainment": achieved[metric] / group if group > 0 else np.nan,
+            "returns": returns,
+            "net_sales": net,
+            "gross_margin": margin,
+            "margin_rate": margin / net if net > 0 else np.nan,
         },
         dtype="float64",
     ).loc[list(KPI_COLUMNS)]

@@ -163,7 +163,9 @@ def parse_table(raw: RawTable) -> tuple[pd.DataFrame, list[Violation]]:
         bad = parsed.isna() & ~empty
         if bad.any():
             violations.append(_cells(raw, column.name, bad, *unparsed_rule(column)))
-        if not column.nullable and empty.any():
+        # an optional column that is empty throughout (e.g. a validated table written back) is absent
+        absent = not column.required and len(empty) > 0 and bool(empty.all())
+        if not column.nullable and empty.any() and not absent:
             violations.append(
                 _cells(raw, column.name, empty, "value is empty", f"fill in every {column.name}")
             )

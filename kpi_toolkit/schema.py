@@ -12,6 +12,7 @@ from typing import Literal
 __all__ = [
     "ADDITIVE_METRICS",
     "LEAD_STATUSES",
+    "PLAN_ATTAINMENT_METRICS",
     "PLAN_METRICS",
     "RATE_METRICS",
     "TABLES",
@@ -26,9 +27,13 @@ ColumnKind = Literal["id", "text", "datetime", "number", "integer", "status", "l
 LEAD_STATUSES = ("won", "lost", "open")
 
 #: KPIs whose targets add up over time: a quarter's target is the sum of its months' targets.
-ADDITIVE_METRICS = ("sales_volume", "orders", "leads_closed", "leads_won", "new_customers")
+ADDITIVE_METRICS = (
+    "sales_volume", "orders", "leads_closed", "leads_won", "new_customers", "net_sales", "gross_margin",
+)  # fmt: skip
 #: KPIs that are ratios: their targets hold only for the period they are given for.
-RATE_METRICS = ("conversion", "average_check", "orders_per_win")
+RATE_METRICS = ("conversion", "average_check", "orders_per_win", "margin_rate")
+#: KPIs the plan attainment may be measured on (``kt.load(..., plan_metric=...)``).
+PLAN_ATTAINMENT_METRICS = ("sales_volume", "net_sales", "gross_margin")
 #: Every metric a row of ``plans`` may set a target for.
 PLAN_METRICS = ADDITIVE_METRICS + RATE_METRICS
 
@@ -73,6 +78,12 @@ TABLES: dict[str, TableSpec] = {
                 Column("lead_id", "id", required=False, nullable=True, description="lead it came from"),
                 Column("lines", "integer", required=False, nullable=True, description="items, >= 1"),
                 Column("discount", "number", required=False, nullable=True, description="fraction 0-1"),
+                Column(
+                    "cost",
+                    "number",
+                    required=False,
+                    description="cost of goods of the order, >= 0; given for every order or none",
+                ),
             ),
         ),
         TableSpec(
@@ -161,6 +172,30 @@ TABLES: dict[str, TableSpec] = {
                 Column("manager", "id", description="the manager who moves"),
                 Column("team", "text", description="the team joined"),
                 Column("valid_from", "datetime", description="first day in that team"),
+            ),
+        ),
+        TableSpec(
+            "returns",
+            description="one row per return or credit note; reduces net sales in the period it is booked in",
+            columns=(
+                Column("return_id", "id", description="unique id of the return"),
+                Column("returned_at", "datetime", description="date the return is booked"),
+                Column("amount", "number", description="revenue credited, > 0"),
+                Column("order_id", "id", required=False, nullable=True, description="the order returned"),
+                Column(
+                    "manager",
+                    "id",
+                    required=False,
+                    nullable=True,
+                    description="the manager; required when order_id is empty (else the order's manager)",
+                ),
+                Column(
+                    "cost",
+                    "number",
+                    required=False,
+                    nullable=True,
+                    description="cost of goods taken back, >= 0; empty: the order's cost ratio applies",
+                ),
             ),
         ),
         TableSpec(

@@ -21,6 +21,7 @@ from kpi_toolkit.reading import ROW
 from kpi_toolkit.schema import PLAN_METRICS
 
 __all__ = [
+    "MANAGER_TABLES",
     "ROW_RULES",
     "UNKNOWN_LEAD",
     "RowRule",
@@ -28,6 +29,7 @@ __all__ = [
     "check_manager_spellings",
     "check_plan_teams",
     "check_references",
+    "check_returns",
     "check_rows",
     "check_stages",
     "row_rules",
@@ -69,8 +71,15 @@ ROW_RULES: tuple[RowRule, ...] = (
         "orders",
         "amount",
         "amount is negative",
-        "amounts are net revenue >= 0; record returns as their own adjustments outside this table",
+        "amounts are revenue >= 0; record returns and credit notes in the returns table",
         lambda: nw.col("amount") < 0,
+    ),
+    RowRule(
+        "orders",
+        "cost",
+        "cost is negative",
+        "cost is the cost of goods of the order, >= 0",
+        lambda: nw.col("cost") < 0,
     ),
     RowRule(
         "orders",
@@ -197,6 +206,35 @@ ROW_RULES: tuple[RowRule, ...] = (
         "keep one team per manager and day: a manager is in one team at a time",
         _duplicated("manager", "valid_from"),
         unique=("manager", "valid_from"),
+    ),
+    RowRule(
+        "returns",
+        "return_id",
+        "return_id is not unique",
+        "give every return its own id, or remove the repeated rows",
+        _duplicated("return_id"),
+        unique=("return_id",),
+    ),
+    RowRule(
+        "returns",
+        "amount",
+        "amount is not positive",
+        "a return credits revenue: write its amount as a positive number (not negative); drop empty returns",
+        lambda: nw.col("amount") <= 0,
+    ),
+    RowRule(
+        "returns",
+        "cost",
+        "cost is negative",
+        "cost is the cost of goods taken back, >= 0; leave it empty to use the order's cost ratio",
+        lambda: nw.col("cost") < 0,
+    ),
+    RowRule(
+        "returns",
+        "manager",
+        "both order_id and manager are empty",
+        "name the order returned, or the manager the return belongs to when it has no order",
+        lambda: nw.col("order_id").is_null() & nw.col("manager").is_null(),
     ),
     RowRule(
         "activities",
@@ -339,6 +377,10 @@ UNKNOWN_LEAD = (
 )
 
 
+#: Tables with a ``manager`` column: spelt one way and (but ``managers``) in the managers table; this order.
+MANAGER_TABLES = ("managers", "orders", "leads", "plans", "returns", "activities", "assignments")
+
+
 def spelling_groups(ids: set[str]) -> dict[str, set[str]]:
     """Manager ids grouped by their spelling without case and inner spaces; only groups of two or more."""
     groups: dict[str, set[str]] = {}
@@ -371,13 +413,13 @@ def check_manager_spellings(frames: dict[str, pd.DataFrame], sources: dict[str, 
     Ids are compared exactly, so such ids would silently count as two managers; they are an error instead.
     """
     ids: set[str] = set()
-    for table in ("managers", "orders", "leads", "plans", "activities", "assignments"):
+    for table in MANAGER_TABLES:
         if table in frames:
             ids.update(frames[table]["manager"].dropna().unique())
     groups = spelling_groups(ids)
     clashing = {m for group in groups.values() for m in group}
     violations = []
-    for table in ("managers", "orders", "leads", "plans", "activities", "assignments"):
+    for table in MANAGER_TABLES:
         if table not in frames or not clashing:
             continue
         frame = frames[table]
@@ -452,7 +494,7 @@ def check_references(frames: dict[str, pd.DataFrame], sources: dict[str, str]) -
     violations += check_plan_teams(frames, sources)
     if "managers" in frames:
         known = frames["managers"]["manager"]
-        for table in ("orders", "leads", "plans", "activities", "assignments"):
+        for table in MANAGER_TABLES[1:]:
             if table not in frames:
                 continue
             frame = frames[table]
@@ -471,4 +513,82 @@ def check_references(frames: dict[str, pd.DataFrame], sources: dict[str, str]) -
         hits = activities[activities["lead_id"].notna() & ~known_lead]
         if len(hits):
             violations.append(_violation("activities", sources["activities"], "lead_id", *UNKNOWN_LEAD, hits))
+    if "returns" in frames:
+        wanted = frames["returns"]["order_id"].dropna()
+        orders = frames["orders"]
+        returned = orders.loc[_isin(orders["order_id"], wanted)] if len(wanted) else orders.iloc[:0]
+        violations += check_returns(frames["returns"], returned, source=sources["returns"])
+    return violations
+
+
+def check_returns(returns: pd.DataFrame, orders: pd.DataFrame, *, source: str) -> list[Violation]:
+    """The rules between returns and their orders (``orders``: at least the orders the returns name).
+
+    A return's ``order_id`` must be an order; when it names a ``manager`` too, the order's; it is not booked
+    before its order; and the returns of one order never credit more than the order's amount.
+    """
+    linked = returns[returns["order_id"].notna()]
+    if not len(linked):
+        return []
+    keyed = orders.loc[:, ["order_id", "manager", "ordered_at", "amount"]].astype({"order_id": "string"})
+    joined = linked.astype({"order_id": "string"}).merge(
+        keyed, on="order_id", how="left", suffixes=("", "_order"), indicator=True
+    )
+    joined.index = linked.index
+    known = joined["_merge"] == "both"
+    violations = []
+    unknown = linked[~known]
+    if len(unknown):
+        violations.append(
+            _violation(
+                "returns",
+                source,
+                "order_id",
+                "order_id not found in the orders table",
+                "correct the order_id, or leave it empty and name the manager",
+                unknown,
+            )
+        )
+    clash = joined[known & joined["manager"].notna() & (joined["manager"] != joined["manager_order"])]
+    if len(clash):
+        pairs = sorted(
+            {(str(a), str(b)) for a, b in zip(clash["manager"], clash["manager_order"], strict=True)}
+        )
+        shown = "; ".join(f"{a!r} on the return, {b!r} on the order" for a, b in pairs[:3])
+        violations.append(
+            _violation(
+                "returns",
+                source,
+                "manager",
+                f"manager differs from the order's manager ({shown})",
+                "a return belongs to its order's manager: correct or clear the return's manager",
+                linked.loc[clash.index],
+            )
+        )
+    early = joined[known & (joined["returned_at"] < joined["ordered_at"])]
+    if len(early):
+        violations.append(
+            _violation(
+                "returns",
+                source,
+                "returned_at",
+                "returned_at is before the order's ordered_at",
+                "check both dates: a return is booked on or after its order",
+                linked.loc[early.index],
+            )
+        )
+    credited = joined[known].groupby("order_id", sort=False)["amount"].transform("sum")
+    order_amount = joined.loc[known, "amount_order"]
+    over = credited > order_amount * (1 + 1e-9) + 1e-9
+    if over.any():
+        violations.append(
+            _violation(
+                "returns",
+                source,
+                "amount",
+                "the returns of an order add up to more than the order's amount",
+                "check the amounts: an order cannot be credited more than it was sold for",
+                linked.loc[over[over].index],
+            )
+        )
     return violations

@@ -194,7 +194,7 @@ def test_windows_pool_their_months(data):
 
 
 def test_min_n_default_and_override(data):
-    assert DEFAULT_MIN_N == {"conversion": 10, "average_check": 5, "new_customers": None}
+    assert DEFAULT_MIN_N == {"conversion": 10, "average_check": 5, "new_customers": None, "margin_rate": 10}
     table = kt.compare_managers(data, period="2026Q1", metric="conversion", min_n=5).set_index("manager")
     assert table.loc["c", "verdict"] != "insufficient data" and table.loc["c", "test"] == "Fisher exact"
     assert table.attrs["n_comparisons"] == 4

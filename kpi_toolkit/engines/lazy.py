@@ -38,9 +38,11 @@ from kpi_toolkit.quarantine import shown
 from kpi_toolkit.reading import ROW, find_table_files, read_table
 from kpi_toolkit.schema import TABLES, Column
 from kpi_toolkit.validation import (
+    MANAGER_TABLES,
     UNKNOWN_LEAD,
     check_assignments,
     check_plan_teams,
+    check_returns,
     check_rows,
     row_rules,
     spelling_groups,
@@ -209,16 +211,13 @@ def _table_violations(
     return violations
 
 
-#: Tables whose ``manager`` must be spelt one way and (but ``managers``) be in the managers table, in the
-#: order :func:`kpi_toolkit.validation.check_references` reports them.
-_MANAGER_TABLES = ("managers", "orders", "leads", "plans", "activities", "assignments")
 #: Tables whose ``lead_id``, when given, must be a lead of the leads table.
 _LEAD_TABLES = ("orders", "activities")
 
 
 def _references(session: _Session) -> list[Violation]:
     """The cross-table rules of :func:`kpi_toolkit.validation.check_references`, as queries."""
-    order = [t for t in _MANAGER_TABLES if t in session.sources]
+    order = [t for t in MANAGER_TABLES if t in session.sources]
     distinct = {t: set(session.small[t]["manager"].dropna().unique()) for t in order if t in session.small}
     lazy = [t for t in order if t in session.lazy]
     stacked = nw.concat(
@@ -253,7 +252,23 @@ def _references(session: _Session) -> list[Violation]:
             found = session.hits(t, _unknown_leads(session, t), "lead_id", "lead_id")
             if found[0]:
                 violations.append(session.violation(t, "lead_id", *UNKNOWN_LEAD, found))
+    if "returns" in session.small:
+        returns = session.small["returns"]
+        violations += check_returns(
+            returns, _returned_orders(session, returns), source=session.sources["returns"]
+        )
     return violations
+
+
+def _returned_orders(session: _Session, returns: pd.DataFrame) -> pd.DataFrame:
+    """The orders the returns name (returns are a small table), fetched from the engine by a semi-join."""
+    ids = returns["order_id"].dropna().astype("string").unique()
+    orders = session.lazy["orders"]
+    assert orders.frame is not None
+    order_id = nw.col("order_id").cast(nw.String) if "order_id" in orders.integer_ids else nw.col("order_id")
+    wanted = session.backend.lazy(pd.DataFrame({"order_id": pd.Series(ids, dtype="string")}))
+    keyed = orders.frame.select(order_id.alias("order_id"), "manager", "ordered_at", "amount")
+    return session.collect(keyed.join(wanted, on="order_id", how="semi"))
 
 
 def _unknown_leads(session: _Session, table: str) -> nw.LazyFrame:

@@ -79,7 +79,7 @@ CASES = [
     pytest.param(
         {8: "  - metric: sales"},
         "line 8, kpis[1].metric",
-        "unknown metric 'sales'; allowed: sales_volume, orders, average_check, leads_closed",
+        "unknown metric 'sales' (did you mean 'net_sales'?); allowed: sales_volume, orders, average_check",
         id="unknown metric",
     ),
     pytest.param(
