@@ -19,7 +19,9 @@ from kpi_toolkit.schema import TABLES
 __all__ = ["FINGERPRINT_VERSION", "TABLE_KEYS", "data_fingerprint"]
 
 #: Names the canonical form below; it changes only if the form changes.
-FINGERPRINT_VERSION = "kpi-toolkit-data-2"  # 2: activities are part of the data
+#: 2: activities are part of the data; 3: optional columns empty throughout are left out (so a column the
+#: contract gains later does not change the fingerprint of data without it), the leads' stages are hashed.
+FINGERPRINT_VERSION = "kpi-toolkit-data-3"
 #: The columns that order each table's rows (unique by the data contract, so the order is total); activities
 #: have no key and are ordered by all their columns (rows alike are interchangeable).
 TABLE_KEYS: dict[str, tuple[str, ...]] = {
@@ -49,11 +51,11 @@ def data_fingerprint(data: SalesData) -> str:
     Notes
     -----
     The canonical form hashes, in this order: the version tag :data:`FINGERPRINT_VERSION`; the data set's
-    ``fiscal_year_start`` (it changes what the period labels of ``plans`` mean) and its ``plan_metric`` when
-    it is not ``sales_volume``; then each table present, in
-    the order orders, leads, plans, managers, activities, returns, as its name and row count followed by its
-    columns in
-    sorted order. Rows are sorted by the table's key (:data:`TABLE_KEYS`, unique by the contract; activities
+    ``fiscal_year_start`` (it changes what the period labels of ``plans`` mean), its ``plan_metric`` when it
+    is not ``sales_volume`` and its leads' ``stages`` when set; then each table present, in the order of
+    :data:`TABLE_KEYS`, as its name and row count followed by its columns in sorted order, leaving out the
+    optional columns that are empty throughout (as if absent). Rows are sorted by the table's key
+    (:data:`TABLE_KEYS`, unique by the contract; activities
     by all their columns). Each column contributes its name, a type tag, its missing-value mask and its
     values: dates as int64 nanoseconds (UTC), numbers (amounts, targets, counts) as float64 (``-0.0`` as
     ``0.0``), ids and text as length-prefixed UTF-8. Columns outside the contract are hashed as text
@@ -92,6 +94,8 @@ def data_fingerprint(data: SalesData) -> str:
     put(FINGERPRINT_VERSION.encode(), str(int(data.fiscal_year_start)).encode())
     if data.plan_metric != "sales_volume":  # a setting that changes the attainment; absent by default
         put(b"plan_metric", data.plan_metric.encode())
+    if data.stages:  # the stages' order changes the pipeline's weights
+        put(b"stages", "\x1f".join(data.stages).encode("utf-8"))
     for name in TABLE_KEYS:
         frame: pd.DataFrame | None = getattr(data, name)
         if frame is None:
@@ -100,19 +104,25 @@ def data_fingerprint(data: SalesData) -> str:
             from kpi_toolkit.engines.fingerprint import lazy_table_columns, spool
 
             kinds = {c.name: c.kind for c in TABLES[name].columns}
+            optional = {c.name for c in TABLES[name].columns if not c.required}
             with spool() as folder:
                 keys = TABLE_KEYS[name]
                 n, columns = lazy_table_columns(frame, keys=keys, kinds=kinds, folder=Path(folder))
                 put(name.encode(), str(n).encode())
                 for column, tag, missing_bits, files in columns:
+                    if column in optional and np.unpackbits(np.frombuffer(missing_bits, np.uint8))[:n].all():
+                        continue  # empty throughout: as if absent
                     put(column.encode("utf-8"), tag.encode(), missing_bits, *files)
             continue
         keys = [k for k in TABLE_KEYS[name] if k in frame.columns] or sorted(frame.columns)
         ordered = frame.sort_values(keys, kind="stable", na_position="last") if keys else frame
         ordered = ordered.reset_index(drop=True)
         kinds = {c.name: c.kind for c in TABLES[name].columns}
+        optional = {c.name for c in TABLES[name].columns if not c.required}
         put(name.encode(), str(len(ordered)).encode())
         for column in sorted(ordered.columns):
+            if column in optional and bool(ordered[column].isna().all()):
+                continue  # empty throughout: as if absent
             tag, missing, chunks = column_bytes(kinds.get(column, "extra"), ordered[column])
             put(column.encode("utf-8"), tag.encode(), np.packbits(missing).tobytes(), *chunks)
     return "sha256:" + digest.hexdigest()

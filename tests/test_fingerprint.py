@@ -38,7 +38,18 @@ def test_csv_and_parquet_give_the_same_fingerprint(tmp_path):
 
 def test_demo_data_as_csv_and_parquet(demo_folder, demo, tmp_path):
     tables = {p.stem: pd.read_csv(p) for p in demo_folder.glob("*.csv")}
-    assert data_fingerprint(kt.load(_as_parquet(tmp_path / "demo", tables))) == data_fingerprint(demo)
+    folder = _as_parquet(tmp_path / "demo", tables)
+    (folder / "dataset.yml").write_bytes((demo_folder / "dataset.yml").read_bytes())  # the stages setting
+    assert data_fingerprint(kt.load(folder)) == data_fingerprint(demo)
+
+
+def test_settings_and_empty_optional_columns():
+    tables = tiny_tables()
+    base = data_fingerprint(kt.from_frames(**tables))
+    # an optional column empty throughout is as if absent (a column the contract gains does not change it)
+    assert data_fingerprint(kt.from_frames(**tables | {"orders": tables["orders"].assign(cost=None)})) == base
+    assert data_fingerprint(kt.from_frames(**tables, stages=["new", "offer"])) != base
+    assert data_fingerprint(kt.from_frames(**tables, plan_metric="net_sales")) != base
 
 
 def test_row_and_column_order_and_spelling_do_not_matter():
