@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from typing import Literal
 
+import narwhals as nw
 import numpy as np
 import pandas as pd
 
 from kpi_toolkit.data import SalesData
+from kpi_toolkit.engines.handover import to_pandas
 from kpi_toolkit.errors import ParameterError
 from kpi_toolkit.pacing_pipeline import pipeline_backtest, pipeline_raw
 from kpi_toolkit.periods import Period
@@ -222,6 +224,26 @@ def _level_check(level: float) -> None:
         raise ParameterError(f"level={level!r} must be between 0 and 1. Fix: e.g. level=0.8.")
 
 
+def _orders_until(data: SalesData, managers: list[str], cutoff: pd.Timestamp) -> pd.DataFrame:
+    """``manager, ordered_at, amount`` of the managers' orders before ``cutoff``, in pandas on any engine
+    (a lazy engine filters and sends back only these three columns)."""
+    if isinstance(data.orders, pd.DataFrame):
+        orders = data.orders.loc[data.orders["manager"].isin(managers), ["manager", "ordered_at", "amount"]]
+        return orders[orders["ordered_at"] < cutoff]
+    frame = (
+        nw.from_native(data.orders).lazy()
+        if not hasattr(nw.from_native(data.orders), "collect")
+        else nw.from_native(data.orders)
+    )
+    wanted = frame.filter(
+        nw.col("manager").is_in(list(managers)), nw.col("ordered_at") < cutoff.to_pydatetime()
+    )
+    out = to_pandas(wanted.select("manager", "ordered_at", "amount"))
+    out["manager"] = out["manager"].astype("string")
+    out["ordered_at"] = pd.to_datetime(out["ordered_at"]).astype("datetime64[ns]")
+    return out.reset_index(drop=True)
+
+
 def pacing(
     data: SalesData,
     *,
@@ -355,8 +377,7 @@ def pacing(
             f"as_of={str(as_of)!r} is before {p} starts ({p.start.date()}). Fix: a day inside the period."
         )
     managers = data.managers_of(team, period=p)
-    orders = data.orders.loc[data.orders["manager"].isin(managers), ["manager", "ordered_at", "amount"]]
-    orders = orders[orders["ordered_at"] < cutoff]
+    orders = _orders_until(data, managers, cutoff)
     first = Period.containing(data.first_date, p.kind, data.fiscal_year_start).start
     if first < data.first_date.normalize():  # the data starts inside that period: it is not whole
         first = Period.containing(data.first_date, p.kind, data.fiscal_year_start).shift(1).start

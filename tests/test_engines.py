@@ -444,3 +444,13 @@ def test_people_over_time_agree_on_every_engine(tmp_path, request, engine):
         assert same[0] == same[1] or all(x != x for x in same)  # NaN (Q2: cat sold without a target)
     assert kt.group_plan(lazy, period="2026Q3") == 1100.0  # North's own target; South (cat) has nobody
     assert data_fingerprint(lazy) == data_fingerprint(pandas)
+
+
+def test_pacing_and_alerts_on_duckdb(demo_on):
+    """pacing fetched the orders with pandas indexing and failed on a lazy engine ('no column loc')."""
+    pandas, duck = demo_on("pandas"), demo_on("duckdb")
+    want = kt.pacing(pandas, period="2026Q3", as_of="2026-08-15")
+    got = kt.pacing(duck, period="2026Q3", as_of="2026-08-15")
+    pd.testing.assert_frame_equal(got, want, check_exact=False, rtol=1e-9)
+    alerts = kt.alerts(duck, period="2026Q3")
+    assert alerts["manager"].tolist() == kt.alerts(pandas, period="2026Q3")["manager"].tolist()
