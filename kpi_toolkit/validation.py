@@ -27,6 +27,7 @@ __all__ = [
     "RowRule",
     "check_assignments",
     "check_manager_spellings",
+    "check_order_dates",
     "check_plan_teams",
     "check_references",
     "check_returns",
@@ -513,12 +514,59 @@ def check_references(frames: dict[str, pd.DataFrame], sources: dict[str, str]) -
         hits = activities[activities["lead_id"].notna() & ~known_lead]
         if len(hits):
             violations.append(_violation("activities", sources["activities"], "lead_id", *UNKNOWN_LEAD, hits))
+    if "managers" in frames:
+        violations += check_order_dates(frames["orders"], frames["managers"], source=sources["orders"])
     if "returns" in frames:
         wanted = frames["returns"]["order_id"].dropna()
         orders = frames["orders"]
         returned = orders.loc[_isin(orders["order_id"], wanted)] if len(wanted) else orders.iloc[:0]
         violations += check_returns(frames["returns"], returned, source=sources["returns"])
     return violations
+
+
+#: The rule and the fix of an order dated outside its manager's employment.
+OUTSIDE_EMPLOYMENT = (
+    "ordered_at is outside the manager's employment (before hired_at or after left_at)",
+    "correct the order's manager or date, or hired_at / left_at in the managers table (an order outside "
+    "the employment would count in no period's KPIs)",
+)
+
+
+def employment_dates(managers: pd.DataFrame) -> pd.DataFrame | None:
+    """``manager, _hired, _until`` of the managers with a ``hired_at`` or ``left_at`` (``_until``: the day
+    after ``left_at``); ``None`` when nobody has one."""
+    if "hired_at" not in managers or "left_at" not in managers:
+        return None
+    dated = managers[managers["hired_at"].notna() | managers["left_at"].notna()]
+    if not len(dated):
+        return None
+    return pd.DataFrame(
+        {
+            "manager": dated["manager"].astype("string").to_numpy(),
+            "_hired": dated["hired_at"]
+            .dt.normalize()
+            .fillna(pd.Timestamp.min)
+            .astype("datetime64[ns]")
+            .to_numpy(),
+            "_until": (dated["left_at"].dt.normalize() + pd.Timedelta(days=1))
+            .fillna(pd.Timestamp.max)
+            .astype("datetime64[ns]")
+            .to_numpy(),
+        }
+    )
+
+
+def check_order_dates(orders: pd.DataFrame, managers: pd.DataFrame, *, source: str) -> list[Violation]:
+    """Orders dated outside their manager's employment (they would silently count in no period)."""
+    dates = employment_dates(managers)
+    if dates is None:
+        return []
+    keyed = dates.set_index("manager")
+    manager = orders["manager"].astype("string")
+    hired = manager.map(keyed["_hired"]).astype("datetime64[ns]")
+    until = manager.map(keyed["_until"]).astype("datetime64[ns]")
+    hits = orders[(orders["ordered_at"] < hired) | (orders["ordered_at"] >= until)]
+    return [_violation("orders", source, "ordered_at", *OUTSIDE_EMPLOYMENT, hits)] if len(hits) else []
 
 
 def check_returns(returns: pd.DataFrame, orders: pd.DataFrame, *, source: str) -> list[Violation]:

@@ -423,3 +423,24 @@ def test_assignments_are_counted_and_fingerprinted():
     )
     assert data_fingerprint(_moves_data(moved)) != data_fingerprint(data)
     assert data_fingerprint(_moves_data(moved.iloc[::-1])) == data_fingerprint(_moves_data(moved))
+
+
+@pytest.mark.parametrize("engine", ["pandas", "duckdb"])
+def test_an_order_outside_the_employment_is_an_error_not_dropped(tmp_path, engine):
+    """Such an order would count in no period (a manager is listed only while employed): it is refused."""
+    orders = pd.DataFrame({"order_id": ["1", "2", "3"], "manager": ["ann", "ann", "bob"],
+                           "customer_id": ["c", "d", "e"], "amount": [1.0, 2.0, 3.0],
+                           "ordered_at": ["2026-07-01", "2026-09-02", "2026-08-01"]})  # fmt: skip
+    managers = pd.DataFrame({"manager": ["ann", "bob"], "name": ["A", "B"], "team": ["N", "N"],
+                             "hired_at": ["2026-06-01", None], "left_at": ["2026-08-31", None]})  # fmt: skip
+    orders.to_csv(tmp_path / "orders.csv", index=False)
+    managers.to_csv(tmp_path / "managers.csv", index=False)
+    with pytest.raises(kt.DataValidationError) as error:
+        kt.load(tmp_path, engine=engine)
+    (violation,) = error.value.violations
+    assert (violation.column, violation.rows, violation.examples) == ("ordered_at", (3,), ("2026-09-02",))
+    assert "outside the manager's employment" in violation.rule
+    if engine == "pandas":
+        kept = kt.load(tmp_path, on_invalid="quarantine")
+        assert kept.row_counts.set_index("table").loc["orders", "rows_excluded"] == 1
+        assert kept.quarantine["row"].tolist() == [3]

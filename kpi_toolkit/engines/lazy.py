@@ -39,11 +39,13 @@ from kpi_toolkit.reading import ROW, find_table_files, read_table
 from kpi_toolkit.schema import TABLES, Column
 from kpi_toolkit.validation import (
     MANAGER_TABLES,
+    OUTSIDE_EMPLOYMENT,
     UNKNOWN_LEAD,
     check_assignments,
     check_plan_teams,
     check_returns,
     check_rows,
+    employment_dates,
     row_rules,
     spelling_groups,
     spelling_rule,
@@ -252,6 +254,16 @@ def _references(session: _Session) -> list[Violation]:
             found = session.hits(t, _unknown_leads(session, t), "lead_id", "lead_id")
             if found[0]:
                 violations.append(session.violation(t, "lead_id", *UNKNOWN_LEAD, found))
+    if "managers" in session.small and "orders" in session.lazy:
+        dates = employment_dates(session.small["managers"])
+        if dates is not None:
+            orders = session.frame("orders")
+            rows = orders.join(session.backend.lazy(dates), on="manager", how="inner").filter(
+                (nw.col("ordered_at") < nw.col("_hired")) | (nw.col("ordered_at") >= nw.col("_until"))
+            )
+            found = session.hits("orders", rows, "ordered_at", shown_column("ordered_at"))
+            if found[0]:
+                violations.append(session.violation("orders", "ordered_at", *OUTSIDE_EMPLOYMENT, found))
     if "returns" in session.small:
         returns = session.small["returns"]
         violations += check_returns(
