@@ -225,10 +225,12 @@ def card_command(
     force: ForceOption = False,
 ) -> None:
     """Pay a period under a KPI card: OUT/<period>/card.html (card.ru.html in Russian), bonuses.xlsx and
-    bonuses.csv for payroll (data: the same in every language), and rebuild the site's OUT/index.html."""
+    bonuses.csv for payroll (bonuses.ru.xlsx and .csv in Russian: the same numbers, Russian headers and
+    notes), and rebuild the site's OUT/index.html."""
     from kpi_toolkit.card.workbook import write_bonus_workbook
     from kpi_toolkit.report import card_views
     from kpi_toolkit.report.card_report import card_report
+    from kpi_toolkit.report.report_words import payroll_for_people
 
     tr = translator(lang, currency=currency)
     prepare_out(out, force=force)
@@ -251,13 +253,16 @@ def card_command(
             "card", report, card_views, tr, files=files, stem=f"card{suffix}", parameters=parameters,
             team=team,
         )  # fmt: skip
+        payroll, scorecard, labels = payroll_for_people(report.payroll, report.scorecard, tr)
+        lang_part = "" if tr.lang == "en" else f".{tr.lang}"
         workbook = write_bonus_workbook(
-            files.path(f"bonuses{suffix}.xlsx"),
+            files.path(f"bonuses{suffix}{lang_part}.xlsx"),
             card=report.card,
-            scorecard=report.scorecard,
-            payouts=report.payroll,
+            scorecard=scorecard,
+            payouts=payroll,
+            labels=labels,
         )
-        csv = _spreadsheet(report.payroll, files.path(f"bonuses{suffix}.csv"))
+        csv = _spreadsheet(payroll.rename(columns=labels), files.path(f"bonuses{suffix}{lang_part}.csv"))
         site = files.publish(html, record, owner=owner)
     _wrote(files, [html, workbook, csv], site)
 
@@ -445,6 +450,7 @@ def showcase_command(
         bool, typer.Option("--anonymize/--no-anonymize", help="Pseudonyms outside the showcased group.")
     ] = True,
     lang: LangOption = "en",
+    currency: CurrencyOption = "",
     force: ForceOption = False,
 ) -> None:
     """What top performers do differently: OUT/<period>/showcase.html (the top group, the practices
@@ -452,7 +458,7 @@ def showcase_command(
     from kpi_toolkit.report import showcase_views
     from kpi_toolkit.report.showcase import showcase_report
 
-    tr = translator(lang)
+    tr = translator(lang, currency=currency)
     prepare_out(out, force=force)
     sales = _load(data)
     _covered(sales, period)
@@ -469,6 +475,7 @@ def showcase_command(
         "anonymize": anonymize,
         "min_leads": min_leads,
         "lang": lang,
+        "currency": tr.currency or "",
     }
     with ReportSet(out, str(report.period), force=force) as files:
         html, record = _render(

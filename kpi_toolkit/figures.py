@@ -176,7 +176,7 @@ def plot_volume_vs_plan(
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: literal(tr.compact(v))))
     ylabel = tr.t("kpi.sales_volume")
     if tr.currency:
-        ylabel = tr.t("figure.volume.ylabel_currency", label=ylabel, currency=tr.currency)
+        ylabel = tr.t("figure.volume.ylabel_currency", label=ylabel, currency=tr.currency_sign or "")
     ax.set_ylabel(literal(ylabel))
     ax.legend(frameon=False, loc="upper left")
     sns.despine(ax=ax)

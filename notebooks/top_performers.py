@@ -21,14 +21,15 @@ top_share: float = 0.25  # share of the ranked managers showcased, e.g. 0.25 for
 anonymize: bool = True  # name only the showcased group; everyone else appears as Manager A, B ...
 min_leads: int = 20  # managers with fewer closed leads in the period are not ranked at all
 lang: str = "en"  # language of the report: en or ru
+currency: str = ""  # ISO 4217 code of the amounts, e.g. RUB (empty: no currency sign)
 
 # %%
 import kpi_toolkit as kt
+from kpi_toolkit.report import first_screens, translator
 from kpi_toolkit.report import showcase_views as views
-from kpi_toolkit.report import translator
 from kpi_toolkit.report.showcase import showcase_report
 
-tr = translator(lang)
+tr = translator(lang, currency=currency)
 data = kt.load(data_dir)
 report = showcase_report(
     data, period=period, team=team, top_share=top_share, anonymize=anonymize, min_leads=min_leads, tr=tr
@@ -37,6 +38,9 @@ views.title(report, tr)
 
 # %%
 views.headline(report, tr)
+
+# %%
+first_screens.showcase_answer(report, tr)
 
 # %%
 views.caveats(report, tr)

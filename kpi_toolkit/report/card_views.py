@@ -29,6 +29,7 @@ from kpi_toolkit.report.card_messages import reason_text as _why
 from kpi_toolkit.report.card_report import LEAD_METRICS, CardReport
 from kpi_toolkit.report.formatting import decimals
 from kpi_toolkit.report.i18n import Translator, translator
+from kpi_toolkit.report.report_words import parameter_rows, table_name
 from kpi_toolkit.report.site import KeyFigure
 
 __all__ = [
@@ -486,10 +487,7 @@ def provenance(r: CardReport, tr: Translator | None = None, *, parameters: Mappi
     """
     tr = _tr(tr)
     empty = _t(tr, "card.provenance.empty")
-    rows = [
-        {"what": _t(tr, "card.provenance.parameter", name=str(k)), "value": str(v) if str(v) else empty}
-        for k, v in parameters.items()
-    ]
+    rows = [{"what": what, "value": value} for what, value in parameter_rows(parameters, tr, empty=empty)]
     rows += [
         {"what": _t(tr, "card.provenance.card"), "value": r.card.name},
         {"what": _t(tr, "card.provenance.card_source"), "value": r.card.source},
@@ -501,7 +499,7 @@ def provenance(r: CardReport, tr: Translator | None = None, *, parameters: Mappi
     ]
     rows += [
         {
-            "what": _t(tr, "card.provenance.rows", table=str(row["table"])),
+            "what": _t(tr, "card.provenance.rows", table=table_name(str(row["table"]), tr)),
             "value": _t(
                 tr,
                 "card.provenance.rows_value",

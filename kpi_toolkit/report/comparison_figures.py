@@ -124,7 +124,7 @@ def amounts_plot(r: ComparisonReport, tr: Translator | None = None) -> Axes:
     ax.xaxis.set_major_formatter(_ticks(tr, "money"))
     ax.xaxis.set_minor_formatter(NullFormatter())
     if tr.currency:
-        label = _t(tr, "comparison.plot.amount_currency", currency=tr.currency)
+        label = _t(tr, "comparison.plot.amount_currency", currency=tr.currency_sign or "")
     else:
         label = _t(tr, "comparison.plot.amount")
     zeros = int((r.amounts["amount"] == 0).sum())

@@ -14,7 +14,6 @@ titles, legends and tick numbers are then put in the translator's language
 from __future__ import annotations
 
 import math
-import shlex
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -49,6 +48,7 @@ from kpi_toolkit.report.comparison_report import ComparisonReport
 from kpi_toolkit.report.formatting import MISSING
 from kpi_toolkit.report.i18n import Translator
 from kpi_toolkit.report.quarterly import QuarterlyReport
+from kpi_toolkit.report.report_words import parameter_rows, table_name
 from kpi_toolkit.report.site import KeyFigure
 from kpi_toolkit.stats import DEFAULT_SEED
 
@@ -665,10 +665,7 @@ def provenance(
     """How the report was made: its parameters, the data's source, fingerprint and dates, the toolkit."""
     tr = _tr(tr)
     empty = _t(tr, "comparison.provenance.empty")
-    rows = [
-        (_t(tr, "comparison.provenance.parameter", name=str(k)), str(v) if str(v) else empty)
-        for k, v in (parameters or {}).items()
-    ]
+    rows = parameter_rows(parameters or {}, tr, empty=empty)
     rows += [
         (_t(tr, "comparison.provenance.source"), r.source),
         (_t(tr, "comparison.provenance.fingerprint"), r.data_fingerprint or MISSING),
@@ -680,7 +677,7 @@ def provenance(
     for _, c in r.row_counts.iterrows():
         rows.append(
             (
-                _t(tr, "comparison.provenance.rows", table=str(c["table"])),
+                _t(tr, "comparison.provenance.rows", table=table_name(str(c["table"]), tr)),
                 _t(
                     tr,
                     "comparison.provenance.rows_value",
@@ -774,8 +771,7 @@ def differences_section(
         names = tr.names(_name(q.names, m) for m in few)
         sentences.append(_t(tr, "comparison.quarterly.insufficient", count=len(few), names=names))
     year = Period.containing(q.period.start, "year", q.period.fiscal_year_start)
-    command = f"kpi-report compare --period {year}" + (f" --team {shlex.quote(q.team)}" if q.team else "")
-    sentences.append(_t(tr, "comparison.quarterly.pointer", command=command))
+    sentences.append(_t(tr, "comparison.quarterly.pointer", period=tr.period(year)))
     frame = pd.DataFrame({"manager": managers})
     frame["who"] = [_name(q.names, m) for m in managers]
     columns = {"who": _t(tr, "comparison.quarterly.manager")}

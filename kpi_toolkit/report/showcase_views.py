@@ -22,6 +22,7 @@ from kpi_toolkit.practices.figures import plot_practice_effects, plot_profile
 from kpi_toolkit.practices.performers import HABITS
 from kpi_toolkit.report import html
 from kpi_toolkit.report.i18n import Translator, translator
+from kpi_toolkit.report.report_words import parameter_rows
 from kpi_toolkit.report.showcase import ShowcaseReport
 from kpi_toolkit.report.site import KeyFigure
 
@@ -329,7 +330,10 @@ def recommendations(r: ShowcaseReport, tr: Translator | None = None) -> html.Htm
     if len(apart):
         items.append(
             tr.t(
-                "showcase.recommend.apart", measures=tr.names(measure_label(m, tr) for m in apart["measure"])
+                "showcase.recommend.apart",
+                measures=tr.names(
+                    tr.t("report_words.quoted", name=measure_label(m, tr)) for m in apart["measure"]
+                ),
             )
         )
     return html.section(tr.t("showcase.recommend.heading"), items)
@@ -349,10 +353,7 @@ def provenance(
 ) -> html.Html:
     """How the report was made: parameters, data source, fingerprint, data as of, toolkit version."""
     tr = _tr(tr)
-    rows = [
-        {"what": tr.t("showcase.provenance.parameter", name=str(k)), "value": str(v) if str(v) else "–"}
-        for k, v in parameters.items()
-    ]
+    rows = [{"what": what, "value": value} for what, value in parameter_rows(parameters, tr, empty="–")]
     rows += [
         {"what": tr.t("showcase.provenance.source"), "value": r.source},
         {"what": tr.t("showcase.provenance.fingerprint"), "value": r.data_fingerprint},

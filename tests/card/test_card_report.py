@@ -207,6 +207,7 @@ def test_sections_in_russian(hostile, card):
     codes = {
         "KPI",
         "bonuses",
+        "ru",
         "xlsx",
         "sha",
         "kpi-toolkit",
@@ -385,8 +386,8 @@ def rendered_ru(tmp_path_factory: pytest.TempPathFactory, demo_hostile: Path) ->
 def test_cli_in_russian(rendered_ru, demo_hostile):
     folder = rendered_ru / "2026Q3"
     assert sorted(p.name for p in folder.iterdir()) == [
-        "bonuses.csv",
-        "bonuses.xlsx",
+        "bonuses.ru.csv",
+        "bonuses.ru.xlsx",
         "card.ru.html",
         "card.ru.report.json",
     ]
@@ -423,11 +424,9 @@ def test_cli_in_russian(rendered_ru, demo_hostile):
 
 
 @pytest.mark.slow
-def test_cli_payroll_files_are_the_same_in_every_language(rendered, rendered_ru):
-    for name in ("bonuses.xlsx", "bonuses.csv"):
-        english = (rendered / "2026Q3" / name).read_bytes()
-        assert (rendered_ru / "2026Q3" / name).read_bytes() == english, name
-    sheet = openpyxl.load_workbook(rendered_ru / "2026Q3" / "bonuses.xlsx")["bonuses"]
+def test_cli_payroll_files_have_the_same_numbers_in_every_language(rendered, rendered_ru):
+    """English keeps the codes a payroll system reads; Russian names the columns, sheets, KPIs and notes."""
+    sheet = openpyxl.load_workbook(rendered / "2026Q3" / "bonuses.xlsx")["bonuses"]
     assert [c.value for c in sheet[1]][:7] == [
         "manager",
         "name",
@@ -437,6 +436,29 @@ def test_cli_payroll_files_are_the_same_in_every_language(rendered, rendered_ru)
         "base_bonus",
         "bonus",
     ]
+    assert not (rendered_ru / "2026Q3" / "bonuses.xlsx").exists()
+    book = openpyxl.load_workbook(rendered_ru / "2026Q3" / "bonuses.ru.xlsx")
+    assert book.sheetnames == ["Премии", "Выполнение KPI", "Карта"]
+    russian = book["Премии"]
+    assert [c.value for c in russian[1]][:7] == [
+        "Код менеджера",
+        "Менеджер",
+        "Команда",
+        "Итоговый коэффициент",
+        "Допуск пройден",
+        "Базовая премия",
+        "Премия",
+    ]
+    assert [c.value for c in russian["G"]][1:] == [c.value for c in sheet["G"]][1:]  # the same bonuses
+    assert {c.value for c in book["Выполнение KPI"]["B"]} >= {"KPI", "Объём продаж", "Конверсия"}
+    english = pd.read_csv(rendered / "2026Q3" / "bonuses.csv")
+    ru = pd.read_csv(rendered_ru / "2026Q3" / "bonuses.ru.csv")
+    assert (
+        list(ru.columns[:2]) == ["Код менеджера", "Менеджер"]
+        and ru["Премия"].tolist() == english["bonus"].tolist()
+    )
+    notes = " ".join(ru["Примечания"].dropna())
+    assert "условие допуска не пройдено" in notes and not re.search(r"gate|achievement", notes)
 
 
 @pytest.mark.slow
