@@ -24,8 +24,8 @@ mapping: str = ""  # mapping (YAML) that reads an export in data_dir; empty: can
 
 # %%
 import kpi_toolkit as kt
+from kpi_toolkit.report import card_explain, first_screens, translator
 from kpi_toolkit.report import card_views as views
-from kpi_toolkit.report import translator
 from kpi_toolkit.report.card_report import card_report
 
 tr = translator(lang, currency=currency)
@@ -35,6 +35,9 @@ views.title(report, tr)
 
 # %%
 views.headline(report, tr)
+
+# %%
+first_screens.card_answer(report, tr)
 
 # %%
 views.caveats(report, tr)
@@ -53,6 +56,9 @@ views.scorecard_section(report, tr)
 
 # %%
 views.payouts_section(report, tr)
+
+# %%
+card_explain.bonus_sentences(report, tr)
 
 # %%
 views.cost_section(report, tr)

@@ -26,8 +26,8 @@ currency: str = ""  # ISO 4217 code of the amounts (RUB, USD, EUR ...); empty: a
 
 # %%
 import kpi_toolkit as kt
+from kpi_toolkit.report import first_screens, translator
 from kpi_toolkit.report import plan_gap_views as views
-from kpi_toolkit.report import translator
 from kpi_toolkit.report.plan_gap_report import plan_gap_report
 
 tr = translator(lang, currency=currency)
@@ -39,6 +39,9 @@ views.title(report, tr)
 
 # %%
 views.headline(report, tr)
+
+# %%
+first_screens.plan_gap_answer(report, tr)
 
 # %%
 views.alerts_section(report, tr)

@@ -8,7 +8,7 @@ import hashlib
 import json
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -65,6 +65,9 @@ class CardReport:
     has_leads: bool
     data_fingerprint: str
     card_fingerprint: str
+    #: What each manager's KPIs rest on: ``orders``, ``leads_closed`` and ``leads_won`` of the period, indexed
+    #: by manager (for the small-sample warnings).
+    sample: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def cost(self) -> float:
@@ -128,4 +131,5 @@ def card_report(
         has_leads=data.leads is not None,
         data_fingerprint=data_fingerprint(data),
         card_fingerprint=card_fingerprint(inputs.card),
+        sample=inputs.kpis.reindex(columns=["orders", "leads_closed", "leads_won"]),
     )

@@ -209,6 +209,9 @@ def caveats(r: CardReport, tr: Translator | None = None) -> html.Html:
                     names=tr.names(_name(r, m) for m in missing["manager"]),
                 )
             )
+    from kpi_toolkit.report.card_explain import small_samples
+
+    items += small_samples(r, tr)
     return html.notes(items, title=_t(tr, "card.caveat.title"))
 
 
@@ -453,7 +456,7 @@ def cost_section(r: CardReport, tr: Translator | None = None) -> html.Html:
         )
     ]
     paid = p[p["bonus"] > 0]
-    unpaid = p[p["bonus"] == 0]
+    unpaid = p[(p["bonus"] == 0) & p["gate_passed"]]  # those stopped by the gate are named just below
     sentences.append(_t(tr, "card.cost.paid", count=len(paid)))
     if len(unpaid):
         sentences.append(_t(tr, "card.cost.unpaid", names=tr.names(_name(r, m) for m in unpaid["manager"])))

@@ -103,11 +103,11 @@ def card_answer(r: CardReport, tr: Translator | None = None) -> html.Html:
     )
     who = [
         tr.t(
-            "report_words.first.paid_item",
+            "report_words.first.paid_item" if passed else "report_words.first.paid_item_gate",
             name=r.names.get(str(m), str(m)),
             bonus=tr.money(b, digits=2) if pd.notna(b) else "–",
-        )
-        for m, b in zip(p["manager"], p["bonus"], strict=True)
+        ).replace(" ", "\u00a0")  # an item never breaks across lines; the list breaks between items
+        for m, b, passed in zip(p["manager"], p["bonus"], p["gate_passed"], strict=True)
     ]
     return html.section(tr.t("report_words.first.card_heading"), [lead, " · ".join(who)])
 

@@ -132,7 +132,8 @@ def test_sections_show_the_payouts_escaped(hostile, card):
     assert "The highest bonus is =HYPERLINK(&#34;x&#34;)&#39;s (1,175.00, score 1.1750)." in page
     text = html.unescape(re.sub(r"<[^>]+>", " ", page))
     assert "Under this card 5 managers are paid 3,162.50 in all, 63% of the 5,000.00" in text
-    assert "No bonus for Dan and Eve." in text and "The gate stops 2 managers' bonuses: Dan and Eve." in text
+    # the cost paragraph names those the gate stops once, not also as "no bonus"
+    assert "No bonus for" not in text and "The gate stops 2 managers' bonuses: Dan and Eve." in text
     assert "Sales volume could not be computed for 1 manager, who gets factor 0 for it: Eve (no plan" in text
     assert "Conversion could not be computed for 1 manager" in text
     assert "Gate: no bonus at all unless Sales volume reaches 70% of its target." in text
@@ -174,7 +175,7 @@ def test_sections_in_russian(hostile, card):
         "Всего по этой карте к выплате 3 162,50 ₽ (5 менеджеров): 63 % от 5 000,00 ₽, которые карта стоила бы"
         in text
     )
-    assert "Премию получают 3 менеджера. Без премии: Dan и Eve." in text
+    assert "Премию получают 3 менеджера. 2 менеджера не прошли" in text and "Без премии" not in text
     assert "2 менеджера не прошли условие допуска и остаются без премии: Dan и Eve." in text
     assert 'Самая большая премия – у =HYPERLINK("x") (1 175,00 ₽, итоговый коэффициент 1,1750).' in text
     assert (
