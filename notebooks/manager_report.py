@@ -23,8 +23,8 @@ mapping: str = ""  # mapping (YAML) that reads an export in data_dir; empty: can
 on_invalid: str = "raise"  # raise: stop at invalid rows; quarantine: set them aside and say so
 
 # %%
+from kpi_toolkit.report import first_screens, shared, translator
 from kpi_toolkit.report import manager_views as views
-from kpi_toolkit.report import shared, translator
 from kpi_toolkit.report.manager import manager_report, team_of
 
 tr = translator(lang, currency=currency)
@@ -35,6 +35,9 @@ views.title(report, tr)
 
 # %%
 views.headline(report, tr)
+
+# %%
+first_screens.manager_alerts(data, report, tr)
 
 # %%
 views.summary(report, tr)

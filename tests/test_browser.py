@@ -251,8 +251,10 @@ def test_site_navigation_in_the_browser(site, open_page):
     page.click("nav a[hreflang=ru]")
     assert page.url.endswith(REPORTS["quarterly-ru"]) and page.locator("html").get_attribute("lang") == "ru"
     assert page.locator("nav a[rel=prev]").count() == 0  # no Russian 2026Q2 was rendered
-    page.click("nav a >> nth=0")
-    assert page.url.endswith("/index.html")
+    page.click("nav a >> nth=0")  # the index in the report's language
+    assert page.url.endswith("/index.ru.html") and page.locator("html").get_attribute("lang") == "ru"
+    page.click("main p.lang a[hreflang=en]")
+    assert page.url.endswith("/index.html") and page.locator("html").get_attribute("lang") == "en"
     watch.assert_clean()
 
 

@@ -14,14 +14,16 @@ from __future__ import annotations
 
 import pandas as pd
 
+from kpi_toolkit.data import SalesData
 from kpi_toolkit.gap import WATERFALL_STEPS
 from kpi_toolkit.report import html
 from kpi_toolkit.report.card_report import CardReport
 from kpi_toolkit.report.i18n import Translator, translator
+from kpi_toolkit.report.manager import ManagerReport
 from kpi_toolkit.report.plan_gap_report import PlanGapReport
 from kpi_toolkit.report.showcase import ShowcaseReport
 
-__all__ = ["card_answer", "plan_gap_answer", "showcase_answer"]
+__all__ = ["card_answer", "manager_alerts", "plan_gap_answer", "showcase_answer"]
 
 
 def _signed(tr: Translator, value: float) -> str:
@@ -86,6 +88,7 @@ def card_answer(r: CardReport, tr: Translator | None = None) -> html.Html:
     ...         "kpis": [{"metric": "orders", "weight": 1, "target": 50}]}
     >>> r = card_report(kt.from_frames(**make_demo_data()), period="2026Q3", card=card)
     >>> text = card_answer(r)
+    >>> text = text.replace("\\xa0", " ")  # each item is kept on one line
     >>> "To pay: 12,660.00 in all, to 14 of 14 managers" in text, "Clara Jensen 620.00" in text
     (True, True)
     """
@@ -134,3 +137,33 @@ def showcase_answer(r: ShowcaseReport, tr: Translator | None = None) -> html.Htm
             )
         )
     return html.section(heading, [*items, tr.t("report_words.first.teach_caveat")])
+
+
+def manager_alerts(data: SalesData, r: ManagerReport, tr: Translator | None = None) -> html.Html:
+    """The per-manager report's alerts: whether the manager missed the plan of the period, and whether they
+    miss it systematically (:func:`kpi_toolkit.alerts` over the quarterly report's eight periods); empty when
+    neither. Only the manager is named: the colleagues' alerts are not theirs to read.
+
+    >>> import kpi_toolkit as kt
+    >>> from kpi_toolkit.demo import make_demo_data
+    >>> from kpi_toolkit.report.manager import manager_report
+    >>> from kpi_toolkit.report.quarterly import quarterly_report
+    >>> data = kt.from_frames(**make_demo_data())
+    >>> team = quarterly_report(data, period="2026Q3", team="South")
+    >>> notes = manager_alerts(data, manager_report(team, manager="M10"))
+    >>> "James Carter: missed the plan" in notes, "misses the plan systematically" in notes
+    (True, True)
+    >>> manager_alerts(data, manager_report(team, manager="M13"))  # Maria Lopez: 108.8% of plan
+    ''
+    """
+    from kpi_toolkit.plan_gap import alerts
+    from kpi_toolkit.report.behind_plan import HISTORY
+    from kpi_toolkit.report.plan_gap_views import alert_items
+
+    tr = tr or translator("en")
+    p = r.period
+    as_of = min(data.last_date.normalize(), p.end - pd.Timedelta(days=1))
+    found = alerts(data, period=p, history=HISTORY, team=r.team, as_of=as_of)
+    found = found[found["manager"].astype(str) == r.manager]
+    notes = alert_items(found, {r.manager: r.name}, p, tr)
+    return html.notes(notes, title=tr.t("plan_gap.alerts.heading")) if notes else html.Html("")

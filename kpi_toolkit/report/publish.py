@@ -130,7 +130,7 @@ class ReportSet:
         )
         with signals_deferred():
             self._move(names)
-            site = build_site(self.out, lang=record.lang, force=self.force)
+            site = build_site(self.out, force=self.force)  # the site's language, not this report's
         return site
 
     def _move(self, names: list[str]) -> None:
