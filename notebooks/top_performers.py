@@ -52,6 +52,9 @@ views.top_section(report, tr)
 views.recommendations(report, tr)
 
 # %%
+views.win_rate_figure(report, tr)
+
+# %%
 views.practices_section(report, tr)
 
 # %%

@@ -58,8 +58,13 @@ def verdicts_plot(r: ComparisonReport, tr: Translator | None = None) -> Axes:
     tr = _tr(tr)
     table = r.table
     ax = plot_comparison(table, names=r.names)
+    # the name alone against the whole rest (the caption says so): the labels leave the plot its width
     labels = [
-        literal(_t(tr, "comparison.plot.pair", name=_name(r.names, m), versus=_versus(tr, r.names, v)))
+        literal(
+            _name(r.names, m)
+            if v == "rest"
+            else _t(tr, "comparison.plot.pair", name=_name(r.names, m), versus=_versus(tr, r.names, v))
+        )
         for m, v in zip(table["manager"], table["versus"], strict=True)
     ]
     ax.set_yticks(np.arange(len(table))[::-1], labels)

@@ -313,6 +313,7 @@ def global_section(r: ComparisonReport, tr: Translator | None = None) -> html.Ht
         columns=columns,
         formats=formats,
         caption=_t(tr, "comparison.global.caption", period=_period(tr, r)),
+        classes={"test": "wrap-narrow", "note": "wrap"},  # the long texts wrap: no column cut at 1280 px
     )
     return (
         html.section(_t(tr, "comparison.global.heading"), [_t(tr, "comparison.global.intro"), result]) + table
@@ -365,6 +366,7 @@ def verdicts_table(r: ComparisonReport, tr: Translator | None = None) -> html.Ht
         formats=formats,
         caption=_t(tr, "comparison.tests.caption", kpi=_kpi(tr, metric), period=_period(tr, r)),
         sortable=True,
+        classes={c: "wrap-narrow" for c in ("test", "against", "interval", "verdict_text")},
     )
 
 
