@@ -224,7 +224,8 @@ def card_command(
     force: ForceOption = False,
 ) -> None:
     """Pay a period under a KPI card: OUT/<period>/card.html (card.ru.html in Russian), bonuses.xlsx and
-    bonuses.csv for payroll (data: the same in every language), and rebuild the site's OUT/index.html."""
+    bonuses.csv for payroll (bonuses.ru.xlsx and .csv in Russian: the same numbers, Russian headers and
+    notes), and rebuild the site's OUT/index.html."""
     from kpi_toolkit.card.spec import load_card
 
     load_card(card)  # a bad card fails before the notebook runs
@@ -384,6 +385,7 @@ def showcase_command(
         bool, typer.Option("--anonymize/--no-anonymize", help="Pseudonyms outside the showcased group.")
     ] = True,
     lang: LangOption = "en",
+    currency: CurrencyOption = "",
     mapping: MappingOption = None,
     on_invalid: OnInvalidOption = "raise",
     force: ForceOption = False,
@@ -391,7 +393,7 @@ def showcase_command(
     """What top performers do differently: OUT/<period>/showcase.html (the top group, the practices
     associated with winning, what to teach), practices.csv, and rebuild the site's OUT/index.html."""
     _report(
-        "showcase", data=data, out=out, lang=lang, currency=None, mapping=mapping, on_invalid=on_invalid,
+        "showcase", data=data, out=out, lang=lang, currency=currency, mapping=mapping, on_invalid=on_invalid,
         force=force, name="showcase", named_by=[("team", team)],
         options={"period": period, "team": team, "top_share": top_share, "anonymize": anonymize,
                  "min_leads": min_leads},

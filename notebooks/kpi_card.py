@@ -33,9 +33,9 @@ output_dir: str = ""  # folder for the record, bonuses.xlsx and bonuses.csv (kpi
 
 # %%
 import kpi_toolkit as kt
+from kpi_toolkit.report import card_explain, first_screens, outputs, shared, translator
 from kpi_toolkit.report import card_views as views
-from kpi_toolkit.report import outputs, shared, translator
-from kpi_toolkit.report.card_report import bonus_workbook, card_report
+from kpi_toolkit.report.card_report import card_report, payroll_files
 
 tr = translator(lang, currency=currency)
 data = shared.covered(shared.load(data_dir, mapping=mapping, on_invalid=on_invalid), period)
@@ -46,6 +46,9 @@ views.title(report, tr)
 
 # %%
 views.headline(report, tr)
+
+# %%
+first_screens.card_answer(report, tr)
 
 # %%
 views.caveats(report, tr)
@@ -78,6 +81,9 @@ payouts
 views.payouts_section(report, tr)
 
 # %%
+card_explain.bonus_sentences(report, tr)
+
+# %%
 views.cost_section(report, tr)
 
 # %%
@@ -98,5 +104,5 @@ written = outputs.write_outputs(
     output_dir,
     record=outputs.report_record("card", report, views, tr, parameters=parameters, team=team),
     data=data,
-    files={"bonuses.xlsx": bonus_workbook(report), "bonuses.csv": report.payroll},
+    files=payroll_files(report, tr),  # bonuses.xlsx/.csv; bonuses.ru.xlsx/.csv in Russian
 )

@@ -33,8 +33,8 @@ output_dir: str = ""  # folder for the report's record (the batch sets it); empt
 
 # %%
 import kpi_toolkit as kt
+from kpi_toolkit.report import first_screens, outputs, shared, translator
 from kpi_toolkit.report import manager_views as views
-from kpi_toolkit.report import outputs, shared, translator
 from kpi_toolkit.report.manager import manager_report, team_of
 
 tr = translator(lang, currency=currency)
@@ -47,6 +47,9 @@ views.title(report, tr)
 
 # %%
 views.headline(report, tr)
+
+# %%
+first_screens.manager_alerts(data, report, tr)
 
 # %%
 views.summary(report, tr)

@@ -38,7 +38,7 @@ output_dir: str = ""  # folder for the report's record and plan_gap.csv (kpi-rep
 
 # %%
 import kpi_toolkit as kt
-from kpi_toolkit.report import outputs, pipeline_views, shared, translator
+from kpi_toolkit.report import first_screens, outputs, pipeline_views, shared, translator
 from kpi_toolkit.report import plan_gap_views as views
 from kpi_toolkit.report.customer_views import customer_bridge_section
 from kpi_toolkit.report.plan_gap_report import data_as_of, plan_gap_report
@@ -58,6 +58,9 @@ views.headline(report, tr)
 # %% tags=["analysis"]
 alerts = report.alerts  # kt.alerts(data, period=report.period, history=history, team=team, as_of=...)
 alerts
+
+# %%
+first_screens.plan_gap_answer(report, tr)
 
 # %%
 views.alerts_section(

@@ -23,6 +23,7 @@ min_leads: int = 20  # managers with fewer closed leads in the period are not ra
 lang: str = "en"  # language of the report: en or ru
 mapping: str = ""  # mapping (YAML) that reads an export in data_dir; empty: canonical tables
 on_invalid: str = "raise"  # raise: stop at invalid rows; quarantine: set them aside and say so
+currency: str = ""  # ISO 4217 code of the amounts, e.g. RUB (empty: no currency sign)
 output_dir: str = ""  # folder for the report's record and practices.csv (kpi-report sets it); empty: none
 
 # %% [markdown] tags=["analysis"]
@@ -34,11 +35,11 @@ output_dir: str = ""  # folder for the report's record and practices.csv (kpi-re
 
 # %%
 import kpi_toolkit as kt
-from kpi_toolkit.report import outputs, shared, translator
+from kpi_toolkit.report import first_screens, outputs, shared, translator
 from kpi_toolkit.report import showcase_views as views
 from kpi_toolkit.report.showcase import showcase_report
 
-tr = translator(lang)
+tr = translator(lang, currency=currency)
 data = shared.covered(shared.load(data_dir, mapping=mapping, on_invalid=on_invalid), period)
 report = showcase_report(
     data, period=period, team=team, top_share=top_share, anonymize=anonymize, min_leads=min_leads, tr=tr
@@ -49,6 +50,9 @@ views.title(report, tr)
 
 # %%
 views.headline(report, tr)
+
+# %%
+first_screens.showcase_answer(report, tr)
 
 # %%
 views.caveats(report, tr)
@@ -66,6 +70,9 @@ views.recommendations(report, tr)
 # %% tags=["analysis"]
 effects = report.effects  # kt.practice_effects over the period and the three before it
 effects
+
+# %%
+views.win_rate_figure(report, tr)
 
 # %%
 views.practices_section(report, tr)

@@ -251,8 +251,10 @@ def test_site_navigation_in_the_browser(site, open_page):
     page.click("nav a[hreflang=ru]")
     assert page.url.endswith(REPORTS["quarterly-ru"]) and page.locator("html").get_attribute("lang") == "ru"
     assert page.locator("nav a[rel=prev]").count() == 0  # no Russian 2026Q2 was rendered
-    page.click("nav a >> nth=0")
-    assert page.url.endswith("/index.html")
+    page.click("nav a >> nth=0")  # the index in the report's language
+    assert page.url.endswith("/index.ru.html") and page.locator("html").get_attribute("lang") == "ru"
+    page.click("main p.lang a[hreflang=en]")
+    assert page.url.endswith("/index.html") and page.locator("html").get_attribute("lang") == "en"
     watch.assert_clean()
 
 
@@ -305,4 +307,56 @@ def test_first_screen_says_who_is_behind_plan_with_the_alerts(site, open_page, n
     assert heading in ("Who is behind plan", "Кто не выполняет план")
     assert behind < PHONE["height"] / 2  # on the first screen of a phone
     assert alerts < first_table and alerts < 2 * PHONE["height"], tops
+    watch.assert_clean()
+
+
+# -- the first screens of the plan-gap, card and showcase reports (issue 20) --------------------------------
+
+CARD = Path(__file__).resolve().parents[1] / "data" / "cards" / "sales_manager.yml"
+#: Each report kind's first-screen heading (en, ru), and a phrase of its answer that must be on that screen.
+FIRST_SCREENS = {
+    "plan_gap": (("The gap", "Разрыв с планом"), ("cost the most", "Больше всего потеряно")),
+    "card": (("Who is paid what", "Кому сколько"), ("To pay:", "К выплате всего")),
+    "showcase": (("What to teach, in brief", "Коротко: чему учить"), ("Teach", "Учить")),
+}
+
+
+@pytest.fixture(scope="session")
+def first_screen_site(demo_folder: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("first") / "reports"
+    runs = []
+    for lang in ("en", "ru"):
+        common = ["--data", str(demo_folder), "--out", str(out), "--period", "2026Q3", "--lang", lang]
+        common += ["--currency", "RUB"] if lang == "ru" else []
+        runs += [["plan-gap", *common], ["card", *common, "--card", str(CARD)], ["showcase", *common]]
+    for start in range(0, len(runs), 2):  # two renders at a time: the machine has two cores
+        batch = [
+            subprocess.Popen([sys.executable, "-m", "kpi_toolkit", *args], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+            for args in runs[start : start + 2]
+        ]  # fmt: skip
+        for process in batch:
+            _, stderr = process.communicate(timeout=300)
+            assert process.returncode == 0, stderr
+    return out
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+@pytest.mark.parametrize("kind", list(FIRST_SCREENS))
+def test_first_screen_answers_the_readers_question_with_the_alerts(first_screen_site, open_page, kind, lang):
+    """At 375 px the first screen (812 px) holds the answer (its heading and its words) and the alerts."""
+    (headings, phrases), i = FIRST_SCREENS[kind], ("en", "ru").index(lang)
+    page, watch = open_page(first_screen_site / "2026Q3" / f"{kind}{'' if lang == 'en' else '.ru'}.html")
+    heading, answer_top, answer, alerts_top = page.evaluate(
+        """(() => { const h = document.querySelector('h2');
+                    const p = h.nextElementSibling;
+                    const a = document.querySelector('aside.kpi-note');
+                    return [h.textContent, h.getBoundingClientRect().top, p.textContent,
+                            a ? a.getBoundingClientRect().top : null]; })()"""
+    )
+    assert heading == headings[i]
+    assert answer_top < PHONE["height"] / 2 and phrases[i] in answer, (answer_top, answer)
+    assert alerts_top is not None and alerts_top < PHONE["height"], alerts_top
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / f"first-{kind}-{lang}-phone.png")
     watch.assert_clean()

@@ -208,9 +208,9 @@ def test_quarterly_section_shows_the_year_to_date_verdicts(demo, demo_quarter):
         in text
     )
     assert "Grace Okafor's average check is above the rest of the team's: 84,171 against 45,988" in text
-    assert "kpi-report compare --period 2026" in text
+    assert "manager comparison report for 2026." in text
     south = _text(views.differences_section(demo, quarterly_report(demo, period="2026Q3", team="South")))
-    assert "No manager's conversion or average check differs" in south and "--team South" in south
+    assert "No manager's conversion or average check differs" in south
 
 
 def test_quarterly_section_in_russian_has_no_english_message(demo, demo_quarter):
@@ -285,8 +285,9 @@ ENGLISH_HEADINGS = (
 )  # fmt: skip
 RUSSIAN_HEADINGS = (
     "Что говорят данные", "Одинаковы ли все менеджеры?", "Каждый менеджер против остальной команды",
-    "Воронкообразный график", "Рейтинг: исходный и сглаженный", "Как читать тесты и воронкообразный график",
-    "Как построен этот отчёт",
+    "Контрольные границы конверсии", "Рейтинг: исходный и сглаженный",
+    "Как читать тесты и график контрольных границ",
+    "Как сделан этот отчёт",
 )  # fmt: skip
 
 
@@ -420,7 +421,7 @@ def test_russian_views_show_russian_words_and_locale_numbers(demo_year):
     assert (
         "Grace Okafor: средний чек выше, чем у остальной команды: "
         f"84{NBSP}171{NBSP}₽ против 45{NBSP}988{NBSP}₽ (заказов: 155 и 1{NBSP}988, включая заказы с нулевой "
-        "суммой); отношение средних чеков – 1,83 (95-процентный интервал от 1,56 до 2,23)"
+        "суммой); отношение средних чеков – 1,83 (интервал 95 %: от 1,56 до 2,23)"
     ) in check
     assert "Отношение типичных заказов (средних геометрических)" in check  # the check beside the verdict
     assert "F(13, 544,86); 0 нулевых сумм не логарифмировано" in check
@@ -443,7 +444,7 @@ def test_russian_figures(demo_year):
             ax.figure.canvas.draw()
     verdicts, funnel, ranking, amounts = axes
     assert verdicts.get_xlabel() == "разница в конверсии, п. п. (интервал 95 %)"
-    assert "Clara Jensen – остальная команда" in [t.get_text() for t in verdicts.get_yticklabels()]
+    assert "Clara Jensen" in [t.get_text() for t in verdicts.get_yticklabels()]  # against the whole rest
     assert "Anna Petrova – остальная команда без Clara Jensen" in [
         t.get_text() for t in verdicts.get_yticklabels()
     ]
@@ -456,7 +457,7 @@ def test_russian_figures(demo_year):
     assert {t.get_text() for t in ranking.get_legend().get_texts()} == {
         "сглаженная конверсия (интервал 95 %)", "исходная конверсия", "конверсия команды"
     }  # fmt: skip
-    assert amounts.get_xlabel() == "сумма заказа, RUB (логарифмическая шкала)"
+    assert amounts.get_xlabel() == "сумма заказа, ₽ (логарифмическая шкала)"
     assert amounts.get_ylabel() == "Менеджер"
     assert any("тыс." in t.get_text() for t in amounts.get_xticklabels())
     # English figures keep English words, with the same machinery
@@ -524,6 +525,6 @@ def test_russian_render_page(rendered_ru):
     raw_alts = re.findall(r"<img alt=([\"'])(.*?)\1", page_html)
     assert len(raw_alts) == 3 and all("&lt;script&gt;alert(1)&lt;/script&gt;" in a for _, a in raw_alts)
     alts = _alts(page_html)
-    assert alts[1].startswith("Воронкообразный график конверсии в зависимости от числа закрытых лидов")
+    assert alts[1].startswith("График конверсии с контрольными границами в зависимости от числа")
     assert re.findall(r"<script[^>]*>", page_html) == ["<script>"]
     assert "import kpi_toolkit" not in page_html and "Traceback" not in text and "Warning" not in text

@@ -185,7 +185,7 @@ def test_figures_speak_the_language(demo_report):
         warnings.simplefilter("error")  # a glyph missing from the font would warn
         ax = figures.plot_volume_vs_plan(demo_report.history_totals, **figure_text.volume(tr))
         ax.figure.canvas.draw()
-    assert ax.get_ylabel() == "Объём продаж, RUB"
+    assert ax.get_ylabel() == "Объём продаж, ₽"  # the sign the amounts show, not the ISO code
     assert sorted(t.get_text() for t in ax.get_legend().get_texts()) == ["Объём продаж", "План"]
     assert ax.get_xticklabels()[-1].get_text() == "3 кв. 2026"
     assert any("млн" in t.get_text() for t in ax.get_yticklabels())

@@ -64,7 +64,7 @@ def _nav(html: Path) -> dict[str, str]:
     links = {}
     for attributes, label in re.findall(r"<a ([^>]*)>([^<]*)</a>", nav):
         href = re.search(r'href="([^"]*)"', attributes).group(1)
-        rel = re.search(r'(?:rel|hreflang)="([^"]*)"', attributes)
+        rel = re.search(r'(?:rel|hreflang|data-related)="([^"]*)"', attributes)
         links[rel.group(1) if rel else "index"] = (html.parent / href).resolve()
         assert label.strip()
     return links
@@ -138,10 +138,12 @@ def test_reports_link_back_to_the_index_and_to_neighbouring_periods(site):
         "index": index,
         "prev": (site / "2026Q2/quarterly.html").resolve(),
         "ru": (site / "2026Q3/quarterly.ru.html").resolve(),
+        "comparison": (site / "2026Q3/comparison.html").resolve(),  # the reports of the period, linked
     }
-    # no Russian 2026Q2 and no North 2026Q2: no link to a report that does not exist
+    # no Russian 2026Q2 and no North 2026Q2: no link to a report that does not exist; the Russian report
+    # links to the Russian index, and to no English comparison
     assert _nav(site / "2026Q3/quarterly.ru.html") == {
-        "index": index,
+        "index": (site / "index.ru.html").resolve(),
         "en": (site / "2026Q3/quarterly.html").resolve(),
     }
     assert _nav(site / "2026Q3/quarterly_north.html") == {"index": index}
@@ -242,3 +244,52 @@ def test_a_rebuild_waits_for_one_in_progress(tmp_path):
         assert not done.wait(0.5), "build_site did not wait for the lock"
     assert done.wait(10)
     worker.join()
+
+
+def test_reports_link_to_the_reports_that_answer_the_next_question(tmp_path):
+    """Quarterly -> comparison (of its year too), plan gap, card, per-manager reports; per-manager -> their
+    own plan gap (else the team's) and the card; all in the report's language (issue 20, item 10)."""
+    root = tmp_path / "reports"
+    for lang in ("en", "ru"):
+        part = "" if lang == "en" else ".ru"
+        _report(root, f"2026Q3/quarterly{part}.html", lang=lang)
+        _report(root, f"2026/manager_comparison{part}.html", kind="comparison", period="2026", lang=lang,
+                subject="conversion")  # fmt: skip
+        _report(root, f"2026Q3/plan_gap{part}.html", kind="plan_gap", lang=lang)
+        _report(root, f"2026Q3/card{part}.html", kind="card", lang=lang)
+        for manager in ("M01", "M02"):
+            _report(root, f"2026Q3/managers/{manager.lower()}{part}.html", kind="manager", lang=lang,
+                    team="North", subject=manager)  # fmt: skip
+    _report(root, "2026Q3/plan_gap_m01.ru.html", kind="plan_gap", lang="ru", subject="M01")
+    build_site(root, lang="en")
+    q3 = _nav(root / "2026Q3/quarterly.ru.html")
+    assert q3["comparison"] == (root / "2026/manager_comparison.ru.html").resolve()
+    assert q3["plan_gap"] == (root / "2026Q3/plan_gap.ru.html").resolve()
+    assert q3["card"] == (root / "2026Q3/card.ru.html").resolve()
+    assert q3["manager"] == (root / "index.ru.html#p-2026Q3").resolve()  # the period's row of the index
+    text = (root / "2026Q3/quarterly.ru.html").read_text(encoding="utf-8")
+    assert "Сравнение менеджеров: Конверсия" in text and "2 отчёта по менеджерам" in text
+    assert "index.ru.html#p-2026Q3" in text and "kpi-report" not in text
+    own, other = _nav(root / "2026Q3/managers/m01.ru.html"), _nav(root / "2026Q3/managers/m02.ru.html")
+    assert own["plan_gap"] == (root / "2026Q3/plan_gap_m01.ru.html").resolve()  # their own gap
+    assert other["plan_gap"] == (root / "2026Q3/plan_gap.ru.html").resolve()  # else the team's
+    assert own["card"] == other["card"] == (root / "2026Q3/card.ru.html").resolve()
+    assert _nav(root / "2026Q3/managers/m01.html")["plan_gap"] == (root / "2026Q3/plan_gap.html").resolve()
+
+
+def test_an_index_per_language_whatever_ran_last(tmp_path):
+    root = tmp_path / "reports"
+    _report(root, "2026Q3/quarterly.html")
+    _report(root, "2026Q3/quarterly.ru.html", lang="ru", title="Квартальный отчёт о продажах, 3 кв. 2026")
+    build_site(root)  # as every command does now, in whichever language it rendered
+    english = (root / "index.html").read_text(encoding="utf-8")
+    russian = (root / "index.ru.html").read_text(encoding="utf-8")
+    assert '<html lang="en">' in english and '<html lang="ru">' in russian
+    assert 'href="index.ru.html" hreflang="ru"' in english and 'href="index.html" hreflang="en"' in russian
+    assert (
+        "Отчёты по KPI продаж" in russian and "quarterly.ru.html" in russian and "quarterly.html" in russian
+    )
+    only_english = tmp_path / "en"
+    _report(only_english, "2026Q3/quarterly.html")
+    build_site(only_english)
+    assert not (only_english / "index.ru.html").exists()

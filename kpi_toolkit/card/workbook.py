@@ -102,21 +102,23 @@ def _cell_value(value: Any) -> Any:
     return _ILLEGAL.sub("\ufffd", str(value))
 
 
-def _write_sheet(ws: Any, frame: pd.DataFrame) -> None:
+def _write_sheet(ws: Any, frame: pd.DataFrame, labels: Mapping[str, str]) -> None:
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
     columns = [str(c) for c in frame.columns]
     metrics = frame["metric"].tolist() if "metric" in frame.columns else None
-    widths = [len(c) for c in columns]
+    widths = [len(labels.get(c, c)) for c in columns]
     for j, name in enumerate(columns, start=1):
-        cell = ws.cell(row=1, column=j, value=_cell_value(name))
+        cell = ws.cell(row=1, column=j, value=_cell_value(labels.get(name, name)))
         cell.data_type = "s"
         cell.font = Font(bold=True)
     for j, name in enumerate(columns, start=1):
         number_format = NUMBER_FORMATS.get(name)
         for i, raw in enumerate(frame.iloc[:, j - 1].tolist()):
             value = _cell_value(raw)
+            if name == "metric" and isinstance(value, str):
+                value = labels.get(f"metric.{value}", value)
             if value is None:
                 continue
             cell = ws.cell(row=i + 2, column=j, value=value)
@@ -137,7 +139,12 @@ def _write_sheet(ws: Any, frame: pd.DataFrame) -> None:
 
 
 def write_bonus_workbook(
-    path: str | os.PathLike[str], *, card: CardLike, scorecard: pd.DataFrame, payouts: pd.DataFrame
+    path: str | os.PathLike[str],
+    *,
+    card: CardLike,
+    scorecard: pd.DataFrame,
+    payouts: pd.DataFrame,
+    labels: Mapping[str, str] | None = None,
 ) -> Path:
     """Write the payroll workbook of a card: sheets ``bonuses``, ``scorecard`` and ``card``.
 
@@ -151,6 +158,10 @@ def write_bonus_workbook(
         The card's scorecard and payouts (``kt.scorecard`` and ``kt.bonuses``, or
         :func:`~kpi_toolkit.card.score_kpis` and :func:`~kpi_toolkit.card.payouts`); further columns, such as
         the managers' names, are written as they are.
+    labels
+        What the reader sees instead of a code: a column's header by its name, a sheet's name by
+        ``sheet.<name>``, a KPI in a ``metric`` column by ``metric.<code>`` (e.g. a report language's words,
+        :func:`kpi_toolkit.report.report_words.payroll_for_people`); by default the codes themselves.
 
     Returns
     -------
@@ -198,8 +209,9 @@ def write_bonus_workbook(
     sheets = payroll_sheets(card=card, scorecard=scorecard, payouts=payouts)
     workbook = Workbook()
     workbook.remove(workbook.active)
+    labels = labels or {}
     for name, frame in sheets.items():
-        _write_sheet(workbook.create_sheet(title=name), frame)
+        _write_sheet(workbook.create_sheet(title=labels.get(f"sheet.{name}", name)), frame, labels)
     properties = workbook.properties
     properties.creator = properties.lastModifiedBy = "kpi-toolkit"
     properties.created = properties.modified = WORKBOOK_TIMESTAMP

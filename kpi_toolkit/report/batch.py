@@ -493,7 +493,7 @@ def run_batch(
             folder = Path(out) / str(p)
             folder.mkdir(parents=True, exist_ok=True)
             safe_for_spreadsheet(data.quarantine).to_csv(folder / "quarantine.csv", index=False)
-    site = build_site(out, lang=lang, force=force)
+    site = build_site(out, force=force)  # the index's language is the site's, not this batch's
     return BatchResult(
         outcomes=outcomes,
         site=site,

@@ -8,7 +8,7 @@ import hashlib
 import json
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,7 @@ from kpi_toolkit.data import SalesData
 from kpi_toolkit.fingerprint import data_fingerprint
 from kpi_toolkit.periods import Period
 
-__all__ = ["CardReport", "bonus_workbook", "card_fingerprint", "card_report"]
+__all__ = ["CardReport", "bonus_workbook", "card_fingerprint", "card_report", "payroll_files"]
 
 #: Metrics that need the leads table.
 LEAD_METRICS = ("conversion", "leads_closed", "leads_won")
@@ -66,6 +66,9 @@ class CardReport:
     has_leads: bool
     data_fingerprint: str
     card_fingerprint: str
+    #: What each manager's KPIs rest on: ``orders``, ``leads_closed`` and ``leads_won`` of the period, indexed
+    #: by manager (for the small-sample warnings).
+    sample: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def cost(self) -> float:
@@ -86,17 +89,38 @@ class CardReport:
         return frame
 
 
-def bonus_workbook(report: CardReport) -> Callable[[Path], Path]:
-    """What writes the report's payroll workbook (``bonuses.xlsx``) at a path: the card, the scorecard and
-    the payouts (:func:`kpi_toolkit.card.workbook.write_bonus_workbook`)."""
+def bonus_workbook(report: CardReport, tr: Any = None) -> Callable[[Path], Path]:
+    """What writes the report's payroll workbook at a path: the card, the scorecard and the payouts
+    (:func:`kpi_toolkit.card.workbook.write_bonus_workbook`), with headers, sheets, KPI names and notes in
+    ``tr``'s language (codes in English, what a payroll system reads)."""
     from kpi_toolkit.card.workbook import write_bonus_workbook
+    from kpi_toolkit.report.report_words import payroll_for_people
 
     def write(path: Path) -> Path:
+        if tr is None:
+            return write_bonus_workbook(
+                path, card=report.card, scorecard=report.scorecard, payouts=report.payroll
+            )
+        payroll, scorecard, labels = payroll_for_people(report.payroll, report.scorecard, tr)
         return write_bonus_workbook(
-            path, card=report.card, scorecard=report.scorecard, payouts=report.payroll
+            path, card=report.card, scorecard=scorecard, payouts=payroll, labels=labels
         )
 
     return write
+
+
+def payroll_files(report: CardReport, tr: Any) -> dict[str, Any]:
+    """The card report's payroll files for :func:`kpi_toolkit.report.outputs.write_outputs`:
+    ``bonuses.xlsx`` and ``bonuses.csv`` in English (codes), ``bonuses.<lang>.xlsx``/``.csv`` with the
+    same numbers and the language's headers and notes otherwise."""
+    from kpi_toolkit.report.report_words import payroll_for_people
+
+    payroll, _, labels = payroll_for_people(report.payroll, report.scorecard, tr)
+    part = "" if tr.lang == "en" else f".{tr.lang}"
+    return {
+        f"bonuses{part}.xlsx": bonus_workbook(report, tr),
+        f"bonuses{part}.csv": payroll.rename(columns=labels),
+    }
 
 
 def card_report(
@@ -142,4 +166,5 @@ def card_report(
         has_leads=data.leads is not None,
         data_fingerprint=data_fingerprint(data),
         card_fingerprint=card_fingerprint(inputs.card),
+        sample=inputs.kpis.reindex(columns=["orders", "leads_closed", "leads_won"]),
     )

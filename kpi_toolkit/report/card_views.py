@@ -29,6 +29,7 @@ from kpi_toolkit.report.card_messages import reason_text as _why
 from kpi_toolkit.report.card_report import LEAD_METRICS, CardReport
 from kpi_toolkit.report.formatting import decimals
 from kpi_toolkit.report.i18n import Translator, translator
+from kpi_toolkit.report.report_words import parameter_rows, table_name
 from kpi_toolkit.report.site import KeyFigure
 
 __all__ = [
@@ -208,6 +209,9 @@ def caveats(r: CardReport, tr: Translator | None = None) -> html.Html:
                     names=tr.names(_name(r, m) for m in missing["manager"]),
                 )
             )
+    from kpi_toolkit.report.card_explain import small_samples
+
+    items += small_samples(r, tr)
     return html.notes(items, title=_t(tr, "card.caveat.title"))
 
 
@@ -452,7 +456,7 @@ def cost_section(r: CardReport, tr: Translator | None = None) -> html.Html:
         )
     ]
     paid = p[p["bonus"] > 0]
-    unpaid = p[p["bonus"] == 0]
+    unpaid = p[(p["bonus"] == 0) & p["gate_passed"]]  # those stopped by the gate are named just below
     sentences.append(_t(tr, "card.cost.paid", count=len(paid)))
     if len(unpaid):
         sentences.append(_t(tr, "card.cost.unpaid", names=tr.names(_name(r, m) for m in unpaid["manager"])))
@@ -486,10 +490,7 @@ def provenance(r: CardReport, tr: Translator | None = None, *, parameters: Mappi
     """
     tr = _tr(tr)
     empty = _t(tr, "card.provenance.empty")
-    rows = [
-        {"what": _t(tr, "card.provenance.parameter", name=str(k)), "value": str(v) if str(v) else empty}
-        for k, v in parameters.items()
-    ]
+    rows = [{"what": what, "value": value} for what, value in parameter_rows(parameters, tr, empty=empty)]
     rows += [
         {"what": _t(tr, "card.provenance.card"), "value": r.card.name},
         {"what": _t(tr, "card.provenance.card_source"), "value": r.card.source},
@@ -501,7 +502,7 @@ def provenance(r: CardReport, tr: Translator | None = None, *, parameters: Mappi
     ]
     rows += [
         {
-            "what": _t(tr, "card.provenance.rows", table=str(row["table"])),
+            "what": _t(tr, "card.provenance.rows", table=table_name(str(row["table"]), tr)),
             "value": _t(
                 tr,
                 "card.provenance.rows_value",

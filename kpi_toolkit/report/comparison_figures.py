@@ -58,8 +58,13 @@ def verdicts_plot(r: ComparisonReport, tr: Translator | None = None) -> Axes:
     tr = _tr(tr)
     table = r.table
     ax = plot_comparison(table, names=r.names)
+    # the name alone against the whole rest (the caption says so): the labels leave the plot its width
     labels = [
-        literal(_t(tr, "comparison.plot.pair", name=_name(r.names, m), versus=_versus(tr, r.names, v)))
+        literal(
+            _name(r.names, m)
+            if v == "rest"
+            else _t(tr, "comparison.plot.pair", name=_name(r.names, m), versus=_versus(tr, r.names, v))
+        )
         for m, v in zip(table["manager"], table["versus"], strict=True)
     ]
     ax.set_yticks(np.arange(len(table))[::-1], labels)
@@ -124,7 +129,7 @@ def amounts_plot(r: ComparisonReport, tr: Translator | None = None) -> Axes:
     ax.xaxis.set_major_formatter(_ticks(tr, "money"))
     ax.xaxis.set_minor_formatter(NullFormatter())
     if tr.currency:
-        label = _t(tr, "comparison.plot.amount_currency", currency=tr.currency)
+        label = _t(tr, "comparison.plot.amount_currency", currency=tr.currency_sign or "")
     else:
         label = _t(tr, "comparison.plot.amount")
     zeros = int((r.amounts["amount"] == 0).sum())

@@ -14,7 +14,6 @@ titles, legends and tick numbers are then put in the translator's language
 from __future__ import annotations
 
 import math
-import shlex
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -55,6 +54,7 @@ from kpi_toolkit.report.detectability_views import detectability_frames, detecta
 from kpi_toolkit.report.formatting import MISSING
 from kpi_toolkit.report.i18n import Translator
 from kpi_toolkit.report.quarterly import QuarterlyReport
+from kpi_toolkit.report.report_words import parameter_rows, table_name
 from kpi_toolkit.report.site import KeyFigure
 from kpi_toolkit.stats import DEFAULT_SEED
 
@@ -319,6 +319,7 @@ def global_section(r: ComparisonReport, tr: Translator | None = None) -> html.Ht
         columns=columns,
         formats=formats,
         caption=_t(tr, "comparison.global.caption", period=_period(tr, r)),
+        classes={"test": "wrap-narrow", "note": "wrap"},  # the long texts wrap: no column cut at 1280 px
     )
     return (
         html.section(_t(tr, "comparison.global.heading"), [_t(tr, "comparison.global.intro"), result]) + table
@@ -418,6 +419,7 @@ def verdicts_table(r: ComparisonReport, tr: Translator | None = None) -> html.Ht
         formats=formats,
         caption=_t(tr, "comparison.tests.caption", kpi=_kpi(tr, metric), period=_period(tr, r)),
         sortable=True,
+        classes={c: "wrap-narrow" for c in ("test", "against", "interval", "verdict_text")},
     )
 
 
@@ -730,10 +732,7 @@ def provenance(
     """How the report was made: its parameters, the data's source, fingerprint and dates, the toolkit."""
     tr = _tr(tr)
     empty = _t(tr, "comparison.provenance.empty")
-    rows = [
-        (_t(tr, "comparison.provenance.parameter", name=str(k)), str(v) if str(v) else empty)
-        for k, v in (parameters or {}).items()
-    ]
+    rows = parameter_rows(parameters or {}, tr, empty=empty)
     rows += [
         (_t(tr, "comparison.provenance.source"), r.source),
         (_t(tr, "comparison.provenance.fingerprint"), r.data_fingerprint or MISSING),
@@ -745,7 +744,7 @@ def provenance(
     for _, c in r.row_counts.iterrows():
         rows.append(
             (
-                _t(tr, "comparison.provenance.rows", table=str(c["table"])),
+                _t(tr, "comparison.provenance.rows", table=table_name(str(c["table"]), tr)),
                 _t(
                     tr,
                     "comparison.provenance.rows_value",
@@ -851,8 +850,7 @@ def differences_section(
         names = tr.names(_name(q.names, m) for m in few)
         sentences.append(_t(tr, "comparison.quarterly.insufficient", count=len(few), names=names))
     year = Period.containing(q.period.start, "year", q.period.fiscal_year_start)
-    command = f"kpi-report compare --period {year}" + (f" --team {shlex.quote(q.team)}" if q.team else "")
-    sentences.append(_t(tr, "comparison.quarterly.pointer", command=command))
+    sentences.append(_t(tr, "comparison.quarterly.pointer", period=tr.period(year)))
     frame = pd.DataFrame({"manager": managers})
     frame["who"] = [_name(q.names, m) for m in managers]
     columns = {"who": _t(tr, "comparison.quarterly.manager")}

@@ -39,7 +39,9 @@ def volume(tr: Translator) -> dict[str, Any]:
     """Arguments of :func:`kpi_toolkit.figures.plot_volume_vs_plan` (the currency in the axis title)."""
     label = tr.t("kpi.sales_volume")
     ylabel = (
-        tr.t("figure.volume.ylabel_currency", label=label, currency=tr.currency) if tr.currency else label
+        tr.t("figure.volume.ylabel_currency", label=label, currency=tr.currency_sign or "")
+        if tr.currency
+        else label
     )
     return {
         "volume_label": label,

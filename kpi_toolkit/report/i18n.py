@@ -152,6 +152,20 @@ class Translator:
     def messages(self) -> dict[str, str | dict[str, str]]:
         return catalogue(self.lang)
 
+    @property
+    def currency_sign(self) -> str | None:
+        """The currency as the language writes it next to an amount (``₽`` for RUB in Russian, ``$`` for
+        USD), as the amounts themselves show it, for axis titles; none without a currency.
+
+        >>> translator("ru", currency="RUB").currency_sign, translator("en", currency="USD").currency_sign
+        ('₽', '$')
+        """
+        if not self.currency:
+            return None
+        from babel.numbers import get_currency_symbol
+
+        return get_currency_symbol(self.currency, locale=self.lang)
+
     def has(self, key: str) -> bool:
         """Whether the catalogue has a message ``key``."""
         return key in self.messages

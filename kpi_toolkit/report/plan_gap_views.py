@@ -34,6 +34,7 @@ from kpi_toolkit.report import html
 from kpi_toolkit.report.i18n import Translator, translator
 from kpi_toolkit.report.plan_gap_report import PlanGapReport
 from kpi_toolkit.report.plan_verdict_views import cause_columns, cause_phrase, plan_lead
+from kpi_toolkit.report.report_words import parameter_rows
 from kpi_toolkit.report.site import KeyFigure
 
 __all__ = [
@@ -141,6 +142,7 @@ def key_figures(r: PlanGapReport, tr: Translator | None = None) -> list[KeyFigur
         evidence, pace = evidence[evidence["manager"] == r.manager], pace[pace["manager"] == r.manager]
     systematic = int((evidence["verdict"] == "systematic").sum())
     off_track = int(pace["status"].isin(["off track", "missed"]).sum())
+    closed = len(pace) > 0 and bool(pace["status"].isin(["met", "missed", "no target"]).all())
     return [
         KeyFigure(
             key="gap",
@@ -168,7 +170,7 @@ def key_figures(r: PlanGapReport, tr: Translator | None = None) -> list[KeyFigur
         ),
         KeyFigure(
             key="off_track",
-            label=tr.t("plan_gap.figure.off_track"),
+            label=tr.t("report_words.missed_tile" if closed else "plan_gap.figure.off_track"),
             value=float(off_track),
             text=tr.count(off_track),
             note=tr.t("plan_gap.figure.as_of", date=tr.date(r.as_of)),
@@ -735,10 +737,7 @@ def provenance(r: PlanGapReport, tr: Translator | None = None, *, parameters: Ma
     """How the report was made: parameters, data source and fingerprint, rows, data as of, version."""
     tr = _tr(tr)
     empty = tr.t("quarterly.provenance.empty")
-    rows = [
-        {"what": tr.t("quarterly.provenance.parameter", name=str(k)), "value": str(v) if str(v) else empty}
-        for k, v in parameters.items()
-    ]
+    rows = [{"what": what, "value": value} for what, value in parameter_rows(parameters, tr, empty=empty)]
     rows += [
         {"what": tr.t("quarterly.provenance.source"), "value": r.source},
         {"what": tr.t("quarterly.provenance.fingerprint"), "value": r.data_fingerprint},

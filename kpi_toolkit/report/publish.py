@@ -151,7 +151,7 @@ class ReportSet:
         with signals_deferred():
             self._move(names)
             self._made_out = False
-            site = build_site(self.out, lang=record.lang, force=self.force)
+            site = build_site(self.out, force=self.force)  # the site's language, not this report's
         return site
 
     def _move(self, names: list[str]) -> None:

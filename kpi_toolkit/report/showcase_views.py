@@ -18,10 +18,11 @@ import pandas as pd
 import kpi_toolkit
 from kpi_toolkit.practices.effects import N_PERMUTATIONS
 from kpi_toolkit.practices.features import PRACTICES
-from kpi_toolkit.practices.figures import plot_practice_effects, plot_profile
+from kpi_toolkit.practices.figures import plot_practice_effects, plot_profile, plot_win_rates
 from kpi_toolkit.practices.performers import HABITS
 from kpi_toolkit.report import html
 from kpi_toolkit.report.i18n import Translator, translator
+from kpi_toolkit.report.report_words import parameter_rows
 from kpi_toolkit.report.showcase import ShowcaseReport
 from kpi_toolkit.report.site import KeyFigure
 
@@ -42,6 +43,9 @@ __all__ = [
     "title",
     "top_section",
 ]
+
+#: Measures of the profile where a lower value is better (a faster cycle, a quicker first touch).
+LOWER_IS_BETTER = ("days_to_close", "hours_to_first_touch")
 
 
 def _tr(tr: Translator | None) -> Translator:
@@ -194,7 +198,9 @@ def profile_figure(r: ShowcaseReport, tr: Translator | None = None) -> html.Html
     """Hedges' g of every measure as bars (the profile table drawn)."""
     tr = _tr(tr)
     labels = {m: measure_label(m, tr) for m in r.profiles["measure"]}
-    ax = plot_profile(r.profiles, labels=labels, xlabel=tr.t("showcase.profile.hedges_g"))
+    ax = plot_profile(
+        r.profiles, labels=labels, xlabel=tr.t("showcase.profile.hedges_g"), lower_is_better=LOWER_IS_BETTER
+    )
     caption = tr.t("showcase.profile.caption", period=tr.period(r.period))
     return html.figure(ax.figure, alt=caption, caption=caption)
 
@@ -269,9 +275,45 @@ def practices_figure(r: ShowcaseReport, tr: Translator | None = None) -> html.Ht
         return html.Html("")
     first, last = r.practice_periods
     labels = {p: measure_label(p, tr) for p in r.effects["practice"]}
-    ax = plot_practice_effects(r.effects, labels=labels, xlabel=tr.t("showcase.practices.odds_ratio"))
+    ax = plot_practice_effects(
+        r.effects, labels=labels, xlabel=tr.t("showcase.practices.odds_ratio"), number=lambda v: _ratio(v, tr)
+    )
     caption = tr.t("showcase.practices.caption", first=tr.period(first), last=tr.period(last))
     return html.figure(ax.figure, alt=caption, caption=caption)
+
+
+def _ratio(value: float, tr: Translator) -> str:
+    """An odds ratio as an axis tick: 1, 1,5, 0,75 (as few decimals as it has)."""
+    digits = 0 if float(value).is_integer() else 1 if round(value * 10, 6).is_integer() else 2
+    return tr.number(value, digits=digits)
+
+
+def win_rate_figure(r: ShowcaseReport, tr: Translator | None = None) -> html.Html:
+    """The win rate with and without each practice to teach (a positive verdict): a figure for a slide."""
+    tr = _tr(tr)
+    positive = _positive(r)
+    if positive.empty:
+        return html.Html("")
+    labels = {p: measure_label(p, tr) for p in positive["practice"]}
+    ax = plot_win_rates(
+        positive,
+        labels=labels,
+        with_label=tr.t("showcase_slide.with"),
+        without_label=tr.t("showcase_slide.without"),
+        xlabel=tr.t("showcase_slide.xlabel"),
+        number=lambda v: tr.rate(v),
+    )
+    items = [
+        tr.t(
+            "showcase_slide.alt_item",
+            practice=labels[row["practice"]],
+            with_rate=tr.rate(row["with_rate"]),
+            without_rate=tr.rate(row["without_rate"]),
+        )
+        for _, row in positive.iterrows()
+    ]
+    alt = tr.t("showcase_slide.alt", items="; ".join(items))
+    return html.figure(ax.figure, alt=alt, caption=tr.t("showcase_slide.caption"))
 
 
 def practices_section(r: ShowcaseReport, tr: Translator | None = None) -> html.Html:
@@ -329,7 +371,10 @@ def recommendations(r: ShowcaseReport, tr: Translator | None = None) -> html.Htm
     if len(apart):
         items.append(
             tr.t(
-                "showcase.recommend.apart", measures=tr.names(measure_label(m, tr) for m in apart["measure"])
+                "showcase.recommend.apart",
+                measures=tr.names(
+                    tr.t("report_words.quoted", name=measure_label(m, tr)) for m in apart["measure"]
+                ),
             )
         )
     return html.section(tr.t("showcase.recommend.heading"), items)
@@ -349,10 +394,7 @@ def provenance(
 ) -> html.Html:
     """How the report was made: parameters, data source, fingerprint, data as of, toolkit version."""
     tr = _tr(tr)
-    rows = [
-        {"what": tr.t("showcase.provenance.parameter", name=str(k)), "value": str(v) if str(v) else "–"}
-        for k, v in parameters.items()
-    ]
+    rows = [{"what": what, "value": value} for what, value in parameter_rows(parameters, tr, empty="–")]
     rows += [
         {"what": tr.t("showcase.provenance.source"), "value": r.source},
         {"what": tr.t("showcase.provenance.fingerprint"), "value": r.data_fingerprint},

@@ -51,6 +51,7 @@ from kpi_toolkit.errors import ReportError
 from kpi_toolkit.periods import Period
 from kpi_toolkit.report import page
 from kpi_toolkit.report.i18n import LANGUAGES, Translator, translator
+from kpi_toolkit.report.site_links import index_name, related_links
 
 __all__ = [
     "INDEX_NAME",
@@ -353,6 +354,12 @@ _ENV = jinja2.Environment(
 )
 _NAV = _ENV.from_string(
     """<a href="{{ index }}">{{ tr.t("nav.index") }}</a>
+{% if related %}
+<span class="related">
+{%- for l in related %}{% if not loop.first %} · {% endif %}
+<a href="{{ l.href }}" data-related="{{ l.kind }}">{{ l.label }}</a>{% endfor -%}
+</span>
+{% endif %}
 {% if prev %}
 <a href="{{ prev.href }}" rel="prev" title="{{ tr.t('nav.previous_title') }}">
 {{- tr.t("nav.previous", period=prev.period) }}</a>
@@ -385,6 +392,12 @@ _INDEX = _ENV.from_string(
 <body>
 <main>
 <h1>{{ tr.t("site.title") }}</h1>
+{% if languages %}
+<p class="lang">
+{%- for o in languages %}{% if not loop.first %} · {% endif %}
+<a href="{{ o.href }}" hreflang="{{ o.lang }}" lang="{{ o.lang }}">{{ o.name }}</a>
+{%- endfor %}</p>
+{% endif %}
 {% if groups %}
 <p>{{ tr.t("site.intro", count=count) }}</p>
 <nav class="kpi-site-nav" aria-label="{{ tr.t('site.periods') }}"><span>{{ tr.t("site.periods") }}</span>
@@ -457,10 +470,14 @@ def _kind_order(kind: str) -> tuple[int, str]:
     return (KINDS.index(kind), "") if kind in KINDS else (len(KINDS), kind)
 
 
-def _navigation(path: Path, record: ReportRecord, root: Path, by_series: dict, by_subject: dict) -> str:
+def _navigation(
+    path: Path, record: ReportRecord, root: Path, by_series: dict, by_subject: dict, default: str = "en"
+) -> str:
     tr = translator(record.lang if record.lang in LANGUAGES else "en")
     here = path.parent
-    links: dict[str, Any] = {"index": _href(root / INDEX_NAME, here), "tr": tr, "prev": None, "next": None}
+    index = root / index_name(tr.lang, default)
+    links: dict[str, Any] = {"index": _href(index, here), "tr": tr, "prev": None, "next": None}
+    links["related"] = related_links(path, record, by_series.values(), tr, index=index)
     for direction, period in (("prev", record.previous_period), ("next", record.next_period)):
         target = by_series.get((record.series, period))
         if target is not None:
@@ -531,7 +548,7 @@ def _index_rows(
     return ordered
 
 
-def check_index_owned(root: str | Path, *, force: bool = False) -> None:
+def check_index_owned(root: str | Path, *, force: bool = False, name: str = INDEX_NAME) -> None:
     """Refuse to replace an ``index.html`` in ``root`` that the toolkit did not write (unless ``force``).
 
     The site writes only files it owns: its index carries the toolkit's ``generator`` tag, its reports a
@@ -545,7 +562,7 @@ def check_index_owned(root: str | Path, *, force: bool = False) -> None:
     ...
     kpi_toolkit.errors.ReportError: .../index.html was not written by kpi-toolkit; ... Fix: ... --force ...
     """
-    index = Path(root) / INDEX_NAME
+    index = Path(root) / name
     if force or not index.exists():
         return
     try:
@@ -590,7 +607,7 @@ def build_site(
     >>> site.index.name, site.reports
     ('index.html', 0)
     """
-    tr = translator(lang)
+    translator(lang)  # an unknown language fails before anything is written
     if show_names is None:
         show_names = os.environ.get(INDEX_NAMES_VARIABLE, "").strip().lower() == "show"
     root = Path(root).resolve()
@@ -612,30 +629,52 @@ def build_site(
         for path, record in records:
             if record.status != "ok":
                 continue
-            nav = _navigation(path, record, root, newest, by_subject)
+            nav = _navigation(path, record, root, newest, by_subject, lang)
             if _set_navigation(path.parent / record.file, nav):
                 updated.append(path.parent / record.file)
-        index = root / INDEX_NAME
-        text = _INDEX.render(
-            tr=tr,
-            groups=_index_rows(records, root, tr, show_names=show_names),
-            count=len(records),
-            problems=problems,
-            folder=str(root),
-            headers=(
-                "report",
-                "kind",
-                "team",
-                "language",
-                "key_figures",
-                "data_as_of",
-                "fingerprint",
-                "rendered",
-            ),
-            css=page.style(),
-            script=page.script(),
-            csp=page.content_security_policy(),
-            version=kpi_toolkit.__version__,
-        )
-        _write_atomic(index, text)
-    return Site(index=index, reports=len(records), updated=updated, problems=problems)
+        # one index per language with reports: index.html in ``lang``, index.<other>.html in the others
+        languages = [lang, *sorted({r.lang for _, r in records if r.lang in LANGUAGES} - {lang})]
+        for other in languages[1:]:
+            check_index_owned(root, force=force, name=index_name(other, lang))
+        for shown in languages[::-1]:  # index.html last: its time says when the site was rebuilt
+            _write_index(root, records, problems, translator(shown), languages, lang, show_names)
+    return Site(index=root / INDEX_NAME, reports=len(records), updated=updated, problems=problems)
+
+
+def _write_index(
+    root: Path,
+    records: list[tuple[Path, ReportRecord]],
+    problems: list[str],
+    tr: Translator,
+    languages: list[str],
+    default: str,
+    show_names: bool,
+) -> None:
+    index = root / index_name(tr.lang, default)
+    text = _INDEX.render(
+        tr=tr,
+        languages=[
+            {"href": index_name(o, default), "lang": o, "name": LANGUAGES.get(o, o)}
+            for o in languages
+            if o != tr.lang
+        ],
+        groups=_index_rows(records, root, tr, show_names=show_names),
+        count=len(records),
+        problems=problems,
+        folder=str(root),
+        headers=(
+            "report",
+            "kind",
+            "team",
+            "language",
+            "key_figures",
+            "data_as_of",
+            "fingerprint",
+            "rendered",
+        ),
+        css=page.style(),
+        script=page.script(),
+        csp=page.content_security_policy(),
+        version=kpi_toolkit.__version__,
+    )
+    _write_atomic(index, text)

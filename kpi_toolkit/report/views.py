@@ -20,6 +20,7 @@ from kpi_toolkit.report import figure_text, html
 from kpi_toolkit.report.i18n import Translator, translator
 from kpi_toolkit.report.narrative import LEVEL, summary_sentences
 from kpi_toolkit.report.quarterly import QuarterlyReport
+from kpi_toolkit.report.report_words import parameter_rows, table_name
 from kpi_toolkit.report.site import KeyFigure
 
 __all__ = [
@@ -445,10 +446,7 @@ def provenance(
     """
     tr = _tr(tr)
     empty = tr.t("quarterly.provenance.empty")
-    rows = [
-        {"what": tr.t("quarterly.provenance.parameter", name=k), "value": str(v) if str(v) else empty}
-        for k, v in parameters.items()
-    ]
+    rows = [{"what": what, "value": value} for what, value in parameter_rows(parameters, tr, empty=empty)]
     rows += [
         {"what": tr.t("quarterly.provenance.source"), "value": q.source},
         {"what": tr.t("quarterly.provenance.fingerprint"), "value": q.data_fingerprint},
@@ -458,7 +456,7 @@ def provenance(
     ]
     rows += [
         {
-            "what": tr.t("quarterly.provenance.rows", table=str(r["table"])),
+            "what": tr.t("quarterly.provenance.rows", table=table_name(str(r["table"]), tr)),
             "value": tr.t(
                 "quarterly.provenance.rows_value",
                 read=tr.count(r["rows_read"]),

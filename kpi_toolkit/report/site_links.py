@@ -1,0 +1,118 @@
+"""Links between the reports of a site, and one index per language (issue 20, item 10).
+
+A report's navigation bar (written by :func:`kpi_toolkit.report.site.build_site`) links to the reports that
+answer its reader's next question, when they have been rendered into the same folder, in the same language:
+
+* the quarterly report -> the manager comparison (of the quarter, or of the year it belongs to), the plan-gap
+  report and the KPI card of the same period and team, and the per-manager reports of the period (their row
+  in the index: there are many);
+* a per-manager report -> the plan-gap report about that manager (else the team's), and the KPI card of the
+  period.
+
+The links are relative (a copied folder keeps working) and are rebuilt with the site, so a report rendered
+later is linked from the reports rendered before it. The index is written once per language that has
+reports: ``index.html`` in the site's default language and ``index.<lang>.html`` in the others
+(:func:`index_name`), so its language never follows the last command run.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from kpi_toolkit.report.i18n import Translator
+
+__all__ = ["DEFAULT_LANG", "index_name", "related_links"]
+
+#: The language of ``index.html``; every other language's index is ``index.<lang>.html``.
+DEFAULT_LANG = "en"
+
+
+def index_name(lang: str, default: str = DEFAULT_LANG) -> str:
+    """The file name of the site's index in ``lang``.
+
+    >>> index_name("en"), index_name("ru")
+    ('index.html', 'index.ru.html')
+    """
+    return "index.html" if lang == default else f"index.{lang}.html"
+
+
+def _href(target: Path, start: Path) -> str:
+    return quote(Path(os.path.relpath(target, start)).as_posix())
+
+
+def _anchor(period: str) -> str:
+    return "p-" + re.sub(r"[^A-Za-z0-9-]", "-", period)
+
+
+def related_links(
+    path: Path,
+    record: Any,
+    reports: Iterable[tuple[Path, Any]],
+    tr: Translator,
+    *,
+    index: Path,
+) -> list[dict[str, str]]:
+    """The links (``href``, ``label``, ``kind``) from the report of ``record`` (its record file at ``path``)
+    to the related reports among ``reports`` (the newest record of each report, as ``(record path, record)``).
+
+    ``index`` is the index in the report's language, which the link to the per-manager reports points into.
+    """
+    here = path.parent
+    same = [
+        (p, r)
+        for p, r in reports
+        if r.status == "ok" and r.lang == record.lang and (p, r) != (path, record) and r.file
+    ]
+
+    def link(p: Path, r: Any, label: str) -> dict[str, str]:
+        return {"href": _href(p.parent / r.file, here), "label": label, "kind": r.kind}
+
+    def of_period(r: Any) -> bool:
+        return r.period == record.period
+
+    links: list[dict[str, str]] = []
+    team = record.team or None
+    if record.kind == "quarterly":
+        year = record.period[:4]
+        comparisons = [
+            (p, r)
+            for p, r in same
+            if r.kind == "comparison" and (r.team or None) == team and (of_period(r) or r.period == year)
+        ]
+        comparisons.sort(key=lambda item: (item[1].period != record.period, item[1].subject or ""))
+        for p, r in comparisons:
+            metric = r.subject or ""
+            label = tr.kind("comparison")
+            if metric and tr.has(f"kpi.{metric}"):
+                label = tr.t("site_links.comparison_of", kind=label, kpi=tr.t(f"kpi.{metric}"))
+            links.append(link(p, r, label))
+        for kind in ("plan_gap", "card"):
+            found = [
+                (p, r)
+                for p, r in same
+                if r.kind == kind and of_period(r) and (r.team or None) == team and not r.subject
+            ]
+            if found:
+                links.append(link(*found[0], tr.kind(kind)))
+        managers = [r for _, r in same if r.kind == "manager" and of_period(r)]
+        if managers:
+            href = _href(index, here) + "#" + _anchor(record.period)
+            label = tr.t("site_links.managers", count=len(managers))
+            links.append({"href": href, "label": label, "kind": "manager"})
+    elif record.kind == "manager":
+        gaps = [(p, r) for p, r in same if r.kind == "plan_gap" and of_period(r)]
+        own = [(p, r) for p, r in gaps if r.subject == record.subject]
+        teams = [(p, r) for p, r in gaps if not r.subject and (r.team or None) in (None, team)]
+        if own or teams:
+            p, r = (own or sorted(teams, key=lambda item: item[1].team is None))[0]
+            links.append(link(p, r, tr.t("site_links.own_gap" if own else "site_links.team_gap")))
+        cards = [(p, r) for p, r in same if r.kind == "card" and of_period(r) and not r.subject]
+        if cards:
+            p, r = sorted(cards, key=lambda item: item[1].team is not None)[0]
+            links.append(link(p, r, tr.t("site_links.bonus")))
+    return links
