@@ -34,7 +34,7 @@ output_dir: str = ""  # folder for the report's record and kpis.csv (kpi-report 
 
 # %%
 import kpi_toolkit as kt
-from kpi_toolkit.report import outputs, people_views, shared, translator, views
+from kpi_toolkit.report import margin_views, outputs, people_views, shared, translator, views
 
 tr = translator(lang, currency=currency)
 data = shared.load(data_dir, mapping=mapping, on_invalid=on_invalid)  # kt.load, once per batch worker
@@ -50,6 +50,13 @@ views.headline(report, tr)
 from kpi_toolkit.report import behind_plan
 
 behind_plan.behind_plan_section(data, report, tr)
+
+# %% tags=["analysis"]
+margin_tests = margin_views.margin_tests(data, period=report.period, team=team)  # kt.compare_managers
+margin_tests  # metric="margin_rate": each manager's margin rate against the rest (None without costs)
+
+# %%
+margin_views.margin_section(report.kpis, margin_tests, names=report.names, tr=tr)
 
 # %%
 views.summary(report, tr)

@@ -49,7 +49,7 @@ _QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _YEAR = re.compile(r"^\d{4}$")
 #: KPIs shown as percentages (changes in percentage points) and as counts; the others are money.
-_RATE_KPIS = ("plan_attainment", "conversion")
+_RATE_KPIS = ("plan_attainment", "conversion", "margin_rate")
 _COUNT_KPIS = ("orders", "leads_closed", "new_customers")
 
 
