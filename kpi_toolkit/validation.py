@@ -545,11 +545,11 @@ def employment_dates(managers: pd.DataFrame) -> pd.DataFrame | None:
             "manager": dated["manager"].astype("string").to_numpy(),
             "_hired": dated["hired_at"]
             .dt.normalize()
-            .fillna(pd.Timestamp.min)
+            .fillna(pd.Timestamp("1678-01-01"))
             .astype("datetime64[ns]")
             .to_numpy(),
             "_until": (dated["left_at"].dt.normalize() + pd.Timedelta(days=1))
-            .fillna(pd.Timestamp.max)
+            .fillna(pd.Timestamp("2262-01-01"))
             .astype("datetime64[ns]")
             .to_numpy(),
         }

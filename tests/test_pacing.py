@@ -50,7 +50,12 @@ def test_nothing_after_as_of_is_used(data, tables):
     full = kt.pacing(data, period="2026Q3", as_of=as_of)
     orders = tables["orders"]
     cut = orders[pd.to_datetime(orders["ordered_at"]) < pd.Timestamp(as_of) + pd.Timedelta(days=1)]
-    truncated = kt.from_frames(**{**tables, "orders": cut})
+    returns = tables["returns"]  # returns of the orders left out go with them
+    returns = returns[
+        returns["order_id"].isin(cut["order_id"])
+        & (pd.to_datetime(returns["returned_at"]) < pd.Timestamp(as_of) + pd.Timedelta(days=1))
+    ]
+    truncated = kt.from_frames(**{**tables, "orders": cut, "returns": returns})
     pd.testing.assert_frame_equal(kt.pacing(truncated, period="2026Q3", as_of=as_of), full)
     assert kt.pacing(truncated, period="2026Q3", as_of=as_of).attrs == full.attrs
 
@@ -251,7 +256,11 @@ def test_pipeline_projection_uses_nothing_after_as_of(tables):
     orders = tables["orders"][pd.to_datetime(tables["orders"]["ordered_at"]) < cut]
     orders = orders.assign(lead_id=orders["lead_id"].where(orders["lead_id"].isin(leads["lead_id"])))
     acts = tables["activities"][tables["activities"]["lead_id"].isin(leads["lead_id"])]
-    then = kt.from_frames(**{**tables, "orders": orders, "leads": leads, "activities": acts})
+    returns = tables["returns"]
+    returns = returns[returns["order_id"].isin(orders["order_id"]) & (returns["returned_at"] < cut)]
+    then = kt.from_frames(
+        **{**tables, "orders": orders, "leads": leads, "activities": acts, "returns": returns}
+    )
     full = kt.pacing(kt.from_frames(**tables), period="2026Q3", as_of=as_of)
     pd.testing.assert_frame_equal(kt.pacing(then, period="2026Q3", as_of=as_of), full)
 

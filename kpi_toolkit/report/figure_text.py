@@ -21,7 +21,7 @@ def attainment(tr: Translator) -> dict[str, Any]:
 
     >>> from kpi_toolkit.report.i18n import translator
     >>> attainment(translator("ru"))["xlabel"]
-    'Выполнение плана (95\\xa0% интервал)'
+    'Выполнение плана (интервал 95\\xa0%)'
     """
     return {"xlabel": tr.t("figure.attainment.xlabel", level=tr.pct(LEVEL)), "percent": tr.pct}
 

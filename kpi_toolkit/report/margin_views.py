@@ -90,6 +90,5 @@ def margin_section(
         columns=columns,
         formats=formats,
         caption=tr.t("margin.caption"),
-        sortable=True,
     )
     return html.section(tr.t("margin.heading"), [*lead, tr.t("margin.intro")]) + table

@@ -95,8 +95,11 @@ def data_as_of(data: SalesData, day: pd.Timestamp) -> SalesData:
     activities = data.activities
     if activities is not None:
         activities = activities[activities["occurred_at"] < cutoff]
+    returns = data.returns
+    if returns is not None:  # a return booked after the day is not known yet (its order is before it)
+        returns = returns[returns["returned_at"] < cutoff]
     # a lead's stage is the export's, not the day's: a past day's pipeline is weighted by age
-    return replace(data, orders=orders, leads=leads, activities=activities, stages=None)
+    return replace(data, orders=orders, leads=leads, activities=activities, returns=returns, stages=None)
 
 
 def plan_gap_report(
