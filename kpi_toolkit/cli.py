@@ -156,7 +156,8 @@ def _report(
     }
     with ReportSet(out, force=force) as files:
         assert files.staging is not None
-        workdir = Path(tempfile.mkdtemp(prefix=".render-", dir=files.staging))
+        # absolute: the notebook runs in notebooks/, not here
+        workdir = Path(tempfile.mkdtemp(prefix=".render-", dir=files.staging)).resolve()
         parameters["output_dir"] = str(workdir)
         executed = execute_notebook(notebook_path(kind), parameters=parameters, workdir=workdir)
         result = read_outputs(workdir)

@@ -480,7 +480,7 @@ def run_batch(
             async with pool:
                 with _progress_bar(console, len(items)) as done:
                     outcomes = await _render_all(
-                        items, scratch=Path(scratch), pool=pool, tr=tr, worker=worker, done=done
+                        items, scratch=Path(scratch).resolve(), pool=pool, tr=tr, worker=worker, done=done
                     )
                 per_kernel.extend(pool.notebooks_per_kernel)
                 return outcomes
