@@ -16,7 +16,7 @@ import pandas as pd
 
 from kpi_toolkit.engines.handover import to_pandas
 from kpi_toolkit.errors import DataValidationError, Violation
-from kpi_toolkit.returns import resolve_returns, return_sums
+from kpi_toolkit.returns import return_sums
 
 __all__ = ["MONTHLY_COLUMNS", "SUM_COLUMNS", "check_finite_sums", "first_orders", "monthly_stats"]
 
@@ -235,7 +235,7 @@ def monthly_stats(
         also split by the team the row belongs to (its manager's team on the order's or lead's day), in a
         column ``team`` after ``month``; rows of a manager without a team are left out.
     returns
-        The validated returns table (pandas), if any.
+        The returns with their manager and cost (:func:`kpi_toolkit.returns.resolve_returns`), if any.
 
     Returns
     -------
@@ -264,7 +264,7 @@ def monthly_stats(
         f"{int(y):04d}-{int(m):02d}" for y, m in zip(merged["_year"], merged["_month"], strict=True)
     ]
     merged["manager"] = merged["manager"].astype("string")
-    merged = _with_returns(merged, returns, orders, teams)
+    merged = _with_returns(merged, returns, teams)
     for column in SUM_COLUMNS:
         merged[column] = merged[column].astype("float64" if column in FLOAT_SUMS else "int64")
     if teams is not None:  # split by team: the team of each part (``team`` after ``month``)
@@ -276,15 +276,12 @@ def monthly_stats(
     return check_finite_sums(out.reset_index(drop=True), where="a month")
 
 
-def _with_returns(
-    merged: pd.DataFrame, returns: pd.DataFrame | None, orders: Any, teams: Any
-) -> pd.DataFrame:
+def _with_returns(merged: pd.DataFrame, resolved: pd.DataFrame | None, teams: Any) -> pd.DataFrame:
     """``merged`` (manager, month[, _team], sums) with the returns' sums: ``returns``, ``return_cost``."""
     merged = merged.drop(columns=["returns", "return_cost"])
     keys = ["manager", "month", *(["_team"] if teams is not None else [])]
-    if returns is None or not len(returns):
+    if resolved is None or not len(resolved):
         return merged.assign(returns=0.0, return_cost=0.0)
-    resolved = resolve_returns(returns, orders)
     if teams is not None:  # each return in the team its manager was in on the day it is booked
         small = to_pandas(_lazy(teams))
         placed = _in_team(nw.from_native(resolved).lazy(), nw.from_native(small).lazy(), "returned_at")

@@ -38,6 +38,7 @@ from kpi_toolkit.quarantine import (
     shown,
 )
 from kpi_toolkit.reading import ROW, StagedData, find_table_files, frame_table, read_file_bytes, read_table
+from kpi_toolkit.returns import resolve_returns
 from kpi_toolkit.schema import PLAN_ATTAINMENT_METRICS
 from kpi_toolkit.staffing import Employment, Membership, team_days
 from kpi_toolkit.validation import check_references, check_rows, check_stages
@@ -181,9 +182,11 @@ class SalesData:
                 self.orders,
                 self.leads,
                 teams=small_frame(self.engine, self.connection, days),
-                returns=self.returns,
+                returns=self.resolved_returns,
             )
-        return monthly_stats(self.orders, self.leads, teams=team_days(intervals), returns=self.returns)
+        return monthly_stats(
+            self.orders, self.leads, teams=team_days(intervals), returns=self.resolved_returns
+        )
 
     @cached_property
     def employment(self) -> Employment:
@@ -203,7 +206,15 @@ class SalesData:
     @cached_property
     def monthly(self) -> pd.DataFrame:
         """Per-manager, per-month sums and counts (see :func:`kpi_toolkit.aggregate.monthly_stats`)."""
-        return monthly_stats(self.orders, self.leads, returns=self.returns)
+        return monthly_stats(self.orders, self.leads, returns=self.resolved_returns)
+
+    @cached_property
+    def resolved_returns(self) -> pd.DataFrame | None:
+        """Each return with its manager and cost of goods (:func:`kpi_toolkit.returns.resolve_returns`),
+        resolved once for every KPI, team split and margin comparison; ``None`` without returns."""
+        if self.returns is None or not len(self.returns):
+            return None
+        return resolve_returns(self.returns, self.orders, has_costs=self.has_costs)
 
     @cached_property
     def plan_book(self) -> PlanBook:
@@ -371,7 +382,13 @@ def with_plan_metric(data: SalesData, plan_metric: str) -> SalesData:
     if plan_metric == data.plan_metric:
         return data
     changed = replace(data, plan_metric=plan_metric)
-    for cached in ("_dates", "monthly"):  # computed already: the same for any plan metric
+    for cached in (
+        "_dates",
+        "monthly",
+        "monthly_by_team",
+        "resolved_returns",
+        "has_costs",
+    ):  # computed already: the same for any plan metric
         if cached in data.__dict__:
             changed.__dict__[cached] = data.__dict__[cached]
     return changed

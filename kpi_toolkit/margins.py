@@ -16,7 +16,6 @@ import pandas as pd
 from kpi_toolkit.data import SalesData
 from kpi_toolkit.errors import ParameterError
 from kpi_toolkit.periods import Period, parse_periods
-from kpi_toolkit.returns import resolve_returns
 
 __all__ = ["MARGIN_UNIT_COLUMNS", "margin_units"]
 
@@ -89,8 +88,8 @@ def margin_units(
             }
         )
     ]
-    if data.returns is not None and len(data.returns):
-        resolved = resolve_returns(data.returns, data.orders)
+    resolved = data.resolved_returns
+    if resolved is not None:
         inside = resolved["returned_at"].dt.strftime("%Y-%m").isin(months) & resolved["manager"].isin(
             managers
         )

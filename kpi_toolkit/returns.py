@@ -29,10 +29,11 @@ def _lazy(frame: Any) -> nw.LazyFrame:
     return native.lazy() if isinstance(native, nw.DataFrame) else native
 
 
-def resolve_returns(returns: pd.DataFrame, orders: Any) -> pd.DataFrame:
+def resolve_returns(returns: pd.DataFrame, orders: Any, *, has_costs: bool | None = None) -> pd.DataFrame:
     """Each return with its manager and cost of goods (columns :data:`RESOLVED_RETURN_COLUMNS`).
 
     ``orders`` is the validated orders table on any engine; only the orders the returns name are fetched.
+    ``has_costs`` says whether the orders have costs (``SalesData.has_costs``; counted when ``None``).
     ``cost`` is NaN when the orders have no ``cost`` column and the return gives none.
 
     Examples
@@ -44,10 +45,11 @@ def resolve_returns(returns: pd.DataFrame, orders: Any) -> pd.DataFrame:
     >>> resolve_returns(returns, orders)[["manager", "amount", "cost"]].values.tolist()
     [['ann', 50.0, 30.0], ['bob', 20.0, 0.0]]
     """
-    frame = nw.from_native(orders)
-    has_costs = "cost" in frame.columns and bool(
-        to_pandas(_lazy(orders).select(nw.col("cost").count()))["cost"].iloc[0]
-    )
+    if has_costs is None:
+        frame = nw.from_native(orders)
+        has_costs = "cost" in frame.columns and bool(
+            to_pandas(_lazy(orders).select(nw.col("cost").count()))["cost"].iloc[0]
+        )
     ids = returns["order_id"].dropna().astype("string").unique().tolist()
     columns = ["order_id", "manager", "amount", *(["cost"] if has_costs else [])]
     wanted = _lazy(orders).select(nw.col("order_id").cast(nw.String), *columns[1:])
