@@ -33,7 +33,7 @@ output_dir: str = ""  # folder for the report's record (the batch sets it); empt
 
 # %%
 import kpi_toolkit as kt
-from kpi_toolkit.report import first_screens, outputs, shared, translator
+from kpi_toolkit.report import first_screens, outputs, people_views, shared, translator
 from kpi_toolkit.report import manager_views as views
 from kpi_toolkit.report.manager import manager_report, team_of
 
@@ -61,16 +61,13 @@ views.caveats(report, tr)
 versus = report.versus  # the manager's KPIs against the team's median manager and the team's total
 versus
 
-# %%
-from kpi_toolkit.report import people_views
+# %% tags=["analysis"]
+changes = kt.team_changes(data, period=report.period, team=report.team)  # joiners, leavers, moves
+team_kpis = kt.manager_kpis(data, period=report.period, team=report.team)  # pro-rated plans in .attrs
+changes
 
-people_views.team_changes_section(
-    kt.team_changes(data, period=report.period, team=report.team),
-    kt.manager_kpis(data, period=report.period, team=report.team),
-    names={manager: report.name},
-    manager=manager,
-    tr=tr,
-)
+# %%
+people_views.team_changes_section(changes, team_kpis, names={manager: report.name}, manager=manager, tr=tr)
 
 # %%
 views.versus_section(report, tr)
