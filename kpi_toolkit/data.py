@@ -214,7 +214,12 @@ class SalesData:
         resolved once for every KPI, team split and margin comparison; ``None`` without returns."""
         if self.returns is None or not len(self.returns):
             return None
-        return resolve_returns(self.returns, self.orders, has_costs=self.has_costs)
+        lazy = None
+        if self.engine != "pandas":
+            from kpi_toolkit.engines.lazy import small_frame
+
+            lazy = lambda small: small_frame(self.engine, self.connection, small)  # noqa: E731
+        return resolve_returns(self.returns, self.orders, has_costs=self.has_costs, lazy=lazy)
 
     @cached_property
     def plan_book(self) -> PlanBook:

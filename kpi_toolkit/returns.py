@@ -9,7 +9,7 @@ a return without an order and without a cost takes back no goods (cost 0, e.g. a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import narwhals as nw
@@ -29,10 +29,44 @@ def _lazy(frame: Any) -> nw.LazyFrame:
     return native.lazy() if isinstance(native, nw.DataFrame) else native
 
 
-def resolve_returns(returns: pd.DataFrame, orders: Any, *, has_costs: bool | None = None) -> pd.DataFrame:
+def _returned_orders(
+    orders: Any, ids: list[str], *, has_costs: bool, lazy: Callable[[pd.DataFrame], nw.LazyFrame] | None
+) -> pd.DataFrame:
+    """The manager and the cost ratio (cost / amount; NaN without costs or when the amount is 0) of the orders
+    ``ids``, indexed by ``order_id``. On a lazy engine (``lazy`` given) a semi-join with the ids put on the
+    engine, so that only these orders, and only these two columns, come to pandas."""
+    if not ids:
+        return pd.DataFrame({"manager": pd.Series(dtype="string"), "ratio": pd.Series(dtype="float64")},
+                            index=pd.Index([], dtype="string", name="order_id"))  # fmt: skip
+    amount = nw.col("amount").cast(nw.Float64)
+    ratio = nw.when(amount > 0).then(nw.col("cost").cast(nw.Float64) / amount) if has_costs else nw.lit(None)
+    keyed = _lazy(orders).select(
+        nw.col("order_id").cast(nw.String), "manager", "amount", *(["cost"] if has_costs else [])
+    )
+    if (
+        lazy is None
+    ):  # pandas (a hash look-up of the ids), or a lazy engine's frame with no way to put them on it
+        wanted = keyed.filter(nw.col("order_id").is_in(ids))
+    else:
+        keys = pd.DataFrame({"order_id": pd.Series(ids, dtype="string")})
+        wanted = keyed.join(lazy(keys), on="order_id", how="semi")
+    found = to_pandas(wanted.select("order_id", "manager", ratio.cast(nw.Float64).alias("ratio")))
+    return found.astype({"order_id": "string", "manager": "string", "ratio": "float64"}).set_index("order_id")
+
+
+def resolve_returns(
+    returns: pd.DataFrame,
+    orders: Any,
+    *,
+    has_costs: bool | None = None,
+    lazy: Callable[[pd.DataFrame], nw.LazyFrame] | None = None,
+) -> pd.DataFrame:
     """Each return with its manager and cost of goods (columns :data:`RESOLVED_RETURN_COLUMNS`).
 
-    ``orders`` is the validated orders table on any engine; only the orders the returns name are fetched.
+    ``orders`` is the validated orders table on any engine; only the orders the returns name are fetched, by
+    a semi-join on the engine: ``lazy`` puts a small pandas frame (the returned orders' ids) on the orders'
+    engine (:func:`kpi_toolkit.engines.lazy.small_frame`); without it (pandas) the orders are filtered by the
+    list of ids.
     ``has_costs`` says whether the orders have costs (``SalesData.has_costs``; counted when ``None``).
     ``cost`` is NaN when the orders have no ``cost`` column and the return gives none.
 
@@ -51,10 +85,7 @@ def resolve_returns(returns: pd.DataFrame, orders: Any, *, has_costs: bool | Non
             to_pandas(_lazy(orders).select(nw.col("cost").count()))["cost"].iloc[0]
         )
     ids = returns["order_id"].dropna().astype("string").unique().tolist()
-    columns = ["order_id", "manager", "amount", *(["cost"] if has_costs else [])]
-    wanted = _lazy(orders).select(nw.col("order_id").cast(nw.String), *columns[1:])
-    found = to_pandas(wanted.filter(nw.col("order_id").is_in(ids))) if ids else pd.DataFrame(columns=columns)
-    found = found.astype({"order_id": "string"}).set_index("order_id")
+    found = _returned_orders(orders, ids, has_costs=has_costs, lazy=lazy)
     out = returns.loc[:, ["return_id", "order_id", "manager", "returned_at", "amount"]].copy()
     key = out["order_id"].astype("string")
     linked = key.notna()
@@ -62,11 +93,7 @@ def resolve_returns(returns: pd.DataFrame, orders: Any, *, has_costs: bool | Non
     out["manager"] = order_manager.where(linked, out["manager"].astype("string")).astype("string")
     given = returns["cost"].astype("float64") if "cost" in returns else pd.Series(np.nan, index=out.index)
     if has_costs:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ratio = (found["cost"].astype("float64") / found["amount"].astype("float64")).where(
-                found["amount"] > 0
-            )
-        derived = key.map(ratio).astype("float64") * out["amount"]
+        derived = key.map(found["ratio"]).astype("float64") * out["amount"]
         out["cost"] = given.fillna(derived.where(linked, 0.0)).fillna(0.0)
     else:
         out["cost"] = given.where(given.notna(), np.nan)
