@@ -84,31 +84,44 @@ class _Model:
         return float(yearly ** (1.0 / self.per_year))
 
     def expected(self, series: np.ndarray, team: np.ndarray, i: int) -> np.ndarray:
-        """What each row of ``series`` (2-D) predicts for column ``i`` (NaN with too little history)."""
+        """What each row of ``series`` (2-D) predicts for column ``i`` (NaN with too little history).
+
+        Vectorised over the rows: one mean per group of rows whose level starts at the same column (the
+        same slice as a row-by-row loop, so the same floating-point sums)."""
         season = self.seasonal(team, i)
         growth = self.trend(team, season, i)
         out = np.full(series.shape[0], np.nan)
-        for row, values in enumerate(series):
-            active = np.flatnonzero(values[:i] > 0)
-            if active.size == 0:
-                continue
-            start = max(int(active[0]), i - self.history)
-            n = i - start
-            if n < self.min_history:
-                continue
-            level = float(np.mean(values[start:i] / season[np.arange(start, i) % self.per_year]))
-            out[row] = level * season[i % self.per_year] * growth ** ((n + 1) / 2)
+        if i == 0:
+            return out
+        sold = series[:, :i] > 0
+        has = sold.any(axis=1)
+        start = np.maximum(sold.argmax(axis=1), i - self.history)
+        n = i - start
+        ok = has & (n >= self.min_history)
+        for first in np.unique(start[ok]):
+            rows = np.flatnonzero(ok & (start == first))
+            flat = series[rows, first:i] / season[np.arange(first, i) % self.per_year]
+            level = np.mean(flat, axis=1)
+            out[rows] = level * season[i % self.per_year] * growth ** ((i - first + 1) / 2)
+        return out
+
+    def expected_all(self, series: np.ndarray, team: np.ndarray, until: int) -> np.ndarray:
+        """:meth:`expected` for every column ``0..until`` (columns of the result), each from the columns
+        before it only."""
+        out = np.full((series.shape[0], until + 1), np.nan)
+        for i in range(until + 1):
+            out[:, i] = self.expected(series, team, i)
         return out
 
 
-def _errors(model: _Model, volumes: np.ndarray, team: np.ndarray, until: int) -> list[np.ndarray]:
-    """Log errors ln(actual / expected) of the rows of ``volumes`` in each column before ``until``."""
+def _errors(expected: np.ndarray, volumes: np.ndarray, until: int) -> list[np.ndarray]:
+    """Log errors ln(actual / expected) of the rows of ``volumes`` in each column before ``until``
+    (``expected``: :meth:`_Model.expected_all` of them)."""
     out = []
     for j in range(until):
-        expected = model.expected(volumes, team, j)
-        actual = volumes[:, j]
-        ok = np.isfinite(expected) & (expected > 0) & (actual > 0)
-        out.append(np.log(actual[ok] / expected[ok]))
+        e, actual = expected[:, j], volumes[:, j]
+        ok = np.isfinite(e) & (e > 0) & (actual > 0)
+        out.append(np.log(actual[ok] / e[ok]))
     return out
 
 
@@ -137,6 +150,21 @@ def _verdict(target: float, expected: float, high: float) -> str:
     if target > high:
         return "out of reach"
     return "stretch" if target > expected else "realistic"
+
+
+def _verdicts(target: np.ndarray, expected: np.ndarray, high: np.ndarray) -> np.ndarray:
+    """:func:`_verdict` of each element."""
+    with np.errstate(invalid="ignore"):
+        return np.select(
+            [
+                ~np.isfinite(target) | (target <= 0),
+                ~np.isfinite(expected) | ~np.isfinite(high),
+                target > high,
+                target > expected,
+            ],
+            ["no target", "insufficient history", "out of reach", "stretch"],
+            "realistic",
+        ).astype(object)
 
 
 def _first_whole(data: SalesData, kind: str) -> Period:
@@ -249,48 +277,65 @@ def plan_realism(
     per = 12 // model.per_year
     pad = ((span[0].start.month - data.fiscal_year_start) % 12) // per if kind != "year" else 0
 
-    rows, coverage = [], {}
-    groups = [(name, list(members.index)) for name, members in teams.groupby(teams, dropna=False, sort=True)]
-    for team_name, members in groups:
+    names = [c for c in REALISM_COLUMNS if c != "target_vs_expected"]
+    chunks: list[dict[str, np.ndarray]] = []  # one per team and period: its managers, then its TOTAL row
+    coverage = {}
+    groups = {
+        name: volumes.index.get_indexer(members.index)
+        for name, members in teams.groupby(teams, dropna=False, sort=True)
+    }
+    places = {str(p): labels.index(str(p)) + pad for p in window}
+    last = max(places.values())
+    all_volumes, all_targets = volumes.to_numpy(float), targets.to_numpy(float)
+    for team_name, at in groups.items():
+        members = list(volumes.index[at])
         # column j of the padded arrays is at position j % per_year of the fiscal year
-        v = np.concatenate(
-            [np.full((len(members), pad), np.nan), volumes.loc[members].to_numpy(float)], axis=1
-        )
+        v = np.concatenate([np.full((len(members), pad), np.nan), all_volumes[at]], axis=1)
         total = v.sum(axis=0)
+        # each column's expected values (and so the backtest's errors) use only the columns before it:
+        # computed once for the team, each judged period takes the columns before it
+        expected_all = model.expected_all(v, total, last)
+        errors_all = _errors(expected_all, v, last)
+        team_all = model.expected_all(total[None, :], total, last)
+        team_errors_all = _errors(team_all, total[None, :], last)
+        member_targets = all_targets[at]
         for p in window:
-            i = labels.index(str(p)) + pad
-            low, high, cover = _interval(_errors(model, v, total, i), level, _MIN_ERRORS)
+            i = places[str(p)]
+            low, high, cover = _interval(errors_all[:i], level, _MIN_ERRORS)
             coverage[(str(team_name) if pd.notna(team_name) else "", str(p))] = cover
-            expected = model.expected(v, total, i)
-            judged = []
-            for row, manager in enumerate(members):
-                target = float(targets.loc[manager, str(p)])
-                e_low, e_high = expected[row] * np.exp(low), expected[row] * np.exp(high)
-                verdict = _verdict(target, expected[row], e_high)
-                judged.append(verdict)
-                rows.append(
-                    (manager, team_name, str(p), target, v[row, i], expected[row], e_low, e_high, verdict)
-                )
-            team_errors = _errors(model, total[None, :], total, i)
-            t_low, t_high, _ = _interval(team_errors, level, _MIN_TEAM_ERRORS)
+            expected = expected_all[:, i]
+            target = member_targets[:, i - pad]
+            e_low, e_high = expected * np.exp(low), expected * np.exp(high)
+            judged = _verdicts(target, expected, e_high)
+            t_low, t_high, _ = _interval(team_errors_all[:i], level, _MIN_TEAM_ERRORS)
             if not np.isfinite(t_low):
                 t_low, t_high = low, high
-            team_expected = float(model.expected(total[None, :], total, i)[0])
-            member_targets = targets.loc[members, str(p)]
+            team_expected = float(team_all[0, i])
             # the team's plan: its members' targets, when every member who sold has one (kpis.total_kpis)
-            known = member_targets.notna().to_numpy()
-            target = float(member_targets.sum()) if known.any() and (known | ~(v[:, i] > 0)).all() else np.nan
-            verdict = _verdict(target, team_expected, team_expected * np.exp(t_high))
-            counted = [j for j in judged if j in ("realistic", "stretch", "out of reach")]
-            share = counted.count("out of reach") / len(counted) if counted else np.nan
-            bounds = (team_expected * np.exp(t_low), team_expected * np.exp(t_high))
-            rows.append(
-                ("TOTAL", team_name, str(p), target, total[i], team_expected, *bounds, verdict, share)
+            known = ~np.isnan(target)
+            whole = known.any() and (known | ~(v[:, i] > 0)).all()
+            team_target = float(pd.Series(target).sum()) if whole else np.nan
+            verdict = _verdict(team_target, team_expected, team_expected * np.exp(t_high))
+            counted = np.isin(judged, ("realistic", "stretch", "out of reach"))
+            share = (judged[counted] == "out of reach").sum() / counted.sum() if counted.any() else np.nan
+            chunks.append(
+                {
+                    "manager": np.array([*members, "TOTAL"], dtype=object),
+                    "team": np.full(len(members) + 1, team_name, dtype=object),
+                    "period": np.full(len(members) + 1, str(p), dtype=object),
+                    "target": np.r_[target, team_target],
+                    "actual": np.r_[v[:, i], total[i]],
+                    "expected": np.r_[expected, team_expected],
+                    "expected_low": np.r_[e_low, team_expected * np.exp(t_low)],
+                    "expected_high": np.r_[e_high, team_expected * np.exp(t_high)],
+                    "verdict": np.r_[judged, np.array([verdict], dtype=object)],
+                    "share_out_of_reach": np.r_[np.full(len(members), np.nan), share],
+                }
             )
-    out = pd.DataFrame(
-        [r if len(r) == 10 else (*r, np.nan) for r in rows],
-        columns=[c for c in REALISM_COLUMNS if c != "target_vs_expected"],
-    )
+    if chunks:
+        out = pd.DataFrame({c: np.concatenate([chunk[c] for chunk in chunks]) for c in names})
+    else:
+        out = pd.DataFrame([], columns=names)
     out.insert(8, "target_vs_expected", out["target"] / out["expected"].where(out["expected"] > 0))
     order = {str(p): n for n, p in enumerate(window)}
     out = out.sort_values("period", key=lambda c: c.map(order), kind="stable", ignore_index=True)
