@@ -515,10 +515,13 @@ def _evidence(
     margin: float,
     min_periods: int,
     versus: str = "plan",
+    series: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``series``: the :func:`miss_series` of the same periods and team, when already at hand."""
     _check_choice("metric", metric, ("plan_attainment",))
     _check_choice("versus", versus, ("plan", "team"))
-    series = miss_series(data, periods=periods, team=team)
+    if series is None:
+        series = miss_series(data, periods=periods, team=team)
     if versus == "team":
         series = relative_to_team(series, data.manager_info["team"])
     evidence = miss_evidence(
@@ -669,7 +672,10 @@ def _causes(
     team: str | None,
     alpha: float,
     versus_plan: pd.DataFrame | None = None,
+    series: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
+    """``versus_plan`` and ``series``: the verdicts against the plan and their :func:`miss_series`, when the
+    caller has them (the series is the same for both verdicts: computed once)."""
     options = dict(
         periods=window,
         metric="plan_attainment",
@@ -681,8 +687,8 @@ def _causes(
         min_periods=4,
     )
     if versus_plan is None:
-        versus_plan, _ = _evidence(data, **options)  # type: ignore[arg-type]
-    versus_team, _ = _evidence(data, versus="team", **options)  # type: ignore[arg-type]
+        versus_plan, series = _evidence(data, series=series, **options)  # type: ignore[arg-type]
+    versus_team, _ = _evidence(data, versus="team", series=series, **options)  # type: ignore[arg-type]
     realism = plan_realism(data, periods=list(window), team=team)
     return miss_causes_from(versus_plan, versus_team, realism, data.manager_info["team"])
 
@@ -821,7 +827,7 @@ def alerts(
         margin=0.0,
         min_periods=4,
     )
-    causes = _causes(data, window, team, alpha, versus_plan=evidence).set_index("manager")
+    causes = _causes(data, window, team, alpha, versus_plan=evidence, series=series).set_index("manager")
     evidence = evidence.set_index("manager")
     out = pace.join(evidence, how="left")
     out["off_track"] = out["status"].isin(["off track", "missed"])

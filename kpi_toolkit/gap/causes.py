@@ -95,16 +95,16 @@ def miss_causes_from(
     ['behind colleagues', 'behind an out-of-reach plan']
     """
     out = pd.DataFrame({"manager": versus_plan["manager"].astype("string").to_numpy()})
-    out["team"] = pd.array(
-        [None if pd.isna(t := teams.get(m)) else str(t) for m in out["manager"]], dtype="string"
-    )
+    # look-ups by manager id, vectorised (a manager missing from a table: no team, no colleague verdict)
+    team = teams.reindex(out["manager"].to_numpy())
+    out["team"] = pd.array([None if pd.isna(t) else str(t) for t in team], dtype="string")
     out["versus_plan"] = versus_plan["verdict"].astype("string").to_numpy()
     against = versus_team.set_index("manager")
-    out["versus_team"] = pd.array(
-        [against["verdict"].get(m, "insufficient data") for m in out["manager"]], dtype="string"
-    )
+    found = out["manager"].isin(against.index).to_numpy()
+    verdict = against["verdict"].reindex(out["manager"].to_numpy()).astype("object")
+    out["versus_team"] = pd.array(np.where(found, verdict.to_numpy(), "insufficient data"), dtype="string")
     out["mean_attainment"] = versus_plan["mean_attainment"].to_numpy(float)
-    out["mean_vs_team"] = [float(against["mean_attainment"].get(m, np.nan)) for m in out["manager"]]
+    out["mean_vs_team"] = against["mean_attainment"].reindex(out["manager"].to_numpy()).to_numpy(float)
     own = realism[realism["manager"] != "TOTAL"]
     judged = own[own["verdict"].isin(_JUDGED)]
     out["targets_judged"] = judged.groupby("manager").size().reindex(out["manager"], fill_value=0).to_numpy()
