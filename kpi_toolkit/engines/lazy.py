@@ -29,7 +29,14 @@ import narwhals as nw
 import pandas as pd
 
 from kpi_toolkit.engines.handover import to_pandas
-from kpi_toolkit.engines.tables import Backend, LazyTable, empty_column, shown_column
+from kpi_toolkit.engines.tables import (
+    Backend,
+    LazyTable,
+    dirty_column,
+    empty_column,
+    hash_column,
+    shown_column,
+)
 from kpi_toolkit.errors import DataValidationError, ParameterError, Violation
 from kpi_toolkit.parsing import parse_table, unparsed_rule
 from kpi_toolkit.periods import period_columns
@@ -161,8 +168,8 @@ def _table_violations(
 ) -> list[Violation]:
     """Count every check of ``table`` in one query; fetch the first rows of each broken one.
 
-    Uniqueness is part of the same scan: on DuckDB a distinct count per key (one hash aggregate, as cheap on
-    text ids and UUIDs as on integers), compared with the key's count of values; only when they differ does a
+    Uniqueness is part of the same scan: on DuckDB a distinct count per key (of a 64-bit hash of text ids and
+    UUIDs, as cheap as of integers), compared with the key's count of values; only when they differ does a
     group-by find the repeated ids and their rows. Spark flags repeated ids with a window instead
     (``unique_by_window``: one job fewer there).
     """
@@ -178,20 +185,28 @@ def _table_violations(
         *(c.flag().fill_null(value=False).alias(f"_v{i}") for i, c in flagged)  # type: ignore[misc]
     )
     sums = [nw.col(f"_v{i}").cast(nw.Int64).sum().alias(f"_v{i}") for i, _ in flagged]
+    keyed = {i: hash_column(k) if k in table.hashed else k for i, k in distinct}
     sums += [
         e
-        for i, k in distinct
-        for e in (nw.col(k).count().alias(f"_c{i}"), nw.col(k).n_unique().alias(f"_u{i}"))
+        for i, _ in distinct
+        for e in (nw.col(keyed[i]).count().alias(f"_c{i}"), nw.col(keyed[i]).n_unique().alias(f"_u{i}"))
     ]
+    sums += [nw.col(dirty_column(c)).cast(nw.Int64).sum().alias(f"_d{j}") for j, c in enumerate(table.dirty)]
     dates = [getattr(nw.col(c), how)().alias(k) for k, (c, how) in _DATES.get(table.name, {}).items()]
     counts = session.collect(frame.select(nw.len().alias("_n"), *sums, *dates), table).iloc[0]
     session.counts[table.name] = int(counts["_n"])
+    if table.settle is not None:  # later scans use the table as the counts allow (e.g. untested clean text)
+        dirty = {
+            c: int(0 if pd.isna(counts[f"_d{j}"]) else counts[f"_d{j}"]) for j, c in enumerate(table.dirty)
+        }
+        session.lazy[table.name] = table.settle(dirty)
     session.dates |= {k: (None if pd.isna(counts[k]) else counts[k]) for k in _DATES.get(table.name, {})}
     violations = []
     for i, check in enumerate(checks):
         if check.unique and not by_window:
             values = int(counts[f"_c{i}"])
-            # n_unique counts a missing value as one more distinct value
+            # n_unique counts a missing value as one more distinct value; distinct hashes are distinct ids,
+            # and where two hashes are equal the group-by below finds whether the ids are
             if values == int(counts[f"_u{i}"]) - int(values < int(counts["_n"])):
                 continue  # every present value differs: nothing to look up
             keys = list(check.unique)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -30,7 +31,9 @@ __all__ = [
     "ColumnPlan",
     "LazyTable",
     "csv_header",
+    "dirty_column",
     "empty_column",
+    "hash_column",
     "normalised_names",
     "plan_columns",
     "shown_column",
@@ -44,6 +47,16 @@ OFFSET_PATTERN = r"\d{2}:\d{2}(:\d{2}(\.\d*)?)?\s*(Z|[+-]\d{2}(:?\d{2})?)$"
 def empty_column(column: str) -> str:
     """Helper column: true where the file's cell of ``column`` is empty (blank text or a missing value)."""
     return f"_empty__{column}"
+
+
+def dirty_column(column: str) -> str:
+    """Helper column: true where the file's text cell of ``column`` is not its own stripped text."""
+    return f"_dirty__{column}"
+
+
+def hash_column(column: str) -> str:
+    """Helper column: a 64-bit hash of the typed ``column`` (missing where it is), for distinct counts."""
+    return f"_hash__{column}"
 
 
 def shown_column(column: str) -> str:
@@ -141,6 +154,13 @@ class LazyTable:
     #: The file's cells as text by ``_row`` (:func:`shown_column` names), when ``frame`` lacks those helper
     #: columns (DuckDB: only the first rows of a broken rule are looked up here, to be shown).
     raw: nw.LazyFrame | None = None
+    #: Id columns with a :func:`hash_column` in ``frame`` (uniqueness is counted on the hashes).
+    hashed: frozenset[str] = frozenset()
+    #: Text columns with a :func:`dirty_column` in ``frame``: the validation's counting query counts them and
+    #: passes ``{column: count}`` to ``settle``, which returns the table to use from then on (DuckDB: the
+    #: columns with no such cell are no longer tested on later scans).
+    dirty: tuple[str, ...] = ()
+    settle: Callable[[dict[str, int]], LazyTable] | None = None
 
     @property
     def data(self) -> nw.LazyFrame:
