@@ -22,6 +22,7 @@ lang: str = "en"  # language of the report: en or ru
 currency: str = ""  # ISO 4217 code of the amounts (RUB, USD, EUR ...); empty: amounts without a currency sign
 mapping: str = ""  # mapping (YAML) that reads an export in data_dir; empty: canonical tables
 on_invalid: str = "raise"  # raise: stop at invalid rows; quarantine: set them aside and say so
+plan_metric: str = ""  # KPI of the plan: sales_volume, net_sales or gross_margin; empty: the data set's
 output_dir: str = ""  # folder for the record, bonuses.xlsx and bonuses.csv (kpi-report sets it); empty: none
 
 # %% [markdown] tags=["analysis"]
@@ -38,7 +39,9 @@ from kpi_toolkit.report import card_views as views
 from kpi_toolkit.report.card_report import card_report, payroll_files
 
 tr = translator(lang, currency=currency)
-data = shared.covered(shared.load(data_dir, mapping=mapping, on_invalid=on_invalid), period)
+data = shared.covered(
+    shared.load(data_dir, mapping=mapping, on_invalid=on_invalid, plan_metric=plan_metric), period
+)
 report = card_report(data, period=period, card=card, team=team)
 
 # %%
@@ -96,6 +99,7 @@ parameters = {
     "currency": currency,
     "mapping": mapping,
     "on_invalid": on_invalid,
+    "plan_metric": plan_metric,
 }
 views.provenance(report, tr, parameters=parameters)
 

@@ -21,6 +21,7 @@ lang: str = "en"  # language of the report: en or ru
 currency: str = ""  # ISO 4217 code of the amounts (RUB, USD, EUR ...); empty: amounts without a currency sign
 mapping: str = ""  # mapping (YAML) that reads an export in data_dir; empty: canonical tables
 on_invalid: str = "raise"  # raise: stop at invalid rows; quarantine: set them aside and say so
+plan_metric: str = ""  # KPI of the plan: sales_volume, net_sales or gross_margin; empty: the data set's
 output_dir: str = ""  # folder for the report's record (the batch sets it); empty: none
 
 # %% [markdown] tags=["analysis"]
@@ -38,7 +39,9 @@ from kpi_toolkit.report import manager_views as views
 from kpi_toolkit.report.manager import manager_report, team_of
 
 tr = translator(lang, currency=currency)
-data = shared.load(data_dir, mapping=mapping, on_invalid=on_invalid)  # loaded once per batch worker
+data = shared.load(  # loaded once per batch worker
+    data_dir, mapping=mapping, on_invalid=on_invalid, plan_metric=plan_metric
+)
 team = shared.quarterly_report(data, period=period, team=team_of(data, manager))  # once per team
 report = manager_report(team, manager=manager)
 
@@ -102,6 +105,7 @@ parameters = {
     "currency": currency,
     "mapping": mapping,
     "on_invalid": on_invalid,
+    "plan_metric": plan_metric,
 }
 views.provenance(report, tr, parameters=parameters)
 
