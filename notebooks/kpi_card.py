@@ -34,7 +34,7 @@ output_dir: str = ""  # folder for the record, bonuses.xlsx and bonuses.csv (kpi
 
 # %%
 import kpi_toolkit as kt
-from kpi_toolkit.report import card_explain, first_screens, outputs, shared, translator
+from kpi_toolkit.report import card_explain, first_screens, margin_reports, outputs, shared, translator
 from kpi_toolkit.report import card_views as views
 from kpi_toolkit.report.card_report import card_report, payroll_files
 
@@ -58,6 +58,9 @@ views.caveats(report, tr)
 
 # %%
 views.introduction(report, tr)
+
+# %%
+margin_reports.card_plan_metric_note(report.card.required_metrics, data.plan_metric, tr)
 
 # %% tags=["analysis"]
 curve = report.curve  # kt.card.payout_curve of each KPI of the card: the knots of its payout curve
@@ -85,6 +88,13 @@ views.payouts_section(report, tr)
 
 # %%
 card_explain.bonus_sentences(report, tr)
+
+# %% tags=["analysis"]
+kpis = kt.manager_kpis(data, period=report.period, team=team or None)  # returns, net sales, margin
+kpis
+
+# %%
+margin_reports.card_margin_section(kpis, report.names, tr)  # nothing without returns or costs
 
 # %%
 views.cost_section(report, tr)

@@ -34,7 +34,7 @@ output_dir: str = ""  # folder for the report's record (the batch sets it); empt
 
 # %%
 import kpi_toolkit as kt
-from kpi_toolkit.report import first_screens, outputs, people_views, shared, translator
+from kpi_toolkit.report import first_screens, margin_reports, outputs, people_views, shared, translator
 from kpi_toolkit.report import manager_views as views
 from kpi_toolkit.report.manager import manager_report, team_of
 
@@ -50,6 +50,9 @@ views.title(report, tr)
 
 # %%
 views.headline(report, tr)
+
+# %%
+margin_reports.plan_metric_note(data.plan_metric, tr)  # which KPI the plan is on (none: volume)
 
 # %%
 first_screens.manager_alerts(data, report, tr)
@@ -74,6 +77,9 @@ people_views.team_changes_section(changes, team_kpis, names={manager: report.nam
 
 # %%
 views.versus_section(report, tr)
+
+# %%
+margin_reports.manager_margin_section(report, views.display_names(report, tr), tr)  # from team_kpis
 
 # %% tags=["analysis"]
 team_kpis = report.team_report.kpis  # kt.manager_kpis of the team, colleagues under pseudonyms

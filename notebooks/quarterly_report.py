@@ -35,7 +35,7 @@ output_dir: str = ""  # folder for the report's record and kpis.csv (kpi-report 
 
 # %%
 import kpi_toolkit as kt
-from kpi_toolkit.report import margin_views, outputs, people_views, shared, translator, views
+from kpi_toolkit.report import margin_reports, margin_views, outputs, people_views, shared, translator, views
 
 tr = translator(lang, currency=currency)
 data = shared.load(  # kt.load, once per batch worker
@@ -48,6 +48,9 @@ views.title(report, tr)
 
 # %%
 views.headline(report, tr)
+
+# %%
+margin_reports.plan_metric_note(data.plan_metric, tr)  # which KPI the plan is on (none: volume)
 
 # %%
 from kpi_toolkit.report import behind_plan
