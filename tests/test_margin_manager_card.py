@@ -12,6 +12,7 @@ import pytest
 
 import kpi_toolkit as kt
 from kpi_toolkit.demo import make_demo_data
+from kpi_toolkit.report import behind_plan, manager_views, narrative
 from kpi_toolkit.report.card_report import card_report
 from kpi_toolkit.report.i18n import translator
 from kpi_toolkit.report.manager import manager_report, team_of
@@ -150,3 +151,27 @@ def test_plan_metric_option_reaches_the_report(demo_folder, tmp_path):
     assert bad.returncode == 2
     assert "--plan-metric margin is not a KPI the plan can be measured on" in bad.stderr
     assert "Traceback" not in bad.stderr
+
+
+def test_a_plan_on_net_sales_is_spoken_of_as_net_sales():
+    frames = _frames()
+    frames["plans"] = frames["plans"].assign(metric="net_sales")  # the same targets, set on net sales
+    data = kt.from_frames(**frames, plan_metric="net_sales")
+    q = quarterly_report(data, period="2026Q3")
+    total = q.totals.loc["2026Q3"]
+    first, second = narrative.summary_sentences(q)[:2]
+    assert "against a plan" not in first  # the volume sentence no longer carries the plan
+    assert second == (
+        f"Net sales were {total['net_sales']:,.0f} against a net-sales plan of {total['sales_plan']:,.0f} "
+        f"({translator('en').rate(total['plan_attainment'])} of plan)."
+    )
+    rows = behind_plan.behind_plan(q, kt.plan_gap(data, period="2026Q3"))
+    k = q.kpis.loc[rows["manager"]]
+    assert rows["short"].tolist() == pytest.approx((k["sales_plan"] - k["net_sales"]).tolist())
+    assert (rows["short"] > 0).all()  # below plan on net sales: short of it (not of the volume)
+    r = manager_report(quarterly_report(data, period="2026Q3", team=team_of(data, "M04")), manager="M04")
+    words = {"en": "Net sales of Dmitry Volkov were ", "ru": "Чистые продажи Dmitry Volkov – "}
+    for lang in ("en", "ru"):
+        text = _text(manager_views.summary(r, translator(lang)))
+        assert words[lang] in text
+        assert lang == "en" or latin_words(text, _names(data)) == set()
