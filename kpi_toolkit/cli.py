@@ -23,6 +23,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+from kpi_toolkit.data import check_plan_metric
 from kpi_toolkit.errors import KpiToolkitError, ParameterError
 from kpi_toolkit.interrupts import Interrupted, handling_signals, interrupted_line
 from kpi_toolkit.mapping.database import data_source
@@ -80,6 +81,14 @@ OnInvalidOption = Annotated[
         help="raise: stop at invalid rows; quarantine: set them aside, in OUT/<period>/quarantine.csv.",
     ),
 ]
+PlanMetricOption = Annotated[
+    str,
+    typer.Option(
+        "--plan-metric",
+        help="KPI the plan attainment is measured on: sales_volume, net_sales or gross_margin (default: the "
+        "mapping's or dataset.yml's plan_metric, else sales_volume).",
+    ),
+]
 ForceOption = Annotated[
     bool, typer.Option("--force", help="Replace an OUT/index.html that kpi-toolkit did not write.")
 ]
@@ -132,6 +141,7 @@ def _report(
     currency: str | None = "",
     mapping: Path | None = None,
     on_invalid: str = "raise",
+    plan_metric: str = "",
     renames: Mapping[str, str] | None = None,
     command: str = "",
 ) -> None:
@@ -144,6 +154,7 @@ def _report(
     the notebook's (``plan_gap.csv`` named as the page).
     """
     tr = translator(lang, currency=currency or "")  # an unknown language or currency fails first
+    check_plan_metric(plan_metric or None, where="plan_metric")
     _one_period(command or kind, str(options.get("period") or ""))
     prepare_out(out, force=force)
     parameters = {
@@ -153,6 +164,7 @@ def _report(
         **({} if currency is None else {"currency": tr.currency or ""}),
         "mapping": str(mapping.resolve()) if mapping else "",
         "on_invalid": on_invalid,
+        "plan_metric": plan_metric,
     }
     with ReportSet(out, force=force) as files:
         assert files.staging is not None
@@ -196,12 +208,14 @@ def quarterly(
     currency: CurrencyOption = "",
     mapping: MappingOption = None,
     on_invalid: OnInvalidOption = "raise",
+    plan_metric: PlanMetricOption = "",
     force: ForceOption = False,
 ) -> None:
     """Render the quarterly KPI report: OUT/<period>/quarterly.html (quarterly.ru.html in Russian), kpis.csv,
     and rebuild the site's OUT/index.html."""
     _report(
         "quarterly", data=data, out=out, lang=lang, currency=currency, mapping=mapping, on_invalid=on_invalid,
+        plan_metric=plan_metric,
         force=force, options={"period": period, "team": team}, name="quarterly", named_by=[("team", team)],
     )  # fmt: skip
 
@@ -222,6 +236,7 @@ def card_command(
     currency: CurrencyOption = "",
     mapping: MappingOption = None,
     on_invalid: OnInvalidOption = "raise",
+    plan_metric: PlanMetricOption = "",
     force: ForceOption = False,
 ) -> None:
     """Pay a period under a KPI card: OUT/<period>/card.html (card.ru.html in Russian), bonuses.xlsx and
@@ -232,6 +247,7 @@ def card_command(
     load_card(card)  # a bad card fails before the notebook runs
     _report(
         "card", data=data, out=out, lang=lang, currency=currency, mapping=mapping, on_invalid=on_invalid,
+        plan_metric=plan_metric,
         force=force, options={"period": period, "card": str(card.resolve()), "team": team}, name="card",
         named_by=[("team", team)],
     )  # fmt: skip
@@ -264,6 +280,7 @@ def compare_command(
     currency: CurrencyOption = "",
     mapping: MappingOption = None,
     on_invalid: OnInvalidOption = "raise",
+    plan_metric: PlanMetricOption = "",
     force: ForceOption = False,
 ) -> None:
     """Compare managers honestly: OUT/<period>/manager_comparison.html (the tests, a funnel plot, a shrunk
@@ -280,7 +297,7 @@ def compare_command(
 
     _report(
         "comparison", data=data, out=out, lang=lang, currency=currency, mapping=mapping,
-        on_invalid=on_invalid, force=force, command="compare",
+        on_invalid=on_invalid, plan_metric=plan_metric, force=force, command="compare",
         options={"period": period, "team": team, "metric": metric, "alpha": float(alpha)}, name=name,
         named_by=[("team", team)],
     )  # fmt: skip
@@ -301,6 +318,7 @@ def batch_command(
     currency: CurrencyOption = "",
     mapping: MappingOption = None,
     on_invalid: OnInvalidOption = "raise",
+    plan_metric: PlanMetricOption = "",
     force: ForceOption = False,
 ) -> None:
     """Render one report per team (quarterly) or per manager (against the team, colleagues pseudonymised),
@@ -311,7 +329,8 @@ def batch_command(
     try:
         result = run_batch(
             data, by=by, out=out, period=period or None, jobs=jobs or None, lang=lang, currency=currency,
-            mapping=mapping, on_invalid=on_invalid, console=_err, force=force,
+            mapping=mapping, on_invalid=on_invalid, plan_metric=plan_metric, console=_err,
+            force=force,
         )  # fmt: skip
     except Interrupted as exc:
         exc.outcome = (
@@ -351,6 +370,7 @@ def plan_gap_command(
     currency: CurrencyOption = "",
     mapping: MappingOption = None,
     on_invalid: OnInvalidOption = "raise",
+    plan_metric: PlanMetricOption = "",
     force: ForceOption = False,
 ) -> None:
     """Explain the gap to plan: OUT/<period>/plan_gap.html (the gap's drivers, systematic misses, pacing),
@@ -361,6 +381,7 @@ def plan_gap_command(
     name = "plan_gap" + "".join(f"_{k}{slug(str(values[k]))}" for k, on in options.items() if on)
     _report(
         "plan_gap", data=data, out=out, lang=lang, currency=currency, mapping=mapping, on_invalid=on_invalid,
+        plan_metric=plan_metric,
         force=force, name=name, named_by=[("team", team), ("manager", manager)], renames={"plan_gap": name},
         command="plan-gap",
         options={"period": period, "team": team, "manager": manager, "baseline": baseline,
@@ -389,12 +410,14 @@ def showcase_command(
     currency: CurrencyOption = "",
     mapping: MappingOption = None,
     on_invalid: OnInvalidOption = "raise",
+    plan_metric: PlanMetricOption = "",
     force: ForceOption = False,
 ) -> None:
     """What top performers do differently: OUT/<period>/showcase.html (the top group, the practices
     associated with winning, what to teach), practices.csv, and rebuild the site's OUT/index.html."""
     _report(
         "showcase", data=data, out=out, lang=lang, currency=currency, mapping=mapping, on_invalid=on_invalid,
+        plan_metric=plan_metric,
         force=force, name="showcase", named_by=[("team", team)],
         options={"period": period, "team": team, "top_share": top_share, "anonymize": anonymize,
                  "min_leads": min_leads},
@@ -417,7 +440,8 @@ def demo(
 
 #: Python parameters named in the toolkit's messages that are options of the command line.
 _CLI_OPTIONS = ("metric", "period", "team", "manager", "alpha", "baseline", "history", "as_of", "by", "jobs",
-                "lang", "currency", "on_invalid", "top_share", "min_leads")  # fmt: skip
+                "lang", "currency", "on_invalid", "top_share", "min_leads",
+                "plan_metric")  # fmt: skip
 _PYTHON_PARAMETER = re.compile(rf"\b({'|'.join(_CLI_OPTIONS)})=('([^']*)'|\"([^\"]*)\"|([\w.:-]+))")
 
 

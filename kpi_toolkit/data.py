@@ -557,8 +557,8 @@ def load(
     plan_metric
         The KPI the plan attainment is measured on: ``"sales_volume"``, ``"net_sales"`` or
         ``"gross_margin"`` (:data:`~kpi_toolkit.schema.PLAN_ATTAINMENT_METRICS`); ``sales_plan`` is then that
-        metric's target. ``None`` takes it from the folder's ``dataset.yml`` (``plan_metric:``), else
-        ``"sales_volume"``.
+        metric's target. ``None`` takes it from the mapping (``plan_metric:``), else from the folder's
+        ``dataset.yml`` (``plan_metric:``), else ``"sales_volume"``.
 
     Returns
     -------
@@ -600,9 +600,11 @@ def load(
     check_plan_metric(plan_metric)
     check_engine(engine, connection=connection)
     stages = check_stages(stages, where="stages=")
-    data = _load(
+    data, mapped = _load(
         source, mapping, on_invalid, fiscal_year_start, engine, connection, allow_outside_data, stages
     )
+    if plan_metric is None:
+        plan_metric = mapped
     if plan_metric is None and not is_database_url(source):
         plan_metric = _dataset_options(Path(source)).get("plan_metric")
     return with_plan_metric(data, plan_metric or "sales_volume")
@@ -617,8 +619,9 @@ def _load(
     connection: Any,
     allow_outside_data: bool,
     stages: tuple[str, ...] | None,
-) -> SalesData:
-    """:func:`load` but the plan metric applied after validation."""
+) -> tuple[SalesData, str | None]:
+    """:func:`load` but the plan metric applied after validation; with the mapping's ``plan_metric:``
+    (``None`` without a mapping or when it does not set one)."""
     if is_database_url(source):
         return _load_database(str(source), mapping, on_invalid, fiscal_year_start, engine, stages)
     folder = Path(source)
@@ -649,7 +652,7 @@ def _load(
             stages=stages,
         )
         data.__dict__["_dates"] = lazy.dates  # the cached property SalesData._dates, counted while validating
-        return data
+        return data, None
     if mapping is None:
         files = find_table_files(folder)
         options = _dataset_options(folder)
@@ -660,13 +663,14 @@ def _load(
         parse_period("2026", fiscal_year_start=fiscal_year_start, name="fiscal_year_start")
         raws = {name: read_table(name, path) for name, path in files.items()}
         staged = StagedData(raws, originals={raw.source: raw.frame for raw in raws.values()})
-        return _validate(
+        validated = _validate(
             staged,
             fiscal_year_start=fiscal_year_start,
             source=str(folder),
             on_invalid=on_invalid,
             stages=stages,
         )
+        return validated, None
     if not folder.is_dir():
         raise ParameterError(
             f"data folder {str(folder)!r} does not exist or is not a folder. Fix: pass the folder that holds "
@@ -685,13 +689,14 @@ def _load(
             stages = check_stages(options.get("stages"), where="dataset.yml: stages")
     parse_period("2026", fiscal_year_start=fiscal_year_start, name="fiscal_year_start")
     staged = apply_mapping(spec, folder, allow_outside_data=allow_outside_data)
-    return _validate(
+    validated = _validate(
         staged,
         fiscal_year_start=fiscal_year_start,
         source=f"{folder} (mapping {spec.path})",
         on_invalid=on_invalid,
         stages=stages,
     )
+    return validated, spec.plan_metric
 
 
 def _load_database(
@@ -701,8 +706,9 @@ def _load_database(
     fiscal_year_start: int | None,
     engine: str,
     stages: tuple[str, ...] | None = None,
-) -> SalesData:
-    """:func:`load` from a database URL (see :mod:`kpi_toolkit.mapping.database`)."""
+) -> tuple[SalesData, str | None]:
+    """:func:`load` from a database URL (see :mod:`kpi_toolkit.mapping.database`), with the mapping's
+    ``plan_metric:``."""
     if engine != "pandas":
         raise ParameterError(f"engine={engine!r} cannot read a database URL. Fix: use engine='pandas'.")
     spec = read_mapping(mapping) if mapping is not None else None
@@ -714,9 +720,10 @@ def _load_database(
     with Database(url) as database:
         staged = apply_mapping(spec, None, database=database) if spec else contract_tables(database)
         shown = database.shown + (f" (mapping {spec.path})" if spec else "")
-    return _validate(
+    validated = _validate(
         staged, fiscal_year_start=fiscal_year_start, source=shown, on_invalid=on_invalid, stages=stages
     )
+    return validated, spec.plan_metric if spec else None
 
 
 def from_frames(

@@ -22,6 +22,7 @@ lang: str = "en"  # language of the report: en or ru
 currency: str = ""  # ISO 4217 code of the amounts (RUB, USD, EUR ...); empty: amounts without a currency sign
 mapping: str = ""  # mapping (YAML) that reads an export in data_dir; empty: canonical tables
 on_invalid: str = "raise"  # raise: stop at invalid rows; quarantine: set them aside and say so
+plan_metric: str = ""  # KPI of the plan: sales_volume, net_sales or gross_margin; empty: the data set's
 output_dir: str = ""  # folder for the record, bonuses.xlsx and bonuses.csv (kpi-report sets it); empty: none
 
 # %% [markdown] tags=["analysis"]
@@ -33,12 +34,14 @@ output_dir: str = ""  # folder for the record, bonuses.xlsx and bonuses.csv (kpi
 
 # %%
 import kpi_toolkit as kt
-from kpi_toolkit.report import card_explain, first_screens, outputs, shared, translator
+from kpi_toolkit.report import card_explain, first_screens, margin_reports, outputs, shared, translator
 from kpi_toolkit.report import card_views as views
 from kpi_toolkit.report.card_report import card_report, payroll_files
 
 tr = translator(lang, currency=currency)
-data = shared.covered(shared.load(data_dir, mapping=mapping, on_invalid=on_invalid), period)
+data = shared.covered(
+    shared.load(data_dir, mapping=mapping, on_invalid=on_invalid, plan_metric=plan_metric), period
+)
 report = card_report(data, period=period, card=card, team=team)
 
 # %%
@@ -55,6 +58,9 @@ views.caveats(report, tr)
 
 # %%
 views.introduction(report, tr)
+
+# %%
+margin_reports.card_plan_metric_note(report.card.required_metrics, data.plan_metric, tr)
 
 # %% tags=["analysis"]
 curve = report.curve  # kt.card.payout_curve of each KPI of the card: the knots of its payout curve
@@ -83,6 +89,13 @@ views.payouts_section(report, tr)
 # %%
 card_explain.bonus_sentences(report, tr)
 
+# %% tags=["analysis"]
+kpis = kt.manager_kpis(data, period=report.period, team=team or None)  # returns, net sales, margin
+kpis
+
+# %%
+margin_reports.card_margin_section(kpis, report.names, tr)  # nothing without returns or costs
+
 # %%
 views.cost_section(report, tr)
 
@@ -96,6 +109,7 @@ parameters = {
     "currency": currency,
     "mapping": mapping,
     "on_invalid": on_invalid,
+    "plan_metric": plan_metric,
 }
 views.provenance(report, tr, parameters=parameters)
 

@@ -23,6 +23,7 @@ lang: str = "en"  # language of the report: en or ru
 currency: str = ""  # ISO 4217 code of the amounts (RUB, USD, EUR ...); empty: amounts without a currency sign
 mapping: str = ""  # mapping (YAML) that reads an export in data_dir; empty: canonical tables
 on_invalid: str = "raise"  # raise: stop at invalid rows; quarantine: set them aside and say so
+plan_metric: str = ""  # KPI of the plan: sales_volume, net_sales or gross_margin; empty: the data set's
 output_dir: str = ""  # folder for the record and manager_tests.csv (kpi-report sets it); empty: none
 
 # %% [markdown] tags=["analysis"]
@@ -39,7 +40,9 @@ from kpi_toolkit.report import outputs, shared, translator
 from kpi_toolkit.report.comparison_report import comparison_report, default_metric
 
 tr = translator(lang, currency=currency)
-data = shared.covered(shared.load(data_dir, mapping=mapping, on_invalid=on_invalid), period)
+data = shared.covered(
+    shared.load(data_dir, mapping=mapping, on_invalid=on_invalid, plan_metric=plan_metric), period
+)
 metric = default_metric(data, metric)
 report = comparison_report(data, period=period, metric=metric, team=team, alpha=alpha)
 
@@ -107,6 +110,7 @@ parameters = {
     "currency": currency,
     "mapping": mapping,
     "on_invalid": on_invalid,
+    "plan_metric": plan_metric,
 }
 views.provenance(report, tr, parameters=parameters)
 

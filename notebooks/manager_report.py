@@ -21,6 +21,7 @@ lang: str = "en"  # language of the report: en or ru
 currency: str = ""  # ISO 4217 code of the amounts (RUB, USD, EUR ...); empty: amounts without a currency sign
 mapping: str = ""  # mapping (YAML) that reads an export in data_dir; empty: canonical tables
 on_invalid: str = "raise"  # raise: stop at invalid rows; quarantine: set them aside and say so
+plan_metric: str = ""  # KPI of the plan: sales_volume, net_sales or gross_margin; empty: the data set's
 output_dir: str = ""  # folder for the report's record (the batch sets it); empty: none
 
 # %% [markdown] tags=["analysis"]
@@ -33,12 +34,14 @@ output_dir: str = ""  # folder for the report's record (the batch sets it); empt
 
 # %%
 import kpi_toolkit as kt
-from kpi_toolkit.report import first_screens, outputs, people_views, shared, translator
+from kpi_toolkit.report import first_screens, margin_reports, outputs, people_views, shared, translator
 from kpi_toolkit.report import manager_views as views
 from kpi_toolkit.report.manager import manager_report, team_of
 
 tr = translator(lang, currency=currency)
-data = shared.load(data_dir, mapping=mapping, on_invalid=on_invalid)  # loaded once per batch worker
+data = shared.load(  # loaded once per batch worker
+    data_dir, mapping=mapping, on_invalid=on_invalid, plan_metric=plan_metric
+)
 team = shared.quarterly_report(data, period=period, team=team_of(data, manager))  # once per team
 report = manager_report(team, manager=manager)
 
@@ -47,6 +50,9 @@ views.title(report, tr)
 
 # %%
 views.headline(report, tr)
+
+# %%
+margin_reports.plan_metric_note(data.plan_metric, tr)  # which KPI the plan is on (none: volume)
 
 # %%
 first_screens.manager_alerts(data, report, tr)
@@ -71,6 +77,9 @@ people_views.team_changes_section(changes, team_kpis, names={manager: report.nam
 
 # %%
 views.versus_section(report, tr)
+
+# %%
+margin_reports.manager_margin_section(report, views.display_names(report, tr), tr)  # from team_kpis
 
 # %% tags=["analysis"]
 team_kpis = report.team_report.kpis  # kt.manager_kpis of the team, colleagues under pseudonyms
@@ -102,6 +111,7 @@ parameters = {
     "currency": currency,
     "mapping": mapping,
     "on_invalid": on_invalid,
+    "plan_metric": plan_metric,
 }
 views.provenance(report, tr, parameters=parameters)
 

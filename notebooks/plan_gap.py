@@ -25,6 +25,7 @@ lang: str = "en"  # language of the report: en or ru
 currency: str = ""  # ISO 4217 code of the amounts (RUB, USD, EUR ...); empty: amounts without a currency sign
 mapping: str = ""  # mapping (YAML) that reads an export in data_dir; empty: canonical tables
 on_invalid: str = "raise"  # raise: stop at invalid rows; quarantine: set them aside and say so
+plan_metric: str = ""  # KPI of the plan: sales_volume, net_sales or gross_margin; empty: the data set's
 output_dir: str = ""  # folder for the report's record and plan_gap.csv (kpi-report sets it); empty: none
 
 # %% [markdown] tags=["analysis"]
@@ -44,7 +45,9 @@ from kpi_toolkit.report.customer_views import customer_bridge_section
 from kpi_toolkit.report.plan_gap_report import data_as_of, plan_gap_report
 
 tr = translator(lang, currency=currency)
-data = shared.covered(shared.load(data_dir, mapping=mapping, on_invalid=on_invalid), period)
+data = shared.covered(
+    shared.load(data_dir, mapping=mapping, on_invalid=on_invalid, plan_metric=plan_metric), period
+)
 report = plan_gap_report(
     data, period=period, team=team, manager=manager, baseline=baseline, history=history, as_of=as_of
 )
@@ -136,6 +139,7 @@ parameters = {
     "currency": currency,
     "mapping": mapping,
     "on_invalid": on_invalid,
+    "plan_metric": plan_metric,
 }
 views.provenance(report, tr, parameters=parameters)
 

@@ -21,6 +21,7 @@ lang: str = "en"  # language of the report: en or ru
 currency: str = ""  # ISO 4217 code of the amounts (RUB, USD, EUR ...); empty: amounts without a currency sign
 mapping: str = ""  # mapping (YAML) that reads an export in data_dir; empty: canonical tables
 on_invalid: str = "raise"  # raise: stop at invalid rows; quarantine: set them aside and say so
+plan_metric: str = ""  # KPI of the plan: sales_volume, net_sales or gross_margin; empty: the data set's
 output_dir: str = ""  # folder for the report's record and kpis.csv (kpi-report sets it); empty: none
 
 # %% [markdown] tags=["analysis"]
@@ -34,10 +35,12 @@ output_dir: str = ""  # folder for the report's record and kpis.csv (kpi-report 
 
 # %%
 import kpi_toolkit as kt
-from kpi_toolkit.report import margin_views, outputs, people_views, shared, translator, views
+from kpi_toolkit.report import margin_reports, margin_views, outputs, people_views, shared, translator, views
 
 tr = translator(lang, currency=currency)
-data = shared.load(data_dir, mapping=mapping, on_invalid=on_invalid)  # kt.load, once per batch worker
+data = shared.load(  # kt.load, once per batch worker
+    data_dir, mapping=mapping, on_invalid=on_invalid, plan_metric=plan_metric
+)
 report = shared.quarterly_report(data, period=period, team=team)  # computed once per batch worker
 
 # %%
@@ -45,6 +48,9 @@ views.title(report, tr)
 
 # %%
 views.headline(report, tr)
+
+# %%
+margin_reports.plan_metric_note(data.plan_metric, tr)  # which KPI the plan is on (none: volume)
 
 # %%
 from kpi_toolkit.report import behind_plan
@@ -122,6 +128,7 @@ parameters = {
     "currency": currency,
     "mapping": mapping,
     "on_invalid": on_invalid,
+    "plan_metric": plan_metric,
 }
 views.provenance(report, tr, parameters=parameters)
 

@@ -23,6 +23,7 @@ min_leads: int = 20  # managers with fewer closed leads in the period are not ra
 lang: str = "en"  # language of the report: en or ru
 mapping: str = ""  # mapping (YAML) that reads an export in data_dir; empty: canonical tables
 on_invalid: str = "raise"  # raise: stop at invalid rows; quarantine: set them aside and say so
+plan_metric: str = ""  # KPI of the plan: sales_volume, net_sales or gross_margin; empty: the data set's
 currency: str = ""  # ISO 4217 code of the amounts, e.g. RUB (empty: no currency sign)
 output_dir: str = ""  # folder for the report's record and practices.csv (kpi-report sets it); empty: none
 
@@ -40,7 +41,9 @@ from kpi_toolkit.report import showcase_views as views
 from kpi_toolkit.report.showcase import showcase_report
 
 tr = translator(lang, currency=currency)
-data = shared.covered(shared.load(data_dir, mapping=mapping, on_invalid=on_invalid), period)
+data = shared.covered(
+    shared.load(data_dir, mapping=mapping, on_invalid=on_invalid, plan_metric=plan_metric), period
+)
 report = showcase_report(
     data, period=period, team=team, top_share=top_share, anonymize=anonymize, min_leads=min_leads, tr=tr
 )
@@ -108,6 +111,7 @@ parameters = {
     "lang": lang,
     "mapping": mapping,
     "on_invalid": on_invalid,
+    "plan_metric": plan_metric,
 }
 views.provenance(report, tr, parameters=parameters)
 

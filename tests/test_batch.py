@@ -117,7 +117,7 @@ def test_shared_memo_returns_the_same_objects_until_a_file_changes(tiny_folder):
 def test_manager_notebook_declares_typed_documented_parameters_and_holds_no_logic():
     params = notebook_parameters(notebook_path("manager"))
     assert set(params) == {"data_dir", "period", "manager", "lang", "currency", "mapping", "on_invalid",
-                           "output_dir"}  # fmt: skip
+                           "plan_metric", "output_dir"}  # fmt: skip
     for name, spec in params.items():
         assert spec["inferred_type_name"] == "str" and spec["help"], name
     code = "\n".join(

@@ -65,7 +65,7 @@ def rendered(tmp_path_factory: pytest.TempPathFactory, hostile_demo: Path) -> Pa
 def test_notebook_declares_typed_documented_parameters():
     params = notebook_parameters(notebook_path("comparison"))
     assert set(params) == {"data_dir", "period", "team", "metric", "alpha", "lang", "currency", "mapping",
-                           "on_invalid", "output_dir"}  # fmt: skip
+                           "on_invalid", "plan_metric", "output_dir"}  # fmt: skip
     assert params["lang"]["default"] == '"en"' and params["lang"]["inferred_type_name"] == "str"
     assert params["alpha"]["inferred_type_name"] == "float" and params["metric"]["default"] == '"conversion"'
     for name, spec in params.items():

@@ -27,7 +27,7 @@ def test_notebook_declares_typed_documented_parameters():
     params = notebook_parameters(notebook_path("plan_gap"))
     assert set(params) == {
         "data_dir", "period", "team", "manager", "baseline", "history", "as_of", "lang", "currency",
-        "mapping", "on_invalid", "output_dir",
+        "mapping", "on_invalid", "plan_metric", "output_dir",
     }  # fmt: skip
     assert params["history"]["inferred_type_name"] == "int"
     for name, spec in params.items():

@@ -30,7 +30,7 @@ def _cli(*args: str) -> subprocess.CompletedProcess[str]:
 def test_notebook_declares_typed_documented_parameters():
     params = notebook_parameters(notebook_path("quarterly"))
     assert set(params) == {"data_dir", "period", "team", "lang", "currency", "mapping", "on_invalid",
-                           "output_dir"}  # fmt: skip
+                           "plan_metric", "output_dir"}  # fmt: skip
     for name, spec in params.items():
         assert spec["inferred_type_name"] == "str", name
         assert spec["help"], f"parameter {name} has no help comment"

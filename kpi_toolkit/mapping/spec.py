@@ -17,7 +17,7 @@ from typing import Any, Literal
 import yaml
 
 from kpi_toolkit.errors import ParameterError
-from kpi_toolkit.schema import TABLES
+from kpi_toolkit.schema import PLAN_ATTAINMENT_METRICS, TABLES
 from kpi_toolkit.validation import check_stages
 from kpi_toolkit.yamlfiles import YamlTooLarge, safe_load
 
@@ -65,7 +65,15 @@ _TABLE_KEYS = (
     "unpivot",
     "ignore_close_date_of_open_leads",
 )
-_TOP_KEYS = ("version", "description", "fiscal_year_start", "stages", "defaults", "tables")
+_TOP_KEYS = (
+    "version",
+    "description",
+    "fiscal_year_start",
+    "stages",
+    "plan_metric",
+    "defaults",
+    "tables",
+)
 _LINES_KEYS = ("file", "table", "query", "where", "order_id", "quantity", "unit_price", "discount", "amount")
 _GROUP_KEYS = ("quantity", "unit_price", "discount", "amount")
 _LOOKUP_KEYS = ("file", "table", "query", "where", "key", "value")
@@ -208,6 +216,8 @@ class MappingSpec:
     description: str = ""
     #: The leads' stages in their order (``stages:``); ``None`` when the mapping does not set them.
     stages: tuple[str, ...] | None = None
+    #: The KPI the plan attainment is measured on (``plan_metric:``); ``None`` when the mapping does not say.
+    plan_metric: str | None = None
 
 
 class _Reader:
@@ -679,4 +689,11 @@ def read_mapping(mapping: str | Path | Mapping[str, Any]) -> MappingSpec:
         )
     description = reader.text(document.get("description", ""), "description") or ""
     stages = check_stages(document.get("stages"), where=f"{path}: stages")
-    return MappingSpec(path, tables, fiscal, description, stages)
+    plan_metric = document.get("plan_metric")
+    if plan_metric is not None and plan_metric not in PLAN_ATTAINMENT_METRICS:
+        raise reader.fail(
+            "plan_metric",
+            f"{str(plan_metric)[:40]!r} is not a KPI the plan can be measured on",
+            f"write one of {', '.join(PLAN_ATTAINMENT_METRICS)} (gross_margin needs order costs)",
+        )
+    return MappingSpec(path, tables, fiscal, description, stages, plan_metric)

@@ -164,6 +164,7 @@ def plan_batch(
     currency: str = "",
     mapping: str | Path | None = None,
     on_invalid: str = "raise",
+    plan_metric: str = "",
 ) -> list[BatchItem]:
     """The reports of a batch, by period, then team (and manager id), with their parameters and files.
 
@@ -200,6 +201,7 @@ def plan_batch(
         "currency": tr.currency or "",
         "mapping": str(Path(mapping).resolve()) if mapping else "",
         "on_invalid": on_invalid,
+        "plan_metric": plan_metric,
     }
     items: list[BatchItem] = []
     periods = _periods(data, period)
@@ -405,6 +407,7 @@ def run_batch(
     currency: str = "",
     mapping: str | Path | None = None,
     on_invalid: str = "raise",
+    plan_metric: str = "",
     console: Any = None,
     cell_timeout: int | None = None,
     force: bool = False,
@@ -417,6 +420,8 @@ def run_batch(
         The data set's folder (read through ``mapping`` when given).
     by
         ``"team"`` or ``"manager"`` (see :func:`plan_batch`).
+    plan_metric
+        The KPI the plan attainment is measured on (``kt.load(plan_metric=...)``); empty: the data set's.
     out
         The reports folder (the site).
     period
@@ -450,7 +455,7 @@ def run_batch(
         )
     tr = translator(lang, currency=currency)
     check_index_owned(out, force=force)
-    data = load(data_dir, mapping=mapping, on_invalid=on_invalid)  # type: ignore[arg-type]
+    data = load(data_dir, mapping=mapping, on_invalid=on_invalid, plan_metric=plan_metric or None)  # type: ignore[arg-type]
     items = plan_batch(
         data,
         data_dir=data_dir,
@@ -461,6 +466,7 @@ def run_batch(
         currency=currency,
         mapping=mapping,
         on_invalid=on_invalid,
+        plan_metric=plan_metric,
     )
     _check_parameters(items)
     jobs = max(1, min(jobs or default_jobs(), len(items) or 1))

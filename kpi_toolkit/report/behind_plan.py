@@ -34,7 +34,8 @@ HISTORY = 8
 def behind_plan(q: QuarterlyReport, gap: pd.DataFrame) -> pd.DataFrame:
     """The managers below plan in ``q``'s period, furthest behind first, with their main reason.
 
-    Columns: ``manager``, ``plan_attainment``, ``short`` (plan minus volume, > 0), ``driver`` (the effect
+    Columns: ``manager``, ``plan_attainment``, ``short`` (plan minus the KPI the plan is on, > 0: sales
+    volume, or net sales or margin when ``kt.load(plan_metric=...)`` says so), ``driver`` (the effect
     column of :data:`kpi_toolkit.gap.WATERFALL_STEPS` that lost the most; empty when none lost or the gap
     could not be split) and ``effect`` (its amount, < 0; NaN without a driver).
 
@@ -48,6 +49,7 @@ def behind_plan(q: QuarterlyReport, gap: pd.DataFrame) -> pd.DataFrame:
     (['M07', 'average_check_effect'], 5)
     """
     k = q.kpis
+    metric = str(k.attrs.get("plan_metric", "sales_volume"))
     below = k[k["plan_attainment"].notna() & (k["plan_attainment"] < 1)]
     effects = gap[gap["manager"] != TOTAL].set_index("manager")
     rows = []
@@ -63,7 +65,7 @@ def behind_plan(q: QuarterlyReport, gap: pd.DataFrame) -> pd.DataFrame:
             {
                 "manager": str(manager),
                 "plan_attainment": float(row["plan_attainment"]),
-                "short": float(row["sales_plan"] - row["sales_volume"]),
+                "short": float(row["sales_plan"] - row[metric]),
                 "driver": driver,
                 "effect": effect,
             }

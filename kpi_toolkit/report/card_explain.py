@@ -3,9 +3,9 @@
 :func:`bonus_sentences` writes one sentence per manager that a manager can check with a calculator:
 ``base × (weight × factor + ...) = base × score = bonus`` (or why there is no bonus). :func:`small_samples`
 warns where a KPI's factor rests on fewer than the documented minimum: a rate of closed leads on fewer than
-:data:`MIN_LEADS` closed leads (the minimum the manager comparison needs for a verdict), an amount or an
-attainment on fewer than :data:`MIN_ORDERS` orders (below which the quarterly report calls an attainment
-uncertain). Both take the report's frames and a translator.
+:data:`MIN_LEADS` closed leads (the minimum the manager comparison needs for a verdict), an amount, an
+attainment or a margin rate on fewer than :data:`MIN_ORDERS` orders (below which the quarterly report calls an
+attainment uncertain). Both take the report's frames and a translator.
 """
 
 from __future__ import annotations
@@ -26,7 +26,14 @@ MIN_LEADS = 10
 #: Orders below which an amount's or an attainment's factor is called a small sample.
 MIN_ORDERS = FEW_ORDERS
 _LEAD_RATES = ("conversion",)
-_ORDER_METRICS = ("sales_volume", "average_check", "plan_attainment")
+_ORDER_METRICS = (
+    "sales_volume",
+    "average_check",
+    "plan_attainment",
+    "net_sales",
+    "gross_margin",
+    "margin_rate",
+)
 
 
 def _name(r: CardReport, manager: str) -> str:

@@ -53,8 +53,8 @@ __all__ = [
 ]
 
 
-_MONEY = ("sales_volume", "average_check")
-_RATES = ("conversion", "plan_attainment")
+_MONEY = ("sales_volume", "average_check", "returns", "net_sales", "gross_margin")
+_RATES = ("conversion", "plan_attainment", "margin_rate")
 _NOT_COMPUTED = re.compile(r"^cannot be computed \((?P<reason>.*)\): factor 0$")
 
 

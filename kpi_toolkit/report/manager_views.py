@@ -104,8 +104,20 @@ def summary(r: ManagerReport, tr: Translator | None = None) -> html.Html:
     v = r.versus
     me, median = v["manager"], v["team_median"]
     values = {"period": tr.period(r.period), "name": r.name, "volume": tr.money(me["sales_volume"])}
-    if math.isnan(me["sales_plan"]):
+    metric = str(r.team_report.kpis.attrs.get("plan_metric", "sales_volume"))
+    if math.isnan(me["sales_plan"]) or metric != "sales_volume":
         sentences = [tr.t("manager.summary.sold", median=tr.money(median["sales_volume"]), **values)]
+        if not math.isnan(me["sales_plan"]):  # a plan on net sales or margin (issue 14)
+            sentences.append(
+                tr.t(
+                    f"margin_reports.manager_plan.{metric}",
+                    name=r.name,
+                    value=tr.money(r.team_report.kpis.at[OWN_KEY, metric]),
+                    plan=tr.money(me["sales_plan"]),
+                    attainment=tr.rate(me["plan_attainment"]),
+                    median=tr.rate(median["plan_attainment"]),
+                )
+            )
     else:
         sentences = [
             tr.t(

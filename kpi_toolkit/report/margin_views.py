@@ -7,7 +7,7 @@ set without returns and without costs gets nothing: the report says nothing of w
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
@@ -38,10 +38,12 @@ def margin_section(
     *,
     names: Mapping[str, str],
     tr: Translator,
+    lead: Sequence[str] = (),
 ) -> html.Html:
     """The section: a sentence per manager whose margin rate is below the rest's (volume rank, rate, the
     rest's rate, the interval of the difference), or that none is; then the table of sales, returns, net
-    sales, margin and margin rate. ``tests`` is the margin-rate comparison (``None`` without costs).
+    sales, margin and margin rate. ``tests`` is the margin-rate comparison (``None`` without costs, or where
+    the report makes no comparison); ``lead`` sentences come first (the other reports' own words).
 
     Examples
     --------
@@ -58,12 +60,12 @@ def margin_section(
     """
     if not has_margin_data(kpis):
         return html.Html("")
-    lead: list[str] = []
+    sentences = list(lead)
     rank = kpis["sales_volume"].rank(ascending=False, method="min")
     if tests is not None and len(tests):
         below = tests[tests["verdict"] == "below"]
         for row in below.itertuples(index=False):
-            lead.append(
+            sentences.append(
                 tr.t(
                     "margin.below",
                     name=names.get(row.manager, row.manager),
@@ -76,9 +78,9 @@ def margin_section(
                 )
             )
         if not len(below):
-            lead.append(tr.t("margin.none_below"))
+            sentences.append(tr.t("margin.none_below"))
     elif kpis["gross_margin"].isna().all():
-        lead.append(tr.t("margin.no_costs"))
+        sentences.append(tr.t("margin.no_costs"))
     frame = kpis.reset_index()
     frame["who"] = [names.get(m, m) for m in frame["manager"]]
     columns = {"who": tr.t("quarterly.kpis.manager")} | {
@@ -91,4 +93,4 @@ def margin_section(
         formats=formats,
         caption=tr.t("margin.caption"),
     )
-    return html.section(tr.t("margin.heading"), [*lead, tr.t("margin.intro")]) + table
+    return html.section(tr.t("margin.heading"), [*sentences, tr.t("margin.intro")]) + table

@@ -42,10 +42,30 @@ def _volume_sentence(q: QuarterlyReport, tr: Translator) -> str:
         for ref in dict.fromkeys((prev, last))  # a year (a run of four quarters): the previous one once
         if (change := _change(now, t.loc[ref, "sales_volume"], tr))
     ]
-    key = "summary.sold_plan" if not math.isnan(t.loc[p, "sales_plan"]) else "summary.sold"
+    on_volume = _plan_metric(q) == "sales_volume"  # else the plan has a sentence of its own
+    key = "summary.sold_plan" if on_volume and not math.isnan(t.loc[p, "sales_plan"]) else "summary.sold"
     if changes:
         return tr.t(key + "_changes", changes=tr.names(changes), **values)
     return tr.t(key, **values)
+
+
+def _plan_metric(q: QuarterlyReport) -> str:
+    """The KPI the report's plan is on (``kt.load(plan_metric=...)``, as :func:`kpi_toolkit.manager_kpis`
+    keeps it)."""
+    return str(q.kpis.attrs.get("plan_metric", "sales_volume"))
+
+
+def _metric_plan_sentence(q: QuarterlyReport, tr: Translator) -> str:
+    """Net sales or margin against their plan, when the plan is on one of them (issue 14)."""
+    t, p, metric = q.totals, str(q.period), _plan_metric(q)
+    if metric == "sales_volume" or math.isnan(t.loc[p, "sales_plan"]):
+        return ""
+    return tr.t(
+        f"margin_reports.quarterly_plan.{metric}",
+        value=tr.money(t.loc[p, metric]),
+        plan=tr.money(t.loc[p, "sales_plan"]),
+        attainment=tr.rate(t.loc[p, "plan_attainment"]),
+    )
 
 
 def _plan_sentence(q: QuarterlyReport, tr: Translator) -> str:
@@ -132,6 +152,7 @@ def summary_sentences(q: QuarterlyReport, tr: Translator | None = None) -> list[
     tr = tr or translator("en")
     sentences = [
         _volume_sentence(q, tr),
+        _metric_plan_sentence(q, tr),
         _plan_sentence(q, tr),
         *_conversion_sentences(q, tr),
         _uncertainty_sentence(q, tr),

@@ -53,7 +53,7 @@ def _value(name: str, value: Any, tr: Translator, empty: str) -> str:
         return tr.currency_sign or text
     if name == "baseline" and tr.has(f"plan_gap.baseline.{text}"):
         return tr.t(f"plan_gap.baseline.{text}")
-    if name == "metric" and tr.has(f"kpi.{text}"):
+    if name in ("metric", "plan_metric") and tr.has(f"kpi.{text}"):
         return tr.t(f"kpi.{text}")
     if name == "on_invalid":
         return _word(tr, f"value.{text}", text)

@@ -7,11 +7,12 @@ a batch worker (a long-lived kernel that renders many reports, see :mod:`kpi_too
 :func:`enable` turns on memoisation: the data set is loaded and validated once, and each (period, team) is
 computed once, however many reports need it.
 
-A memoised result is returned only for exactly the same inputs: the same folder, mapping and ``on_invalid``,
-with every file of the folder (and the mapping file) unchanged in name, size and modification time; the same
-period, team and history length. Loading another data set forgets the previous one. The results are shared
-objects: the report code treats them as read-only (every function of the toolkit is pure), and
-``tests/test_batch.py`` checks that a report rendered after others is identical to one rendered alone.
+A memoised result is returned only for exactly the same inputs: the same folder, mapping, ``on_invalid`` and
+plan metric, with every file of the folder (and the mapping file) unchanged in name, size and modification
+time; the same period, team and history length. Loading another data set forgets the previous one. The
+results are shared objects: the report code treats them as read-only (every function of the toolkit is
+pure), and ``tests/test_batch.py`` checks that a report rendered after others is identical to one rendered
+alone.
 """
 
 from __future__ import annotations
@@ -117,9 +118,16 @@ def covered(data: SalesData, period: str | Period | None) -> SalesData:
     return data
 
 
-def load(source: str | Path, *, mapping: str | Path | None = None, on_invalid: str = "raise") -> SalesData:
-    """:func:`kpi_toolkit.load` (``mapping`` empty or ``None``: canonical tables), once per batch worker;
-    a data set without orders is refused (a report on it would be empty).
+def load(
+    source: str | Path,
+    *,
+    mapping: str | Path | None = None,
+    on_invalid: str = "raise",
+    plan_metric: str | None = None,
+) -> SalesData:
+    """:func:`kpi_toolkit.load` (``mapping`` empty or ``None``: canonical tables; ``plan_metric`` empty or
+    ``None``: the mapping's or the folder's setting), once per batch worker; a data set without orders is
+    refused (a report on it would be empty).
 
     >>> import tempfile
     >>> from kpi_toolkit.demo import write_demo_data
@@ -133,12 +141,16 @@ def load(source: str | Path, *, mapping: str | Path | None = None, on_invalid: s
     (True, False)
     """
     mapping = mapping or None
+    plan_metric = plan_metric or None
     if not _state["enabled"]:
-        return _with_orders(_load(source, mapping=mapping, on_invalid=on_invalid), source)  # type: ignore[arg-type]
-    key = _data_key(source, mapping, on_invalid)
+        return _with_orders(
+            _load(source, mapping=mapping, on_invalid=on_invalid, plan_metric=plan_metric),  # type: ignore[arg-type]
+            source,
+        )
+    key = (*_data_key(source, mapping, on_invalid), plan_metric)
     if _state["data_key"] != key:
         clear()
-        data = _load(source, mapping=mapping, on_invalid=on_invalid)  # type: ignore[arg-type]
+        data = _load(source, mapping=mapping, on_invalid=on_invalid, plan_metric=plan_metric)  # type: ignore[arg-type]
         _state["data"] = _with_orders(data, source)
         _state["data_key"] = key
     return _state["data"]

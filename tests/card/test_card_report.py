@@ -44,7 +44,7 @@ def test_notebook_declares_typed_documented_parameters():
     assert path.name == "kpi_card.ipynb"
     params = notebook_parameters(path)
     assert set(params) == {"data_dir", "period", "card", "team", "lang", "currency", "mapping", "on_invalid",
-                           "output_dir"}  # fmt: skip
+                           "plan_metric", "output_dir"}  # fmt: skip
     for name, spec in params.items():
         assert spec["inferred_type_name"] == "str", name
         assert spec["help"], f"parameter {name} has no help comment"
