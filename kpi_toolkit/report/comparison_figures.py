@@ -68,7 +68,7 @@ def verdicts_plot(r: ComparisonReport, tr: Translator | None = None) -> Axes:
         for m, v in zip(table["manager"], table["versus"], strict=True)
     ]
     ax.set_yticks(np.arange(len(table))[::-1], labels)
-    ax.xaxis.set_major_formatter(_ticks(tr, "points" if r.metric == "conversion" else "ratio"))
+    ax.xaxis.set_major_formatter(_ticks(tr, "points" if r.metric in ("conversion", "margin_rate") else "ratio"))
     ax.set_xlabel(literal(_t(tr, f"comparison.plot.axis.{r.metric}")))
     _legend(ax, tr, {})
     return ax
