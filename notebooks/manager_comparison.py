@@ -68,10 +68,10 @@ global_tests
 views.global_section(report, tr)
 
 # %% tags=["analysis"]
-# each KPI of the page (report.metrics): kt.compare_managers(data, period=period, metric=m, team=team,
-# alpha=alpha / len(report.metrics)), p_adjusted times len(report.metrics) (the page's family)
-tables = report.tables
-tables
+# each KPI of the page (report.metrics), stacked: kt.compare_managers(data, period=period, metric=m,
+# team=team, alpha=alpha / len(report.metrics)) with p_adjusted times len(report.metrics) (the page's family)
+table = report.page_tests
+table
 
 # %%
 views.verdicts_section(report, tr)

@@ -132,6 +132,13 @@ class ComparisonReport:
         )
 
     @property
+    def page_tests(self) -> pd.DataFrame:
+        """The tables of the page's KPIs stacked (``metric`` tells them apart), p-values on the page's scale."""
+        return pd.concat(
+            [self.tables.get(m, self.table) for m in self.metrics or [self.metric]], ignore_index=True
+        )
+
+    @property
     def manager_tests(self) -> pd.DataFrame:
         """:attr:`tests` with the name and team after each manager id: the table of ``manager_tests.csv``."""
         frame = self.tests.copy()
