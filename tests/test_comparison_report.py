@@ -289,7 +289,13 @@ def test_report_numbers_object(demo):
     assert "no evidence that the managers differ" in _text(views.ranking_section(r))
     assert 0.15 < r.detectable < 0.3  # what a quarter can detect: about 20 points
     with pytest.raises(kt.ParameterError, match="needs the leads table"):
-        comparison_report(kt.from_frames(demo.orders, managers=demo.managers), period="2026")
+        comparison_report(
+            kt.from_frames(demo.orders, managers=demo.managers), period="2026", metric="conversion"
+        )
+    # without one, a page of every KPI the data allow: those that need no leads
+    assert comparison_report(
+        kt.from_frames(demo.orders, managers=demo.managers), period="2026Q3"
+    ).metrics == ["average_check", "margin_rate"]
 
 
 # the report in Russian (issue #9) ---------------------------------------------------------------------------
@@ -299,6 +305,7 @@ WORDLESS = {
     "comparison.p", "comparison.p_below", "comparison.p_above", "comparison.global.p", "comparison.col.p",
     "comparison.figure.tested_text", "comparison.conclusions.insufficient_item", "comparison.note.welch_df",
     "comparison.funnel.signal_item", "comparison.amounts.alt_item", "comparison.plot.pair",
+    "comparison.page.figure_item",
 }  # fmt: skip
 #: English headings of the comparison report that a Russian page must not show.
 ENGLISH_HEADINGS = (
@@ -468,9 +475,14 @@ def test_russian_figures(demo_year):
     verdicts, funnel, ranking, amounts = axes
     assert verdicts.get_xlabel() == "разница в конверсии, п. п. (интервал 95 %)"
     assert "Clara Jensen" in [t.get_text() for t in verdicts.get_yticklabels()]  # against the whole rest
-    assert "Anna Petrova – остальная команда без Clara Jensen" in [
-        t.get_text() for t in verdicts.get_yticklabels()
-    ]
+    # the name alone, also against a rest without a colleague (the table says whom): the labels take under
+    # a third of the figure's width (62 % before, with the rest named), the intervals the remainder
+    labels = [t.get_text() for t in verdicts.get_yticklabels()]
+    assert "Anna Petrova" in labels and not any("остальная" in label for label in labels)
+    renderer = verdicts.figure.canvas.get_renderer()
+    left = min(t.get_window_extent(renderer).x0 for t in verdicts.get_yticklabels())
+    share = (verdicts.get_window_extent(renderer).x0 - left) / verdicts.figure.bbox.width
+    assert share < 0.3, share
     assert sorted(t.get_text() for t in verdicts.get_legend().get_texts()) == ["ниже", "различий не выявлено"]
     assert (funnel.get_xlabel(), funnel.get_ylabel()) == ("закрытые лиды", "конверсия")
     legend = {t.get_text() for t in funnel.get_legend().get_texts()}
@@ -514,7 +526,10 @@ def test_russian_render_files_record_and_codes(rendered_ru):
     assert record["title"] == "Сравнение менеджеров за 2026 г."
     assert record["parameters"]["lang"] == "ru" and record["parameters"]["currency"] == "RUB"
     figures = {f["key"]: f for f in record["key_figures"]}
-    assert figures["below"]["label"] == "Ниже остальных" and figures["above"]["text"] == "никого"
+    assert (
+        figures["below"]["label"] == "Ниже остальных"
+        and figures["above"]["text"] == "Grace Okafor (Средний чек)"
+    )
     # the data file keeps English codes
     csv = pd.read_csv(folder / "manager_tests.csv")
     assert tuple(csv.columns) == TESTS_COLUMNS

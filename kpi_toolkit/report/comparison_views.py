@@ -488,6 +488,8 @@ def verdicts_table(r: ComparisonReport, tr: Translator | None = None) -> html.Ht
         "versus_estimate": _t(tr, "comparison.col.versus_estimate"),
         "difference": _t(tr, "comparison.col.difference"),
     }
+    if metric == "average_check":  # the ratio says it (the CSV keeps the difference): the table fits 1280 px
+        del columns["difference"]
     if metric != "margin_rate":  # the margin rate's effect is the difference itself
         columns["effect_size"] = _t(tr, f"comparison.col.effect.{metric}")
     columns |= {
