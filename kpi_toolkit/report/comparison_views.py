@@ -495,7 +495,7 @@ def verdicts_table(r: ComparisonReport, tr: Translator | None = None) -> html.Ht
     columns |= {
         "interval": _t(tr, "comparison.col.interval"),
         "test": _t(tr, "comparison.col.test"),
-        "p_value": _t(tr, "comparison.col.p"),
+        # the adjusted p the verdict rests on (the unadjusted one is in manager_tests.csv): the table fits
         "p_adjusted": _t(tr, "comparison.col.p_adjusted"),
         "verdict_text": _t(tr, "comparison.col.verdict"),
     }
@@ -525,7 +525,8 @@ def verdicts_table(r: ComparisonReport, tr: Translator | None = None) -> html.Ht
         formats=formats,
         caption=_t(tr, "comparison.tests.caption", kpi=_kpi(tr, metric), period=_period(tr, r)),
         sortable=True,
-        classes={c: "wrap-narrow" for c in ("test", "against", "interval", "verdict_text")},
+        classes={"who": "wrap-name"}
+        | {c: "wrap-narrow" for c in ("test", "against", "interval", "verdict_text")},
     )
 
 
