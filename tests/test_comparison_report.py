@@ -576,3 +576,31 @@ def test_russian_render_page(rendered_ru):
     assert alts[3].startswith("График конверсии с контрольными границами в зависимости от числа")
     assert re.findall(r"<script[^>]*>", page_html) == ["<script>"]
     assert "import kpi_toolkit" not in page_html and "Traceback" not in text and "Warning" not in text
+
+
+def test_the_page_of_every_kpi_controls_false_flags_across_its_kpis(demo):
+    """Holm within each KPI at alpha / K, Bonferroni across the K KPIs of the page: the page's p-values are
+    K times kt.compare_managers's at that level, and a verdict exactly when they are below alpha."""
+    r = comparison_report(demo, period="2026Q3")
+    assert r.metrics == ["conversion", "average_check", "margin_rate"] and r.family == 3
+    for metric in r.metrics:
+        own = kt.compare_managers(demo, period="2026Q3", metric=metric, alpha=0.05 / 3)
+        page_table = r.tables[metric]
+        assert page_table["verdict"].tolist() == own["verdict"].tolist(), metric
+        expected = (3 * own["p_adjusted"]).clip(upper=1.0)
+        pd.testing.assert_series_equal(page_table["p_adjusted"], expected, check_names=False)
+        tested = page_table[page_table["p_adjusted"].notna()]
+        flagged = tested["verdict"].isin(["above", "below"])
+        assert (flagged == (tested["p_adjusted"] < 0.05)).all(), metric
+    # the page's own words say how
+    text = _text(views.first_screen(r))
+    assert "the level 5% is shared (Bonferroni: 1.67% each)" in text
+    assert "multiplied by 3" in text
+    # one KPI asked for: the verdicts of kt.compare_managers at alpha itself
+    one = comparison_report(demo, period="2026Q3", metric="margin_rate")
+    assert one.metrics == ["margin_rate"] and one.family == 1
+    pd.testing.assert_series_equal(
+        one.table["p_adjusted"],
+        kt.compare_managers(demo, period="2026Q3", metric="margin_rate")["p_adjusted"],
+        check_names=False,
+    )
