@@ -133,7 +133,7 @@ class ComparisonReport:
 
     @property
     def page_tests(self) -> pd.DataFrame:
-        """The tables of the page's KPIs stacked (``metric`` tells them apart), p-values on the page's scale."""
+        """The tables of the page's KPIs stacked (``metric`` tells them apart), on the page's scale."""
         return pd.concat(
             [self.tables.get(m, self.table) for m in self.metrics or [self.metric]], ignore_index=True
         )
