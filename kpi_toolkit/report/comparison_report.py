@@ -40,8 +40,8 @@ __all__ = [
     "TESTS_COLUMNS",
     "ComparisonReport",
     "comparison_report",
-    "default_metric",
     "detectable_difference",
+    "page_metrics",
 ]
 
 #: Columns of ``manager_tests.csv``: the comparison columns with each manager's name and team after its id.
@@ -255,19 +255,6 @@ def _caveats(
             Message("comparison.caveat.sampled", manager=manager, total=int(total), kept=int(kept))
         )
     return caveats
-
-
-def default_metric(data: SalesData, metric: str = "") -> str:
-    """``metric``, or when it is empty the first the data allow: conversion, or the average check for data
-    without leads (what ``kpi-report compare`` shows without ``--metric``).
-
-    >>> import kpi_toolkit as kt
-    >>> from kpi_toolkit.demo import make_demo_data
-    >>> tables = make_demo_data()
-    >>> default_metric(kt.from_frames(**tables)), default_metric(kt.from_frames(tables["orders"]))
-    ('conversion', 'average_check')
-    """
-    return metric or ("conversion" if data.leads is not None else "average_check")
 
 
 def page_metrics(data: SalesData, metric: str | None = None) -> list[str]:
