@@ -269,8 +269,8 @@ def compare_command(
         str,
         typer.Option(
             "--metric",
-            help="KPI shown in detail: conversion, average_check or new_customers (default: conversion, or "
-            "average_check for data without leads).",
+            help="One KPI only: conversion, average_check, margin_rate or new_customers (default: every KPI "
+            "the data allow on one page: conversion, average check, margin rate).",
         ),
     ] = "",
     alpha: Annotated[
@@ -288,10 +288,10 @@ def compare_command(
     the site's OUT/index.html."""
 
     def name(record: ReportRecord) -> str:  # every option that changes the content names the file
-        metric = record.subject or "conversion"
+        metric = record.subject or ""
         return (
             "manager_comparison"
-            + ("" if metric == "conversion" else f"_{metric}")
+            + (f"_{metric}" if metric else "")
             + ("" if alpha == 0.05 else f"_alpha{alpha:g}")
         )
 

@@ -17,7 +17,7 @@
 data_dir: str = "../data/demo"  # folder of the data set (orders.csv, leads.csv, plans.csv, managers.csv)
 period: str = "2026"  # period to compare: year (2026, tells most), quarter (2026Q3) or month (2026-07)
 team: str = ""  # team whose managers are compared; empty: all managers
-metric: str = "conversion"  # conversion, average_check or new_customers; empty: the first the data allow
+metric: str = ""  # one KPI (conversion, average_check, margin_rate, new_customers); empty: all on one page
 alpha: float = 0.05  # level of the verdicts: the chance that anyone is flagged when all are alike
 lang: str = "en"  # language of the report: en or ru
 currency: str = ""  # ISO 4217 code of the amounts (RUB, USD, EUR ...); empty: amounts without a currency sign
@@ -37,13 +37,12 @@ output_dir: str = ""  # folder for the record and manager_tests.csv (kpi-report 
 import kpi_toolkit as kt
 from kpi_toolkit.report import comparison_views as views
 from kpi_toolkit.report import outputs, shared, translator
-from kpi_toolkit.report.comparison_report import comparison_report, default_metric
+from kpi_toolkit.report.comparison_report import comparison_report
 
 tr = translator(lang, currency=currency)
 data = shared.covered(
     shared.load(data_dir, mapping=mapping, on_invalid=on_invalid, plan_metric=plan_metric), period
 )
-metric = default_metric(data, metric)
 report = comparison_report(data, period=period, metric=metric, team=team, alpha=alpha)
 
 # %%
@@ -51,6 +50,9 @@ views.title(report, tr)
 
 # %%
 views.headline(report, tr)
+
+# %%
+views.first_screen(report, tr)
 
 # %%
 views.caveats(report, tr)
@@ -69,7 +71,9 @@ global_tests
 views.global_section(report, tr)
 
 # %% tags=["analysis"]
-table = report.table  # kt.compare_managers(data, period=period, metric=metric, team=team, alpha=alpha)
+# each KPI of the page (report.metrics), stacked: kt.compare_managers(data, period=period, metric=m,
+# team=team, alpha=alpha / len(report.metrics)) with p_adjusted times len(report.metrics) (the page's family)
+table = report.page_tests
 table
 
 # %%

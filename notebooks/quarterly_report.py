@@ -120,6 +120,9 @@ from kpi_toolkit.report import plan_gap_views
 plan_gap_views.why_section(data, period=str(report.period), team=team, tr=tr, with_alerts=False)
 
 # %%
+views.related_reports(report, tr)
+
+# %%
 parameters = {
     "data_dir": data_dir,
     "period": str(report.period),

@@ -360,3 +360,55 @@ def test_first_screen_answers_the_readers_question_with_the_alerts(first_screen_
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=ARTIFACTS / f"first-{kind}-{lang}-phone.png")
     watch.assert_clean()
+
+
+# -- the manager comparison: every KPI on one page, its tables within their box (issue 20, item 9) ----------
+
+
+@pytest.fixture(scope="session")
+def comparison_site(demo_folder: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("comparison") / "reports"
+    runs = [
+        ["compare", "--data", str(demo_folder), "--out", str(out), "--period", "2026"],
+        ["compare", "--data", str(demo_folder), "--out", str(out), "--period", "2026", "--lang", "ru",
+         "--currency", "RUB"],
+    ]  # fmt: skip
+    batch = [
+        subprocess.Popen([sys.executable, "-m", "kpi_toolkit", *args], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+        for args in runs
+    ]  # fmt: skip
+    for process in batch:
+        _, stderr = process.communicate(timeout=600)
+        assert process.returncode == 0, stderr
+    return out
+
+
+@pytest.mark.parametrize("viewport", [PHONE, {"width": 1280, "height": 900}], ids=["375", "1280"])
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_comparison_tables_fit_their_box_at_1280_and_scroll_with_their_names_at_375(
+    comparison_site, open_page, lang, viewport
+):
+    """At 1280 px no table of the comparison page is wider than its box (the verdict tables were up to
+    529 px wider, their Test and Note columns cut off); at 375 px a wider one scrolls inside its box with its
+    first column in view, and the page itself never scrolls sideways."""
+    page, watch = open_page(
+        comparison_site / "2026" / f"manager_comparison{'' if lang == 'en' else '.ru'}.html",
+        viewport=viewport,
+    )
+    tables = page.evaluate(
+        """Array.from(document.querySelectorAll('.kpi-table-wrap')).map(w =>
+             [w.querySelector('caption').textContent, w.scrollWidth - w.clientWidth,
+              getComputedStyle(w.querySelector('tbody td')).position])"""
+    )
+    assert (
+        len(tables) >= 8
+    )  # the global tests, a verdict table per KPI (3), funnel, ranking, amounts, provenance
+    if viewport == PHONE:
+        assert any(over > 1 for _, over, _ in tables)  # the check below checks something
+        assert all(sticky == "sticky" for _, over, sticky in tables if over > 1), tables
+    else:
+        assert [(caption, over) for caption, over, _ in tables if over > 1] == []
+    width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert width[0] <= width[1], f"the page scrolls sideways: {width}"
+    watch.assert_clean()

@@ -37,7 +37,9 @@ def test_compare_defaults_to_a_metric_the_data_support(demo_folder, tmp_path):
         "compare", "--data", str(folder), "--period", "2026Q2", "--out", str(tmp_path / "r")
     )
     assert status == 0, output
-    assert (tmp_path / "r" / "2026Q2" / "manager_comparison_average_check.html").exists()
+    # the page of every KPI the data allow: without leads, the average check and the margin rate
+    page = (tmp_path / "r" / "2026Q2" / "manager_comparison.html").read_text(encoding="utf-8")
+    assert "Average check: each manager against the rest of the team" in page and "Conversion:" not in page
 
 
 @pytest.mark.slow

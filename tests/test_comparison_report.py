@@ -67,7 +67,7 @@ def test_notebook_declares_typed_documented_parameters():
     assert set(params) == {"data_dir", "period", "team", "metric", "alpha", "lang", "currency", "mapping",
                            "on_invalid", "plan_metric", "output_dir"}  # fmt: skip
     assert params["lang"]["default"] == '"en"' and params["lang"]["inferred_type_name"] == "str"
-    assert params["alpha"]["inferred_type_name"] == "float" and params["metric"]["default"] == '"conversion"'
+    assert params["alpha"]["inferred_type_name"] == "float" and params["metric"]["default"] == '""'
     for name, spec in params.items():
         assert spec["help"], f"parameter {name} has no help comment"
 
@@ -79,19 +79,35 @@ def test_files_are_written(rendered):
         "manager_tests.csv",
     ]
     index = (rendered / "index.html").read_text(encoding="utf-8")
-    assert "Manager comparison 2026: Conversion" in index and "2026/manager_comparison.html" in index
+    assert "Manager comparison 2026" in index and "2026/manager_comparison.html" in index
 
 
 def test_report_content(rendered):
     page_html = (rendered / "2026" / "manager_comparison.html").read_text(encoding="utf-8")
     text = _text(page_html)
-    assert "<title>Manager comparison 2026: Conversion</title>" in page_html
-    # plain-language conclusions, generated from the table
+    assert "<title>Manager comparison 2026</title>" in page_html
+    # the first screen: who is flagged on which KPI, strongest first, and the page's family in words
+    first = text[: text.index("What the data say")]
+    flagged = [
+        "Clara Jensen: conversion below the rest of the team's, 12.1% against 28.5% (adjusted p < 0.001)",
+        "Grace Okafor: average check above the rest of the team's, 84,171 against 45,988 "
+        "(adjusted p = 0.020)",
+        "Dmitry Volkov: margin rate below the rest of the team's, 11.8% against 31.5% (adjusted p = 0.020)",
+    ]
+    assert all(f in first for f in flagged), first
+    assert first.index(flagged[0]) < first.index(flagged[1])
+    assert "the level 5% is shared (Bonferroni: 1.67% each)" in first
+    # plain-language conclusions, generated from the tables of every KPI on the page
     assert (
         "Clara Jensen's conversion is below the rest of the team's: 12.1% against 28.5% of closed leads "
-        "(189 and 2,268); p < 0.001 after adjusting for 14 comparisons (Holm's method)."
+        "(189 and 2,268); p < 0.001 after adjusting for 14 comparisons (Holm's method within each KPI, and "
+        "Bonferroni's across the 3 KPIs of the page)."
     ) in text
-    assert "For the other 13 managers no difference from the rest of the team was detected" in text
+    assert "Dmitry Volkov's margin rate is below the rest of the team's: 11.8% against 31.5%" in text
+    assert "For every other manager and KPI no difference from the rest of the team was detected" in text
+    for kpi in ("Conversion", "Average check", "Margin rate"):  # a verdict table per KPI
+        assert f"{kpi}: each manager against the rest of the team" in text
+        assert f"{kpi}: each manager against the rest, 2026" in text
     assert "The limits are exact binomial ones and not quite symmetric" in text  # what the funnel promises
     # the global test, the verdict table, the funnel, the ranking, the explanation
     assert "Are all managers alike?" in text and "chi-square (Monte Carlo p, 10,000 tables)" in text
@@ -109,8 +125,9 @@ def test_report_content(rendered):
 
 def test_figures_have_alternative_text(rendered):
     page_html = (rendered / "2026" / "manager_comparison.html").read_text(encoding="utf-8")
-    alts = _alts(page_html)
-    assert len(alts) == 3 and all(len(a) > 40 for a in alts)
+    alts = _alts(page_html)  # a forest plot per KPI, the funnel, the ranking, the amounts
+    assert len(alts) == 6 and all(len(a) > 40 for a in alts)
+    assert sum(a.startswith("Each manager's difference in margin rate against the rest") for a in alts) == 1
     funnel = next(a for a in alts if a.startswith("Funnel plot of conversion against closed leads"))
     assert (
         "Clara Jensen 12.1% of 189 leads, below" in funnel
@@ -123,7 +140,7 @@ def test_names_are_escaped_and_the_page_is_safe(rendered):
     assert HOSTILE_NAME not in page_html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page_html
     raw_alts = re.findall(r"<img alt=([\"'])(.*?)\1", page_html)
-    assert len(raw_alts) == 3 and all("&lt;script&gt;alert(1)&lt;/script&gt;" in a for _, a in raw_alts)
+    assert len(raw_alts) == 6 and all("&lt;script&gt;alert(1)&lt;/script&gt;" in a for _, a in raw_alts)
     assert all(HOSTILE_NAME in a for a in _alts(page_html))  # the name itself, shown as text
     assert re.findall(r"<script[^>]*>", page_html) == ["<script>"]  # the toolkit's own sorter only
     assert f"<script>{page.script()}</script>" in page_html
@@ -136,12 +153,14 @@ def test_manager_tests_csv(rendered):
     assert csv.groupby("metric").size().to_dict() == {
         "average_check": 14,
         "conversion": 14,
+        "margin_rate": 14,
         "new_customers": 14,
     }
     flagged = csv[csv["verdict"].isin(["above", "below"])]
     assert set(zip(flagged["metric"], flagged["manager"], flagged["verdict"], strict=True)) == {
         ("conversion", "M03", "below"),
         ("average_check", "M07", "above"),
+        ("margin_rate", "M04", "below"),
         ("new_customers", "M03", "below"),
         ("new_customers", "M12", "below"),
     }
@@ -153,10 +172,11 @@ def test_manager_tests_csv(rendered):
 
 def test_record(rendered):
     record = json.loads((rendered / "2026" / "manager_comparison.report.json").read_text(encoding="utf-8"))
-    assert record["kind"] == "comparison" and record["subject"] == "conversion" and record["period"] == "2026"
+    assert record["kind"] == "comparison" and not record["subject"] and record["period"] == "2026"
     figures = {f["key"]: f for f in record["key_figures"]}
-    assert figures["below"]["text"] == "Clara Jensen" and figures["above"]["text"] == "none"
-    assert record["parameters"]["metric"] == "conversion" and record["parameters"]["alpha"] == "0.05"
+    assert figures["below"]["text"] == "Clara Jensen (Conversion) and Dmitry Volkov (Margin rate)"
+    assert figures["above"]["text"] == "Grace Okafor (Average check)" and "global_p" not in figures
+    assert record["parameters"]["metric"] == "" and record["parameters"]["alpha"] == "0.05"
 
 
 def test_average_check_report_for_a_team(hostile_demo, tmp_path):
@@ -180,7 +200,10 @@ def test_average_check_report_for_a_team(hostile_demo, tmp_path):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--metric", "revenue"], "--metric revenue is not one of conversion, average_check, new_customers"),
+        (
+            ["--metric", "revenue"],
+            "--metric revenue is not one of conversion, average_check, new_customers, margin_rate",
+        ),
         (["--team", "West"], "--team West is not a team of this data set"),
         (["--alpha", "1.5"], "--alpha 1.5 is outside (0, 1)"),
     ],
@@ -252,7 +275,7 @@ def test_quarterly_keys_exist_in_every_language_with_the_same_placeholders():
 
 
 def test_report_numbers_object(demo):
-    r = comparison_report(demo, period="2026Q3")
+    r = comparison_report(demo, period="2026Q3", metric="conversion")
     assert r.table.set_index("manager").loc["M12", "verdict"] == "insufficient data"
     sentences = views.conclusion_sentences(r)
     assert sentences[-1] == (
@@ -266,7 +289,13 @@ def test_report_numbers_object(demo):
     assert "no evidence that the managers differ" in _text(views.ranking_section(r))
     assert 0.15 < r.detectable < 0.3  # what a quarter can detect: about 20 points
     with pytest.raises(kt.ParameterError, match="needs the leads table"):
-        comparison_report(kt.from_frames(demo.orders, managers=demo.managers), period="2026")
+        comparison_report(
+            kt.from_frames(demo.orders, managers=demo.managers), period="2026", metric="conversion"
+        )
+    # without one, a page of every KPI the data allow: those that need no leads
+    assert comparison_report(
+        kt.from_frames(demo.orders, managers=demo.managers), period="2026Q3"
+    ).metrics == ["average_check", "margin_rate"]
 
 
 # the report in Russian (issue #9) ---------------------------------------------------------------------------
@@ -276,6 +305,7 @@ WORDLESS = {
     "comparison.p", "comparison.p_below", "comparison.p_above", "comparison.global.p", "comparison.col.p",
     "comparison.figure.tested_text", "comparison.conclusions.insufficient_item", "comparison.note.welch_df",
     "comparison.funnel.signal_item", "comparison.amounts.alt_item", "comparison.plot.pair",
+    "comparison.page.figure_item",
 }  # fmt: skip
 #: English headings of the comparison report that a Russian page must not show.
 ENGLISH_HEADINGS = (
@@ -445,9 +475,14 @@ def test_russian_figures(demo_year):
     verdicts, funnel, ranking, amounts = axes
     assert verdicts.get_xlabel() == "разница в конверсии, п. п. (интервал 95 %)"
     assert "Clara Jensen" in [t.get_text() for t in verdicts.get_yticklabels()]  # against the whole rest
-    assert "Anna Petrova – остальная команда без Clara Jensen" in [
-        t.get_text() for t in verdicts.get_yticklabels()
-    ]
+    # the name alone, also against a rest without a colleague (the table says whom): the labels take under
+    # a third of the figure's width (62 % before, with the rest named), the intervals the remainder
+    labels = [t.get_text() for t in verdicts.get_yticklabels()]
+    assert "Anna Petrova" in labels and not any("остальная" in label for label in labels)
+    renderer = verdicts.figure.canvas.get_renderer()
+    left = min(t.get_window_extent(renderer).x0 for t in verdicts.get_yticklabels())
+    share = (verdicts.get_window_extent(renderer).x0 - left) / verdicts.figure.bbox.width
+    assert share < 0.3, share
     assert sorted(t.get_text() for t in verdicts.get_legend().get_texts()) == ["ниже", "различий не выявлено"]
     assert (funnel.get_xlabel(), funnel.get_ylabel()) == ("закрытые лиды", "конверсия")
     legend = {t.get_text() for t in funnel.get_legend().get_texts()}
@@ -488,32 +523,45 @@ def test_russian_render_files_record_and_codes(rendered_ru):
     ]
     record = json.loads((folder / "manager_comparison.ru.report.json").read_text(encoding="utf-8"))
     assert record["lang"] == "ru" and record["currency"] == "RUB" and record["kind"] == "comparison"
-    assert record["title"] == "Конверсия: сравнение менеджеров за 2026 г."
+    assert record["title"] == "Сравнение менеджеров за 2026 г."
     assert record["parameters"]["lang"] == "ru" and record["parameters"]["currency"] == "RUB"
     figures = {f["key"]: f for f in record["key_figures"]}
-    assert figures["below"]["label"] == "Ниже остальных" and figures["above"]["text"] == "никого"
+    assert (
+        figures["below"]["label"] == "Ниже остальных"
+        and figures["above"]["text"] == "Grace Okafor (Средний чек)"
+    )
     # the data file keeps English codes
     csv = pd.read_csv(folder / "manager_tests.csv")
     assert tuple(csv.columns) == TESTS_COLUMNS
     assert set(csv["verdict"]) == {"above", "below", "no difference"}
     assert "chi-square (Yates)" in set(csv["test"])
     index = (rendered_ru / "index.html").read_text(encoding="utf-8")
-    assert (
-        "2026/manager_comparison.ru.html" in index and "Конверсия: сравнение менеджеров за 2026 г." in index
-    )
+    assert "2026/manager_comparison.ru.html" in index and "Сравнение менеджеров за 2026 г." in index
 
 
 def test_russian_render_page(rendered_ru):
     page_html = (rendered_ru / "2026" / "manager_comparison.ru.html").read_text(encoding="utf-8")
     text = _plain(page_html)
     assert '<html lang="ru"' in page_html
-    assert "<title>Конверсия: сравнение менеджеров за 2026 г.</title>" in page_html
+    assert "<title>Сравнение менеджеров за 2026 г.</title>" in page_html
     headings = [_text(h) for h in re.findall(r"<h[12][^>]*>(.*?)</h[12]>", page_html, flags=re.S)]
     assert [h.strip() for h in headings] == [
-        "Конверсия: сравнение менеджеров за 2026 г.",
-        *RUSSIAN_HEADINGS[:5],
+        "Сравнение менеджеров за 2026 г.",
+        "Кто отличается от остальной команды",
+        *RUSSIAN_HEADINGS[:2],
+        *(
+            f"{kpi}: каждый менеджер против остальной команды"
+            for kpi in ("Конверсия", "Средний чек", "Маржинальность")
+        ),
+        *RUSSIAN_HEADINGS[3:5],
+        "Суммы заказов",
         *RUSSIAN_HEADINGS[5:],
     ]
+    assert (
+        f"Grace Okafor: средний чек выше, чем у остальной команды, 84{NBSP}171{NBSP}₽ "
+        f"против 45{NBSP}988{NBSP}₽ "
+        "(скорректированное p = 0,020)"
+    ) in text
     for heading in ENGLISH_HEADINGS:
         assert heading not in text, heading
     assert "Что предполагает каждый тест и когда ему не стоит доверять." in text
@@ -523,8 +571,36 @@ def test_russian_render_page(rendered_ru):
     # hostile names stay text, in Russian as in English
     assert HOSTILE_NAME not in page_html and "&lt;script&gt;alert(1)&lt;/script&gt;" in page_html
     raw_alts = re.findall(r"<img alt=([\"'])(.*?)\1", page_html)
-    assert len(raw_alts) == 3 and all("&lt;script&gt;alert(1)&lt;/script&gt;" in a for _, a in raw_alts)
+    assert len(raw_alts) == 6 and all("&lt;script&gt;alert(1)&lt;/script&gt;" in a for _, a in raw_alts)
     alts = _alts(page_html)
-    assert alts[1].startswith("График конверсии с контрольными границами в зависимости от числа")
+    assert alts[3].startswith("График конверсии с контрольными границами в зависимости от числа")
     assert re.findall(r"<script[^>]*>", page_html) == ["<script>"]
     assert "import kpi_toolkit" not in page_html and "Traceback" not in text and "Warning" not in text
+
+
+def test_the_page_of_every_kpi_controls_false_flags_across_its_kpis(demo):
+    """Holm within each KPI at alpha / K, Bonferroni across the K KPIs of the page: the page's p-values are
+    K times kt.compare_managers's at that level, and a verdict exactly when they are below alpha."""
+    r = comparison_report(demo, period="2026Q3")
+    assert r.metrics == ["conversion", "average_check", "margin_rate"] and r.family == 3
+    for metric in r.metrics:
+        own = kt.compare_managers(demo, period="2026Q3", metric=metric, alpha=0.05 / 3)
+        page_table = r.tables[metric]
+        assert page_table["verdict"].tolist() == own["verdict"].tolist(), metric
+        expected = (3 * own["p_adjusted"]).clip(upper=1.0)
+        pd.testing.assert_series_equal(page_table["p_adjusted"], expected, check_names=False)
+        tested = page_table[page_table["p_adjusted"].notna()]
+        flagged = tested["verdict"].isin(["above", "below"])
+        assert (flagged == (tested["p_adjusted"] < 0.05)).all(), metric
+    # the page's own words say how
+    text = _text(views.first_screen(r))
+    assert "the level 5% is shared (Bonferroni: 1.67% each)" in text
+    assert "multiplied by 3" in text
+    # one KPI asked for: the verdicts of kt.compare_managers at alpha itself
+    one = comparison_report(demo, period="2026Q3", metric="margin_rate")
+    assert one.metrics == ["margin_rate"] and one.family == 1
+    pd.testing.assert_series_equal(
+        one.table["p_adjusted"],
+        kt.compare_managers(demo, period="2026Q3", metric="margin_rate")["p_adjusted"],
+        check_names=False,
+    )

@@ -22,6 +22,7 @@ from kpi_toolkit.report.site import (
     sidecar_path,
     write_record,
 )
+from kpi_toolkit.report.site_links import body_links
 
 HOSTILE = "<script>alert(1)</script>"
 HOSTILE_IMG = "<img src=x onerror=alert(1)>"
@@ -293,3 +294,26 @@ def test_an_index_per_language_whatever_ran_last(tmp_path):
     _report(only_english, "2026Q3/quarterly.html")
     build_site(only_english)
     assert not (only_english / "index.ru.html").exists()
+
+
+def test_the_quarterly_body_links_its_related_reports_in_a_site_and_names_commands_alone(tmp_path):
+    """The quarterly report's paragraph of related reports (issue 20, item 10): the commands when it is
+    alone in its folder, links in its language once the reports are there."""
+    root = tmp_path / "reports"
+    html = _report(root, "2026Q3/quarterly.ru.html", lang="ru")
+    fallback = "Отчёт построен отдельно: kpi-report plan-gap --data DIR --period 2026Q3"
+    text = html.read_text(encoding="utf-8").replace("</main>", body_links(fallback) + "</main>")
+    html.write_text(text, encoding="utf-8")
+    build_site(root)
+    alone = html.read_text(encoding="utf-8")
+    assert f">{fallback}</p>" in alone and "data-related" not in alone.split("<main>")[1]
+    _report(root, "2026Q3/plan_gap.ru.html", kind="plan_gap", lang="ru")
+    _report(root, "2026Q3/card.ru.html", kind="card", lang="ru")
+    _report(root, "2026Q3/card.html", kind="card", lang="en")  # another language: not linked
+    build_site(root)
+    body = html.read_text(encoding="utf-8").split("<main>")[1]
+    assert 'В этом наборе отчётов: <a href="plan_gap.ru.html" data-related="plan_gap">' in body
+    assert 'href="card.ru.html" data-related="card"' in body and 'href="card.html"' not in body
+    assert "kpi-report" not in re.sub(r'data-fallback="[^"]*"', "", body)  # the command only when alone
+    build_site(root)  # idempotent
+    assert html.read_text(encoding="utf-8").split("<main>")[1] == body

@@ -83,12 +83,14 @@ def plot_profile(
     labels: Mapping[str, str] | None = None,
     xlabel: str = "Hedges' g: top group minus the rest, in standard deviations",
     lower_is_better: Collection[str] = (),
+    number: Callable[[float], str] | None = None,
     ax: Axes | None = None,
 ) -> Axes:
     """Bar chart of :func:`kpi_toolkit.performer_profiles`: Hedges' g of each measure (NaN rows left out),
     bars to the right where the top group is higher; blue where that is better, red where worse (for the
     measures in ``lower_is_better``, such as days to win a lead, a lower value is better: a faster cycle is
-    never drawn red).
+    never drawn red). ``number`` formats the axis's ticks (a locale's decimal comma); matplotlib's own when
+    ``None``.
 
     Examples
     --------
@@ -108,6 +110,8 @@ def plot_profile(
     ax.barh(np.arange(len(rows)), rows["hedges_g"], color=colours)
     ax.axvline(0.0, color="#444444", linewidth=0.8)
     ax.set_yticks(np.arange(len(rows)), [literal((labels or {}).get(m, m)) for m in rows["measure"]])
+    if number is not None:
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: literal(number(v))))
     ax.set_xlabel(literal(xlabel))
     return ax
 

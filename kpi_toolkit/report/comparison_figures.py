@@ -58,17 +58,20 @@ def verdicts_plot(r: ComparisonReport, tr: Translator | None = None) -> Axes:
     tr = _tr(tr)
     table = r.table
     ax = plot_comparison(table, names=r.names)
-    # the name alone against the whole rest (the caption says so): the labels leave the plot its width
+    # the name alone against the rest, with or without a colleague left out (the table's column 'Against'
+    # says whom): the labels leave the intervals most of the width, on a phone too
     labels = [
         literal(
             _name(r.names, m)
-            if v == "rest"
+            if v == "rest" or str(v).startswith("rest excl. ")
             else _t(tr, "comparison.plot.pair", name=_name(r.names, m), versus=_versus(tr, r.names, v))
         )
         for m, v in zip(table["manager"], table["versus"], strict=True)
     ]
     ax.set_yticks(np.arange(len(table))[::-1], labels)
-    ax.xaxis.set_major_formatter(_ticks(tr, "points" if r.metric == "conversion" else "ratio"))
+    ax.xaxis.set_major_formatter(
+        _ticks(tr, "points" if r.metric in ("conversion", "margin_rate") else "ratio")
+    )
     ax.set_xlabel(literal(_t(tr, f"comparison.plot.axis.{r.metric}")))
     _legend(ax, tr, {})
     return ax

@@ -43,6 +43,10 @@ QUARTERLY_KEYS: tuple[str, ...] = tuple(
 )
 
 
+#: The KPIs that are rates: their differences and intervals are in percentage points.
+_RATES = ("conversion", "margin_rate")
+
+
 # words and numbers ------------------------------------------------------------------------------------------
 def _tr(tr: Translator | None) -> Translator:
     return tr or translator("en")
@@ -96,7 +100,7 @@ def _p_cell(tr: Translator, p: float) -> str:
 
 def _value(tr: Translator, metric: str, value: float) -> str:
     """A KPI value as the KPI is shown: conversion as a percentage, the check as money, counts as numbers."""
-    if metric == "conversion":
+    if metric in _RATES:
         return tr.rate(value)
     if metric == "average_check":
         return tr.money(value)
@@ -105,7 +109,7 @@ def _value(tr: Translator, metric: str, value: float) -> str:
 
 
 def _difference(tr: Translator, metric: str, value: float) -> str:
-    if metric == "conversion":
+    if metric in _RATES:
         return tr.pp(100 * value if value is not None and np.isfinite(value) else math.nan)
     if metric == "average_check":
         return tr.money(value)
@@ -116,7 +120,7 @@ def _interval(tr: Translator, metric: str, low: float, high: float) -> str:
     """The 95 % interval of a row: of the rate difference (points) or of the ratio."""
     if not (np.isfinite(low) and np.isfinite(high)):
         return MISSING
-    if metric == "conversion":
+    if metric in _RATES:
         low_text, high_text = tr.pp(100 * low), tr.pp(100 * high)
     else:
         low_text, high_text = tr.number(low, digits=2), tr.number(high, digits=2)
@@ -139,8 +143,12 @@ def _versus(tr: Translator, names: Mapping[str, str], label: str, *, possessive:
     return _t(tr, "comparison.pair_possessive", name=other) if possessive else other
 
 
-def _method(tr: Translator, p_adjust: str) -> str:
-    return _t(tr, f"comparison.adjust.{p_adjust}")
+def _method(tr: Translator, p_adjust: str, family: int = 1) -> str:
+    """The adjustment in words; with ``family`` KPIs on a page, Bonferroni's across them too."""
+    method = _t(tr, f"comparison.adjust.{p_adjust}")
+    if family > 1:
+        return _t(tr, "comparison.page.method", method=method, count=family)
+    return method
 
 
 _MONTE_CARLO = re.compile(r"^chi-square \(Monte Carlo p, (\d+) tables\)$")

@@ -5,6 +5,7 @@ object that the notebook ``notebooks/manager_comparison.ipynb`` shows piece by p
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import warnings
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from scipy import stats
 
 from kpi_toolkit.comparison import (
     DEFAULT_MIN_N,
+    EXTRA_METRICS,
     METRICS,
     average_check_diagnostics,
     compare_managers,
@@ -34,15 +36,19 @@ from kpi_toolkit.report.i18n import Message
 from kpi_toolkit.stats import COMPARISON_COLUMNS, GLOBAL_TEST_COLUMNS
 
 __all__ = [
+    "PAGE_METRICS",
     "TESTS_COLUMNS",
     "ComparisonReport",
     "comparison_report",
-    "default_metric",
     "detectable_difference",
+    "page_metrics",
 ]
 
 #: Columns of ``manager_tests.csv``: the comparison columns with each manager's name and team after its id.
 TESTS_COLUMNS = ("metric", "manager", "name", "team", *COMPARISON_COLUMNS[2:])
+#: The KPIs one page covers when no single metric is asked for, those the data allow (conversion needs leads,
+#: the margin rate order costs). New customers count workload as much as skill: on their own page only.
+PAGE_METRICS = ("conversion", "average_check", "margin_rate")
 #: Power at which :func:`detectable_difference` reports the smallest difference found.
 POWER = 0.8
 
@@ -50,7 +56,15 @@ POWER = 0.8
 @dataclass(frozen=True, eq=False)
 class ComparisonReport:
     """Everything the manager comparison report shows, for one period or span of periods
-    (``2025Q4:2026Q3``), team (``None``: all) and metric."""
+    (``2025Q4:2026Q3``), team (``None``: all) and the KPIs of the page (:attr:`metrics`).
+
+    The family of the page: with ``K`` KPIs on the page, each KPI's comparisons are adjusted among
+    themselves (Holm) at ``alpha / K`` (Bonferroni across the KPIs), so that when all managers are alike in
+    every KPI the chance that anyone is flagged on any KPI of the page is at most ``alpha``. The tables'
+    ``p_adjusted`` are on the page's scale: ``min(1, K x`` the KPI's own Holm p-value ``)``; a verdict is
+    ``above``/``below`` exactly when it is below ``alpha``. With one KPI (``K = 1``) they are
+    :func:`kpi_toolkit.compare_managers`'s own.
+    """
 
     period: Period
     team: str | None
@@ -81,6 +95,12 @@ class ComparisonReport:
     has_leads: bool
     data_fingerprint: str = ""
     caveats: list[Message] = field(default_factory=list)
+    #: The KPIs of the page, in order (``metric`` is the first), and each one's table (``table`` is the
+    #: first's), detectability frames and :attr:`detectable`.
+    metrics: list[str] = field(default_factory=list)
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    detectabilities: dict[str, tuple] = field(default_factory=dict)
+    detectables: dict[str, float] = field(default_factory=dict)
     #: ``kt.detectable_difference`` of the period and of the year ending with it (``None`` and ``[]``
     #: without one): what the data can tell apart (issue 17).
     detectability: pd.DataFrame | None = None
@@ -91,6 +111,32 @@ class ComparisonReport:
     def min_n(self) -> int | None:
         """Closed leads or orders a manager needs for a verdict on ``metric`` (None: no minimum)."""
         return self.table.attrs.get("min_n", DEFAULT_MIN_N[self.metric])
+
+    @property
+    def family(self) -> int:
+        """The number of KPIs the page's p-values are adjusted across (Bonferroni)."""
+        return max(1, len(self.metrics))
+
+    def part(self, metric: str) -> ComparisonReport:
+        """The report of one KPI of the page (``metric``, ``table``, the detectability its own), for the
+        views that show one KPI at a time."""
+        short, longer, window = self.detectabilities.get(metric, (None, None, []))
+        return dataclasses.replace(
+            self,
+            metric=metric,
+            table=self.tables[metric],
+            detectability=short,
+            detectability_longer=longer,
+            detectability_window=window,
+            detectable=self.detectables.get(metric, math.nan),
+        )
+
+    @property
+    def page_tests(self) -> pd.DataFrame:
+        """The tables of the page's KPIs stacked (``metric`` tells them apart), on the page's scale."""
+        return pd.concat(
+            [self.tables.get(m, self.table) for m in self.metrics or [self.metric]], ignore_index=True
+        )
 
     @property
     def manager_tests(self) -> pd.DataFrame:
@@ -171,6 +217,10 @@ def _detectable(data: SalesData, table: pd.DataFrame, metric: str, months: list[
     if metric == "conversion":
         center = float(tested["versus_estimate"].median())
         return detectable_difference(metric, n, versus_n, k=k, alpha=alpha, center=center)
+    if metric == "margin_rate":  # the normal approximation from the intervals of the differences
+        se = (tested["ci_high"] - tested["ci_low"]).to_numpy(float) / (2 * stats.norm.ppf(0.975))
+        z = float(stats.norm.ppf(1 - alpha / (2 * k)) + stats.norm.ppf(POWER))
+        return z * float(np.nanmedian(se)) if np.isfinite(se).any() else math.nan
     if metric == "new_customers":
         with np.errstate(divide="ignore", invalid="ignore"):
             exposure = float(np.nanmedian(tested["n"] / tested["estimate"]))  # active months
@@ -188,7 +238,9 @@ def _detectable(data: SalesData, table: pd.DataFrame, metric: str, months: list[
     return detectable_difference(metric, n, versus_n, k=k, alpha=alpha, center=math.nan, spread=spread)
 
 
-def _caveats(data: SalesData, period: Period, metric: str, managers: list[str], notes: dict) -> list[Message]:
+def _caveats(
+    data: SalesData, period: Period, metrics: list[str], managers: list[str], notes: dict
+) -> list[Message]:
     caveats = []
     if len(managers) < 2:
         caveats.append(Message("comparison.caveat.few_managers", count=len(managers)))
@@ -196,7 +248,7 @@ def _caveats(data: SalesData, period: Period, metric: str, managers: list[str], 
         caveats.append(Message("comparison.caveat.incomplete", period=period, date=data.last_date))
     if period.start < data.first_date.normalize():
         caveats.append(Message("comparison.caveat.early", period=period, date=data.first_date))
-    if metric == "new_customers" and period.start < data.first_date + pd.DateOffset(years=1):
+    if "new_customers" in metrics and period.start < data.first_date + pd.DateOffset(years=1):
         caveats.append(Message("comparison.caveat.first_year", period=period, date=data.first_date))
     for manager, (total, kept) in notes.get("sampled", {}).items():
         caveats.append(
@@ -205,84 +257,131 @@ def _caveats(data: SalesData, period: Period, metric: str, managers: list[str], 
     return caveats
 
 
-def default_metric(data: SalesData, metric: str = "") -> str:
-    """``metric``, or when it is empty the first the data allow: conversion, or the average check for data
-    without leads (what ``kpi-report compare`` shows without ``--metric``).
+def page_metrics(data: SalesData, metric: str | None = None) -> list[str]:
+    """The KPIs of a page: ``[metric]``, or when it is empty every one of :data:`PAGE_METRICS` the data allow
+    (conversion needs a leads table, the margin rate order costs).
 
     >>> import kpi_toolkit as kt
     >>> from kpi_toolkit.demo import make_demo_data
     >>> tables = make_demo_data()
-    >>> default_metric(kt.from_frames(**tables)), default_metric(kt.from_frames(tables["orders"]))
-    ('conversion', 'average_check')
+    >>> page_metrics(kt.from_frames(**tables)), page_metrics(kt.from_frames(tables["orders"]))
+    (['conversion', 'average_check', 'margin_rate'], ['average_check', 'margin_rate'])
+    >>> page_metrics(kt.from_frames(**tables), "new_customers")
+    ['new_customers']
     """
-    return metric or ("conversion" if data.leads is not None else "average_check")
+    if metric:
+        return [metric]
+    return [
+        m
+        for m in PAGE_METRICS
+        if (m != "conversion" or data.leads is not None) and (m != "margin_rate" or data.has_costs)
+    ]
+
+
+def _on_page(table: pd.DataFrame, family: int, alpha: float) -> pd.DataFrame:
+    """A KPI's table tested at ``alpha / family`` with its p-values on the page's scale (``family`` times the
+    KPI's own adjusted p, at most 1): a verdict exactly when that is below ``alpha``."""
+    out = table.copy()
+    out["p_adjusted"] = np.minimum(1.0, family * out["p_adjusted"].astype(float))
+    out.attrs.update(table.attrs, alpha=float(alpha), family=int(family))
+    return out
 
 
 def comparison_report(
     data: SalesData,
     *,
     period: str | Period,
-    metric: Literal["conversion", "average_check", "new_customers"] = "conversion",
+    metric: Literal["", "conversion", "average_check", "new_customers", "margin_rate"] | None = None,
     team: str | None = None,
     alpha: float = 0.05,
     p_adjust: Literal["holm", "bh", "none"] = "holm",
 ) -> ComparisonReport:
     """Compute the manager comparison report for one period (a month, quarter or year) or a range of them
-    (``2025Q4:2026Q3``: the run pooled, as :func:`kpi_toolkit.compare_managers` takes it), team and metric.
+    (``2025Q4:2026Q3``: the run pooled, as :func:`kpi_toolkit.compare_managers` takes it), team and KPI.
 
-    The detailed sections are those of ``metric``; :attr:`ComparisonReport.tests` holds every metric the
-    data allow (conversion needs a leads table). Errors (an unknown metric, period or team; conversion
-    without leads) are raised before anything is shown.
+    Without ``metric`` the page covers every KPI of :func:`page_metrics` the data allow (conversion, average
+    check, margin rate), each tested at ``alpha / K`` (see :class:`ComparisonReport` for the family); with
+    ``metric`` only that one. :attr:`ComparisonReport.tests` holds every KPI the data allow
+    (``manager_tests.csv``): those of the page as the page tests them, the others (new customers) each
+    adjusted among its own comparisons at ``alpha``. Errors (an unknown metric, period or team; conversion
+    without leads; the margin rate without costs) are raised before anything is shown.
 
     Examples
     --------
     >>> import kpi_toolkit as kt
     >>> from kpi_toolkit.demo import make_demo_data
-    >>> r = comparison_report(kt.from_frames(**make_demo_data()), period="2026")
+    >>> r = comparison_report(kt.from_frames(**make_demo_data()), period="2026", metric="conversion")
     >>> r.table.loc[r.table["verdict"] == "below", "manager"].tolist(), r.funnel is not None
     (['M03'], True)
     >>> sorted(r.tests["metric"].unique()), [m.key for m in r.caveats]
-    (['average_check', 'conversion', 'new_customers'], ['comparison.caveat.incomplete'])
+    (['average_check', 'conversion', 'margin_rate', 'new_customers'], ['comparison.caveat.incomplete'])
     >>> round(r.detectable, 3)
     0.129
+    >>> page = comparison_report(kt.from_frames(**make_demo_data()), period="2026")
+    >>> page.metrics, page.family
+    (['conversion', 'average_check', 'margin_rate'], 3)
     >>> str(comparison_report(kt.from_frames(**make_demo_data()), period="2025Q4:2026Q3").period)
     '2025Q4:2026Q3'
     """
-    if metric not in METRICS:
-        raise ParameterError(f"metric={metric!r} is not one of {', '.join(METRICS)}. Fix: pick one of them.")
+    allowed = (*METRICS, *EXTRA_METRICS)
+    if metric and metric not in allowed:
+        raise ParameterError(f"metric={metric!r} is not one of {', '.join(allowed)}. Fix: pick one of them.")
+    if metric == "margin_rate" and not data.has_costs:
+        raise ParameterError(
+            "metric='margin_rate' needs order costs (a cost column in orders). "
+            "Fix: load costs, or pick another metric."
+        )
     p = parse_span(period, fiscal_year_start=data.fiscal_year_start)
     managers = data.managers_of(team)
-    # the metric asked first (conversion without leads fails here), then the others the data allow
-    metrics = [metric, *(m for m in METRICS if m != metric and (m != "conversion" or data.leads is not None))]
+    shown = page_metrics(data, metric)
+    family = len(shown)
+    # the page's KPIs first (conversion without leads fails here), then the others the data allow
+    others = [
+        m
+        for m in (*METRICS, *EXTRA_METRICS)
+        if m not in shown
+        and (m != "conversion" or data.leads is not None)
+        and (m != "margin_rate" or data.has_costs)
+    ]
     options = {"period": p, "team": team or None}
     tests, rows, notes = {}, {}, {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # fewer than two managers: a caveat of the report
-        for m in metrics:
+        for m in shown:
+            own = compare_managers(data, metric=m, alpha=alpha / family, p_adjust=p_adjust, **options)
+            tests[m] = _on_page(own, family, alpha)
+        for m in others:
             tests[m] = compare_managers(data, metric=m, alpha=alpha, p_adjust=p_adjust, **options)
-            rows[m] = global_test(data, metric=m, **options).assign(metric=m)
-        conversion = metric == "conversion"
+        for m in (*METRICS, *EXTRA_METRICS):
+            if m in tests and m in METRICS:  # kt.global_test knows the KPIs of METRICS
+                rows[m] = global_test(data, metric=m, **options).assign(metric=m)
+        conversion = "conversion" in shown
         diagnostics = amounts = None
-        if metric == "average_check":
-            diagnostics = average_check_diagnostics(data, alpha=alpha, p_adjust=p_adjust, **options)
+        if "average_check" in shown:
+            diagnostics = average_check_diagnostics(data, alpha=alpha / family, p_adjust=p_adjust, **options)
             amounts = order_amounts(data, **options)
             notes["sampled"] = amounts.attrs["sampled"]
-    table = tests[metric]
     info = data.manager_info
-    short, longer, window = detectability_frames(
-        data, period=p, metric=metric, team=team or None, alpha=alpha
-    )
+    detectabilities = {
+        m: detectability_frames(data, period=p, metric=m, team=team or None, alpha=alpha / family)
+        for m in shown
+        if m in METRICS
+    }
+    detectables = {m: _detectable(data, tests[m], m, list(p.months), alpha / family) for m in shown}
+    first = shown[0]
+    short, longer, window = detectabilities.get(first, (None, None, []))
+    order = [m for m in (*METRICS, *EXTRA_METRICS) if m in tests]
     return ComparisonReport(
         period=p,
         team=team or None,
-        metric=metric,
+        metric=first,
         alpha=float(alpha),
         p_adjust=p_adjust,
         managers=managers,
         names={str(m): str(n) for m, n in info["name"].items()},
         teams={str(m): ("" if pd.isna(t) else str(t)) for m, t in info["team"].items()},
-        table=table,
-        tests=pd.concat([tests[m] for m in METRICS if m in tests], ignore_index=True),
+        table=tests[first],
+        tests=pd.concat([tests[m] for m in order], ignore_index=True),
         global_tests=pd.concat([rows[m] for m in METRICS if m in rows], ignore_index=True).loc[
             :, ["metric", *GLOBAL_TEST_COLUMNS]
         ],
@@ -290,15 +389,19 @@ def comparison_report(
         shrunk=shrunk_rates(data, **options) if conversion else None,
         diagnostics=diagnostics,
         amounts=amounts,
-        detectable=_detectable(data, table, metric, list(p.months), alpha),
+        detectable=detectables[first],
         data_as_of=data.last_date,
         first_date=data.first_date,
         source=data.source,
         row_counts=data.row_counts,
         has_leads=data.leads is not None,
         data_fingerprint=data_fingerprint(data),
-        caveats=_caveats(data, p, metric, managers, notes),
+        caveats=_caveats(data, p, shown, managers, notes),
         detectability=short,
         detectability_longer=longer,
         detectability_window=window,
+        metrics=shown,
+        tables={m: tests[m] for m in shown},
+        detectabilities=detectabilities,
+        detectables=detectables,
     )

@@ -51,7 +51,7 @@ from kpi_toolkit.report.comparison_messages import (
 )
 from kpi_toolkit.report.comparison_report import ComparisonReport
 from kpi_toolkit.report.detectability_views import detectability_frames, detectability_sentence
-from kpi_toolkit.report.formatting import MISSING
+from kpi_toolkit.report.formatting import MISSING, decimals
 from kpi_toolkit.report.i18n import Translator
 from kpi_toolkit.report.quarterly import QuarterlyReport
 from kpi_toolkit.report.report_words import parameter_rows, table_name
@@ -68,6 +68,7 @@ __all__ = [
     "conclusion_sentences",
     "conclusions",
     "differences_section",
+    "first_screen",
     "funnel_plot",
     "funnel_section",
     "global_section",
@@ -106,6 +107,10 @@ def page_title(r: ComparisonReport, tr: Translator | None = None) -> str:
     """The report's title as plain text (the page's ``<title>``, the site's index)."""
     tr = _tr(tr)
     values = {"period": _period(tr, r), "kpi": _kpi(tr, r.metric)}
+    if r.family > 1:
+        if r.team:
+            return _t(tr, "comparison.page.title_team", period=values["period"], team=r.team)
+        return _t(tr, "comparison.page.title", period=values["period"])
     if r.team:
         return _t(tr, "comparison.title_team", team=r.team, **values)
     return _t(tr, "comparison.title", **values)
@@ -129,14 +134,29 @@ def _flagged(table: pd.DataFrame, verdict: str) -> pd.DataFrame:
     return table[table["verdict"] == verdict].sort_values(["p_adjusted", "manager"], kind="stable")
 
 
+def _all_flagged(r: ComparisonReport, verdict: str | None = None) -> pd.DataFrame:
+    """The managers flagged on any KPI of the page (``metric`` beside each row), strongest first."""
+    frames = [r.tables.get(m, r.table).assign(metric=m) for m in (r.metrics or [r.metric])]
+    table = pd.concat(frames, ignore_index=True)
+    verdicts = (verdict,) if verdict else _FLAGGED
+    return table[table["verdict"].isin(verdicts)].sort_values(["p_adjusted", "manager"], kind="stable")
+
+
 def key_figures(r: ComparisonReport, tr: Translator | None = None) -> list[KeyFigure]:
-    """The report's key figures (its head and the site's index): who is below and above the rest, the
-    global test, how many managers got a verdict."""
+    """The report's key figures (its head and the site's index): who is below and above the rest (on which
+    KPI, when the page has several), the global test (a page of one KPI), how many managers got a verdict."""
     tr = _tr(tr)
     figures = []
     for verdict in ("below", "above"):
-        flagged = _flagged(r.table, verdict)
-        text = tr.names(_name(r.names, m) for m in flagged["manager"]) or _t(tr, "comparison.figure.none")
+        flagged = _all_flagged(r, verdict)
+        if r.family > 1:
+            items = (
+                _t(tr, "comparison.page.figure_item", name=_name(r.names, m), kpi=_kpi(tr, k))
+                for m, k in zip(flagged["manager"], flagged["metric"], strict=True)
+            )
+        else:
+            items = (_name(r.names, m) for m in flagged["manager"])
+        text = tr.names(items) or _t(tr, "comparison.figure.none")
         figures.append(
             KeyFigure(
                 key=verdict,
@@ -145,16 +165,28 @@ def key_figures(r: ComparisonReport, tr: Translator | None = None) -> list[KeyFi
                 text=text,
             )
         )
-    row = r.global_tests.set_index("metric").loc[r.metric]
-    figures.append(
-        KeyFigure(
-            key="global_p",
-            label=_t(tr, "comparison.figure.global"),
-            value=float(row["p_value"]) if np.isfinite(row["p_value"]) else None,
-            text=_p(tr, float(row["p_value"])),
+    if r.family == 1:
+        row = (
+            r.global_tests.set_index("metric").loc[r.metric]
+            if r.metric in set(r.global_tests["metric"])
+            else None
         )
+        if row is not None:
+            figures.append(
+                KeyFigure(
+                    key="global_p",
+                    label=_t(tr, "comparison.figure.global"),
+                    value=float(row["p_value"]) if np.isfinite(row["p_value"]) else None,
+                    text=_p(tr, float(row["p_value"])),
+                )
+            )
+    tested = len(
+        {
+            m
+            for t in (r.tables or {r.metric: r.table}).values()
+            for m in t.loc[t["verdict"] != "insufficient data", "manager"]
+        }
     )
-    tested = int((r.table["verdict"] != "insufficient data").sum())
     figures.append(
         KeyFigure(
             key="tested",
@@ -169,6 +201,54 @@ def key_figures(r: ComparisonReport, tr: Translator | None = None) -> list[KeyFi
         )
     )
     return figures
+
+
+def first_screen(r: ComparisonReport, tr: Translator | None = None) -> html.Html:
+    """The first screen: each manager flagged on any KPI of the page (which KPI, above or below, the
+    estimate against the rest's, the adjusted p-value), strongest first, and how the page controls false
+    flags across its KPIs.
+
+    >>> import kpi_toolkit as kt
+    >>> from kpi_toolkit.demo import make_demo_data
+    >>> from kpi_toolkit.report.comparison_report import comparison_report
+    >>> r = comparison_report(kt.from_frames(**make_demo_data()), period="2026")
+    >>> import html
+    >>> text = html.unescape(first_screen(r))
+    >>> "Clara Jensen: conversion below the rest of the team's, 12.1% against 28.5% (adjusted p < 0.001)" in (
+    ...     text
+    ... )
+    True
+    """
+    tr = _tr(tr)
+    flagged = _all_flagged(r)
+    items = [
+        _t(
+            tr,
+            "comparison.page.item",
+            name=_name(r.names, row["manager"]),
+            kpi=_t(tr, f"comparison.phrase.{row['metric']}"),
+            direction=_t(tr, f"comparison.quarterly.{row['verdict']}"),
+            estimate=_value(tr, row["metric"], row["estimate"]),
+            versus_estimate=_value(tr, row["metric"], row["versus_estimate"]),
+            p=_p(tr, row["p_adjusted"], adjusted=True),
+        )
+        for _, row in flagged.iterrows()
+    ]
+    kpis = tr.names(_t(tr, f"comparison.phrase.{m}") for m in (r.metrics or [r.metric]))
+    intro = [_t(tr, "comparison.page.intro" if items else "comparison.page.none", kpis=kpis)]
+    family = _t(
+        tr,
+        "comparison.page.family" if r.family > 1 else "comparison.page.family_one",
+        count=r.family,
+        alpha=tr.pct(r.alpha),
+        method=_method(tr, r.p_adjust),
+        level=tr.pct(r.alpha / r.family, digits=decimals(100 * r.alpha / r.family, 2)),
+    )
+    return (
+        html.section(_t(tr, "comparison.page.heading"), intro)
+        + html.bullets(items)
+        + html.paragraphs([family])
+    )
 
 
 def headline(r: ComparisonReport, tr: Translator | None = None) -> html.Html:
@@ -198,7 +278,7 @@ def _sentence(r: ComparisonReport, row: pd.Series, tr: Translator, tests: int) -
         "versus_estimate": _value(tr, metric, row["versus_estimate"]),
         "p": _p(tr, row["p_adjusted"]),
         "tests": _t(tr, "comparison.tests_count", count=tests),
-        "method": _method(tr, r.p_adjust),
+        "method": _method(tr, r.p_adjust, r.family),
     }
     if metric == "new_customers":
         direction = _t(tr, "comparison.more" if row["verdict"] == "above" else "comparison.fewer")
@@ -244,7 +324,7 @@ def conclusion_sentences(r: ComparisonReport, tr: Translator | None = None) -> l
                 "comparison.conclusions.none",
                 kpi=_t(tr, f"comparison.phrase.{r.metric}"),
                 tests=_t(tr, "comparison.tests_count", count=tests),
-                method=_method(tr, r.p_adjust),
+                method=_method(tr, r.p_adjust, r.family),
                 alpha=tr.pct(r.alpha),
             )
         )
@@ -270,32 +350,52 @@ def conclusion_sentences(r: ComparisonReport, tr: Translator | None = None) -> l
 
 
 def conclusions(r: ComparisonReport, tr: Translator | None = None) -> html.Html:
-    """What the data say, in plain language, generated from the comparison table."""
+    """What the data say, in plain language, generated from the comparison tables (each KPI of the page)."""
     tr = _tr(tr)
-    return html.section(_t(tr, "comparison.conclusions.heading"), conclusion_sentences(r, tr))
+    if r.family == 1:
+        return html.section(_t(tr, "comparison.conclusions.heading"), conclusion_sentences(r, tr))
+    # several KPIs: what each finds, then one sentence for everyone without a difference
+    sentences = []
+    others = False
+    for m in r.metrics:
+        part = r.part(m)
+        said = conclusion_sentences(part, tr)
+        other = int((part.table["verdict"] == "no difference").sum())
+        if other and part.table["verdict"].isin(_FLAGGED).any():
+            said.remove(_t(tr, "comparison.conclusions.others", count=other))
+            others = True
+        sentences += said
+    if others:
+        sentences.append(_t(tr, "comparison.page.others"))
+    return html.section(_t(tr, "comparison.conclusions.heading"), sentences)
 
 
 # global tests -----------------------------------------------------------------------------------------------
-def global_section(r: ComparisonReport, tr: Translator | None = None) -> html.Html:
-    """The global tests (one per KPI), with the report's KPI in a sentence; shown beside the comparisons."""
-    tr = _tr(tr)
-    frame = r.global_tests.copy()
-    row = frame.set_index("metric").loc[r.metric]
+def _global_result(r: ComparisonReport, tr: Translator, row: pd.Series) -> str:
+    metric = str(row["metric"])
     if np.isfinite(row["p_value"]):
-        result = _t(
+        return _t(
             tr,
             "comparison.global.result",
             count=int(row["n_groups"]),
-            kpi=_kpi(tr, r.metric),
+            kpi=_kpi(tr, metric),
             test=_test_name(tr, row["test"]),
             statistic=tr.number(row["statistic"], digits=2),
             df=tr.number(row["df"], digits=0),
             p=_p(tr, row["p_value"]),
         )
-    else:
-        result = _t(
-            tr, "comparison.global.no_test", kpi=_kpi(tr, r.metric), note=_note(tr, row["note"], r.names)
-        )
+    return _t(tr, "comparison.global.no_test", kpi=_kpi(tr, metric), note=_note(tr, row["note"], r.names))
+
+
+def global_section(r: ComparisonReport, tr: Translator | None = None) -> html.Html:
+    """The global tests (one per KPI), with the report's KPI in a sentence; shown beside the comparisons."""
+    tr = _tr(tr)
+    frame = r.global_tests.copy()
+    results = [
+        _global_result(r, tr, row)
+        for _, row in frame.iterrows()
+        if row["metric"] in (r.metrics or [r.metric])
+    ]
     frame["kpi"] = [_kpi(tr, m) for m in frame["metric"]]
     frame["test"] = [_test_name(tr, t) for t in frame["test"]]
     frame["note"] = [_note(tr, n, r.names) for n in frame["note"]]
@@ -322,7 +422,8 @@ def global_section(r: ComparisonReport, tr: Translator | None = None) -> html.Ht
         classes={"test": "wrap-narrow", "note": "wrap"},  # the long texts wrap: no column cut at 1280 px
     )
     return (
-        html.section(_t(tr, "comparison.global.heading"), [_t(tr, "comparison.global.intro"), result]) + table
+        html.section(_t(tr, "comparison.global.heading"), [_t(tr, "comparison.global.intro"), *results])
+        + table
     )
 
 
@@ -386,10 +487,15 @@ def verdicts_table(r: ComparisonReport, tr: Translator | None = None) -> html.Ht
     columns |= {
         "versus_estimate": _t(tr, "comparison.col.versus_estimate"),
         "difference": _t(tr, "comparison.col.difference"),
-        "effect_size": _t(tr, f"comparison.col.effect.{metric}"),
+    }
+    if metric == "average_check":  # the ratio says it (the CSV keeps the difference): the table fits 1280 px
+        del columns["difference"]
+    if metric != "margin_rate":  # the margin rate's effect is the difference itself
+        columns["effect_size"] = _t(tr, f"comparison.col.effect.{metric}")
+    columns |= {
         "interval": _t(tr, "comparison.col.interval"),
         "test": _t(tr, "comparison.col.test"),
-        "p_value": _t(tr, "comparison.col.p"),
+        # the adjusted p the verdict rests on (the unadjusted one is in manager_tests.csv): the table fits
         "p_adjusted": _t(tr, "comparison.col.p_adjusted"),
         "verdict_text": _t(tr, "comparison.col.verdict"),
     }
@@ -419,7 +525,8 @@ def verdicts_table(r: ComparisonReport, tr: Translator | None = None) -> html.Ht
         formats=formats,
         caption=_t(tr, "comparison.tests.caption", kpi=_kpi(tr, metric), period=_period(tr, r)),
         sortable=True,
-        classes={c: "wrap-narrow" for c in ("test", "against", "interval", "verdict_text")},
+        classes={"who": "wrap-name"}
+        | {c: "wrap-narrow" for c in ("test", "against", "interval", "verdict_text")},
     )
 
 
@@ -428,7 +535,7 @@ def _verdicts_figure(r: ComparisonReport, tr: Translator) -> html.Html:
     if table.empty:
         return html.Html("")
     ax = verdicts_plot(r, tr)
-    is_rate = r.metric == "conversion"
+    is_rate = r.metric in ("conversion", "margin_rate")
     items = []
     for _, row in table.iterrows():
         value = row["difference"] if is_rate else row["effect_size"]
@@ -459,14 +566,25 @@ def _verdicts_figure(r: ComparisonReport, tr: Translator) -> html.Html:
 
 
 def verdicts_section(r: ComparisonReport, tr: Translator | None = None) -> html.Html:
-    """Each manager against the rest: how it is tested, what the period can detect, the table and figure."""
+    """Each manager against the rest: how it is tested, what the period can detect, the table and figure;
+    one such section for each KPI of the page."""
     tr = _tr(tr)
+    if r.family == 1:
+        return _verdicts_one(r, tr, _t(tr, "comparison.tests.heading"))
+    parts = [
+        _verdicts_one(r.part(m), tr, _t(tr, "comparison.page.tests_heading", kpi=_kpi(tr, m)))
+        for m in r.metrics
+    ]
+    return html.Html("".join(parts))
+
+
+def _verdicts_one(r: ComparisonReport, tr: Translator, heading: str) -> html.Html:
     intro = [
         _t(
             tr,
             "comparison.tests.intro",
             kpi=_t(tr, f"comparison.phrase.{r.metric}"),
-            method=_method(tr, r.p_adjust),
+            method=_method(tr, r.p_adjust, r.family),
             alpha=tr.pct(r.alpha),
         ),
         _t(tr, f"comparison.tests.method.{r.metric}"),
@@ -487,7 +605,7 @@ def verdicts_section(r: ComparisonReport, tr: Translator | None = None) -> html.
         tested = r.table[r.table["p_value"].notna()]
         size = (
             tr.t("unit.pp", value=tr.number(100 * r.detectable, digits=1))
-            if r.metric == "conversion"
+            if r.metric in ("conversion", "margin_rate")
             else tr.number(r.detectable, digits=2)
         )
         intro.append(
@@ -498,11 +616,7 @@ def verdicts_section(r: ComparisonReport, tr: Translator | None = None) -> html.
                 size=size,
             )
         )
-    return (
-        html.section(_t(tr, "comparison.tests.heading"), intro)
-        + verdicts_table(r, tr)
-        + _verdicts_figure(r, tr)
-    )
+    return html.section(heading, intro) + verdicts_table(r, tr) + _verdicts_figure(r, tr)
 
 
 # funnel -----------------------------------------------------------------------------------------------------
@@ -712,7 +826,8 @@ def reading_guide(r: ComparisonReport, tr: Translator | None = None) -> html.Htm
     tr = _tr(tr)
     items = [
         (_t(tr, f"comparison.guide.{part}_lead"), _t(tr, f"comparison.guide.{part}"))
-        for part in ("conversion", "average_check", "new_customers", "all")
+        for part in ("conversion", "average_check", "new_customers", "margin_rate", "all")
+        if part == "all" or part in (r.metrics or [r.metric])
     ]
     return html.Html(
         _GUIDE.render(

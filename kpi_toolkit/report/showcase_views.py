@@ -199,7 +199,11 @@ def profile_figure(r: ShowcaseReport, tr: Translator | None = None) -> html.Html
     tr = _tr(tr)
     labels = {m: measure_label(m, tr) for m in r.profiles["measure"]}
     ax = plot_profile(
-        r.profiles, labels=labels, xlabel=tr.t("showcase.profile.hedges_g"), lower_is_better=LOWER_IS_BETTER
+        r.profiles,
+        labels=labels,
+        xlabel=tr.t("showcase.profile.hedges_g"),
+        lower_is_better=LOWER_IS_BETTER,
+        number=lambda v: _ratio(v, tr),  # the locale's decimal comma, as few decimals as the tick has
     )
     caption = tr.t("showcase.profile.caption", period=tr.period(r.period))
     return html.figure(ax.figure, alt=caption, caption=caption)

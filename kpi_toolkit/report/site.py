@@ -51,7 +51,7 @@ from kpi_toolkit.errors import ReportError
 from kpi_toolkit.periods import Period
 from kpi_toolkit.report import page
 from kpi_toolkit.report.i18n import LANGUAGES, Translator, translator
-from kpi_toolkit.report.site_links import index_name, related_links
+from kpi_toolkit.report.site_links import index_name, related_links, set_body_links
 
 __all__ = [
     "INDEX_NAME",
@@ -472,7 +472,7 @@ def _kind_order(kind: str) -> tuple[int, str]:
 
 def _navigation(
     path: Path, record: ReportRecord, root: Path, by_series: dict, by_subject: dict, default: str = "en"
-) -> str:
+) -> tuple[str, list[dict[str, str]], Translator]:
     tr = translator(record.lang if record.lang in LANGUAGES else "en")
     here = path.parent
     index = root / index_name(tr.lang, default)
@@ -491,11 +491,14 @@ def _navigation(
         for p, r in sorted(by_subject.get(subject, []), key=lambda item: item[1].lang)
         if r.lang != record.lang
     ]
-    return _NAV.render(**links)
+    return _NAV.render(**links), links["related"], tr
 
 
-def _set_navigation(html_path: Path, nav: str) -> bool:
-    """Put ``nav`` between the report's navigation markers; True when the file changed."""
+def _set_navigation(
+    html_path: Path, nav: str, related: list[dict[str, str]] | None = None, tr: Translator | None = None
+) -> bool:
+    """Put ``nav`` between the report's navigation markers, and ``related`` into the body's paragraph of
+    related reports (:func:`~kpi_toolkit.report.site_links.set_body_links`); True when the file changed."""
     text = html_path.read_text(encoding="utf-8")
     start = text.find(page.NAV_START)
     body = text.find("<main")
@@ -503,6 +506,8 @@ def _set_navigation(html_path: Path, nav: str) -> bool:
     if start < 0 or end < 0 or (0 <= body < start):
         return False  # a report without a navigation slot (rendered by an older toolkit): leave it as it is
     updated = text[: start + len(page.NAV_START)] + nav + text[end:]
+    if tr is not None:
+        updated = set_body_links(updated, related or [], tr)
     if updated == text:
         return False
     _write_atomic(html_path, updated)
@@ -629,8 +634,8 @@ def build_site(
         for path, record in records:
             if record.status != "ok":
                 continue
-            nav = _navigation(path, record, root, newest, by_subject, lang)
-            if _set_navigation(path.parent / record.file, nav):
+            nav, related, nav_tr = _navigation(path, record, root, newest, by_subject, lang)
+            if _set_navigation(path.parent / record.file, nav, related, nav_tr):
                 updated.append(path.parent / record.file)
         # one index per language with reports: index.html in ``lang``, index.<other>.html in the others
         languages = [lang, *sorted({r.lang for _, r in records if r.lang in LANGUAGES} - {lang})]

@@ -24,9 +24,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from markupsafe import escape
+
 from kpi_toolkit.report.i18n import Translator
 
-__all__ = ["DEFAULT_LANG", "index_name", "related_links"]
+__all__ = ["DEFAULT_LANG", "body_links", "index_name", "related_links", "set_body_links"]
 
 #: The language of ``index.html``; every other language's index is ``index.<lang>.html``.
 DEFAULT_LANG = "en"
@@ -116,3 +118,50 @@ def related_links(
             p, r = sorted(cards, key=lambda item: item[1].team is not None)[0]
             links.append(link(p, r, tr.t("site_links.bonus")))
     return links
+
+
+#: The paragraph of a report's body that names its related reports (:func:`body_links`): the site fills it
+#: with links; without any related report in the site it keeps the commands that would make them.
+_BODY = re.compile(r'<p class="kpi-related" data-fallback="(?P<fallback>[^"]*)">(?P<inner>.*?)</p>', re.S)
+
+
+def body_links(fallback: str) -> str:
+    """The body's paragraph of related reports as a report renders it alone: ``fallback`` (plain text, the
+    commands that make them), kept in an attribute so that the site can put it back when no related report
+    is left.
+
+    >>> body_links("kpi-report compare")
+    '<p class="kpi-related" data-fallback="kpi-report compare">kpi-report compare</p>'
+    """
+    text = str(escape(fallback))
+    return f'<p class="kpi-related" data-fallback="{text}">{text}</p>'
+
+
+def set_body_links(page: str, related: list[dict[str, str]], tr: Translator) -> str:
+    """``page`` with its paragraph of related reports (:func:`body_links`) linking to ``related`` (as
+    :func:`related_links` gives them), or back to its command text when there is none; ``page`` unchanged
+    without such a paragraph.
+
+    >>> page = body_links("kpi-report plan-gap")
+    >>> from kpi_toolkit.report.i18n import translator
+    >>> linked = set_body_links(page, [{"href": "plan_gap.html", "label": "Plan gap", "kind": "plan_gap"}],
+    ...                         translator("en"))
+    >>> '<a href="plan_gap.html" data-related="plan_gap">Plan gap</a>' in linked
+    True
+    >>> set_body_links(linked, [], translator("en")) == page
+    True
+    """
+
+    def fill(match: re.Match[str]) -> str:
+        fallback = match.group("fallback")
+        if not related:
+            return f'<p class="kpi-related" data-fallback="{fallback}">{fallback}</p>'
+        links = ", ".join(
+            f'<a href="{escape(link["href"])}" data-related="{escape(link["kind"])}">'
+            f"{escape(link['label'])}</a>"
+            for link in related
+        )
+        lead = escape(tr.t("report_links.linked"))
+        return f'<p class="kpi-related" data-fallback="{fallback}">{lead} {links}.</p>'
+
+    return _BODY.sub(fill, page)

@@ -22,6 +22,7 @@ from kpi_toolkit.report.narrative import LEVEL, summary_sentences
 from kpi_toolkit.report.quarterly import QuarterlyReport
 from kpi_toolkit.report.report_words import parameter_rows, table_name
 from kpi_toolkit.report.site import KeyFigure
+from kpi_toolkit.report.site_links import body_links
 
 __all__ = [
     "attainment_figure",
@@ -45,6 +46,7 @@ __all__ = [
     "ranking_figure",
     "ranking_section",
     "ranking_table",
+    "related_reports",
     "summary",
     "title",
     "totals_section",
@@ -433,6 +435,33 @@ def attainment_section(
         html.section(tr.t("quarterly.ranking.heading"), intro)
         + ranking_figure(ranking, names=names, tr=tr)
         + attainment_table(ranking, period=period, names=names, tr=tr)
+    )
+
+
+def related_reports(q: QuarterlyReport, tr: Translator | None = None) -> html.Html:
+    """The reports that answer the quarterly report's next questions (the manager comparison of the year,
+    the plan gap, the KPI card, the per-manager reports): links when they are in the same site (the site
+    puts them in, :func:`kpi_toolkit.report.site_links.set_body_links`), else the commands that make them.
+
+    >>> from kpi_toolkit.demo import make_demo_data
+    >>> import kpi_toolkit as kt
+    >>> from kpi_toolkit.report import quarterly_report
+    >>> q = quarterly_report(kt.from_frames(**make_demo_data()), period="2026Q3", team="North")
+    >>> "kpi-report compare --data DIR --period 2026 --team North" in related_reports(q)
+    True
+    """
+    tr = _tr(tr)
+    year = Period.containing(q.period.start, "year", q.period.fiscal_year_start)
+    options = (f" --team {q.team}" if q.team else "") + (f" --lang {tr.lang}" if tr.lang != "en" else "")
+    commands = [
+        f"kpi-report compare --data DIR --period {year}{options}",
+        f"kpi-report plan-gap --data DIR --period {q.period}{options}",
+        f"kpi-report card --data DIR --period {q.period} --card CARD{options}",
+        f"kpi-report batch --data DIR --by manager --period {q.period}{options}",
+    ]
+    heading = tr.t("report_links.heading")
+    return html.section(heading) + html.Html(
+        body_links(tr.t("report_links.fallback", commands="; ".join(commands)))
     )
 
 
