@@ -25,6 +25,8 @@ data_dir: str = "../data/demo"  # folder of the data set (orders.csv, leads.csv,
 period: str = "2026Q3"  # the period that missed, e.g. 2026Q3 (quarter) or 2026-07 (month)
 team: str = ""  # the team to investigate; empty: all teams
 manager: str = ""  # the manager to look at closely (their id, e.g. M10); empty: the largest contributor
+mapping: str = ""  # mapping file for a real export (see docs/mappings.md); empty: the contract's own files
+plan_metric: str = ""  # KPI of the plan: sales_volume, net_sales or gross_margin; empty: the data set's
 
 # %%
 import pandas as pd
@@ -33,7 +35,7 @@ import kpi_toolkit as kt
 from kpi_toolkit.figures import plot_customer_bridge
 from kpi_toolkit.gap import plot_gap_waterfall
 
-data = kt.load(data_dir)
+data = kt.load(data_dir, mapping=mapping or None, plan_metric=plan_metric or None)
 p = data.period(period)
 team = team or None  # every team when empty
 METRICS = ("conversion", "average_check", "new_customers")
