@@ -145,7 +145,7 @@ def _baseline_frame(baseline: pd.DataFrame, use_leads: bool, extras: tuple[str, 
     for factor in extras:
         column = _factor_name(factor)
         try:
-            values = baseline[column].astype("float64")
+            values = baseline.get(column, pd.Series(np.nan, index=baseline.index)).astype("float64")
         except (TypeError, ValueError):
             raise ParameterError(
                 f"baseline: column {column!r} must hold numbers. Fix: convert it (NaN for missing)."
