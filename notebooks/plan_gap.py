@@ -88,8 +88,9 @@ sources
 views.gap_section(report, tr, gap=gap, sources=sources)
 
 # %% tags=["analysis"]
+# sales, returns, net sales, gross margin and margin rate; the plan's metric: kpis.attrs["plan_metric"]
 kpis = kt.manager_kpis(data_as_of(data, report.as_of), period=report.period, team=team or None)
-kpis  # sales, returns, net sales, gross margin, margin rate; the plan's metric: kpis.attrs["plan_metric"]
+kpis
 
 # %%
 margin_views.margin_section(report, tr, kpis=kpis, gap=gap)
