@@ -50,6 +50,9 @@ def test_the_gap_section_names_the_metric_and_its_steps(margin_report):
     assert "the margin rate: volume bought with discounts" in text
     assert "The plan&#39;s return rate and margin rate" in text
     assert "Gross margin of the team: 656 against 850 (plan), a gap of -194." in text
+    assert (
+        "The plan sets only the gross margin, so its split into orders and average check is assumed" in text
+    )
     assert "margin rate" in text and "returns" in text  # the waterfall's alternative text names the steps
     figures = {f.key: f for f in views.key_figures(r, translator("en"))}
     assert figures["actual"].label == "Gross margin" and figures["actual"].value == 656.0

@@ -355,7 +355,7 @@ def _orders_step(gap: pd.DataFrame, names: Mapping[str, str], tr: Translator, fo
 
 
 _ASSUMED = re.compile(
-    r"^plan: targets for (?:sales_volume|net_sales|gross_margin); (?P<drivers>[a-z_, ]+) = "
+    r"^plan: targets for (?P<metric>sales_volume|net_sales|gross_margin); (?P<drivers>[a-z_, ]+) = "
     r"(?P<source>own \S+|team) mix"
 )
 
@@ -389,6 +389,10 @@ def assumed_split(gap: pd.DataFrame, tr: Translator | None = None, *, manager: s
     else:
         source = tr.t("plan_verdicts.source_own" if own else "plan_verdicts.source_team")
     names = tr.names(_driver(tr, "leads" if d == "leads_closed" else d) for d in drivers)
+    metric = found[0]["metric"]
+    if metric != "sales_volume":  # a plan of net sales or gross margin alone
+        what = tr.t(f"plan_gap_margin.metric.{metric}")
+        return tr.t("plan_gap_margin.assumed", metric=what, drivers=names, source=source)
     return tr.t("plan_verdicts.assumed", drivers=names, source=source)
 
 
