@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 import kpi_toolkit as kt
+from kpi_toolkit.report import first_screens, translator
 from kpi_toolkit.report import plan_gap_margin_views as margin_views
 from kpi_toolkit.report import plan_gap_views as views
-from kpi_toolkit.report import translator
 from kpi_toolkit.report.plan_gap_report import plan_gap_report
 from tests.test_plan_gap_net_sales import _plans, _tables
 
@@ -102,3 +102,12 @@ def test_the_manager_in_focus():
         in text
     )
     assert "margin rate -264" in text
+
+
+def test_the_first_screen_names_the_metric_and_the_margin_step(margin_report):
+    r, _ = margin_report
+    text = str(first_screens.plan_gap_answer(r, translator("en")))
+    assert "The plan is measured on gross margin" in text
+    assert "The two drivers that cost the most: margin rate (-264) and returns (-23)." in text
+    ru = str(first_screens.plan_gap_answer(r, translator("ru")))
+    assert "маржинальность (-264) и возвраты (-23)" in ru

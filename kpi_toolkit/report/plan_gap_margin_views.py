@@ -16,11 +16,19 @@ from kpi_toolkit.report.i18n import Translator, translator
 from kpi_toolkit.report.margin_views import has_margin_data
 from kpi_toolkit.report.plan_gap_report import PlanGapReport
 
-__all__ = ["gap_metric", "identity_sentences", "margin_section", "shows_margin"]
+__all__ = ["driver_word", "gap_metric", "identity_sentences", "margin_section", "shows_margin"]
 
 TOTAL = "TOTAL"
 #: The steps of the rates in a plan gap, with their word in ``plan_gap_margin.driver``.
 RATE_STEPS = (("returns_effect", "returns"), ("margin_effect", "margin"))
+
+
+def driver_word(tr: Translator, column: str) -> str:
+    """The report's word for an effect column of :func:`kpi_toolkit.plan_gap` (``"average_check_effect"``:
+    average check; ``"returns_effect"``: returns; ``"margin_effect"``: margin rate)."""
+    name = column.removesuffix("_effect")
+    section = "plan_gap_margin" if name in ("returns", "margin") else "plan_gap"
+    return tr.t(f"{section}.driver.{name}")
 
 
 def gap_metric(gap: pd.DataFrame) -> str:

@@ -32,7 +32,7 @@ from kpi_toolkit.periods import Period, parse_span
 from kpi_toolkit.plan_gap import alerts, plan_gap
 from kpi_toolkit.report import html
 from kpi_toolkit.report.i18n import Translator, translator
-from kpi_toolkit.report.plan_gap_margin_views import gap_metric, identity_sentences
+from kpi_toolkit.report.plan_gap_margin_views import driver_word, gap_metric, identity_sentences
 from kpi_toolkit.report.plan_gap_report import PlanGapReport
 from kpi_toolkit.report.plan_verdict_views import cause_columns, cause_phrase, plan_lead
 from kpi_toolkit.report.report_words import parameter_rows
@@ -82,9 +82,7 @@ def _signed(tr: Translator, value: float) -> str:
 
 
 def _driver(tr: Translator, column: str) -> str:
-    if column in ("returns_effect", "margin_effect"):  # the factors of a plan on net sales or gross margin
-        return tr.t(f"plan_gap_margin.driver.{column.removesuffix('_effect')}")
-    return tr.t(f"plan_gap.driver.{column.removesuffix('_effect')}")
+    return driver_word(tr, column)
 
 
 def _baseline_name(tr: Translator, baseline: str) -> str:
