@@ -391,12 +391,13 @@ def plan_gap(
     pandas.DataFrame
         Columns :data:`kpi_toolkit.gap.PLAN_GAP_COLUMNS` (``manager, actual, baseline_value, gap,
         leads_effect, conversion_effect, orders_per_win_effect, orders_effect, average_check_effect,
-        reference, method``), one row per manager (sorted) and a last row ``manager="TOTAL"`` whose values
-        are the sums over the decomposed managers (its ``method`` names the managers left out and their
-        volume). ``attrs["effect_intervals"]``: :func:`kpi_toolkit.gap.effect_intervals` (per manager,
-        TOTAL and effect, a 95 % bootstrap interval and ``within_noise``: could that effect be noise?);
-        ``attrs["left_out"]``: ``{"managers": [...], "actual": volume}`` of the managers not decomposed
-        (e.g. without a plan).
+        reference, method, returns_effect, margin_effect``), one row per manager (sorted) and a last row
+        ``manager="TOTAL"`` whose values are the sums over the decomposed managers (its ``method`` names
+        the managers left out and their volume). ``attrs["effect_intervals"]``:
+        :func:`kpi_toolkit.gap.effect_intervals` (per manager, TOTAL and effect, a 95 % bootstrap interval
+        and ``within_noise``: could that effect be noise?); ``attrs["left_out"]``: ``{"managers": [...],
+        "actual": volume}`` of the managers not decomposed (e.g. without a plan); ``attrs["metric"]``: the
+        metric the gap is measured on (``data.plan_metric``).
 
     Raises
     ------
@@ -411,6 +412,15 @@ def plan_gap(
     split of the volume into lead-sourced and other orders). Without leads, ``orders x average_check``.
     The effects add up to the gap exactly (LMDI-I; zeros by the limits of Ang & Liu 2007), see
     :func:`kpi_toolkit.gap.decompose_gap` for the edge cases.
+
+    The gap is measured on the data set's plan metric (``kt.load(..., plan_metric=...)``), against every
+    baseline. On ``net_sales`` the product gains the factor ``1 - return_rate`` (``returns_effect``), on
+    ``gross_margin`` also the margin rate (``margin_effect``); both NaN on ``sales_volume``. The plan's
+    rates are those its targets imply (``1 - net_sales / sales_volume``; ``gross_margin / net_sales``, else
+    a ``margin_rate`` target, else ``gross_margin / (sales_volume x (1 - return_rate))``), else the
+    manager's own of the same reference period as the mix (else the team's pooled), unscaled, so that the
+    plan's ambition lands on the volume drivers; the previous and last-year baselines take that period's
+    rates, the team baseline the team's pooled rates of the period.
 
     A plan of the volume alone says nothing about leads or conversion; the team's mix of the same period
     would split a gap the whole team shares (conversion fell for everyone) evenly over the four drivers.
