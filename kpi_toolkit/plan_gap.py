@@ -33,6 +33,7 @@ from kpi_toolkit.gap import (
     team_baseline,
 )
 from kpi_toolkit.gap.causes import miss_causes_from
+from kpi_toolkit.gap.decompose import NUMERIC_COLUMNS
 from kpi_toolkit.gap.drivers import _check_choice
 from kpi_toolkit.gap.uncertainty import EFFECT_INTERVAL_COLUMNS, effect_intervals
 from kpi_toolkit.kpis import period_sums
@@ -109,7 +110,8 @@ def _mode(data: SalesData) -> Literal["leads", "orders"]:
 
 
 def _counts(data: SalesData, period: Period, managers: Sequence[str]) -> pd.DataFrame:
-    """Counts per manager (``COUNT_COLUMNS``; the lead counts NaN without a leads table)."""
+    """Counts per manager (``COUNT_COLUMNS``; the lead counts NaN without a leads table), then ``returns``
+    and ``gross_margin`` (NaN without costs), as :func:`kpi_toolkit.manager_kpis` counts them."""
     sums = period_sums(data, months=period.months, managers=managers)
     counts = pd.DataFrame(
         {
@@ -124,7 +126,71 @@ def _counts(data: SalesData, period: Period, managers: Sequence[str]) -> pd.Data
     else:
         counts["leads_closed"] = np.nan
         counts["leads_won"] = np.nan
-    return counts.loc[:, ["manager", "leads_closed", "leads_won", "orders", "sales_volume"]]
+    returns = sums["returns"].to_numpy(dtype="float64")
+    counts["returns"] = returns
+    margin = counts["sales_volume"] - returns - sums["order_cost"].to_numpy(dtype="float64")
+    counts["gross_margin"] = (
+        (margin + sums["return_cost"].to_numpy(dtype="float64")) if data.has_costs else np.nan
+    )
+    return counts.loc[:, ["manager", "leads_closed", "leads_won", "orders", "sales_volume", *_MONEY]]
+
+
+#: The sums of :func:`_counts` after the counts of ``COUNT_COLUMNS``.
+_MONEY = ("returns", "gross_margin")
+#: The rates each plan metric adds to the volume drivers (:data:`kpi_toolkit.gap.GAP_METRICS`).
+_RATES = {"sales_volume": (), "net_sales": ("return_rate",), "gross_margin": ("return_rate", "margin_rate")}
+
+
+def _rates(counts: pd.DataFrame) -> pd.DataFrame:
+    """Per manager: ``return_rate = returns / sales_volume`` and ``margin_rate = gross_margin / net_sales``
+    (NaN where the denominator is 0): the extra factors of a baseline taken from counts."""
+    volume = counts["sales_volume"].astype("float64")
+    net = volume - counts["returns"].astype("float64")
+    return pd.DataFrame(
+        {
+            "manager": counts["manager"].astype("str").to_numpy(),
+            "return_rate": (counts["returns"] / volume).where(volume != 0).to_numpy(dtype="float64"),
+            "margin_rate": (counts["gross_margin"] / net).where(net != 0).to_numpy(dtype="float64"),
+        }
+    )
+
+
+def _with_rates(base: pd.DataFrame, rates: pd.DataFrame) -> pd.DataFrame:
+    """``base`` with the ``return_rate`` and ``margin_rate`` of ``rates`` (matched by manager)."""
+    table = rates.set_index("manager").reindex(columns=["return_rate", "margin_rate"])
+    keys = base["manager"].astype("str")
+    return base.assign(
+        return_rate=keys.map(table["return_rate"]).astype("float64").to_numpy(),
+        margin_rate=keys.map(table["margin_rate"]).astype("float64").to_numpy(),
+    )
+
+
+def _pooled_rates(counts: pd.DataFrame, managers: Sequence[str]) -> pd.DataFrame:
+    """The team's pooled rates (summed returns over summed volume, summed margin over summed net sales),
+    one row per manager."""
+    total = counts[["sales_volume", "returns", "gross_margin"]].sum(min_count=1).to_frame().T
+    pooled = _rates(total.assign(manager="team")).iloc[0]
+    return pd.DataFrame(
+        {
+            "manager": list(managers),
+            "return_rate": pooled["return_rate"],
+            "margin_rate": pooled["margin_rate"],
+        }
+    )
+
+
+def _return_pools(data: SalesData, period: Period) -> dict[str, np.ndarray]:
+    """Each manager's returns booked in ``period``: rows of (amount, cost; 0 without costs)."""
+    returns = data.resolved_returns
+    if returns is None:
+        return {}
+    when = pd.to_datetime(returns["returned_at"])
+    booked = returns[(when >= period.start) & (when < period.end)]
+    pairs = booked.assign(cost=booked["cost"].astype("float64").fillna(0.0))
+    return {
+        str(m): g[["amount", "cost"]].to_numpy(dtype="float64")
+        for m, g in pairs.groupby("manager", sort=True)
+    }
 
 
 def _missing_baseline(managers: Sequence[str], note: str) -> pd.DataFrame:
@@ -146,6 +212,20 @@ def _usable_mix(mix: pd.DataFrame, targets: pd.DataFrame, drivers: Sequence[str]
     return (good | ~free).all(axis=1)
 
 
+def _usable_rates(rates: pd.DataFrame, free: pd.DataFrame) -> pd.Series:
+    """Per manager: every free rate of ``rates`` makes a positive factor (a return rate below 1, a positive
+    margin rate), so that the plan's volume drivers can be scaled to its target."""
+    values = rates.set_index("manager").reindex(free.index)
+    good = pd.DataFrame(
+        {
+            "return_rate": np.isfinite(values["return_rate"]) & (values["return_rate"] < 1),
+            "margin_rate": np.isfinite(values["margin_rate"]) & (values["margin_rate"] > 0),
+        },
+        index=free.index,
+    )
+    return (good[free.columns] | ~free).all(axis=1)
+
+
 def _plan_baseline(
     data: SalesData, period: Period, managers: list[str], actual: pd.DataFrame
 ) -> pd.DataFrame:
@@ -157,53 +237,125 @@ def _plan_baseline(
     between leads, conversion, orders per win and average check, and a driver that changed since is
     where the gap lands (the team's current mix would split a gap the whole team shares evenly over the
     drivers).
+
+    On a plan of net sales or gross margin (``data.plan_metric``) the return rate and the margin rate are
+    further factors. Each is the plan's where its targets imply it (return rate ``1 - net_sales /
+    sales_volume``; margin rate ``gross_margin / net_sales``, else a ``margin_rate`` target, else
+    ``gross_margin / (sales_volume x (1 - return rate))``), else the manager's own of the same reference
+    period as the mix (unscaled: the plan's ambition lands on the volume drivers); the volume drivers are
+    then scaled to ``target / ((1 - return rate) x margin rate)``.
     """
     mode = _mode(data)
+    metric = data.plan_metric
     drivers = list(LEADS_DRIVERS if mode == "leads" else ORDERS_DRIVERS)
+    rates = list(_RATES[metric])
     book = data.plan_book
     targets = pd.DataFrame({"manager": managers})
-    for metric in ("sales_volume", *_DRIVER_TARGETS[mode]):
-        targets[metric] = book.targets(managers, period, metric).to_numpy()
-    if targets["sales_volume"].isna().all():
-        return _missing_baseline(managers, f"plan: no sales_volume target for {period}")
-    targets = targets.reindex(columns=["manager", "sales_volume", *drivers])
+    levels = ("sales_volume", "net_sales", "gross_margin", "margin_rate")
+    for name in dict.fromkeys((*levels, *_DRIVER_TARGETS[mode])):
+        if name in levels[1:] and metric == "sales_volume":
+            targets[name] = np.nan
+            continue
+        targets[name] = book.targets(managers, period, name).to_numpy()
+    if targets[metric].isna().all():
+        return _missing_baseline(managers, f"plan: no {metric} target for {period}")
+    volume_target, net_target = targets["sales_volume"], targets["net_sales"]
+    pinned = pd.DataFrame(index=targets.index)
+    pinned["return_rate"] = (1.0 - net_target / volume_target).where(volume_target > 0)
+    margin = (targets["gross_margin"] / net_target).where(net_target > 0)
+    pinned["margin_rate"] = margin.fillna(targets["margin_rate"])
+    pinned = pinned.set_index(pd.Index(managers, name="manager"))[rates]
+    free = pinned.isna()
+    if "margin_rate" in rates:
+        by_volume = (volume_target.notna() & targets["gross_margin"].notna()).to_numpy()
+        free["margin_rate"] &= ~by_volume
+    drivers_free = targets.reindex(columns=["manager", *drivers])
     team = pooled_drivers(actual, mode=mode)
     # the team's drivers per manager: pooled ratios, and the team's leads (orders) per manager
     team[["leads_closed", "orders", "sales_volume"]] /= max(len(managers), 1)
     team_mix = pd.DataFrame([team.to_numpy()] * len(managers), columns=team.index).assign(manager=managers)
-    sources: list[tuple[str, pd.DataFrame]] = []
+    sources: list[tuple[str, pd.DataFrame, pd.DataFrame]] = []
     for other in (period.previous(), period.last_year()):
         if _covered(data, other):
-            own = drivers_from_counts(_counts(data, other, managers), mode=mode)
-            sources.append((f"own {other}", own))
-    sources.append(("team", team_mix))
+            counts = _counts(data, other, managers)
+            own = drivers_from_counts(counts, mode=mode)
+            sources.append((f"own {other}", own, _rates(counts)))
+    sources.append(("team", team_mix, _pooled_rates(actual, managers)))
     chosen = pd.Series(len(sources) - 1, index=pd.Index(managers, name="manager"))
     for k in range(len(sources) - 2, -1, -1):
-        usable = _usable_mix(sources[k][1], targets, drivers)
+        usable = _usable_mix(sources[k][1], drivers_free, drivers)
+        if rates:
+            usable &= _usable_rates(sources[k][2], free)
         chosen[usable.to_numpy()] = k
     parts = []
-    for k, (name, mix) in enumerate(sources):
+    for k, (name, mix, mix_rates) in enumerate(sources):
         rows = chosen.index[chosen == k]
-        if len(rows):
-            mine = targets[targets["manager"].isin(rows)]
-            parts.append(plan_baseline(mine, mix=mix[mix["manager"].isin(rows)], mode=mode, mix_name=name))
+        if not len(rows):
+            continue
+        mine = targets[targets["manager"].isin(rows)].set_index("manager")
+        own_rates = mix_rates.set_index("manager").reindex(mine.index)[rates]
+        used = pinned.loc[mine.index].fillna(own_rates)
+        if "margin_rate" in rates:  # a margin rate from the sales_volume and gross_margin targets alone
+            from_volume = mine["gross_margin"] / (mine["sales_volume"] * (1.0 - used["return_rate"]))
+            late = pinned.loc[mine.index, "margin_rate"].isna() & ~free.loc[mine.index, "margin_rate"]
+            used["margin_rate"] = used["margin_rate"].mask(late, from_volume)
+        factor = (1.0 - used["return_rate"]) if "return_rate" in rates else 1.0
+        if "margin_rate" in rates:
+            factor = factor * used["margin_rate"]
+        scaled = (mine[metric] / factor).where(np.isfinite(factor) & (factor > 0)) if rates else mine[metric]
+        wanted = mine.reset_index()[["manager", *drivers]].assign(sales_volume=scaled.to_numpy())
+        base = plan_baseline(wanted, mix=mix[mix["manager"].isin(rows)], mode=mode, mix_name=name)
+        if rates:
+            base = _rated_reference(base, mine, used, free, name, metric)
+        parts.append(base)
     return pd.concat(parts, ignore_index=True).sort_values("manager", kind="stable").reset_index(drop=True)
+
+
+def _rated_reference(
+    base: pd.DataFrame,
+    targets: pd.DataFrame,
+    used: pd.DataFrame,
+    free: pd.DataFrame,
+    mix_name: str,
+    metric: str,
+) -> pd.DataFrame:
+    """A plan baseline with its rates, and a ``reference`` that names the metric's targets and the rates."""
+    out = _with_rates(base, used.reset_index())
+    notes = []
+    for row in out.itertuples(index=False):
+        manager, note = str(row.manager), str(row.reference)
+        given = [m for m in ("sales_volume", "net_sales", "gross_margin") if pd.notna(targets.at[manager, m])]
+        if note.startswith("plan: no positive sales_volume target"):
+            note = f"plan: no positive {metric} target, or rates that make it no positive volume"
+        note = note.replace("targets for sales_volume", "targets for " + ", ".join(given), 1)
+        for rate in used.columns:
+            source = mix_name if free.at[manager, rate] else "plan"
+            note += f"; {rate} = {source} {used.at[manager, rate]:.4g}"
+        notes.append(note)
+    return out.assign(reference=notes)
 
 
 def _baseline(
     data: SalesData, period: Period, managers: list[str], actual: pd.DataFrame, baseline: str
 ) -> pd.DataFrame:
+    """The drivers of ``baseline``, with the ``return_rate`` and ``margin_rate`` columns (the plan's, the
+    period's own, or the team's pooled of the period)."""
     mode = _mode(data)
     if baseline == "team":
-        return team_baseline(actual, mode=mode)
+        base = _with_rates(team_baseline(actual, mode=mode), _pooled_rates(actual, managers))
+        rates = _RATES[data.plan_metric]
+        return base.assign(reference=base["reference"] + "".join(f", {r}" for r in rates)) if rates else base
     if baseline == "plan":
-        return _plan_baseline(data, period, managers, actual)
+        base = _plan_baseline(data, period, managers, actual)
+        return base if "return_rate" in base else base.assign(return_rate=np.nan, margin_rate=np.nan)
     other = period.previous() if baseline == "previous" else period.last_year()
     if not _covered(data, other):
         start = data.first_date.date().isoformat()
-        return _missing_baseline(managers, f"{baseline}: {other} is outside the data (it starts {start})")
-    base = drivers_from_counts(_counts(data, other, managers), mode=mode)
-    return base.assign(reference=f"{baseline}: {other}")
+        missing = _missing_baseline(managers, f"{baseline}: {other} is outside the data (it starts {start})")
+        return missing.assign(return_rate=np.nan, margin_rate=np.nan)
+    counts = _counts(data, other, managers)
+    base = drivers_from_counts(counts, mode=mode)
+    return _with_rates(base, _rates(counts)).assign(reference=f"{baseline}: {other}")
 
 
 def plan_gap(
@@ -239,12 +391,13 @@ def plan_gap(
     pandas.DataFrame
         Columns :data:`kpi_toolkit.gap.PLAN_GAP_COLUMNS` (``manager, actual, baseline_value, gap,
         leads_effect, conversion_effect, orders_per_win_effect, orders_effect, average_check_effect,
-        reference, method``), one row per manager (sorted) and a last row ``manager="TOTAL"`` whose values
-        are the sums over the decomposed managers (its ``method`` names the managers left out and their
-        volume). ``attrs["effect_intervals"]``: :func:`kpi_toolkit.gap.effect_intervals` (per manager,
-        TOTAL and effect, a 95 % bootstrap interval and ``within_noise``: could that effect be noise?);
-        ``attrs["left_out"]``: ``{"managers": [...], "actual": volume}`` of the managers not decomposed
-        (e.g. without a plan).
+        reference, method, returns_effect, margin_effect``), one row per manager (sorted) and a last row
+        ``manager="TOTAL"`` whose values are the sums over the decomposed managers (its ``method`` names
+        the managers left out and their volume). ``attrs["effect_intervals"]``:
+        :func:`kpi_toolkit.gap.effect_intervals` (per manager, TOTAL and effect, a 95 % bootstrap interval
+        and ``within_noise``: could that effect be noise?); ``attrs["left_out"]``: ``{"managers": [...],
+        "actual": volume}`` of the managers not decomposed (e.g. without a plan); ``attrs["metric"]``: the
+        metric the gap is measured on (``data.plan_metric``).
 
     Raises
     ------
@@ -259,6 +412,15 @@ def plan_gap(
     split of the volume into lead-sourced and other orders). Without leads, ``orders x average_check``.
     The effects add up to the gap exactly (LMDI-I; zeros by the limits of Ang & Liu 2007), see
     :func:`kpi_toolkit.gap.decompose_gap` for the edge cases.
+
+    The gap is measured on the data set's plan metric (``kt.load(..., plan_metric=...)``), against every
+    baseline. On ``net_sales`` the product gains the factor ``1 - return_rate`` (``returns_effect``), on
+    ``gross_margin`` also the margin rate (``margin_effect``); both NaN on ``sales_volume``. The plan's
+    rates are those its targets imply (``1 - net_sales / sales_volume``; ``gross_margin / net_sales``, else
+    a ``margin_rate`` target, else ``gross_margin / (sales_volume x (1 - return_rate))``), else the
+    manager's own of the same reference period as the mix (else the team's pooled), unscaled, so that the
+    plan's ambition lands on the volume drivers; the previous and last-year baselines take that period's
+    rates, the team baseline the team's pooled rates of the period.
 
     A plan of the volume alone says nothing about leads or conversion; the team's mix of the same period
     would split a gap the whole team shares (conversion fell for everyone) evenly over the four drivers.
@@ -304,24 +466,40 @@ def plan_gap(
     managers = data.managers_of(team, period=p)
     actual = _counts(data, p, managers)
     base = _baseline(data, p, managers, actual, baseline)
-    gap = decompose_gap(actual, base, method=method, mode=_mode(data), reference=baseline)
+    metric = data.plan_metric
+    gap = decompose_gap(actual, base, method=method, mode=_mode(data), reference=baseline, metric=metric)
     managers_rows = gap.iloc[:-1]
     left = managers_rows[managers_rows["method"].str.startswith("none")]
     left_out = {"managers": left["manager"].tolist(), "actual": float(left["actual"].fillna(0.0).sum())}
     intervals = pd.DataFrame({c: [] for c in EFFECT_INTERVAL_COLUMNS})
     if len(left) < len(managers_rows):
         sample = data.sample_orders(periods=[p], managers=managers, max_orders=5000)
-        amounts = {str(m): g["amount"].to_numpy(dtype="float64") for m, g in sample.groupby("manager")}
-        intervals = effect_intervals(actual, base, amounts=amounts, method=method, mode=_mode(data))
+        groups = dict(list(sample.groupby("manager")))
+        amounts = {str(m): g["amount"].to_numpy(dtype="float64") for m, g in groups.items()}
+        costs = (
+            {str(m): g["cost"].to_numpy(dtype="float64") for m, g in groups.items()}
+            if data.has_costs
+            else None
+        )
+        intervals = effect_intervals(
+            actual,
+            base,
+            amounts=amounts,
+            method=method,
+            mode=_mode(data),
+            metric=metric,
+            costs=costs,
+            returns=_return_pools(data, p) if metric != "sales_volume" else None,
+        )
     if len(managers_rows) and managers_rows["method"].str.startswith("none").all():
         # nothing decomposed: the team's gap is unknown too (not a sum over no manager, 0)
         last = gap.index[-1]
-        gap.loc[last, list(PLAN_GAP_COLUMNS[2:-2])] = np.nan
+        gap.loc[last, list(NUMERIC_COLUMNS[1:])] = np.nan
         gap.loc[last, "actual"] = float(managers_rows["actual"].sum())
         gap.loc[last, "reference"] = str(managers_rows["reference"].iloc[0])
         gap.loc[last, "method"] = "none; no manager could be decomposed"
     out = gap.loc[:, list(PLAN_GAP_COLUMNS)]
-    out.attrs.update({"effect_intervals": intervals, "left_out": left_out})
+    out.attrs.update({"effect_intervals": intervals, "left_out": left_out, "metric": metric})
     return out
 
 

@@ -40,6 +40,7 @@ output_dir: str = ""  # folder for the report's record and plan_gap.csv (kpi-rep
 # %%
 import kpi_toolkit as kt
 from kpi_toolkit.report import first_screens, outputs, pipeline_views, shared, translator
+from kpi_toolkit.report import plan_gap_margin_views as margin_views
 from kpi_toolkit.report import plan_gap_views as views
 from kpi_toolkit.report.customer_views import customer_bridge_section
 from kpi_toolkit.report.plan_gap_report import data_as_of, plan_gap_report
@@ -88,6 +89,14 @@ sources
 
 # %%
 views.gap_section(report, tr, gap=gap, sources=sources)
+
+# %% tags=["analysis"]
+# sales, returns, net sales, gross margin and margin rate; the plan's metric: kpis.attrs["plan_metric"]
+kpis = kt.manager_kpis(data_as_of(data, report.as_of), period=report.period, team=team or None)
+kpis
+
+# %%
+margin_views.margin_section(report, tr, kpis=kpis, gap=gap)
 
 # %% tags=["analysis"]
 bridge = kt.customer_bridge(data_as_of(data, report.as_of), period=report.period, team=team or None)

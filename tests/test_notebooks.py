@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 #: The frames each worksheet names in its ``analysis`` cells (what an analyst sorts and filters).
 FRAMES = {
     "quarterly_report": ["kpis", "totals", "history", "history_totals", "ranking"],
-    "plan_gap": ["alerts", "gap", "sources", "evidence", "pace"],
+    "plan_gap": ["alerts", "gap", "sources", "evidence", "pace", "kpis"],
     "kpi_card": ["curve", "scorecard", "payouts"],
     "manager_comparison": ["global_tests", "table", "funnel", "shrunk", "tests"],
     "manager_report": ["versus", "team_kpis", "own_history", "ranking"],

@@ -20,7 +20,7 @@ drivers or attainment series, so that the data-taking functions of the toolkit s
 
 from kpi_toolkit.gap.baselines import plan_baseline, pooled_drivers, team_baseline
 from kpi_toolkit.gap.causes import CAUSES, MISS_CAUSE_COLUMNS, miss_causes_from, plan_findings
-from kpi_toolkit.gap.decompose import PLAN_GAP_COLUMNS, decompose_gap
+from kpi_toolkit.gap.decompose import GAP_METRICS, PLAN_GAP_COLUMNS, decompose_gap
 from kpi_toolkit.gap.drivers import (
     BASELINE_COLUMNS,
     COUNT_COLUMNS,
@@ -49,6 +49,7 @@ __all__ = [
     "DECOMPOSITION_METHODS",
     "DRIVER_COLUMNS",
     "EFFECT_INTERVAL_COLUMNS",
+    "GAP_METRICS",
     "LEADS_DRIVERS",
     "MISS_CAUSE_COLUMNS",
     "MISS_COLUMNS",

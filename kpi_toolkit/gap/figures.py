@@ -26,12 +26,14 @@ WATERFALL_STEPS = (
     ("orders_per_win_effect", "orders per win"),
     ("orders_effect", "orders"),
     ("average_check_effect", "average check"),
+    ("returns_effect", "returns"),
+    ("margin_effect", "margin rate"),
 )
 
 
 def _steps(gap: pd.DataFrame, row: pd.Series, by: str) -> tuple[list[str], list[float]]:
     if by == "driver":
-        steps = [(label, float(row[c])) for c, label in WATERFALL_STEPS if pd.notna(row[c])]
+        steps = [(label, float(row.get(c, np.nan))) for c, label in WATERFALL_STEPS if pd.notna(row.get(c))]
     else:
         managers = gap[(gap["manager"] != TOTAL) & ~gap["method"].str.startswith("none")]
         steps = [(str(m), float(g)) for m, g in zip(managers["manager"], managers["gap"], strict=True)]
@@ -92,7 +94,8 @@ def plot_gap_waterfall(
     """
     if by not in ("driver", "manager"):
         raise ParameterError(f"by={by!r} is not allowed. Fix: use 'driver' or 'manager'.")
-    missing = [c for c in PLAN_GAP_COLUMNS if not isinstance(gap, pd.DataFrame) or c not in gap.columns]
+    required = PLAN_GAP_COLUMNS[: PLAN_GAP_COLUMNS.index("method") + 1]  # the rates' effects may be absent
+    missing = [c for c in required if not isinstance(gap, pd.DataFrame) or c not in gap.columns]
     if missing:
         raise ParameterError(
             f"gap has no column {missing[:3]}. Fix: pass the table of kpi_toolkit.gap.decompose_gap."

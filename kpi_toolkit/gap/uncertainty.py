@@ -31,8 +31,12 @@ def _redraw(
     replicates: int,
     rng: np.random.Generator,
     use_leads: bool,
+    costs: Mapping[str, NDArray[np.float64]] | None = None,
+    returns: Mapping[str, NDArray[np.float64]] | None = None,
 ) -> pd.DataFrame:
-    """``replicates`` redraws of each manager's counts, managers renamed ``<manager>\\x1f<replicate>``."""
+    """``replicates`` redraws of each manager's counts, managers renamed ``<manager>\\x1f<replicate>``;
+    with ``returns`` (and ``gross_margin``) in ``counts``, those are redrawn too."""
+    money = "returns" in counts.columns
     frames = []
     for manager, row in counts.iterrows():
         orders = float(row["orders"])
@@ -48,20 +52,64 @@ def _redraw(
         pool = np.asarray(amounts.get(str(manager), np.array([])), dtype="float64")
         if len(pool) == 0:  # no amounts to redraw: the period's average check stays as it is
             pool = np.array([float(row["sales_volume"]) / orders]) if orders > 0 else np.array([0.0])
-        draws = pool[rng.integers(0, len(pool), int(n.sum()))]
-        volume = np.bincount(np.repeat(np.arange(replicates), n), weights=draws, minlength=replicates)
-        frames.append(
-            pd.DataFrame(
-                {
-                    "manager": [f"{manager}\x1f{b}" for b in range(replicates)],
-                    "leads_closed": closed.astype("float64"),
-                    "leads_won": won.astype("float64"),
-                    "orders": n.astype("float64"),
-                    "sales_volume": volume,
-                }
-            )
+        picks = rng.integers(0, len(pool), int(n.sum()))
+        owner = np.repeat(np.arange(replicates), n)
+        volume = np.bincount(owner, weights=pool[picks], minlength=replicates)
+        frame = pd.DataFrame(
+            {
+                "manager": [f"{manager}\x1f{b}" for b in range(replicates)],
+                "leads_closed": closed.astype("float64"),
+                "leads_won": won.astype("float64"),
+                "orders": n.astype("float64"),
+                "sales_volume": volume,
+            }
         )
+        if money:
+            frame["returns"], frame["gross_margin"] = _redraw_money(
+                row, pool, picks, owner, replicates, rng, manager=str(manager), costs=costs, returns=returns
+            )
+        frames.append(frame)
     return pd.concat(frames, ignore_index=True)
+
+
+def _redraw_money(
+    row: pd.Series,
+    pool: NDArray[np.float64],
+    picks: NDArray[np.intp],
+    owner: NDArray[np.intp],
+    replicates: int,
+    rng: np.random.Generator,
+    *,
+    manager: str,
+    costs: Mapping[str, NDArray[np.float64]] | None,
+    returns: Mapping[str, NDArray[np.float64]] | None,
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Redrawn returns and gross margin of one manager: the returns a Poisson number of draws from the
+    period's returns (amount, cost), the cost of goods that of the redrawn orders (drawn with their
+    amounts). Without the pools, the returns and the cost stay in the proportion of the data."""
+    volume = np.bincount(owner, weights=pool[picks], minlength=replicates)
+    booked = np.asarray((returns or {}).get(manager, np.empty((0, 2))), dtype="float64").reshape(-1, 2)
+    if len(booked):
+        k = rng.poisson(len(booked), replicates)
+        drawn = booked[rng.integers(0, len(booked), int(k.sum()))]
+        which = np.repeat(np.arange(replicates), k)
+        back = np.bincount(which, weights=drawn[:, 0], minlength=replicates)
+        back_cost = np.bincount(which, weights=drawn[:, 1], minlength=replicates)
+    else:  # no pool: the data's returns (and their cost) in proportion to the redrawn volume
+        share = float(row["returns"]) / float(row["sales_volume"]) if row["sales_volume"] > 0 else 0.0
+        back = share * volume
+        back_cost = np.zeros(replicates)
+    margin = np.full(replicates, np.nan)
+    if np.isfinite(float(row.get("gross_margin", np.nan))):
+        order_costs = np.asarray((costs or {}).get(manager, np.array([])), dtype="float64")
+        if len(order_costs) == len(pool) and len(pool):
+            spent = np.bincount(owner, weights=order_costs[picks], minlength=replicates)
+        else:  # no costs drawn with the amounts: the data's margin rate on the redrawn net sales
+            net = float(row["sales_volume"]) - float(row["returns"])
+            rate = float(row["gross_margin"]) / net if net != 0 else 0.0
+            return back, rate * (volume - back)
+        margin = volume - back - spent + back_cost
+    return back, margin
 
 
 def effect_intervals(
@@ -74,6 +122,9 @@ def effect_intervals(
     seed: int = 20260522,
     method: Literal["lmdi", "shapley"] = "lmdi",
     mode: Mode = "auto",
+    metric: Literal["sales_volume", "net_sales", "gross_margin"] = "sales_volume",
+    costs: Mapping[str, NDArray[np.float64]] | None = None,
+    returns: Mapping[str, NDArray[np.float64]] | None = None,
 ) -> pd.DataFrame:
     """Bootstrap intervals of each manager's (and the team's) driver effects, and which are within noise.
 
@@ -89,8 +140,13 @@ def effect_intervals(
         Coverage of the percentile intervals.
     seed : int, default 20260522
         Seed of the redraws: the same input gives the same intervals.
-    method, mode
+    method, mode, metric
         As for :func:`kpi_toolkit.gap.decompose_gap`.
+    costs : mapping of str to array, optional
+        Each manager's cost of goods of the orders in ``amounts`` (same order), for ``metric="gross_margin"``.
+    returns : mapping of str to array, optional
+        Each manager's returns booked in the period, rows of (amount, cost), for ``metric`` ``"net_sales"``
+        and ``"gross_margin"``.
 
     Returns
     -------
@@ -129,17 +185,20 @@ def effect_intervals(
         raise ParameterError(f"replicates={replicates!r} must be a whole number >= 20. Fix: e.g. 400.")
     if not 0 < level < 1:
         raise ParameterError(f"level={level!r} must be between 0 and 1. Fix: e.g. level=0.95.")
-    point = decompose_gap(actual, baseline, method=method, mode=mode)
+    point = decompose_gap(actual, baseline, method=method, mode=mode, metric=metric)
     done = point[(point["manager"] != TOTAL) & ~point["method"].str.startswith("none")]
     counts = _by_manager(actual, "actual", ("orders", "sales_volume")).reindex(done["manager"])
+    if metric == "sales_volume":
+        counts = counts.drop(columns=["returns", "gross_margin"], errors="ignore")
     if counts.empty:
         return pd.DataFrame({c: [] for c in EFFECT_INTERVAL_COLUMNS})
     use_leads = "leads_closed" in counts.columns and bool(counts["leads_closed"].notna().any())
-    redrawn = _redraw(counts, amounts, replicates, np.random.default_rng(seed), use_leads)
+    rng = np.random.default_rng(seed)
+    redrawn = _redraw(counts, amounts, replicates, rng, use_leads, costs=costs, returns=returns)
     base = _by_manager(baseline, "baseline", ()).reindex(done["manager"])
     base_rep = base.loc[base.index.repeat(replicates)].reset_index()
     base_rep["manager"] = redrawn["manager"].to_numpy()
-    rep = decompose_gap(redrawn, base_rep, method=method, mode=mode)
+    rep = decompose_gap(redrawn, base_rep, method=method, mode=mode, metric=metric)
     rep = rep[rep["manager"] != TOTAL]
     rep = rep.assign(
         owner=rep["manager"].str.split("\x1f").str[0],

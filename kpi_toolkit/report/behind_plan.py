@@ -20,6 +20,7 @@ from kpi_toolkit.gap import WATERFALL_STEPS
 from kpi_toolkit.plan_gap import alerts, miss_causes, plan_gap
 from kpi_toolkit.report import html
 from kpi_toolkit.report.i18n import Translator, translator
+from kpi_toolkit.report.plan_gap_margin_views import driver_word
 from kpi_toolkit.report.plan_gap_report import history_window
 from kpi_toolkit.report.plan_gap_views import TOTAL, alert_items, signed
 from kpi_toolkit.report.plan_verdict_views import plan_lead
@@ -80,7 +81,7 @@ def _item(row: pd.Series, name: str, tr: Translator) -> str:
     values = {"name": name, "attainment": tr.rate(row["plan_attainment"]), "short": tr.money(row["short"])}
     if not row["driver"]:
         return tr.t("behind_plan.item", **values)
-    driver = tr.t(f"plan_gap.driver.{row['driver'].removesuffix('_effect')}")
+    driver = driver_word(tr, row["driver"])
     return tr.t("behind_plan.item_reason", driver=driver, effect=signed(tr, row["effect"]), **values)
 
 

@@ -20,6 +20,7 @@ from kpi_toolkit.report import html
 from kpi_toolkit.report.card_report import CardReport
 from kpi_toolkit.report.i18n import Translator, translator
 from kpi_toolkit.report.manager import ManagerReport
+from kpi_toolkit.report.plan_gap_margin_views import driver_word, identity_sentences
 from kpi_toolkit.report.plan_gap_report import PlanGapReport
 from kpi_toolkit.report.showcase import ShowcaseReport
 
@@ -35,7 +36,7 @@ def _drivers(row: pd.Series, tr: Translator) -> list[tuple[str, float]]:
     effects = {c: float(row[c]) for c, _ in WATERFALL_STEPS if c in row and pd.notna(row[c])}
     losses = sorted((c for c in effects if effects[c] < 0), key=lambda c: effects[c])
     chosen = losses[:2] or sorted(effects, key=lambda c: -abs(effects[c]))[:2]
-    return [(tr.t(f"plan_gap.driver.{c.removesuffix('_effect')}"), effects[c]) for c in chosen]
+    return [(driver_word(tr, c), effects[c]) for c in chosen]
 
 
 def plan_gap_answer(r: PlanGapReport, tr: Translator | None = None) -> html.Html:
@@ -70,6 +71,7 @@ def plan_gap_answer(r: PlanGapReport, tr: Translator | None = None) -> html.Html
         "share": tr.rate(row["actual"] / row["baseline_value"], target=1.0),
     }
     sentences = [tr.t("report_words.first.short" if gap < 0 else "report_words.first.ahead", **values)]
+    sentences += identity_sentences(r.gap, tr, baseline=r.baseline)[:1]  # on net sales or gross margin
     drivers = _drivers(row, tr)
     if drivers:
         items = [tr.t("report_words.first.driver", driver=d, effect=_signed(tr, e)) for d, e in drivers]

@@ -52,7 +52,7 @@ class PlanGapReport:
     data_fingerprint: str
     #: :func:`kpi_toolkit.miss_causes` over ``window``: behind colleagues, behind an out-of-reach plan, both.
     causes: pd.DataFrame | None = None
-    #: Whether the data has any ``sales_volume`` target (else nothing is said about missing a plan).
+    #: Whether the data has any target of its plan metric (else nothing is said about missing a plan).
     has_plans: bool = True
     #: :func:`kpi_toolkit.pipeline` at ``as_of`` and :func:`kpi_toolkit.cycle_times` of the leads created in
     #: the last four periods of ``window`` (``None`` without leads).
@@ -188,5 +188,5 @@ def _has_plans(data: SalesData) -> bool:
     plans = data.plans
     if plans is None or not isinstance(plans, pd.DataFrame):
         return plans is not None
-    volume = plans[plans["metric"] == "sales_volume"]
+    volume = plans[plans["metric"] == data.plan_metric]
     return bool(len(volume)) and bool((volume["target"] > 0).any())

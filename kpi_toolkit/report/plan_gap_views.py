@@ -32,6 +32,7 @@ from kpi_toolkit.periods import Period, parse_span
 from kpi_toolkit.plan_gap import alerts, plan_gap
 from kpi_toolkit.report import html
 from kpi_toolkit.report.i18n import Translator, translator
+from kpi_toolkit.report.plan_gap_margin_views import driver_word, gap_metric, identity_sentences
 from kpi_toolkit.report.plan_gap_report import PlanGapReport
 from kpi_toolkit.report.plan_verdict_views import cause_columns, cause_phrase, plan_lead
 from kpi_toolkit.report.report_words import parameter_rows
@@ -81,7 +82,7 @@ def _signed(tr: Translator, value: float) -> str:
 
 
 def _driver(tr: Translator, column: str) -> str:
-    return tr.t(f"plan_gap.driver.{column.removesuffix('_effect')}")
+    return driver_word(tr, column)
 
 
 def _baseline_name(tr: Translator, baseline: str) -> str:
@@ -155,7 +156,9 @@ def key_figures(r: PlanGapReport, tr: Translator | None = None) -> list[KeyFigur
         ),
         KeyFigure(
             key="actual",
-            label=tr.t("plan_gap.figure.actual"),
+            label=tr.t("plan_gap.figure.actual")
+            if (metric := gap_metric(r.gap)) == "sales_volume"
+            else tr.t(f"plan_gap_margin.figure_actual.{metric}"),
             value=float(total["actual"]),
             text=tr.money(total["actual"]),
         ),
@@ -245,7 +248,9 @@ def waterfall(
             text.set_fontsize(7 if len(steps) > 6 else 8)
             text.set_rotation(90 if len(steps) > 8 else 0)
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: tr.compact(v)))
-        ax.set_ylabel(tr.t("plan_gap.figure.ylabel"))
+        metric = gap_metric(gap)
+        ylabel = "plan_gap.figure.ylabel" if metric == "sales_volume" else f"plan_gap_margin.metric.{metric}"
+        ax.set_ylabel(tr.t(ylabel))
         caption = _zoom(ax, float(row["baseline_value"]), float(row["actual"]), [e for _, e in steps], tr)
         described = tr.names(f"{label} {_signed(tr, value)}" for label, value in steps)
         alt = tr.t(
@@ -294,8 +299,13 @@ def _gap_sentence(
         return tr.t("plan_gap.gap.none", baseline=_baseline_name(tr, baseline))
     losses = _biggest(total, tr)
     key = "plan_gap.gap.sentence_losses" if losses else "plan_gap.gap.sentence"
+    values = {}
+    if (metric := gap_metric(r_gap)) != "sales_volume":  # "Net sales of the team: ..."
+        key = key.replace("plan_gap.gap.", "plan_gap_margin.")
+        values["metric"] = tr.t(f"plan_gap_margin.figure_actual.{metric}")
     return tr.t(
         key,
+        **values,
         who=who or _who(tr, team),
         actual=tr.money(total["actual"]),
         baseline=_baseline_name(tr, baseline),
@@ -343,7 +353,8 @@ def _orders_step(gap: pd.DataFrame, names: Mapping[str, str], tr: Translator, fo
 
 
 _ASSUMED = re.compile(
-    r"^plan: targets for sales_volume; (?P<drivers>[a-z_, ]+) = (?P<source>own \S+|team) mix"
+    r"^plan: targets for (?P<metric>sales_volume|net_sales|gross_margin); (?P<drivers>[a-z_, ]+) = "
+    r"(?P<source>own \S+|team) mix"
 )
 
 
@@ -376,6 +387,10 @@ def assumed_split(gap: pd.DataFrame, tr: Translator | None = None, *, manager: s
     else:
         source = tr.t("plan_verdicts.source_own" if own else "plan_verdicts.source_team")
     names = tr.names(_driver(tr, "leads" if d == "leads_closed" else d) for d in drivers)
+    metric = found[0]["metric"]
+    if metric != "sales_volume":  # a plan of net sales or gross margin alone
+        what = tr.t(f"plan_gap_margin.metric.{metric}")
+        return tr.t("plan_gap_margin.assumed", metric=what, drivers=names, source=source)
     return tr.t("plan_verdicts.assumed", drivers=names, source=source)
 
 
@@ -394,6 +409,7 @@ def gap_section(
     who = r.name(r.manager) if r.manager else None
     identity = tr.t("plan_gap.gap.identity" if r.has_leads else "plan_verdicts.identity_orders")
     intro = [_gap_sentence(r.gap, r.baseline, tr, r.team, who=who, row=focus), identity]
+    intro += identity_sentences(r.gap, tr, baseline=r.baseline)
     if r.has_leads and (orders_step := _orders_step(r.gap, r.names, tr, focus)):
         intro.append(orders_step)
     sources = r.sources.set_index("manager")
@@ -414,6 +430,8 @@ def gap_section(
     notes = [tr.t(f"plan_gap.gap.reference_{r.baseline}", **values)]
     if r.baseline == "plan" and (assumed := assumed_split(r.gap, tr, manager=r.manager)):
         notes.append(assumed)
+    if r.baseline == "plan" and gap_metric(r.gap) != "sales_volume":
+        notes.append(tr.t("plan_gap_margin.reference_rates"))
     return html.section(tr.t("plan_gap.gap.heading"), intro) + figure + html.notes(notes)
 
 

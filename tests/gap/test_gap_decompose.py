@@ -11,7 +11,10 @@ import pytest
 from kpi_toolkit.errors import ParameterError
 from kpi_toolkit.gap import PLAN_GAP_COLUMNS, decompose_gap, decompose_product, log_mean
 
-EFFECTS = [c for c in PLAN_GAP_COLUMNS if c.endswith("_effect")]
+# the volume drivers (returns_effect and margin_effect: tests/gap/test_gap_net_sales.py)
+EFFECTS = [
+    c for c in PLAN_GAP_COLUMNS if c.endswith("_effect") and c not in ("returns_effect", "margin_effect")
+]
 
 
 def _counts(*rows: tuple) -> pd.DataFrame:
@@ -40,6 +43,8 @@ def test_columns_are_the_constant():
         "average_check_effect",
         "reference",
         "method",
+        "returns_effect",
+        "margin_effect",
     )
 
 
@@ -347,7 +352,7 @@ def test_output_is_sorted_and_typed():
     plan = _drivers(("bob", 10.0, 0.2, 1.0, 100.0), PLAN)
     gap = decompose_gap(actual, plan, reference="ignored")
     assert gap["manager"].tolist() == ["ann", "bob", "TOTAL"]
-    assert all(gap[c].dtype == "float64" for c in PLAN_GAP_COLUMNS[1:-2])
+    assert all(gap[c].dtype == "float64" for c in PLAN_GAP_COLUMNS[1:-4] + PLAN_GAP_COLUMNS[-2:])
     assert gap["reference"].tolist() == ["plan", "plan", "plan"]
     no_reference = decompose_gap(actual, plan.drop(columns="reference"), reference="previous")
     assert set(no_reference["reference"]) == {"previous"}
