@@ -39,12 +39,14 @@ def xdist_group(nodeid: str) -> str:
     return XDIST_GROUPS.get(path, path)
 
 
-def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
     """With ``-n``: each group of :func:`xdist_group` runs on one worker, so that a module's or a group's
     expensive fixtures are set up once, not on each worker (``--dist load`` sends a file's tests to both).
     The groups go out in the order of the collection, which puts the slow ones first. (Not
     ``--dist loadgroup``: pytest-xdist 3.8 marks the groups by rewriting ``item._nodeid``, which pytest 9.2
-    no longer reads.)"""
+    no longer reads.) An explicit ``--dist`` other than ``load`` (``each``, ``worksteal``, ...) is obeyed."""
+    if config.getvalue("dist") != "load":
+        return None
     from xdist.scheduler import LoadScopeScheduling
 
     class GroupScheduling(LoadScopeScheduling):
