@@ -13,8 +13,6 @@ import base64
 import os
 import re
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,10 +20,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
-from tests.conftest import tiny_tables, write_tables
+from tests.conftest import HOSTILE_NAME, HOSTILE_TEAM
 
-HOSTILE_NAME = "<script>alert(1)</script>"
-HOSTILE_TEAM = "<img src=x onerror=alert(1)>"
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 CHROMIUM = os.environ.get("KPI_TOOLKIT_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -50,34 +46,10 @@ REPORTS = {
 }
 
 
-def _render(*args: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "kpi_toolkit", "quarterly", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
 @pytest.fixture(scope="session")
-def site(demo_folder: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The rendered site (two renders at a time: the machine has two cores)."""
-    tables = tiny_tables()
-    tables["managers"] = tables["managers"].assign(
-        name=[HOSTILE_NAME, "Bob Stone", '=HYPERLINK("x")'], team=[HOSTILE_TEAM, HOSTILE_TEAM, "South"]
-    )
-    hostile = write_tables(tmp_path_factory.mktemp("hostile"), tables)
-    out = tmp_path_factory.mktemp("site") / "reports"
-    demo = ["--data", str(demo_folder), "--out", str(out)]
-    batches = [
-        [[*demo, "--period", "2026Q3"], [*demo, "--period", "2026Q3", "--lang", "ru", "--currency", "RUB"]],
-        [[*demo, "--period", "2026Q2"], ["--data", str(hostile), "--out", str(out), "--team", HOSTILE_TEAM]],
-    ]
-    for batch in batches:
-        for process in [_render(*args) for args in batch]:
-            _, stderr = process.communicate(timeout=300)
-            assert process.returncode == 0, stderr
-    return out
+def site(demo_site: Path) -> Path:
+    """The rendered site (:func:`tests.conftest.demo_site`, shared with tests/test_russian_words.py)."""
+    return demo_site
 
 
 # -- the files ---------------------------------------------------------------------------------------------
@@ -312,7 +284,6 @@ def test_first_screen_says_who_is_behind_plan_with_the_alerts(site, open_page, n
 
 # -- the first screens of the plan-gap, card and showcase reports (issue 20) --------------------------------
 
-CARD = Path(__file__).resolve().parents[1] / "data" / "cards" / "sales_manager.yml"
 #: Each report kind's first-screen heading (en, ru), and a phrase of its answer that must be on that screen.
 FIRST_SCREENS = {
     "plan_gap": (("The gap", "Разрыв с планом"), ("cost the most", "Больше всего потеряно")),
@@ -322,23 +293,9 @@ FIRST_SCREENS = {
 
 
 @pytest.fixture(scope="session")
-def first_screen_site(demo_folder: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("first") / "reports"
-    runs = []
-    for lang in ("en", "ru"):
-        common = ["--data", str(demo_folder), "--out", str(out), "--period", "2026Q3", "--lang", lang]
-        common += ["--currency", "RUB"] if lang == "ru" else []
-        runs += [["plan-gap", *common], ["card", *common, "--card", str(CARD)], ["showcase", *common]]
-    for start in range(0, len(runs), 2):  # two renders at a time: the machine has two cores
-        batch = [
-            subprocess.Popen([sys.executable, "-m", "kpi_toolkit", *args], stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True)
-            for args in runs[start : start + 2]
-        ]  # fmt: skip
-        for process in batch:
-            _, stderr = process.communicate(timeout=300)
-            assert process.returncode == 0, stderr
-    return out
+def first_screen_site(demo_first_screens: Path) -> Path:
+    """:func:`tests.conftest.demo_first_screens`, shared with tests/test_russian_words.py."""
+    return demo_first_screens
 
 
 @pytest.mark.parametrize("lang", ["en", "ru"])

@@ -11,8 +11,6 @@ from __future__ import annotations
 import base64
 import html as htmllib
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -21,10 +19,10 @@ from bs4 import BeautifulSoup
 
 from kpi_toolkit.report.i18n import LANGUAGES
 from kpi_toolkit.report.render import notebook_path, render_notebook
+from tests.conftest import CARD, copy_reports, render_all
 
 pytestmark = pytest.mark.slow
 
-CARD = Path(__file__).resolve().parents[1] / "data" / "cards" / "sales_manager.yml"
 #: The Latin words a Russian report may show that are not data: abbreviations a Russian sales director
 #: reads as they are (KPI, CRM, UTC), the toolkit's name, the hash of the fingerprints, the method and
 #: software the statistics cite (LMDI, R) and the authors cited. Single letters are statistical symbols
@@ -60,32 +58,18 @@ PAGES = {
 }
 
 
-def _cli(*args: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "kpi_toolkit", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
 @pytest.fixture(scope="module")
-def site(demo_folder: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Every report kind in Russian, two renders at a time (the machine has two cores)."""
+def site(
+    demo_folder: Path, demo_site: Path, demo_first_screens: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """Every report kind in Russian: the pages the browser tests render too are copied from their folders
+    (tests/conftest.py renders them once a session), the comparison is rendered with the CLI (which rebuilds
+    the index and the navigation bars over all of them), the manager's report with its notebook."""
     out = tmp_path_factory.mktemp("ru") / "reports"
+    copy_reports(demo_site, out, [PAGES["quarterly"]])
+    copy_reports(demo_first_screens, out, [PAGES[kind] for kind in ("card", "plan_gap", "showcase")])
     common = ["--data", str(demo_folder), "--out", str(out), "--lang", "ru", "--currency", "RUB"]
-    batches = [
-        [
-            ["quarterly", *common, "--period", "2026Q3"],
-            ["card", *common, "--period", "2026Q3", "--card", str(CARD)],
-        ],
-        [["compare", *common, "--period", "2026"], ["plan-gap", *common, "--period", "2026Q3"]],
-        [["showcase", *common, "--period", "2026Q3"]],
-    ]
-    for batch in batches:
-        for process in [_cli(*args) for args in batch]:
-            _, stderr = process.communicate(timeout=300)
-            assert process.returncode == 0, stderr
+    render_all([["compare", *common, "--period", "2026"]])
     parameters = {
         "data_dir": str(demo_folder),
         "period": "2026Q3",
