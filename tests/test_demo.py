@@ -44,13 +44,14 @@ def test_planted_differences(demo):
     two_years = kt.kpi_history(demo, periods="2024Q4:2026Q3")
     totals = two_years.groupby(level="manager")[["leads_won", "leads_closed", "sales_volume", "orders"]].sum()
     conversion = totals["leads_won"] / totals["leads_closed"]
-    assert totals.loc["M15", "leads_closed"] < 40  # the joiner: seven weeks, too few closed leads to judge
-    others = conversion.drop([*PLANTED, "M15"])
-    assert conversion["M03"] < 0.16 and others.min() > 0.22
+    # the joiner M15 (seven weeks: 28 leads closed, 4 orders) is too short a record to compare with
+    assert totals.loc["M15", "leads_closed"] < 40 and totals.loc["M15", "orders"] < 10
+    fair = totals.index.drop([*PLANTED, "M15"])
+    assert conversion["M03"] < 0.16 and conversion[fair].min() > 0.22
     check = totals["sales_volume"] / totals["orders"]
-    assert check["M07"] > 1.6 * check.drop(list(PLANTED)).max()
+    assert check["M07"] > 1.6 * check[fair].max()
     assert (two_years.xs("M10", level="manager")["plan_attainment"] < 1).all()
-    assert totals.loc["M12", "leads_closed"] < 0.15 * totals["leads_closed"].drop(list(PLANTED)).min()
+    assert totals.loc["M12", "leads_closed"] < 0.15 * totals.loc[fair, "leads_closed"].min()
 
 
 @pytest.mark.parametrize(("team", "members"), [("North", 9), ("South", 8)])
