@@ -383,6 +383,9 @@ def test_team_changes_list_the_move():
     kpis = kt.manager_kpis(_moves_data(), period="2026Q3", team="North")
     text = team_changes_section(changes, kpis, names={"ann": "Ann"}, tr=translator("ru"))
     assert "Ann: переход из команды «North» в «South»" in text
+    assert "Ann: план разделён между командами по дням работы в каждой." in text  # pro-rated by team days
+    english = team_changes_section(changes, kpis, names={"ann": "Ann"}, tr=translator("en"))
+    assert "plan is split between the two teams by the days in each." in english
     assert kt.team_changes(_moves_data(), period="2026Q3", team="North")["change"].tolist() == ["moved"]
 
 
