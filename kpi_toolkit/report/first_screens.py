@@ -48,7 +48,7 @@ def plan_gap_answer(r: PlanGapReport, tr: Translator | None = None) -> html.Html
     >>> text = plan_gap_answer(r)
     >>> "All teams sold 37,246,157 against a plan of 38,541,000: 1,294,843 short (96.6% of it)." in text
     True
-    >>> "The two drivers that cost the most: leads closed (-3,750,946) and average check (-479,344)." in text
+    >>> "The two drivers that cost the most: leads closed (-3,839,823) and orders (-167,539)." in text
     True
     """
     tr = tr or translator("en")
