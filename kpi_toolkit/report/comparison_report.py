@@ -244,7 +244,7 @@ def comparison_report(
     >>> sorted(r.tests["metric"].unique()), [m.key for m in r.caveats]
     (['average_check', 'conversion', 'new_customers'], ['comparison.caveat.incomplete'])
     >>> round(r.detectable, 3)
-    0.129
+    0.131
     >>> str(comparison_report(kt.from_frames(**make_demo_data()), period="2025Q4:2026Q3").period)
     '2025Q4:2026Q3'
     """
