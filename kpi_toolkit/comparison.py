@@ -166,8 +166,8 @@ def active_months(
     >>> import kpi_toolkit as kt
     >>> from kpi_toolkit.demo import make_demo_data
     >>> data = kt.from_frames(**make_demo_data())
-    >>> active_months(data, period="2026Q3").value_counts().to_dict()
-    {3: 14}
+    >>> active_months(data, period="2026Q3").value_counts().to_dict()  # M15 joined in August, M16 left
+    {3: 14, 2: 1, 0: 1}
     """
     _, parts = _window(data, period)
     managers = data.managers_of(team)
@@ -313,19 +313,22 @@ def compare_managers(
        manager    n  estimate verdict
     2      M03  189     0.122   below
     >>> table.attrs["n_comparisons"]
-    14
+    16
     >>> checks = kt.compare_managers(data, period="2026", metric="average_check", team="North")
     >>> checks[["manager", "versus", "effect_size", "p_adjusted", "verdict"]].round(3)
       manager          versus  effect_size  p_adjusted        verdict
-    0     M01  rest excl. M07        0.898       1.000  no difference
-    1     M02  rest excl. M07        0.986       1.000  no difference
-    2     M03  rest excl. M07        1.051       1.000  no difference
-    3     M04  rest excl. M07        1.088       1.000  no difference
-    4     M05  rest excl. M07        1.071       1.000  no difference
-    5     M06  rest excl. M07        0.927       1.000  no difference
-    6     M07            rest        1.837       0.007          above
+    0     M01  rest excl. M07        0.887       1.000  no difference
+    1     M02  rest excl. M07        0.969       1.000  no difference
+    2     M03  rest excl. M07        1.033       1.000  no difference
+    3     M04  rest excl. M07        1.063       1.000  no difference
+    4     M05  rest excl. M07        1.049       1.000  no difference
+    5     M06  rest excl. M07        0.913       1.000  no difference
+    6     M07            rest        1.809       0.009          above
+    7     M13  rest excl. M07        1.081       1.000  no difference
+    8     M16  rest excl. M07        1.048       1.000  no difference
 
-    M07's p-value is the smallest 1,999 random splits can give (2/2000), times 7 managers.
+    M07's p-value is the smallest 1,999 random splits can give (2/2000), times 9 managers (North's of 2026:
+    the mover M13 and the leaver M16 too).
     """
     _check_metric(metric, (*METRICS, *EXTRA_METRICS))
     size = _min_n(metric, min_n)
@@ -414,7 +417,7 @@ def global_test(
     >>> row = kt.global_test(data, period="2026", metric="average_check")
     >>> row[["test", "df", "n_groups"]]
                              test    df  n_groups
-    0  Welch ANOVA on log amounts  13.0        14
+    0  Welch ANOVA on log amounts  14.0        15
     >>> bool(row["p_value"].iloc[0] < 0.001)
     True
     """
@@ -478,7 +481,7 @@ def order_amounts(
     >>> data = kt.from_frames(**make_demo_data())
     >>> amounts = order_amounts(data, period="2026Q3", team="North", max_orders=40)
     >>> amounts.groupby("manager").size().tolist()
-    [40, 40, 31, 40, 40, 40, 40]
+    [40, 40, 31, 40, 40, 40, 40, 40]
     >>> amounts.attrs["sampled"]["M01"]
     [62, 40]
     """
@@ -563,9 +566,9 @@ def average_check_diagnostics(
     >>> data = kt.from_frames(**make_demo_data())
     >>> diag = kt.average_check_diagnostics(data, period="2026", team="North", n_resamples=500)
     >>> diag.set_index("manager").loc["M07", ["ratio_of_means", "ratio_ci_low", "cliffs_delta"]].round(2)
-    ratio_of_means    1.84
-    ratio_ci_low      1.54
-    cliffs_delta      0.35
+    ratio_of_means    1.81
+    ratio_ci_low      1.52
+    cliffs_delta      0.34
     Name: M07, dtype: float64
     """
     size = _min_n("average_check", min_n)
@@ -648,8 +651,8 @@ def funnel(
     >>> table = kt.funnel(data, period="2026")
     >>> table.loc[table["signal"] != "within", ["manager", "n", "rate", "lower_998", "signal"]].round(3)
       manager    n   rate  lower_998 signal
-    2     M03  189  0.122      0.174  below
-    3     M04  215  0.335      0.180  watch
+    2     M03  189  0.122      0.173  below
+    3     M04  215  0.335      0.179  watch
     """
     _check_metric(metric, ("conversion",))
     _needs_leads(data, "the funnel of conversion")
@@ -752,12 +755,12 @@ def shrunk_rates(
     >>> table = kt.shrunk_rates(data, period="2026")
     >>> table.sort_values("rank")[["manager", "n", "raw_rate", "shrunk_rate", "rank"]].tail(3).round(3)
        manager    n  raw_rate  shrunk_rate  rank
-    9      M10  121     0.231        0.279    12
-    13     M14  191     0.241        0.279    13
-    2      M03  189     0.122        0.126    14
+    9      M10  121     0.231        0.279    14
+    14     M15   28     0.143        0.258    15
+    2      M03  189     0.122        0.126    16
     >>> m03 = table.set_index("manager").loc["M03"]
     >>> m03[["ci_low", "ci_high"]].round(3).tolist(), int(m03["rank_low"]), int(m03["rank_high"])
-    ([0.082, 0.178], 14, 14)
+    ([0.083, 0.181], 15, 16)
     >>> kt.shrunk_rates(data, period="2026Q3").attrs["no_spread"]
     True
     """

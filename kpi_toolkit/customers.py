@@ -105,6 +105,13 @@ def _pairs(data: SalesData, period: Period, reference: Period, managers: Sequenc
     )
 
 
+def _members(data: SalesData, team: str | None, p: Period, reference: Period) -> list[str]:
+    """The managers of ``team`` (of every team when ``None``) employed in ``p`` or in ``reference``, by id: a
+    leaver's lost customers still show in the quarter after, a joiner's new ones from the first."""
+    inside = set(data.managers_of(team, period=p)) | set(data.managers_of(team, period=reference))
+    return [m for m in data.managers_of(team) if m in inside]
+
+
 def customer_bridge(
     data: SalesData,
     *,
@@ -179,7 +186,7 @@ def customer_bridge(
     1   TOTAL     450.0  80.0  -50.0       50.0     -100.0   430.0
     """
     p, reference = _periods(data, period, versus)
-    managers = data.managers_of(team)
+    managers = _members(data, team, p, reference)
     pairs = _pairs(data, p, reference, managers)
     part = {
         "new": nw.when(nw.col("kind") == "new").then(nw.col("actual")).otherwise(0.0),
@@ -271,7 +278,7 @@ def customer_changes(
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise ParameterError(f"n={n!r} must be a positive whole number, e.g. 10.")
     p, reference = _periods(data, period, versus)
-    managers = data.managers_of(team)
+    managers = _members(data, team, p, reference)
     if manager:
         if str(manager) not in managers:
             where = f"team {team!r}" if team else "this data set"

@@ -1,12 +1,14 @@
 """A seeded synthetic sales company for demos, tests and the bundled report.
 
 Two teams of seven managers sell for two years, 1 October 2024 to 30 September 2026 (eight quarters,
-2024Q4-2026Q3), with fixed dates so that the data is the same on every machine and every day. Leads arrive
-with seasonality (strong autumn and December, weak January-February), are won or lost some weeks later, and a
-won lead becomes an order from a new or an existing customer; customers then come back with repeat orders.
-Order amounts are log-normal (skewed). Plans are set per manager and quarter before the quarter, from the
-volume the manager is expected to sell (lead flow, season, conversion, check, customer base), with planning
-noise; they are not fitted to what was sold, so some managers beat them and some miss, by chance.
+2024Q4-2026Q3), joined by a rep hired in August 2026 and one who left in May 2026, while one rep moves team
+in August 2026 (:data:`PLANTED_PEOPLE`), with fixed dates so that the data is the same on every machine and
+every day. Leads arrive with seasonality (strong autumn and December, weak January-February), are won or
+lost some weeks later, and a won lead becomes an order from a new or an existing customer; customers then
+come back with repeat orders. Order amounts are log-normal (skewed). Plans are set per manager and quarter
+before the quarter, from the volume the manager is expected to sell (lead flow, season, conversion, check,
+customer base), with planning noise; they are not fitted to what was sold, so some managers beat them and
+some miss, by chance. The teams' own targets are 5 % above their members'.
 
 The differences that the analyses must find are planted on purpose (:data:`PLANTED`); every other manager
 shares the same conversion probability and the same distribution of order amounts, so a method that flags
@@ -45,6 +47,7 @@ __all__ = [
     "DEMO_STAGES",
     "DEMO_START",
     "PLANTED",
+    "PLANTED_PEOPLE",
     "PLANTED_PIPELINE",
     "PLANTED_PRACTICES",
     "make_demo_data",
@@ -80,6 +83,18 @@ PLANTED_PIPELINE = {
     "enquiries open for months (never closed), so she has the most open leads while their chance of winning, "
     "and so her weighted coverage, is thin, and most of them are stale",
 }
+#: The demo's people over time, by manager id: a joiner, a leaver and a mover (README, "People over time").
+PLANTED_PEOPLE = {
+    "M15": "joins South on 10 August 2026 without customers; planned by month from August, so her 2026Q3 "
+    "target is August's plus September's (pro-rated)",
+    "M16": "leaves North on 20 May 2026 (the last day employed); planned by month until May, so his 2026Q2 "
+    "target is April's plus May's; no orders, leads or returns after leaving (his leads still open then "
+    "were handed over and are not in the data)",
+    "M13": "moves from South to North on 17 August 2026 (the assignments table): her 2026Q3 orders and leads "
+    "split between the two teams",
+    "teams": "each team has its own quarterly target, 5 % above the sum of its members' targets (a mover's "
+    "pro-rated by the days in the team)",
+}
 #: The demo's stages, first to last (written to ``dataset.yml`` by :func:`write_demo_data`).
 DEMO_STAGES = ("Qualified", "Meeting", "Proposal", "Negotiation")
 _LOST_AT = (0.45, 0.3, 0.17, 0.08)  # where lost leads were lost, by stage
@@ -103,6 +118,13 @@ _MANAGERS = [
     ("M13", "Maria Lopez", "South"),
     ("M14", "Nikolai Popov", "South"),
 ]
+#: The people added later (:data:`PLANTED_PEOPLE`): id, name, team, hired_at, left_at.
+_NEW_PEOPLE = [
+    ("M15", "Olga Nowak", "South", pd.Timestamp("2026-08-10"), None),
+    ("M16", "Pedro Alves", "North", None, pd.Timestamp("2026-05-20")),
+]
+_MOVES = [("M13", "South", pd.Timestamp("2024-10-01")), ("M13", "North", pd.Timestamp("2026-08-17"))]
+_TEAM_UPLIFT = 1.05  # a team's target over the sum of its members' (the director's plan)
 #: Lead arrivals by calendar month, relative to an average month (January first).
 _SEASON = np.array([0.75, 0.8, 0.95, 1.0, 1.0, 0.95, 0.85, 0.85, 1.05, 1.15, 1.25, 1.35])
 _BASE_LEADS = 24.0  # leads a month for a full-time manager in an average month
@@ -127,27 +149,53 @@ def _profile(manager: str, rng: np.random.Generator) -> dict[str, float]:
     return profile
 
 
-def _stream(seed: int, name: str) -> np.random.Generator:
-    """An independent random stream per table, so adding a table never changes the others."""
-    return np.random.default_rng([seed, sum(name.encode())])
+def _stream(seed: int, name: str, part: int = 0) -> np.random.Generator:
+    """An independent random stream per table, so adding a table never changes the others.
+
+    ``part`` 1 gives the people added later (:data:`PLANTED_PEOPLE`) streams of their own, so that the first
+    fourteen managers' tables stay as they were.
+    """
+    return np.random.default_rng([seed, sum(name.encode()), *([part] if part else [])])
 
 
-def _leads(seed: int, profiles: dict[str, dict[str, float]]) -> pd.DataFrame:
-    rng = _stream(seed, "leads")
+def _window(manager: str, employment: dict[str, tuple[pd.Timestamp, pd.Timestamp]]) -> tuple[int, int]:
+    """The manager's employment as nanoseconds ``[hired, until)`` (``until``: the day after ``left_at``)."""
+    hired, until = employment.get(manager, (DEMO_START, DEMO_END.normalize() + pd.Timedelta(days=1)))
+    return hired.value, until.value
+
+
+def _leads(
+    seed: int,
+    profiles: dict[str, dict[str, float]],
+    *,
+    part: int = 0,
+    employment: dict[str, tuple[pd.Timestamp, pd.Timestamp]] | None = None,
+    first_id: int = 1,
+) -> pd.DataFrame:
+    """Leads month by month; with ``employment``, only inside it (a month's flow pro-rated by the days
+    employed), and a leaver's leads that would close after leaving are not in the data (handed over)."""
+    rng = _stream(seed, "leads", part)
     months = pd.period_range(DEMO_START, DEMO_END, freq="M")
     rows = []
     for manager, profile in profiles.items():
+        hired, until = _window(manager, employment or {})
         for month in months:
-            n = rng.poisson(_BASE_LEADS * profile["lead_flow"] * _SEASON[month.month - 1])
-            start = month.start_time.value
-            created = pd.to_datetime(rng.integers(start, (month + 1).start_time.value, size=n))
+            start = max(month.start_time.value, hired)
+            stop = min((month + 1).start_time.value, until)
+            if stop <= start:
+                continue
+            share = (stop - start) / ((month + 1).start_time.value - month.start_time.value)
+            n = rng.poisson(_BASE_LEADS * profile["lead_flow"] * _SEASON[month.month - 1] * share)
+            created = pd.to_datetime(rng.integers(start, stop, size=n))
             days_to_close = rng.gamma(shape=2.0, scale=11.0, size=n)
             won = rng.random(n) < profile["conversion"]
             for c, d, w in zip(created, days_to_close, won, strict=True):
-                rows.append((manager, c.floor("min"), (c + pd.Timedelta(days=float(d))).floor("min"), w))
+                closed = (c + pd.Timedelta(days=float(d))).floor("min")
+                if closed.value < until or closed > DEMO_END:  # a leaver's lead closing after: handed over
+                    rows.append((manager, c.floor("min"), closed, w))
     leads = pd.DataFrame(rows, columns=["manager", "created_at", "closed_at", "won"])
     leads = leads.sort_values(["created_at", "manager"], kind="stable").reset_index(drop=True)
-    leads.insert(0, "lead_id", [f"L{i:05d}" for i in range(1, len(leads) + 1)])
+    leads.insert(0, "lead_id", [f"L{i:05d}" for i in range(first_id, first_id + len(leads))])
     still_open = leads["closed_at"] > DEMO_END
     leads["status"] = np.where(still_open, "open", np.where(leads["won"], "won", "lost"))
     leads.loc[still_open, "closed_at"] = pd.NaT
@@ -155,7 +203,12 @@ def _leads(seed: int, profiles: dict[str, dict[str, float]]) -> pd.DataFrame:
 
 
 def _pipeline_columns(
-    seed: int, leads: pd.DataFrame, orders: pd.DataFrame, profiles: dict[str, dict[str, float]]
+    seed: int,
+    leads: pd.DataFrame,
+    orders: pd.DataFrame,
+    profiles: dict[str, dict[str, float]],
+    *,
+    part: int = 0,
 ) -> pd.DataFrame:
     """The leads' ``expected_amount``, ``expected_close`` and ``stage``, and :data:`PLANTED_PIPELINE`'s leads.
 
@@ -166,9 +219,9 @@ def _pipeline_columns(
     stage; a lost one the stage it was lost at (:data:`_LOST_AT`); an open one a stage by its age (a stage
     about every 10 days, with some leads ahead or behind). Then M05's dead enquiries are added at the end
     (ids after the last): open, created in the eight months before 2026Q3, mostly at the first stage, never
-    closed, without activities or orders.
+    closed, without activities or orders (not for ``part`` 1, the people added later).
     """
-    rng = _stream(seed, "pipeline")
+    rng = _stream(seed, "pipeline", part)
     n = len(leads)
     check = leads["manager"].map({m: p["check"] for m, p in profiles.items()}).to_numpy(dtype=float)
     drawn = check * rng.lognormal(np.log(_CHECK_MEDIAN), _CHECK_SIGMA, n)
@@ -185,6 +238,8 @@ def _pipeline_columns(
     status = leads["status"].to_numpy()
     position = np.where(status == "won", len(DEMO_STAGES) - 1, np.where(status == "lost", lost_at, by_age))
     leads["stage"] = np.asarray(DEMO_STAGES)[position]
+    if part:
+        return leads
     # M05's dead enquiries
     k = _STALE_LEADS
     start, stop = pd.Timestamp("2025-11-01").value, pd.Timestamp("2026-07-01").value
@@ -204,13 +259,25 @@ def _pipeline_columns(
     return pd.concat([leads, stale], ignore_index=True)
 
 
-def _orders(seed: int, leads: pd.DataFrame, profiles: dict[str, dict[str, float]]) -> pd.DataFrame:
-    rng = _stream(seed, "orders")
-    rows, n_customers = [], 0
+def _orders(
+    seed: int,
+    leads: pd.DataFrame,
+    profiles: dict[str, dict[str, float]],
+    *,
+    part: int = 0,
+    employment: dict[str, tuple[pd.Timestamp, pd.Timestamp]] | None = None,
+    first_customer: int = 1,
+    first_id: int = 1,
+) -> pd.DataFrame:
+    """Orders of won leads and repeat orders; with ``employment``, a joiner starts without customers and
+    a leaver's customers order from them only until they leave."""
+    rng = _stream(seed, "orders", part)
+    rows, n_customers = [], first_customer - 1
     customers: dict[str, list[tuple[str, pd.Timestamp]]] = {}
     for manager in profiles:
         base = []
-        for _ in range(_INITIAL_CUSTOMERS):
+        joined = _window(manager, employment or {})[0] > DEMO_START.value
+        for _ in range(0 if joined else _INITIAL_CUSTOMERS):
             n_customers += 1
             base.append((f"C{n_customers:05d}", DEMO_START))
         customers[manager] = base
@@ -226,9 +293,9 @@ def _orders(seed: int, leads: pd.DataFrame, profiles: dict[str, dict[str, float]
             own.append((customer, lead.closed_at))
         amount = profile["check"] * rng.lognormal(np.log(_CHECK_MEDIAN), _CHECK_SIGMA)
         rows.append((lead.manager, customer, lead.closed_at, amount, lead.lead_id))
-    end = DEMO_END.value
     for manager, own in customers.items():
         profile = profiles[manager]
+        end = min(DEMO_END.value, _window(manager, employment or {})[1])
         for customer, since in own:
             span_months = (end - since.value) / (30.44 * 86_400e9)
             n = rng.poisson(_REPEAT_RATE * max(span_months, 0.0))
@@ -239,16 +306,18 @@ def _orders(seed: int, leads: pd.DataFrame, profiles: dict[str, dict[str, float]
     orders = orders.sort_values(["ordered_at", "manager", "customer_id"], kind="stable").reset_index(
         drop=True
     )
-    orders.insert(0, "order_id", [f"SO{i:06d}" for i in range(1, len(orders) + 1)])
+    orders.insert(0, "order_id", [f"SO{i:06d}" for i in range(first_id, first_id + len(orders))])
     orders["amount"] = orders["amount"].round(2)
     orders["lines"] = 1 + rng.poisson(1.5, len(orders))
     orders["discount"] = rng.choice([0.0, 0.05, 0.1], size=len(orders), p=[0.6, 0.3, 0.1])
     return orders
 
 
-def _activities(seed: int, leads: pd.DataFrame, profiles: dict[str, dict[str, float]]) -> pd.DataFrame:
+def _activities(
+    seed: int, leads: pd.DataFrame, profiles: dict[str, dict[str, float]], *, part: int = 0
+) -> pd.DataFrame:
     """Calls, emails and meetings per lead; the meeting is drawn given the outcome (module docstring)."""
-    rng = _stream(seed, "activities")
+    rng = _stream(seed, "activities", part)
     n = len(leads)
     c = leads["manager"].map({m: p["conversion"] for m, p in profiles.items()}).to_numpy(dtype=float)
     status = leads["status"].to_numpy()
@@ -304,25 +373,30 @@ _DISCOUNTER = "M04"
 _RETURN_SHARE, _RETURN_DAYS = 0.03, 20.0  # orders returned (in part or whole); mean days until the return
 
 
-def _costs(seed: int, orders: pd.DataFrame) -> np.ndarray:
+def _costs(seed: int, orders: pd.DataFrame, *, part: int = 0) -> np.ndarray:
     """Cost of goods per order: amount x (1 - margin rate), the rate ~ N(32 %, 6 %), M04's ~ N(12 %, 6 %)."""
-    rng = _stream(seed, "costs")
+    rng = _stream(seed, "costs", part)
     mean = np.where(orders["manager"] == _DISCOUNTER, _DISCOUNTER_MARGIN, _MARGIN)
     rate = np.clip(rng.normal(mean, _MARGIN_SD), -0.1, 0.8)
     return (orders["amount"].to_numpy() * (1 - rate)).round(2)
 
 
-def _returns(seed: int, orders: pd.DataFrame) -> pd.DataFrame:
+def _returns(
+    seed: int, orders: pd.DataFrame, *, part: int = 0, until: pd.Series | None = None, first_id: int = 1
+) -> pd.DataFrame:
     """About 3 % of orders come back, half whole, the rest in part, weeks later (some in the next quarter).
 
     Returns after the end of the data are not yet booked; their cost is left to the order's ratio.
+    ``until`` (per order, the day after its manager left): a leaver's later returns are not in the data.
     """
-    rng = _stream(seed, "returns")
+    rng = _stream(seed, "returns", part)
     back = rng.random(len(orders)) < _RETURN_SHARE
     share = np.where(rng.random(len(orders)) < 0.5, 1.0, rng.uniform(0.2, 0.8, len(orders)))
     delay = pd.to_timedelta(1 + rng.exponential(_RETURN_DAYS, len(orders)), unit="D")
     returned = (orders["ordered_at"] + delay).dt.floor("min")
     keep = back & (returned <= DEMO_END).to_numpy()
+    if until is not None:
+        keep &= (returned < until).to_numpy()
     out = pd.DataFrame(
         {
             "returned_at": returned[keep].to_numpy(),
@@ -331,18 +405,22 @@ def _returns(seed: int, orders: pd.DataFrame) -> pd.DataFrame:
         }
     )
     out = out.sort_values(["returned_at", "order_id"], kind="stable", ignore_index=True)
-    out.insert(0, "return_id", [f"RT{i:05d}" for i in range(1, len(out) + 1)])
+    out.insert(0, "return_id", [f"RT{i:05d}" for i in range(first_id, first_id + len(out))])
     return out
 
 
-def _expected_volume(profile: dict[str, float], quarters: pd.PeriodIndex) -> np.ndarray:
+def _expected_volume(
+    profile: dict[str, float], quarters: pd.PeriodIndex, *, window: tuple[int, int] | None = None
+) -> np.ndarray:
     """A manager's expected sales volume per quarter under the generator's own model, known in advance.
 
     Leads arrive at ``_BASE_LEADS x lead_flow x season`` a month, are won with the manager's conversion
     and close a gamma(2, 11) number of days after they arrive (a won lead is an order at closing, of mean
     amount ``check x median x exp(sigma^2 / 2)``); 80 % of won leads bring a new customer, and every
     customer orders again at ``_REPEAT_RATE`` a month, at ``_REPEAT_SCALE`` of the amount. Computed day by
-    day from the start of the data: no realised order enters it.
+    day from the start of the data: no realised order enters it. ``quarters`` may be months too. With
+    ``window`` (nanoseconds ``[hired, until)``), leads arrive only inside it, a joiner starts without
+    customers, and nothing is sold after leaving.
     """
     days = pd.date_range(DEMO_START, DEMO_END.normalize(), freq="D")
     month_days = days.to_period("M")
@@ -352,12 +430,20 @@ def _expected_volume(profile: dict[str, float], quarters: pd.PeriodIndex) -> np.
         * _SEASON[days.month.to_numpy() - 1]
         / days.days_in_month.to_numpy()
     )
+    employed = np.ones(len(days))
+    if window is not None:
+        employed = ((days.as_unit("ns").asi8 >= window[0]) & (days.as_unit("ns").asi8 < window[1])).astype(
+            float
+        )
+        arrivals = arrivals * employed
     delay = np.diff(stats.gamma.cdf(np.arange(len(days) + 1), a=2.0, scale=11.0))
-    won_closing = profile["conversion"] * np.convolve(arrivals, delay)[: len(days)]
-    customers = _INITIAL_CUSTOMERS + 0.8 * np.concatenate([[0.0], np.cumsum(won_closing)[:-1]])
+    won_closing = profile["conversion"] * np.convolve(arrivals, delay)[: len(days)] * employed
+    initial = 0 if window is not None and window[0] > DEMO_START.value else _INITIAL_CUSTOMERS
+    customers = initial + 0.8 * np.concatenate([[0.0], np.cumsum(won_closing)[:-1]])
     mean_amount = profile["check"] * _CHECK_MEDIAN * np.exp(_CHECK_SIGMA**2 / 2)
     daily = mean_amount * (won_closing + _REPEAT_SCALE * _REPEAT_RATE / _DAYS_PER_MONTH * customers)
-    by_quarter = pd.Series(daily, index=month_days.asfreq("Q")).groupby(level=0).sum()
+    daily = daily * employed
+    by_quarter = pd.Series(daily, index=month_days.asfreq(quarters.freqstr[0])).groupby(level=0).sum()
     return by_quarter.reindex(quarters).to_numpy()
 
 
@@ -382,8 +468,109 @@ def _plans(seed: int, profiles: dict[str, dict[str, float]]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["manager", "period", "metric", "target"])
 
 
+def _employment() -> dict[str, tuple[pd.Timestamp, pd.Timestamp]]:
+    """The added people's employment, ``[hired, until)`` with ``until`` the day after ``left_at``."""
+    end = DEMO_END.normalize() + pd.Timedelta(days=1)
+    return {
+        m: (
+            hired if hired is not None else DEMO_START,
+            left + pd.Timedelta(days=1) if left is not None else end,
+        )
+        for m, _, _, hired, left in _NEW_PEOPLE
+    }
+
+
+def _monthly_plans(seed: int, profiles: dict[str, dict[str, float]]) -> pd.DataFrame:
+    """The added people's targets, by month of their employment (as :func:`_plans`, its own stream)."""
+    rng = _stream(seed, "plans", 1)
+    months = pd.period_range(DEMO_START, DEMO_END, freq="M")
+    employment = _employment()
+    rows = []
+    for manager, profile in profiles.items():
+        window = _window(manager, employment)
+        expected = _expected_volume(profile, months, window=window)
+        for month, value in zip(months, expected, strict=True):
+            if month.end_time.value < window[0] or month.start_time.value >= window[1]:
+                continue
+            target = value * rng.lognormal(0.0, _PLAN_NOISE)
+            rows.append((manager, str(month), "sales_volume", round(target, -3)))
+    return pd.DataFrame(rows, columns=["manager", "period", "metric", "target"])
+
+
+def _team_plans(plans: pd.DataFrame, managers: pd.DataFrame) -> pd.DataFrame:
+    """Each team's quarterly target: 5 % above its members' targets, a mover's pro-rated by days in the team.
+
+    ``managers``: the teams at the start of the data (before the moves of :data:`_MOVES`).
+    """
+    quarters = pd.period_range(DEMO_START, DEMO_END, freq="Q")
+    quarterly: dict[tuple[str, pd.Period], float] = {}
+    for manager, period, target in plans[["manager", "period", "target"]].itertuples(index=False):
+        quarter = pd.Period(period, freq="Q") if "Q" in period else pd.Period(period, freq="M").asfreq("Q")
+        quarterly[manager, quarter] = quarterly.get((manager, quarter), 0.0) + target
+    teams = managers.set_index("manager")["team"].to_dict()
+    employment = _employment()
+    rows = []
+    for quarter in quarters:
+        days = pd.date_range(quarter.start_time, quarter.end_time.normalize(), freq="D")
+        totals: dict[str, float] = {}
+        for manager in managers["manager"]:
+            target = quarterly.get((manager, quarter))
+            if target is None:
+                continue
+            hired, until = _window(manager, employment)
+            employed = days[(days.as_unit("ns").asi8 >= hired) & (days.as_unit("ns").asi8 < until)]
+            moves = [(team, start) for m, team, start in _MOVES if m == manager]
+            team_of = pd.Series(teams[manager], index=employed)
+            for team, start in sorted(moves, key=lambda move: move[1]):
+                team_of[employed >= start] = team
+            for team, share in team_of.value_counts(normalize=True).items():
+                totals[team] = totals.get(team, 0.0) + target * share
+        for team in sorted(totals):
+            rows.append((team, f"{quarter.year}Q{quarter.quarter}", round(_TEAM_UPLIFT * totals[team], -3)))
+    out = pd.DataFrame(rows, columns=["team", "period", "target"])
+    out.insert(0, "manager", None)
+    out.insert(3, "metric", "sales_volume")
+    return out
+
+
+def _new_people(seed: int, tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """The added people's tables (:data:`PLANTED_PEOPLE`): streams of their own, ids after the others'."""
+    profile_rng = _stream(seed, "profiles", 1)
+    profiles = {m: _profile(m, profile_rng) for m, *_ in _NEW_PEOPLE}
+    employment = _employment()
+    leads = _leads(seed, profiles, part=1, employment=employment, first_id=len(tables["leads"]) + 1)
+    first_customer = int(tables["orders"]["customer_id"].str[1:].astype(int).max()) + 1
+    orders = _orders(
+        seed,
+        leads,
+        profiles,
+        part=1,
+        employment=employment,
+        first_customer=first_customer,
+        first_id=len(tables["orders"]) + 1,
+    )
+    activities = _activities(seed, leads, profiles, part=1)
+    leads = _pipeline_columns(seed, leads, orders, profiles, part=1)
+    orders["cost"] = _costs(seed, orders, part=1)
+    until = orders["manager"].map({m: u for m, (_, u) in employment.items()})
+    returns = _returns(seed, orders, part=1, until=until, first_id=len(tables["returns"]) + 1)
+    return {
+        "orders": orders,
+        "leads": leads,
+        "plans": _monthly_plans(seed, profiles),
+        "activities": activities,
+        "returns": returns,
+    }
+
+
 def make_demo_data(*, seed: int = 2026) -> dict[str, pd.DataFrame]:
-    """Generate the demo company's tables: ``orders``, ``leads``, ``plans``, ``managers`` and ``activities``.
+    """Generate the demo company's tables: ``orders``, ``leads``, ``plans``, ``managers``, ``activities``,
+    ``returns`` and ``assignments``.
+
+    Fourteen managers sell the whole two years; two more were added later (:data:`PLANTED_PEOPLE`): a joiner
+    and a leaver (``managers.hired_at``, ``left_at``), from random streams of their own, so the first
+    fourteen's tables are as before; one of the fourteen moves team (``assignments``). Each team has its
+    own quarterly target (plan rows naming a ``team``), 5 % above its members' targets.
 
     Parameters
     ----------
@@ -393,13 +580,13 @@ def make_demo_data(*, seed: int = 2026) -> dict[str, pd.DataFrame]:
     Returns
     -------
     dict of pandas.DataFrame
-        The six tables of the data contract, keyed by table name.
+        The seven tables of the data contract, keyed by table name.
 
     Examples
     --------
     >>> tables = make_demo_data()
     >>> sorted(tables), len(tables["managers"]), tables["managers"]["team"].nunique()
-    (['activities', 'leads', 'managers', 'orders', 'plans', 'returns'], 14, 2)
+    (['activities', 'assignments', 'leads', 'managers', 'orders', 'plans', 'returns'], 16, 2)
     >>> str(tables["orders"]["ordered_at"].max().date())
     '2026-09-30'
     """
@@ -413,7 +600,7 @@ def make_demo_data(*, seed: int = 2026) -> dict[str, pd.DataFrame]:
     leads = _pipeline_columns(seed, leads, orders, profiles)
     orders["cost"] = _costs(seed, orders)
     returns = _returns(seed, orders)
-    return {
+    tables = {
         "orders": orders,
         "leads": leads,
         "plans": plans,
@@ -421,6 +608,20 @@ def make_demo_data(*, seed: int = 2026) -> dict[str, pd.DataFrame]:
         "activities": activities,
         "returns": returns,
     }
+    added = _new_people(seed, tables)
+    for name, table in added.items():
+        tables[name] = pd.concat([tables[name], table], ignore_index=True)
+    people = pd.DataFrame(_NEW_PEOPLE, columns=["manager", "name", "team", "hired_at", "left_at"])
+    managers = pd.concat([managers.assign(hired_at=pd.NaT, left_at=pd.NaT), people], ignore_index=True)
+    team_plans = _team_plans(tables["plans"], managers)
+    current = {m: team for m, team, _ in sorted(_MOVES, key=lambda move: move[2])}  # the last move wins
+    managers["team"] = managers["manager"].map(current).fillna(managers["team"])
+    tables["managers"] = managers.astype({"hired_at": "datetime64[ns]", "left_at": "datetime64[ns]"})
+    tables["assignments"] = pd.DataFrame(_MOVES, columns=["manager", "team", "valid_from"])
+    plans = tables["plans"]
+    plans.insert(1, "team", pd.Series([None] * len(plans), dtype="object"))
+    tables["plans"] = pd.concat([plans, team_plans], ignore_index=True)
+    return tables
 
 
 def write_demo_data(folder: str | Path, *, seed: int = 2026) -> Path:

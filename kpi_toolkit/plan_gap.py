@@ -544,7 +544,7 @@ def volume_sources(data: SalesData, *, period: str | Period, team: str | None = 
     1   TOTAL        300.0         100.0        0.75
     """
     p = data.period(period)
-    managers = data.managers_of(team)
+    managers = data.managers_of(team, period=p)  # the period's managers, as manager_kpis
     sums = period_sums(data, months=p.months, managers=managers)
     out = pd.DataFrame(
         {

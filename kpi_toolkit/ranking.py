@@ -79,7 +79,7 @@ def attainment_ranking(
     >>> data = kt.from_frames(**make_demo_data())
     >>> ranking = attainment_ranking(data, period="2026Q3")
     >>> ranking.loc[0, "manager"], int(ranking["rank"].max())
-    ('M04', 14)
+    ('M04', 15)
     """
     if not 0 < level < 1:
         raise ParameterError(f"level={level!r} must be between 0 and 1, e.g. 0.95.")

@@ -516,6 +516,8 @@ def check_references(frames: dict[str, pd.DataFrame], sources: dict[str, str]) -
             violations.append(_violation("activities", sources["activities"], "lead_id", *UNKNOWN_LEAD, hits))
     if "managers" in frames:
         violations += check_order_dates(frames["orders"], frames["managers"], source=sources["orders"])
+        if "leads" in frames:
+            violations += check_lead_dates(frames["leads"], frames["managers"], source=sources["leads"])
     if "returns" in frames:
         wanted = frames["returns"]["order_id"].dropna()
         orders = frames["orders"]
@@ -530,6 +532,22 @@ OUTSIDE_EMPLOYMENT = (
     "correct the order's manager or date, or hired_at / left_at in the managers table (an order outside "
     "the employment would count in no period's KPIs)",
 )
+
+
+#: The rules and fixes of a lead dated outside its manager's employment: closed (``closed_at``, the day
+#: that credits it in the KPIs) before ``hired_at`` or after ``left_at``, or created after ``left_at``. A
+#: lead created before ``hired_at`` and closed inside the employment is fine (handed over to a new rep).
+LEAD_OUTSIDE_EMPLOYMENT = {
+    "closed_at": (
+        "closed_at is outside the manager's employment (before hired_at or after left_at)",
+        "give the lead to the manager who closed it, or correct its date or hired_at / left_at in the "
+        "managers table (a lead closed outside the employment would count in no period's conversion)",
+    ),
+    "created_at": (
+        "created_at is after the manager's left_at",
+        "give the lead to the manager who took it, or correct its date or left_at in the managers table",
+    ),
+}
 
 
 def employment_dates(managers: pd.DataFrame) -> pd.DataFrame | None:
@@ -567,6 +585,26 @@ def check_order_dates(orders: pd.DataFrame, managers: pd.DataFrame, *, source: s
     until = manager.map(keyed["_until"]).astype("datetime64[ns]")
     hits = orders[(orders["ordered_at"] < hired) | (orders["ordered_at"] >= until)]
     return [_violation("orders", source, "ordered_at", *OUTSIDE_EMPLOYMENT, hits)] if len(hits) else []
+
+
+def check_lead_dates(leads: pd.DataFrame, managers: pd.DataFrame, *, source: str) -> list[Violation]:
+    """Leads dated outside their manager's employment (:data:`LEAD_OUTSIDE_EMPLOYMENT`)."""
+    dates = employment_dates(managers)
+    if dates is None:
+        return []
+    keyed = dates.set_index("manager")
+    manager = leads["manager"].astype("string")
+    hired = manager.map(keyed["_hired"]).astype("datetime64[ns]")
+    until = manager.map(keyed["_until"]).astype("datetime64[ns]")
+    outside = {
+        "closed_at": (leads["closed_at"] < hired) | (leads["closed_at"] >= until),
+        "created_at": leads["created_at"] >= until,
+    }
+    return [
+        _violation("leads", source, column, *LEAD_OUTSIDE_EMPLOYMENT[column], leads[flag])
+        for column, flag in outside.items()
+        if flag.any()
+    ]
 
 
 def check_returns(returns: pd.DataFrame, orders: pd.DataFrame, *, source: str) -> list[Violation]:

@@ -68,7 +68,7 @@ def test_broken_rules_raise_and_quarantine(changes, column, rule):
 
 def test_demo_has_activities_with_documented_practices():
     tables = make_demo_data()
-    assert sorted(tables) == ["activities", "leads", "managers", "orders", "plans", "returns"]
+    assert sorted(tables) == ["activities", "assignments", "leads", "managers", "orders", "plans", "returns"]
     acts = tables["activities"]
     assert set(acts["type"]) == {"call", "email", "meeting"}
     assert acts["lead_id"].isin(tables["leads"]["lead_id"]).all()

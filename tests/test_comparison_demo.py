@@ -110,8 +110,9 @@ def test_teams(demo):
 
 def test_the_robust_rest_keeps_an_extreme_colleague_from_flagging_others(demo):
     """In North, M07's doubled checks lift the plain rest of every colleague: with reference="all" M01's
-    average check is 0.79 of the rest's in 2026 (p = 0.013, adjusted 0.078: no verdict after Holm, but close);
-    the robust rest leaves M07 out and M01 is 0.90 of it (p = 0.22)."""
+    average check is 0.80 of the rest's in 2026 (p = 0.019, adjusted 0.15: no verdict after Holm); the robust
+    rest leaves M07 out and M01 is 0.89 of it (p = 0.15). (North's 2026 also has the leaver M16 until May and
+    the mover M13 from 17 August.)"""
     robust = kt.compare_managers(demo, period="2026", metric="average_check", team="North").set_index(
         "manager"
     )
@@ -119,7 +120,7 @@ def test_the_robust_rest_keeps_an_extreme_colleague_from_flagging_others(demo):
     plain = plain.set_index("manager")
     assert _flags(plain.reset_index()) == {"M07": "above"}
     assert _flags(robust.reset_index()) == {"M07": "above"}
-    assert plain.loc["M01", "p_value"] < 0.05 < 0.2 < robust.loc["M01", "p_value"]
+    assert plain.loc["M01", "p_value"] < 0.05 < 0.1 < robust.loc["M01", "p_value"]
     others = robust.index.drop("M07")
     assert (robust.loc[others, "versus"] == "rest excl. M07").all()
     assert (plain.loc[others, "versus_estimate"] > robust.loc[others, "versus_estimate"]).all()

@@ -258,9 +258,12 @@ def test_the_demo_plants_a_discounter_that_the_comparison_finds() -> None:
     assert year["margin_rate"].idxmin() == "M04" and year.loc["M04", "margin_rate"] == pytest.approx(
         0.118, abs=0.001
     )
-    assert (year["returns"] > 0).sum() == 14 and 0.005 < year["returns"].sum() / year[
-        "sales_volume"
-    ].sum() < 0.05
+    # returns for 15 of 2026's 16 managers: not the joiner M15, whose four September orders none came back yet
+    assert (
+        (year["returns"] > 0).sum() == 15
+        and year.loc["M15", "returns"] == 0
+        and 0.005 < year["returns"].sum() / year["sales_volume"].sum() < 0.05
+    )
     table = kt.compare_managers(data, period="2026", metric="margin_rate")
     assert table.loc[table["verdict"].isin(["above", "below"]), "manager"].tolist() == ["M04"]
     next_quarter = data.returns.merge(data.orders, on="order_id", suffixes=("", "_order"))

@@ -22,7 +22,8 @@ def test_the_manager_against_the_colleagues_by_hand(demo):
     assert row["colleagues_median"] == pytest.approx(np.median(others))
     assert row["colleagues_low"] == pytest.approx(np.quantile(others, 0.25))
     assert row["rank"] == 1 + int((others > means.loc["M10", "had_meeting"]).sum())
-    assert row["managers"] == 7 and row["leads"] == int((south["manager"] == "M10").sum())
+    # South in 2026Q3: M08-M14 (M13 until 16 August) and the joiner M15
+    assert row["managers"] == 8 and row["leads"] == int((south["manager"] == "M10").sum())
 
 
 def test_an_unknown_manager_says_how_to_fix(demo):

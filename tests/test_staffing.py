@@ -383,6 +383,9 @@ def test_team_changes_list_the_move():
     kpis = kt.manager_kpis(_moves_data(), period="2026Q3", team="North")
     text = team_changes_section(changes, kpis, names={"ann": "Ann"}, tr=translator("ru"))
     assert "Ann: переход из команды «North» в «South»" in text
+    assert "Ann: план разделён между командами по дням работы в каждой." in text  # pro-rated by team days
+    english = team_changes_section(changes, kpis, names={"ann": "Ann"}, tr=translator("en"))
+    assert "plan is split between the two teams by the days in each." in english
     assert kt.team_changes(_moves_data(), period="2026Q3", team="North")["change"].tolist() == ["moved"]
 
 
@@ -444,3 +447,32 @@ def test_an_order_outside_the_employment_is_an_error_not_dropped(tmp_path, engin
         kept = kt.load(tmp_path, on_invalid="quarantine")
         assert kept.row_counts.set_index("table").loc["orders", "rows_excluded"] == 1
         assert kept.quarantine["row"].tolist() == [3]
+
+
+@pytest.mark.parametrize("engine", ["pandas", "duckdb", "spark"])
+def test_a_lead_outside_the_employment_is_an_error_not_dropped(tmp_path, engine, request):
+    """A lead closed outside the employment would count in no period's conversion; one created after
+    leaving could not have been the manager's. One created before hired_at and closed inside: a hand-over."""
+    connection = request.getfixturevalue("spark") if engine == "spark" else None
+    orders = pd.DataFrame({"order_id": ["1"], "manager": ["ann"], "customer_id": ["c"], "amount": [1.0],
+                           "ordered_at": ["2026-07-01"]})  # fmt: skip
+    leads = pd.DataFrame({"lead_id": ["L1", "L2", "L3", "L4", "L5"], "manager": ["ann"] * 4 + ["bob"],
+                          "created_at": ["2026-05-20", "2026-05-10", "2026-08-10", "2026-09-01",
+                                         "2026-01-01"],
+                          "status": ["won", "lost", "open", "won", "lost"],
+                          "closed_at": ["2026-06-05", "2026-05-25", None, "2026-09-03", "2026-12-01"],
+                          })  # fmt: skip
+    managers = pd.DataFrame({"manager": ["ann", "bob"], "name": ["A", "B"], "team": ["N", "N"],
+                             "hired_at": ["2026-06-01", None], "left_at": ["2026-08-31", None]})  # fmt: skip
+    for name, table in {"orders": orders, "leads": leads, "managers": managers}.items():
+        table.to_csv(tmp_path / f"{name}.csv", index=False)
+    with pytest.raises(kt.DataValidationError) as error:
+        kt.load(tmp_path, engine=engine, connection=connection)
+    found = {v.column: (v.rows, v.examples) for v in error.value.violations}
+    assert set(found) == {"closed_at", "created_at"}
+    assert found["closed_at"][0] == (3, 5)  # L2 closed before the hire, L4 after leaving; L1: a hand-over
+    assert found["created_at"][0] == (5,)  # L4 taken after leaving (L3, open, was taken before)
+    if engine == "pandas":
+        kept = kt.load(tmp_path, on_invalid="quarantine")
+        assert kept.row_counts.set_index("table").loc["leads", "rows_excluded"] == 2
+        assert sorted(kept.leads["lead_id"]) == ["L1", "L3", "L5"]

@@ -271,8 +271,9 @@ def bonuses(
     2     M10  0.3000        False       0.00
     3     M11  1.2737         True  127371.45
     4     M12  0.5501         True   55014.32
-    5     M13  1.3046         True  130463.22
+    5     M13  0.4500        False       0.00
     6     M14  1.1833         True  118326.10
+    7     M15  1.0500         True  105000.00
     >>> paid.loc[paid["manager"] == "M10", "notes"].item()
     'gate failed: sales_volume achievement 0.557784 is below 0.7: no bonus'
 
@@ -338,7 +339,7 @@ def compare_cards(
     >>> result = kt.compare_cards(data, period="2026Q3", card_a=now, card_b=what_if)
     >>> print(result.totals[["cost_a", "cost_b", "change", "gainers", "losers", "unchanged"]].to_string())
            cost_a      cost_b    change  gainers  losers  unchanged
-    0  1240714.77  1199262.64 -41452.13        0       2         12
+    0  1390714.77  1349262.64 -41452.13        0       2         13
     >>> result.managers.loc[result.managers["outcome"] == "loses", ["manager", "bonus_a", "bonus_b"]]
        manager   bonus_a   bonus_b
     8      M09  79955.99  59911.98

@@ -45,6 +45,7 @@ from kpi_toolkit.quarantine import shown
 from kpi_toolkit.reading import ROW, find_table_files, read_table
 from kpi_toolkit.schema import TABLES, Column
 from kpi_toolkit.validation import (
+    LEAD_OUTSIDE_EMPLOYMENT,
     MANAGER_TABLES,
     OUTSIDE_EMPLOYMENT,
     UNKNOWN_LEAD,
@@ -279,11 +280,29 @@ def _references(session: _Session) -> list[Violation]:
             found = session.hits("orders", rows, "ordered_at", shown_column("ordered_at"))
             if found[0]:
                 violations.append(session.violation("orders", "ordered_at", *OUTSIDE_EMPLOYMENT, found))
+            if "leads" in session.lazy:
+                violations += _lead_dates(session, dates)
     if "returns" in session.small:
         returns = session.small["returns"]
         violations += check_returns(
             returns, _returned_orders(session, returns), source=session.sources["returns"]
         )
+    return violations
+
+
+def _lead_dates(session: _Session, dates: pd.DataFrame) -> list[Violation]:
+    """Leads dated outside their manager's employment (:func:`kpi_toolkit.validation.check_lead_dates`)."""
+    leads = session.frame("leads").join(session.backend.lazy(dates), on="manager", how="inner")
+    closed, created = nw.col("closed_at"), nw.col("created_at")
+    outside = {
+        "closed_at": ~closed.is_null() & ((closed < nw.col("_hired")) | (closed >= nw.col("_until"))),
+        "created_at": ~created.is_null() & (created >= nw.col("_until")),
+    }
+    violations = []
+    for column, flag in outside.items():
+        found = session.hits("leads", leads.filter(flag), column, shown_column(column))
+        if found[0]:
+            violations.append(session.violation("leads", column, *LEAD_OUTSIDE_EMPLOYMENT[column], found))
     return violations
 
 

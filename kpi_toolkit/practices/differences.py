@@ -73,7 +73,7 @@ def practice_differences(
     >>> data = kt.from_frames(**make_demo_data())
     >>> out = kt.practice_differences(data, periods="2026Q3", manager="M10", team="South")
     >>> out.set_index("practice").loc["had_meeting", ["rank", "managers"]].tolist()
-    [4, 7]
+    [4, 8]
     """
     members = data.managers_of(team)
     if str(manager) not in members:

@@ -122,7 +122,7 @@ def top_performers(
     >>> from kpi_toolkit.demo import make_demo_data
     >>> top = top_performers(kt.from_frames(**make_demo_data()), period="2026Q3")
     >>> int(top["top"].sum()), int(top["ranked"].sum()), top.loc[~top["ranked"], "manager"].tolist()
-    (4, 13, ['M12'])
+    (4, 14, ['M12'])
     """
     _check(share, min_leads, by)
     kpis = manager_kpis(data, period=period, team=team)
@@ -264,7 +264,7 @@ def performer_profiles(
     >>> prof = performer_profiles(kt.from_frames(**make_demo_data()), period="2026Q3")
     >>> row = prof.set_index("measure").loc["plan_attainment"]
     >>> row["group"], int(row["n_top"]), int(row["n_rest"]), bool(row["hedges_g"] > 0)
-    ('kpi', 4, 9, True)
+    ('kpi', 4, 10, True)
     """
     top = top_performers(data, period=period, by=by, share=share, min_leads=min_leads, team=team)
     ranked = top[top["ranked"]]

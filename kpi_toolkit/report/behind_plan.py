@@ -96,7 +96,7 @@ def behind_plan_section(data: SalesData, q: QuarterlyReport, tr: Translator | No
     >>> from kpi_toolkit.report.quarterly import quarterly_report
     >>> data = kt.from_frames(**make_demo_data())
     >>> section = behind_plan_section(data, quarterly_report(data, period="2026Q3"))
-    >>> "Behind plan in 2026Q3: 5 of 14 managers" in section, "misses the plan systematically" in section
+    >>> "Behind plan in 2026Q3: 5 of 15 managers" in section, "misses the plan systematically" in section
     (True, True)
     """
     tr = tr or translator("en")

@@ -144,7 +144,7 @@ def card_report(
     ...         "kpis": [{"metric": "sales_volume", "weight": 1, "target": "plan"}]}
     >>> r = card_report(kt.from_frames(**make_demo_data()), period="2026Q3", card=card, team="North")
     >>> str(r.period), len(r.payouts), r.cost, r.cost_at_target
-    ('2026Q3', 7, 6439.81, 7000.0)
+    ('2026Q3', 8, 6897.75, 8000.0)
     >>> list(r.payroll.columns[:3])
     ['manager', 'name', 'team']
     """

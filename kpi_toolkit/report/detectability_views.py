@@ -110,7 +110,7 @@ def detectability_sentence(
     >>> text.split(", only ")[1].split(";")[0]
     'a gap in conversion of 21 pp or more is likely to be detected'
     >>> text.split("; ")[1]
-    'over 2025Q4 – 2026Q3, 10 pp.'
+    'over 2025Q4 – 2026Q3, 11 pp.'
     """
     tr = _tr(tr)
     if short.empty:

@@ -47,9 +47,9 @@ def plan_gap_answer(r: PlanGapReport, tr: Translator | None = None) -> html.Html
     >>> from kpi_toolkit.report.plan_gap_report import plan_gap_report
     >>> r = plan_gap_report(kt.from_frames(**make_demo_data()), period="2026Q3")
     >>> text = plan_gap_answer(r)
-    >>> "All teams sold 36,768,722 against a plan of 38,149,000: 1,380,278 short (96.3% of it)." in text
+    >>> "All teams sold 37,246,157 against a plan of 38,541,000: 1,294,843 short (96.6% of it)." in text
     True
-    >>> "The two drivers that cost the most: leads closed (-3,750,946) and average check (-479,344)." in text
+    >>> "The two drivers that cost the most: leads closed (-3,839,823) and orders (-167,539)." in text
     True
     """
     tr = tr or translator("en")
@@ -91,7 +91,7 @@ def card_answer(r: CardReport, tr: Translator | None = None) -> html.Html:
     >>> r = card_report(kt.from_frames(**make_demo_data()), period="2026Q3", card=card)
     >>> text = card_answer(r)
     >>> text = text.replace("\\xa0", " ")  # each item is kept on one line
-    >>> "To pay: 12,660.00 in all, to 14 of 14 managers" in text, "Clara Jensen 620.00" in text
+    >>> "To pay: 12,740.00 in all, to 15 of 15 managers" in text, "Clara Jensen 620.00" in text
     (True, True)
     """
     tr = tr or translator("en")

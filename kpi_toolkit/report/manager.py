@@ -144,7 +144,7 @@ def manager_report(team_report: QuarterlyReport, *, manager: str) -> ManagerRepo
     >>> data = kt.from_frames(**make_demo_data())
     >>> r = manager_report(quarterly_report(data, team=team_of(data, "M03")), manager="M03")
     >>> r.name, r.team, len(r.letters)
-    ('Clara Jensen', 'North', 6)
+    ('Clara Jensen', 'North', 7)
     >>> list(r.team_report.kpis.index[:1]), list(r.versus.columns)
     (['00'], ['manager', 'team_median', 'team_total'])
     """

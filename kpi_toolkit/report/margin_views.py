@@ -55,7 +55,7 @@ def margin_section(
     >>> tests = kt.compare_managers(data, period="2026", metric="margin_rate")
     >>> names = {str(m): str(n) for m, n in data.manager_info["name"].items()}
     >>> text = margin_section(kpis, tests, names=names, tr=translator("en"))
-    >>> "Dmitry Volkov, number 2 of 14 by sales volume, sells at a margin rate of 11.8%" in text
+    >>> "Dmitry Volkov, number 2 of 16 by sales volume, sells at a margin rate of 11.8%" in text
     True
     """
     if not has_margin_data(kpis):

@@ -142,12 +142,12 @@ def summary_sentences(q: QuarterlyReport, tr: Translator | None = None) -> list[
     >>> from kpi_toolkit.report.quarterly import quarterly_report
     >>> q = quarterly_report(kt.from_frames(**make_demo_data()), team="South")
     >>> print(summary_sentences(q)[0])  # doctest: +NORMALIZE_WHITESPACE
-    In 2026Q3 the South team sold 16,334,547 against a plan of 16,957,000 (96.3% of plan),
-    +4% on 2026Q2 and +76% on 2025Q3.
+    In 2026Q3 the South team sold 15,808,169 against a plan of 17,091,000 (92.4% of plan),
+    +0% on 2026Q2 and +70% on 2025Q3.
     >>> print(summary_sentences(q, translator("ru", currency="RUB"))[0].replace("\\xa0", " "))
     ... # doctest: +NORMALIZE_WHITESPACE
-    В 3 кв. 2026 команда South продала на 16 334 547 ₽ при плане 16 957 000 ₽ (96,3 % плана):
-    +4 % к 2 кв. 2026 и +76 % к 3 кв. 2025.
+    В 3 кв. 2026 команда South продала на 15 808 169 ₽ при плане 17 091 000 ₽ (92,4 % плана):
+    +0 % к 2 кв. 2026 и +70 % к 3 кв. 2025.
     """
     tr = tr or translator("en")
     sentences = [

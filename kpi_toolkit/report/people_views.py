@@ -22,8 +22,8 @@ def team_changes_section(
     manager: str | None = None,
     tr: Translator | None = None,
 ) -> html.Html:
-    """A short note: joiners, leavers and moves (``changes``), pro-rated plans and missing targets
-    (``kpis.attrs``).
+    """A short note: joiners, leavers and moves (``changes``; a mover's plan split between the teams by the
+    days in each), pro-rated plans and missing targets (``kpis.attrs``).
 
     ``names`` maps manager ids to the names shown. ``manager``: only that manager's lines (a per-manager
     report names no colleague). Empty when there is nothing to say.
@@ -50,6 +50,8 @@ def team_changes_section(
         lines.append(
             tr.t(f"team_changes.{row.change}", name=shown(row.manager), date=tr.date(row.date), **teams)
         )
+        if row.change == "moved":  # a mover's target inside each team is pro-rated by the days in it
+            lines.append(tr.t("team_changes.split", name=shown(row.manager)))
     for key in ("prorated", "missing"):
         for who, parts in sorted(kpis.attrs.get(f"plan_{key}", {}).items()):
             if mine(who):

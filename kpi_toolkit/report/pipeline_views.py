@@ -41,7 +41,7 @@ def short_of_plan(pipe: pd.DataFrame, pace: pd.DataFrame) -> pd.DataFrame:
     >>> pipe = kt.pipeline(data, period="2026Q3", as_of="2026-08-15")
     >>> pace = kt.pacing(data, period="2026Q3", as_of="2026-08-15")
     >>> short_of_plan(pipe, pace)["manager"].tolist()
-    ['M05', 'M06', 'M07', 'M10', 'M11']
+    ['M05', 'M06', 'M07', 'M10', 'M11', 'M15']
     """
     rows = pipe[pipe["manager"] != TOTAL].merge(
         pace[["manager", "pipeline_high"]].astype({"manager": "string"}), on="manager", how="left"

@@ -84,7 +84,7 @@ def report_letters(data: SalesData, *, fingerprint: str | None = None) -> dict[s
     >>> from kpi_toolkit.demo import make_demo_data
     >>> letters = report_letters(kt.from_frames(**make_demo_data()))
     >>> len(letters), sorted(letters.values())[:3]
-    (14, ['A', 'B', 'C'])
+    (16, ['A', 'B', 'C'])
     """
     from kpi_toolkit.fingerprint import data_fingerprint
 

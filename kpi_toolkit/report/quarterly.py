@@ -118,10 +118,10 @@ def quarterly_report(
     >>> from kpi_toolkit.demo import make_demo_data
     >>> q = quarterly_report(kt.from_frames(**make_demo_data()), team="North")
     >>> str(q.period), len(q.kpis), list(q.totals.index[:3])
-    ('2026Q3', 7, ['2026Q3', '2026Q2', '2025Q3'])
+    ('2026Q3', 8, ['2026Q3', '2026Q2', '2025Q3'])
     >>> s = quarterly_report(kt.from_frames(**make_demo_data()), period="2026Q1:2026Q3")
     >>> list(s.totals.index), str(s.history.index[-1][1])
-    (['2026Q1:2026Q3', '2025Q2:2025Q4', '2025Q1:2025Q3', 'YTD 2026Q3', 'YTD 2025Q3'], '2026Q3')
+    (['2026Q1:2026Q3', '2025Q2:2025Q4', '2025Q1:2025Q3', 'YTD 2026Q3', 'YTD 2025Q3'], '2026Q2')
     """
     p = parse_span(period, fiscal_year_start=data.fiscal_year_start) if period else default_period(data)
     team = team or None

@@ -110,7 +110,7 @@ def showcase_report(
     >>> from kpi_toolkit.demo import make_demo_data
     >>> r = showcase_report(kt.from_frames(**make_demo_data()), period="2026Q3")
     >>> len(r.top), r.unranked, sorted(set(r.ranking["display"]) - set(r.top))[:2]
-    (4, 1, ['Manager D', 'Manager E'])
+    (4, 1, ['Manager C', 'Manager D'])
     >>> r = showcase_report(kt.from_frames(**make_demo_data()), period="2025Q2:2026Q3")
     >>> str(r.period), [str(p) for p in r.practice_periods]
     ('2025Q2:2026Q3', ['2025Q2', '2026Q3'])
