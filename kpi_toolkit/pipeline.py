@@ -388,13 +388,23 @@ def open_book(
     team_by_stage = _shrunk(team_by_stage, np.full(len(stages), team_rate), n_team, prior_leads)
 
     horizon = None if within_days is None else float(within_days)
-    team_chance = win_chance_by_age(days[history], outcome[history], age)
-    team_new = win_chance_by_age(days[history], outcome[history], np.zeros(1))  # a lead of age 0
-    team_soon = (
-        win_chance_by_age(days[history], outcome[history], age, within=horizon)
-        if horizon is not None
-        else None
+    # the team's chances (win_chance_by_age of all the history's leads) in one estimate, the ages in order
+    by_age = np.argsort(age, kind="stable")
+    sorted_ages = age[by_age]
+    later = None if horizon is None else sorted_ages + horizon
+    team = _ByManager(
+        np.zeros(int(history.sum()), dtype=np.int64),
+        days[history],
+        outcome[history],
+        1,
+        [sorted_ages, np.zeros(1)] + ([] if later is None else [later]),
     )
+    team_chance, team_soon = np.empty(len(leads)), None if horizon is None else np.empty(len(leads))
+    eventual, within = team.chances(np.zeros(len(leads), dtype=np.int64), sorted_ages, later)
+    team_chance[by_age] = eventual
+    if team_soon is not None:
+        team_soon[by_age] = within
+    team_new = team.chances(np.zeros(1, dtype=np.int64), np.zeros(1))[0]  # a lead of age 0
     won_days = days[history & (outcome == 1)]
     team_stale = np.quantile(won_days, 0.9) if won_days.size else np.nan
     chance = np.zeros(len(leads))
@@ -405,16 +415,15 @@ def open_book(
     # every manager at once (each lead's manager as a number): the same estimates as one manager at a time
     code = pd.Index(managers).get_indexer(leads["manager"]) if managers else np.full(len(leads), -1)
     rows = np.flatnonzero(code >= 0)
+    rows = rows[np.lexsort((age[rows], code[rows]))]  # by manager and age: the searches below go in order
     g = code[rows]
     mine = rows[history[rows]]
     asked = [age[rows], np.zeros(1)] + ([age[rows] + horizon] if horizon is not None else [])
     incidence = _ByManager(code[mine], days[mine], outcome[mine], len(managers), asked)
     n = np.bincount(code[mine][outcome[mine] != 0], minlength=len(managers))
-    chance[rows] = _shrunk(
-        incidence.chance(g, age[rows]), np.nan_to_num(team_chance[rows]), n[g], prior_leads
-    )
+    own, own_soon = incidence.chances(g, age[rows], None if horizon is None else age[rows] + horizon)
+    chance[rows] = _shrunk(own, np.nan_to_num(team_chance[rows]), n[g], prior_leads)
     if team_soon is not None:
-        own_soon = incidence.chance(g, age[rows], age[rows] + horizon)
         soon[rows] = _shrunk(own_soon, np.nan_to_num(team_soon[rows]), n[g], prior_leads)
     if usable:
         staged = mine[staged_closed[mine]]
@@ -433,9 +442,8 @@ def open_book(
         # how much being still open at its age lowers a lead's chance (1 at age 0): a stale lead at a
         # late stage is not as good as a fresh one there
         every = np.arange(len(managers))
-        new = _shrunk(
-            incidence.chance(every, np.zeros(len(managers))), np.nan_to_num(team_new), n, prior_leads
-        )
+        own_new = incidence.chances(every, np.zeros(len(managers)))[0]
+        new = _shrunk(own_new, np.nan_to_num(team_new), n, prior_leads)
         with np.errstate(divide="ignore", invalid="ignore"):
             factor = np.where(new[g] > 0, np.clip(chance[rows] / new[g], 0.0, None), 1.0)
         stage_chance = np.clip(stage_chance * factor, 0.0, 1.0)
@@ -514,26 +522,31 @@ class _ByManager:
     def _at(self, group: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         key = group.astype(np.int64) * self.width + np.searchsorted(self.values, t)
         count = np.searchsorted(self.keys, key, side="right") - self.starts[group]
-        return count > 0, self.starts[group] + np.maximum(count, 1) - 1
+        return count > 0, np.minimum(self.starts[group] + np.maximum(count, 1) - 1, self.keys.size - 1)
 
-    def _won_by(self, group: np.ndarray, t: np.ndarray) -> np.ndarray:
-        some, at = self._at(group, t)
-        return np.where(some, self.won[np.minimum(at, self.won.size - 1)], 0.0)
-
-    def chance(self, group: np.ndarray, ages: np.ndarray, until_age: np.ndarray | None = None) -> np.ndarray:
-        """:func:`win_chance_by_age` of the leads of ``group[i]`` at ``ages[i]`` (``within = until_age -
-        ages``, given as the sum, so that it is one of the ``asked`` ages)."""
+    def chances(
+        self, group: np.ndarray, ages: np.ndarray, until_ages: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        """:func:`win_chance_by_age` of the leads of ``group[i]`` at ``ages[i]``: in the end, and (with
+        ``until_ages``) within ``until_ages - ages``, given as the sum so that it is one of the ``asked``
+        ages. Fastest with the pairs ``(group, ages)`` in order."""
         if self.keys.size == 0:
-            return np.full(ages.shape, np.nan)
+            return np.full(ages.shape, np.nan), None if until_ages is None else np.full(ages.shape, np.nan)
         some, at = self._at(group, ages)
-        at = np.minimum(at, self.keys.size - 1)
         open_at = np.where(some, self.survival[at], 1.0)
+        won_by = np.where(some, self.won[at], 0.0)
         last = np.minimum(self.starts[group] + self.lengths[group] - 1, self.keys.size - 1)
-        until = self.won[last] if until_age is None else self._won_by(group, until_age)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            chance = (until - self._won_by(group, ages)) / open_at
-        chance = np.where(open_at > 0, np.clip(chance, 0.0, 1.0), np.nan)
-        return np.where(self.lengths[group] > 0, chance, np.nan)
+        ends = [self.won[last]]
+        if until_ages is not None:
+            some_later, later = self._at(group, until_ages)
+            ends.append(np.where(some_later, self.won[later], 0.0))
+        out = []
+        for until in ends:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                chance = (until - won_by) / open_at
+            chance = np.where(open_at > 0, np.clip(chance, 0.0, 1.0), np.nan)
+            out.append(np.where(self.lengths[group] > 0, chance, np.nan))
+        return out[0], out[1] if until_ages is not None else None
 
 
 def _count_equal(sorted_keys: np.ndarray, keys: np.ndarray) -> np.ndarray:
