@@ -397,7 +397,6 @@ def open_book(
         days[history],
         outcome[history],
         1,
-        [sorted_ages, np.zeros(1)] + ([] if later is None else [later]),
     )
     team_chance, team_soon = np.empty(len(leads)), None if horizon is None else np.empty(len(leads))
     eventual, within = team.chances(np.zeros(len(leads), dtype=np.int64), sorted_ages, later)
@@ -418,8 +417,7 @@ def open_book(
     rows = rows[np.lexsort((age[rows], code[rows]))]  # by manager and age: the searches below go in order
     g = code[rows]
     mine = rows[history[rows]]
-    asked = [age[rows], np.zeros(1)] + ([age[rows] + horizon] if horizon is not None else [])
-    incidence = _ByManager(code[mine], days[mine], outcome[mine], len(managers), asked)
+    incidence = _ByManager(code[mine], days[mine], outcome[mine], len(managers))
     n = np.bincount(code[mine][outcome[mine] != 0], minlength=len(managers))
     own, own_soon = incidence.chances(g, age[rows], None if horizon is None else age[rows] + horizon)
     chance[rows] = _shrunk(own, np.nan_to_num(team_chance[rows]), n[g], prior_leads)
@@ -490,15 +488,13 @@ def _grouped_accumulate(
 
 class _ByManager:
     """:func:`kpi_toolkit.cycle_times.cumulative_incidence` and :func:`win_chance_by_age` of each manager's
-    leads at once: ``group`` each lead's manager (0 to ``n_groups - 1``), ``days`` and ``outcome`` as there;
-    ``asked`` every age a chance will be asked at (so that a day and its manager make one exact integer
-    key)."""
+    leads at once: ``group`` each lead's manager (0 to ``n_groups - 1``), ``days`` and ``outcome`` as there.
+    A manager and a day make one exact integer key (the manager times the number of distinct days, plus the
+    day's rank), so that one sorted array and :func:`numpy.searchsorted` serve every manager."""
 
-    def __init__(
-        self, group: np.ndarray, days: np.ndarray, outcome: np.ndarray, n_groups: int, asked: list[np.ndarray]
-    ) -> None:
+    def __init__(self, group: np.ndarray, days: np.ndarray, outcome: np.ndarray, n_groups: int) -> None:
         days = np.asarray(days, dtype=float)
-        self.values = np.unique(np.concatenate([days, *asked]))  # every day or age, ranked exactly
+        self.values = np.unique(days)  # every day, ranked exactly
         self.width = self.values.size + 1
         key = group.astype(np.int64) * self.width + np.searchsorted(self.values, days)
         closed = outcome != 0
@@ -520,7 +516,8 @@ class _ByManager:
         self.won = _grouped_accumulate(np.add, before_s * wins / at_risk, self.starts, self.lengths)
 
     def _at(self, group: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        key = group.astype(np.int64) * self.width + np.searchsorted(self.values, t)
+        # the key of the last day at or before t (one below the manager's first key if none is)
+        key = group.astype(np.int64) * self.width + np.searchsorted(self.values, t, side="right") - 1
         count = np.searchsorted(self.keys, key, side="right") - self.starts[group]
         return count > 0, np.minimum(self.starts[group] + np.maximum(count, 1) - 1, self.keys.size - 1)
 
@@ -528,8 +525,8 @@ class _ByManager:
         self, group: np.ndarray, ages: np.ndarray, until_ages: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray | None]:
         """:func:`win_chance_by_age` of the leads of ``group[i]`` at ``ages[i]``: in the end, and (with
-        ``until_ages``) within ``until_ages - ages``, given as the sum so that it is one of the ``asked``
-        ages. Fastest with the pairs ``(group, ages)`` in order."""
+        ``until_ages``) within ``until_ages - ages`` (given as the sum, computed as win_chance_by_age
+        does). Fastest with the pairs ``(group, ages)`` in order."""
         if self.keys.size == 0:
             return np.full(ages.shape, np.nan), None if until_ages is None else np.full(ages.shape, np.nan)
         some, at = self._at(group, ages)
