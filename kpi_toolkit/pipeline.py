@@ -388,48 +388,67 @@ def open_book(
     team_by_stage = _shrunk(team_by_stage, np.full(len(stages), team_rate), n_team, prior_leads)
 
     horizon = None if within_days is None else float(within_days)
-    team_chance = win_chance_by_age(days[history], outcome[history], age)
-    team_new = win_chance_by_age(days[history], outcome[history], np.zeros(1))  # a lead of age 0
-    team_soon = (
-        win_chance_by_age(days[history], outcome[history], age, within=horizon)
-        if horizon is not None
-        else None
+    # the team's chances (win_chance_by_age of all the history's leads) in one estimate, the ages in order
+    by_age = np.argsort(age, kind="stable")
+    sorted_ages = age[by_age]
+    later = None if horizon is None else sorted_ages + horizon
+    team = _ByManager(
+        np.zeros(int(history.sum()), dtype=np.int64),
+        days[history],
+        outcome[history],
+        1,
     )
+    team_chance, team_soon = np.empty(len(leads)), None if horizon is None else np.empty(len(leads))
+    eventual, within = team.chances(np.zeros(len(leads), dtype=np.int64), sorted_ages, later)
+    team_chance[by_age] = eventual
+    if team_soon is not None:
+        team_soon[by_age] = within
+    team_new = team.chances(np.zeros(1, dtype=np.int64), np.zeros(1))[0]  # a lead of age 0
     won_days = days[history & (outcome == 1)]
     team_stale = np.quantile(won_days, 0.9) if won_days.size else np.nan
     chance = np.zeros(len(leads))
     soon = np.full(len(leads), np.nan)
     by_stage = np.zeros(len(leads), dtype=bool)
     stale_after = np.full(len(leads), np.nan)
-    positions = leads.groupby("manager", sort=False).indices  # one pass, not a mask per manager
-    for manager in managers:
-        rows = positions.get(manager, np.zeros(0, dtype=np.intp))
-        mine = rows[history[rows]]
-        own = win_chance_by_age(days[mine], outcome[mine], age[rows])
-        n = int((outcome[mine] != 0).sum())
-        chance[rows] = _shrunk(own, np.nan_to_num(team_chance[rows]), n, prior_leads)
-        if team_soon is not None:
-            own_soon = win_chance_by_age(days[mine], outcome[mine], age[rows], within=horizon)
-            soon[rows] = _shrunk(own_soon, np.nan_to_num(team_soon[rows]), n, prior_leads)
-        if usable:
-            mine_staged = mine[staged_closed[mine]]
-            own_k, n_k = win_chance_by_stage(position[mine_staged], outcome[mine_staged], len(stages))
-            shrunk_k = _shrunk(own_k, team_by_stage, n_k, prior_leads)
-            at = position[rows]
-            known = (at >= 0) & open_rows[rows]
-            stage_chance = np.where(known, shrunk_k[np.maximum(at, 0)], np.nan)
-            # how much being still open at its age lowers a lead's chance (1 at age 0): a stale lead at a
-            # late stage is not as good as a fresh one there
-            own_new = win_chance_by_age(days[mine], outcome[mine], np.zeros(1))
-            new = _shrunk(own_new, np.nan_to_num(team_new), n, prior_leads)[0]
-            factor = np.clip(chance[rows] / new, 0.0, None) if new > 0 else np.ones(len(rows))
-            stage_chance = np.clip(stage_chance * factor, 0.0, 1.0)
-            take = known & np.isfinite(stage_chance)
-            chance[rows[take]] = stage_chance[take]
-            by_stage[rows[take]] = True
-        own_won = days[mine[outcome[mine] == 1]]
-        enough = own_won.size >= _MIN_WON_FOR_OWN_CYCLE
-        stale_after[rows] = np.quantile(own_won, 0.9) if enough else team_stale
+
+    # every manager at once (each lead's manager as a number): the same estimates as one manager at a time
+    code = pd.Index(managers).get_indexer(leads["manager"]) if managers else np.full(len(leads), -1)
+    rows = np.flatnonzero(code >= 0)
+    rows = rows[np.lexsort((age[rows], code[rows]))]  # by manager and age: the searches below go in order
+    g = code[rows]
+    mine = rows[history[rows]]
+    incidence = _ByManager(code[mine], days[mine], outcome[mine], len(managers))
+    n = np.bincount(code[mine][outcome[mine] != 0], minlength=len(managers))
+    own, own_soon = incidence.chances(g, age[rows], None if horizon is None else age[rows] + horizon)
+    chance[rows] = _shrunk(own, np.nan_to_num(team_chance[rows]), n[g], prior_leads)
+    if team_soon is not None:
+        soon[rows] = _shrunk(own_soon, np.nan_to_num(team_soon[rows]), n[g], prior_leads)
+    if usable:
+        staged = mine[staged_closed[mine]]
+        wins = np.bincount(code[staged][outcome[staged] == 1], minlength=len(managers))
+        lost = staged[outcome[staged] == 2]
+        lost_at = np.bincount(
+            code[lost] * len(stages) + position[lost], minlength=len(managers) * len(stages)
+        ).reshape(len(managers), len(stages))
+        n_k = wins[:, None] + np.cumsum(lost_at[:, ::-1], axis=1)[:, ::-1]  # reached stage k
+        with np.errstate(divide="ignore", invalid="ignore"):
+            own_k = np.where(n_k > 0, wins[:, None] / n_k, np.nan)
+        shrunk_k = _shrunk(own_k, team_by_stage[None, :], n_k, prior_leads)
+        at = position[rows]
+        known = (at >= 0) & open_rows[rows]
+        stage_chance = np.where(known, shrunk_k[g, np.maximum(at, 0)], np.nan)
+        # how much being still open at its age lowers a lead's chance (1 at age 0): a stale lead at a
+        # late stage is not as good as a fresh one there
+        every = np.arange(len(managers))
+        own_new = incidence.chances(every, np.zeros(len(managers)))[0]
+        new = _shrunk(own_new, np.nan_to_num(team_new), n, prior_leads)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            factor = np.where(new[g] > 0, np.clip(chance[rows] / new[g], 0.0, None), 1.0)
+        stage_chance = np.clip(stage_chance * factor, 0.0, 1.0)
+        take = known & np.isfinite(stage_chance)
+        chance[rows[take]] = stage_chance[take]
+        by_stage[rows[take]] = True
+    stale_after[rows] = _won_cycle_p90(code[mine], days[mine], outcome[mine], len(managers), team_stale)[g]
 
     opened = pd.DataFrame(
         {
@@ -444,3 +463,105 @@ def open_book(
         }
     )
     return OpenBook(opened, int(missing.sum()))
+
+
+def _grouped_accumulate(
+    ufunc: np.ufunc, values: np.ndarray, starts: np.ndarray, lengths: np.ndarray
+) -> np.ndarray:
+    """``ufunc.accumulate`` of each group's run ``values[starts[g]:starts[g] + lengths[g]]``, in one pass per
+    bucket of groups of similar length (a padded 2-D block; the padding comes after a run, so it cannot
+    change it): element by element the operations of an accumulate of each run alone."""
+    out = np.empty_like(values)
+    some = np.flatnonzero(lengths > 0)
+    bucket = np.ceil(np.log2(lengths[some])).astype(int)
+    for b in np.unique(bucket):
+        gs = some[bucket == b]
+        width = int(lengths[gs].max())
+        step = np.arange(width)
+        valid = step[None, :] < lengths[gs][:, None]
+        index = (starts[gs][:, None] + step[None, :])[valid]
+        block = np.full(valid.shape, ufunc.identity, dtype=values.dtype)
+        block[valid] = values[index]
+        out[index] = ufunc.accumulate(block, axis=1)[valid]
+    return out
+
+
+class _ByManager:
+    """:func:`kpi_toolkit.cycle_times.cumulative_incidence` and :func:`win_chance_by_age` of each manager's
+    leads at once: ``group`` each lead's manager (0 to ``n_groups - 1``), ``days`` and ``outcome`` as there.
+    A manager and a day make one exact integer key (the manager times the number of distinct days, plus the
+    day's rank), so that one sorted array and :func:`numpy.searchsorted` serve every manager."""
+
+    def __init__(self, group: np.ndarray, days: np.ndarray, outcome: np.ndarray, n_groups: int) -> None:
+        days = np.asarray(days, dtype=float)
+        self.values = np.unique(days)  # every day, ranked exactly
+        self.width = self.values.size + 1
+        key = group.astype(np.int64) * self.width + np.searchsorted(self.values, days)
+        closed = outcome != 0
+        self.keys = np.unique(key[closed])  # each manager's distinct event times, in order
+        times_of = self.keys // self.width
+        self.starts = np.searchsorted(times_of, np.arange(n_groups))
+        self.lengths = np.bincount(times_of, minlength=n_groups)
+        every = np.sort(key)
+        before = np.searchsorted(every, self.keys, side="left") - np.searchsorted(
+            every, times_of * self.width, side="left"
+        )
+        at_risk = np.bincount(group, minlength=n_groups)[times_of] - before
+        wins = _count_equal(np.sort(key[outcome == 1]), self.keys)
+        closes = _count_equal(np.sort(key[closed]), self.keys)
+        self.survival = _grouped_accumulate(np.multiply, 1.0 - closes / at_risk, self.starts, self.lengths)
+        first = np.zeros(self.keys.size, dtype=bool)
+        first[self.starts[self.lengths > 0]] = True
+        before_s = np.where(first, 1.0, np.roll(self.survival, 1))
+        self.won = _grouped_accumulate(np.add, before_s * wins / at_risk, self.starts, self.lengths)
+
+    def _at(self, group: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        # the key of the last day at or before t (one below the manager's first key if none is)
+        key = group.astype(np.int64) * self.width + np.searchsorted(self.values, t, side="right") - 1
+        count = np.searchsorted(self.keys, key, side="right") - self.starts[group]
+        return count > 0, np.minimum(self.starts[group] + np.maximum(count, 1) - 1, self.keys.size - 1)
+
+    def chances(
+        self, group: np.ndarray, ages: np.ndarray, until_ages: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        """:func:`win_chance_by_age` of the leads of ``group[i]`` at ``ages[i]``: in the end, and (with
+        ``until_ages``) within ``until_ages - ages`` (given as the sum, computed as win_chance_by_age
+        does). Fastest with the pairs ``(group, ages)`` in order."""
+        if self.keys.size == 0:
+            return np.full(ages.shape, np.nan), None if until_ages is None else np.full(ages.shape, np.nan)
+        some, at = self._at(group, ages)
+        open_at = np.where(some, self.survival[at], 1.0)
+        won_by = np.where(some, self.won[at], 0.0)
+        last = np.minimum(self.starts[group] + self.lengths[group] - 1, self.keys.size - 1)
+        ends = [self.won[last]]
+        if until_ages is not None:
+            some_later, later = self._at(group, until_ages)
+            ends.append(np.where(some_later, self.won[later], 0.0))
+        out = []
+        for until in ends:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                chance = (until - won_by) / open_at
+            chance = np.where(open_at > 0, np.clip(chance, 0.0, 1.0), np.nan)
+            out.append(np.where(self.lengths[group] > 0, chance, np.nan))
+        return out[0], out[1] if until_ages is not None else None
+
+
+def _count_equal(sorted_keys: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    return np.searchsorted(sorted_keys, keys, side="right") - np.searchsorted(sorted_keys, keys, side="left")
+
+
+def _won_cycle_p90(
+    group: np.ndarray, days: np.ndarray, outcome: np.ndarray, n_groups: int, team: float
+) -> np.ndarray:
+    """Each manager's 90th percentile of the days to a win (``team`` with fewer than 10 won): one
+    :func:`numpy.quantile` per number of wins, over the managers with that many."""
+    out = np.full(n_groups, team, dtype=float)
+    won = outcome == 1
+    order = np.argsort(group[won], kind="stable")
+    cycles, owner = days[won][order], group[won][order]
+    counts = np.bincount(owner, minlength=n_groups)
+    starts = np.searchsorted(owner, np.arange(n_groups))
+    for count in np.unique(counts[counts >= _MIN_WON_FOR_OWN_CYCLE]):
+        gs = np.flatnonzero(counts == count)
+        out[gs] = np.quantile(cycles[starts[gs][:, None] + np.arange(count)[None, :]], 0.9, axis=1)
+    return out
