@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
-from tests.conftest import HOSTILE_NAME, HOSTILE_TEAM
+from tests.conftest import HOSTILE_NAME, HOSTILE_TEAM, render_all
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 CHROMIUM = os.environ.get("KPI_TOOLKIT_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -330,14 +330,7 @@ def comparison_site(demo_folder: Path, tmp_path_factory: pytest.TempPathFactory)
         ["compare", "--data", str(demo_folder), "--out", str(out), "--period", "2026", "--lang", "ru",
          "--currency", "RUB"],
     ]  # fmt: skip
-    batch = [
-        subprocess.Popen([sys.executable, "-m", "kpi_toolkit", *args], stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, text=True)
-        for args in runs
-    ]  # fmt: skip
-    for process in batch:
-        _, stderr = process.communicate(timeout=600)
-        assert process.returncode == 0, stderr
+    render_all(runs)
     return out
 
 
