@@ -328,7 +328,8 @@ def pacing(
         ``status_from`` which projection ``status`` comes from (:data:`STATUS_SOURCES`: ``"run rate"``,
         ``"pipeline"``, or ``"actual"`` for a complete period; the same on every row). ``attrs`` holds
         ``as_of``, ``expected_share``, ``phasing`` (``"linear"``, ``"seasonal"`` or ``"complete"``),
-        ``phasing_years``, ``level``, ``backtest_periods``,
+        ``phasing_years``, ``expected_share_by_manager`` (the managers paced over their months employed,
+        Notes), ``closed`` (the leavers whose period closed when they left), ``level``, ``backtest_periods``,
         ``backtest_errors`` (the number of manager-periods), ``expected_orders`` (per manager, the orders
         expected by ``as_of`` from the earlier periods), ``coverage`` (the leave-one-period-out coverage
         of the interval as it is applied; NaN when it cannot be measured) and ``coverage_by_orders`` (the
@@ -388,7 +389,23 @@ def pacing(
     it, ``"on track"`` otherwise. "Off track" needs evidence: the manager must be expected to have at
     least :data:`MIN_EXPECTED_ORDERS` (3) orders by ``as_of`` (else the worst status is ``"at risk"``).
     Nothing sold has ``projected`` 0 and no interval (a ratio cannot say where zero goes): ``"off
-    track"`` when orders were due by now, ``"at risk"`` otherwise, never better than a little sold.
+    track"`` when orders were due by now, ``"at risk"`` otherwise, never better than a little sold. The
+    pipeline projection still gives such a manager (a joiner, say) an interval when they have open leads.
+
+    Employment (``hired_at``, ``left_at``; :mod:`kpi_toolkit.staffing`): a manager hired after ``as_of`` is
+    not listed. One employed on only part of a quarter or year, whose target is the sum of the months
+    employed (:meth:`kpi_toolkit.plans.PlanBook.targets`), is paced over those same months: with
+    :math:`S(t)` the period's cumulative expected share (linear or seasonal as above) and :math:`[w_0, w_1)`
+    the months employed, their share is :math:`(S(\\min(t, w_1)) - S(w_0)) / (S(w_1) - S(w_0))`, used for
+    ``expected_to_date`` and the projection (``attrs["expected_share_by_manager"]``; e.g. hired on 10
+    August, on 15 August: 15/61 of the August and September targets). The months, not the days employed,
+    because the target is the months' whole targets; a month period's target is not pro-rated, so a
+    joiner is paced over the whole month. A leaver whose ``left_at`` is on or before ``as_of`` (and before
+    the period's last day) is closed: ``"met"`` or ``"missed"`` against their pro-rated target,
+    ``projected = to_date``, no interval, no pipeline projection (``attrs["closed"]``). The backtests use a
+    manager's earlier periods only when they were employed on every day of them (else their errors and
+    expected orders would count months before hiring as zeros); ``attrs["expected_orders"]`` leaves out a
+    manager without such a period.
 
     References
     ----------
@@ -523,6 +540,13 @@ def pacing(
         stop = min(cutoff, p.end)
         raw = pipeline_raw(data, orders, managers, p.start, stop, p.end)
         pback = pipeline_backtest(data, orders, managers, p, offset, cutoff=cutoff, first=first)
+        if staff.dated and len(pback):  # as the run rate's: only periods employed throughout
+            keep = np.zeros(len(pback), dtype=bool)
+            for label in pback["period"].unique():
+                mine = (pback["period"] == label).to_numpy()
+                whole = staff.whole(managers, data.period(label))
+                keep[mine] = whole.reindex(pback.loc[mine, "manager"].astype(str)).to_numpy(dtype=bool)
+            pback = pback[keep]
         pback = _with_expected_orders(pback)
         pipe_periods = sorted(set(pback["period"]), key=lambda label: data.period(label).start, reverse=True)
         if len(pipe_periods) >= _MIN_BACKTEST:
