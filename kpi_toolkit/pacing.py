@@ -7,6 +7,7 @@ interval calibrated by a backtest on past periods, and gives a status. Nothing a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Literal
 
 import narwhals as nw
@@ -224,6 +225,50 @@ def _level_check(level: float) -> None:
         raise ParameterError(f"level={level!r} must be between 0 and 1. Fix: e.g. level=0.8.")
 
 
+def _employed_shares(
+    data: SalesData,
+    managers: list[str],
+    period: Period,
+    cutoff: pd.Timestamp,
+    share: float,
+    method: str,
+    cumulative: Callable[[pd.Timedelta], float],
+) -> tuple[pd.Series, pd.Series]:
+    """Each manager's expected share by ``cutoff`` and whether their period closed when they left.
+
+    A manager employed on only part of a quarter or year is paced over the months employed (the months
+    whose targets their pro-rated target sums): with :math:`S(t)` the period's cumulative expected share,
+    the share is :math:`(S(\\min(t, w_1)) - S(w_0)) / (S(w_1) - S(w_0))` for the window :math:`[w_0, w_1)`
+    of those months. A leaver whose last day is on or before ``as_of`` (and before the period's last day)
+    is closed: share 1. Everyone else has ``share``.
+    """
+    index = pd.Index(managers, name="manager")
+    shares = pd.Series(share, index=index, dtype="float64")
+    closed = pd.Series(False, index=index, dtype=bool)
+    staff = data.employment
+    if not staff.dated or not managers or method == "complete":
+        return shares, closed
+    _, left = staff.dates(managers)
+    end = np.datetime64(period.end, "ns")
+    day = np.datetime64(cutoff - _DAY, "ns")
+    gone = ~np.isnat(left) & (left <= day) & (left < end - np.timedelta64(1, "D"))
+    closed[:] = gone
+    if period.kind != "month":
+        months = period.sub_periods("month")
+        on = np.column_stack([staff.active(managers, m).to_numpy() for m in months])
+        partial = ~staff.whole(managers, period).to_numpy() & on.any(axis=1)
+        for i in np.flatnonzero(partial & ~gone):
+            w0 = months[int(on[i].argmax())].start
+            w1 = months[len(months) - 1 - int(on[i][::-1].argmax())].end
+            s0, s1, now = cumulative(w0), cumulative(w1), cumulative(min(cutoff, w1))
+            if s1 > s0:
+                shares.iloc[i] = (now - s0) / (s1 - s0)
+            else:  # nothing came in that window in the years phased on: linear inside it
+                shares.iloc[i] = (min(cutoff, w1) - w0) / (w1 - w0)
+    shares[closed] = 1.0
+    return shares, closed
+
+
 def _orders_until(data: SalesData, managers: list[str], cutoff: pd.Timestamp) -> pd.DataFrame:
     """``manager, ordered_at, amount`` of the managers' orders before ``cutoff``, in pandas on any engine
     (a lazy engine filters and sends back only these three columns)."""
@@ -283,7 +328,8 @@ def pacing(
         ``status_from`` which projection ``status`` comes from (:data:`STATUS_SOURCES`: ``"run rate"``,
         ``"pipeline"``, or ``"actual"`` for a complete period; the same on every row). ``attrs`` holds
         ``as_of``, ``expected_share``, ``phasing`` (``"linear"``, ``"seasonal"`` or ``"complete"``),
-        ``phasing_years``, ``level``, ``backtest_periods``,
+        ``phasing_years``, ``expected_share_by_manager`` (the managers paced over their months employed,
+        Notes), ``closed`` (the leavers whose period closed when they left), ``level``, ``backtest_periods``,
         ``backtest_errors`` (the number of manager-periods), ``expected_orders`` (per manager, the orders
         expected by ``as_of`` from the earlier periods), ``coverage`` (the leave-one-period-out coverage
         of the interval as it is applied; NaN when it cannot be measured) and ``coverage_by_orders`` (the
@@ -343,7 +389,23 @@ def pacing(
     it, ``"on track"`` otherwise. "Off track" needs evidence: the manager must be expected to have at
     least :data:`MIN_EXPECTED_ORDERS` (3) orders by ``as_of`` (else the worst status is ``"at risk"``).
     Nothing sold has ``projected`` 0 and no interval (a ratio cannot say where zero goes): ``"off
-    track"`` when orders were due by now, ``"at risk"`` otherwise, never better than a little sold.
+    track"`` when orders were due by now, ``"at risk"`` otherwise, never better than a little sold. The
+    pipeline projection still gives such a manager (a joiner, say) an interval when they have open leads.
+
+    Employment (``hired_at``, ``left_at``; :mod:`kpi_toolkit.staffing`): a manager hired after ``as_of`` is
+    not listed. One employed on only part of a quarter or year, whose target is the sum of the months
+    employed (:meth:`kpi_toolkit.plans.PlanBook.targets`), is paced over those same months: with
+    :math:`S(t)` the period's cumulative expected share (linear or seasonal as above) and :math:`[w_0, w_1)`
+    the months employed, their share is :math:`(S(\\min(t, w_1)) - S(w_0)) / (S(w_1) - S(w_0))`, used for
+    ``expected_to_date`` and the projection (``attrs["expected_share_by_manager"]``; e.g. hired on 10
+    August, on 15 August: 15/61 of the August and September targets). The months, not the days employed,
+    because the target is the months' whole targets; a month period's target is not pro-rated, so a
+    joiner is paced over the whole month. A leaver whose ``left_at`` is on or before ``as_of`` (and before
+    the period's last day) is closed: ``"met"`` or ``"missed"`` against their pro-rated target,
+    ``projected = to_date``, no interval, no pipeline projection (``attrs["closed"]``). The backtests use a
+    manager's earlier periods only when they were employed on every day of them (else their errors and
+    expected orders would count months before hiring as zeros); ``attrs["expected_orders"]`` leaves out a
+    manager without such a period.
 
     References
     ----------
@@ -377,6 +439,10 @@ def pacing(
             f"as_of={str(as_of)!r} is before {p} starts ({p.start.date()}). Fix: a day inside the period."
         )
     managers = data.managers_of(team, period=p)
+    staff = data.employment
+    if staff.dated:  # a manager not yet hired on as_of is not paced
+        hired, _ = staff.dates(managers)
+        managers = [m for m, h in zip(managers, hired, strict=True) if np.isnat(h) or h < cutoff]
     orders = _orders_until(data, managers, cutoff)
     first = Period.containing(data.first_date, p.kind, data.fiscal_year_start).start
     if first < data.first_date.normalize():  # the data starts inside that period: it is not whole
@@ -394,7 +460,22 @@ def pacing(
     to_date = _volume(orders, p.start, min(cutoff, p.end)).reindex(index, fill_value=0.0)
     target = data.plan_book.targets(managers, p, "sales_volume")
     target = target.where(target > 0)
-    projected = to_date / share
+    # each manager's own share: over the months (quarters) employed, which the pro-rated target sums
+    length = p.end - p.start
+
+    def cumulative(t: pd.Timestamp) -> float:  # the expected share of the period by the instant t
+        at = t - p.start
+        if at <= pd.Timedelta(0):
+            return 0.0
+        if at >= length:
+            return 1.0
+        if method != "seasonal":
+            return at / length
+        return _expected_share(orders, p, at, known_until=cutoff, first=first)[0]
+
+    shares, closed = _employed_shares(data, managers, p, cutoff, share, method, cumulative)
+    projected = to_date / shares.where(shares > 0)
+    projected = projected.where(shares > 0, to_date)
 
     # backtest: every earlier whole period of the same kind, at the same elapsed time; per manager and
     # period the log error of the projection and the number of orders by the same day
@@ -410,12 +491,15 @@ def pacing(
                 n_part = _count(orders, q.start, q.start + offset).reindex(index, fill_value=0.0)
                 with np.errstate(divide="ignore", invalid="ignore"):
                     error = np.log(whole / (part / q_share))
+                # only the managers employed on every day of q: a part-time period would bias the errors
+                # and the expected orders (a joiner's months before hiring are not zeros)
+                there = staff.whole(managers, q).to_numpy() if staff.dated else np.ones(len(index), bool)
                 rows.append(
                     pd.DataFrame(
                         {"manager": index, "period": str(q), "error": error, "orders": n_part.to_numpy()}
-                    )
+                    )[there]
                 )
-                if ((part > 0) & (whole > 0)).any():
+                if ((part > 0) & (whole > 0) & there).any():
                     labels.append(str(q))
             q = q.previous()
     back = (
@@ -446,8 +530,8 @@ def pacing(
     if method == "complete":
         projected_low = projected_high = pd.Series(np.nan, index=index)
     else:  # a ratio cannot say where nothing sold goes
-        projected_low = projected_low.where(to_date > 0)
-        projected_high = projected_high.where(to_date > 0)
+        projected_low = projected_low.where((to_date > 0) & ~closed)
+        projected_high = projected_high.where((to_date > 0) & ~closed)
 
     # the pipeline projection, calibrated by its own backtest as of the same day of earlier periods
     pipe = pipe_low = pipe_high = pd.Series(np.nan, index=index)
@@ -456,6 +540,13 @@ def pacing(
         stop = min(cutoff, p.end)
         raw = pipeline_raw(data, orders, managers, p.start, stop, p.end)
         pback = pipeline_backtest(data, orders, managers, p, offset, cutoff=cutoff, first=first)
+        if staff.dated and len(pback):  # as the run rate's: only periods employed throughout
+            keep = np.zeros(len(pback), dtype=bool)
+            for label in pback["period"].unique():
+                mine = (pback["period"] == label).to_numpy()
+                whole = staff.whole(managers, data.period(label))
+                keep[mine] = whole.reindex(pback.loc[mine, "manager"].astype(str)).to_numpy(dtype=bool)
+            pback = pback[keep]
         pback = _with_expected_orders(pback)
         pipe_periods = sorted(set(pback["period"]), key=lambda label: data.period(label).start, reverse=True)
         if len(pipe_periods) >= _MIN_BACKTEST:
@@ -464,6 +555,7 @@ def pacing(
             pipe = (raw * np.exp(middle)).clip(lower=floor).where(raw > 0, 0.0)
             pipe_low = (raw * np.exp(lo)).clip(lower=floor).where(raw > 0)
             pipe_high = (raw * np.exp(hi)).clip(lower=floor).where(raw > 0)
+            pipe, pipe_low, pipe_high = (x.where(~closed) for x in (pipe, pipe_low, pipe_high))
     status_from = (
         "actual"
         if method == "complete"
@@ -480,12 +572,13 @@ def pacing(
         status = _status(projected, projected_high, to_date > 0, target, evidence)
     if method == "complete":
         status[:] = np.where(to_date >= target, "met", "missed")
+    status[closed] = np.where(to_date >= target, "met", "missed")[closed.to_numpy()]
     status[target.isna()] = "no target"
     out = pd.DataFrame(
         {
             "to_date": to_date.to_numpy(dtype="float64"),
             "target": target.to_numpy(dtype="float64"),
-            "expected_to_date": (target * share).to_numpy(dtype="float64"),
+            "expected_to_date": (target * shares).to_numpy(dtype="float64"),
             "projected": projected.to_numpy(dtype="float64"),
             "projected_low": projected_low.to_numpy(dtype="float64"),
             "projected_high": projected_high.to_numpy(dtype="float64"),
@@ -503,6 +596,8 @@ def pacing(
             "period": str(p),
             "as_of": day.normalize(),
             "expected_share": float(share),
+            "expected_share_by_manager": {str(m): float(v) for m, v in shares.items() if v != share},
+            "closed": [str(m) for m in closed.index[closed.to_numpy()]],
             "phasing": method,
             "phasing_years": years,
             "level": float(level),
@@ -514,7 +609,7 @@ def pacing(
             "pipeline_coverage": pipe_coverage,
             "pipeline_coverage_by_orders": pipe_coverage_by,
             "status_from": status_from,
-            "expected_orders": {str(m): float(v) for m, v in expected_orders.items()},
+            "expected_orders": {str(m): float(v) for m, v in expected_orders.items() if pd.notna(v)},
         }
     )
     return out.loc[:, list(PACING_COLUMNS)]

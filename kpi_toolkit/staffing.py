@@ -50,6 +50,10 @@ class Employment:
         """Whether any manager has a hiring or leaving date (else everyone is active in every period)."""
         return self._hired is not None or self._left is not None
 
+    def dates(self, managers: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """``hired_at`` and ``left_at`` of each manager (``datetime64[ns]``, NaT where open or unknown)."""
+        return self._dates(list(managers))
+
     def _dates(self, managers: list[str]) -> tuple[np.ndarray, np.ndarray]:
         nat = np.full(len(managers), np.datetime64("NaT"), dtype="datetime64[ns]")
         hired = nat if self._hired is None else self._hired.reindex(managers).to_numpy("datetime64[ns]")

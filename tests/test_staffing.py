@@ -249,6 +249,51 @@ def test_pacing_lists_the_employed_with_their_pro_rated_plan(company):
     assert pace.loc["cid", "target"] == 90.0
 
 
+def test_systematic_misses_counts_only_the_months_employed(company):
+    # cid has a target of 90 in every month but left on 31 July: judged on July only (60 of 90, a miss),
+    # never "missing" August and September; bob (hired 10 August) on August (200 of 120) and September
+    # (nothing of 180); ann, employed throughout, on all three months (250, then nothing twice)
+    misses = kt.systematic_misses(company, periods="2026-07:2026-09", min_periods=2).set_index("manager")
+    observed = misses["periods_observed"].to_dict()
+    assert {m: observed[m] for m in ("ann", "bob", "cid")} == {"ann": 3, "bob": 2, "cid": 1}
+    assert misses.loc[["ann", "bob", "cid"], "periods_missed"].tolist() == [2, 1, 1]
+    assert misses.loc["cid", "verdict"] == "insufficient data"  # one month is not a pattern
+
+
+def test_pacing_a_joiner_over_the_months_employed(company):
+    # bob: hired 10 August, target Aug 120 + Sep 180 = 300, paced over those months' 61 days;
+    # on 31 August 31 of them have passed (ann, employed throughout: 62 of the quarter's 92 days)
+    pace = kt.pacing(company, period="2026Q3", as_of="2026-08-31", phasing="linear").set_index("manager")
+    assert pace.loc["bob", "expected_to_date"] == pytest.approx(300.0 * 31 / 61)
+    assert pace.loc["bob", "projected"] == pytest.approx(200.0 * 61 / 31)
+    assert pace.loc["ann", "expected_to_date"] == pytest.approx(300.0 * 62 / 92)
+    assert pace.loc["ann", "projected"] == pytest.approx(250.0 * 92 / 62)
+    assert pace.attrs["expected_share_by_manager"]["bob"] == pytest.approx(31 / 61)
+    assert "ann" not in pace.attrs["expected_share_by_manager"]
+
+
+def test_pacing_closes_a_leavers_period_when_they_leave(company):
+    # cid: left on 31 July, target July's 90; by 31 August the period is closed: 60 of 90, missed
+    pace = kt.pacing(company, period="2026Q3", as_of="2026-08-31", phasing="linear").set_index("manager")
+    cid = pace.loc["cid"]
+    assert cid["expected_to_date"] == 90.0 and cid["projected"] == 60.0 and cid["status"] == "missed"
+    assert math.isnan(cid["projected_low"]) and math.isnan(cid["projected_high"])
+    assert pace.attrs["closed"] == ["cid"]
+    # still employed on 20 July: paced over July, 20 of its 31 days
+    early = kt.pacing(company, period="2026Q3", as_of="2026-07-20", phasing="linear").set_index("manager")
+    assert early.loc["cid", "expected_to_date"] == pytest.approx(90.0 * 20 / 31)
+    assert early.loc["cid", "projected"] == pytest.approx(60.0 * 31 / 20)
+    assert early.attrs["closed"] == []
+
+
+def test_pacing_does_not_list_a_manager_not_yet_hired(company):
+    before = kt.pacing(company, period="2026Q3", as_of="2026-08-09", phasing="linear")
+    assert "bob" not in set(before["manager"]) and "ann" in set(before["manager"])
+    first_day = kt.pacing(company, period="2026Q3", as_of="2026-08-10", phasing="linear").set_index("manager")
+    assert first_day.loc["bob", "expected_to_date"] == pytest.approx(300.0 * 10 / 61)
+    assert first_day.loc["bob", "projected"] == 0.0 and math.isnan(first_day.loc["bob", "projected_high"])
+
+
 # --- the reports' note --------------------------------------------------------------------------------
 
 
