@@ -201,6 +201,9 @@ class Translator:
             message = message.get(tag, message["other"])
         if count is not None:
             values = {"count": self.count(count), **values}
+        for name, value in values.items():  # "за 2026 г." ends a sentence with one point, not two
+            if value.endswith("."):
+                message = message.replace(f"{{{name}}}.", f"{{{name}}}")
         return message.format(**values)
 
     def say(self, message: Message) -> str:
@@ -210,6 +213,8 @@ class Translator:
         >>> q3 = parse_period("2026Q3")
         >>> translator("ru").say(Message("caveat.no_plan", count=2, period=q3, names=["Ann", "Bob"]))
         'У 2 менеджеров нет плана продаж на 3 кв. 2026: Ann и Bob.'
+        >>> translator("ru").t("comparison.quarterly.pointer", period="2026 г.")[-10:]
+        'за 2026 г.'
         """
         values = {}
         for name, value in message.values.items():
