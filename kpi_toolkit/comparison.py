@@ -335,15 +335,15 @@ def compare_managers(
     >>> checks = kt.compare_managers(data, period="2026", metric="average_check", team="North")
     >>> checks[["manager", "versus", "effect_size", "p_adjusted", "verdict"]].round(3)
       manager          versus  effect_size  p_adjusted        verdict
-    0     M01  rest excl. M07        0.887       1.000  no difference
-    1     M02  rest excl. M07        0.969       1.000  no difference
-    2     M03  rest excl. M07        1.033       1.000  no difference
-    3     M04  rest excl. M07        1.063       1.000  no difference
-    4     M05  rest excl. M07        1.049       1.000  no difference
-    5     M06  rest excl. M07        0.913       1.000  no difference
-    6     M07            rest        1.809       0.009          above
-    7     M13  rest excl. M07        1.081       1.000  no difference
-    8     M16  rest excl. M07        1.048       1.000  no difference
+    0     M01  rest excl. M07        0.897       1.000  no difference
+    1     M02  rest excl. M07        0.982       1.000  no difference
+    2     M03  rest excl. M07        1.047       1.000  no difference
+    3     M04  rest excl. M07        1.081       1.000  no difference
+    4     M05  rest excl. M07        1.065       1.000  no difference
+    5     M06  rest excl. M07        0.924       1.000  no difference
+    6     M07            rest        1.831       0.009          above
+    7     M13  rest excl. M07        0.908       1.000  no difference
+    8     M16  rest excl. M07        1.062       1.000  no difference
 
     M07's p-value is the smallest 1,999 random splits can give (2/2000), times 9 managers (North's of 2026:
     the mover M13 and the leaver M16 too).
@@ -485,8 +485,11 @@ def order_amounts(
 
     Notes
     -----
-    Orders with ``ordered_at`` in the period (``start <= ordered_at < end``) of the team's managers. The
-    sample: managers in id order, each one's orders sorted by ``order_id``, and
+    Orders with ``ordered_at`` in the period (``start <= ordered_at < end``) of the team's managers active in
+    it; with ``assignments``, only those of the days the manager was in the team (a mover's sample is drawn
+    from all their orders of the period, then cut to the team's part, so it may hold fewer than
+    ``max_orders``; ``sampled`` counts what is kept). The sample: managers in id order, each one's orders
+    sorted by ``order_id``, and
     ``numpy.random.default_rng(seed).choice(orders, max_orders, replace=False)`` drawn for each manager that
     needs it, in that order. The same data, period and seed give the same sample. Rank tests and the
     bootstrap on 5,000 orders per manager are as decisive as on all of them; the primary tests always use
@@ -499,7 +502,7 @@ def order_amounts(
     >>> data = kt.from_frames(**make_demo_data())
     >>> amounts = order_amounts(data, period="2026Q3", team="North", max_orders=40)
     >>> amounts.groupby("manager").size().tolist()
-    [40, 40, 31, 40, 40, 40, 40, 40]
+    [40, 40, 31, 40, 40, 40, 40, 18]
     >>> amounts.attrs["sampled"]["M01"]
     [62, 40]
     """
@@ -513,8 +516,11 @@ def order_amounts(
         )
     # the same seeded sample on every engine (DuckDB and Spark fetch only the chosen orders)
     rows = data.sample_orders(periods=parts, managers=managers, max_orders=max_orders, seed=seed)
+    sampled = dict(rows.attrs["sampled"])
     if team and data.membership.dated and len(rows):  # a mover's orders of their time in the team only
-        rows = rows[_in_team(data, rows, team)]
+        # (drawn from all their orders of the period, then kept in the team: a mover's sample is smaller)
+        rows = rows[_in_team(data, rows, team)].copy()
+        rows.attrs = {"sampled": {m: (a, int((rows["manager"] == m).sum())) for m, (a, _) in sampled.items()}}
     frame = pd.DataFrame(
         {
             "order_id": rows["order_id"].astype(str).to_numpy(),
@@ -586,9 +592,9 @@ def average_check_diagnostics(
     >>> data = kt.from_frames(**make_demo_data())
     >>> diag = kt.average_check_diagnostics(data, period="2026", team="North", n_resamples=500)
     >>> diag.set_index("manager").loc["M07", ["ratio_of_means", "ratio_ci_low", "cliffs_delta"]].round(2)
-    ratio_of_means    1.81
-    ratio_ci_low      1.52
-    cliffs_delta      0.34
+    ratio_of_means    1.83
+    ratio_ci_low      1.53
+    cliffs_delta      0.35
     Name: M07, dtype: float64
     """
     size = _min_n("average_check", min_n)
