@@ -35,7 +35,7 @@ import pandas as pd
 
 from kpi_toolkit.data import SalesData
 from kpi_toolkit.errors import ParameterError
-from kpi_toolkit.kpis import period_sums
+from kpi_toolkit.kpis import active_managers, period_sums
 from kpi_toolkit.margins import margin_units
 from kpi_toolkit.periods import Period, parse_periods
 from kpi_toolkit.stats import (
@@ -126,8 +126,9 @@ def _needs_leads(data: SalesData, what: str) -> None:
         )
 
 
-def _sums(data: SalesData, parts: list[Period], managers: list[str]) -> pd.DataFrame:
-    sums = period_sums(data, months=_months(parts), managers=managers).reset_index()
+def _sums(data: SalesData, parts: list[Period], managers: list[str], team: str | None) -> pd.DataFrame:
+    """Each manager's sums over ``parts`` (with ``assignments``, only what belongs to ``team``)."""
+    sums = period_sums(data, months=_months(parts), managers=managers, team=team).reset_index()
     sums["manager"] = sums["manager"].astype(object)
     return sums
 
@@ -151,7 +152,8 @@ def active_months(
     Returns
     -------
     pandas.Series
-        Active months per manager (every manager of the team, by id, 0 for none), named ``active_months``.
+        Active months per manager (every manager of the team active in the period, as
+        :func:`kpi_toolkit.manager_kpis` lists them, by id, 0 for none), named ``active_months``.
 
     Notes
     -----
@@ -166,12 +168,16 @@ def active_months(
     >>> import kpi_toolkit as kt
     >>> from kpi_toolkit.demo import make_demo_data
     >>> data = kt.from_frames(**make_demo_data())
-    >>> active_months(data, period="2026Q3").value_counts().to_dict()  # M15 joined in August, M16 left
-    {3: 14, 2: 1, 0: 1}
+    >>> active_months(data, period="2026Q3").value_counts().to_dict()  # M15 joined in August (M16 left)
+    {3: 14, 2: 1}
     """
     _, parts = _window(data, period)
-    managers = data.managers_of(team)
-    monthly = data.monthly
+    managers = active_managers(data, parts, team)
+    if team and data.membership.dated:  # only the months the manager was active in the team
+        monthly = data.monthly_by_team
+        monthly = monthly[monthly["team"] == team]
+    else:
+        monthly = data.monthly
     rows = monthly[monthly["month"].isin(_months(parts))]
     activity = rows["orders"].astype(float) + rows["leads_created"].astype(float)
     activity = activity + rows["leads_closed"].astype(float)
@@ -180,6 +186,18 @@ def active_months(
     out = active.reindex([str(m) for m in managers], fill_value=0).astype("int64")
     out.index.name = "manager"
     return out.rename("active_months")
+
+
+def _in_team(data: SalesData, rows: pd.DataFrame, team: str) -> np.ndarray:
+    """Per order of ``rows``: whether its manager was in ``team`` on ``ordered_at`` (``assignments``)."""
+    spans = data.membership.intervals
+    spans = spans[spans["team"] == team]
+    when = pd.to_datetime(rows["ordered_at"]).dt.tz_localize(None).dt.normalize().to_numpy()
+    who = rows["manager"].astype(str).to_numpy()
+    keep = np.zeros(len(rows), dtype=bool)
+    for manager, start, end in zip(spans["manager"], spans["start"], spans["end"], strict=True):
+        keep |= (who == manager) & (when >= np.datetime64(start)) & (when < np.datetime64(end))
+    return keep
 
 
 def _counts_input(sums: pd.DataFrame, exposure: pd.Series) -> pd.DataFrame:
@@ -317,15 +335,15 @@ def compare_managers(
     >>> checks = kt.compare_managers(data, period="2026", metric="average_check", team="North")
     >>> checks[["manager", "versus", "effect_size", "p_adjusted", "verdict"]].round(3)
       manager          versus  effect_size  p_adjusted        verdict
-    0     M01  rest excl. M07        0.887       1.000  no difference
-    1     M02  rest excl. M07        0.969       1.000  no difference
-    2     M03  rest excl. M07        1.033       1.000  no difference
-    3     M04  rest excl. M07        1.063       1.000  no difference
-    4     M05  rest excl. M07        1.049       1.000  no difference
-    5     M06  rest excl. M07        0.913       1.000  no difference
-    6     M07            rest        1.809       0.009          above
-    7     M13  rest excl. M07        1.081       1.000  no difference
-    8     M16  rest excl. M07        1.048       1.000  no difference
+    0     M01  rest excl. M07        0.897       1.000  no difference
+    1     M02  rest excl. M07        0.982       1.000  no difference
+    2     M03  rest excl. M07        1.047       1.000  no difference
+    3     M04  rest excl. M07        1.081       1.000  no difference
+    4     M05  rest excl. M07        1.065       1.000  no difference
+    5     M06  rest excl. M07        0.924       1.000  no difference
+    6     M07            rest        1.831       0.009          above
+    7     M13  rest excl. M07        0.908       1.000  no difference
+    8     M16  rest excl. M07        1.062       1.000  no difference
 
     M07's p-value is the smallest 1,999 random splits can give (2/2000), times 9 managers (North's of 2026:
     the mover M13 and the leaver M16 too).
@@ -333,7 +351,7 @@ def compare_managers(
     _check_metric(metric, (*METRICS, *EXTRA_METRICS))
     size = _min_n(metric, min_n)
     label, parts = _window(data, period)
-    managers = data.managers_of(team)
+    managers = active_managers(data, parts, team)
     if metric == "conversion":
         _needs_leads(data, "metric='conversion'")
     if metric == "margin_rate":
@@ -342,7 +360,7 @@ def compare_managers(
             p_adjust=p_adjust, alpha=alpha, reference=reference,
         )  # fmt: skip
         return _with_attrs(table, metric, label, team, versus, p_adjust, alpha, size, reference)
-    sums = _sums(data, parts, managers)
+    sums = _sums(data, parts, managers, team)
     options = {"versus": versus, "p_adjust": p_adjust, "alpha": alpha, "reference": reference}
     few = _few_managers(managers, team)
     with warnings.catch_warnings():
@@ -424,10 +442,10 @@ def global_test(
     _check_metric(metric)
     size = _min_n(metric, min_n)
     label, parts = _window(data, period)
-    managers = data.managers_of(team)
+    managers = active_managers(data, parts, team)
     if metric == "conversion":
         _needs_leads(data, "metric='conversion'")
-    sums = _sums(data, parts, managers)
+    sums = _sums(data, parts, managers, team)
     if metric == "conversion":
         row = global_test_rates(_rates_input(sums), min_n=size)
     elif metric == "average_check":
@@ -467,8 +485,11 @@ def order_amounts(
 
     Notes
     -----
-    Orders with ``ordered_at`` in the period (``start <= ordered_at < end``) of the team's managers. The
-    sample: managers in id order, each one's orders sorted by ``order_id``, and
+    Orders with ``ordered_at`` in the period (``start <= ordered_at < end``) of the team's managers active in
+    it; with ``assignments``, only those of the days the manager was in the team (a mover's sample is drawn
+    from all their orders of the period, then cut to the team's part, so it may hold fewer than
+    ``max_orders``; ``sampled`` counts what is kept). The sample: managers in id order, each one's orders
+    sorted by ``order_id``, and
     ``numpy.random.default_rng(seed).choice(orders, max_orders, replace=False)`` drawn for each manager that
     needs it, in that order. The same data, period and seed give the same sample. Rank tests and the
     bootstrap on 5,000 orders per manager are as decisive as on all of them; the primary tests always use
@@ -481,12 +502,12 @@ def order_amounts(
     >>> data = kt.from_frames(**make_demo_data())
     >>> amounts = order_amounts(data, period="2026Q3", team="North", max_orders=40)
     >>> amounts.groupby("manager").size().tolist()
-    [40, 40, 31, 40, 40, 40, 40, 40]
+    [40, 40, 31, 40, 40, 40, 40, 18]
     >>> amounts.attrs["sampled"]["M01"]
     [62, 40]
     """
     label, parts = _window(data, period)
-    managers = data.managers_of(team)
+    managers = active_managers(data, parts, team)
     if max_orders is not None and (
         isinstance(max_orders, bool) or not isinstance(max_orders, int | np.integer) or max_orders < 1
     ):
@@ -495,6 +516,11 @@ def order_amounts(
         )
     # the same seeded sample on every engine (DuckDB and Spark fetch only the chosen orders)
     rows = data.sample_orders(periods=parts, managers=managers, max_orders=max_orders, seed=seed)
+    sampled = dict(rows.attrs["sampled"])
+    if team and data.membership.dated and len(rows):  # a mover's orders of their time in the team only
+        # (drawn from all their orders of the period, then kept in the team: a mover's sample is smaller)
+        rows = rows[_in_team(data, rows, team)].copy()
+        rows.attrs = {"sampled": {m: (a, int((rows["manager"] == m).sum())) for m, (a, _) in sampled.items()}}
     frame = pd.DataFrame(
         {
             "order_id": rows["order_id"].astype(str).to_numpy(),
@@ -566,14 +592,14 @@ def average_check_diagnostics(
     >>> data = kt.from_frames(**make_demo_data())
     >>> diag = kt.average_check_diagnostics(data, period="2026", team="North", n_resamples=500)
     >>> diag.set_index("manager").loc["M07", ["ratio_of_means", "ratio_ci_low", "cliffs_delta"]].round(2)
-    ratio_of_means    1.81
-    ratio_ci_low      1.52
-    cliffs_delta      0.34
+    ratio_of_means    1.83
+    ratio_ci_low      1.53
+    cliffs_delta      0.35
     Name: M07, dtype: float64
     """
     size = _min_n("average_check", min_n)
     label, parts = _window(data, period)
-    managers = data.managers_of(team)
+    managers = active_managers(data, parts, team)
     every = order_amounts(data, period=parts, team=team, max_orders=None).loc[:, ["manager", "amount"]]
     amounts = order_amounts(data, period=parts, team=team, max_orders=max_orders, seed=seed)
     few = _few_managers(managers, team)
@@ -657,9 +683,9 @@ def funnel(
     _check_metric(metric, ("conversion",))
     _needs_leads(data, "the funnel of conversion")
     label, parts = _window(data, period)
-    managers = data.managers_of(team)
+    managers = active_managers(data, parts, team)
     table = funnel_table(
-        _rates_input(_sums(data, parts, managers)), target=target, overdispersion=overdispersion
+        _rates_input(_sums(data, parts, managers, team)), target=target, overdispersion=overdispersion
     )
     table.attrs.update(metric=metric, period=label, team=team or None)
     return table
@@ -767,7 +793,7 @@ def shrunk_rates(
     _check_metric(metric, ("conversion",))
     _needs_leads(data, "shrunk conversion rates")
     label, parts = _window(data, period)
-    managers = data.managers_of(team)
-    table = shrink_rates(_rates_input(_sums(data, parts, managers)), method=method)
+    managers = active_managers(data, parts, team)
+    table = shrink_rates(_rates_input(_sums(data, parts, managers, team)), method=method)
     table.attrs.update(metric=metric, period=label, team=team or None)
     return table

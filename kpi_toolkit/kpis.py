@@ -98,6 +98,14 @@ def period_sums(
     return sums.reindex(index, fill_value=0)
 
 
+def active_managers(data: SalesData, periods: Sequence[Period], team: str | None = None) -> list[str]:
+    """The managers of ``team`` (everyone when ``None``) active in at least one of ``periods``, sorted by id:
+    employed on at least one of its days and, with ``assignments``, in ``team`` on some day of it (as
+    :func:`manager_kpis` lists them, over a window of several periods)."""
+    employed = {m for part in periods for m in data.managers_of(team, period=part)}
+    return [m for m in data.managers_of(team) if m in employed]
+
+
 def _ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
     numerator, denominator = numerator.astype("float64"), denominator.astype("float64")
     return (numerator / denominator).where(denominator > 0)
@@ -214,8 +222,7 @@ def year_to_date_kpis(data: SalesData, *, period: str | Period, team: str | None
     """
     p = data.period(period)
     window = p.year_to_date()
-    employed = {m for part in window for m in data.managers_of(team, period=part)}
-    managers = [m for m in data.managers_of(team) if m in employed]
+    managers = active_managers(data, window, team)
     months = [m for part in window for m in part.months]
     sums = period_sums(data, months=months, managers=managers, team=team)
     targets = pd.concat(

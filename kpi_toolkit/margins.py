@@ -15,6 +15,7 @@ import pandas as pd
 
 from kpi_toolkit.data import SalesData
 from kpi_toolkit.errors import ParameterError
+from kpi_toolkit.kpis import active_managers
 from kpi_toolkit.periods import Period, parse_periods
 
 __all__ = ["MARGIN_UNIT_COLUMNS", "margin_units"]
@@ -73,7 +74,7 @@ def margin_units(
         if isinstance(period, Period)
         else parse_periods(period, fiscal_year_start=data.fiscal_year_start, name="period")
     )
-    managers = data.managers_of(team)
+    managers = active_managers(data, parts, team)
     months = sorted({m for p in parts for m in p.months})
     orders = data.sample_orders(periods=parts, managers=managers, max_orders=None)
     frames = [

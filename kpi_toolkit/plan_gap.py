@@ -36,6 +36,7 @@ from kpi_toolkit.gap.causes import miss_causes_from
 from kpi_toolkit.gap.decompose import NUMERIC_COLUMNS
 from kpi_toolkit.gap.drivers import _check_choice
 from kpi_toolkit.gap.uncertainty import EFFECT_INTERVAL_COLUMNS, effect_intervals
+from kpi_toolkit.group_plans import group_plan
 from kpi_toolkit.kpis import period_sums
 from kpi_toolkit.pacing import pacing
 from kpi_toolkit.periods import Period, parse_periods
@@ -44,6 +45,7 @@ from kpi_toolkit.plan_realism import plan_realism
 __all__ = [
     "ALERT_COLUMNS",
     "BASELINES",
+    "TEAM_PLAN_EFFECT",
     "VOLUME_SOURCE_COLUMNS",
     "alerts",
     "miss_causes",
@@ -57,6 +59,9 @@ __all__ = [
 Baseline = Literal["plan", "previous", "last_year", "team"]
 #: The baselines of :func:`plan_gap`.
 BASELINES = ("plan", "previous", "last_year", "team")
+#: The column :func:`plan_gap` adds after :data:`kpi_toolkit.gap.PLAN_GAP_COLUMNS` (issue 15): the part of the
+#: TOTAL's gap that is the group's plan above (or below) its members' targets.
+TEAM_PLAN_EFFECT = "team_plan_effect"
 #: Columns of :func:`volume_sources`.
 VOLUME_SOURCE_COLUMNS = (
     "manager",
@@ -391,9 +396,18 @@ def plan_gap(
     pandas.DataFrame
         Columns :data:`kpi_toolkit.gap.PLAN_GAP_COLUMNS` (``manager, actual, baseline_value, gap,
         leads_effect, conversion_effect, orders_per_win_effect, orders_effect, average_check_effect,
-        reference, method, returns_effect, margin_effect``), one row per manager (sorted) and a last row
-        ``manager="TOTAL"`` whose values are the sums over the decomposed managers (its ``method`` names
-        the managers left out and their volume). ``attrs["effect_intervals"]``:
+        reference, method, returns_effect, margin_effect``) and :data:`TEAM_PLAN_EFFECT`
+        (``team_plan_effect``), one row per manager (sorted) and a last row ``manager="TOTAL"`` whose
+        values are the sums over the decomposed managers (its ``method`` names the managers left out and
+        their volume), except that against the plan its ``baseline_value`` is the group's plan, as in
+        :func:`kpi_toolkit.total_kpis` and the report headlines: a team's own target when the plan has
+        one, else the sum of its members' targets; the company's, the sum of the teams'
+        (:func:`kpi_toolkit.group_plans.group_plan`). ``team_plan_effect`` is then the members' targets
+        minus the group's plan (negative when the team's target is above its members'), so that the
+        driver effects plus ``team_plan_effect`` add up to ``gap`` in every row; it is 0 in the managers'
+        rows, against the other baselines, and when the TOTAL keeps the members' sum (the group's plan
+        missing, a manager not decomposed, a plan metric other than ``sales_volume``).
+        ``attrs["effect_intervals"]``:
         :func:`kpi_toolkit.gap.effect_intervals` (per manager, TOTAL and effect, a 95 % bootstrap interval
         and ``within_noise``: could that effect be noise?); ``attrs["left_out"]``: ``{"managers": [...],
         "actual": volume}`` of the managers not decomposed (e.g. without a plan); ``attrs["metric"]``: the
@@ -499,8 +513,36 @@ def plan_gap(
         gap.loc[last, "reference"] = str(managers_rows["reference"].iloc[0])
         gap.loc[last, "method"] = "none; no manager could be decomposed"
     out = gap.loc[:, list(PLAN_GAP_COLUMNS)]
+    out[TEAM_PLAN_EFFECT] = 0.0
+    if baseline == "plan":
+        _group_total(data, p, team, out, left_out)
     out.attrs.update({"effect_intervals": intervals, "left_out": left_out, "metric": metric})
     return out
+
+
+def _group_total(
+    data: SalesData, period: Period, team: str | None, out: pd.DataFrame, left_out: dict[str, object]
+) -> None:
+    """Measure the TOTAL row against the group's plan (:func:`kpi_toolkit.group_plans.group_plan`: a team's
+    own target, else its members'; the company's, the sum of the teams'), as ``total_kpis`` and the report
+    headlines do; ``team_plan_effect`` is the members' targets minus that plan, so that the drivers' effects
+    and it add up to the TOTAL's gap. Left as the members' sum when the group's plan is missing, when a
+    manager could not be decomposed (the drivers would not cover the group's volume), or on a plan metric
+    other than the sales volume (the team targets are volume targets)."""
+    last = out.index[-1]
+    if data.plan_metric != "sales_volume" or left_out["managers"] or pd.isna(out.at[last, "gap"]):
+        return
+    plan = group_plan(data, period=period, team=team)
+    members = float(out.at[last, "baseline_value"])
+    if np.isnan(plan) or np.isclose(plan, members, rtol=1e-12, atol=1e-9):
+        return
+    out.at[last, "baseline_value"] = plan
+    out.at[last, "gap"] = float(out.at[last, "actual"]) - plan
+    out.at[last, TEAM_PLAN_EFFECT] = members - plan
+    source = "the team's target" if team else "the teams' plans"
+    out.at[last, "method"] = (
+        f"{out.at[last, 'method']}; plan: {source}, {plan - members:+,.0f} on the members'"
+    )
 
 
 def volume_sources(data: SalesData, *, period: str | Period, team: str | None = None) -> pd.DataFrame:

@@ -280,11 +280,10 @@ def test_report_numbers_object(demo):
     assert r.table.set_index("manager").loc["M12", "verdict"] == "insufficient data"
     sentences = views.conclusion_sentences(r)
     assert sentences[-1] == (
-        # the leaver M16 is listed too: the comparisons take every manager of the team, not only the
-        # period's (open: kt.compare_managers does not yet follow the employment dates)
-        "Too few closed leads for a verdict on 2 managers (at least 10 needed): "
-        "Leo Fischer (4), Pedro Alves (0)."
+        # the leaver M16 (left in May) is not compared in 2026Q3: only the managers active in the period
+        "Too few closed leads for a verdict on 1 manager (at least 10 needed): Leo Fischer (4)."
     )
+    assert "M16" not in set(r.table["manager"]) and "M16" not in r.managers
     assert (
         "No manager's conversion differs from the rest of the team beyond what chance explains"
         in sentences[0]

@@ -64,7 +64,7 @@ def _case10_data() -> kt.SalesData:
 )
 def test_golden_case10_through_the_data(method, expected):
     gap = kt.plan_gap(_case10_data(), period="2026Q3", method=method)
-    assert tuple(gap.columns) == PLAN_GAP_COLUMNS
+    assert tuple(gap.columns) == (*PLAN_GAP_COLUMNS, "team_plan_effect")
     row = gap.set_index("manager").loc["ann"]
     assert row["actual"] == pytest.approx(39600.0)  # case 10 "R_actual"
     assert row["baseline_value"] == pytest.approx(50000.0)  # case 10 "R_plan"
@@ -79,16 +79,27 @@ def test_golden_case10_through_the_data(method, expected):
 @pytest.mark.parametrize("baseline", BASELINES)
 def test_effects_add_up_and_total_is_the_sum_on_the_demo(demo, baseline):
     gap = kt.plan_gap(demo, period="2026Q3", baseline=baseline)
-    assert tuple(gap.columns) == PLAN_GAP_COLUMNS
+    assert tuple(gap.columns) == (*PLAN_GAP_COLUMNS, "team_plan_effect")
     q3 = demo.managers_of(None, period=demo.period("2026Q3"))  # all but the leaver M16
     assert gap["manager"].tolist() == [*q3, "TOTAL"] and "M16" not in q3
     assert not gap["method"].str.startswith("none").any()
     size = np.maximum(gap["actual"], gap["baseline_value"])
-    assert (gap[EFFECTS].sum(axis=1, min_count=1) - gap["gap"]).abs().le(1e-9 * size).all()
+    identity = gap[[*EFFECTS, "team_plan_effect"]].sum(axis=1, min_count=1) - gap["gap"]
+    assert identity.abs().le(1e-9 * size).all()
     managers, total = gap.iloc[:-1], gap.iloc[-1]
-    for column in ["actual", "baseline_value", "gap", *EFFECTS]:
-        scale = 1e-9 * max(total["actual"], total["baseline_value"])
+    assert (managers["team_plan_effect"] == 0).all()
+    scale = 1e-9 * max(total["actual"], total["baseline_value"])
+    for column in ["actual", *EFFECTS]:
         assert total[column] == pytest.approx(managers[column].sum(min_count=1), abs=scale, nan_ok=True)
+    # against the plan the TOTAL is measured on the teams' targets (5 % above their members'), as the
+    # headlines; the difference is team_plan_effect (issue 15); against the other baselines it is 0
+    members = managers["baseline_value"].sum()
+    assert total["baseline_value"] + total["team_plan_effect"] == pytest.approx(members, abs=scale)
+    if baseline == "plan":
+        assert total["baseline_value"] == pytest.approx(40_468_000.0)  # the demo's team targets of 2026Q3
+        assert total["team_plan_effect"] == pytest.approx(38_541_000.0 - 40_468_000.0)
+    else:
+        assert total["team_plan_effect"] == 0.0
     assert gap["reference"].iloc[0].startswith(baseline)
 
 
@@ -111,7 +122,7 @@ def test_team_gap_uses_the_team_only(demo):
 
 def test_missing_baseline_gives_nan_rows_with_a_note(demo):
     gap = kt.plan_gap(demo, period="2024Q4", baseline="previous")  # 2024Q3 is before the data
-    assert tuple(gap.columns) == PLAN_GAP_COLUMNS
+    assert tuple(gap.columns) == (*PLAN_GAP_COLUMNS, "team_plan_effect")
     managers = gap.iloc[:-1]
     assert managers[["baseline_value", "gap", *EFFECTS]].isna().all().all()
     assert managers["actual"].gt(0).all()

@@ -122,7 +122,7 @@ def test_the_plans_targets_imply_the_rates():
 
 def test_a_volume_plan_has_no_returns_or_margin_effect():
     gap = kt.plan_gap(_data("sales_volume", _plans("sales_volume", 1100.0, 900.0)), period="2026Q3")
-    assert tuple(gap.columns) == PLAN_GAP_COLUMNS
+    assert tuple(gap.columns) == (*PLAN_GAP_COLUMNS, "team_plan_effect")
     assert gap["returns_effect"].isna().all() and gap["margin_effect"].isna().all()
     assert gap["actual"].iloc[:2].tolist() == [1200.0, 1000.0]  # the volume, returns or not
 

@@ -37,6 +37,9 @@ def _steps(gap: pd.DataFrame, row: pd.Series, by: str) -> tuple[list[str], list[
     else:
         managers = gap[(gap["manager"] != TOTAL) & ~gap["method"].str.startswith("none")]
         steps = [(str(m), float(g)) for m, g in zip(managers["manager"], managers["gap"], strict=True)]
+    team_plan = float(row.get("team_plan_effect", 0.0))
+    if team_plan and not np.isnan(team_plan):  # plan_gap's TOTAL against the group's plan (issue 15)
+        steps.append(("team target vs managers' targets", team_plan))
     return [s[0] for s in steps], [s[1] for s in steps]
 
 

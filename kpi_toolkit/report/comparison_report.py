@@ -29,7 +29,7 @@ from kpi_toolkit.comparison import (
 from kpi_toolkit.data import SalesData
 from kpi_toolkit.errors import ParameterError
 from kpi_toolkit.fingerprint import data_fingerprint
-from kpi_toolkit.kpis import period_sums
+from kpi_toolkit.kpis import active_managers, period_sums
 from kpi_toolkit.periods import Period, parse_span
 from kpi_toolkit.report.detectability_views import detectability_frames
 from kpi_toolkit.report.i18n import Message
@@ -332,7 +332,7 @@ def comparison_report(
             "Fix: load costs, or pick another metric."
         )
     p = parse_span(period, fiscal_year_start=data.fiscal_year_start)
-    managers = data.managers_of(team)
+    managers = active_managers(data, list(p.periods), team)  # those active in the period, as compared
     shown = page_metrics(data, metric)
     family = len(shown)
     # the page's KPIs first (conversion without leads fails here), then the others the data allow

@@ -29,6 +29,7 @@ from kpi_toolkit.comparison import (
     order_amounts,
 )
 from kpi_toolkit.data import SalesData
+from kpi_toolkit.kpis import active_managers
 from kpi_toolkit.periods import Period
 from kpi_toolkit.report import html
 from kpi_toolkit.report.comparison_figures import amounts_plot, funnel_plot, ranking_plot, verdicts_plot
@@ -914,7 +915,7 @@ def differences_section(
         else tr.t("common.range", low=tr.period(parts[0]), high=tr.period(parts[-1]))
     )
     metrics = ["conversion", "average_check"] if data.leads is not None else ["average_check"]
-    managers = data.managers_of(q.team)
+    managers = active_managers(data, parts, q.team)  # those active in the window, as compared
     heading = _t(tr, "comparison.quarterly.heading")
     if len(managers) < 2:
         return html.section(heading, [_t(tr, "comparison.quarterly.few")])

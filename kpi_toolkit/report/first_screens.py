@@ -47,7 +47,9 @@ def plan_gap_answer(r: PlanGapReport, tr: Translator | None = None) -> html.Html
     >>> from kpi_toolkit.report.plan_gap_report import plan_gap_report
     >>> r = plan_gap_report(kt.from_frames(**make_demo_data()), period="2026Q3")
     >>> text = plan_gap_answer(r)
-    >>> "All teams sold 37,246,157 against a plan of 38,541,000: 1,294,843 short (96.6% of it)." in text
+    >>> "All teams sold 37,246,157 against a plan of 40,468,000: 3,221,843 short (92.0% of it)." in text
+    True
+    >>> "The plan is the team targets, 1,927,000 above the sum of the managers" in text
     True
     >>> "The two drivers that cost the most: leads closed (-3,839,823) and orders (-167,539)." in text
     True
@@ -72,6 +74,16 @@ def plan_gap_answer(r: PlanGapReport, tr: Translator | None = None) -> html.Html
     }
     sentences = [tr.t("report_words.first.short" if gap < 0 else "report_words.first.ahead", **values)]
     sentences += identity_sentences(r.gap, tr, baseline=r.baseline)[:1]  # on net sales or gross margin
+    team_plan = float(row.get("team_plan_effect", 0.0))
+    if team_plan and pd.notna(team_plan):  # the teams' own targets, not the managers' sum (issue 15)
+        members = float(row["baseline_value"]) + team_plan
+        sentences.append(
+            tr.t(
+                "group_plan_gap.above" if team_plan < 0 else "group_plan_gap.below",
+                difference=tr.money(abs(team_plan)),
+                members=tr.money(members),
+            )
+        )
     drivers = _drivers(row, tr)
     if drivers:
         items = [tr.t("report_words.first.driver", driver=d, effect=_signed(tr, e)) for d, e in drivers]

@@ -27,6 +27,8 @@ def driver_word(tr: Translator, column: str) -> str:
     """The report's word for an effect column of :func:`kpi_toolkit.plan_gap` (``"average_check_effect"``:
     average check; ``"returns_effect"``: returns; ``"margin_effect"``: margin rate)."""
     name = column.removesuffix("_effect")
+    if name == "team_plan":  # issue 15: the group's plan above its members' targets
+        return tr.t("group_plan_gap.driver.team_plan")
     section = "plan_gap_margin" if name in ("returns", "margin") else "plan_gap"
     return tr.t(f"{section}.driver.{name}")
 

@@ -29,7 +29,7 @@ from kpi_toolkit.data import SalesData
 from kpi_toolkit.figures import literal
 from kpi_toolkit.gap import WATERFALL_STEPS, plot_gap_waterfall
 from kpi_toolkit.periods import Period, parse_span
-from kpi_toolkit.plan_gap import alerts, plan_gap
+from kpi_toolkit.plan_gap import TEAM_PLAN_EFFECT, alerts, plan_gap
 from kpi_toolkit.report import html
 from kpi_toolkit.report.i18n import Translator, translator
 from kpi_toolkit.report.plan_gap_margin_views import driver_word, gap_metric, identity_sentences
@@ -206,6 +206,9 @@ def _steps(gap: pd.DataFrame, manager: str, by: str, names: Mapping[str, str], t
     else:
         rows = gap[(gap["manager"] != TOTAL) & ~gap["method"].str.startswith("none")]
         steps = [(names.get(m, m), float(g)) for m, g in zip(rows["manager"], rows["gap"], strict=True)]
+    team_plan = float(row.get(TEAM_PLAN_EFFECT, 0.0))
+    if team_plan and not np.isnan(team_plan):  # the group's plan off its members' targets: a step of its own
+        steps.append((_driver(tr, TEAM_PLAN_EFFECT), team_plan))
     return row, steps
 
 
