@@ -134,7 +134,8 @@ def test_plan_names_files_and_rejects_what_cannot_be_done(demo, tiny_tables_fixt
         ("2026Q2", "North"),
     ]
     assert items[0].output.as_posix() == "r/2026Q1/quarterly_north.ru.html"
-    assert len(batch.plan_batch(demo, data_dir="d", by="manager", out="r", period="2026Q2,2026Q3")) == 28
+    # 2026Q2: 15 managers (the leaver M16 until May, not the joiner M15); 2026Q3: 15 (M15, not M16)
+    assert len(batch.plan_batch(demo, data_dir="d", by="manager", out="r", period="2026Q2,2026Q3")) == 30
     with pytest.raises(kt.ParameterError, match="by='teams' is not one of team, manager"):
         batch.plan_batch(demo, data_dir="d", by="teams", out="r")  # type: ignore[arg-type]
     no_teams = kt.from_frames(**{k: v for k, v in tiny_tables_fixture.items() if k != "managers"})
@@ -193,7 +194,8 @@ def test_batch_by_team_with_a_failing_report(demo_folder, tmp_path, monkeypatch)
     assert 'href="2026Q3/quarterly_north.html"' in index
     assert "Failed: " in index and "2026Q9" in index
     kpis = pd.read_csv(folder / "kpis_north.csv")
-    assert len(kpis) == 7 and kpis["sales_volume"].sum() == pytest.approx(
+    # North's 7 managers and the mover M13, in North from 17 August
+    assert len(kpis) == 8 and kpis["sales_volume"].sum() == pytest.approx(
         kt.manager_kpis(kt.load(demo_folder), period=PERIOD, team="North")["sales_volume"].sum()
     )
 
@@ -208,7 +210,6 @@ def test_batch_by_manager_pseudonymises_colleagues(demo_folder, tmp_path):
     data = kt.load(demo_folder)
     employed = data.managers_of(None, period=data.period(PERIOD))  # not the leaver M16 (left in May)
     names = {m: n for m, n in data.manager_info["name"].to_dict().items() if m in employed}
-    kpis = kt.manager_kpis(data, period=PERIOD)
     records = _records(out)
     assert len(records) == len(names) == 15
     index = (out / "index.html").read_text(encoding="utf-8")
@@ -227,11 +228,13 @@ def test_batch_by_manager_pseudonymises_colleagues(demo_folder, tmp_path):
                 assert other_name not in html, (manager, other_name)
                 assert not re.search(rf"\b{other}\b", html), (manager, other)
         # the team table: the manager by name and first, every colleague as "Manager X"
-        table = BeautifulSoup(html, "html.parser").find_all("table")[1]
+        tables = BeautifulSoup(html, "html.parser").find_all("table")
+        (table,) = [t for t in tables if t.caption and t.caption.get_text().startswith("KPIs by manager")]
         rows = [[td.get_text() for td in tr.find_all("td")] for tr in table.tbody.find_all("tr")]
         assert rows[0][0] == name
         team = team_of(data, manager)
-        assert len(rows) == len(data.managers_of(team))
+        in_team = data.managers_of(team, period=data.period(PERIOD))  # in the team on a day of the quarter
+        assert len(rows) == len(in_team)
         for row in rows[1:]:
             assert re.fullmatch(r"Manager [A-Z]+", row[0])
             letter_volumes.setdefault((team, row[0]), set()).add(row[2])
@@ -239,7 +242,8 @@ def test_batch_by_manager_pseudonymises_colleagues(demo_folder, tmp_path):
     assert all(len(v) == 1 for v in letter_volumes.values())
     for team in data.teams:
         shown = sorted(next(iter(v)) for (t, _), v in letter_volumes.items() if t == team)
-        real = sorted(f"{x:,.0f}" for x in kpis.loc[data.managers_of(team), "sales_volume"])
+        # each colleague with their part in the team (the mover M13: South until 16 August, North after)
+        real = sorted(f"{x:,.0f}" for x in kt.manager_kpis(data, period=PERIOD, team=team)["sales_volume"])
         assert shown == real
 
 

@@ -563,7 +563,7 @@ def test_russian_render_page(rendered_ru):
     ]
     assert (
         f"Grace Okafor: средний чек выше, чем у остальной команды, 84{NBSP}171{NBSP}₽ "
-        f"против 45{NBSP}988{NBSP}₽ "
+        f"против 46{NBSP}245{NBSP}₽ "
         "(скорректированное p = 0,020)"
     ) in text
     for heading in ENGLISH_HEADINGS:

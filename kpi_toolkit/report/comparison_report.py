@@ -316,7 +316,7 @@ def comparison_report(
     >>> sorted(r.tests["metric"].unique()), [m.key for m in r.caveats]
     (['average_check', 'conversion', 'margin_rate', 'new_customers'], ['comparison.caveat.incomplete'])
     >>> round(r.detectable, 3)
-    0.129
+    0.131
     >>> page = comparison_report(kt.from_frames(**make_demo_data()), period="2026")
     >>> page.metrics, page.family
     (['conversion', 'average_check', 'margin_rate'], 3)

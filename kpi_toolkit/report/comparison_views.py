@@ -215,7 +215,7 @@ def first_screen(r: ComparisonReport, tr: Translator | None = None) -> html.Html
     >>> r = comparison_report(kt.from_frames(**make_demo_data()), period="2026")
     >>> import html
     >>> text = html.unescape(first_screen(r))
-    >>> "Clara Jensen: conversion below the rest of the team's, 12.1% against 28.5% (adjusted p < 0.001)" in (
+    >>> "Clara Jensen: conversion below the rest of the team's, 12.1% against 28.4% (adjusted p < 0.001)" in (
     ...     text
     ... )
     True

@@ -88,7 +88,7 @@ def manager_margin_section(r: ManagerReport, names: Mapping[str, str], tr: Trans
     >>> data = kt.from_frames(**make_demo_data())
     >>> r = manager_report(quarterly_report(data, period="2026Q3", team=team_of(data, "M04")), manager="M04")
     >>> text = manager_margin_section(r, display_names(r), translator("en"))
-    >>> "Dmitry Volkov had returns of" in text, "Manager E" in text, "Anna Petrova" in text
+    >>> "Dmitry Volkov had returns of" in text, "Manager D" in text, "Anna Petrova" in text
     (True, True, False)
     """
     kpis = r.team_report.kpis

@@ -401,7 +401,7 @@ def test_cli_in_russian(rendered_ru, demo_hostile):
     )
     assert record["parameters"]["lang"] == "ru"
     figures = {f["key"]: f for f in record["key_figures"]}
-    assert figures["paid"]["label"] == "Получают премию" and figures["paid"]["text"] == "13 из 14"
+    assert figures["paid"]["label"] == "Получают премию" and figures["paid"]["text"] == "14 из 15"  # with the joiner M15
     page = (folder / "card.ru.html").read_text(encoding="utf-8")
     assert '<html lang="ru">' in page and "<title>Карта KPI и премии за 3 кв. 2026</title>" in page
     for heading in RUSSIAN_HEADINGS:
