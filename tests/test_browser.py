@@ -201,7 +201,8 @@ def test_report_prints_to_a4(site, open_page, name):
     assert page.locator("nav.kpi-site-nav").first.is_hidden()
     pdf = page.pdf(format="A4", print_background=True)
     pages = len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf))
-    assert 2 <= pages <= 8, pages
+    # 9 pages for the demo's 2026Q3 since net sales and margin, team changes and related reports joined it
+    assert 2 <= pages <= 10, pages
     (ARTIFACTS / f"{name}.pdf").write_bytes(pdf)
     watch.assert_clean()
 
