@@ -90,8 +90,8 @@ class Watch:
         assert self.dialogs == [], self.dialogs
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
+@pytest.fixture(scope="module")  # not "session": a live sync Playwright is a running event loop, and the
+def browser() -> Iterator[object]:  # next file on this worker (the batch tests) needs asyncio.run()
     if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
         pytest.skip(f"no chromium at {CHROMIUM} (install Debian's chromium: apt-get install chromium)")
     with sync_playwright() as playwright:

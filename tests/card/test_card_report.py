@@ -401,7 +401,8 @@ def test_cli_in_russian(rendered_ru, demo_hostile):
     )
     assert record["parameters"]["lang"] == "ru"
     figures = {f["key"]: f for f in record["key_figures"]}
-    assert figures["paid"]["label"] == "Получают премию" and figures["paid"]["text"] == "14 из 15"  # with the joiner M15
+    # 14 of 15 with the joiner M15
+    assert figures["paid"]["label"] == "Получают премию" and figures["paid"]["text"] == "14 из 15"
     page = (folder / "card.ru.html").read_text(encoding="utf-8")
     assert '<html lang="ru">' in page and "<title>Карта KPI и премии за 3 кв. 2026</title>" in page
     for heading in RUSSIAN_HEADINGS:
@@ -416,9 +417,9 @@ def test_cli_in_russian(rendered_ru, demo_hostile):
     for bonus in expected["bonus"]:
         assert f">{tr.money(bonus, digits=2)}</td>" in page
     cost = tr.money(expected["bonus"].sum(), digits=2)
-    assert cost == f"1{NBSP}382{NBSP}398,93{NBSP}₽" and f"<dd>{cost}</dd>" in page
-    assert f"Всего по этой карте к выплате {cost} (14 менеджеров)" in page
-    assert "Премию получают 13 менеджеров." in page
+    assert cost == f"1{NBSP}457{NBSP}398,93{NBSP}₽" and f"<dd>{cost}</dd>" in page
+    assert f"Всего по этой карте к выплате {cost} (15 менеджеров)" in page
+    assert "Премию получают 14 менеджеров." in page
     assert "данные на 30.09.2026" in page
     assert 'alt="Линейный график коэффициента выплаты' in page
     assert HOSTILE_NAME not in page and html.escape(HOSTILE_NAME) in page
