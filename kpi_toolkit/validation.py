@@ -574,28 +574,35 @@ def employment_dates(managers: pd.DataFrame) -> pd.DataFrame | None:
     )
 
 
-def check_order_dates(orders: pd.DataFrame, managers: pd.DataFrame, *, source: str) -> list[Violation]:
-    """Orders dated outside their manager's employment (they would silently count in no period)."""
+def _employment_of(rows: pd.DataFrame, managers: pd.DataFrame) -> tuple[pd.Series, pd.Series] | None:
+    """Each row's manager's first day employed and first day no longer employed (None without dates)."""
     dates = employment_dates(managers)
     if dates is None:
-        return []
+        return None
     keyed = dates.set_index("manager")
-    manager = orders["manager"].astype("string")
-    hired = manager.map(keyed["_hired"]).astype("datetime64[ns]")
-    until = manager.map(keyed["_until"]).astype("datetime64[ns]")
+    manager = rows["manager"].astype("string")
+    return (
+        manager.map(keyed["_hired"]).astype("datetime64[ns]"),
+        manager.map(keyed["_until"]).astype("datetime64[ns]"),
+    )
+
+
+def check_order_dates(orders: pd.DataFrame, managers: pd.DataFrame, *, source: str) -> list[Violation]:
+    """Orders dated outside their manager's employment (they would silently count in no period)."""
+    bounds = _employment_of(orders, managers)
+    if bounds is None:
+        return []
+    hired, until = bounds
     hits = orders[(orders["ordered_at"] < hired) | (orders["ordered_at"] >= until)]
     return [_violation("orders", source, "ordered_at", *OUTSIDE_EMPLOYMENT, hits)] if len(hits) else []
 
 
 def check_lead_dates(leads: pd.DataFrame, managers: pd.DataFrame, *, source: str) -> list[Violation]:
     """Leads dated outside their manager's employment (:data:`LEAD_OUTSIDE_EMPLOYMENT`)."""
-    dates = employment_dates(managers)
-    if dates is None:
+    bounds = _employment_of(leads, managers)
+    if bounds is None:
         return []
-    keyed = dates.set_index("manager")
-    manager = leads["manager"].astype("string")
-    hired = manager.map(keyed["_hired"]).astype("datetime64[ns]")
-    until = manager.map(keyed["_until"]).astype("datetime64[ns]")
+    hired, until = bounds
     outside = {
         "closed_at": (leads["closed_at"] < hired) | (leads["closed_at"] >= until),
         "created_at": leads["created_at"] >= until,
