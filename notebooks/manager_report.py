@@ -103,6 +103,9 @@ ranking
 views.ranking_section(report, tr)
 
 # %%
+views.related_reports(report, tr)  # the plan gap about the manager, the bonuses: links in a site
+
+# %%
 parameters = {
     "data_dir": data_dir,
     "period": str(report.period),

@@ -110,14 +110,12 @@ ranking
 views.attainment_section(ranking, period=report.period, names=report.names, tr=tr)
 
 # %%
-from kpi_toolkit.report import comparison_views
+from kpi_toolkit.report import quarterly_links  # sections that name another report: links in a site
 
-comparison_views.differences_section(data, report, tr)
+quarterly_links.differences_section(data, report, tr)
 
 # %%
-from kpi_toolkit.report import plan_gap_views
-
-plan_gap_views.why_section(data, period=str(report.period), team=team, tr=tr, with_alerts=False)
+quarterly_links.why_section(data, report, tr)
 
 # %%
 views.related_reports(report, tr)

@@ -20,6 +20,7 @@ from kpi_toolkit.report.i18n import Message, Translator, translator
 from kpi_toolkit.report.manager import COMPARED, OWN_KEY, ManagerReport
 from kpi_toolkit.report.quarterly import QuarterlyReport
 from kpi_toolkit.report.site import KeyFigure
+from kpi_toolkit.report.site_links import body_links
 
 __all__ = [
     "caveats",
@@ -29,6 +30,7 @@ __all__ = [
     "page_title",
     "provenance",
     "ranking_section",
+    "related_reports",
     "summary",
     "team_section",
     "title",
@@ -222,6 +224,32 @@ def trend_section(r: ManagerReport, tr: Translator | None = None) -> html.Html:
 def ranking_section(r: ManagerReport, tr: Translator | None = None) -> html.Html:
     """The team's ranking by plan attainment with intervals, colleagues under pseudonyms."""
     return views.ranking_section(_team(r, _tr(tr)), _tr(tr))
+
+
+def related_reports(r: ManagerReport, tr: Translator | None = None) -> html.Html:
+    """The reports that answer the manager's next questions (the plan gap about them, the bonuses of the
+    period): links when they are in the same site (the site puts them in,
+    :func:`kpi_toolkit.report.site_links.set_body_links`), else the commands that make them.
+
+    >>> from kpi_toolkit.demo import make_demo_data
+    >>> import kpi_toolkit as kt
+    >>> from kpi_toolkit.report import quarterly_report
+    >>> from kpi_toolkit.report.manager import manager_report
+    >>> team = quarterly_report(kt.from_frames(**make_demo_data()), period="2026Q3", team="South")
+    >>> "kpi-report plan-gap --data DIR --period 2026Q3 --manager M10" in related_reports(
+    ...     manager_report(team, manager="M10"))
+    True
+    """
+    tr = _tr(tr)
+    options = f" --lang {tr.lang}" if tr.lang != "en" else ""
+    commands = [
+        f"kpi-report plan-gap --data DIR --period {r.period} --manager {r.manager}{options}",
+        f"kpi-report card --data DIR --period {r.period} --card CARD{options}",
+    ]
+    heading = tr.t("report_links.heading")
+    return html.section(heading) + html.Html(
+        body_links(tr.t("report_links.fallback", commands="; ".join(commands)))
+    )
 
 
 def provenance(r: ManagerReport, tr: Translator | None = None, *, parameters: Mapping[str, Any]) -> html.Html:

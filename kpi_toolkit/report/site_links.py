@@ -28,7 +28,15 @@ from markupsafe import escape
 
 from kpi_toolkit.report.i18n import Translator
 
-__all__ = ["DEFAULT_LANG", "body_links", "index_name", "related_links", "set_body_links"]
+__all__ = [
+    "DEFAULT_LANG",
+    "body_links",
+    "index_name",
+    "link_words",
+    "related_links",
+    "report_ref",
+    "set_body_links",
+]
 
 #: The language of ``index.html``; every other language's index is ``index.<lang>.html``.
 DEFAULT_LANG = "en"
@@ -59,8 +67,9 @@ def related_links(
     *,
     index: Path,
 ) -> list[dict[str, str]]:
-    """The links (``href``, ``label``, ``kind``) from the report of ``record`` (its record file at ``path``)
-    to the related reports among ``reports`` (the newest record of each report, as ``(record path, record)``).
+    """The links (``href``, ``label``, ``kind``, ``period``) from the report of ``record`` (its record file at
+    ``path``) to the related reports among ``reports`` (the newest record of each report, as ``(record path,
+    record)``).
 
     ``index`` is the index in the report's language, which the link to the per-manager reports points into.
     """
@@ -72,7 +81,7 @@ def related_links(
     ]
 
     def link(p: Path, r: Any, label: str) -> dict[str, str]:
-        return {"href": _href(p.parent / r.file, here), "label": label, "kind": r.kind}
+        return {"href": _href(p.parent / r.file, here), "label": label, "kind": r.kind, "period": r.period}
 
     def of_period(r: Any) -> bool:
         return r.period == record.period
@@ -105,7 +114,7 @@ def related_links(
         if managers:
             href = _href(index, here) + "#" + _anchor(record.period)
             label = tr.t("site_links.managers", count=len(managers))
-            links.append({"href": href, "label": label, "kind": "manager"})
+            links.append({"href": href, "label": label, "kind": "manager", "period": record.period})
     elif record.kind == "manager":
         gaps = [(p, r) for p, r in same if r.kind == "plan_gap" and of_period(r)]
         own = [(p, r) for p, r in gaps if r.subject == record.subject]
@@ -137,16 +146,74 @@ def body_links(fallback: str) -> str:
     return f'<p class="kpi-related" data-fallback="{text}">{text}</p>'
 
 
+#: Words of a report's body that name another report (:func:`report_ref`): plain words when the report is
+#: alone, a link once the site holds that report (:func:`set_body_links`).
+_REF = re.compile(
+    r'<(?P<tag>span|a) class="kpi-ref" data-ref="(?P<kind>[^"]*)" data-period="(?P<period>[^"]*)"'
+    r'(?: href="[^"]*")?>(?P<words>[^<]*)</(?P=tag)>'
+)
+
+
+def report_ref(words: str, kind: str, period: str = "") -> str:
+    """``words`` (plain text, escaped here) that name the report of ``kind`` (of ``period``: any when empty)
+    in a sentence of a report's body, as the report renders them alone: plain words, which the site turns
+    into a link to that report (:func:`set_body_links`) when it holds one in the same language.
+
+    >>> report_ref("the plan-gap report", "plan_gap")
+    '<span class="kpi-ref" data-ref="plan_gap" data-period="">the plan-gap report</span>'
+    """
+    return (
+        f'<span class="kpi-ref" data-ref="{escape(kind)}" data-period="{escape(period)}">'
+        f"{escape(words)}</span>"
+    )
+
+
+def link_words(fragment: str, sentence: str, words: str, *, kind: str, period: str = "") -> str:
+    """``fragment`` (safe HTML) with ``words`` inside its ``sentence`` (both plain text, as the fragment's
+    escaped prose shows them) marked as naming the report of ``kind`` (:func:`report_ref`); ``fragment``
+    unchanged when it does not hold that sentence, or the sentence not those words.
+
+    >>> link_words("<p>See the plan-gap report.</p>", "See the plan-gap report.", "the plan-gap report",
+    ...            kind="plan_gap")
+    '<p>See <span class="kpi-ref" data-ref="plan_gap" data-period="">the plan-gap report</span>.</p>'
+    """
+    shown, named = str(escape(sentence)), str(escape(words))
+    if shown not in fragment or named not in shown:
+        return fragment
+    marked = shown.replace(named, report_ref(words, kind, period), 1)
+    return fragment.replace(shown, marked, 1)
+
+
+def _fill_refs(page: str, related: list[dict[str, str]]) -> str:
+    """``page`` with each of its :func:`report_ref` words linking to the first of ``related`` of their kind
+    (and period, when they name one), else back to plain words."""
+
+    def fill(match: re.Match[str]) -> str:
+        kind, period, words = match.group("kind"), match.group("period"), match.group("words")
+        found = [
+            link for link in related if link["kind"] == kind and (not period or link.get("period") == period)
+        ]
+        if not found:
+            return f'<span class="kpi-ref" data-ref="{kind}" data-period="{period}">{words}</span>'
+        href = escape(found[0]["href"])
+        return f'<a class="kpi-ref" data-ref="{kind}" data-period="{period}" href="{href}">{words}</a>'
+
+    return _REF.sub(fill, page)
+
+
 def set_body_links(page: str, related: list[dict[str, str]], tr: Translator) -> str:
     """``page`` with its paragraph of related reports (:func:`body_links`) linking to ``related`` (as
-    :func:`related_links` gives them), or back to its command text when there is none; ``page`` unchanged
-    without such a paragraph.
+    :func:`related_links` gives them), or back to its command text when there is none, and the words of its
+    body that name a related report (:func:`report_ref`) linking to it, or back to plain words; ``page``
+    unchanged without either.
 
-    >>> page = body_links("kpi-report plan-gap")
+    >>> page = body_links("kpi-report plan-gap") + report_ref("the plan gap", "plan_gap")
     >>> from kpi_toolkit.report.i18n import translator
     >>> linked = set_body_links(page, [{"href": "plan_gap.html", "label": "Plan gap", "kind": "plan_gap"}],
     ...                         translator("en"))
     >>> '<a href="plan_gap.html" data-related="plan_gap">Plan gap</a>' in linked
+    True
+    >>> 'data-period="" href="plan_gap.html">the plan gap</a>' in linked
     True
     >>> set_body_links(linked, [], translator("en")) == page
     True
@@ -164,4 +231,4 @@ def set_body_links(page: str, related: list[dict[str, str]], tr: Translator) -> 
         lead = escape(tr.t("report_links.linked"))
         return f'<p class="kpi-related" data-fallback="{fallback}">{lead} {links}.</p>'
 
-    return _BODY.sub(fill, page)
+    return _fill_refs(_BODY.sub(fill, page), related)
