@@ -30,7 +30,11 @@ SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 DEMO_RENDERS = "demo_renders"
 #: Test files that share a worker (and so its session's fixtures) with other files: file -> group name.
 #: Any other file is a group of its own.
-XDIST_GROUPS = {"tests/test_browser.py": DEMO_RENDERS, "tests/test_russian_words.py": DEMO_RENDERS}
+XDIST_GROUPS = {
+    "tests/test_browser.py": DEMO_RENDERS,
+    "tests/test_russian_words.py": DEMO_RENDERS,
+    "tests/test_report_links.py": DEMO_RENDERS,
+}
 
 
 def xdist_group(nodeid: str) -> str:
