@@ -43,7 +43,7 @@ def _stub(root: Path, relative: str, *, kind: str, period: str, lang: str, body:
         key_figures=(),
         data_fingerprint="sha256:" + "ab" * 32,
         data_as_of=pd.Timestamp("2026-09-30"),
-        parameters={"period": period},
+        parameters={"period": period, **extra.pop("parameters", {})},
         rendered_at=pd.Timestamp("2026-11-26 10:00", tz="UTC"),
         **extra,
     )
@@ -134,14 +134,18 @@ def test_the_manager_body_names_its_related_reports_alone_and_links_them_in_a_si
     assert ("--lang ru" in fragment) == (lang == "ru")
     suffix = "" if lang == "en" else ".ru"
     root = tmp_path / "reports"
-    subject = "James Carter (M10)"
+    # as the commands write them: the per-manager report's subject is "Name (id)", the plan gap's the id
+    mine = {"manager": "M10"}
     manager_page = _stub(root, f"{PERIOD}/managers/m10{suffix}.html", kind="manager", period=PERIOD,
-                         lang=lang, body=str(fragment), subject=subject, team="South")  # fmt: skip
+                         lang=lang, body=str(fragment), subject="James Carter (M10)", team="South",
+                         parameters=mine)  # fmt: skip
     build_site(root)
     assert "--manager M10" in _main(manager_page) and not RELATED.search(_main(manager_page))
     _stub(root, f"{PERIOD}/plan_gap{suffix}.html", kind="plan_gap", period=PERIOD, lang=lang)
     _stub(root, f"{PERIOD}/plan_gap_m10{suffix}.html", kind="plan_gap", period=PERIOD, lang=lang,
-          subject=subject)  # fmt: skip
+          subject="M10", parameters=mine)  # fmt: skip
+    _stub(root, f"{PERIOD}/plan_gap_m03{suffix}.html", kind="plan_gap", period=PERIOD, lang=lang,
+          subject="M03", parameters={"manager": "M03"})  # another manager's: not linked  # fmt: skip
     _stub(root, f"{PERIOD}/card{suffix}.html", kind="card", period=PERIOD, lang=lang)
     _stub(root, f"{PERIOD}/card{'.ru' if lang == 'en' else ''}.html", kind="card", period=PERIOD,
           lang="ru" if lang == "en" else "en")  # another language: not linked  # fmt: skip

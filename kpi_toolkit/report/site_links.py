@@ -59,6 +59,12 @@ def _anchor(period: str) -> str:
     return "p-" + re.sub(r"[^A-Za-z0-9-]", "-", period)
 
 
+def _manager_of(record: Any) -> str | None:
+    """The manager a report is about: its ``manager`` parameter (a per-manager report's subject reads
+    "Name (id)", a plan gap's the id alone), else its subject."""
+    return record.parameters.get("manager") or record.subject
+
+
 def related_links(
     path: Path,
     record: Any,
@@ -117,7 +123,7 @@ def related_links(
             links.append({"href": href, "label": label, "kind": "manager", "period": record.period})
     elif record.kind == "manager":
         gaps = [(p, r) for p, r in same if r.kind == "plan_gap" and of_period(r)]
-        own = [(p, r) for p, r in gaps if r.subject == record.subject]
+        own = [(p, r) for p, r in gaps if r.subject and _manager_of(r) == _manager_of(record)]
         teams = [(p, r) for p, r in gaps if not r.subject and (r.team or None) in (None, team)]
         if own or teams:
             p, r = (own or sorted(teams, key=lambda item: item[1].team is None))[0]
