@@ -21,7 +21,7 @@ from kpi_toolkit.report.site_links import link_words, report_ref, set_body_links
 from tests.conftest import HOSTILE_NAME, copy_reports
 
 PERIOD = "2026Q3"
-ANCHOR = re.compile(r'<a class="kpi-ref" data-ref="([^"]*)" data-period="[^"]*" href="([^"]*)">([^<]*)</a>')
+ANCHOR = re.compile(r'<a class="kpi-ref" data-period="[^"]*" data-ref="([^"]*)" href="([^"]*)">([^<]*)</a>')
 RELATED = re.compile(r'<a href="([^"]*)" data-related="([^"]*)">([^<]*)</a>')
 
 
@@ -77,7 +77,7 @@ def test_report_words_link_to_the_report_of_their_kind_and_period_and_back():
     linked = set_body_links(body, related, translator("en"))
     (anchor,) = ANCHOR.findall(linked)
     assert anchor[:2] == ("comparison", "../2026/comparison.html")  # the year's, as the words say
-    assert 'data-ref="plan_gap" data-period="">the plan gap</span>' in linked  # none in the site: words
+    assert 'data-period="" data-ref="plan_gap">the plan gap</span>' in linked  # none in the site: words
     assert set_body_links(linked, [], translator("en")) == body  # the site is rebuilt: back to words
     assert set_body_links(linked, related, translator("en")) == linked  # idempotent
     # a sentence the fragment does not hold, or words the sentence does not hold: nothing marked

@@ -37,7 +37,7 @@ def differences_section(data: SalesData, q: QuarterlyReport, tr: Translator | No
     >>> from kpi_toolkit.report import quarterly_report
     >>> data = kt.from_frames(**make_demo_data())
     >>> section = differences_section(data, quarterly_report(data, period="2026Q3"))
-    >>> '<span class="kpi-ref" data-ref="comparison" data-period="2026">the manager comparison' in section
+    >>> '<span class="kpi-ref" data-period="2026" data-ref="comparison">the manager comparison' in section
     True
     """
     tr = _tr(tr)
@@ -59,7 +59,7 @@ def why_section(data: SalesData, q: QuarterlyReport, tr: Translator | None = Non
     >>> from kpi_toolkit.report import quarterly_report
     >>> data = kt.from_frames(**make_demo_data())
     >>> section = why_section(data, quarterly_report(data, period="2026Q3"))
-    >>> '<span class="kpi-ref" data-ref="plan_gap" data-period="2026Q3">The plan-gap report</span>' in section
+    >>> '<span class="kpi-ref" data-period="2026Q3" data-ref="plan_gap">The plan-gap report</span>' in section
     True
     """
     tr = _tr(tr)

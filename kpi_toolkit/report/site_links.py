@@ -153,9 +153,10 @@ def body_links(fallback: str) -> str:
 
 
 #: Words of a report's body that name another report (:func:`report_ref`): plain words when the report is
-#: alone, a link once the site holds that report (:func:`set_body_links`).
+#: alone, a link once the site holds that report (:func:`set_body_links`). The attributes stand in
+#: alphabetical order, as the page's renderer writes them back (an empty value may lose its ``=""``).
 _REF = re.compile(
-    r'<(?P<tag>span|a) class="kpi-ref" data-ref="(?P<kind>[^"]*)" data-period="(?P<period>[^"]*)"'
+    r'<(?P<tag>span|a) class="kpi-ref" data-period(?:="(?P<period>[^"]*)")? data-ref="(?P<kind>[^"]*)"'
     r'(?: href="[^"]*")?>(?P<words>[^<]*)</(?P=tag)>'
 )
 
@@ -166,10 +167,10 @@ def report_ref(words: str, kind: str, period: str = "") -> str:
     into a link to that report (:func:`set_body_links`) when it holds one in the same language.
 
     >>> report_ref("the plan-gap report", "plan_gap")
-    '<span class="kpi-ref" data-ref="plan_gap" data-period="">the plan-gap report</span>'
+    '<span class="kpi-ref" data-period="" data-ref="plan_gap">the plan-gap report</span>'
     """
     return (
-        f'<span class="kpi-ref" data-ref="{escape(kind)}" data-period="{escape(period)}">'
+        f'<span class="kpi-ref" data-period="{escape(period)}" data-ref="{escape(kind)}">'
         f"{escape(words)}</span>"
     )
 
@@ -181,7 +182,7 @@ def link_words(fragment: str, sentence: str, words: str, *, kind: str, period: s
 
     >>> link_words("<p>See the plan-gap report.</p>", "See the plan-gap report.", "the plan-gap report",
     ...            kind="plan_gap")
-    '<p>See <span class="kpi-ref" data-ref="plan_gap" data-period="">the plan-gap report</span>.</p>'
+    '<p>See <span class="kpi-ref" data-period="" data-ref="plan_gap">the plan-gap report</span>.</p>'
     """
     shown, named = str(escape(sentence)), str(escape(words))
     if shown not in fragment or named not in shown:
@@ -195,14 +196,14 @@ def _fill_refs(page: str, related: list[dict[str, str]]) -> str:
     (and period, when they name one), else back to plain words."""
 
     def fill(match: re.Match[str]) -> str:
-        kind, period, words = match.group("kind"), match.group("period"), match.group("words")
+        kind, period, words = match.group("kind"), match.group("period") or "", match.group("words")
         found = [
             link for link in related if link["kind"] == kind and (not period or link.get("period") == period)
         ]
         if not found:
-            return f'<span class="kpi-ref" data-ref="{kind}" data-period="{period}">{words}</span>'
+            return f'<span class="kpi-ref" data-period="{period}" data-ref="{kind}">{words}</span>'
         href = escape(found[0]["href"])
-        return f'<a class="kpi-ref" data-ref="{kind}" data-period="{period}" href="{href}">{words}</a>'
+        return f'<a class="kpi-ref" data-period="{period}" data-ref="{kind}" href="{href}">{words}</a>'
 
     return _REF.sub(fill, page)
 
@@ -219,7 +220,7 @@ def set_body_links(page: str, related: list[dict[str, str]], tr: Translator) -> 
     ...                         translator("en"))
     >>> '<a href="plan_gap.html" data-related="plan_gap">Plan gap</a>' in linked
     True
-    >>> 'data-period="" href="plan_gap.html">the plan gap</a>' in linked
+    >>> 'data-ref="plan_gap" href="plan_gap.html">the plan gap</a>' in linked
     True
     >>> set_body_links(linked, [], translator("en")) == page
     True
