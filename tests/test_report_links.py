@@ -124,14 +124,15 @@ def test_the_quarterly_body_links_the_comparison_and_the_plan_gap_in_a_site(
 
 @pytest.mark.parametrize("lang", ["en", "ru"])
 def test_the_manager_body_names_its_related_reports_alone_and_links_them_in_a_site(demo, tmp_path, lang):
-    """The per-manager report's "Related reports": the commands for their plan gap and the card alone; in a
-    site, links to the plan gap about them (not the team's) and to the card, in its language."""
+    """The per-manager report's "Related reports": alone, a sentence naming their plan gap and the card's
+    bonuses; in a site, links to the plan gap about them (not the team's, nor another manager's) and to the
+    card, in its language."""
     tr = translator(lang)
     q = quarterly_report(demo, period=PERIOD, team=team_of(demo, "M10"))
     fragment = manager_views.related_reports(manager_report(q, manager="M10"), tr)
     assert tr.t("report_links.heading") in fragment
-    assert "--manager M10" in fragment and "--card CARD" in fragment
-    assert ("--lang ru" in fragment) == (lang == "ru")
+    alone = tr.t("report_links.manager_alone", name="James Carter", period=tr.period(kt.parse_period(PERIOD)))
+    assert alone in fragment and "kpi-report" not in fragment  # words for its reader, no command
     suffix = "" if lang == "en" else ".ru"
     root = tmp_path / "reports"
     # as the commands write them: the per-manager report's subject is "Name (id)", the plan gap's the id
@@ -140,7 +141,7 @@ def test_the_manager_body_names_its_related_reports_alone_and_links_them_in_a_si
                          lang=lang, body=str(fragment), subject="James Carter (M10)", team="South",
                          parameters=mine)  # fmt: skip
     build_site(root)
-    assert "--manager M10" in _main(manager_page) and not RELATED.search(_main(manager_page))
+    assert alone in _main(manager_page) and not RELATED.search(_main(manager_page))
     _stub(root, f"{PERIOD}/plan_gap{suffix}.html", kind="plan_gap", period=PERIOD, lang=lang)
     _stub(root, f"{PERIOD}/plan_gap_m10{suffix}.html", kind="plan_gap", period=PERIOD, lang=lang,
           subject="M10", parameters=mine)  # fmt: skip
@@ -160,4 +161,4 @@ def test_the_manager_body_names_its_related_reports_alone_and_links_them_in_a_si
     assert body.count(tr.t("report_links.linked")) == 1
     for href, _, _ in links:
         assert (manager_page.parent / href).resolve().is_file()
-    assert "kpi-report" not in re.sub(r'data-fallback="[^"]*"', "", body)  # the commands only alone
+    assert alone not in re.sub(r'data-fallback="[^"]*"', "", body)  # the words only alone

@@ -229,27 +229,20 @@ def ranking_section(r: ManagerReport, tr: Translator | None = None) -> html.Html
 def related_reports(r: ManagerReport, tr: Translator | None = None) -> html.Html:
     """The reports that answer the manager's next questions (the plan gap about them, the bonuses of the
     period): links when they are in the same site (the site puts them in,
-    :func:`kpi_toolkit.report.site_links.set_body_links`), else the commands that make them.
+    :func:`kpi_toolkit.report.site_links.set_body_links`), else a sentence that names them in words (the
+    manager who reads this report does not run commands; no code on the page in any language).
 
     >>> from kpi_toolkit.demo import make_demo_data
     >>> import kpi_toolkit as kt
     >>> from kpi_toolkit.report import quarterly_report
     >>> from kpi_toolkit.report.manager import manager_report
     >>> team = quarterly_report(kt.from_frames(**make_demo_data()), period="2026Q3", team="South")
-    >>> "kpi-report plan-gap --data DIR --period 2026Q3 --manager M10" in related_reports(
-    ...     manager_report(team, manager="M10"))
-    True
+    >>> print(related_reports(manager_report(team, manager="M10")))  # doctest: +ELLIPSIS
+    <h2>Related reports</h2><p class="kpi-related" data-fallback="Rendered alone. The plan-gap report ...
     """
     tr = _tr(tr)
-    options = f" --lang {tr.lang}" if tr.lang != "en" else ""
-    commands = [
-        f"kpi-report plan-gap --data DIR --period {r.period} --manager {r.manager}{options}",
-        f"kpi-report card --data DIR --period {r.period} --card CARD{options}",
-    ]
-    heading = tr.t("report_links.heading")
-    return html.section(heading) + html.Html(
-        body_links(tr.t("report_links.fallback", commands="; ".join(commands)))
-    )
+    alone = tr.t("report_links.manager_alone", name=r.name, period=tr.period(r.period))
+    return html.section(tr.t("report_links.heading")) + html.Html(body_links(alone))
 
 
 def provenance(r: ManagerReport, tr: Translator | None = None, *, parameters: Mapping[str, Any]) -> html.Html:
