@@ -9,6 +9,10 @@ answer its reader's next question, when they have been rendered into the same fo
 * a per-manager report -> the plan-gap report about that manager (else the team's), and the KPI card of the
   period.
 
+The same links go into a report's body: its paragraph of related reports (:func:`body_links`: the commands,
+or for a reader who runs none plain words, when alone), and the words of a sentence that name another report
+(:func:`report_ref`, :func:`link_words`: plain words when alone). :func:`set_body_links` fills both.
+
 The links are relative (a copied folder keeps working) and are rebuilt with the site, so a report rendered
 later is linked from the reports rendered before it. The index is written once per language that has
 reports: ``index.html`` in the site's default language and ``index.<lang>.html`` in the others
