@@ -110,9 +110,9 @@ ranking
 views.attainment_section(ranking, period=report.period, names=report.names, tr=tr)
 
 # %%
-from kpi_toolkit.report import comparison_views
+from kpi_toolkit.report import differences_views
 
-comparison_views.differences_section(data, report, tr)
+differences_views.differences_section(data, report, tr)
 
 # %%
 from kpi_toolkit.report import plan_gap_views

@@ -1,6 +1,7 @@
 """The manager comparison report's numbers, computed once: :func:`comparison_report` returns them as one
 object that the notebook ``notebooks/manager_comparison.ipynb`` shows piece by piece
-(:mod:`kpi_toolkit.report.comparison_views`), and that ``kpi-report compare`` writes to ``manager_tests.csv``.
+(:mod:`kpi_toolkit.report.comparison_views` and the ``comparison_*_views`` modules beside it), and that
+``kpi-report compare`` writes to ``manager_tests.csv``.
 """
 
 from __future__ import annotations
