@@ -37,7 +37,7 @@ __all__ = [
 # the typical check beside the average check (issue 17) ------------------------------------------------------
 def typical_checks(amounts: pd.DataFrame) -> pd.Series:
     """The typical check of each manager: the geometric mean of their positive order amounts (NaN without
-    one), indexed by manager; ``amounts`` as :func:`kpi_toolkit.comparison.order_amounts`.
+    one), indexed by manager; ``amounts`` as :func:`kpi_toolkit.comparison_amounts.order_amounts`.
 
     >>> typical_checks(pd.DataFrame({"manager": ["a", "a", "b"], "amount": [10.0, 1000.0, 0.0]})).round(1)
     manager

@@ -16,17 +16,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from kpi_toolkit.comparison import (
-    DEFAULT_MIN_N,
-    EXTRA_METRICS,
-    METRICS,
-    average_check_diagnostics,
-    compare_managers,
-    funnel,
-    global_test,
-    order_amounts,
-    shrunk_rates,
-)
+from kpi_toolkit.comparison import compare_managers, global_test
+from kpi_toolkit.comparison_amounts import average_check_diagnostics, order_amounts
+from kpi_toolkit.comparison_conversion import funnel, shrunk_rates
+from kpi_toolkit.comparison_inputs import DEFAULT_MIN_N, EXTRA_METRICS, METRICS
 from kpi_toolkit.data import SalesData
 from kpi_toolkit.errors import ParameterError
 from kpi_toolkit.fingerprint import data_fingerprint

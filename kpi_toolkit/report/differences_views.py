@@ -10,12 +10,9 @@ from typing import Any
 
 import pandas as pd
 
-from kpi_toolkit.comparison import (
-    DEFAULT_MIN_N,
-    average_check_diagnostics,
-    compare_managers,
-    order_amounts,
-)
+from kpi_toolkit.comparison import compare_managers
+from kpi_toolkit.comparison_amounts import average_check_diagnostics, order_amounts
+from kpi_toolkit.comparison_inputs import DEFAULT_MIN_N
 from kpi_toolkit.data import SalesData
 from kpi_toolkit.kpis import active_managers
 from kpi_toolkit.periods import Period
