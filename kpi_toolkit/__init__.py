@@ -14,15 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from kpi_toolkit.card.api import bonuses, compare_cards, scorecard
-    from kpi_toolkit.comparison import (
-        active_months,
-        average_check_diagnostics,
-        compare_managers,
-        funnel,
-        global_test,
-        plot_funnel,
-        shrunk_rates,
-    )
+    from kpi_toolkit.comparison import compare_managers, global_test
+    from kpi_toolkit.comparison_amounts import average_check_diagnostics
+    from kpi_toolkit.comparison_conversion import funnel, plot_funnel, shrunk_rates
+    from kpi_toolkit.comparison_inputs import active_months
     from kpi_toolkit.customers import customer_bridge, customer_changes
     from kpi_toolkit.cycle_times import cycle_times
     from kpi_toolkit.data import SalesData, from_frames, load
@@ -79,13 +74,13 @@ _EXPORTS = {
     "bonuses": "kpi_toolkit.card.api",
     "compare_cards": "kpi_toolkit.card.api",
     "scorecard": "kpi_toolkit.card.api",
-    "active_months": "kpi_toolkit.comparison",
-    "average_check_diagnostics": "kpi_toolkit.comparison",
+    "active_months": "kpi_toolkit.comparison_inputs",
+    "average_check_diagnostics": "kpi_toolkit.comparison_amounts",
     "compare_managers": "kpi_toolkit.comparison",
-    "funnel": "kpi_toolkit.comparison",
+    "funnel": "kpi_toolkit.comparison_conversion",
     "global_test": "kpi_toolkit.comparison",
-    "plot_funnel": "kpi_toolkit.comparison",
-    "shrunk_rates": "kpi_toolkit.comparison",
+    "plot_funnel": "kpi_toolkit.comparison_conversion",
+    "shrunk_rates": "kpi_toolkit.comparison_conversion",
     "cycle_times": "kpi_toolkit.cycle_times",
     "SalesData": "kpi_toolkit.data",
     "from_frames": "kpi_toolkit.data",

@@ -35,6 +35,11 @@ output_dir: str = ""  # folder for the record and manager_tests.csv (kpi-report 
 
 # %%
 import kpi_toolkit as kt
+from kpi_toolkit.report import comparison_amount_views as amount_views
+from kpi_toolkit.report import comparison_appendix_views as appendix_views
+from kpi_toolkit.report import comparison_conclusion_views as conclusion_views
+from kpi_toolkit.report import comparison_conversion_views as conversion_views
+from kpi_toolkit.report import comparison_verdict_views as verdict_views
 from kpi_toolkit.report import comparison_views as views
 from kpi_toolkit.report import outputs, shared, translator
 from kpi_toolkit.report.comparison_report import comparison_report
@@ -61,14 +66,14 @@ views.caveats(report, tr)
 views.introduction(report, tr)
 
 # %%
-views.conclusions(report, tr)
+conclusion_views.conclusions(report, tr)
 
 # %% tags=["analysis"]
 global_tests = report.global_tests  # kt.global_test(data, period=period, metric=..., team=team) per metric
 global_tests
 
 # %%
-views.global_section(report, tr)
+verdict_views.global_section(report, tr)
 
 # %% tags=["analysis"]
 # each KPI of the page (report.metrics), stacked: kt.compare_managers(data, period=period, metric=m,
@@ -77,31 +82,31 @@ table = report.page_tests
 table
 
 # %%
-views.verdicts_section(report, tr)
+verdict_views.verdicts_section(report, tr)
 
 # %% tags=["analysis"]
 funnel = report.funnel  # kt.funnel(...): conversion only (None for the other metrics)
 funnel
 
 # %%
-views.funnel_section(report, tr)
+conversion_views.funnel_section(report, tr)
 
 # %% tags=["analysis"]
 shrunk = report.shrunk  # kt.shrunk_rates(...): conversion only (None for the other metrics)
 shrunk
 
 # %%
-views.ranking_section(report, tr)
+conversion_views.ranking_section(report, tr)
 
 # %% tags=["analysis"]
 diagnostics = report.diagnostics  # kt.average_check_diagnostics(...): average check only
 diagnostics
 
 # %%
-views.amounts_section(report, tr)
+amount_views.amounts_section(report, tr)
 
 # %%
-views.reading_guide(report, tr)
+appendix_views.reading_guide(report, tr)
 
 # %%
 parameters = {
@@ -116,7 +121,7 @@ parameters = {
     "on_invalid": on_invalid,
     "plan_metric": plan_metric,
 }
-views.provenance(report, tr, parameters=parameters)
+appendix_views.provenance(report, tr, parameters=parameters)
 
 # %% tags=["analysis"]
 tests = report.tests  # kt.compare_managers for every metric the data allow, stacked: manager_tests.csv

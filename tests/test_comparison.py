@@ -15,7 +15,8 @@ import pandas as pd
 import pytest
 
 import kpi_toolkit as kt
-from kpi_toolkit.comparison import DEFAULT_MIN_N, METRICS, order_amounts
+from kpi_toolkit.comparison_amounts import order_amounts
+from kpi_toolkit.comparison_inputs import DEFAULT_MIN_N, METRICS
 from kpi_toolkit.stats import (
     COMPARISON_COLUMNS,
     DIAGNOSTIC_COLUMNS,

@@ -17,8 +17,21 @@ from babel import Locale
 
 import kpi_toolkit as kt
 from kpi_toolkit.demo import write_demo_data
+from kpi_toolkit.report import comparison_amount_views as amount_views
+from kpi_toolkit.report import comparison_appendix_views as appendix_views
+from kpi_toolkit.report import comparison_conclusion_views as conclusion_views
+from kpi_toolkit.report import comparison_conversion_views as conversion_views
+from kpi_toolkit.report import (
+    comparison_figures,
+    differences_views,
+    notebook_parameters,
+    notebook_path,
+    page,
+    quarterly_report,
+    translator,
+)
+from kpi_toolkit.report import comparison_verdict_views as verdict_views
 from kpi_toolkit.report import comparison_views as views
-from kpi_toolkit.report import notebook_parameters, notebook_path, page, quarterly_report, translator
 from kpi_toolkit.report.comparison_messages import MESSAGES, QUARTERLY_KEYS, _t
 from kpi_toolkit.report.comparison_report import TESTS_COLUMNS, comparison_report
 from kpi_toolkit.report.i18n import placeholders
@@ -225,7 +238,7 @@ def demo_quarter(demo: kt.SalesData):
 
 
 def test_quarterly_section_shows_the_year_to_date_verdicts(demo, demo_quarter):
-    text = _text(views.differences_section(demo, demo_quarter))
+    text = _text(differences_views.differences_section(demo, demo_quarter))
     assert "Differences between managers" in text and "Over 2026Q1 – 2026Q3" in text
     assert (
         "Clara Jensen's conversion is below the rest of the team's: 12.1% against 28.4% (adjusted p < 0.001)."
@@ -233,12 +246,14 @@ def test_quarterly_section_shows_the_year_to_date_verdicts(demo, demo_quarter):
     )
     assert "Grace Okafor's average check is above the rest of the team's: 84,171 against 46,245" in text
     assert "manager comparison report for 2026." in text
-    south = _text(views.differences_section(demo, quarterly_report(demo, period="2026Q3", team="South")))
+    south = _text(
+        differences_views.differences_section(demo, quarterly_report(demo, period="2026Q3", team="South"))
+    )
     assert "No manager's conversion or average check differs" in south
 
 
 def test_quarterly_section_in_russian_has_no_english_message(demo, demo_quarter):
-    text = _text(views.differences_section(demo, demo_quarter, translator("ru", currency="RUB")))
+    text = _text(differences_views.differences_section(demo, demo_quarter, translator("ru", currency="RUB")))
     assert "Различия между менеджерами" in text and "1 кв. 2026 – 3 кв. 2026" in text
     assert "Clara Jensen: конверсия ниже, чем у остальной команды: 12,1 % против 28,4 %" in text
     for key in QUARTERLY_KEYS:
@@ -252,10 +267,10 @@ def test_quarterly_section_in_russian_has_no_english_message(demo, demo_quarter)
 
 def test_quarterly_section_with_one_manager_or_no_leads(tiny):
     one = quarterly_report(tiny, period="2026Q3", team="South")  # cat, alone in South
-    assert "Fewer than two managers" in _text(views.differences_section(tiny, one))
+    assert "Fewer than two managers" in _text(differences_views.differences_section(tiny, one))
     tables = {"orders": tiny.orders, "managers": tiny.managers}
     no_leads = kt.from_frames(**tables)
-    text = _text(views.differences_section(no_leads, quarterly_report(no_leads, period="2026Q3")))
+    text = _text(differences_views.differences_section(no_leads, quarterly_report(no_leads, period="2026Q3")))
     assert "no leads table: conversion is not compared" in text
 
 
@@ -278,7 +293,7 @@ def test_quarterly_keys_exist_in_every_language_with_the_same_placeholders():
 def test_report_numbers_object(demo):
     r = comparison_report(demo, period="2026Q3", metric="conversion")
     assert r.table.set_index("manager").loc["M12", "verdict"] == "insufficient data"
-    sentences = views.conclusion_sentences(r)
+    sentences = conclusion_views.conclusion_sentences(r)
     assert sentences[-1] == (
         # the leaver M16 (left in May) is not compared in 2026Q3: only the managers active in the period
         "Too few closed leads for a verdict on 1 manager (at least 10 needed): Leo Fischer (4)."
@@ -289,7 +304,7 @@ def test_report_numbers_object(demo):
         in sentences[0]
     )
     assert r.shrunk is not None and r.shrunk.attrs["no_spread"]
-    assert "no evidence that the managers differ" in _text(views.ranking_section(r))
+    assert "no evidence that the managers differ" in _text(conversion_views.ranking_section(r))
     assert 0.15 < r.detectable < 0.3  # what a quarter can detect: about 20 points
     with pytest.raises(kt.ParameterError, match="needs the leads table"):
         comparison_report(
@@ -381,9 +396,12 @@ def _russian_views(r) -> str:
     tr = translator("ru", currency="RUB")
     parts = [
         views.title(r, tr), views.headline(r, tr), views.caveats(r, tr), views.introduction(r, tr),
-        views.conclusions(r, tr), views.global_section(r, tr), views.verdicts_section(r, tr),
-        views.funnel_section(r, tr), views.ranking_section(r, tr), views.amounts_section(r, tr),
-        views.reading_guide(r, tr), views.provenance(r, tr, parameters={"lang": "ru", "currency": "RUB"}),
+        conclusion_views.conclusions(r, tr),
+        verdict_views.global_section(r, tr), verdict_views.verdicts_section(r, tr),
+        conversion_views.funnel_section(r, tr), conversion_views.ranking_section(r, tr),
+        amount_views.amounts_section(r, tr),
+        appendix_views.reading_guide(r, tr),
+        appendix_views.provenance(r, tr, parameters={"lang": "ru", "currency": "RUB"}),
     ]  # fmt: skip
     page_html = "".join(parts)
     alts = [html_lib.unescape(a) for a in re.findall(r'alt="([^"]*)"', page_html)]
@@ -469,10 +487,10 @@ def test_russian_figures(demo_year):
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a glyph missing from the font would warn
         axes = [
-            views.verdicts_plot(r, tr),
-            views.funnel_plot(r, tr),
-            views.ranking_plot(r, tr),
-            views.amounts_plot(demo_year["average_check"], tr),
+            comparison_figures.verdicts_plot(r, tr),
+            comparison_figures.funnel_plot(r, tr),
+            comparison_figures.ranking_plot(r, tr),
+            comparison_figures.amounts_plot(demo_year["average_check"], tr),
         ]
         for ax in axes:
             ax.figure.canvas.draw()
@@ -500,7 +518,7 @@ def test_russian_figures(demo_year):
     assert amounts.get_ylabel() == "Менеджер"
     assert any("тыс." in t.get_text() for t in amounts.get_xticklabels())
     # English figures keep English words, with the same machinery
-    en = views.funnel_plot(r, translator("en"))
+    en = comparison_figures.funnel_plot(r, translator("en"))
     assert en.get_xlabel() == "closed leads" and "95% limits" in {
         t.get_text() for t in en.get_legend().get_texts()
     }

@@ -16,7 +16,9 @@ import kpi_toolkit as kt
 from kpi_toolkit.demo import make_demo_data
 from kpi_toolkit.gap.causes import MISS_CAUSE_COLUMNS
 from kpi_toolkit.plan_gap import ALERT_COLUMNS
-from kpi_toolkit.report import comparison_views, quarterly_report, translator
+from kpi_toolkit.report import comparison_amount_views as amount_views
+from kpi_toolkit.report import comparison_verdict_views as verdict_views
+from kpi_toolkit.report import differences_views, quarterly_report, translator
 from kpi_toolkit.report import plan_gap_views as views
 from kpi_toolkit.report.behind_plan import behind_plan_section
 from kpi_toolkit.report.comparison_report import comparison_report
@@ -193,12 +195,12 @@ def test_detectability_sentences_in_the_quarterly_report_en_ru(demo):
     judged = expected[expected["n"] >= 10]
     n, size = round(float(judged["n"].median())), float(judged["detectable_difference"].median())
     assert size == pytest.approx(0.21, abs=0.01)  # a quarter: about 21 points, a year: about 11
-    en = _text(comparison_views.differences_section(demo, q, translator("en")))
+    en = _text(differences_views.differences_section(demo, q, translator("en")))
     assert f"With about {n} closed leads per manager in 2026Q3, only a gap in conversion of 21 pp" in en
     assert "; over 2025Q4 – 2026Q3, 11 pp." in en  # 10 pp before the joiner and the leaver (fewer leads)
     assert "orders per manager in 2026Q3, only an average check" in en
     assert "Typical check" in en and "Typical vs rest" in en
-    ru = _text(comparison_views.differences_section(demo, q, translator("ru")))
+    ru = _text(differences_views.differences_section(demo, q, translator("ru")))
     assert f"Когда у менеджера около {n} закрытого лида за 3 кв. 2026" in ru
     assert "только разницу в конверсии от 21 п. п.; за 4 кв. 2025 – 3 кв. 2026 — от 11 п. п." in ru
     assert "Типичный чек" in ru and "«различий не выявлено»" in ru
@@ -206,13 +208,13 @@ def test_detectability_sentences_in_the_quarterly_report_en_ru(demo):
 
 def test_detectability_and_typical_check_in_the_comparison_report(demo):
     r = comparison_report(demo, period="2026Q3", metric="average_check")
-    en = _text(comparison_views.verdicts_section(r, translator("en")))
+    en = _text(verdict_views.verdicts_section(r, translator("en")))
     assert re.search(r"With about \d+ orders per manager in 2026Q3, only an average check 1\.\d\d times", en)
     assert "over 2025Q4 – 2026Q3, 1.3" in en
     assert "Typical check" in en
-    row = comparison_views.typical_columns(r.table, r.amounts, r.diagnostics).set_index("manager").loc["M07"]
+    row = amount_views.typical_columns(r.table, r.amounts, r.diagnostics).set_index("manager").loc["M07"]
     assert row["typical_ratio"] == pytest.approx(
         float(r.diagnostics.set_index("manager").at["M07", "geometric_mean_ratio"])
     )
-    ru = _text(comparison_views.verdicts_section(r, translator("ru")))
+    ru = _text(verdict_views.verdicts_section(r, translator("ru")))
     assert "средний чек, который в 1," in ru and "Типичный чек к остальным" in ru

@@ -6,6 +6,7 @@ schema, with examples, is in ``docs/mappings.md``.
 """
 
 from kpi_toolkit.mapping.build import apply_mapping
-from kpi_toolkit.mapping.spec import MappingSpec, read_mapping
+from kpi_toolkit.mapping.reader import read_mapping
+from kpi_toolkit.mapping.spec import MappingSpec
 
 __all__ = ["MappingSpec", "apply_mapping", "read_mapping"]

@@ -1,6 +1,7 @@
 """The comparison report's figures: the stats module's plots with their words and numbers in the report's
-language (axis titles, tick labels for the locale, legends), placed by
-:mod:`kpi_toolkit.report.comparison_views`.
+language (axis titles, tick labels for the locale, legends), placed by the comparison views
+(:mod:`kpi_toolkit.report.comparison_verdict_views`, :mod:`~kpi_toolkit.report.comparison_conversion_views`,
+:mod:`~kpi_toolkit.report.comparison_amount_views`).
 """
 
 from __future__ import annotations

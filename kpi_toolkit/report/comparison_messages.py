@@ -13,12 +13,16 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from kpi_toolkit.report.formatting import MISSING, fmt_number
 from kpi_toolkit.report.i18n import LANGUAGES, Message, Translator, catalogue, translator
+
+if TYPE_CHECKING:
+    from kpi_toolkit.report.comparison_report import ComparisonReport
 
 __all__ = ["MESSAGES", "QUARTERLY_KEYS"]
 
@@ -45,6 +49,8 @@ QUARTERLY_KEYS: tuple[str, ...] = tuple(
 
 #: The KPIs that are rates: their differences and intervals are in percentage points.
 _RATES = ("conversion", "margin_rate")
+#: The verdicts that flag a manager (the others: no difference, insufficient data).
+_FLAGGED = ("above", "below")
 
 
 # words and numbers ------------------------------------------------------------------------------------------
@@ -230,3 +236,7 @@ def _range_pct(tr: Translator, low: float, high: float) -> str:
     if not (np.isfinite(low) and np.isfinite(high)):
         return MISSING
     return tr.t("common.range", low=tr.pct(low, digits=1), high=tr.pct(high, digits=1))
+
+
+def _period(tr: Translator, r: ComparisonReport) -> str:
+    return tr.period(r.period)

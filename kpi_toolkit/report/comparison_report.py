@@ -1,6 +1,7 @@
 """The manager comparison report's numbers, computed once: :func:`comparison_report` returns them as one
 object that the notebook ``notebooks/manager_comparison.ipynb`` shows piece by piece
-(:mod:`kpi_toolkit.report.comparison_views`), and that ``kpi-report compare`` writes to ``manager_tests.csv``.
+(:mod:`kpi_toolkit.report.comparison_views` and the ``comparison_*_views`` modules beside it), and that
+``kpi-report compare`` writes to ``manager_tests.csv``.
 """
 
 from __future__ import annotations
@@ -15,17 +16,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from kpi_toolkit.comparison import (
-    DEFAULT_MIN_N,
-    EXTRA_METRICS,
-    METRICS,
-    average_check_diagnostics,
-    compare_managers,
-    funnel,
-    global_test,
-    order_amounts,
-    shrunk_rates,
-)
+from kpi_toolkit.comparison import compare_managers, global_test
+from kpi_toolkit.comparison_amounts import average_check_diagnostics, order_amounts
+from kpi_toolkit.comparison_conversion import funnel, shrunk_rates
+from kpi_toolkit.comparison_inputs import DEFAULT_MIN_N, EXTRA_METRICS, METRICS
 from kpi_toolkit.data import SalesData
 from kpi_toolkit.errors import ParameterError
 from kpi_toolkit.fingerprint import data_fingerprint

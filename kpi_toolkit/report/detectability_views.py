@@ -17,7 +17,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from kpi_toolkit.comparison import DEFAULT_MIN_N
+from kpi_toolkit.comparison_inputs import DEFAULT_MIN_N
 from kpi_toolkit.data import SalesData
 from kpi_toolkit.detectable import detectable_difference
 from kpi_toolkit.periods import Period

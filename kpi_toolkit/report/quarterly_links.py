@@ -5,7 +5,7 @@ plan-gap report of the period. Rendered alone, those words stay plain words (the
 reports are in the "Related reports" paragraph, :func:`kpi_toolkit.report.views.related_reports`); in a site
 they link to those reports in the same language, when the site holds them
 (:func:`kpi_toolkit.report.site_links.set_body_links`). The sections themselves are those of
-:mod:`~kpi_toolkit.report.comparison_views` and :mod:`~kpi_toolkit.report.plan_gap_views`; the words that name
+:mod:`~kpi_toolkit.report.differences_views` and :mod:`~kpi_toolkit.report.plan_gap_views`; the words that name
 the report are the locale's ``report_links.refs`` and must stand in the sentence as written (a test checks
 both languages).
 """
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from kpi_toolkit.data import SalesData
 from kpi_toolkit.periods import Period
-from kpi_toolkit.report import comparison_views, html, plan_gap_views
+from kpi_toolkit.report import differences_views, html, plan_gap_views
 from kpi_toolkit.report.i18n import Translator, translator
 from kpi_toolkit.report.quarterly import QuarterlyReport
 from kpi_toolkit.report.site_links import link_words
@@ -27,7 +27,7 @@ def _tr(tr: Translator | None) -> Translator:
 
 
 def differences_section(data: SalesData, q: QuarterlyReport, tr: Translator | None = None) -> html.Html:
-    """:func:`kpi_toolkit.report.comparison_views.differences_section`, its last sentence naming the manager
+    """:func:`kpi_toolkit.report.differences_views.differences_section`, its last sentence naming the manager
     comparison of the year (:func:`~kpi_toolkit.report.site_links.report_ref`).
 
     Examples
@@ -41,7 +41,7 @@ def differences_section(data: SalesData, q: QuarterlyReport, tr: Translator | No
     True
     """
     tr = _tr(tr)
-    section = comparison_views.differences_section(data, q, tr)
+    section = differences_views.differences_section(data, q, tr)
     year = Period.containing(q.period.start, "year", q.period.fiscal_year_start)
     sentence = tr.t("comparison.quarterly.pointer", period=tr.period(year))
     words = tr.t("report_links.refs.comparison")
