@@ -5,9 +5,9 @@ plan-gap report of the period. Rendered alone, those words stay plain words (the
 reports are in the "Related reports" paragraph, :func:`kpi_toolkit.report.views.related_reports`); in a site
 they link to those reports in the same language, when the site holds them
 (:func:`kpi_toolkit.report.site_links.set_body_links`). The sections themselves are those of
-:mod:`~kpi_toolkit.report.differences_views` and :mod:`~kpi_toolkit.report.plan_gap_views`; the words that name
-the report are the locale's ``report_links.refs`` and must stand in the sentence as written (a test checks
-both languages).
+:mod:`~kpi_toolkit.report.differences_views` and :mod:`~kpi_toolkit.report.plan_gap_views`; the words that
+name the report are the locale's ``report_links.refs`` and must stand in the sentence as written (a test
+checks both languages).
 """
 
 from __future__ import annotations
