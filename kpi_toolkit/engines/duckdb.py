@@ -28,6 +28,7 @@ import narwhals as nw
 import pandas as pd
 import pyarrow as pa
 
+from kpi_toolkit.engines.duckdb_csv import FINITE, typed_scan
 from kpi_toolkit.engines.tables import (
     INTEGER_IDS,
     OFFSET_PATTERN,
@@ -92,7 +93,7 @@ def _family(dtype: str) -> str:
         return "integer"
     if dtype in _FLOATS:
         return "float"
-    if dtype.startswith("DECIMAL"):
+    if dtype.startswith("DECIMAL") or dtype == FINITE:  # never NaN nor infinite
         return "decimal"
     if dtype in _TIMESTAMPS:
         return "timestamp"
@@ -241,12 +242,24 @@ class DuckDBBackend:
         printable character; the counting query of the validation counts the cells that fail it
         (``dirty``), and :attr:`LazyTable.settle` then drops the test from every later scan of the columns
         where there are none (each such cell is its own stripped text).
+
+        A CSV file is first read with the contract's types by DuckDB's own reader (numbers, and dates in the
+        one format a sample of the file shows: :mod:`kpi_toolkit.engines.duckdb_csv`), which parses each
+        cell once; if any cell does not parse that way, the file is read as text and typed in SQL instead,
+        giving the same table and the same messages.
         """
+        return self._read(table, Path(path), typed_csv=True)
+
+    def _read(self, table: str, path: Path, *, typed_csv: bool) -> LazyTable:
         source = str(path)
         sql, columns = self._source(Path(path))
         plan = plan_columns(table, [n for n, _ in columns], source)
         if plan.fatal is not None:
             return LazyTable(table, source, None, fatal=plan.fatal)
+        text_sql = sql  # the file's cells as text: shown in messages
+        if typed_csv and path.suffix == ".csv":
+            blank = {n: f"{_text(_ident(n), 'text')} IS NULL" for n, _ in columns}
+            sql, columns = typed_scan(table, path, [n for n, _ in columns], blank)
         families = {n: _family(t) for n, t in columns}
         integer_ids = {
             c.name for c in plan.present if c.name in INTEGER_IDS and families[c.name] == "integer"
@@ -312,6 +325,8 @@ class DuckDBBackend:
             try:
                 self.connection.execute(f"CREATE TEMP TABLE {name} AS {query}")
             except Exception as exc:
+                if sql is not text_sql:  # a cell the typed reader does not take: read as text, typed in SQL
+                    return self._read(table, path, typed_csv=False)
                 found = self.read_error(exc, LazyTable(table, source, None))
                 if found is None:
                     raise
@@ -329,7 +344,7 @@ class DuckDBBackend:
             columns=plan.columns,
             present=tuple(c.name for c in plan.present),
             integer_ids=frozenset(integer_ids),
-            raw=nw.from_native(self.connection.sql(f"SELECT {ROW}, {raw} FROM ({sql})")),
+            raw=nw.from_native(self.connection.sql(f"SELECT {ROW}, {raw} FROM ({text_sql})")),
             hashed=hashed,
         )
         if store or not texts:
