@@ -28,7 +28,7 @@ import narwhals as nw
 import pandas as pd
 import pyarrow as pa
 
-from kpi_toolkit.engines.duckdb_csv import FINITE, typed_scan
+from kpi_toolkit.engines.duckdb_csv import FINITE, text_frame, typed_scan
 from kpi_toolkit.engines.tables import (
     INTEGER_IDS,
     OFFSET_PATTERN,
@@ -370,7 +370,7 @@ class DuckDBBackend:
             return None
         sql, _ = self._source(path)
         try:
-            frame = self.connection.sql(sql).df()
+            frame = text_frame(self.connection.sql(sql))
         except Exception as exc:
             found = self.read_error(exc, LazyTable(table, str(path), None))
             if found is None:

@@ -30,11 +30,16 @@ import csv
 import io
 import re
 from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
 
 from kpi_toolkit.reading import ROW
 from kpi_toolkit.schema import TABLES
 
-__all__ = ["FINITE", "sample_formats", "typed_scan"]
+__all__ = ["FINITE", "sample_formats", "text_frame", "typed_scan"]
 
 #: The type :func:`typed_scan` reports for a number column: a ``DOUBLE`` that is never NaN nor infinite
 #: (the engine then needs no flag for its empty cells: the value is missing exactly where the cell is empty).
@@ -152,3 +157,19 @@ def typed_scan(
         f"WHERE {starts} OR NOT ({empty})"
     )
     return sql, list(types.items())
+
+
+def text_frame(relation: Any) -> pd.DataFrame:
+    """A DuckDB relation of text columns as pandas, through Arrow (a third of the CPU of ``.df()``).
+
+    Text columns get pandas' default string dtype (``str``: Arrow-backed, missing as NaN), as ``.df()``
+    gives them; other columns (the row numbers) their usual dtypes.
+
+    Examples
+    --------
+    >>> import duckdb
+    >>> text_frame(duckdb.sql("SELECT 2 AS _row, 'a' AS x UNION ALL SELECT 3, NULL")).dtypes.tolist()
+    [dtype('int32'), <StringDtype(na_value=nan)>]
+    """
+    text = pd.StringDtype("pyarrow", na_value=np.nan)
+    return relation.to_arrow_table().to_pandas(types_mapper={pa.string(): text, pa.large_string(): text}.get)
