@@ -100,7 +100,9 @@ def run_case(case: str, folder: Path, scope: str, kpis: Path) -> dict[str, float
     """One run of ``case`` in a fresh process; its KPI table is written to ``kpis``."""
     code = WORKER.format(here=str(HERE), quarter=QUARTER, all=ALL)
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", code, case, str(folder), scope, str(kpis)], capture_output=True,
+    # -P: the current folder is not put first on sys.path, so PYTHONPATH chooses the code measured (an A/B of
+    # two checkouts run from one of them would otherwise measure that one twice)
+    done = subprocess.run([sys.executable, "-P", "-c", code, case, str(folder), scope, str(kpis)], capture_output=True,
                           text=True, check=False)
     if done.returncode != 0:
         return {"seconds": float("nan"), "peak_rss_mib": float("nan"), "rows": 0,
