@@ -176,6 +176,13 @@ def _missing_when_empty(column: Column, family: str) -> bool:
     return column.kind == "datetime" and family in ("timestamp", "timestamptz")
 
 
+def _refused(exc: BaseException) -> bool:
+    """Whether the typed CSV read failed on the file's contents (not interrupted): the text path decides."""
+    import duckdb
+
+    return isinstance(exc, duckdb.Error) and not isinstance(exc, duckdb.InterruptException)
+
+
 def _null(column: Column) -> str:
     sql = {"datetime": "TIMESTAMP", "number": "DOUBLE", "integer": "DOUBLE"}.get(column.kind, "VARCHAR")
     return f"CAST(NULL AS {sql})"
@@ -325,8 +332,8 @@ class DuckDBBackend:
             try:
                 self.connection.execute(f"CREATE TEMP TABLE {name} AS {query}")
             except Exception as exc:
-                if sql is not text_sql:  # a cell the typed reader does not take: read as text, typed in SQL
-                    return self._read(table, path, typed_csv=False)
+                if sql is not text_sql and _refused(exc):  # a cell the typed reader does not take: read
+                    return self._read(table, path, typed_csv=False)  # as text, typed in SQL
                 found = self.read_error(exc, LazyTable(table, source, None))
                 if found is None:
                     raise
