@@ -45,6 +45,10 @@ if case in ("pandas-straightforward", "duckdb-sql", "duckdb-read-csv"):
     import references
 else:
     import kpi_toolkit as kt
+    # the modules the work uses, imported here as the references import duckdb and pandas (kpi_toolkit's
+    # exports are lazy: without this, their ~0.5 s of CPU would count as work)
+    import duckdb, pandas, pyarrow
+    import kpi_toolkit.data, kpi_toolkit.engines.lazy, kpi_toolkit.engines.duckdb, kpi_toolkit.kpis
     engine = case.split("-", 1)[1]
     session = None
     if engine == "spark":
@@ -97,8 +101,10 @@ def run_case(case: str, folder: Path, scope: str, kpis: Path) -> dict[str, float
     """One run of ``case`` in a fresh process; its KPI table is written to ``kpis``."""
     code = WORKER.format(here=str(HERE), quarter=QUARTER, all=ALL)
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", code, case, str(folder), scope, str(kpis)], capture_output=True,
-                          text=True, check=False)
+    # -P: the current folder is not put first on sys.path, so PYTHONPATH chooses the code measured (an A/B of
+    # two checkouts run from one of them would otherwise measure that one twice)
+    done = subprocess.run([sys.executable, "-P", "-c", code, case, str(folder), scope, str(kpis)],
+                          capture_output=True, text=True, check=False)
     if done.returncode != 0:
         return {"seconds": float("nan"), "peak_rss_mib": float("nan"), "rows": 0,
                 "error": done.stderr.strip().splitlines()[-1] if done.stderr else "failed"}

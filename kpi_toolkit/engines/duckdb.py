@@ -28,6 +28,7 @@ import narwhals as nw
 import pandas as pd
 import pyarrow as pa
 
+from kpi_toolkit.engines.duckdb_csv import FINITE, text_frame, typed_scan
 from kpi_toolkit.engines.tables import (
     INTEGER_IDS,
     OFFSET_PATTERN,
@@ -92,7 +93,7 @@ def _family(dtype: str) -> str:
         return "integer"
     if dtype in _FLOATS:
         return "float"
-    if dtype.startswith("DECIMAL"):
+    if dtype.startswith("DECIMAL") or dtype == FINITE:  # never NaN nor infinite
         return "decimal"
     if dtype in _TIMESTAMPS:
         return "timestamp"
@@ -175,6 +176,13 @@ def _missing_when_empty(column: Column, family: str) -> bool:
     return column.kind == "datetime" and family in ("timestamp", "timestamptz")
 
 
+def _refused(exc: BaseException) -> bool:
+    """Whether the typed CSV read failed on the file's contents (not interrupted): the text path decides."""
+    import duckdb
+
+    return isinstance(exc, duckdb.Error) and not isinstance(exc, duckdb.InterruptException)
+
+
 def _null(column: Column) -> str:
     sql = {"datetime": "TIMESTAMP", "number": "DOUBLE", "integer": "DOUBLE"}.get(column.kind, "VARCHAR")
     return f"CAST(NULL AS {sql})"
@@ -241,12 +249,24 @@ class DuckDBBackend:
         printable character; the counting query of the validation counts the cells that fail it
         (``dirty``), and :attr:`LazyTable.settle` then drops the test from every later scan of the columns
         where there are none (each such cell is its own stripped text).
+
+        A CSV file is first read with the contract's types by DuckDB's own reader (numbers, and dates in the
+        one format a sample of the file shows: :mod:`kpi_toolkit.engines.duckdb_csv`), which parses each
+        cell once; if any cell does not parse that way, the file is read as text and typed in SQL instead,
+        giving the same table and the same messages.
         """
+        return self._read(table, Path(path), typed_csv=True)
+
+    def _read(self, table: str, path: Path, *, typed_csv: bool) -> LazyTable:
         source = str(path)
         sql, columns = self._source(Path(path))
         plan = plan_columns(table, [n for n, _ in columns], source)
         if plan.fatal is not None:
             return LazyTable(table, source, None, fatal=plan.fatal)
+        text_sql = sql  # the file's cells as text: shown in messages
+        if typed_csv and path.suffix == ".csv":
+            blank = {n: f"{_text(_ident(n), 'text')} IS NULL" for n, _ in columns}
+            sql, columns = typed_scan(table, path, [n for n, _ in columns], blank)
         families = {n: _family(t) for n, t in columns}
         integer_ids = {
             c.name for c in plan.present if c.name in INTEGER_IDS and families[c.name] == "integer"
@@ -312,6 +332,8 @@ class DuckDBBackend:
             try:
                 self.connection.execute(f"CREATE TEMP TABLE {name} AS {query}")
             except Exception as exc:
+                if sql is not text_sql and _refused(exc):  # a cell the typed reader does not take: read
+                    return self._read(table, path, typed_csv=False)  # as text, typed in SQL
                 found = self.read_error(exc, LazyTable(table, source, None))
                 if found is None:
                     raise
@@ -329,7 +351,7 @@ class DuckDBBackend:
             columns=plan.columns,
             present=tuple(c.name for c in plan.present),
             integer_ids=frozenset(integer_ids),
-            raw=nw.from_native(self.connection.sql(f"SELECT {ROW}, {raw} FROM ({sql})")),
+            raw=nw.from_native(self.connection.sql(f"SELECT {ROW}, {raw} FROM ({text_sql})")),
             hashed=hashed,
         )
         if store or not texts:
@@ -355,7 +377,7 @@ class DuckDBBackend:
             return None
         sql, _ = self._source(path)
         try:
-            frame = self.connection.sql(sql).df()
+            frame = text_frame(self.connection.sql(sql))
         except Exception as exc:
             found = self.read_error(exc, LazyTable(table, str(path), None))
             if found is None:
