@@ -37,10 +37,11 @@ from kpi_toolkit.gap.decompose import NUMERIC_COLUMNS
 from kpi_toolkit.gap.drivers import _check_choice
 from kpi_toolkit.gap.uncertainty import EFFECT_INTERVAL_COLUMNS, effect_intervals
 from kpi_toolkit.group_plans import group_plan
-from kpi_toolkit.kpis import period_sums
+from kpi_toolkit.kpis import period_sums, targets_in_team
 from kpi_toolkit.pacing import pacing
 from kpi_toolkit.periods import Period, parse_periods
 from kpi_toolkit.plan_realism import plan_realism
+from kpi_toolkit.schema import ADDITIVE_METRICS
 
 __all__ = [
     "ALERT_COLUMNS",
@@ -114,10 +115,13 @@ def _mode(data: SalesData) -> Literal["leads", "orders"]:
     return "leads" if data.leads is not None else "orders"
 
 
-def _counts(data: SalesData, period: Period, managers: Sequence[str]) -> pd.DataFrame:
+def _counts(
+    data: SalesData, period: Period, managers: Sequence[str], team: str | None = None
+) -> pd.DataFrame:
     """Counts per manager (``COUNT_COLUMNS``; the lead counts NaN without a leads table), then ``returns``
-    and ``gross_margin`` (NaN without costs), as :func:`kpi_toolkit.manager_kpis` counts them."""
-    sums = period_sums(data, months=period.months, managers=managers)
+    and ``gross_margin`` (NaN without costs), as :func:`kpi_toolkit.manager_kpis` counts them (with ``team``
+    and ``assignments``, only the orders, leads and returns that belong to the team)."""
+    sums = period_sums(data, months=period.months, managers=managers, team=team)
     counts = pd.DataFrame(
         {
             "manager": [str(m) for m in sums.index],
@@ -184,13 +188,16 @@ def _pooled_rates(counts: pd.DataFrame, managers: Sequence[str]) -> pd.DataFrame
     )
 
 
-def _return_pools(data: SalesData, period: Period) -> dict[str, np.ndarray]:
-    """Each manager's returns booked in ``period``: rows of (amount, cost; 0 without costs)."""
+def _return_pools(data: SalesData, period: Period, team: str | None = None) -> dict[str, np.ndarray]:
+    """Each manager's returns booked in ``period`` (in ``team``, with ``assignments``: those booked while the
+    manager was in it): rows of (amount, cost; 0 without costs)."""
     returns = data.resolved_returns
     if returns is None:
         return {}
     when = pd.to_datetime(returns["returned_at"])
     booked = returns[(when >= period.start) & (when < period.end)]
+    if team and data.membership.dated:
+        booked = booked[data.membership.holds(team, booked["manager"], booked["returned_at"])]
     pairs = booked.assign(cost=booked["cost"].astype("float64").fillna(0.0))
     return {
         str(m): g[["amount", "cost"]].to_numpy(dtype="float64")
@@ -232,7 +239,7 @@ def _usable_rates(rates: pd.DataFrame, free: pd.DataFrame) -> pd.Series:
 
 
 def _plan_baseline(
-    data: SalesData, period: Period, managers: list[str], actual: pd.DataFrame
+    data: SalesData, period: Period, managers: list[str], actual: pd.DataFrame, team: str | None = None
 ) -> pd.DataFrame:
     """The plan's drivers: driver targets where given, else each manager's own mix scaled to the plan.
 
@@ -244,11 +251,14 @@ def _plan_baseline(
     drivers).
 
     On a plan of net sales or gross margin (``data.plan_metric``) the return rate and the margin rate are
-    further factors. Each is the plan's where its targets imply it (return rate ``1 - net_sales /
-    sales_volume``; margin rate ``gross_margin / net_sales``, else a ``margin_rate`` target, else
-    ``gross_margin / (sales_volume x (1 - return rate))``), else the manager's own of the same reference
+    further factors. Each is the plan's where its targets imply it (:func:`_pinned_rates`: level targets
+    win over a ``margin_rate`` target and none is dropped), else the manager's own of the same reference
     period as the mix (unscaled: the plan's ambition lands on the volume drivers); the volume drivers are
     then scaled to ``target / ((1 - return rate) x margin rate)``.
+
+    With ``team`` and ``assignments``, ``actual`` holds a mover's part in the team and their level targets
+    (volume, net sales, gross margin, leads, orders) are pro-rated by their days in it, as in
+    :func:`kpi_toolkit.manager_kpis`; their own mix and rates are of their whole period (ratios, not levels).
     """
     mode = _mode(data)
     metric = data.plan_metric
@@ -261,19 +271,19 @@ def _plan_baseline(
         if name in levels[1:] and metric == "sales_volume":
             targets[name] = np.nan
             continue
-        targets[name] = book.targets(managers, period, name).to_numpy()
+        given = book.targets(managers, period, name)
+        if name in ADDITIVE_METRICS:  # a mover's part in the team (rates hold whatever the days)
+            given = targets_in_team(data, given, team, period)
+        targets[name] = given.to_numpy()
     if targets[metric].isna().all():
-        return _missing_baseline(managers, f"plan: no {metric} target for {period}")
-    volume_target, net_target = targets["sales_volume"], targets["net_sales"]
-    pinned = pd.DataFrame(index=targets.index)
-    pinned["return_rate"] = (1.0 - net_target / volume_target).where(volume_target > 0)
-    margin = (targets["gross_margin"] / net_target).where(net_target > 0)
-    pinned["margin_rate"] = margin.fillna(targets["margin_rate"])
-    pinned = pinned.set_index(pd.Index(managers, name="manager"))[rates]
-    free = pinned.isna()
-    if "margin_rate" in rates:
-        by_volume = (volume_target.notna() & targets["gross_margin"].notna()).to_numpy()
-        free["margin_rate"] &= ~by_volume
+        note = f"plan: no {metric} target for {period}"
+        if metric == "gross_margin" and targets["margin_rate"].notna().any():
+            note += (
+                " (a margin_rate target does not make one: add gross_margin targets, net sales x margin rate,"
+                " or plan on sales_volume or net_sales)"
+            )
+        return _missing_baseline(managers, note)
+    pinned, free, unused = _pinned_rates(targets.set_index(pd.Index(managers, name="manager")), rates)
     drivers_free = targets.reindex(columns=["manager", *drivers])
     team = pooled_drivers(actual, mode=mode)
     # the team's drivers per manager: pooled ratios, and the team's leads (orders) per manager
@@ -311,9 +321,56 @@ def _plan_baseline(
         wanted = mine.reset_index()[["manager", *drivers]].assign(sales_volume=scaled.to_numpy())
         base = plan_baseline(wanted, mix=mix[mix["manager"].isin(rows)], mode=mode, mix_name=name)
         if rates:
-            base = _rated_reference(base, mine, used, free, name, metric)
+            base = _rated_reference(base, mine, used, free, name, metric, unused)
         parts.append(base)
     return pd.concat(parts, ignore_index=True).sort_values("manager", kind="stable").reset_index(drop=True)
+
+
+def _pinned_rates(
+    targets: pd.DataFrame, rates: Sequence[str]
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series]:
+    """The rates the plan's own targets fix (``pinned``; NaN where they leave a rate open), which rates are
+    left to a mix (``free``), and per manager a note on a ``margin_rate`` target that is not used.
+
+    Level targets win over a rate target, and no level target is ever dropped: ``return_rate = 1 -
+    net_sales / sales_volume``; ``margin_rate = gross_margin / net_sales``. Without a net-sales target, a
+    ``margin_rate`` target with the ``sales_volume`` and ``gross_margin`` targets implies the plan's net sales
+    ``gross_margin / margin_rate`` and so its return rate ``1 - gross_margin / (margin_rate x
+    sales_volume)``: all three targets hold. When that return rate is not in [0, 1) (the margin target asks
+    more than the volume target at the target margin rate can give), or when ``gross_margin / net_sales``
+    differs from the margin-rate target, the margin-rate target is not used (the note says so), and without
+    a net-sales target the margin rate is the one the volume and margin targets imply at the return rate of
+    the mix: ``gross_margin / (sales_volume x (1 - return_rate))``.
+    """
+    volume, net, margin, rate = (
+        targets[c] for c in ("sales_volume", "net_sales", "gross_margin", "margin_rate")
+    )
+    pinned = pd.DataFrame(index=targets.index)
+    pinned["return_rate"] = (1.0 - net / volume).where(volume > 0)
+    by_rate = (1.0 - margin / (rate * volume)).where((rate > 0) & (volume > 0) & net.isna())
+    fits = (by_rate >= 0) & (by_rate < 1)
+    pinned["return_rate"] = pinned["return_rate"].fillna(by_rate.where(fits))
+    by_levels = (margin / net).where(net > 0)
+    unused = pd.Series("", index=targets.index, dtype="object")
+    differs = rate.notna() & by_levels.notna() & ~np.isclose(rate, by_levels, rtol=1e-9, atol=0.0)
+    for manager in targets.index[differs]:
+        unused[manager] = (
+            f"; margin_rate target {rate[manager]:.4g} not used: the gross_margin and net_sales targets "
+            f"imply {by_levels[manager]:.4g}"
+        )
+    conflict = by_rate.notna() & ~fits
+    for manager in targets.index[conflict]:
+        unused[manager] = (
+            f"; margin_rate target {rate[manager]:.4g} not used: with the gross_margin target it implies net "
+            f"sales of {margin[manager] / rate[manager]:,.0f}, not within the sales_volume target "
+            f"{volume[manager]:,.0f}"
+        )
+    pinned["margin_rate"] = by_levels.fillna(rate.where(~conflict))
+    pinned = pinned[list(rates)]
+    free = pinned.isna()
+    if "margin_rate" in rates:  # from the volume and margin targets at the mix's return rate
+        free["margin_rate"] &= ~(volume.notna() & margin.notna())
+    return pinned, free, unused
 
 
 def _rated_reference(
@@ -323,6 +380,7 @@ def _rated_reference(
     free: pd.DataFrame,
     mix_name: str,
     metric: str,
+    unused: pd.Series,
 ) -> pd.DataFrame:
     """A plan baseline with its rates, and a ``reference`` that names the metric's targets and the rates."""
     out = _with_rates(base, used.reset_index())
@@ -336,29 +394,37 @@ def _rated_reference(
         for rate in used.columns:
             source = mix_name if free.at[manager, rate] else "plan"
             note += f"; {rate} = {source} {used.at[manager, rate]:.4g}"
+        if "margin_rate" in used.columns:
+            note += str(unused.get(manager, ""))
         notes.append(note)
     return out.assign(reference=notes)
 
 
 def _baseline(
-    data: SalesData, period: Period, managers: list[str], actual: pd.DataFrame, baseline: str
+    data: SalesData,
+    period: Period,
+    managers: list[str],
+    actual: pd.DataFrame,
+    baseline: str,
+    team: str | None = None,
 ) -> pd.DataFrame:
     """The drivers of ``baseline``, with the ``return_rate`` and ``margin_rate`` columns (the plan's, the
-    period's own, or the team's pooled of the period)."""
+    period's own, or the team's pooled of the period); a mover's part in ``team`` (``assignments``): their
+    pro-rated targets, or what they sold in the team in the earlier period."""
     mode = _mode(data)
     if baseline == "team":
         base = _with_rates(team_baseline(actual, mode=mode), _pooled_rates(actual, managers))
         rates = _RATES[data.plan_metric]
         return base.assign(reference=base["reference"] + "".join(f", {r}" for r in rates)) if rates else base
     if baseline == "plan":
-        base = _plan_baseline(data, period, managers, actual)
+        base = _plan_baseline(data, period, managers, actual, team)
         return base if "return_rate" in base else base.assign(return_rate=np.nan, margin_rate=np.nan)
     other = period.previous() if baseline == "previous" else period.last_year()
     if not _covered(data, other):
         start = data.first_date.date().isoformat()
         missing = _missing_baseline(managers, f"{baseline}: {other} is outside the data (it starts {start})")
         return missing.assign(return_rate=np.nan, margin_rate=np.nan)
-    counts = _counts(data, other, managers)
+    counts = _counts(data, other, managers, team)
     base = drivers_from_counts(counts, mode=mode)
     return _with_rates(base, _rates(counts)).assign(reference=f"{baseline}: {other}")
 
@@ -387,7 +453,12 @@ def plan_gap(
         manager's own leads (orders, without a leads table) at the team's pooled conversion, orders per win
         and average check (:func:`kpi_toolkit.gap.team_baseline`; the leads effect is then 0).
     team : str, optional
-        Only this team's managers (the team's mix for the plan baseline); every manager when ``None``.
+        Only this team's managers (the team's mix for the plan baseline); every manager when ``None``. With
+        an ``assignments`` table (team moves), as in :func:`kpi_toolkit.manager_kpis`: every manager who was
+        in the team on some day of the period, with only the orders, leads and returns that belong to the
+        team and their level targets pro-rated by their days in it (the previous and last-year baselines:
+        what they sold in the team then); the rows and the TOTAL then agree with ``manager_kpis(team=...)``
+        and the team's plan.
     method : {"lmdi", "shapley"}, default "lmdi"
         Additive LMDI-I (Ang 2005) or Shapley.
 
@@ -430,8 +501,10 @@ def plan_gap(
     The gap is measured on the data set's plan metric (``kt.load(..., plan_metric=...)``), against every
     baseline. On ``net_sales`` the product gains the factor ``1 - return_rate`` (``returns_effect``), on
     ``gross_margin`` also the margin rate (``margin_effect``); both NaN on ``sales_volume``. The plan's
-    rates are those its targets imply (``1 - net_sales / sales_volume``; ``gross_margin / net_sales``, else
-    a ``margin_rate`` target, else ``gross_margin / (sales_volume x (1 - return_rate))``), else the
+    rates are those its targets imply (``1 - net_sales / sales_volume``; ``gross_margin / net_sales``; with
+    volume, gross-margin and margin-rate targets but no net-sales target, the net sales ``gross_margin /
+    margin_rate`` and so the return rate they imply, all three targets holding; a margin-rate target that
+    contradicts the level targets is not used and ``reference`` says so; README, "Margin targets"), else the
     manager's own of the same reference period as the mix (else the team's pooled), unscaled, so that the
     plan's ambition lands on the volume drivers; the previous and last-year baselines take that period's
     rates, the team baseline the team's pooled rates of the period.
@@ -478,8 +551,8 @@ def plan_gap(
             "Fix: choose a period the data covers."
         )
     managers = data.managers_of(team, period=p)
-    actual = _counts(data, p, managers)
-    base = _baseline(data, p, managers, actual, baseline)
+    actual = _counts(data, p, managers, team)
+    base = _baseline(data, p, managers, actual, baseline, team)
     metric = data.plan_metric
     gap = decompose_gap(actual, base, method=method, mode=_mode(data), reference=baseline, metric=metric)
     managers_rows = gap.iloc[:-1]
@@ -488,6 +561,8 @@ def plan_gap(
     intervals = pd.DataFrame({c: [] for c in EFFECT_INTERVAL_COLUMNS})
     if len(left) < len(managers_rows):
         sample = data.sample_orders(periods=[p], managers=managers, max_orders=5000)
+        if team and data.membership.dated:  # a mover's orders of their days in the team
+            sample = sample[data.membership.holds(team, sample["manager"], sample["ordered_at"])]
         groups = dict(list(sample.groupby("manager")))
         amounts = {str(m): g["amount"].to_numpy(dtype="float64") for m, g in groups.items()}
         costs = (
@@ -503,7 +578,7 @@ def plan_gap(
             mode=_mode(data),
             metric=metric,
             costs=costs,
-            returns=_return_pools(data, p) if metric != "sales_volume" else None,
+            returns=_return_pools(data, p, team) if metric != "sales_volume" else None,
         )
     if len(managers_rows) and managers_rows["method"].str.startswith("none").all():
         # nothing decomposed: the team's gap is unknown too (not a sum over no manager, 0)
@@ -587,7 +662,7 @@ def volume_sources(data: SalesData, *, period: str | Period, team: str | None = 
     """
     p = data.period(period)
     managers = data.managers_of(team, period=p)  # the period's managers, as manager_kpis
-    sums = period_sums(data, months=p.months, managers=managers)
+    sums = period_sums(data, months=p.months, managers=managers, team=team)  # a mover's part in the team
     out = pd.DataFrame(
         {
             "manager": [str(m) for m in sums.index],
