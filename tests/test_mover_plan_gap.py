@@ -17,7 +17,7 @@ EFFECTS = [c for c in PLAN_GAP_COLUMNS if c.endswith("_effect")]
 NORTH_DAYS, SOUTH_DAYS = 47, 45
 
 
-def _data(*, with_costs: bool = False) -> kt.SalesData:
+def _tables(*, with_costs: bool = False) -> dict[str, pd.DataFrame]:
     rows = [
         ("ann", "2026-04-10", 300.0, 180.0),
         ("ann", "2026-07-10", 200.0, 120.0),
@@ -65,13 +65,12 @@ def _data(*, with_costs: bool = False) -> kt.SalesData:
     returns = pd.DataFrame(
         {"return_id": ["r1"], "returned_at": ["2026-09-01"], "amount": [50.0], "order_id": ["o5"]}
     )
-    return kt.from_frames(
-        orders,
-        plans=plans,
-        managers=managers,
-        assignments=assignments,
-        returns=returns if with_costs else None,
-    )
+    tables = {"orders": orders, "plans": plans, "managers": managers, "assignments": assignments}
+    return {**tables, "returns": returns} if with_costs else tables
+
+
+def _data(*, with_costs: bool = False) -> kt.SalesData:
+    return kt.from_frames(**_tables(with_costs=with_costs))
 
 
 def _identity(gap: pd.DataFrame) -> pd.Series:
@@ -149,6 +148,20 @@ def test_margin_units_of_a_team_take_the_movers_orders_and_returns_of_their_days
         sums = units.groupby("manager")[["sales", "margin"]].sum()
         np.testing.assert_allclose(sums["sales"], kpis.loc[sums.index, "net_sales"])
         np.testing.assert_allclose(sums["margin"] / sums["sales"], kpis.loc[sums.index, "margin_rate"])
+
+
+def test_pandas_and_duckdb_agree_on_a_movers_part(tmp_path):
+    for name, frame in _tables(with_costs=True).items():
+        frame.to_csv(tmp_path / f"{name}.csv", index=False)
+    engines = {engine: kt.load(tmp_path, engine=engine) for engine in ("pandas", "duckdb")}
+    for team in ("North", "South"):
+        gaps = {e: kt.plan_gap(d, period="2026Q3", team=team) for e, d in engines.items()}
+        pd.testing.assert_frame_equal(gaps["pandas"], gaps["duckdb"], rtol=1e-9)
+        pd.testing.assert_frame_equal(
+            gaps["pandas"].attrs["effect_intervals"], gaps["duckdb"].attrs["effect_intervals"], rtol=1e-9
+        )
+        units = {e: kt.margin_units(d, period="2026Q3", team=team) for e, d in engines.items()}
+        pd.testing.assert_frame_equal(units["pandas"], units["duckdb"], check_dtype=False)
 
 
 @pytest.fixture(scope="module")
