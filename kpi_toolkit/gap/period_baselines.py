@@ -108,10 +108,11 @@ def _plan_baseline(
         return _missing_baseline(managers, note)
     pinned, free, unused = _pinned_rates(targets.set_index(pd.Index(managers, name="manager")), rates)
     drivers_free = targets.reindex(columns=["manager", *drivers])
-    team = pooled_drivers(actual, mode=mode)
+    pooled = pooled_drivers(actual, mode=mode)
     # the team's drivers per manager: pooled ratios, and the team's leads (orders) per manager
-    team[["leads_closed", "orders", "sales_volume"]] /= max(len(managers), 1)
-    team_mix = pd.DataFrame([team.to_numpy()] * len(managers), columns=team.index).assign(manager=managers)
+    pooled[["leads_closed", "orders", "sales_volume"]] /= max(len(managers), 1)
+    team_mix = pd.DataFrame([pooled.to_numpy()] * len(managers), columns=pooled.index)
+    team_mix = team_mix.assign(manager=managers)
     sources: list[tuple[str, pd.DataFrame, pd.DataFrame]] = []
     for other in (period.previous(), period.last_year()):
         if _covered(data, other):
