@@ -133,7 +133,7 @@ def _kpis(data: SalesData, sums: pd.DataFrame, plan: pd.Series) -> pd.DataFrame:
     return out.loc[:, list(KPI_COLUMNS)]
 
 
-def _in_team(data: SalesData, plan: pd.Series, team: str | None, period: Period) -> pd.Series:
+def targets_in_team(data: SalesData, plan: pd.Series, team: str | None, period: Period) -> pd.Series:
     """With ``assignments``, a manager's target inside ``team`` is pro-rated by their days in it (of their
     days employed in ``period``); ``attrs["prorated"]`` is kept."""
     if not team or not data.membership.dated:
@@ -197,7 +197,7 @@ def manager_kpis(data: SalesData, *, period: str | Period, team: str | None = No
     p = data.period(period)
     managers = data.managers_of(team, period=p)
     sums = period_sums(data, months=p.months, managers=managers, team=team)
-    plan = _in_team(data, data.plan_book.targets(managers, p, data.plan_metric), team, p)
+    plan = targets_in_team(data, data.plan_book.targets(managers, p, data.plan_metric), team, p)
     out = _kpis(data, sums, plan)
     out.attrs["plan_prorated"] = plan.attrs.get("prorated", {})
     out.attrs["plan_missing"] = data.plan_book.missing(managers, p, data.plan_metric)
@@ -227,7 +227,7 @@ def year_to_date_kpis(data: SalesData, *, period: str | Period, team: str | None
     sums = period_sums(data, months=months, managers=managers, team=team)
     targets = pd.concat(
         [
-            _in_team(data, data.plan_book.targets(managers, part, data.plan_metric), team, part)
+            targets_in_team(data, data.plan_book.targets(managers, part, data.plan_metric), team, part)
             for part in window
         ],
         axis=1,

@@ -36,7 +36,10 @@ def margin_units(
     period : str, Period or sequence
         A period label, a range ``"2026Q1:2026Q3"`` or a list of labels.
     team : str, optional
-        Only this team's managers; every manager when ``None`` or empty.
+        Only this team's managers; every manager when ``None`` or empty. With an ``assignments`` table (team
+        moves), a manager who was in the team on some day of the period, with only the orders (by
+        ``ordered_at``) and returns (by ``returned_at``) of their days in it, as
+        :func:`kpi_toolkit.manager_kpis`.
 
     Returns
     -------
@@ -45,7 +48,8 @@ def margin_units(
         id, ``at`` its date; orders have ``sales = amount`` and ``margin = amount - cost``; returns booked in
         the period have ``sales = -amount`` and ``margin = -(amount - cost)`` (their cost as in
         :mod:`kpi_toolkit.returns`). Sorted by manager, kind and id. Per manager, ``margin.sum() /
-        sales.sum()`` is ``manager_kpis``'s ``margin_rate`` (when the period is one period).
+        sales.sum()`` is ``manager_kpis``'s ``margin_rate`` (when the period is one period; with ``team``,
+        ``manager_kpis(team=team)``'s).
 
     Raises
     ------
@@ -77,6 +81,11 @@ def margin_units(
     managers = active_managers(data, parts, team)
     months = sorted({m for p in parts for m in p.months})
     orders = data.sample_orders(periods=parts, managers=managers, max_orders=None)
+    moved = (
+        bool(team) and data.membership.dated
+    )  # a mover: only the orders and returns of their days in the team
+    if moved:
+        orders = orders[data.membership.holds(str(team), orders["manager"], orders["ordered_at"])]
     frames = [
         pd.DataFrame(
             {
@@ -95,6 +104,8 @@ def margin_units(
             managers
         )
         booked = resolved[inside]
+        if moved:
+            booked = booked[data.membership.holds(str(team), booked["manager"], booked["returned_at"])]
         frames.append(
             pd.DataFrame(
                 {

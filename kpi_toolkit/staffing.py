@@ -168,6 +168,28 @@ class Membership:
             out.append(days / employed if employed else np.nan)
         return pd.Series(out, index=pd.Index(list(managers), name="manager"), dtype="float64")
 
+    def holds(self, team: str, managers: pd.Series, days: pd.Series) -> np.ndarray:
+        """Per row: whether the row's manager was in ``team`` on the row's day (an order's ``ordered_at``, a
+        return's ``returned_at``): the rows that belong to ``team``.
+
+        Examples
+        --------
+        >>> moves = pd.DataFrame({"manager": ["ann", "ann"], "team": ["North", "South"],
+        ...                       "valid_from": pd.to_datetime(["2025-01-01", "2026-08-16"])})
+        >>> days = pd.Series(pd.to_datetime(["2026-08-15", "2026-08-16"]))
+        >>> Membership(None, moves).holds("South", pd.Series(["ann", "ann"]), days).tolist()
+        [False, True]
+        """
+        spans = self.intervals[self.intervals["team"] == team]
+        when = pd.to_datetime(days).dt.tz_localize(None).dt.normalize().to_numpy("datetime64[ns]")
+        who = managers.astype(str).to_numpy()
+        keep = np.zeros(len(who), dtype=bool)
+        for manager, start, end in zip(spans["manager"], spans["start"], spans["end"], strict=True):
+            keep |= (
+                (who == manager) & (when >= np.datetime64(start, "ns")) & (when < np.datetime64(end, "ns"))
+            )
+        return keep
+
     def moves(self, managers: list[str], period: Period) -> pd.DataFrame:
         """Team moves inside ``period``: ``manager, from_team, to_team, date`` (first day in the new team)."""
         rows = []

@@ -170,3 +170,74 @@ def test_pandas_and_duckdb_agree(tmp_path, metric):
     pd.testing.assert_frame_equal(
         gaps["pandas"].attrs["effect_intervals"], gaps["duckdb"].attrs["effect_intervals"], rtol=1e-9
     )
+
+
+# --- a gross-margin plan with a margin-rate target: level targets win, none is dropped --------------------
+
+
+def _gm_plans(volume: float, margin: float, rate: float, net: float | None = None) -> pd.DataFrame:
+    rows = [("sales_volume", volume), ("gross_margin", margin), ("margin_rate", rate)]
+    if net is not None:
+        rows.append(("net_sales", net))
+    return pd.DataFrame(
+        {"manager": "ann", "period": "2026Q3", "metric": [r[0] for r in rows], "target": [r[1] for r in rows]}
+    )
+
+
+def test_volume_margin_and_margin_rate_targets_all_hold_through_the_implied_return_rate():
+    # 450 at a margin rate of 0.4 is net sales of 1125: of the volume target 1150, a return rate of 25 / 1150
+    gap = kt.plan_gap(_data("gross_margin", _gm_plans(1150.0, 450.0, 0.4)), period="2026Q3")
+    ann = gap.set_index("manager").loc["ann"]
+    assert ann["baseline_value"] == pytest.approx(450.0, rel=1e-12)
+    assert "return_rate = plan 0.02174; margin_rate = plan 0.4" in ann["reference"]
+    assert "not used" not in ann["reference"]
+    # actual: volume 1200, net 1140, margin 456 (rate 0.4): the volume drivers go from 1150 (the volume
+    # target, no longer 450 / 0.4 = 1125) to 1200, the return rate from 25 / 1150 to 0.05, the margin rate 0
+    weight = _log_mean(456.0, 450.0)
+    assert ann["orders_effect"] + ann["average_check_effect"] == pytest.approx(
+        weight * math.log(1200.0 / 1150.0), rel=1e-12
+    )
+    assert ann["returns_effect"] == pytest.approx(weight * math.log(0.95 / (1125.0 / 1150.0)), rel=1e-12)
+    assert ann["margin_effect"] == pytest.approx(0.0, abs=1e-9)
+
+
+def test_a_margin_rate_target_that_contradicts_the_volume_and_margin_targets_is_not_used():
+    # 500 at 0.4 would be net sales of 1250, above the volume target 1150: volume and margin win
+    gap = kt.plan_gap(_data("gross_margin", _gm_plans(1150.0, 500.0, 0.4)), period="2026Q3")
+    ann = gap.set_index("manager").loc["ann"]
+    assert ann["baseline_value"] == pytest.approx(500.0, rel=1e-12)
+    # the return rate of ann's own 2026Q2 (0), the margin rate 500 / 1150 the targets imply
+    assert "return_rate = own 2026Q2 0; margin_rate = plan 0.4348" in ann["reference"]
+    assert ann["reference"].endswith(
+        "; margin_rate target 0.4 not used: with the gross_margin target it implies net sales of 1,250, not "
+        "within the sales_volume target 1,150"
+    )
+    weight = _log_mean(456.0, 500.0)
+    assert ann["orders_effect"] + ann["average_check_effect"] == pytest.approx(
+        weight * math.log(1200.0 / 1150.0), rel=1e-12
+    )
+
+
+def test_with_a_net_sales_target_the_level_targets_fix_the_margin_rate():
+    plans = _gm_plans(1150.0, 450.0, 0.4, net=1100.0)
+    ann = kt.plan_gap(_data("gross_margin", plans), period="2026Q3").set_index("manager").loc["ann"]
+    assert "return_rate = plan 0.04348; margin_rate = plan 0.4091" in ann["reference"]
+    assert ann["reference"].endswith(
+        "; margin_rate target 0.4 not used: the gross_margin and net_sales targets imply 0.4091"
+    )
+    consistent = _gm_plans(1150.0, 440.0, 0.4, net=1100.0)
+    ann = kt.plan_gap(_data("gross_margin", consistent), period="2026Q3").set_index("manager").loc["ann"]
+    assert "not used" not in ann["reference"] and "margin_rate = plan 0.4" in ann["reference"]
+
+
+def test_a_margin_rate_target_without_a_gross_margin_target_is_no_gross_margin_plan():
+    plans = _gm_plans(1150.0, 450.0, 0.4)
+    plans = plans[plans["metric"] != "gross_margin"]
+    data = _data("gross_margin", plans)
+    gap = kt.plan_gap(data, period="2026Q3")
+    assert (
+        gap["reference"]
+        .iloc[0]
+        .startswith("plan: no gross_margin target for 2026Q3 (a margin_rate target does not make one")
+    )
+    assert np.isnan(kt.manager_kpis(data, period="2026Q3").at["ann", "sales_plan"])  # the same verdict

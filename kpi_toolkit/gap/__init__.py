@@ -1,7 +1,7 @@
 """Why was the target missed: the gap split into its drivers, and misses that are systematic.
 
-The data-independent core of the plan-gap analysis: everything here takes plain DataFrames of counts,
-drivers or attainment series, so that the data-taking functions of the toolkit stay thin wrappers.
+The plan-gap analysis. Its data-independent core takes plain DataFrames of counts, drivers or attainment
+series; the modules listed last take a data set and call it.
 
 - :mod:`~kpi_toolkit.gap.lmdi`: exact additive decomposition of a product (LMDI-I, Shapley).
 - :mod:`~kpi_toolkit.gap.drivers`: counts to drivers.
@@ -12,6 +12,15 @@ drivers or attainment series, so that the data-taking functions of the toolkit s
 - :mod:`~kpi_toolkit.gap.misses`: verdicts on systematic misses of the plan.
 - :mod:`~kpi_toolkit.gap.causes`: the manager or the plan, the two verdicts combined.
 - :mod:`~kpi_toolkit.gap.figures`: waterfall figures.
+
+On a data set (:class:`~kpi_toolkit.data.SalesData`; the public names are in :mod:`kpi_toolkit.plan_gap`):
+
+- :mod:`~kpi_toolkit.gap.period_counts`: a period's counts and rates per manager.
+- :mod:`~kpi_toolkit.gap.period_baselines`: the plan, previous, last-year and team baselines of a period.
+- :mod:`~kpi_toolkit.gap.gap_table`: ``plan_gap``, its TOTAL on the group's plan.
+- :mod:`~kpi_toolkit.gap.volume_sources`: lead-sourced and other volume.
+- :mod:`~kpi_toolkit.gap.miss_history`: attainment series and systematic misses.
+- :mod:`~kpi_toolkit.gap.alert_list`: the manager or the plan, and the alert list.
 
 >>> from kpi_toolkit import gap
 >>> gap.PLAN_GAP_COLUMNS[:4]
