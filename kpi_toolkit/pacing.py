@@ -17,7 +17,7 @@ import pandas as pd
 from kpi_toolkit.data import SalesData
 from kpi_toolkit.engines.handover import to_pandas
 from kpi_toolkit.errors import ParameterError
-from kpi_toolkit.pacing_pipeline import pipeline_backtest, pipeline_raw
+from kpi_toolkit.pacing_pipeline import pipeline_projection
 from kpi_toolkit.periods import Period
 
 __all__ = ["MIN_EXPECTED_ORDERS", "PACING_COLUMNS", "PACING_STATUSES", "STATUS_SOURCES", "pacing"]
@@ -537,9 +537,7 @@ def pacing(
     pipe = pipe_low = pipe_high = pd.Series(np.nan, index=index)
     pipe_coverage, pipe_coverage_by, pipe_periods = np.nan, {}, []
     if method != "complete" and data.leads is not None:
-        stop = min(cutoff, p.end)
-        raw = pipeline_raw(data, orders, managers, p.start, stop, p.end)
-        pback = pipeline_backtest(data, orders, managers, p, offset, cutoff=cutoff, first=first)
+        raw, pback = pipeline_projection(data, orders, managers, p, offset, cutoff=cutoff, first=first)
         if staff.dated and len(pback):  # as the run rate's: only periods employed throughout
             keep = np.zeros(len(pback), dtype=bool)
             for label in pback["period"].unique():
