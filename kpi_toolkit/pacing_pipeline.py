@@ -8,7 +8,7 @@ the leads of the year before, the manager's shrunk toward the team's). Stages an
 not used: both are the export's snapshot, which would leak a past lead's outcome into the backtest.
 
 The open books of the current day and of every backtest day come from one fetch of the leads and one of
-the volumes (:func:`kpi_toolkit.open_books.expected_within`), not from a query and a sort per day.
+the volumes (:func:`kpi_toolkit.open_book_days.expected_within`), not from a query and a sort per day.
 """
 
 from __future__ import annotations
@@ -17,10 +17,11 @@ import numpy as np
 import pandas as pd
 
 from kpi_toolkit.data import SalesData
-from kpi_toolkit.open_books import expected_within
+from kpi_toolkit.open_book_days import expected_within
+from kpi_toolkit.pacing_intervals import MIN_BACKTEST, calibrate, with_expected_orders
 from kpi_toolkit.periods import Period
 
-__all__ = ["pipeline_backtest", "pipeline_projection", "pipeline_raw"]
+__all__ = ["pipeline_backtest", "pipeline_interval", "pipeline_projection", "pipeline_raw"]
 
 _DAY = pd.Timedelta(days=1)
 
@@ -131,3 +132,44 @@ def pipeline_backtest(
     expected = expected_within(data, managers, [_book_day(q.start + offset, q.end) for q in periods])
     raws = [_raw(orders, index, q.start, q.start + offset, e) for q, e in zip(periods, expected, strict=True)]
     return _backtest_rows(orders, index, periods, offset, raws)
+
+
+def pipeline_interval(
+    data: SalesData,
+    orders: pd.DataFrame,
+    managers: list[str],
+    period: Period,
+    offset: pd.Timedelta,
+    *,
+    cutoff: pd.Timestamp,
+    first: pd.Timestamp,
+    to_date: pd.Series,
+    closed: pd.Series,
+    c_now: np.ndarray,
+    tails: tuple[float, float],
+) -> tuple[tuple[pd.Series, pd.Series, pd.Series], float, dict[str, float], list[str]]:
+    """The pipeline projection calibrated by its own backtest (:func:`pipeline_projection`), as the run
+    rate's is: ``(projected, low, high)``, its leave-one-period-out coverage overall and by band of expected
+    orders, and the backtest periods used (latest first). Fewer than two periods: NaN, no coverage."""
+    index = pd.Index(managers, name="manager")
+    pipe = pipe_low = pipe_high = pd.Series(np.nan, index=index)
+    pipe_coverage, pipe_coverage_by = np.nan, {}
+    staff = data.employment
+    raw, pback = pipeline_projection(data, orders, managers, period, offset, cutoff=cutoff, first=first)
+    if staff.dated and len(pback):  # as the run rate's: only periods employed throughout
+        keep = np.zeros(len(pback), dtype=bool)
+        for label in pback["period"].unique():
+            mine = (pback["period"] == label).to_numpy()
+            whole = staff.whole(managers, data.period(label))
+            keep[mine] = whole.reindex(pback.loc[mine, "manager"].astype(str)).to_numpy(dtype=bool)
+        pback = pback[keep]
+    pback = with_expected_orders(pback)
+    pipe_periods = sorted(set(pback["period"]), key=lambda label: data.period(label).start, reverse=True)
+    if len(pipe_periods) >= MIN_BACKTEST:
+        lo, hi, middle, pipe_coverage, pipe_coverage_by = calibrate(pback, c_now, tails)
+        floor = to_date.to_numpy(dtype=float)  # what is sold stays sold
+        pipe = (raw * np.exp(middle)).clip(lower=floor).where(raw > 0, 0.0)
+        pipe_low = (raw * np.exp(lo)).clip(lower=floor).where(raw > 0)
+        pipe_high = (raw * np.exp(hi)).clip(lower=floor).where(raw > 0)
+        pipe, pipe_low, pipe_high = (x.where(~closed) for x in (pipe, pipe_low, pipe_high))
+    return (pipe, pipe_low, pipe_high), pipe_coverage, pipe_coverage_by, pipe_periods

@@ -1,11 +1,9 @@
-"""The open books of many days from one fetch (kpi_toolkit.open_books) equal the open book of each day
+"""The open books of many days from one fetch (kpi_toolkit.open_book_days) equal the open book of each day
 (kpi_toolkit.pipeline.open_book, a query and a sort per day) bit for bit, on pandas and DuckDB: the random
 data set of tests/test_pipeline_vectorised.py (50 managers with the edge cases) and the demo; and kt.pacing
 equals its pipeline projection computed a day at a time (tests/pipeline_loops.py)."""
 
 from __future__ import annotations
-
-import importlib
 
 import pandas as pd
 import pytest
@@ -13,7 +11,8 @@ from pipeline_loops import pipeline_projection_by_day
 from test_pipeline_vectorised import _random_data
 
 import kpi_toolkit as kt
-from kpi_toolkit.open_books import expected_within
+import kpi_toolkit.pacing_pipeline as pacing_pipeline
+from kpi_toolkit.open_book_days import expected_within
 from kpi_toolkit.pipeline import open_book
 
 
@@ -76,10 +75,9 @@ def test_on_duckdb_as_on_pandas(random_data, tmp_path, demo_on):
 @pytest.mark.parametrize("engine", ["pandas", "duckdb"])
 def test_pacing_equals_its_pipeline_projection_day_by_day(demo_on, engine, monkeypatch):
     data = demo_on(engine)
-    pacing_module = importlib.import_module("kpi_toolkit.pacing")  # the module (kt.pacing is the function)
     calls = [("2026Q3", "2026-08-15", None), ("2026Q3", "2026-07-02", "North"), ("2026", "2026-05-20", None)]
     new = [kt.pacing(data, period=p, as_of=a, team=t) for p, a, t in calls]
-    monkeypatch.setattr(pacing_module, "pipeline_projection", pipeline_projection_by_day(open_book))
+    monkeypatch.setattr(pacing_pipeline, "pipeline_projection", pipeline_projection_by_day(open_book))
     for (p, a, t), got in zip(calls, new, strict=True):
         old = kt.pacing(data, period=p, as_of=a, team=t)
         pd.testing.assert_frame_equal(got, old, check_exact=True)

@@ -18,7 +18,7 @@ sorted once:
 
 The counts (leads at risk, closes, wins) are the same integers as ``open_book``'s and the products and sums
 along each manager's times are the same ``ufunc.accumulate`` of the same values, so the results are equal
-bit for bit (``tests/test_open_books.py``), as long as the engine returns the rows of a filter in table
+bit for bit (``tests/test_open_book_days.py``), as long as the engine returns the rows of a filter in table
 order (pandas and DuckDB do) and sums each manager's orders in the same order in both queries.
 """
 
@@ -32,7 +32,8 @@ import pandas as pd
 
 from kpi_toolkit.data import SalesData
 from kpi_toolkit.engines.handover import to_pandas
-from kpi_toolkit.pipeline import _DAY, _grouped_accumulate, _shrunk
+from kpi_toolkit.open_book import _DAY
+from kpi_toolkit.win_chances import _grouped_accumulate, _shrunk
 
 __all__ = ["expected_within"]
 
@@ -211,9 +212,9 @@ class _Leads:
 
 
 class _Incidence:
-    """The Aalen-Johansen estimates of each group's leads (as :class:`kpi_toolkit.pipeline._ByManager`) from
-    the day's closed leads sorted by group and time (``group``, ``rank`` the time's rank, ``won``) and the
-    sorted keys (group x width + rank of the age) of its open leads, which are censored at their age."""
+    """The Aalen-Johansen estimates of each group's leads (as ``kpi_toolkit.win_chances._ByManager``) from the
+    day's closed leads sorted by group and time (``group``, ``rank`` the time's rank, ``won``) and the sorted
+    keys (group x width + rank of the age) of its open leads, which are censored at their age."""
 
     def __init__(
         self,
