@@ -1,5 +1,5 @@
 """The manager-by-manager open book as it was before vectorising (a loop over managers, Aalen-Johansen
-estimates and quantiles per manager): the oracle that :func:`kpi_toolkit.pipeline.open_book` must equal."""
+estimates and quantiles per manager): the oracle that :func:`kpi_toolkit.open_book.open_book` must equal."""
 
 from __future__ import annotations
 
@@ -9,16 +9,8 @@ import numpy as np
 import pandas as pd
 
 from kpi_toolkit.data import SalesData
-from kpi_toolkit.pipeline import (
-    _DAY,
-    _MIN_WON_FOR_OWN_CYCLE,
-    OpenBook,
-    _leads,
-    _shrunk,
-    _volume,
-    win_chance_by_age,
-    win_chance_by_stage,
-)
+from kpi_toolkit.open_book import _DAY, OpenBook, _leads, _volume
+from kpi_toolkit.win_chances import _MIN_WON_FOR_OWN_CYCLE, _shrunk, win_chance_by_age, win_chance_by_stage
 
 
 def open_book(
@@ -126,3 +118,27 @@ def open_book(
         }
     )
     return OpenBook(opened, int(missing.sum()))
+
+
+def pipeline_projection_by_day(book=open_book):
+    """The pipeline projection of :func:`kpi_toolkit.pacing` as it was before the open books of every day
+    came from one fetch (:mod:`kpi_toolkit.open_book_days`): a query, a sort and :func:`open_book` per day
+    (this module's loop over managers by default, or ``book``). The oracle of
+    ``pacing_pipeline.pipeline_projection`` (its signature)."""
+    from kpi_toolkit.pacing_pipeline import _backtest_periods, _backtest_rows, _volume
+
+    def raw(data, orders, managers, start, stop, end):
+        index = pd.Index(managers, name="manager")
+        to_date = _volume(orders, start, stop).reindex(index, fill_value=0.0)
+        days_left = max((end - stop) / _DAY, 0.0)
+        leads = book(data, managers, stop - _DAY, chance_by="age", within_days=days_left).leads
+        return to_date + leads.groupby("manager")["within"].sum().reindex(index, fill_value=0.0)
+
+    def projection(data, orders, managers, period, offset, *, cutoff, first):
+        index = pd.Index(managers, name="manager")
+        now = raw(data, orders, managers, period.start, min(cutoff, period.end), period.end)
+        periods = _backtest_periods(period, cutoff, first)
+        raws = [raw(data, orders, managers, q.start, q.start + offset, q.end) for q in periods]
+        return now, _backtest_rows(orders, index, periods, offset, raws)
+
+    return projection
