@@ -14,8 +14,9 @@ after the imports; ``setup_seconds`` the imports before it (and, for Spark, star
 Both sides exclude imports the same way: the references import pandas and duckdb as set-up, and since
 ``import kpi_toolkit`` is lazy (PEP 562: its modules load on first use), the toolkit cases import, as set-up,
 the modules their work would otherwise import inside the timed part (``TOOLKIT_MODULES``: pandas, numpy,
-pyarrow, narwhals, yaml, ``kpi_toolkit.data``, ``.kpis``, ``.aggregate``, ``.engines.lazy``, ``.engines.queries``;
-plus duckdb and ``kpi_toolkit.engines.duckdb``, or ``kpi_toolkit.engines.spark``: about 0.45 s on an idle core);
+pyarrow, narwhals, yaml, ``kpi_toolkit.data``, ``.kpis``, ``.aggregate``, ``.engines.lazy``,
+``.engines.queries``; plus duckdb and ``kpi_toolkit.engines.duckdb``, or ``kpi_toolkit.engines.spark``:
+about 0.45 s on an idle core);
 ``cpu_seconds`` the CPU time of the work summed over the process's threads (steadier than wall time on a
 shared machine; Spark's work runs in the JVM and is not in it).
 Peak memory is the resident set size of the process doing the work (``ru_maxrss``), which includes DuckDB's and
@@ -48,15 +49,17 @@ started = time.perf_counter()
 COLUMNS = ["sales_volume", "orders", "leads_closed", "leads_won", "new_customers"]
 TOOLKIT_MODULES = ("pandas", "numpy", "pyarrow", "narwhals", "yaml", "kpi_toolkit.data", "kpi_toolkit.kpis",
                    "kpi_toolkit.aggregate", "kpi_toolkit.engines.lazy", "kpi_toolkit.engines.queries")
-ENGINE_MODULES = {{"duckdb": ("duckdb", "kpi_toolkit.engines.duckdb"), "spark": ("kpi_toolkit.engines.spark",)}}
+ENGINE_MODULES = {{"duckdb": ("duckdb", "kpi_toolkit.engines.duckdb"),
+                  "spark": ("kpi_toolkit.engines.spark",)}}
 if case in ("pandas-straightforward", "duckdb-sql", "duckdb-read-csv"):
     import references
 else:
     import kpi_toolkit as kt
     engine = case.split("-", 1)[1]
     import importlib
-    for module in TOOLKIT_MODULES + ENGINE_MODULES.get(engine, ()):  # kpi_toolkit's exports are lazy (PEP 562):
-        importlib.import_module(module)  # import here, as set-up, what the work would import on first use
+    # kpi_toolkit's exports are lazy (PEP 562): import here, as set-up, what the work would import on first use
+    for module in TOOLKIT_MODULES + ENGINE_MODULES.get(engine, ()):
+        importlib.import_module(module)
     session = None
     if engine == "spark":
         from kpi_toolkit.engines.spark import get_session
