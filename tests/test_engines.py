@@ -132,10 +132,15 @@ def test_integer_ids_break_ties_as_text(loaded):
         assert kpis["new_customers"].to_dict() == {"ann": 1, "bob": 2, "cat": 0}
 
 
-@pytest.mark.parametrize("ids", ["integer", "text"])
+@pytest.mark.parametrize("ids", ["integer", "sparse integer", "text"])
 def test_unsorted_unique_ids_pass_and_unsorted_duplicates_fail(tmp_path, ids):
-    # uniqueness is a distinct count in the table's one counting query, whatever the ids' type or order
-    tables = _integer_ids(tiny_tables()) if ids == "integer" else _typed(tiny_tables())
+    # uniqueness is a distinct count of hashed text ids in the table's one counting query; integer ids are
+    # counted by a bitmap over their range, or by a distinct count where the range is too wide for one
+    tables = _typed(tiny_tables()) if ids == "text" else _integer_ids(tiny_tables())
+    if ids == "sparse integer":
+        from kpi_toolkit.engines.duckdb import BITMAP_BITS
+
+        tables["orders"]["order_id"] *= BITMAP_BITS  # ids 1 .. 10 x 2^28: wider than a bitmap
     tables["orders"] = tables["orders"].iloc[::-1].reset_index(drop=True)
     folder = _parquet(tmp_path / "unsorted", tables)
     kt.load(folder, engine="duckdb")  # no repeated id

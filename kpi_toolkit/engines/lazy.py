@@ -187,10 +187,14 @@ def _table_violations(
     )
     sums = [nw.col(f"_v{i}").cast(nw.Int64).sum().alias(f"_v{i}") for i, _ in flagged]
     keyed = {i: hash_column(k) if k in table.hashed else k for i, k in distinct}
+    # integer ids: their range here, their distinct values below by a bitmap (a seventh of n_unique's CPU)
+    ranged = {i for i, k in distinct if k in table.integer_ids}
+    sums += [nw.col(keyed[i]).count().alias(f"_c{i}") for i, _ in distinct]
+    sums += [nw.col(keyed[i]).n_unique().alias(f"_u{i}") for i, _ in distinct if i not in ranged]
     sums += [
         e
-        for i, _ in distinct
-        for e in (nw.col(keyed[i]).count().alias(f"_c{i}"), nw.col(keyed[i]).n_unique().alias(f"_u{i}"))
+        for i in ranged
+        for e in (nw.col(keyed[i]).min().alias(f"_lo{i}"), nw.col(keyed[i]).max().alias(f"_hi{i}"))
     ]
     sums += [nw.col(dirty_column(c)).cast(nw.Int64).sum().alias(f"_d{j}") for j, c in enumerate(table.dirty)]
     dates = [getattr(nw.col(c), how)().alias(k) for k, (c, how) in _DATES.get(table.name, {}).items()]
@@ -206,9 +210,13 @@ def _table_violations(
     for i, check in enumerate(checks):
         if check.unique and not by_window:
             values = int(counts[f"_c{i}"])
-            # n_unique counts a missing value as one more distinct value; distinct hashes are distinct ids,
-            # and where two hashes are equal the group-by below finds whether the ids are
-            if values == int(counts[f"_u{i}"]) - int(values < int(counts["_n"])):
+            if i in ranged:
+                different = _distinct_integers(session, table, check.unique[0], counts, i)
+            else:
+                # n_unique counts a missing value as one more distinct value; distinct hashes are distinct
+                # ids, and where two hashes are equal the group-by below finds whether the ids are
+                different = int(counts[f"_u{i}"]) - int(values < int(counts["_n"]))
+            if values == different:
                 continue  # every present value differs: nothing to look up
             keys = list(check.unique)
             groups = (
@@ -227,6 +235,20 @@ def _table_violations(
         if found[0]:
             violations.append(session.violation(table.name, check.column, check.rule, check.fix, found))
     return violations
+
+
+def _distinct_integers(session: _Session, table: LazyTable, column: str, counts: pd.Series, i: int) -> int:
+    """Distinct present values of the integer id ``column``, in the range the counting query found."""
+    if not int(counts[f"_c{i}"]):
+        return 0
+    assert table.frame is not None
+    low, high = int(counts[f"_lo{i}"]), int(counts[f"_hi{i}"])
+    found = session.backend.distinct_integers(table.frame, column, low, high)
+    if found is not None:
+        return found
+    unique = nw.col(column).n_unique().alias("_u")  # ids too sparse for a bitmap; a missing one counts
+    missing = int(counts[f"_c{i}"]) < int(counts["_n"])
+    return int(session.collect(table.frame.select(unique), table)["_u"].iloc[0]) - int(missing)
 
 
 #: Tables whose ``lead_id``, when given, must be a lead of the leads table.

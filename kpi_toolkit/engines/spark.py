@@ -234,6 +234,10 @@ class SparkBackend:
             integer_ids=frozenset(integer_ids),
         )
 
+    def distinct_integers(self, frame: nw.LazyFrame, column: str, low: int, high: int) -> int | None:
+        """Never asked (:attr:`unique_by_window`): Spark flags repeated ids with a window."""
+        return None
+
     def read_small(self, table: str, path: Path) -> RawTable | None:
         """``None``: small tables are read by the pandas code (a Spark job would cost more than it saves)."""
         return None
