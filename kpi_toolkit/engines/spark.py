@@ -238,6 +238,10 @@ class SparkBackend:
         """Never asked (:attr:`unique_by_window`): Spark flags repeated ids with a window."""
         return None
 
+    def all_known(self, rows: nw.LazyFrame, known: nw.LazyFrame, column: str) -> bool:
+        """Spark cannot tell without the anti-join."""
+        return False
+
     def read_small(self, table: str, path: Path) -> RawTable | None:
         """``None``: small tables are read by the pandas code (a Spark job would cost more than it saves)."""
         return None

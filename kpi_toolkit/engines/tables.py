@@ -192,3 +192,8 @@ class Backend(Protocol):
         """How many distinct values the integer ``column`` of ``frame`` has, its values lying in
         ``low .. high`` (``None``: the engine has no cheaper way than a distinct count)."""
         ...
+
+    def all_known(self, rows: nw.LazyFrame, known: nw.LazyFrame, column: str) -> bool:
+        """Whether every present integer ``column`` of ``rows`` is one of ``known``'s, by a cheaper test than
+        an anti-join (``False``: it cannot tell, or some is not; the anti-join then counts them)."""
+        ...
