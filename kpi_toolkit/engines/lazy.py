@@ -4,8 +4,9 @@ The engine module (:mod:`kpi_toolkit.engines.duckdb`, :mod:`kpi_toolkit.engines.
 ``leads`` as lazy frames and types their cells in the engine (:class:`LazyTable`); this module, written once
 with Narwhals, checks them: one query per table counts every broken cell and row rule
 (:data:`kpi_toolkit.validation.ROW_RULES`, the same expressions the pandas engine applies; on DuckDB the
-uniqueness of ids is a distinct count in that same query, cheaper than a window on millions of rows), then
-the cross-table rules run as small queries (distinct managers, anti-joins for unknown leads). Only counts
+uniqueness of ids is a distinct count in that same query, cheaper than a window on millions of rows, or for
+integer ids a bitmap over their range), then the cross-table rules run as small queries (distinct managers,
+anti-joins for unknown leads, or bitmaps where lead ids are integers on both sides). Only counts
 and the first rows of each broken rule come back to Python. ``plans``, ``managers`` (and ``activities``)
 are small: they are read and checked by the pandas code (vectorised: a plan of 216,000 rows is no burden).
 
@@ -170,9 +171,10 @@ def _table_violations(
     """Count every check of ``table`` in one query; fetch the first rows of each broken one.
 
     Uniqueness is part of the same scan: on DuckDB a distinct count per key (of a 64-bit hash of text ids and
-    UUIDs, as cheap as of integers), compared with the key's count of values; only when they differ does a
-    group-by find the repeated ids and their rows. Spark flags repeated ids with a window instead
-    (``unique_by_window``: one job fewer there).
+    UUIDs), compared with the key's count of values; for integer ids the scan takes their range and a bitmap
+    over it counts the distinct ones (:meth:`Backend.distinct_integers`, a seventh of the CPU). Only when the
+    counts differ does a group-by find the repeated ids and their rows. Spark flags repeated ids with a
+    window instead (``unique_by_window``: one job fewer there).
     """
     assert table.frame is not None
     checks = _checks(table, stages)
