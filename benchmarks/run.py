@@ -16,9 +16,10 @@ Both sides exclude imports the same way: the references import pandas and duckdb
 the modules their work would otherwise import inside the timed part (``TOOLKIT_MODULES``: pandas, numpy,
 pyarrow, narwhals, yaml, ``kpi_toolkit.data``, ``.kpis``, ``.aggregate``, ``.engines.lazy``,
 ``.engines.queries``; plus duckdb and ``kpi_toolkit.engines.duckdb``, or ``kpi_toolkit.engines.spark``:
-about 0.45 s on an idle core);
-``cpu_seconds`` the CPU time of the work summed over the process's threads (steadier than wall time on a
-shared machine; Spark's work runs in the JVM and is not in it).
+about 0.45 s on an idle core); ``cpu_seconds`` the CPU time of the work summed over the process's threads
+(steadier than wall time on a shared machine; Spark's work runs in the JVM and is not in it). The worker
+imports ``kpi_toolkit`` from ``PYTHONPATH`` (or the installed package), never from the current directory, so
+that an A/B run with ``PYTHONPATH=<checkout>`` measures that checkout wherever it is started.
 Peak memory is the resident set size of the process doing the work (``ru_maxrss``), which includes DuckDB's and
 Arrow's native memory that Python's tracemalloc cannot see; for Spark the JVM is a child process and its peak
 is reported as ``jvm_peak_rss_mib``. Results go to ``benchmarks/output/results.csv`` and a table on stdout,
@@ -43,7 +44,8 @@ QUARTER, ALL = "2025Q2", "2024Q1:2026Q4"
 
 WORKER = r"""
 import json, resource, sys, time, warnings
-sys.path.insert(0, {here!r})
+sys.path[:] = [p for p in sys.path if p not in ("", ".")]  # the package of PYTHONPATH (or the installed one),
+sys.path.insert(0, {here!r})  # never one that happens to sit in the current directory
 case, folder, scope = sys.argv[1], sys.argv[2], sys.argv[3]
 started = time.perf_counter()
 COLUMNS = ["sales_volume", "orders", "leads_closed", "leads_won", "new_customers"]
