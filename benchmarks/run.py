@@ -10,9 +10,16 @@ also measures ``kt.load(folder, engine="duckdb")`` alone (scope ``load``) agains
 the same files (``duckdb-read-csv``).
 
 ``seconds`` is the wall time of the work (load, validate, aggregate, KPIs; for the references their query)
-after the imports; ``setup_seconds`` the imports before it (and, for Spark, starting the local session);
-``cpu_seconds`` the CPU time of the work summed over the process's threads (steadier than wall time on a
-shared machine; Spark's work runs in the JVM and is not in it).
+after the imports; ``setup_seconds`` the imports before it (and, for Spark, starting the local session).
+Both sides exclude imports the same way: the references import pandas and duckdb as set-up, and since
+``import kpi_toolkit`` is lazy (PEP 562: its modules load on first use), the toolkit cases import, as set-up,
+the modules their work would otherwise import inside the timed part (``TOOLKIT_MODULES``: pandas, numpy,
+pyarrow, narwhals, yaml, ``kpi_toolkit.data``, ``.kpis``, ``.aggregate``, ``.engines.lazy``,
+``.engines.queries``; plus duckdb and ``kpi_toolkit.engines.duckdb``, or ``kpi_toolkit.engines.spark``:
+about 0.45 s on an idle core); ``cpu_seconds`` the CPU time of the work summed over the process's threads
+(steadier than wall time on a shared machine; Spark's work runs in the JVM and is not in it). The worker
+imports ``kpi_toolkit`` from ``PYTHONPATH`` (or the installed package), never from the current directory, so
+that an A/B run with ``PYTHONPATH=<checkout>`` measures that checkout wherever it is started.
 Peak memory is the resident set size of the process doing the work (``ru_maxrss``), which includes DuckDB's and
 Arrow's native memory that Python's tracemalloc cannot see; for Spark the JVM is a child process and its peak
 is reported as ``jvm_peak_rss_mib``. Results go to ``benchmarks/output/results.csv`` and a table on stdout,
@@ -37,19 +44,23 @@ QUARTER, ALL = "2025Q2", "2024Q1:2026Q4"
 
 WORKER = r"""
 import json, resource, sys, time, warnings
-sys.path.insert(0, {here!r})
+sys.path.insert(0, {here!r})  # run with -P: PYTHONPATH (or the installed package) decides which kpi_toolkit
 case, folder, scope = sys.argv[1], sys.argv[2], sys.argv[3]
 started = time.perf_counter()
 COLUMNS = ["sales_volume", "orders", "leads_closed", "leads_won", "new_customers"]
+TOOLKIT_MODULES = ("pandas", "numpy", "pyarrow", "narwhals", "yaml", "kpi_toolkit.data", "kpi_toolkit.kpis",
+                   "kpi_toolkit.aggregate", "kpi_toolkit.engines.lazy", "kpi_toolkit.engines.queries")
+ENGINE_MODULES = {{"duckdb": ("duckdb", "kpi_toolkit.engines.duckdb"),
+                  "spark": ("kpi_toolkit.engines.spark",)}}
 if case in ("pandas-straightforward", "duckdb-sql", "duckdb-read-csv"):
     import references
 else:
     import kpi_toolkit as kt
-    # the modules the work uses, imported here as the references import duckdb and pandas (kpi_toolkit's
-    # exports are lazy: without this, their ~0.5 s of CPU would count as work)
-    import duckdb, pandas, pyarrow
-    import kpi_toolkit.data, kpi_toolkit.engines.lazy, kpi_toolkit.engines.duckdb, kpi_toolkit.kpis
     engine = case.split("-", 1)[1]
+    import importlib
+    # kpi_toolkit's exports are lazy (PEP 562): import here, as set-up, what the work would import on first use
+    for module in TOOLKIT_MODULES + ENGINE_MODULES.get(engine, ()):
+        importlib.import_module(module)
     session = None
     if engine == "spark":
         from kpi_toolkit.engines.spark import get_session

@@ -270,9 +270,11 @@ def monthly_stats(
     """
     with np.errstate(over="ignore"):  # an overflow is reported below, in words
         merged = to_pandas(_monthly_plan(orders, leads, teams))  # the one hand-over: a small table
-    merged["month"] = [
-        f"{int(y):04d}-{int(m):02d}" for y, m in zip(merged["_year"], merged["_month"], strict=True)
-    ]
+    # one label per distinct month (tens), not per row (2,000 managers x 36 months: 72,000 rows)
+    codes = merged["_year"].to_numpy(np.int64) * 12 + merged["_month"].to_numpy(np.int64) - 1
+    distinct, at = np.unique(codes, return_inverse=True)
+    labels = [f"{code // 12:04d}-{code % 12 + 1:02d}" for code in distinct.tolist()]
+    merged["month"] = pd.array(labels, dtype=pd.StringDtype(na_value=np.nan)).take(at.reshape(-1))
     merged["manager"] = merged["manager"].astype("string")
     merged = _with_returns(merged, returns, teams)
     for column in SUM_COLUMNS:

@@ -132,10 +132,15 @@ def test_integer_ids_break_ties_as_text(loaded):
         assert kpis["new_customers"].to_dict() == {"ann": 1, "bob": 2, "cat": 0}
 
 
-@pytest.mark.parametrize("ids", ["integer", "text"])
+@pytest.mark.parametrize("ids", ["integer", "sparse integer", "text"])
 def test_unsorted_unique_ids_pass_and_unsorted_duplicates_fail(tmp_path, ids):
-    # uniqueness is a distinct count in the table's one counting query, whatever the ids' type or order
-    tables = _integer_ids(tiny_tables()) if ids == "integer" else _typed(tiny_tables())
+    # uniqueness is a distinct count of hashed text ids in the table's one counting query; integer ids are
+    # counted by a bitmap over their range, or by a distinct count where the range is too wide for one
+    tables = _typed(tiny_tables()) if ids == "text" else _integer_ids(tiny_tables())
+    if ids == "sparse integer":
+        from kpi_toolkit.engines.duckdb import BITMAP_BITS
+
+        tables["orders"]["order_id"] *= BITMAP_BITS  # ids 1 .. 10 x 2^28: wider than a bitmap
     tables["orders"] = tables["orders"].iloc[::-1].reset_index(drop=True)
     folder = _parquet(tmp_path / "unsorted", tables)
     kt.load(folder, engine="duckdb")  # no repeated id
@@ -145,6 +150,25 @@ def test_unsorted_unique_ids_pass_and_unsorted_duplicates_fail(tmp_path, ids):
         kt.load(folder, engine="duckdb")
     (violation,) = [v for v in raised.value.violations if v.rule == "order_id is not unique"]
     assert violation.rows == (1, len(tables["orders"])) and violation.n_rows == 2  # Parquet: 1-based rows
+
+
+@pytest.mark.parametrize("unknown", [None, "inside", "outside"])
+def test_unknown_integer_lead_ids_inside_or_outside_the_leads_range(tmp_path, unknown):
+    # integer lead ids on both sides: a bitmap test stands in for the anti-join where it finds none
+    tables = _integer_ids(tiny_tables())
+    tables["leads"]["lead_id"] *= 2  # even ids: an odd one inside their range is unknown
+    tables["orders"]["lead_id"] *= 2
+    at = tables["orders"]["lead_id"].first_valid_index()
+    if unknown is not None:
+        tables["orders"].loc[at, "lead_id"] = 3 if unknown == "inside" else 10**6
+    folder = _parquet(tmp_path / "leads", tables)
+    if unknown is None:
+        kt.load(folder, engine="duckdb")  # every lead_id known
+        return
+    got = _violations(folder, "duckdb")
+    assert got == _violations(folder, "pandas")
+    rules = [v for v in got if v[2] == "lead_id not found in the leads table"]
+    assert len(rules) == 1 and rules[0][3] == (at + 1,)  # Parquet: 1-based positions
 
 
 def test_orders_and_leads_stay_lazy(loaded):

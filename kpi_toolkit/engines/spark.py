@@ -234,6 +234,14 @@ class SparkBackend:
             integer_ids=frozenset(integer_ids),
         )
 
+    def distinct_integers(self, frame: nw.LazyFrame, column: str, low: int, high: int) -> int | None:
+        """Never asked (:attr:`unique_by_window`): Spark flags repeated ids with a window."""
+        return None
+
+    def all_known(self, rows: nw.LazyFrame, known: nw.LazyFrame, column: str) -> bool:
+        """Spark cannot tell without the anti-join."""
+        return False
+
     def read_small(self, table: str, path: Path) -> RawTable | None:
         """``None``: small tables are read by the pandas code (a Spark job would cost more than it saves)."""
         return None

@@ -187,3 +187,13 @@ class Backend(Protocol):
     def read_small(self, table: str, path: Path) -> RawTable | None:
         """A small table's file read by the engine as text (``None``: read by :func:`read_table`)."""
         ...
+
+    def distinct_integers(self, frame: nw.LazyFrame, column: str, low: int, high: int) -> int | None:
+        """How many distinct values the integer ``column`` of ``frame`` has, its values lying in
+        ``low .. high`` (``None``: the engine has no cheaper way than a distinct count)."""
+        ...
+
+    def all_known(self, rows: nw.LazyFrame, known: nw.LazyFrame, column: str) -> bool:
+        """Whether every present integer ``column`` of ``rows`` is one of ``known``'s, by a cheaper test than
+        an anti-join (``False``: it cannot tell, or some is not; the anti-join then counts them)."""
+        ...
