@@ -274,6 +274,12 @@ def test_reports_link_to_the_reports_that_answer_the_next_question(tmp_path):
     own, other = _nav(root / "2026Q3/managers/m01.ru.html"), _nav(root / "2026Q3/managers/m02.ru.html")
     assert own["plan_gap"] == (root / "2026Q3/plan_gap_m01.ru.html").resolve()  # their own gap
     assert other["plan_gap"] == (root / "2026Q3/plan_gap.ru.html").resolve()  # else the team's
+    # that gap covers all teams (no team in its record): its label says so, not "the team's"
+    other_text = (root / "2026Q3/managers/m02.ru.html").read_text(encoding="utf-8")
+    assert "Разрыв с планом по всем командам" in other_text and "Разрыв с планом команды" not in other_text
+    assert "Разрыв с планом этого менеджера" in (root / "2026Q3/managers/m01.ru.html").read_text(
+        encoding="utf-8"
+    )
     assert own["card"] == other["card"] == (root / "2026Q3/card.ru.html").resolve()
     assert _nav(root / "2026Q3/managers/m01.html")["plan_gap"] == (root / "2026Q3/plan_gap.html").resolve()
 

@@ -131,7 +131,8 @@ def related_links(
         teams = [(p, r) for p, r in gaps if not r.subject and (r.team or None) in (None, team)]
         if own or teams:
             p, r = (own or sorted(teams, key=lambda item: item[1].team is None))[0]
-            links.append(link(p, r, tr.t("site_links.own_gap" if own else "site_links.team_gap")))
+            label = "own_gap" if own else "team_gap" if r.team else "all_gap"
+            links.append(link(p, r, tr.t(f"site_links.{label}")))
         cards = [(p, r) for p, r in same if r.kind == "card" and of_period(r) and not r.subject]
         if cards:
             p, r = sorted(cards, key=lambda item: item[1].team is not None)[0]
