@@ -4,12 +4,13 @@ top, in plain English and Russian (issue 20, item 2)."""
 from __future__ import annotations
 
 import html
+import inspect
 import re
 
 import pytest
 
 import kpi_toolkit as kt
-from kpi_toolkit.report import notebook_path
+from kpi_toolkit.report import notebook_path, quarterly_links
 from kpi_toolkit.report.behind_plan import behind_plan, behind_plan_section
 from kpi_toolkit.report.i18n import translator
 from kpi_toolkit.report.quarterly import quarterly_report
@@ -64,4 +65,6 @@ def test_the_first_screen_comes_right_after_the_key_figures():
     source = notebook_path("quarterly").with_suffix(".py").read_text(encoding="utf-8")
     order = [source.index(s) for s in ("views.headline(", "behind_plan_section(", "views.summary(")]
     assert order == sorted(order)
-    assert "with_alerts=False" in source  # the alerts are on the first screen, not again further down
+    # the alerts are on the first screen, not again further down: the body's "why" section leaves them out
+    assert "quarterly_links.why_section(" in source
+    assert "with_alerts=False" in inspect.getsource(quarterly_links.why_section)

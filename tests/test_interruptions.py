@@ -212,7 +212,9 @@ def test_killed_renders_publish_nothing_or_everything(tiny_folder, tmp_path, cap
             assert r["process"].returncode == 130, (r["trigger"], r["delay"], stderr)
             assert stderr.strip() == f"interrupted ({name}): nothing was published.", stderr
         else:  # the render was complete before the signal: the whole new set, nothing of the old
-            assert r["process"].returncode in (0, 130), stderr
+            # 0 or 130; or killed by the signal itself when it came after the set was published, as the
+            # command was restoring its handlers on the way out (seen under load): nothing left half done
+            assert r["process"].returncode in (0, 130, -r["signum"]), stderr
             assert sorted(after) == sorted(before)
             assert all(after[k] != before[k] for k in after if k.endswith((".html", ".json")))
             assert b"old report" not in after[f"{PERIOD}/quarterly.html"]

@@ -9,6 +9,7 @@ folder (:mod:`kpi_toolkit.report.site` builds the index and the navigation from 
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
@@ -249,15 +250,26 @@ def write_record(record: ReportRecord, html_path: str | Path) -> Path:
     return path
 
 
+def _sidecars(root: Path) -> list[Path]:
+    """The records under ``root``, sorted, never looking into hidden folders: those are the staging folders
+    of renders in progress (``.publish-*``, :mod:`kpi_toolkit.report.publish`), which another process may
+    remove while we walk (``Path.rglob`` then fails with FileNotFoundError; ``os.walk`` skips a folder that
+    vanished)."""
+    found = []
+    for folder, subfolders, files in os.walk(root):
+        subfolders[:] = [name for name in subfolders if not name.startswith(".")]
+        names = [name for name in files if name.endswith(SIDECAR_SUFFIX) and not name.startswith(".")]
+        found += [Path(folder) / name for name in names]
+    return sorted(found)
+
+
 def read_records(root: str | Path) -> tuple[list[tuple[Path, ReportRecord]], list[str]]:
     """Every valid record under ``root`` (with its path), and a note for each that was left out."""
     root = Path(root)
     found: list[tuple[Path, ReportRecord]] = []
     problems: list[str] = []
-    for path in sorted(root.rglob(f"*{SIDECAR_SUFFIX}")):
+    for path in _sidecars(root):
         relative = path.relative_to(root).as_posix()
-        if any(part.startswith(".") for part in path.relative_to(root).parts):
-            continue  # temporary folders of renders in progress
         try:
             record = ReportRecord.from_json(json.loads(path.read_text(encoding="utf-8")))
         except (OSError, ValueError) as exc:  # json.JSONDecodeError is a ValueError
