@@ -66,9 +66,10 @@ def handling_signals() -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def signals_deferred() -> Iterator[None]:
+def signals_deferred(*, published: bool = True) -> Iterator[None]:
     """Hold SIGINT and SIGTERM back within the block; one that arrived raises :class:`Interrupted` (with
-    ``published=True``) right after it, unless the block failed."""
+    ``published``: True for the block that publishes, False for one that only makes or removes a staging
+    folder, which must not be left half done) right after it, unless the block failed."""
     _State.deferring += 1
     try:
         yield
@@ -76,7 +77,7 @@ def signals_deferred() -> Iterator[None]:
         _State.deferring -= 1
     if not _State.deferring and _State.pending is not None and not _State.stopping:
         signum, _State.pending, _State.stopping = _State.pending, None, True
-        raise Interrupted(signum, published=True)
+        raise Interrupted(signum, published=published)
 
 
 def interrupted_line(exc: Interrupted | None = None) -> str:

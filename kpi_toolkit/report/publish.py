@@ -56,7 +56,8 @@ def prepare_out(out: Path, *, force: bool = False) -> Path:
     problem = ""
     if out.is_dir():
         try:
-            os.rmdir(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out))
+            with signals_deferred(published=False):  # a signal between making and removing it would leave it
+                os.rmdir(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out))
         except OSError as exc:
             problem = exc.strerror or str(exc)
     else:
@@ -108,13 +109,18 @@ class ReportSet:
         self._check_folder()
         self._made_out = not self.out.exists()
         try:
-            self.out.mkdir(parents=True, exist_ok=True)
-            self.staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=self.out))
+            # the folder and its name in self.staging come together: a signal waits until both are there
+            with signals_deferred(published=False):
+                self.out.mkdir(parents=True, exist_ok=True)
+                self.staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=self.out))
         except OSError as exc:
             raise ReportError(
                 f"--out {self.out} cannot be written ({exc.strerror or exc}). Fix: pass a folder you may "
                 "write to, or change its permissions."
             ) from None
+        except BaseException:  # the signal that waited: `with` calls no __exit__ when __enter__ raises
+            self.__exit__()
+            raise
         return self
 
     def __exit__(self, *exc: object) -> None:
