@@ -136,3 +136,34 @@ def test_pandas_and_duckdb_agree_on_the_movers_series(tmp_path):
     for team in ("North", "South"):
         series = {e: kt.miss_series(d, periods="2026Q2:2026Q3", team=team) for e, d in engines.items()}
         pd.testing.assert_frame_equal(series["pandas"], series["duckdb"], rtol=1e-9, check_dtype=False)
+
+
+def _pace(data: kt.SalesData, team: str, as_of: str) -> pd.DataFrame:
+    return kt.pacing(data, period="2026Q3", as_of=as_of, team=team, phasing="linear").set_index("manager")
+
+
+def test_pacing_a_mover_in_the_team_they_left_closes_their_part(data):
+    pace = _pace(data, "North", "2026-09-10")
+    # out of North since 17 August: 300 sold there against 920 x 47/92 = 470, closed
+    assert pace.loc["dan", ["to_date", "target", "projected"]].tolist() == pytest.approx(
+        [300.0, 470.0, 300.0]
+    )
+    assert pace.loc["dan", "status"] == "missed"
+    assert pace.attrs["closed"] == ["dan"]
+    # while still there (10 August), paced over their 47 days in North: 41 of them gone
+    before = _pace(data, "North", "2026-08-10")
+    assert before.loc["dan", ["to_date", "target"]].tolist() == pytest.approx([100.0, 470.0])
+    assert before.loc["dan", "expected_to_date"] == pytest.approx(470.0 * 41 / 47)
+    assert before.loc["dan", "projected"] == pytest.approx(100.0 * 47 / 41)
+    assert before.loc["ann", "expected_to_date"] == pytest.approx(400.0 * 41 / 92)
+
+
+def test_pacing_a_mover_in_the_team_they_joined_from_their_first_day_there(data):
+    pace = _pace(data, "South", "2026-09-10")
+    # 300 sold in South by 10 September, target 920 x 45/92 = 450, paced over 25 of their 45 days
+    assert pace.loc["dan", ["to_date", "target"]].tolist() == pytest.approx([300.0, 450.0])
+    assert pace.loc["dan", "expected_to_date"] == pytest.approx(450.0 * 25 / 45)
+    assert pace.loc["dan", "projected"] == pytest.approx(300.0 * 45 / 25)
+    assert pace.loc["dan", "status"] == "on track"
+    # on 10 August dan is not in South yet: not paced there
+    assert "dan" not in _pace(data, "South", "2026-08-10").index
