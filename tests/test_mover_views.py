@@ -167,3 +167,32 @@ def test_pacing_a_mover_in_the_team_they_joined_from_their_first_day_there(data)
     assert pace.loc["dan", "status"] == "on track"
     # on 10 August dan is not in South yet: not paced there
     assert "dan" not in _pace(data, "South", "2026-08-10").index
+
+
+def test_pipeline_of_a_team_takes_the_movers_part_and_open_leads_where_they_are(data):
+    def view(team: str, as_of: str) -> pd.DataFrame:
+        return kt.pipeline(data, period="2026Q3", as_of=as_of, team=team).set_index("manager")
+
+    columns = ["open_leads", "open_value", "to_date", "target"]
+    # 10 August: dan in North, with L1 open; in South he is listed with his future target only
+    assert view("North", "2026-08-10").loc["dan", columns].tolist() == pytest.approx(
+        [1, 1000.0, 100.0, 470.0]
+    )
+    assert view("South", "2026-08-10").loc["dan", columns].tolist() == pytest.approx([0, 0.0, 0.0, 450.0])
+    # 10 September: in South, with L1 and L3 open; North keeps his 300 sold there and no open lead
+    north, south = view("North", "2026-09-10"), view("South", "2026-09-10")
+    assert north.loc["dan", columns].tolist() == pytest.approx([0, 0.0, 300.0, 470.0])
+    assert south.loc["dan", columns].tolist() == pytest.approx([2, 1200.0, 300.0, 450.0])
+    assert north.loc["TOTAL", "target"] == pytest.approx(400.0 + 470.0)
+    assert south.loc["TOTAL", "to_date"] == pytest.approx(300.0 + 250.0)
+
+
+def test_pandas_and_duckdb_agree_on_pacing_and_pipeline_of_a_mover(tmp_path):
+    for name, frame in _tables().items():
+        frame.to_csv(tmp_path / f"{name}.csv", index=False)
+    engines = {engine: kt.load(tmp_path, engine=engine) for engine in ("pandas", "duckdb")}
+    for team in ("North", "South"):
+        pace = {e: _pace(d, team, "2026-09-10") for e, d in engines.items()}
+        pd.testing.assert_frame_equal(pace["pandas"], pace["duckdb"], rtol=1e-9, check_dtype=False)
+        pipe = {e: kt.pipeline(d, period="2026Q3", as_of="2026-09-10", team=team) for e, d in engines.items()}
+        pd.testing.assert_frame_equal(pipe["pandas"], pipe["duckdb"], rtol=1e-9, check_dtype=False)
