@@ -196,3 +196,18 @@ def test_pandas_and_duckdb_agree_on_pacing_and_pipeline_of_a_mover(tmp_path):
         pd.testing.assert_frame_equal(pace["pandas"], pace["duckdb"], rtol=1e-9, check_dtype=False)
         pipe = {e: kt.pipeline(d, period="2026Q3", as_of="2026-09-10", team=team) for e, d in engines.items()}
         pd.testing.assert_frame_equal(pipe["pandas"], pipe["duckdb"], rtol=1e-9, check_dtype=False)
+
+
+def test_customer_bridge_of_a_team_takes_the_movers_orders_in_it(data):
+    north = kt.customer_bridge(data, period="2026Q3", team="North").set_index("manager")
+    south = kt.customer_bridge(data, period="2026Q3", team="South").set_index("manager")
+    # dan: 2026Q2's 400 in North (c3, lost there); 2026Q3's 300 in North (c4, c5) and 800 in South (c6, c7)
+    assert north.loc["dan", ["baseline", "new", "lost", "actual"]].tolist() == pytest.approx(
+        [400, 300, -400, 300]
+    )
+    assert south.loc["dan", ["baseline", "new", "lost", "actual"]].tolist() == pytest.approx([0, 800, 0, 800])
+    for team, bridge in (("North", north), ("South", south)):
+        kpis = kt.manager_kpis(data, period="2026Q3", team=team)
+        assert bridge.loc["TOTAL", "actual"] == pytest.approx(kpis["sales_volume"].sum())
+    changes = kt.customer_changes(data, period="2026Q3", team="South", manager="dan")
+    assert sorted(changes["customer_id"]) == ["c6", "c7"]
