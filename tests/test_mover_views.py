@@ -211,3 +211,11 @@ def test_customer_bridge_of_a_team_takes_the_movers_orders_in_it(data):
         assert bridge.loc["TOTAL", "actual"] == pytest.approx(kpis["sales_volume"].sum())
     changes = kt.customer_changes(data, period="2026Q3", team="South", manager="dan")
     assert sorted(changes["customer_id"]) == ["c6", "c7"]
+
+
+def test_cycle_times_of_a_team_follow_the_leads_the_mover_created_in_it(data):
+    # leads created in 2026Q3: L1 in North (1 July, open), L3 in South (20 August, lost 25 September)
+    north = kt.cycle_times(data, periods="2026Q3", team="North").set_index("manager")
+    south = kt.cycle_times(data, periods="2026Q3", team="South").set_index("manager")
+    assert north.loc["dan", ["won", "lost", "open"]].tolist() == [0, 0, 1]
+    assert south.loc["dan", ["won", "lost", "open"]].tolist() == [0, 1, 0]
