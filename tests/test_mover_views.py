@@ -219,3 +219,13 @@ def test_cycle_times_of_a_team_follow_the_leads_the_mover_created_in_it(data):
     south = kt.cycle_times(data, periods="2026Q3", team="South").set_index("manager")
     assert north.loc["dan", ["won", "lost", "open"]].tolist() == [0, 0, 1]
     assert south.loc["dan", ["won", "lost", "open"]].tolist() == [0, 1, 0]
+
+
+def test_lead_outcomes_of_a_team_take_the_leads_the_mover_closed_in_it(data):
+    # leads closed in 2026Q3: L2 won on 15 July in North, L3 lost on 25 September in South
+    closed = {
+        team: kt.lead_outcomes(data, period="2026Q3", team=team).groupby("manager")[["won", "lost"]].sum()
+        for team in ("North", "South")
+    }
+    assert closed["North"].loc["dan"].tolist() == [1, 0]
+    assert closed["South"].loc["dan"].tolist() == [0, 1]
