@@ -229,3 +229,12 @@ def test_lead_outcomes_of_a_team_take_the_leads_the_mover_closed_in_it(data):
     }
     assert closed["North"].loc["dan"].tolist() == [1, 0]
     assert closed["South"].loc["dan"].tolist() == [0, 1]
+
+
+def test_detectable_difference_of_a_team_counts_the_movers_orders_in_it(data):
+    for team, rest in (("North", "ann"), ("South", "eve")):
+        table = kt.detectable_difference(data, period="2026Q3", metric="average_check", team=team)
+        table = table.set_index("manager")
+        # dan's 2 orders in each team (not his 4 of the quarter) against the other member's 2
+        assert table.loc["dan", ["n", "versus_n"]].tolist() == [2, 2]
+        assert table.loc[rest, ["n", "versus_n"]].tolist() == [2, 2]
