@@ -238,3 +238,15 @@ def test_detectable_difference_of_a_team_counts_the_movers_orders_in_it(data):
         # dan's 2 orders in each team (not his 4 of the quarter) against the other member's 2
         assert table.loc["dan", ["n", "versus_n"]].tolist() == [2, 2]
         assert table.loc[rest, ["n", "versus_n"]].tolist() == [2, 2]
+
+
+def test_pandas_and_duckdb_agree_on_the_movers_customers_and_leads(tmp_path):
+    for name, frame in _tables().items():
+        frame.to_csv(tmp_path / f"{name}.csv", index=False)
+    engines = {engine: kt.load(tmp_path, engine=engine) for engine in ("pandas", "duckdb")}
+    for team in ("North", "South"):
+        for view in (kt.customer_bridge, kt.lead_outcomes):
+            frames = {e: view(d, period="2026Q3", team=team) for e, d in engines.items()}
+            pd.testing.assert_frame_equal(frames["pandas"], frames["duckdb"], rtol=1e-9, check_dtype=False)
+        times = {e: kt.cycle_times(d, periods="2026Q3", team=team) for e, d in engines.items()}
+        pd.testing.assert_frame_equal(times["pandas"], times["duckdb"], rtol=1e-9, check_dtype=False)
