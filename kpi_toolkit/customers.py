@@ -16,10 +16,12 @@ import narwhals as nw
 import numpy as np
 import pandas as pd
 
+from kpi_toolkit.aggregate import _in_team
 from kpi_toolkit.data import SalesData
 from kpi_toolkit.engines.handover import to_pandas
 from kpi_toolkit.errors import ParameterError
 from kpi_toolkit.periods import Period
+from kpi_toolkit.staffing import team_days
 
 __all__ = [
     "BRIDGE_COLUMNS",
@@ -63,17 +65,34 @@ def _month_codes(period: Period) -> list[int]:
     return [int(m.replace("-", "")) for m in period.months]
 
 
-def _pairs(data: SalesData, period: Period, reference: Period, managers: Sequence[str]) -> Any:
-    """Lazy per (manager, customer): volume and orders in ``period`` and ``reference``, and the part."""
+def _team_spans(data: SalesData, team: str) -> Any:
+    """The membership intervals of ``team`` (:func:`kpi_toolkit.staffing.team_days`) as a lazy frame of the
+    data's engine, to join with its orders."""
+    days = team_days(data.membership.intervals)
+    days = days[days["_team"] == team].reset_index(drop=True)
+    if data.engine == "pandas":
+        return nw.from_native(days).lazy()
+    from kpi_toolkit.engines.lazy import small_frame
+
+    return small_frame(data.engine, data.connection, days)
+
+
+def _pairs(
+    data: SalesData, period: Period, reference: Period, managers: Sequence[str], team: str | None = None
+) -> Any:
+    """Lazy per (manager, customer): volume and orders in ``period`` and ``reference``, and the part; with
+    ``team`` and ``assignments``, of the orders that belong to the team (a mover's of their days in it)."""
     at = nw.col("ordered_at")
     month = at.dt.year() * 100 + at.dt.month()
     now, then = _month_codes(period), _month_codes(reference)
     amount = nw.col("amount").cast(nw.Float64)
     frame = nw.from_native(data.orders)
     frame = frame.lazy() if isinstance(frame, nw.DataFrame) else frame
+    frame = frame.filter(nw.col("manager").is_in(list(managers)))
+    if team and data.membership.dated:
+        frame = _in_team(frame, _team_spans(data, team), "ordered_at")
     pairs = (
-        frame.filter(nw.col("manager").is_in(list(managers)))
-        .with_columns(_month=month)
+        frame.with_columns(_month=month)
         .filter(nw.col("_month").is_in(now + then))
         .with_columns(
             _now=nw.when(nw.col("_month").is_in(now)).then(amount).otherwise(0.0),
@@ -130,7 +149,11 @@ def customer_bridge(
     versus : {"previous", "last_year"}, default "previous"
         The baseline period: the previous one, or the same period a year before.
     team : str, optional
-        Only this team's managers; every manager when ``None`` or empty.
+        Only this team's managers; every manager when ``None`` or empty. With an ``assignments`` table (team
+        moves), only the orders that belong to the team (the manager's team on ``ordered_at``): a mover's
+        customers they kept across the move are ``lost`` in the team they left and ``new`` in the one they
+        joined, as for a customer who moves between managers, and the team's ``TOTAL`` is the change of
+        the team's volume (:func:`kpi_toolkit.manager_kpis` with ``team``).
 
     Returns
     -------
@@ -187,7 +210,7 @@ def customer_bridge(
     """
     p, reference = _periods(data, period, versus)
     managers = _members(data, team, p, reference)
-    pairs = _pairs(data, p, reference, managers)
+    pairs = _pairs(data, p, reference, managers, team)
     part = {
         "new": nw.when(nw.col("kind") == "new").then(nw.col("actual")).otherwise(0.0),
         "lost": nw.when(nw.col("kind") == "lost").then(-nw.col("baseline")).otherwise(0.0),
@@ -285,7 +308,7 @@ def customer_changes(
             known = ", ".join(managers[:20])
             raise ParameterError(f"manager={manager!r} is not a manager of {where}. Fix: use one of {known}.")
         managers = [str(manager)]
-    pairs = _pairs(data, p, reference, managers).with_columns(
+    pairs = _pairs(data, p, reference, managers, team).with_columns(
         nw.col("manager").cast(nw.String), nw.col("customer_id").cast(nw.String)
     )
     columns = list(CUSTOMER_CHANGE_COLUMNS)

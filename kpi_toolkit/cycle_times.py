@@ -132,7 +132,10 @@ def cycle_times(
     periods
         The leads created in these periods (a label, a range ``"2025Q4:2026Q3"`` or a list) are followed.
     team
-        Only the managers of this team (every manager when ``None``).
+        Only the managers of this team (every manager when ``None``). With an ``assignments`` table (team
+        moves), only the leads created while their manager was in the team (a lead belongs to the team on
+        ``created_at``, as its created count does in :func:`kpi_toolkit.manager_kpis`), followed to their
+        close wherever the manager is then: a mover shows in each team with the leads they opened there.
     as_of
         The day the leads are seen from: a lead closed after it counts as open, a lead created after it is
         left out, and nothing later is used. Default: the last date in the data.
@@ -190,6 +193,9 @@ def cycle_times(
     start, end = min(p.start for p in window), min(max(p.end for p in window), cut)
     managers = data.managers_of(team)
     leads = _leads(data, start, end, managers)
+    if team and data.membership.dated:  # a lead is followed in the team its manager was in on created_at
+        there = data.membership.holds(team, leads["manager"], leads["created_at"])
+        leads = leads[there].reset_index(drop=True)
     undated = (
         nw.from_native(data.leads)
         .lazy()

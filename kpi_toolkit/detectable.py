@@ -62,7 +62,9 @@ def detectable_difference(
     metric
         ``"conversion"``, ``"average_check"`` or ``"new_customers"``.
     team
-        Only this team's managers (every manager when ``None``).
+        Only this team's managers (every manager when ``None``). With an ``assignments`` table (team moves),
+        a mover counts with their orders and leads of their days in the team, as
+        :func:`kpi_toolkit.compare_managers` with ``team`` compares them.
     power
         The chance of detecting the difference.
     alpha
@@ -131,6 +133,9 @@ def detectable_difference(
         )
     managers = data.managers_of(team)
     monthly = data.monthly
+    if team and data.membership.dated:  # a mover's part in the team, as compare_managers(team=) takes it
+        monthly = data.monthly_by_team
+        monthly = monthly[monthly["team"] == team]
     rows = monthly[monthly["month"].isin(_window_months(data, period)) & monthly["manager"].isin(managers)]
     sums = rows.groupby("manager").sum(numeric_only=True).reindex(managers, fill_value=0)
     if metric == "conversion":

@@ -56,7 +56,10 @@ def lead_outcomes(
     period : str or Period
         The leads closed (won or lost) in this period.
     team : str, optional
-        The managers of this team (every manager when ``None`` or empty); ``TOTAL`` pools them.
+        The managers of this team (every manager when ``None`` or empty); ``TOTAL`` pools them. With an
+        ``assignments`` table (team moves), only the leads closed while their manager was in the team (by
+        ``closed_at``, as :func:`kpi_toolkit.manager_kpis` counts closed leads): a mover shows in each team
+        with the leads they closed there.
     manager : str, optional
         Only this manager's rows (and ``TOTAL``, the team's, to compare with).
     by : str, default "age"
@@ -130,6 +133,9 @@ def lead_outcomes(
         ).select(*wanted)
     )
     frame["manager"] = frame["manager"].astype("string")
+    if team and data.membership.dated:  # a lead closed while its manager was in the team (closed_at)
+        there = data.membership.holds(team, frame["manager"], frame["closed_at"])
+        frame = frame[there].reset_index(drop=True)
     if column is None:
         days = (pd.to_datetime(frame["closed_at"]) - pd.to_datetime(frame["created_at"])).dt.days
         labels = [label for label, _ in AGE_BANDS]

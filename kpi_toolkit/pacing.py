@@ -14,6 +14,7 @@ import pandas as pd
 
 from kpi_toolkit.data import SalesData
 from kpi_toolkit.errors import ParameterError
+from kpi_toolkit.kpis import targets_in_team
 from kpi_toolkit.pacing_intervals import (
     MIN_BACKTEST,
     ORDER_BANDS,  # noqa: F401 (kpi_toolkit.pacing.ORDER_BANDS, as before)
@@ -25,6 +26,7 @@ from kpi_toolkit.pacing_intervals import (
 )
 from kpi_toolkit.pacing_phasing import employed_shares, expected_share, orders_until, volume
 from kpi_toolkit.pacing_pipeline import pipeline_interval
+from kpi_toolkit.pacing_teams import TeamStaff, in_team_by, team_orders, team_shares
 from kpi_toolkit.periods import Period
 
 __all__ = ["MIN_EXPECTED_ORDERS", "PACING_COLUMNS", "PACING_STATUSES", "STATUS_SOURCES", "pacing"]
@@ -78,7 +80,10 @@ def pacing(
     as_of : str or Timestamp
         The day the pacing is judged at; orders up to the end of that day count, nothing later is used.
     team : str, optional
-        Only this team's managers (their volume also shapes the seasonal phasing).
+        Only this team's managers (their volume also shapes the seasonal phasing). With an ``assignments``
+        table, a manager who moved is paced on their days in the team only: the orders of those days, the
+        target pro-rated by them (as :func:`kpi_toolkit.manager_kpis`), the share expected over their span
+        (:mod:`kpi_toolkit.pacing_teams`); their part is closed once they left the team.
     level : float, default 0.8
         Nominal coverage of the projection interval.
     phasing : {"auto", "linear"}, default "auto"
@@ -212,7 +217,13 @@ def pacing(
     if staff.dated:  # a manager not yet hired on as_of is not paced
         hired, _ = staff.dates(managers)
         managers = [m for m, h in zip(managers, hired, strict=True) if np.isnat(h) or h < cutoff]
+    moves = bool(team) and data.membership.dated  # a mover: only their days in the team (pacing_teams)
+    if moves:
+        managers = in_team_by(data, str(team), managers, p, cutoff)
+        staff = TeamStaff(staff, data.membership, str(team))
     orders = orders_until(data, managers, cutoff)
+    if moves:
+        orders = team_orders(data, str(team), orders)
     first = Period.containing(data.first_date, p.kind, data.fiscal_year_start).start
     if first < data.first_date.normalize():  # the data starts inside that period: it is not whole
         first = Period.containing(data.first_date, p.kind, data.fiscal_year_start).shift(1).start
@@ -227,7 +238,7 @@ def pacing(
     share, method, years = share_of(p, cutoff)
     index = pd.Index(managers, name="manager")
     to_date = volume(orders, p.start, min(cutoff, p.end)).reindex(index, fill_value=0.0)
-    target = data.plan_book.targets(managers, p, "sales_volume")
+    target = targets_in_team(data, data.plan_book.targets(managers, p, "sales_volume"), team, p)
     target = target.where(target > 0)
     # each manager's own share: over the months (quarters) employed, which the pro-rated target sums
     length = p.end - p.start
@@ -243,6 +254,8 @@ def pacing(
         return expected_share(orders, p, at, known_until=cutoff, first=first)[0]
 
     shares, closed = employed_shares(data, managers, p, cutoff, share, method, cumulative)
+    if moves and method != "complete":
+        shares, closed = team_shares(data, str(team), managers, p, cutoff, shares, closed, cumulative)
     projected = to_date / shares.where(shares > 0)
     projected = projected.where(shares > 0, to_date)
 
@@ -292,6 +305,7 @@ def pacing(
             closed=closed,
             c_now=c_now,
             tails=tails,
+            staff=staff,
         )
         pipe, pipe_low, pipe_high = pipes
     status_from = (

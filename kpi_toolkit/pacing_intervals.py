@@ -7,6 +7,7 @@ and the status a projection gives (see :func:`kpi_toolkit.pacing`'s Notes).
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -14,6 +15,9 @@ import pandas as pd
 from kpi_toolkit.pacing_phasing import order_count, volume
 from kpi_toolkit.periods import Period
 from kpi_toolkit.staffing import Employment
+
+if TYPE_CHECKING:
+    from kpi_toolkit.pacing_teams import TeamStaff
 
 __all__ = [
     "MIN_BACKTEST",
@@ -166,7 +170,7 @@ def run_rate_backtest(
     cutoff: pd.Timestamp,
     first: pd.Timestamp,
     share_of: Callable[[Period, pd.Timestamp], tuple[float, str, list[str]]],
-    staff: Employment,
+    staff: Employment | TeamStaff,
 ) -> tuple[pd.DataFrame, pd.Series, list[str]]:
     """The run rate's backtest: every earlier whole period of the same kind, at the same elapsed time; per
     manager and period the log error of the projection and the number of orders by the same day.

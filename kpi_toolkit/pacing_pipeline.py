@@ -13,6 +13,8 @@ the volumes (:func:`kpi_toolkit.open_book_days.expected_within`), not from a que
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
@@ -20,6 +22,10 @@ from kpi_toolkit.data import SalesData
 from kpi_toolkit.open_book_days import expected_within
 from kpi_toolkit.pacing_intervals import MIN_BACKTEST, calibrate, with_expected_orders
 from kpi_toolkit.periods import Period
+
+if TYPE_CHECKING:
+    from kpi_toolkit.pacing_teams import TeamStaff
+    from kpi_toolkit.staffing import Employment
 
 __all__ = ["pipeline_backtest", "pipeline_interval", "pipeline_projection", "pipeline_raw"]
 
@@ -147,14 +153,17 @@ def pipeline_interval(
     closed: pd.Series,
     c_now: np.ndarray,
     tails: tuple[float, float],
+    staff: Employment | TeamStaff | None = None,
 ) -> tuple[tuple[pd.Series, pd.Series, pd.Series], float, dict[str, float], list[str]]:
     """The pipeline projection calibrated by its own backtest (:func:`pipeline_projection`), as the run
     rate's is: ``(projected, low, high)``, its leave-one-period-out coverage overall and by band of expected
-    orders, and the backtest periods used (latest first). Fewer than two periods: NaN, no coverage."""
+    orders, and the backtest periods used (latest first). Fewer than two periods: NaN, no coverage.
+    ``staff``: whose earlier periods count (the data's employment when ``None``; in one team, a
+    :class:`kpi_toolkit.pacing_teams.TeamStaff`)."""
     index = pd.Index(managers, name="manager")
     pipe = pipe_low = pipe_high = pd.Series(np.nan, index=index)
     pipe_coverage, pipe_coverage_by = np.nan, {}
-    staff = data.employment
+    staff = data.employment if staff is None else staff
     raw, pback = pipeline_projection(data, orders, managers, period, offset, cutoff=cutoff, first=first)
     if staff.dated and len(pback):  # as the run rate's: only periods employed throughout
         keep = np.zeros(len(pback), dtype=bool)

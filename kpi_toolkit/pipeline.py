@@ -16,6 +16,7 @@ import pandas as pd
 from kpi_toolkit.data import SalesData
 from kpi_toolkit.engines.handover import to_pandas
 from kpi_toolkit.errors import ParameterError
+from kpi_toolkit.kpis import targets_in_team
 from kpi_toolkit.open_book import OpenBook, _volume, open_book
 from kpi_toolkit.periods import Period
 from kpi_toolkit.win_chances import win_chance_by_age, win_chance_by_stage
@@ -68,7 +69,13 @@ def pipeline(
     as_of
         The day the pipeline is seen from (its end): nothing later is used.
     team
-        Only the managers of this team (every manager when ``None``).
+        Only the managers of this team (every manager when ``None``). With an ``assignments`` table (team
+        moves), the managers in the team on some day of ``period``, each with only the team's part: the
+        volume to date of their orders of their days in it, their target pro-rated by those days (as
+        :func:`kpi_toolkit.manager_kpis`), and their open leads only when they are in the team at the
+        end of ``as_of`` (the leads go with the manager: a lead's future closing counts where its manager
+        is then). The chances of winning and the deal cycle still come from the manager's own history in
+        every team (how they sell, not where), shrunk toward the team's managers' pooled leads.
     history_days
         How far back the leads that estimate the chances of winning and the deal cycle reach.
     prior_leads
@@ -157,12 +164,21 @@ def pipeline(
     day = _day(as_of)
     cut = day + _DAY
     managers = data.managers_of(team)
+    moves = bool(team) and data.membership.dated
+    if moves:  # a mover: only their part in the team (README, "Team moves")
+        managers = data.membership.members(str(team), managers, p)
     book = open_book(
         data, managers, day, history_days=history_days, prior_leads=prior_leads, chance_by=chance_by
     )
     opened = book.leads
-    to_date = _volume(data, managers, p.start, min(cut, p.end))
+    if moves:  # the leads open at the end of as_of are the team's the manager is in on that day
+        on = pd.Series(day, index=opened.index, dtype="datetime64[ns]")
+        opened = opened[data.membership.holds(str(team), opened["manager"], on)]
+        to_date = _team_volume(data, str(team), managers, p.start, min(cut, p.end))
+    else:
+        to_date = _volume(data, managers, p.start, min(cut, p.end))
     target = data.plan_book.targets(managers, p, "sales_volume").reindex(managers).astype("float64")
+    target = targets_in_team(data, target, team, p)
     target = target.where(target > 0)
     grouped = opened.groupby("manager")
     out = pd.DataFrame(index=pd.Index(managers, name="manager"))
@@ -212,6 +228,23 @@ def pipeline(
         by_stage=by_stage,
     )
     return out
+
+
+def _team_volume(
+    data: SalesData, team: str, managers: list[str], start: pd.Timestamp, stop: pd.Timestamp
+) -> pd.Series:
+    """Sales volume per manager of their orders in ``[start, stop)`` that belong to ``team``."""
+    at = nw.col("ordered_at")
+    frame = (
+        nw.from_native(data.orders)
+        .lazy()
+        .filter(nw.col("manager").is_in(managers) & (at >= start) & (at < stop))
+        .select("manager", "ordered_at", "amount")
+    )
+    rows = to_pandas(frame)
+    rows = rows[data.membership.holds(team, rows["manager"].astype(str), rows["ordered_at"])]
+    sums = rows.groupby(rows["manager"].astype(str), sort=True)["amount"].sum()
+    return sums.astype("float64").reindex(managers, fill_value=0.0)
 
 
 def _day(as_of: str | pd.Timestamp) -> pd.Timestamp:

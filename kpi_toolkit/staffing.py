@@ -168,6 +168,32 @@ class Membership:
             out.append(days / employed if employed else np.nan)
         return pd.Series(out, index=pd.Index(list(managers), name="manager"), dtype="float64")
 
+    def span(
+        self, team: str, managers: list[str], start: pd.Timestamp, end: pd.Timestamp
+    ) -> tuple[pd.Series, pd.Series]:
+        """Per manager, the first day in ``team`` within ``[start, end)`` and the day after the last one
+        (``NaT`` when not in it then): the span from the first to the last day in the team, days away
+        between two stays included.
+
+        Examples
+        --------
+        >>> moves = pd.DataFrame({"manager": ["ann", "ann"], "team": ["North", "South"],
+        ...                       "valid_from": pd.to_datetime(["2025-01-01", "2026-08-17"])})
+        >>> first, end = Membership(None, moves).span(
+        ...     "North", ["ann"], pd.Timestamp("2026-07-01"), pd.Timestamp("2026-10-01"))
+        >>> str(first["ann"].date()), str(end["ann"].date())
+        ('2026-07-01', '2026-08-17')
+        """
+        rows = self.intervals[
+            (self.intervals["team"] == team)
+            & (self.intervals["start"] < end)
+            & (self.intervals["end"] > start)
+        ]
+        first = rows.groupby("manager")["start"].min().clip(lower=start)
+        last = rows.groupby("manager")["end"].max().clip(upper=end)
+        index = pd.Index(list(managers), name="manager")
+        return first.reindex(index).astype("datetime64[ns]"), last.reindex(index).astype("datetime64[ns]")
+
     def holds(self, team: str, managers: pd.Series, days: pd.Series) -> np.ndarray:
         """Per row: whether the row's manager was in ``team`` on the row's day (an order's ``ordered_at``, a
         return's ``returned_at``): the rows that belong to ``team``.

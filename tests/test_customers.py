@@ -140,12 +140,13 @@ def test_float_amounts_add_up_to_rounding(rng):
 
 
 def test_the_demo_bridge_by_team(demo):
-    """North's members of 2026Q3 or 2026Q2 with all their orders: the mover M13 (in North from 17 August)
-    whole, and the leaver M16 (left in May) with nothing in 2026Q3 and the customers lost since."""
+    """North's members of 2026Q3 or 2026Q2 with their orders in North: the mover M13 (in North from 17
+    August) with her part, as manager_kpis(team="North") counts it, and the leaver M16 (left in May) with
+    nothing in 2026Q3 and the customers lost since."""
     bridge = kt.customer_bridge(demo, period="2026Q3", team="North")
     members = [*(f"M0{i}" for i in range(1, 8)), "M13", "M16"]
     assert bridge["manager"].tolist() == [*members, "TOTAL"]
-    kpis = kt.manager_kpis(demo, period="2026Q3").reindex(members, fill_value=0.0)
+    kpis = kt.manager_kpis(demo, period="2026Q3", team="North").reindex(members, fill_value=0.0)
     np.testing.assert_allclose(bridge["actual"].iloc[:-1], kpis["sales_volume"], rtol=1e-12)
     m16 = bridge.set_index("manager").loc["M16"]
     assert m16["actual"] == 0 and m16["lost"] == -m16["baseline"] < 0

@@ -15,7 +15,7 @@ from kpi_toolkit.data import SalesData
 from kpi_toolkit.errors import ParameterError
 from kpi_toolkit.gap import MISS_COLUMNS, amount_moment_ratio, miss_evidence
 from kpi_toolkit.gap.drivers import _check_choice
-from kpi_toolkit.kpis import period_sums
+from kpi_toolkit.kpis import period_sums, targets_in_team
 from kpi_toolkit.periods import Period, parse_periods
 
 
@@ -38,7 +38,11 @@ def miss_series(
     periods : str or sequence of str
         Period labels or a range ``"2025Q4:2026Q3"`` (both ends included), in time order.
     team : str, optional
-        Only this team's managers.
+        Only this team's managers. With an ``assignments`` table (team moves), every manager who was ever in
+        the team, judged only on the team's part: the orders of their days in it (by ``ordered_at``) and
+        their target pro-rated by those days (:func:`kpi_toolkit.manager_kpis` with ``team``); a period
+        they spent wholly in another team is not observed (no target), and the amounts behind ``noise``
+        are their orders in the team.
 
     Returns
     -------
@@ -73,7 +77,11 @@ def miss_series(
     managers = data.managers_of(team)
     frames = []
     for p in window:
-        sums = period_sums(data, months=p.months, managers=managers)
+        # with team moves, only the team's part: its orders, the target pro-rated by the days in the team
+        sums = period_sums(data, months=p.months, managers=managers, team=team)
+        target = targets_in_team(data, data.plan_book.targets(managers, p, "sales_volume"), team, p)
+        if team and data.membership.dated:  # a period spent wholly in another team has no target here
+            target = target.where(target.index.isin(data.membership.members(team, managers, p)))
         frames.append(
             pd.DataFrame(
                 {
@@ -82,13 +90,15 @@ def miss_series(
                     "order": len(frames),
                     "sales_volume": sums["sales_volume"].to_numpy(dtype="float64"),
                     "sum_sq_amount": sums["sum_sq_amount"].to_numpy(dtype="float64"),
-                    "target": data.plan_book.targets(managers, p, "sales_volume").to_numpy(),
+                    "target": target.to_numpy(dtype="float64"),
                 }
             )
         )
     series = pd.concat(frames, ignore_index=True).sort_values(["manager", "order"], kind="stable")
     pooled = series.groupby("manager", sort=True)[["sales_volume", "sum_sq_amount"]].sum()
     sample = data.sample_orders(periods=window, managers=managers, max_orders=5000)
+    if team and data.membership.dated:  # a mover's amounts: their orders in the team only
+        sample = sample[data.membership.holds(team, sample["manager"], sample["ordered_at"])]
     ratio = amount_moment_ratio(
         sample["manager"].astype(str).to_numpy(),
         sample["amount"].to_numpy(dtype="float64"),
@@ -153,8 +163,11 @@ def _evidence(
     _check_choice("versus", versus, ("plan", "team"))
     if series is None:
         series = miss_series(data, periods=periods, team=team)
-    if versus == "team":
-        series = relative_to_team(series, data.manager_info["team"])
+    if versus == "team":  # with ``team``, every row is that team's part (a mover's too)
+        teams = data.manager_info["team"]
+        if team:
+            teams = pd.Series(team, index=teams.index, dtype="string")
+        series = relative_to_team(series, teams)
     evidence = miss_evidence(
         series[["manager", "period", "attainment", "noise"]],
         alpha=alpha,
@@ -191,7 +204,8 @@ def systematic_misses(
         What is judged: attainment of the ``sales_volume`` target.
     team : str, optional
         Only this team's managers (they are the family the adjustment counts, and the team whose spread
-        estimates the extra noise).
+        estimates the extra noise). With an ``assignments`` table, a manager who moved is judged only on
+        their days in the team (:func:`miss_series`).
     alpha, p_adjust, extra_noise, margin, min_periods
         As for :func:`kpi_toolkit.gap.miss_evidence`: family-wise error rate (Holm over the managers
         judged), noise beyond the compound Poisson model, shortfall tolerated, fewest periods judged.
