@@ -29,10 +29,14 @@ __all__ = ["OpenBook", "open_book"]
 _DAY = pd.Timedelta(days=1)
 
 
-def _leads(data: SalesData, managers: list[str], since: pd.Timestamp, cut: pd.Timestamp) -> pd.DataFrame:
+def fetch_leads(
+    data: SalesData, managers: list[str], since: pd.Timestamp, cut: pd.Timestamp, *, stage: bool = True
+) -> pd.DataFrame:
+    """The leads of ``managers`` created before ``cut`` and not closed before ``since``, in table order, with
+    ``expected_amount`` (NaN where the data has none) and, with ``stage``, the stage (missing where none)."""
     columns = ["manager", "status", "created_at", "closed_at"]
     present = nw.from_native(data.leads).lazy().collect_schema().names()
-    columns += [c for c in ("expected_amount", "stage") if c in present]
+    columns += [c for c in ("expected_amount", "stage") if c in present and (stage or c != "stage")]
     created = nw.col("created_at")
     frame = (
         nw.from_native(data.leads)
@@ -44,6 +48,8 @@ def _leads(data: SalesData, managers: list[str], since: pd.Timestamp, cut: pd.Ti
     leads = to_pandas(frame)
     if "expected_amount" not in leads:
         leads["expected_amount"] = np.nan
+    if not stage:
+        return leads
     if "stage" not in leads:
         leads["stage"] = pd.Series(pd.NA, index=leads.index, dtype="string")
     return leads
@@ -91,7 +97,7 @@ def open_book(
     """
     cut = day + _DAY
     since = cut - pd.Timedelta(days=history_days)
-    leads = _leads(data, managers, since, cut)
+    leads = fetch_leads(data, managers, since, cut)
     is_open = leads["closed_at"].isna() | (leads["closed_at"] >= cut)
     age = ((cut - leads["created_at"]).dt.total_seconds() / 86400.0).to_numpy(dtype=float)
     history = (leads["created_at"] >= since).to_numpy()

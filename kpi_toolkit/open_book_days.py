@@ -32,7 +32,7 @@ import pandas as pd
 
 from kpi_toolkit.data import SalesData
 from kpi_toolkit.engines.handover import to_pandas
-from kpi_toolkit.open_book import _DAY
+from kpi_toolkit.open_book import _DAY, fetch_leads
 from kpi_toolkit.win_chances import _grouped_accumulate, _shrunk
 
 __all__ = ["expected_within"]
@@ -68,35 +68,14 @@ def expected_within(
         return [pd.Series(0.0, index=index) for _ in days]
     history = pd.Timedelta(days=history_days)
     cuts = [pd.Timestamp(day) + _DAY for day, _ in days]  # as open_book: the end of the day
-    leads = _fetch_leads(data, managers, min(cuts) - history, max(cuts))
+    # every lead that the open book of a day between them uses (``open_book``'s filter, widest bounds)
+    leads = fetch_leads(data, managers, min(cuts) - history, max(cuts), stage=False)
     volumes = _volumes(data, managers, [(cut - history, cut) for cut in cuts])
     book = _Leads(leads, index)
     return [
         book.expected(cut, cut - history, float(within), volume, prior_leads)
         for cut, (_, within), volume in zip(cuts, days, volumes, strict=True)
     ]
-
-
-def _fetch_leads(
-    data: SalesData, managers: list[str], since: pd.Timestamp, cut: pd.Timestamp
-) -> pd.DataFrame:
-    """The leads of ``managers`` created before ``cut`` and not closed before ``since``, in table order: every
-    lead that the open book of a day between them uses (``open_book``'s filter with the widest bounds)."""
-    present = nw.from_native(data.leads).lazy().collect_schema().names()
-    columns = ["manager", "status", "created_at", "closed_at"]
-    columns += [c for c in ("expected_amount",) if c in present]
-    created = nw.col("created_at")
-    frame = (
-        nw.from_native(data.leads)
-        .lazy()
-        .filter(nw.col("manager").is_in(managers) & ~created.is_null() & (created < cut))
-        .filter(nw.col("closed_at").is_null() | (nw.col("closed_at") >= since))
-        .select(*columns)
-    )
-    leads = to_pandas(frame)
-    if "expected_amount" not in leads:
-        leads["expected_amount"] = np.nan
-    return leads
 
 
 def _volumes(

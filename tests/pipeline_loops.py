@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from kpi_toolkit.data import SalesData
-from kpi_toolkit.open_book import _DAY, OpenBook, _leads, _volume
+from kpi_toolkit.open_book import _DAY, OpenBook, _volume, fetch_leads
 from kpi_toolkit.win_chances import _MIN_WON_FOR_OWN_CYCLE, _shrunk, win_chance_by_age, win_chance_by_stage
 
 
@@ -31,7 +31,7 @@ def open_book(
     """
     cut = day + _DAY
     since = cut - pd.Timedelta(days=history_days)
-    leads = _leads(data, managers, since, cut)
+    leads = fetch_leads(data, managers, since, cut)
     is_open = leads["closed_at"].isna() | (leads["closed_at"] >= cut)
     age = ((cut - leads["created_at"]).dt.total_seconds() / 86400.0).to_numpy(dtype=float)
     history = (leads["created_at"] >= since).to_numpy()
