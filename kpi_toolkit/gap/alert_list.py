@@ -49,6 +49,13 @@ ALERT_COLUMNS = (
 )
 
 
+#: How the alert list and the miss causes judge misses (:func:`systematic_misses`' options): attainment of
+#: the plan, Holm over the managers, the team's spread as extra noise, no margin, four periods at least.
+_EVIDENCE: dict[str, object] = dict(
+    metric="plan_attainment", p_adjust="holm", extra_noise="team", margin=0.0, min_periods=4
+)
+
+
 def _series_text(series: pd.DataFrame) -> pd.Series:
     """``2025Q4 71%, 2026Q1 64%, ...`` per manager (``-`` for a period without a target)."""
     cells = (
@@ -69,16 +76,7 @@ def _causes(
 ) -> pd.DataFrame:
     """``versus_plan`` and ``series``: the verdicts against the plan and their :func:`miss_series`, when the
     caller has them (the series is the same for both verdicts: computed once)."""
-    options = dict(
-        periods=window,
-        metric="plan_attainment",
-        team=team,
-        alpha=alpha,
-        p_adjust="holm",
-        extra_noise="team",
-        margin=0.0,
-        min_periods=4,
-    )
+    options = dict(periods=window, team=team, alpha=alpha, **_EVIDENCE)
     if versus_plan is None:
         versus_plan, series = _evidence(data, series=series, **options)  # type: ignore[arg-type]
     versus_team, _ = _evidence(data, versus="team", series=series, **options)  # type: ignore[arg-type]
@@ -209,17 +207,7 @@ def alerts(
     pace = pacing(data, period=p, as_of=day, team=team).set_index("manager")
     last = p if day.normalize() + pd.Timedelta(days=1) >= p.end else p.previous()
     window = [last.shift(-k) for k in range(history - 1, -1, -1)]
-    evidence, series = _evidence(
-        data,
-        periods=window,
-        metric="plan_attainment",
-        team=team,
-        alpha=alpha,
-        p_adjust="holm",
-        extra_noise="team",
-        margin=0.0,
-        min_periods=4,
-    )
+    evidence, series = _evidence(data, periods=window, team=team, alpha=alpha, **_EVIDENCE)  # type: ignore[arg-type]
     causes = _causes(data, window, team, alpha, versus_plan=evidence, series=series).set_index("manager")
     evidence = evidence.set_index("manager")
     out = pace.join(evidence, how="left")
