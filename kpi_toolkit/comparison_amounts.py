@@ -31,18 +31,6 @@ __all__ = [
 DEFAULT_MAX_ORDERS = 5000
 
 
-def _in_team(data: SalesData, rows: pd.DataFrame, team: str) -> np.ndarray:
-    """Per order of ``rows``: whether its manager was in ``team`` on ``ordered_at`` (``assignments``)."""
-    spans = data.membership.intervals
-    spans = spans[spans["team"] == team]
-    when = pd.to_datetime(rows["ordered_at"]).dt.tz_localize(None).dt.normalize().to_numpy()
-    who = rows["manager"].astype(str).to_numpy()
-    keep = np.zeros(len(rows), dtype=bool)
-    for manager, start, end in zip(spans["manager"], spans["start"], spans["end"], strict=True):
-        keep |= (who == manager) & (when >= np.datetime64(start)) & (when < np.datetime64(end))
-    return keep
-
-
 def order_amounts(
     data: SalesData,
     *,
@@ -106,7 +94,7 @@ def order_amounts(
     sampled = dict(rows.attrs["sampled"])
     if team and data.membership.dated and len(rows):  # a mover's orders of their time in the team only
         # (drawn from all their orders of the period, then kept in the team: a mover's sample is smaller)
-        rows = rows[_in_team(data, rows, team)].copy()
+        rows = rows[data.membership.holds(team, rows["manager"], rows["ordered_at"])].copy()
         rows.attrs = {"sampled": {m: (a, int((rows["manager"] == m).sum())) for m, (a, _) in sampled.items()}}
     frame = pd.DataFrame(
         {
