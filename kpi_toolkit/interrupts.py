@@ -12,6 +12,7 @@ it imports pandas and the rest (which takes seconds).
 from __future__ import annotations
 
 import contextlib
+import logging
 import signal
 import sys
 import threading
@@ -45,8 +46,17 @@ def _handler(signum: int, frame: FrameType | None) -> None:
     if _State.deferring or _State.stopping:
         _State.pending = _State.pending or signum  # acted on when the files are in place / already stopping
         return
-    _State.stopping = True
+    _stop()
     raise Interrupted(signum)
+
+
+def _stop() -> None:
+    """The command stops: from here on, a kernel killed by the same signal in the middle of a cell is
+    expected, and nbclient's task that waited for it would print its traceback through asyncio's logger
+    when it is collected ("Task exception was never retrieved"); the one line of :func:`interrupted_line`
+    says what happened."""
+    _State.stopping = True
+    logging.getLogger("asyncio").setLevel(logging.CRITICAL + 1)
 
 
 @contextlib.contextmanager
@@ -76,7 +86,8 @@ def signals_deferred(*, published: bool = True) -> Iterator[None]:
     finally:
         _State.deferring -= 1
     if not _State.deferring and _State.pending is not None and not _State.stopping:
-        signum, _State.pending, _State.stopping = _State.pending, None, True
+        signum, _State.pending = _State.pending, None
+        _stop()
         raise Interrupted(signum, published=published)
 
 
