@@ -44,6 +44,9 @@ def to_pandas(frame: Any) -> pd.DataFrame:
     """
     if isinstance(frame, pd.DataFrame):
         return frame
+    native = frame.to_native() if isinstance(frame, nw.LazyFrame) else frame
+    if type(native).__module__.startswith("duckdb"):  # a relation: its Arrow table, without Narwhals' around it
+        return native.to_arrow_table().to_pandas()
     frame = nw.from_native(frame)
     if isinstance(frame, nw.DataFrame):
         return frame.to_pandas()

@@ -184,10 +184,13 @@ def _table_violations(
     assert all(
         len(c.unique) == 1 for c in checks if c.unique and not by_window
     )  # lazy tables: one-column ids
-    frame = table.frame.with_columns(
-        *(c.flag().fill_null(value=False).alias(f"_v{i}") for i, c in flagged)  # type: ignore[misc]
-    )
-    sums = [nw.col(f"_v{i}").cast(nw.Int64).sum().alias(f"_v{i}") for i, _ in flagged]
+    flags = {i: c.flag().fill_null(value=False) for i, c in flagged}  # type: ignore[misc]
+    frame = table.frame
+    if by_window:  # a window (Spark's repeated ids) cannot sit inside a sum: the flags become columns first
+        frame = frame.with_columns(*(f.alias(f"_v{i}") for i, f in flags.items()))
+        flags = {i: nw.col(f"_v{i}") for i in flags}
+    # else one select of sums over the table: no relation with the flags as columns (each costs a bind)
+    sums = [f.cast(nw.Int64).sum().alias(f"_v{i}") for i, f in flags.items()]
     keyed = {i: hash_column(k) if k in table.hashed else k for i, k in distinct}
     # integer ids: their range here, their distinct values below by a bitmap (a seventh of n_unique's CPU)
     ranged = {i for i, k in distinct if k in table.integer_ids}
@@ -233,7 +236,9 @@ def _table_violations(
             found = session.hits(table.name, rows, check.column, check.shown, n)
         else:
             n = int(counts[f"_v{i}"])
-            found = session.hits(table.name, frame.filter(nw.col(f"_v{i}")), check.column, check.shown, n)
+            if not n:
+                continue  # nothing broken: no relation to build
+            found = session.hits(table.name, frame.filter(flags[i]), check.column, check.shown, n)
         if found[0]:
             violations.append(session.violation(table.name, check.column, check.rule, check.fix, found))
     return violations
