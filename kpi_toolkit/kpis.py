@@ -106,31 +106,37 @@ def active_managers(data: SalesData, periods: Sequence[Period], team: str | None
     return [m for m in data.managers_of(team) if m in employed]
 
 
-def _ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
-    numerator, denominator = numerator.astype("float64"), denominator.astype("float64")
-    return (numerator / denominator).where(denominator > 0)
+def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(denominator > 0, numerator / denominator, np.nan)
 
 
 def _kpis(data: SalesData, sums: pd.DataFrame, plan: pd.Series) -> pd.DataFrame:
+    # numpy columns, one frame at the end: a third of the time of a column at a time into a frame
+    n = len(sums)
+    column = {c: sums[c].to_numpy(dtype="float64") for c in SUM_COLUMNS}
+    missing = np.full(n, np.nan)
     has_leads = data.leads is not None
-    closed = sums["leads_closed"].astype("float64") if has_leads else np.nan
-    won = sums["leads_won"].astype("float64") if has_leads else np.nan
-    out = pd.DataFrame(index=sums.index)
-    out["sales_volume"] = sums["sales_volume"].astype("float64")
-    out["orders"] = sums["orders"].astype("int64")
-    out["average_check"] = _ratio(sums["sales_volume"], sums["orders"])
-    out["leads_closed"] = closed
-    out["leads_won"] = won
-    out["conversion"] = _ratio(out["leads_won"], out["leads_closed"])
-    out["new_customers"] = sums["new_customers"].astype("int64")
-    out["returns"] = sums["returns"].astype("float64")
-    out["net_sales"] = out["sales_volume"] - out["returns"]
-    margin = out["net_sales"] - sums["order_cost"].astype("float64") + sums["return_cost"].astype("float64")
-    out["gross_margin"] = margin if data.has_costs else np.nan
-    out["margin_rate"] = _ratio(out["gross_margin"], out["net_sales"])
-    out["sales_plan"] = plan.reindex(sums.index).astype("float64")
-    out["plan_attainment"] = _ratio(out[data.plan_metric], out["sales_plan"])
-    return out.loc[:, list(KPI_COLUMNS)]
+    closed, won = (column["leads_closed"], column["leads_won"]) if has_leads else (missing, missing)
+    volume, returns = column["sales_volume"], column["returns"]
+    net = volume - returns
+    margin = net - column["order_cost"] + column["return_cost"] if data.has_costs else missing
+    out = {
+        "sales_volume": volume,
+        "orders": sums["orders"].to_numpy(dtype="int64"),
+        "average_check": _ratio(volume, column["orders"]),
+        "leads_closed": closed,
+        "leads_won": won,
+        "conversion": _ratio(won, closed),
+        "new_customers": sums["new_customers"].to_numpy(dtype="int64"),
+        "returns": returns,
+        "net_sales": net,
+        "gross_margin": margin,
+        "margin_rate": _ratio(margin, net),
+        "sales_plan": plan.reindex(sums.index).astype("float64").to_numpy(),
+    }
+    out["plan_attainment"] = _ratio(out[data.plan_metric].astype("float64"), out["sales_plan"])
+    return pd.DataFrame({c: out[c] for c in KPI_COLUMNS}, index=sums.index)
 
 
 def targets_in_team(data: SalesData, plan: pd.Series, team: str | None, period: Period) -> pd.Series:

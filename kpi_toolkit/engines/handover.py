@@ -45,7 +45,7 @@ def to_pandas(frame: Any) -> pd.DataFrame:
     if isinstance(frame, pd.DataFrame):
         return frame
     native = frame.to_native() if isinstance(frame, nw.LazyFrame) else frame
-    if type(native).__module__.startswith("duckdb"):  # a relation: its Arrow table, without Narwhals' around it
+    if type(native).__module__.startswith("duckdb"):  # its Arrow table, without Narwhals' Arrow frame around
         return native.to_arrow_table().to_pandas()
     frame = nw.from_native(frame)
     if isinstance(frame, nw.DataFrame):
