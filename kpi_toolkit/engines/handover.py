@@ -45,8 +45,8 @@ def to_pandas(frame: Any) -> pd.DataFrame:
     if isinstance(frame, pd.DataFrame):
         return frame
     native = frame.to_native() if isinstance(frame, nw.LazyFrame) else frame
-    if type(native).__module__.startswith("duckdb"):  # its Arrow table, without Narwhals' Arrow frame around
-        return native.to_arrow_table().to_pandas()
+    if type(native).__module__.startswith("duckdb") and hasattr(native, "to_arrow_table"):
+        return native.to_arrow_table().to_pandas()  # a relation's Arrow table, without Narwhals' frame around
     frame = nw.from_native(frame)
     if isinstance(frame, nw.DataFrame):
         return frame.to_pandas()
