@@ -9,6 +9,7 @@ from __future__ import annotations
 import warnings
 from pathlib import Path
 
+import narwhals as nw
 import pandas as pd
 import pytest
 
@@ -150,6 +151,34 @@ def test_unsorted_unique_ids_pass_and_unsorted_duplicates_fail(tmp_path, ids):
         kt.load(folder, engine="duckdb")
     (violation,) = [v for v in raised.value.violations if v.rule == "order_id is not unique"]
     assert violation.rows == (1, len(tables["orders"])) and violation.n_rows == 2  # Parquet: 1-based rows
+
+
+@pytest.mark.parametrize("repeated", [False, True])
+def test_colliding_hashes_of_text_ids_never_make_a_false_repeat(tmp_path, monkeypatch, repeated):
+    # text ids' uniqueness counts their distinct 64-bit hashes (sorted apart from the counting query); here
+    # every hash is the same, as if all ids collided: the group-by over the ids themselves must decide
+    from kpi_toolkit.engines.duckdb import DuckDBBackend
+
+    sort = DuckDBBackend.distinct_hashes
+    seen: list[int] = []
+
+    def colliding(self, frame, column):
+        found = sort(self, frame.with_columns(nw.lit(7, dtype=nw.UInt64).alias(column)), column)
+        seen.append(found)
+        return found
+
+    monkeypatch.setattr(DuckDBBackend, "distinct_hashes", colliding)
+    tables = _typed(tiny_tables())
+    if repeated:
+        tables["orders"].loc[0, "order_id"] = tables["orders"]["order_id"].iloc[-1]
+    folder = _parquet(tmp_path / "colliding", tables)
+    if not repeated:
+        kt.load(folder, engine="duckdb")  # every id differs, though every hash is equal
+        assert seen == [1, 1]  # orders' and leads' ids, each one distinct hash
+        return
+    got = _violations(folder, "duckdb")
+    assert got == _violations(folder, "pandas")
+    assert [v[2:5] for v in got] == [("order_id is not unique", (1, len(tables["orders"])), 2)]
 
 
 @pytest.mark.parametrize("unknown", [None, "inside", "outside"])
