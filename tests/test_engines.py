@@ -245,6 +245,25 @@ def test_parquet_text_with_white_space_on_duckdb(tmp_path):
         assert violation.rows == (1, 2), engine
 
 
+@pytest.mark.parametrize("collation", [None, "nocase"])
+def test_the_printable_test_is_first_and_last_character_printable_ascii(collation):
+    # the fast path of stripping on DuckDB: a cell passes exactly where its first and last characters are
+    # 33 .. 126 (then it has no white space to strip), whatever the connection's default collation
+    from kpi_toolkit.engines.duckdb import _printable, connect
+
+    connection = connect()
+    if collation is not None:
+        connection.execute(f"SET default_collation = '{collation}'")
+    values = ["", "!", "~", "a", "AB", "!~", " a", "a ", "\t", "\x7f", "\x7fa", "a\x7f", "\x00a", "é", "éa",
+              "aé", "\u3000x", "x\u00a0", "\u0080", "a\U0001f600", "A\u0301", "İx", "K", None]  # fmt: skip
+    query = f"SELECT x, {_printable('x')} FROM (SELECT unnest(?::VARCHAR[]) AS x)"
+    got = dict(connection.execute(query, [values]).fetchall())
+    expected = {
+        v: None if v is None else bool(v) and 33 <= ord(v[0]) <= 126 and 33 <= ord(v[-1]) <= 126 for v in values
+    }
+    assert got == expected
+
+
 def test_orders_stay_lazy_on_spark(loaded):
     from pyspark.sql import DataFrame
 

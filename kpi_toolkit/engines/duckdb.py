@@ -112,8 +112,12 @@ def _strip(text: str) -> str:
 
 def _printable(x: str) -> str:
     """True where the text starts and ends with a printable ASCII character: its stripped text is itself."""
-    # {x}[-1], the last character, is a third cheaper than substring({x}, length({x}), 1), which counts them
-    return f"ascii({x}) BETWEEN 33 AND 126 AND ascii({x}[-1]) BETWEEN 33 AND 126"
+    # The first character by comparing bytes (COLLATE C: whatever the connection's default collation):
+    # x >= '!' AND x < chr(127) holds exactly where the first byte is 33 .. 126, i.e. a printable ASCII
+    # character (UTF-8 encodes no other character with such a byte); half the CPU of ascii(x). The last
+    # character: {x}[-1] is a third cheaper than substring({x}, length({x}), 1), which counts them.
+    first = f"({x} COLLATE C)"
+    return f"{first} >= '!' AND {first} < chr(127) AND ascii({x}[-1]) BETWEEN 33 AND 126"
 
 
 def _text(x: str, family: str) -> str:
