@@ -258,9 +258,8 @@ def test_the_printable_test_is_first_and_last_character_printable_ascii(collatio
               "aé", "\u3000x", "x\u00a0", "\u0080", "a\U0001f600", "A\u0301", "İx", "K", None]  # fmt: skip
     query = f"SELECT x, {_printable('x')} FROM (SELECT unnest(?::VARCHAR[]) AS x)"
     got = dict(connection.execute(query, [values]).fetchall())
-    expected = {
-        v: None if v is None else bool(v) and 33 <= ord(v[0]) <= 126 and 33 <= ord(v[-1]) <= 126 for v in values
-    }
+    printable = set(range(33, 127))
+    expected = {v: None if v is None else bool(v) and {ord(v[0]), ord(v[-1])} <= printable for v in values}
     assert got == expected
 
 

@@ -5,10 +5,11 @@ The engine module (:mod:`kpi_toolkit.engines.duckdb`, :mod:`kpi_toolkit.engines.
 with Narwhals, checks them: one query per table counts every broken cell and row rule
 (:data:`kpi_toolkit.validation.ROW_RULES`, the same expressions the pandas engine applies; on DuckDB the
 uniqueness of ids is a count in that same query and then a sort of the ids' 64-bit hashes, cheaper than a
-window on millions of rows, or for integer ids a bitmap over their range), then the cross-table rules run as small queries (distinct managers,
-anti-joins for unknown leads, or bitmaps where lead ids are integers on both sides). Only counts
-and the first rows of each broken rule come back to Python. ``plans``, ``managers`` (and ``activities``)
-are small: they are read and checked by the pandas code (vectorised: a plan of 216,000 rows is no burden).
+window on millions of rows, or for integer ids a bitmap over their range), then the cross-table rules run
+as small queries (distinct managers, anti-joins for unknown leads, or bitmaps where lead ids are integers on
+both sides). Only counts and the first rows of each broken rule come back to Python. ``plans``, ``managers``
+(and ``activities``) are small: they are read and checked by the pandas code (vectorised: a plan of 216,000
+rows is no burden).
 
 Row numbers in messages, per engine and format (the pandas engine numbers CSV lines exactly):
 
