@@ -196,7 +196,7 @@ def _table_violations(
     ranged = {i for i, k in distinct if k in table.integer_ids}
     # hashed ids (text, UUIDs): their distinct hashes below, sorted apart (cheaper than n_unique in this scan)
     hashes = {i for i, k in distinct if k in table.hashed}
-    sums += [nw.col(keyed[i]).count().alias(f"_c{i}") for i, _ in distinct]
+    sums += [nw.col(k).count().alias(f"_c{i}") for i, k in distinct]  # a hash is missing where its id is
     sums += [nw.col(keyed[i]).n_unique().alias(f"_u{i}") for i, _ in distinct if i not in ranged | hashes]
     sums += [
         e
