@@ -162,8 +162,8 @@ def test_colliding_hashes_of_text_ids_never_make_a_false_repeat(tmp_path, monkey
     sort = DuckDBBackend.distinct_hashes
     seen: list[int] = []
 
-    def colliding(self, frame, column):
-        found = sort(self, frame.with_columns(nw.lit(7, dtype=nw.UInt64).alias(column)), column)
+    def colliding(self, frame, column, values):
+        found = sort(self, frame.with_columns(nw.lit(7, dtype=nw.UInt64).alias(column)), column, values)
         seen.append(found)
         return found
 
@@ -179,6 +179,19 @@ def test_colliding_hashes_of_text_ids_never_make_a_false_repeat(tmp_path, monkey
     got = _violations(folder, "duckdb")
     assert got == _violations(folder, "pandas")
     assert [v[2:5] for v in got] == [("order_id is not unique", (1, len(tables["orders"])), 2)]
+
+
+def test_too_many_hashed_ids_for_a_sort_are_counted_by_duckdb(tmp_path, monkeypatch):
+    # above SORTED_HASHES ids the hashes stay in DuckDB (a distinct count that can spill): same verdicts
+    from kpi_toolkit.engines import duckdb as engine
+
+    monkeypatch.setattr(engine, "SORTED_HASHES", 0)
+    tables = _typed(tiny_tables())
+    folder = _parquet(tmp_path / "many", tables)
+    kt.load(folder, engine="duckdb")  # no repeated id
+    tables["orders"].loc[0, "order_id"] = tables["orders"]["order_id"].iloc[-1]
+    _parquet(folder, tables)
+    assert _violations(folder, "duckdb") == _violations(folder, "pandas")
 
 
 @pytest.mark.parametrize("unknown", [None, "inside", "outside"])

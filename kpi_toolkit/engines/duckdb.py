@@ -63,6 +63,8 @@ _STRIP = f"^{_SPACE}+|{_SPACE}+$"
 _TABLES = itertools.count()
 #: The widest range of integer ids whose uniqueness is checked with a bitmap (bits: 32 MiB per thread).
 BITMAP_BITS = 1 << 28
+#: The most hashed ids whose distinct hashes are counted by a sort in NumPy (8 bytes each: 512 MiB).
+SORTED_HASHES = 1 << 26
 
 
 def connect() -> Any:
@@ -393,21 +395,24 @@ class DuckDBBackend:
         [(bits,)] = relation.aggregate(f"bit_count(bitstring_agg({x}, {int(low)}, {int(high)}))").fetchall()
         return int(bits or 0)
 
-    def distinct_hashes(self, frame: nw.LazyFrame, column: str) -> int:
-        """How many distinct values the present 64-bit hashes of ``column`` take, sorted in NumPy.
+    def distinct_hashes(self, frame: nw.LazyFrame, column: str, values: int) -> int | None:
+        """How many distinct values the ``values`` present 64-bit hashes of ``column`` take, sorted in NumPy.
 
         The hashes come back as one ``uint64`` array (8 bytes per id) and are sorted; every neighbour that
         differs starts a new value. Exact for the hashes, and cheaper than DuckDB's distinct count on
         millions of ids, a hash aggregate with a group per id whose table leaves the caches (10 million text
         ids: 1.0 s of CPU against 1.8 s in the counting query). Equal hashes prove nothing about the ids:
-        the caller then groups the ids themselves.
+        the caller then groups the ids themselves. ``None`` (DuckDB's distinct count, which can spill to
+        disk, decides) for more than :data:`SORTED_HASHES` values, whose array would hold too much memory.
 
         Examples
         --------
         >>> frame = nw.from_native(connect().sql("SELECT * FROM (VALUES (7), (2), (7), (NULL)) t(h)"))
-        >>> DuckDBBackend().distinct_hashes(frame, "h")
+        >>> DuckDBBackend().distinct_hashes(frame, "h", 3)
         2
         """
+        if values > SORTED_HASHES:
+            return None
         x = _ident(column)
         hashes = frame.to_native().filter(f"{x} IS NOT NULL").project(x).fetchnumpy()[column]
         hashes = np.asarray(hashes)

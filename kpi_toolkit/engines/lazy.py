@@ -264,14 +264,15 @@ def _distinct_hashes(session: _Session, table: str, column: str, counts: pd.Seri
     """Distinct present 64-bit hashes of a hashed id (``column``): a lower bound of its distinct ids, equal to
     their count only when every id differs (distinct hashes are distinct ids; equal ones are decided by the
     caller's group-by over the ids themselves)."""
-    if not int(counts[f"_c{i}"]):
+    values = int(counts[f"_c{i}"])
+    if not values:
         return 0
     frame = session.frame(table)  # settled: clean text is hashed as it is, untested
-    found = session.backend.distinct_hashes(frame, column)
+    found = session.backend.distinct_hashes(frame, column, values)
     if found is not None:
         return found
     unique = nw.col(column).n_unique().alias("_u")  # the engine has no cheaper way; a missing one counts
-    missing = int(counts[f"_c{i}"]) < int(counts["_n"])
+    missing = values < int(counts["_n"])
     return int(session.collect(frame.select(unique), session.lazy[table])["_u"].iloc[0]) - int(missing)
 
 

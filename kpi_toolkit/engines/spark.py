@@ -238,7 +238,7 @@ class SparkBackend:
         """Never asked (:attr:`unique_by_window`): Spark flags repeated ids with a window."""
         return None
 
-    def distinct_hashes(self, frame: nw.LazyFrame, column: str) -> int | None:
+    def distinct_hashes(self, frame: nw.LazyFrame, column: str, values: int) -> int | None:
         """Never asked (:attr:`unique_by_window`): Spark flags repeated ids with a window."""
         return None
 
