@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml
 
 demo: $(DEMO)
 
-$(DEMO): kpi_toolkit/demo.py | $(STAMP)
+$(DEMO): $(wildcard kpi_toolkit/demo/*.py) | $(STAMP)
 	$(BIN)/kpi-report demo --out data/demo
 
 report: $(STAMP) $(DEMO)

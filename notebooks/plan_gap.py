@@ -40,7 +40,10 @@ output_dir: str = ""  # folder for the report's record and plan_gap.csv (kpi-rep
 # %%
 import kpi_toolkit as kt
 from kpi_toolkit.report import first_screens, outputs, pipeline_views, shared, translator
+from kpi_toolkit.report import plan_gap_alert_views as alert_views
+from kpi_toolkit.report import plan_gap_driver_views as driver_views
 from kpi_toolkit.report import plan_gap_margin_views as margin_views
+from kpi_toolkit.report import plan_gap_miss_views as miss_views
 from kpi_toolkit.report import plan_gap_views as views
 from kpi_toolkit.report.customer_views import customer_bridge_section
 from kpi_toolkit.report.plan_gap_report import data_as_of, plan_gap_report
@@ -67,7 +70,7 @@ alerts
 first_screens.plan_gap_answer(report, tr)
 
 # %%
-views.alerts_section(
+alert_views.alerts_section(
     report,
     tr,
     alerts=alerts,
@@ -88,7 +91,7 @@ sources = report.sources  # kt.volume_sources(data, period=report.period, team=t
 sources
 
 # %%
-views.gap_section(report, tr, gap=gap, sources=sources)
+driver_views.gap_section(report, tr, gap=gap, sources=sources)
 
 # %% tags=["analysis"]
 # sales, returns, net sales, gross margin and margin rate; the plan's metric: kpis.attrs["plan_metric"]
@@ -106,21 +109,21 @@ bridge  # the customers behind the change: new, lost, grown and shrunk
 customer_bridge_section(bridge, tr, names=report.names, manager=manager or None)
 
 # %%
-views.managers_section(report, tr, gap=gap)
+driver_views.managers_section(report, tr, gap=gap)
 
 # %% tags=["analysis"]
 evidence = report.evidence  # kt.gap.miss_evidence over kt.miss_series(data, periods=report.window, team=team)
 evidence
 
 # %%
-views.misses_section(report, tr, evidence=evidence)
+miss_views.misses_section(report, tr, evidence=evidence)
 
 # %% tags=["analysis"]
 pace = report.pacing  # kt.pacing(data, period=report.pacing_period, as_of=report.as_of, team=team)
 pace
 
 # %%
-views.pacing_section(report, tr, pacing=pace)
+miss_views.pacing_section(report, tr, pacing=pace)
 
 # %% tags=["analysis"]
 open_pipeline = (

@@ -28,12 +28,15 @@ import pytest
 
 import kpi_toolkit as kt
 from kpi_toolkit import demo
+from kpi_toolkit.demo import company
+from kpi_toolkit.demo.leads import _leads
+from kpi_toolkit.demo.orders import _orders
 from kpi_toolkit.stats import compare_checks, compare_rates
 
 pytestmark = pytest.mark.slow
 
 ALPHA = 0.05
-IDS = [m for m, _, _ in demo._MANAGERS]
+IDS = [m for m, _, _ in company._MANAGERS]
 OTHERS = [m for m in IDS if m not in demo.PLANTED]
 WINDOWS = {"2026": ("2026-01-01", "2026-10-01"), "2026Q3": ("2026-07-01", "2026-10-01")}
 
@@ -50,10 +53,12 @@ def _flagged(verdicts: pd.Series) -> pd.Series:
 def _null_world(seed: int, *, orders: bool) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """The generator's leads (and orders) for ``seed``, with M03's conversion and M07's amounts set to
     everyone else's; the profiles' random draws are those of :func:`kpi_toolkit.demo.make_demo_data`."""
-    stream = demo._stream(seed, "profiles")
-    profiles = {m: demo._profile(m, stream) | {"conversion": demo._CONVERSION, "check": 1.0} for m in IDS}
-    leads = demo._leads(seed, profiles)
-    return leads, demo._orders(seed, leads, profiles) if orders else None
+    stream = company._stream(seed, "profiles")
+    profiles = {
+        m: company._profile(m, stream) | {"conversion": company._CONVERSION, "check": 1.0} for m in IDS
+    }
+    leads = _leads(seed, profiles)
+    return leads, _orders(seed, leads, profiles) if orders else None
 
 
 def _rates_in(leads: pd.DataFrame, window: str) -> pd.DataFrame:
@@ -145,14 +150,14 @@ def test_power_and_false_alarms_on_the_demo_as_planted():
 
 
 def _closed_leads(rng: np.random.Generator, months: list[int], replicates: int) -> np.ndarray:
-    """Closed leads per manager in a window, from the generator's documented parameters (demo.py): a full-time
-    manager gets 24 leads in an average month times the month's season, times a flow drawn from
+    """Closed leads per manager in a window, from the generator's documented parameters (demo/company.py): a
+    full-time manager gets 24 leads in an average month times the month's season, times a flow drawn from
     U(0.85, 1.15); M10 has 60 % of the flow, M12 2 leads a month. Returns (replicates, 14)."""
-    flow = rng.uniform(0.85, 1.15, size=(replicates, len(demo._MANAGERS)))
+    flow = rng.uniform(0.85, 1.15, size=(replicates, len(company._MANAGERS)))
     flow[:, IDS.index("M10")] = 0.6
-    flow[:, IDS.index("M12")] = 2.0 / demo._BASE_LEADS
-    season = demo._SEASON[[m - 1 for m in months]].sum()
-    return rng.poisson(demo._BASE_LEADS * season * flow)
+    flow[:, IDS.index("M12")] = 2.0 / company._BASE_LEADS
+    season = company._SEASON[[m - 1 for m in months]].sum()
+    return rng.poisson(company._BASE_LEADS * season * flow)
 
 
 def test_conversion_windows_from_the_generator_s_parameters():
@@ -163,7 +168,7 @@ def test_conversion_windows_from_the_generator_s_parameters():
     not, and its "no difference" says little."""
     rng = np.random.default_rng(20261127)
     replicates = 300
-    rates = np.full(len(IDS), demo._CONVERSION)
+    rates = np.full(len(IDS), company._CONVERSION)
     planted = rates.copy()
     planted[IDS.index("M03")] = 0.12
     measured = {}

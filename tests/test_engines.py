@@ -9,6 +9,7 @@ from __future__ import annotations
 import warnings
 from pathlib import Path
 
+import narwhals as nw
 import pandas as pd
 import pytest
 
@@ -152,6 +153,47 @@ def test_unsorted_unique_ids_pass_and_unsorted_duplicates_fail(tmp_path, ids):
     assert violation.rows == (1, len(tables["orders"])) and violation.n_rows == 2  # Parquet: 1-based rows
 
 
+@pytest.mark.parametrize("repeated", [False, True])
+def test_colliding_hashes_of_text_ids_never_make_a_false_repeat(tmp_path, monkeypatch, repeated):
+    # text ids' uniqueness counts their distinct 64-bit hashes (sorted apart from the counting query); here
+    # every hash is the same, as if all ids collided: the group-by over the ids themselves must decide
+    from kpi_toolkit.engines.duckdb import DuckDBBackend
+
+    sort = DuckDBBackend.distinct_hashes
+    seen: list[int] = []
+
+    def colliding(self, frame, column, values):
+        found = sort(self, frame.with_columns(nw.lit(7, dtype=nw.UInt64).alias(column)), column, values)
+        seen.append(found)
+        return found
+
+    monkeypatch.setattr(DuckDBBackend, "distinct_hashes", colliding)
+    tables = _typed(tiny_tables())
+    if repeated:
+        tables["orders"].loc[0, "order_id"] = tables["orders"]["order_id"].iloc[-1]
+    folder = _parquet(tmp_path / "colliding", tables)
+    if not repeated:
+        kt.load(folder, engine="duckdb")  # every id differs, though every hash is equal
+        assert seen == [1, 1]  # orders' and leads' ids, each one distinct hash
+        return
+    got = _violations(folder, "duckdb")
+    assert got == _violations(folder, "pandas")
+    assert [v[2:5] for v in got] == [("order_id is not unique", (1, len(tables["orders"])), 2)]
+
+
+def test_too_many_hashed_ids_for_a_sort_are_counted_by_duckdb(tmp_path, monkeypatch):
+    # above SORTED_HASHES ids the hashes stay in DuckDB (a distinct count that can spill): same verdicts
+    from kpi_toolkit.engines import duckdb as engine
+
+    monkeypatch.setattr(engine, "SORTED_HASHES", 0)
+    tables = _typed(tiny_tables())
+    folder = _parquet(tmp_path / "many", tables)
+    kt.load(folder, engine="duckdb")  # no repeated id
+    tables["orders"].loc[0, "order_id"] = tables["orders"]["order_id"].iloc[-1]
+    _parquet(folder, tables)
+    assert _violations(folder, "duckdb") == _violations(folder, "pandas")
+
+
 @pytest.mark.parametrize("unknown", [None, "inside", "outside"])
 def test_unknown_integer_lead_ids_inside_or_outside_the_leads_range(tmp_path, unknown):
     # integer lead ids on both sides: a bitmap test stands in for the anti-join where it finds none
@@ -214,6 +256,24 @@ def test_parquet_text_with_white_space_on_duckdb(tmp_path):
             kt.load(folder, engine=engine)
         (violation,) = [v for v in raised.value.violations if v.rule == "order_id is not unique"]
         assert violation.rows == (1, 2), engine
+
+
+@pytest.mark.parametrize("collation", [None, "nocase"])
+def test_the_printable_test_is_first_and_last_character_printable_ascii(collation):
+    # the fast path of stripping on DuckDB: a cell passes exactly where its first and last characters are
+    # 33 .. 126 (then it has no white space to strip), whatever the connection's default collation
+    from kpi_toolkit.engines.duckdb import _printable, connect
+
+    connection = connect()
+    if collation is not None:
+        connection.execute(f"SET default_collation = '{collation}'")
+    values = ["", "!", "~", "a", "AB", "!~", " a", "a ", "\t", "\x7f", "\x7fa", "a\x7f", "\x00a", "é", "éa",
+              "aé", "\u3000x", "x\u00a0", "\u0080", "a\U0001f600", "A\u0301", "İx", "K", None]  # fmt: skip
+    query = f"SELECT x, {_printable('x')} FROM (SELECT unnest(?::VARCHAR[]) AS x)"
+    got = dict(connection.execute(query, [values]).fetchall())
+    printable = set(range(33, 127))
+    expected = {v: None if v is None else bool(v) and {ord(v[0]), ord(v[-1])} <= printable for v in values}
+    assert got == expected
 
 
 def test_orders_stay_lazy_on_spark(loaded):

@@ -8,7 +8,7 @@ import pytest
 
 import kpi_toolkit as kt
 from kpi_toolkit.gap import PLAN_GAP_COLUMNS
-from kpi_toolkit.report import plan_gap_views
+from kpi_toolkit.report import plan_gap_figures
 from kpi_toolkit.report.i18n import translator
 
 EFFECTS = [c for c in PLAN_GAP_COLUMNS if c.endswith("_effect")]
@@ -107,7 +107,7 @@ def test_the_waterfall_has_a_step_for_the_team_target():
     gap = kt.plan_gap(_plan_data({"North": 420.0}), period="2026Q3", team="North")
     for lang, label in (("en", "team target vs managers' targets"), ("ru", "план команды против суммы")):
         for by in ("driver", "manager"):
-            _, steps = plan_gap_views._steps(gap, "TOTAL", by, {}, translator(lang))
+            _, steps = plan_gap_figures._steps(gap, "TOTAL", by, {}, translator(lang))
             assert steps[-1][0].startswith(label) and steps[-1][1] == pytest.approx(-20.0)
             assert 420.0 + sum(e for _, e in steps) == pytest.approx(400.0)  # from the plan to the actual
 

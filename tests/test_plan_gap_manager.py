@@ -10,6 +10,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
+from kpi_toolkit.report import plan_gap_driver_views as driver_views
 from kpi_toolkit.report import plan_gap_views as views
 from kpi_toolkit.report import translator
 from kpi_toolkit.report.plan_gap_report import data_as_of, plan_gap_report
@@ -56,22 +57,22 @@ def test_one_managers_report_has_their_title_tiles_and_gap(m10, team, titles):
     )
     assert tiles["gap"].value != pytest.approx(team.gap.set_index("manager").loc["TOTAL", "gap"])
     assert tiles["systematic"].value <= 1 and tiles["off_track"].value <= 1
-    gap = _text(views.gap_section(m10, en))
+    gap = _text(driver_views.gap_section(m10, en))
     assert gap.startswith(" The gap and its drivers Sales of James Carter: ")  # the manager's own gap first
     assert titles[-1] == "James Carter: from the plan to the actual"  # drawn over the plot's own
-    ru = _text(views.gap_section(m10, translator("ru")) + views.title(m10, translator("ru")))
+    ru = _text(driver_views.gap_section(m10, translator("ru")) + views.title(m10, translator("ru")))
     assert "James Carter" in ru and "Почему не выполнен план? 3 кв. 2026 – James Carter" in ru
     plt.close("all")
 
 
 def test_the_chart_by_manager_has_its_own_title_and_the_orders_step_is_explained(team, titles):
     en = translator("en")
-    views.managers_section(team, en)
+    driver_views.managers_section(team, en)
     assert titles[-1] == "The team: the gap to the plan, manager by manager"
-    gap = _text(views.gap_section(team, en))
+    gap = _text(driver_views.gap_section(team, en))
     # M12 won no leads in 2026Q3: their volume splits into orders x average check only
     assert 'The "orders" step: Leo Fischer won no leads, so their volume splits' in gap, gap
-    ru = _text(views.gap_section(team, translator("ru")))
+    ru = _text(driver_views.gap_section(team, translator("ru")))
     assert "Шаг «заказы»: у Leo Fischer нет выигранных лидов" in ru
     plt.close("all")
 

@@ -7,6 +7,7 @@ import pytest
 
 import kpi_toolkit as kt
 from kpi_toolkit.report import first_screens, translator
+from kpi_toolkit.report import plan_gap_driver_views as driver_views
 from kpi_toolkit.report import plan_gap_margin_views as margin_views
 from kpi_toolkit.report import plan_gap_views as views
 from kpi_toolkit.report.plan_gap_report import plan_gap_report
@@ -45,7 +46,7 @@ def test_the_section_shows_returns_net_sales_and_margin(margin_report):
 
 def test_the_gap_section_names_the_metric_and_its_steps(margin_report):
     r, _ = margin_report
-    text = str(views.gap_section(r, translator("en")))
+    text = str(driver_views.gap_section(r, translator("en")))
     assert "The plan is measured on gross margin" in text
     assert "the margin rate: volume bought with discounts" in text
     assert "The plan&#39;s return rate and margin rate" in text
@@ -61,7 +62,7 @@ def test_the_gap_section_names_the_metric_and_its_steps(margin_report):
 def test_russian(margin_report):
     r, kpis = margin_report
     text = str(margin_views.margin_section(r, translator("ru"), kpis=kpis)) + str(
-        views.gap_section(r, translator("ru"))
+        driver_views.gap_section(r, translator("ru"))
     )
     assert "Возвраты, чистые продажи и маржа" in text
     assert "План измеряется в показателе «валовая маржа»" in text
@@ -81,7 +82,9 @@ def test_net_sales_without_costs_shows_no_margin():
 def test_nothing_of_it_without_returns_or_costs():
     r, kpis = _report("sales_volume", costs=False, returns=False)
     assert str(margin_views.margin_section(r, translator("en"), kpis=kpis)) == ""
-    text = str(views.gap_section(r, translator("en"))) + str(views.managers_section(r, translator("en")))
+    text = str(driver_views.gap_section(r, translator("en"))) + str(
+        driver_views.managers_section(r, translator("en"))
+    )
     for word in ("returns", "net sales", "margin", "measured on"):
         assert word not in text.lower()
 
@@ -91,7 +94,7 @@ def test_a_volume_plan_with_returns_says_so():
     text = str(margin_views.margin_section(r, translator("en"), kpis=kpis))
     assert "The plan is measured on sales volume, before returns" in text
     assert "Against the plan" not in text  # no returns or margin step on a volume plan
-    assert "measured on" not in str(views.gap_section(r, translator("en")))
+    assert "measured on" not in str(driver_views.gap_section(r, translator("en")))
 
 
 def test_the_manager_in_focus():

@@ -14,6 +14,9 @@ import pytest
 import kpi_toolkit as kt
 from kpi_toolkit.demo import make_demo_data
 from kpi_toolkit.report import notebook_parameters, notebook_path, translator
+from kpi_toolkit.report import plan_gap_alert_views as alert_views
+from kpi_toolkit.report import plan_gap_driver_views as driver_views
+from kpi_toolkit.report import plan_gap_miss_views as miss_views
 from kpi_toolkit.report import plan_gap_views as views
 from kpi_toolkit.report.plan_gap_report import data_as_of, plan_gap_report
 from tests.conftest import write_tables
@@ -93,8 +96,14 @@ def test_content_safety_and_alt_text(rendered):
 def test_views_in_russian_for_one_manager(demo):
     report = plan_gap_report(demo, period="2026Q3", manager="M10", baseline="last_year", as_of="2026-08-15")
     tr = translator("ru")
-    sections = (views.title, views.headline, views.introduction, views.gap_section, views.managers_section)
-    sections += (views.misses_section, views.pacing_section, views.alerts_section)
+    sections = (
+        views.title,
+        views.headline,
+        views.introduction,
+        driver_views.gap_section,
+        driver_views.managers_section,
+    )
+    sections += (miss_views.misses_section, miss_views.pacing_section, alert_views.alerts_section)
     text = "".join(str(f(report, tr)) for f in sections)
     # a gap against last year is not titled "why was the target missed" (issue 17)
     assert "Что изменилось по сравнению с тем же периодом прошлого года? 3 кв. 2026 – James Carter" in text

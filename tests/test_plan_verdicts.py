@@ -19,6 +19,9 @@ from kpi_toolkit.plan_gap import ALERT_COLUMNS
 from kpi_toolkit.report import comparison_amount_views as amount_views
 from kpi_toolkit.report import comparison_verdict_views as verdict_views
 from kpi_toolkit.report import differences_views, quarterly_report, translator
+from kpi_toolkit.report import plan_gap_alert_views as alert_views
+from kpi_toolkit.report import plan_gap_driver_views as driver_views
+from kpi_toolkit.report import plan_gap_miss_views as miss_views
 from kpi_toolkit.report import plan_gap_views as views
 from kpi_toolkit.report.behind_plan import behind_plan_section
 from kpi_toolkit.report.comparison_report import comparison_report
@@ -95,13 +98,13 @@ def test_fair_plans_do_not_blame_the_plan():
 def test_reports_lead_with_the_plan_before_any_name(unreachable, lang, lead):
     tr = translator(lang)
     report = plan_gap_report(unreachable, period="2026Q4")
-    alerts = _text(views.alerts_section(report, tr))
+    alerts = _text(alert_views.alerts_section(report, tr))
     assert lead in alerts
     assert alerts.index(lead) < alerts.index("m00")  # the plan first, then the names
     cause = "the plan is the problem" if lang == "en" else "проблема в плане"
     colleagues = "training or support may help" if lang == "en" else "может помочь обучение"
     assert cause in alerts and colleagues in alerts
-    misses = _text(views.misses_section(report, tr))
+    misses = _text(miss_views.misses_section(report, tr))
     assert ("Against colleagues" if lang == "en" else "По сравнению с коллегами") in misses
     first = _text(behind_plan_section(unreachable, quarterly_report(unreachable, period="2026Q4"), tr))
     assert lead in first and first.index(lead) < first.index("m0")
@@ -118,7 +121,7 @@ def test_without_leads_no_lead_or_conversion_drivers_are_described(demo_frames, 
     data = kt.from_frames(**{k: v for k, v in demo_frames.items() if k not in ("leads", "activities")})
     report = plan_gap_report(data, period="2026Q3")
     tr = translator(lang)
-    text = _text(views.introduction(report, tr)) + _text(views.gap_section(report, tr))
+    text = _text(views.introduction(report, tr)) + _text(driver_views.gap_section(report, tr))
     assert said in text
     rest = text.replace(said, "")
     assert not [word for word in absent if word in rest]
@@ -137,7 +140,10 @@ def test_without_plans_nothing_is_said_about_missing_one(demo_frames, lang, titl
     report = plan_gap_report(data, period="2026Q3")
     tr = translator(lang)
     assert views.page_title(report, tr).startswith(title)
-    misses, alerts = _text(views.misses_section(report, tr)), _text(views.alerts_section(report, tr))
+    misses, alerts = (
+        _text(miss_views.misses_section(report, tr)),
+        _text(alert_views.alerts_section(report, tr)),
+    )
     assert no_plans in misses
     assert tr.t("plan_gap.alerts.none") not in alerts  # not "no manager misses the plan systematically"
     assert tr.t("plan_verdicts.alerts_no_plans") in alerts
@@ -163,7 +169,7 @@ def test_a_gap_against_another_baseline_is_not_why_the_target_was_missed(demo_fr
 )
 def test_a_volume_only_plan_split_is_said_to_be_assumed(demo_frames, lang, words):
     report = plan_gap_report(kt.from_frames(**demo_frames), period="2026Q3")
-    assert words in _text(views.gap_section(report, translator(lang)))
+    assert words in _text(driver_views.gap_section(report, translator(lang)))
 
 
 def test_assumed_split_names_the_mix_and_is_silent_for_a_full_plan():
@@ -178,10 +184,10 @@ def test_assumed_split_names_the_mix_and_is_silent_for_a_full_plan():
             ],
         }
     )
-    text = views.assumed_split(gap)
+    text = driver_views.assumed_split(gap)
     assert "from the manager's own mix of an earlier period (1 manager), else from the team's mix" in text
-    assert views.assumed_split(gap, manager="b").endswith("from the team's mix, scaled to the target.")
-    assert views.assumed_split(gap, manager="c") == ""
+    assert driver_views.assumed_split(gap, manager="b").endswith("from the team's mix, scaled to the target.")
+    assert driver_views.assumed_split(gap, manager="c") == ""
 
 
 @pytest.fixture(scope="module")

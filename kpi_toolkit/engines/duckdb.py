@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import narwhals as nw
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -62,6 +63,8 @@ _STRIP = f"^{_SPACE}+|{_SPACE}+$"
 _TABLES = itertools.count()
 #: The widest range of integer ids whose uniqueness is checked with a bitmap (bits: 32 MiB per thread).
 BITMAP_BITS = 1 << 28
+#: The most hashed ids whose distinct hashes are counted by a sort in NumPy (8 bytes each: 512 MiB).
+SORTED_HASHES = 1 << 26
 
 
 def connect() -> Any:
@@ -111,8 +114,12 @@ def _strip(text: str) -> str:
 
 def _printable(x: str) -> str:
     """True where the text starts and ends with a printable ASCII character: its stripped text is itself."""
-    # {x}[-1], the last character, is a third cheaper than substring({x}, length({x}), 1), which counts them
-    return f"ascii({x}) BETWEEN 33 AND 126 AND ascii({x}[-1]) BETWEEN 33 AND 126"
+    # The first character by comparing bytes (COLLATE C: whatever the connection's default collation):
+    # x >= '!' AND x < chr(127) holds exactly where the first byte is 33 .. 126, i.e. a printable ASCII
+    # character (UTF-8 encodes no other character with such a byte); half the CPU of ascii(x). The last
+    # character: {x}[-1] is a third cheaper than substring({x}, length({x}), 1), which counts them.
+    first = f"({x} COLLATE C)"
+    return f"{first} >= '!' AND {first} < chr(127) AND ascii({x}[-1]) BETWEEN 33 AND 126"
 
 
 def _text(x: str, family: str) -> str:
@@ -387,6 +394,31 @@ class DuckDBBackend:
         relation = frame.to_native().filter(f"{x} IS NOT NULL")
         [(bits,)] = relation.aggregate(f"bit_count(bitstring_agg({x}, {int(low)}, {int(high)}))").fetchall()
         return int(bits or 0)
+
+    def distinct_hashes(self, frame: nw.LazyFrame, column: str, values: int) -> int | None:
+        """How many distinct values the ``values`` present 64-bit hashes of ``column`` take, sorted in NumPy.
+
+        The hashes come back as one ``uint64`` array (8 bytes per id) and are sorted; every neighbour that
+        differs starts a new value. Exact for the hashes, and cheaper than DuckDB's distinct count on
+        millions of ids, a hash aggregate with a group per id whose table leaves the caches (10 million text
+        ids: 1.0 s of CPU against 1.8 s in the counting query). Equal hashes prove nothing about the ids:
+        the caller then groups the ids themselves. ``None`` (DuckDB's distinct count, which can spill to
+        disk, decides) for more than :data:`SORTED_HASHES` values, whose array would hold too much memory.
+
+        Examples
+        --------
+        >>> frame = nw.from_native(connect().sql("SELECT * FROM (VALUES (7), (2), (7), (NULL)) t(h)"))
+        >>> DuckDBBackend().distinct_hashes(frame, "h", 3)
+        2
+        """
+        if values > SORTED_HASHES:
+            return None
+        x = _ident(column)
+        hashes = frame.to_native().filter(f"{x} IS NOT NULL").project(x).fetchnumpy()[column]
+        hashes = np.asarray(hashes)
+        hashes = hashes if hashes.flags.writeable else hashes.copy()
+        hashes.sort()  # in place: the fetched array is ours
+        return int(np.count_nonzero(hashes[1:] != hashes[:-1])) + int(hashes.size > 0)
 
     def all_known(self, rows: nw.LazyFrame, known: nw.LazyFrame, column: str) -> bool:
         """Whether every present integer ``column`` of ``rows`` is among ``known``'s, by two bitmaps.

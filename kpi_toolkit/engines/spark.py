@@ -238,6 +238,10 @@ class SparkBackend:
         """Never asked (:attr:`unique_by_window`): Spark flags repeated ids with a window."""
         return None
 
+    def distinct_hashes(self, frame: nw.LazyFrame, column: str, values: int) -> int | None:
+        """Never asked (:attr:`unique_by_window`): Spark flags repeated ids with a window."""
+        return None
+
     def all_known(self, rows: nw.LazyFrame, known: nw.LazyFrame, column: str) -> bool:
         """Spark cannot tell without the anti-join."""
         return False

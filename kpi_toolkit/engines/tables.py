@@ -193,6 +193,11 @@ class Backend(Protocol):
         ``low .. high`` (``None``: the engine has no cheaper way than a distinct count)."""
         ...
 
+    def distinct_hashes(self, frame: nw.LazyFrame, column: str, values: int) -> int | None:
+        """How many distinct values the ``values`` present 64-bit hashes of ``column`` take (``None``: the
+        engine has no cheaper way than a distinct count)."""
+        ...
+
     def all_known(self, rows: nw.LazyFrame, known: nw.LazyFrame, column: str) -> bool:
         """Whether every present integer ``column`` of ``rows`` is one of ``known``'s, by a cheaper test than
         an anti-join (``False``: it cannot tell, or some is not; the anti-join then counts them)."""

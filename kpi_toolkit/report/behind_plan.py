@@ -20,9 +20,10 @@ from kpi_toolkit.gap import WATERFALL_STEPS
 from kpi_toolkit.plan_gap import alerts, miss_causes, plan_gap
 from kpi_toolkit.report import html
 from kpi_toolkit.report.i18n import Translator, translator
+from kpi_toolkit.report.plan_gap_alert_views import alert_items
 from kpi_toolkit.report.plan_gap_margin_views import driver_word
+from kpi_toolkit.report.plan_gap_messages import TOTAL, signed
 from kpi_toolkit.report.plan_gap_report import history_window
-from kpi_toolkit.report.plan_gap_views import TOTAL, alert_items, signed
 from kpi_toolkit.report.plan_verdict_views import plan_lead
 from kpi_toolkit.report.quarterly import QuarterlyReport
 

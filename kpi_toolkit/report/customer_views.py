@@ -16,7 +16,7 @@ import pandas as pd
 from kpi_toolkit.figures import plot_customer_bridge
 from kpi_toolkit.report import figure_text, html
 from kpi_toolkit.report.i18n import Translator, translator
-from kpi_toolkit.report.plan_gap_views import signed
+from kpi_toolkit.report.plan_gap_messages import signed
 
 __all__ = ["customer_bridge_section"]
 

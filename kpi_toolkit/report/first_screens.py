@@ -172,7 +172,7 @@ def manager_alerts(data: SalesData, r: ManagerReport, tr: Translator | None = No
     """
     from kpi_toolkit.plan_gap import alerts
     from kpi_toolkit.report.behind_plan import HISTORY
-    from kpi_toolkit.report.plan_gap_views import alert_items
+    from kpi_toolkit.report.plan_gap_alert_views import alert_items
 
     tr = tr or translator("en")
     p = r.period

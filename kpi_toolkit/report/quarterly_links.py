@@ -5,7 +5,7 @@ plan-gap report of the period. Rendered alone, those words stay plain words (the
 reports are in the "Related reports" paragraph, :func:`kpi_toolkit.report.views.related_reports`); in a site
 they link to those reports in the same language, when the site holds them
 (:func:`kpi_toolkit.report.site_links.set_body_links`). The sections themselves are those of
-:mod:`~kpi_toolkit.report.differences_views` and :mod:`~kpi_toolkit.report.plan_gap_views`; the words that
+:mod:`~kpi_toolkit.report.differences_views` and :mod:`~kpi_toolkit.report.why_views`; the words that
 name the report are the locale's ``report_links.refs`` and must stand in the sentence as written (a test
 checks both languages).
 """
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from kpi_toolkit.data import SalesData
 from kpi_toolkit.periods import Period
-from kpi_toolkit.report import differences_views, html, plan_gap_views
+from kpi_toolkit.report import differences_views, html, why_views
 from kpi_toolkit.report.i18n import Translator, translator
 from kpi_toolkit.report.quarterly import QuarterlyReport
 from kpi_toolkit.report.site_links import link_words
@@ -49,7 +49,7 @@ def differences_section(data: SalesData, q: QuarterlyReport, tr: Translator | No
 
 
 def why_section(data: SalesData, q: QuarterlyReport, tr: Translator | None = None) -> html.Html:
-    """:func:`kpi_toolkit.report.plan_gap_views.why_section` of the report's period and team, without the
+    """:func:`kpi_toolkit.report.why_views.why_section` of the report's period and team, without the
     alerts (the first screen shows them), its pointer naming the plan-gap report of the period.
 
     Examples
@@ -63,7 +63,7 @@ def why_section(data: SalesData, q: QuarterlyReport, tr: Translator | None = Non
     True
     """
     tr = _tr(tr)
-    section = plan_gap_views.why_section(data, period=str(q.period), team=q.team, tr=tr, with_alerts=False)
+    section = why_views.why_section(data, period=str(q.period), team=q.team, tr=tr, with_alerts=False)
     words = tr.t("report_links.refs.plan_gap")
     return html.Html(
         link_words(section, tr.t("plan_gap.why.more"), words, kind="plan_gap", period=str(q.period))
