@@ -15,6 +15,8 @@ from kpi_toolkit.report.card_report import card_report
 from kpi_toolkit.report.i18n import translator
 from kpi_toolkit.report.manager import manager_report
 from kpi_toolkit.report.quarterly import quarterly_report
+from kpi_toolkit.report.quarterly_kpi_views import kpi_table
+from kpi_toolkit.report.quarterly_ranking_views import ranking_table
 from tests.card.conftest import EXAMPLE_CARD
 
 NBSP = "\xa0"
@@ -120,7 +122,7 @@ def test_quarterly_manager_index_and_card_show_a_near_miss_as_a_miss(
 ):
     tr = translator(lang)
     q = quarterly_report(near_miss, period="2026Q3")
-    quarterly = _text(views.kpi_table(q, tr) + views.summary(q, tr) + views.ranking_table(q, tr))
+    quarterly = _text(kpi_table(q, tr) + views.summary(q, tr) + ranking_table(q, tr))
     assert miss in quarterly and hit in quarterly and conversion in quarterly
     # the site's index shows the key figures: the team sold 19,996 of 20,000
     index = {f.key: f.text.replace(NBSP, " ") for f in views.key_figures(q, tr)}
