@@ -10,7 +10,8 @@ import pytest
 
 import kpi_toolkit as kt
 from kpi_toolkit.card import load_card
-from kpi_toolkit.report import card_views, comparison_messages, formatting, manager_views, views
+from kpi_toolkit.report import comparison_messages, formatting, manager_views, views
+from kpi_toolkit.report.card_payout_views import scorecard_section
 from kpi_toolkit.report.card_report import card_report
 from kpi_toolkit.report.i18n import translator
 from kpi_toolkit.report.manager import manager_report
@@ -131,7 +132,7 @@ def test_quarterly_manager_index_and_card_show_a_near_miss_as_a_miss(
     manager = _text(manager_views.summary(own, tr) + manager_views.headline(own, tr))
     assert miss in manager and conversion in manager
     card = card_report(near_miss, period="2026Q3", card=load_card(EXAMPLE_CARD))
-    scorecard = _text(card_views.scorecard_section(card, tr))
+    scorecard = _text(scorecard_section(card, tr))
     ann = scorecard[scorecard.index("Ann Lee") : scorecard.index("Bob Stone")]
     assert f" {miss} " in ann  # the sales volume's achievement
     assert conversion in ann
