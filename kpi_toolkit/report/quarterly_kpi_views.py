@@ -21,7 +21,6 @@ from kpi_toolkit.report.views import _tr
 __all__ = [
     "COMPARED",
     "comparison_section",
-    "comparison_table",
     "kpi_section",
     "kpi_table",
     "kpis_section",
@@ -126,14 +125,10 @@ def kpis_section(
     return html.section(tr.t("quarterly.kpis.heading"), intro) + table
 
 
-def comparison_table(q: QuarterlyReport, tr: Translator | None = None) -> html.Html:
-    """The group's KPIs this period against the previous period, a year before, and year to date."""
-    return totals_table(q.totals, period=q.period, tr=tr)
-
-
 def totals_table(totals: pd.DataFrame, *, period: Period, tr: Translator | None = None) -> html.Html:
-    """:func:`comparison_table` from ``totals``: the group's KPIs by row ``str(period)``, the previous
-    period, the same period a year before, ``YTD <period>`` and ``YTD <period a year before>``."""
+    """The group's KPIs this period against the previous period, a year before, and year to date, from
+    ``totals``: rows ``str(period)``, the previous period, the same period a year before, ``YTD <period>`` and
+    ``YTD <period a year before>``."""
     tr = _tr(tr)
     t = totals
     p, prev, last = str(period), str(period.previous()), str(period.last_year())

@@ -2,8 +2,8 @@
 quarter as a heatmap, each with its values in the alternative text (:mod:`kpi_toolkit.report.views` has the
 rest of the page).
 
-Each section comes from the report object (``trend_section(q, tr)``) or from the history frames the
-notebook's analysis cells show (``history_section(history, history_totals, ...)``).
+The section comes from the history frames the notebook's analysis cells show
+(``history_section(history, history_totals, ...)``).
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ __all__ = [
     "history_heatmap",
     "history_section",
     "trend_figures",
-    "trend_section",
     "volume_figure",
 ]
 
@@ -85,11 +84,6 @@ def history_figures(
     return volume + history_heatmap(history, names=names, tr=tr)
 
 
-def trend_section(q: QuarterlyReport, tr: Translator | None = None) -> html.Html:
-    """The trend figures with their heading."""
-    return history_section(q.history, q.history_totals, names=q.names, tr=tr)
-
-
 def history_section(
     history: pd.DataFrame,
     history_totals: pd.DataFrame,
@@ -97,7 +91,7 @@ def history_section(
     names: Mapping[str, str],
     tr: Translator | None = None,
 ) -> html.Html:
-    """:func:`trend_section` from the frames (see :func:`history_figures`)."""
+    """The trend figures with their heading, from the frames (see :func:`history_figures`)."""
     tr = _tr(tr)
     figures_ = history_figures(history, history_totals, names=names, tr=tr)
     return html.section(tr.t("quarterly.trend.heading")) + figures_
