@@ -81,14 +81,17 @@ class _RollUp:
     """One owner kind's targets (managers', or teams' own) rolled up once: for the check and the book.
 
     ``rows`` are the plan's positions of the rows that name an owner, a metric and a period (all of them,
-    repeated keys too), ``rolled`` the quarters rolled up from months and the years from (given or rolled-up)
-    quarters, ``resolved`` every target that applies: the given ones (the last of a repeated key), then the
-    rolled-up ones no target is given for.
+    repeated keys too) and ``every`` their targets, ``additive`` which of them are of additive metrics;
+    ``quarters`` are rolled up from months and ``years`` from (given or rolled-up) quarters, ``resolved``
+    every target that applies: the given ones (the last of a repeated key), then the rolled-up ones no
+    target is given for.
     """
 
     owners: pd.Index
     metrics: pd.Index
     rows: np.ndarray
+    every: _Targets
+    additive: np.ndarray
     quarters: _Targets
     years: _Targets
     resolved: _Targets
@@ -142,16 +145,23 @@ def _rolled_up(codes: PlanCodes, who: str, fiscal_year_start: int) -> _RollUp:
     if found is not None:
         return found
     owner, names, named = _owners(codes, who)
-    rows = np.flatnonzero(named)
     n_metrics = len(codes.metrics)
-    every = _Targets(owner[rows], codes.metric[rows], codes.kind[rows], codes.start[rows], codes.target[rows])
+    every = _Targets(owner, codes.metric, codes.kind, codes.start, codes.target)
+    if named.all():  # as usual: every row names an owner, a metric and a period (no copies)
+        rows = np.arange(len(named))
+    else:
+        rows = np.flatnonzero(named)
+        every = every.take(rows)
+    is_additive = np.zeros(n_metrics, dtype=bool)
+    is_additive[_additive_codes(codes.metrics)] = True
     if _distinct(codes, every, rows, n_metrics):
         given = every
     else:  # the last target of a repeated key wins
         given = every.take(~pd.Index(every.key(n_metrics)).duplicated(keep="last"))
     longer = given.kind > 0
     given_keys = given.key(n_metrics)[longer] if longer.any() else np.zeros(0, dtype=np.int64)
-    additive = given.take(np.isin(given.metric, _additive_codes(codes.metrics)))
+    additive_given = is_additive[given.metric]
+    additive = given if additive_given.all() else given.take(additive_given)
     quarters = _roll_up(additive.take(additive.kind == 0), "quarter", fiscal_year_start, n_metrics)
     given_quarters = additive.take(additive.kind == 1)
     in_quarters = _Targets.stacked(
@@ -159,7 +169,9 @@ def _rolled_up(codes: PlanCodes, who: str, fiscal_year_start: int) -> _RollUp:
     )
     years = _roll_up(in_quarters, "year", fiscal_year_start, n_metrics)
     resolved = _Targets.stacked(given, _not_in(_Targets.stacked(quarters, years), given_keys, n_metrics))
-    found = _RollUp(names, codes.metrics, rows, quarters, years, resolved, len(given))
+    found = _RollUp(
+        names, codes.metrics, rows, every, is_additive[every.metric], quarters, years, resolved, len(given)
+    )
     codes.memo[("roll-up", who, fiscal_year_start)] = found
     return found
 
@@ -170,7 +182,9 @@ def _distinct(codes: PlanCodes, every: _Targets, rows: np.ndarray, n_metrics: in
     periods = codes.periods
     if not len(every):
         return True
-    canonical = pd.factorize(pd.MultiIndex.from_arrays([periods["kind"], periods["start"]]))[0]
+    kind = periods["kind"].map({k: i for i, k in enumerate(KINDS)}).to_numpy("float64", na_value=-1.0)
+    start = periods["start"].to_numpy("float64", na_value=-1.0)
+    canonical = np.unique(kind * (1 << _START_BITS) + start, return_inverse=True)[1].reshape(-1)
     n_periods = int(canonical.max()) + 1
     span = (int(every.owner.max()) + 1) * n_metrics * n_periods
     if span > 4 * len(every) + (1 << 20):
@@ -461,11 +475,8 @@ def check_plan_consistency(plans: pd.DataFrame, *, source: str, fiscal_year_star
 def _contradictions(codes: PlanCodes, who: str, source: str, fiscal_year_start: int) -> list[Violation]:
     """The rows of ``who``'s given quarters (years) that differ from the sum of their months (quarters)."""
     book = _rolled_up(codes, who, fiscal_year_start)
-    rows = book.rows  # every row naming an owner, a metric and a period, repeated keys too
+    rows, given, additive = book.rows, book.every, book.additive  # repeated keys too
     n_metrics = len(book.metrics)
-    owner = (codes.team if who == "team" else codes.manager)[rows]
-    given = _Targets(owner, codes.metric[rows], codes.kind[rows], codes.start[rows], codes.target[rows])
-    additive = np.isin(given.metric, _additive_codes(book.metrics))
     at: list[np.ndarray] = []
     sums: list[np.ndarray] = []
     for kind, rolled in ((1, book.quarters), (2, book.years)):
