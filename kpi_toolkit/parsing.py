@@ -225,8 +225,8 @@ def _absent(column: Column, index: pd.Index) -> pd.Series:
     instead of 8 per row, 46 MiB at 2 million orders for ``lines``, ``discount`` and ``cost``); pandas
     copies it on the first write, and every operation on it returns a column of its own.
     """
-    if column.kind in ("id", "text", "status", "label"):
-        return pd.Series(pd.NA, index=index, dtype="string")
+    if column.kind in ("id", "text", "status", "label"):  # Arrow's nulls: a bitmap, not a value per row
+        return pd.Series(pd.array(pa.nulls(len(index), pa.large_string()), dtype="string"), index=index)
     missing = np.datetime64("NaT", "ns") if column.kind == "datetime" else np.float64(np.nan)
     return pd.Series(np.broadcast_to(missing, len(index)), index=index, copy=False)
 
