@@ -242,8 +242,9 @@ def resolve_targets(plans: pd.DataFrame | None, *, fiscal_year_start: int = 1) -
 class PlanBook:
     """Resolves targets from a validated ``plans`` table by the roll-up rule.
 
-    Every target is resolved at once (:func:`resolve_targets`); a look-up is then a dictionary access per
-    period and metric and a re-indexing by manager.
+    Every target is resolved at once (:func:`resolve_targets`), as arrays of codes; a look-up is then one
+    mask over them per period and metric (kept for the next one) and a re-indexing by manager. Within
+    :func:`kpi_toolkit.load` the roll-up is the one the consistency check computed (:meth:`of_codes`).
 
     Examples
     --------
