@@ -15,192 +15,30 @@ validation error, with a tolerance of half a cent plus 1e-9 of the target.
 
 Both the roll-up and the check are set operations on the whole table (a group-by and look-ups on one integer
 key packing owner, metric, kind and first month): the plan is coded once (:mod:`kpi_toolkit.plan_codes`;
-period labels parsed once per distinct label, never once per row) and rolled up once per load, for the
-check and the plan book alike, so a plan of 2,000 managers x 36 months x several metrics costs a few
-hundredths of a second.
+period labels parsed once per distinct label, never once per row) and rolled up once per load
+(:mod:`kpi_toolkit.plan_rollup`), for the check and the plan book alike, so a plan of 2,000 managers x 36
+months x several metrics costs a few hundredths of a second.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from kpi_toolkit.errors import Violation
 from kpi_toolkit.periods import Period, month_number
-from kpi_toolkit.plan_codes import KINDS, PlanCodes, plan_codes
+from kpi_toolkit.plan_codes import KINDS, PlanCodes
+from kpi_toolkit.plan_rollup import SHORTER, coded_plan, rolled_up
 from kpi_toolkit.schema import ADDITIVE_METRICS
 from kpi_toolkit.staffing import Employment
 
 __all__ = ["PlanBook", "check_plan_consistency", "resolve_targets", "team_rows"]
 
-_SHORTER = {"year": "quarter", "quarter": "month"}
-#: Months per kind: a period of that kind covers ``start .. start + n - 1`` (:func:`month_number`).
-_MONTHS = {"month": 1, "quarter": 3, "year": 12}
 _KEYS = ["manager", "metric", "kind", "start"]
-#: Bits of a key below the owner and metric: the kind (2 bits) over the first month (20 bits).
-_KIND_BITS, _START_BITS = 2, 20
 
 
 def _tolerance(target: np.ndarray) -> np.ndarray:
     return 0.005 + 1e-9 * np.abs(target)
-
-
-@dataclass(frozen=True)
-class _Targets:
-    """Targets as arrays of codes: ``owner`` indexes the owners' names, ``metric`` the metrics', ``kind``
-    :data:`KINDS`; ``start`` is the first month (:func:`month_number`)."""
-
-    owner: np.ndarray
-    metric: np.ndarray
-    kind: np.ndarray
-    start: np.ndarray
-    target: np.ndarray
-
-    def __len__(self) -> int:
-        return len(self.owner)
-
-    def key(self, n_metrics: int) -> np.ndarray:
-        """One integer per (owner, metric, kind, start): equal keys, equal periods and targets' owners."""
-        owner = self.owner.astype(np.int64) * n_metrics + self.metric
-        return (((owner << _KIND_BITS) + self.kind) << _START_BITS) + self.start
-
-    def take(self, at: np.ndarray) -> _Targets:
-        return _Targets(self.owner[at], self.metric[at], self.kind[at], self.start[at], self.target[at])
-
-    @staticmethod
-    def stacked(*parts: _Targets) -> _Targets:
-        return _Targets(*(np.concatenate([getattr(p, c) for p in parts]) for c in _Targets._COLUMNS))
-
-    _COLUMNS = ("owner", "metric", "kind", "start", "target")
-
-
-@dataclass(frozen=True)
-class _RollUp:
-    """One owner kind's targets (managers', or teams' own) rolled up once: for the check and the book.
-
-    ``rows`` are the plan's positions of the rows that name an owner, a metric and a period (all of them,
-    repeated keys too) and ``every`` their targets, ``additive`` which of them are of additive metrics;
-    ``quarters`` are rolled up from months and ``years`` from (given or rolled-up) quarters, ``resolved``
-    every target that applies: the given ones (the last of a repeated key), then the rolled-up ones no
-    target is given for.
-    """
-
-    owners: pd.Index
-    metrics: pd.Index
-    rows: np.ndarray
-    every: _Targets
-    additive: np.ndarray
-    quarters: _Targets
-    years: _Targets
-    resolved: _Targets
-    n_given: int
-
-
-def _roll_up(parts: _Targets, kind: str, fiscal_year_start: int, n_metrics: int) -> _Targets:
-    """Sums of additive ``parts`` (months, quarters) over each ``kind`` they tile, where every part has one.
-
-    A fiscal quarter (year) starts in a month whose distance from the fiscal year's first month is a multiple
-    of 3 (12): the part's period of ``kind`` starts at ``start - (start - first) mod n``. One group-by on one
-    integer key packing owner, metric and start (its sums depend on the order of the rows: a bitmap grid
-    that summed each period's parts apart was no faster and differed in the last bit).
-    """
-    n_months = _MONTHS[kind]
-    n_parts = n_months // _MONTHS[_SHORTER[kind]]
-    start = parts.start
-    owner = parts.owner.astype(np.int64, copy=False) * n_metrics + parts.metric
-    key = (owner << _START_BITS) + start - (start - (fiscal_year_start - 1)) % n_months
-    rolled = pd.Series(parts.target, index=key).groupby(level=0, sort=False).agg(["sum", "size"])
-    full = rolled["size"].to_numpy() == n_parts
-    key = rolled.index.to_numpy(np.int64)[full]
-    return _Targets(
-        owner=(key >> _START_BITS) // n_metrics,
-        metric=(key >> _START_BITS) % n_metrics,
-        kind=np.full(len(key), KINDS.index(kind), dtype=np.int64),
-        start=key & ((1 << _START_BITS) - 1),
-        target=rolled["sum"].to_numpy()[full],
-    )
-
-
-def _not_in(rows: _Targets, keys: np.ndarray, n_metrics: int) -> _Targets:
-    """``rows`` whose key no target of ``keys`` has: a given target wins."""
-    return rows.take(~pd.Index(rows.key(n_metrics)).isin(keys))
-
-
-def _owners(codes: PlanCodes, who: str) -> tuple[np.ndarray, pd.Index, np.ndarray]:
-    """The owner codes and names of ``who`` (``manager``: rows naming a manager; ``manager-only``: those
-    naming no team either; ``team``: rows naming a team) and which rows name one, a metric and a period."""
-    owner, names = (codes.team, codes.teams) if who == "team" else (codes.manager, codes.managers)
-    named = (owner >= 0) & (codes.metric >= 0) & (codes.kind >= 0)
-    if who == "manager-only":
-        named &= codes.team < 0
-    return owner, names, named
-
-
-def _rolled_up(codes: PlanCodes, who: str, fiscal_year_start: int) -> _RollUp:
-    """The roll-up of ``who``'s targets (:func:`_owners`), computed once per codes
-    (:attr:`PlanCodes.memo`)."""
-    found = codes.memo.get(("roll-up", who, fiscal_year_start))
-    if found is not None:
-        return found
-    owner, names, named = _owners(codes, who)
-    n_metrics = len(codes.metrics)
-    every = _Targets(owner, codes.metric, codes.kind, codes.start, codes.target)
-    if named.all():  # as usual: every row names an owner, a metric and a period (no copies)
-        rows = np.arange(len(named))
-    else:
-        rows = np.flatnonzero(named)
-        every = every.take(rows)
-    is_additive = np.zeros(n_metrics, dtype=bool)
-    is_additive[_additive_codes(codes.metrics)] = True
-    if _distinct(codes, every, rows, n_metrics):
-        given = every
-    else:  # the last target of a repeated key wins
-        given = every.take(~pd.Index(every.key(n_metrics)).duplicated(keep="last"))
-    longer = given.kind > 0
-    given_keys = given.key(n_metrics)[longer] if longer.any() else np.zeros(0, dtype=np.int64)
-    additive_given = is_additive[given.metric]
-    additive = given if additive_given.all() else given.take(additive_given)
-    quarters = _roll_up(additive.take(additive.kind == 0), "quarter", fiscal_year_start, n_metrics)
-    given_quarters = additive.take(additive.kind == 1)
-    in_quarters = _Targets.stacked(
-        given_quarters, _not_in(quarters, given_quarters.key(n_metrics), n_metrics)
-    )
-    years = _roll_up(in_quarters, "year", fiscal_year_start, n_metrics)
-    resolved = _Targets.stacked(given, _not_in(_Targets.stacked(quarters, years), given_keys, n_metrics))
-    found = _RollUp(
-        names, codes.metrics, rows, every, is_additive[every.metric], quarters, years, resolved, len(given)
-    )
-    codes.memo[("roll-up", who, fiscal_year_start)] = found
-    return found
-
-
-def _distinct(codes: PlanCodes, every: _Targets, rows: np.ndarray, n_metrics: int) -> bool:
-    """Whether no two targets share owner, metric and period: a count per (owner, metric, period) on a
-    bitmap when they span little (periods numbered by kind and first month), else a hash pass."""
-    periods = codes.periods
-    if not len(every):
-        return True
-    kind = periods["kind"].map({k: i for i, k in enumerate(KINDS)}).to_numpy("float64", na_value=-1.0)
-    start = periods["start"].to_numpy("float64", na_value=-1.0)
-    canonical = np.unique(kind * (1 << _START_BITS) + start, return_inverse=True)[1].reshape(-1)
-    n_periods = int(canonical.max()) + 1
-    span = (int(every.owner.max()) + 1) * n_metrics * n_periods
-    if span > 4 * len(every) + (1 << 20):
-        return bool(pd.Index(every.key(n_metrics)).is_unique)
-    owner = every.owner.astype(np.int64, copy=False) * n_metrics + every.metric
-    return int(np.bincount(owner * n_periods + canonical[codes.period[rows]]).max()) <= 1
-
-
-def _additive_codes(metrics: pd.Index) -> np.ndarray:
-    return np.flatnonzero(metrics.isin(list(ADDITIVE_METRICS)))
-
-
-def _plan_codes(plans: pd.DataFrame | None, fiscal_year_start: int) -> PlanCodes | None:
-    if plans is None or not len(plans):
-        return None
-    return plan_codes(plans, fiscal_year_start=fiscal_year_start)
 
 
 def resolve_targets(plans: pd.DataFrame | None, *, fiscal_year_start: int = 1) -> pd.DataFrame:
@@ -220,13 +58,13 @@ def resolve_targets(plans: pd.DataFrame | None, *, fiscal_year_start: int = 1) -
       manager  start  target
     3      m1  24318   300.0
     """
-    codes = _plan_codes(plans, fiscal_year_start)
+    codes = coded_plan(plans, fiscal_year_start)
     if codes is None:
         empty = {c: pd.Series([], dtype="string") for c in ("manager", "metric", "kind")}
         return pd.DataFrame({**empty, "start": pd.Series([], dtype="int64"), "target": 0.0})[
             [*_KEYS, "target"]
         ]
-    book = _rolled_up(codes, "manager", fiscal_year_start)
+    book = rolled_up(codes, "manager", fiscal_year_start)
     resolved = book.resolved
     return pd.DataFrame(
         {
@@ -267,8 +105,8 @@ class PlanBook:
     ) -> None:
         self.fiscal_year_start = fiscal_year_start
         self.employment = employment
-        codes = _plan_codes(plans, fiscal_year_start)
-        self._book = None if codes is None else _rolled_up(codes, "manager", fiscal_year_start)
+        codes = coded_plan(plans, fiscal_year_start)
+        self._book = None if codes is None else rolled_up(codes, "manager", fiscal_year_start)
         self._cache: dict[tuple[str, int, str], tuple[pd.Series, pd.Series]] = {}
 
     @classmethod
@@ -284,7 +122,7 @@ class PlanBook:
         targets, or with ``teams`` the teams' own (rows naming a ``team``, as :func:`team_rows`)."""
         book = cls(None, fiscal_year_start=fiscal_year_start, employment=employment)
         if codes is not None and len(codes) and (not teams or (codes.team >= 0).any()):
-            book._book = _rolled_up(codes, "team" if teams else "manager", fiscal_year_start)
+            book._book = rolled_up(codes, "team" if teams else "manager", fiscal_year_start)
         return book
 
     @property
@@ -351,7 +189,7 @@ class PlanBook:
         total = pd.Series(0.0, index=pd.Index(movers, name="manager"))
         complete = pd.Series(True, index=total.index)
         summed: dict[str, list[str]] = {m: [] for m in movers}
-        for sub in period.sub_periods(_SHORTER[period.kind]):
+        for sub in period.sub_periods(SHORTER[period.kind]):
             on = staff.active(movers, sub).to_numpy()
             part, _ = self._employed(movers, sub, metric)
             values = part.to_numpy()
@@ -435,7 +273,7 @@ class PlanBook:
         if period.kind == "month" or metric not in ADDITIVE_METRICS:
             return {m: [str(period)] for m in lacking}
         whole = np.ones(len(lacking), bool) if staff is None else staff.whole(lacking, period).to_numpy()
-        subs = period.sub_periods(_SHORTER[period.kind])
+        subs = period.sub_periods(SHORTER[period.kind])
         below = [self.missing(lacking, sub, metric) for sub in subs]
         out = {}
         for m, w in zip(lacking, whole, strict=True):
@@ -463,7 +301,7 @@ def check_plan_consistency(plans: pd.DataFrame, *, source: str, fiscal_year_star
     row, in row order. Managers' and teams' targets are checked apart (a team's target need not be its
     members' sum). The roll-up is the one the plan book uses (:func:`kpi_toolkit.plan_codes.plan_codes`).
     """
-    codes = _plan_codes(plans, fiscal_year_start)
+    codes = coded_plan(plans, fiscal_year_start)
     if codes is None:
         return []
     teams = bool((codes.team >= 0).any())
@@ -475,7 +313,7 @@ def check_plan_consistency(plans: pd.DataFrame, *, source: str, fiscal_year_star
 
 def _contradictions(codes: PlanCodes, who: str, source: str, fiscal_year_start: int) -> list[Violation]:
     """The rows of ``who``'s given quarters (years) that differ from the sum of their months (quarters)."""
-    book = _rolled_up(codes, who, fiscal_year_start)
+    book = rolled_up(codes, who, fiscal_year_start)
     rows, given, additive = book.rows, book.every, book.additive  # repeated keys too
     n_metrics = len(book.metrics)
     at: list[np.ndarray] = []
@@ -499,7 +337,7 @@ def _contradictions(codes: PlanCodes, who: str, source: str, fiscal_year_start: 
             source=source,
             column="target",
             rule=f"the {metric} target of {manager} for {period} is {value:g} "
-            f"but its {_SHORTER[kind]}s' targets add up to {added:g}",
+            f"but its {SHORTER[kind]}s' targets add up to {added:g}",
             rows=(int(codes.row[row]),) if codes.row is not None else (),
             n_rows=1,
             fix=f"make the {kind}'s target equal to the sum, or drop one of them",

@@ -8,7 +8,7 @@ import pytest
 
 import kpi_toolkit as kt
 import kpi_toolkit.plan_codes
-import kpi_toolkit.plans
+import kpi_toolkit.plan_rollup
 from kpi_toolkit.parsing import _numbers
 from kpi_toolkit.periods import parse_period
 from kpi_toolkit.plan_codes import plan_codes, sharing_plan_codes
@@ -18,9 +18,9 @@ from kpi_toolkit.plans import PlanBook, check_plan_consistency, team_rows
 @pytest.mark.parametrize("engine", ["pandas", "duckdb"])
 def test_a_plan_is_coded_and_rolled_up_once_per_load(engine, demo_folder, monkeypatch):
     coded, rolled = [], []
-    code, roll = kpi_toolkit.plan_codes._coded, kpi_toolkit.plans._roll_up
+    code, roll = kpi_toolkit.plan_codes._coded, kpi_toolkit.plan_rollup.roll_up
     monkeypatch.setattr(kpi_toolkit.plan_codes, "_coded", lambda *a: coded.append(1) or code(*a))
-    monkeypatch.setattr(kpi_toolkit.plans, "_roll_up", lambda *a: rolled.append(a[1]) or roll(*a))
+    monkeypatch.setattr(kpi_toolkit.plan_rollup, "roll_up", lambda *a: rolled.append(a[1]) or roll(*a))
     data = kt.load(demo_folder, engine=engine)
     kt.manager_kpis(data, period="2025Q2")
     assert not data.team_plan_book.empty
