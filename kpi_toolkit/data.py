@@ -27,8 +27,15 @@ from kpi_toolkit.errors import DataValidationError, ParameterError, Violation
 from kpi_toolkit.mapping import apply_mapping, read_mapping
 from kpi_toolkit.mapping.database import Database, contract_tables, is_database_url
 from kpi_toolkit.parsing import MISSING_COLUMNS, parse_table
-from kpi_toolkit.periods import Period, parse_period, period_columns
-from kpi_toolkit.plans import PlanBook, check_plan_consistency, team_rows
+from kpi_toolkit.periods import Period, parse_period
+from kpi_toolkit.plan_codes import (
+    PlanCodes,
+    plan_codes,
+    plans_with_labels,
+    shared_plan_codes,
+    sharing_plan_codes,
+)
+from kpi_toolkit.plans import PlanBook, check_plan_consistency
 from kpi_toolkit.quarantine import (
     QUARANTINE_COLUMNS,
     empty_quarantine,
@@ -170,7 +177,15 @@ class SalesData:
     @cached_property
     def team_plan_book(self) -> PlanBook:
         """The teams' own targets (plan rows naming a ``team``), by team, with the same roll-up rule."""
-        return PlanBook(team_rows(self.plans), fiscal_year_start=self.fiscal_year_start)
+        return PlanBook.of_codes(self._plan_codes, fiscal_year_start=self.fiscal_year_start, teams=True)
+
+    @cached_property
+    def _plan_codes(self) -> PlanCodes | None:
+        """The plan as integer codes, rolled up once for both plan books (shared with validation by
+        :func:`load`)."""
+        if self.plans is None:
+            return None
+        return plan_codes(self.plans, fiscal_year_start=self.fiscal_year_start)
 
     @cached_property
     def membership(self) -> Membership:
@@ -231,7 +246,9 @@ class SalesData:
 
     @cached_property
     def plan_book(self) -> PlanBook:
-        return PlanBook(self.plans, fiscal_year_start=self.fiscal_year_start, employment=self.employment)
+        return PlanBook.of_codes(
+            self._plan_codes, fiscal_year_start=self.fiscal_year_start, employment=self.employment
+        )
 
     @cached_property
     def _dates(self) -> dict[str, Any]:
@@ -397,6 +414,7 @@ def with_plan_metric(data: SalesData, plan_metric: str) -> SalesData:
     changed = replace(data, plan_metric=plan_metric)
     for cached in (
         "_dates",
+        "_plan_codes",
         "monthly",
         "monthly_by_team",
         "resolved_returns",
@@ -482,10 +500,6 @@ def _validate(
                 fix="correct the problems listed below",
             )
             raise DataValidationError([everything, *(shown(v) for v in findings)])
-    if "plans" in typed:
-        plans = typed["plans"]
-        labels = period_columns(plans["period"], fiscal_year_start=fiscal_year_start)["period"]
-        typed["plans"] = plans.assign(period=labels)
     counts = pd.DataFrame(
         [
             (
@@ -506,6 +520,10 @@ def _validate(
         columns=list(ROW_COUNT_COLUMNS),
     )
     tables = {name: frame.drop(columns=[ROW]).reset_index(drop=True) for name, frame in typed.items()}
+    if "plans" in tables:  # normalised labels; the codes (and roll-up) of the check go with them
+        tables["plans"] = plans_with_labels(
+            tables["plans"], typed["plans"], fiscal_year_start=fiscal_year_start
+        )
     return SalesData(
         orders=tables["orders"],
         leads=tables.get("leads"),
@@ -630,14 +648,23 @@ def load(
     check_plan_metric(plan_metric)
     check_engine(engine, connection=connection)
     stages = check_stages(stages, where="stages=")
-    data, mapped = _load(
-        source, mapping, on_invalid, fiscal_year_start, engine, connection, allow_outside_data, stages
-    )
+    with sharing_plan_codes():  # the plan is coded and rolled up once: for its checks and its plan books
+        data, mapped = _load(
+            source, mapping, on_invalid, fiscal_year_start, engine, connection, allow_outside_data, stages
+        )
+        _keep_plan_codes(data)
     if plan_metric is None:
         plan_metric = mapped
     if plan_metric is None and not is_database_url(source):
         plan_metric = _dataset_options(Path(source)).get("plan_metric")
     return with_plan_metric(data, plan_metric or "sales_volume")
+
+
+def _keep_plan_codes(data: SalesData) -> None:
+    """Give ``data`` the codes (and roll-up) of its plan that validation computed: no second pass."""
+    codes = shared_plan_codes(data.plans, fiscal_year_start=data.fiscal_year_start)
+    if codes is not None:
+        data.__dict__["_plan_codes"] = codes  # the cached property SalesData._plan_codes
 
 
 def _load(
@@ -805,7 +832,13 @@ def from_frames(
     parse_period("2026", fiscal_year_start=fiscal_year_start, name="fiscal_year_start")
     staged = _staged(raws)
     del raws  # the staged tables alone hold the frames as read: validation frees them table by table
-    data = _validate(
-        staged, fiscal_year_start=fiscal_year_start, source="<memory>", on_invalid=on_invalid, stages=checked
-    )
+    with sharing_plan_codes():
+        data = _validate(
+            staged,
+            fiscal_year_start=fiscal_year_start,
+            source="<memory>",
+            on_invalid=on_invalid,
+            stages=checked,
+        )
+        _keep_plan_codes(data)
     return with_plan_metric(data, plan_metric)

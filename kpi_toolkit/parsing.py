@@ -111,7 +111,7 @@ def _parse(column: Column, values: pd.Series, text: pd.Series | None = None) -> 
             parsed = values.astype("float64")
         else:
             text = _as_text(values) if text is None else text
-            parsed = pd.to_numeric(text, errors="coerce").astype("float64")
+            parsed = _numbers(text)
         parsed = parsed.where(np.isfinite(parsed))
         if column.kind == "integer":
             parsed = parsed.where(parsed.isna() | (parsed == np.round(parsed)))
@@ -123,6 +123,33 @@ def _parse(column: Column, values: pd.Series, text: pd.Series | None = None) -> 
         text = text.str.lower()
         text = text.where(text.isna() | text.isin(LEAD_STATUSES))
     return text
+
+
+#: Plain decimal numbers (``-12``, ``1234.50``, ``.5``, ``1e-3``): the text Arrow's cast reads as pandas does.
+_PLAIN_NUMBER = r"^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$"
+
+
+def _numbers(text: pd.Series) -> pd.Series:
+    """Text cells as float numbers, NaN where a cell is not a number: ``pd.to_numeric(errors="coerce")``.
+
+    A column of plain decimal numbers only (as exports write them) is cast by Arrow, ten times faster with
+    the same doubles (correctly rounded both; zeros, which pandas reads as integers and so never as -0.0,
+    are read by pandas); any other column is read by pandas.
+    """
+    array = pa.array(text, from_pandas=True)
+    if not pa.types.is_string(array.type) and not pa.types.is_large_string(array.type):
+        return pd.to_numeric(text, errors="coerce").astype("float64")
+    if array.null_count == len(array) or not pc.all(pc.match_substring_regex(array, _PLAIN_NUMBER)).as_py():
+        return pd.to_numeric(text, errors="coerce").astype("float64")
+    try:
+        numbers = pc.cast(array, pa.float64()).to_numpy(zero_copy_only=False)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return pd.to_numeric(text, errors="coerce").astype("float64")
+    zero = np.flatnonzero(numbers == 0)
+    if len(zero):
+        numbers = numbers.copy()
+        numbers[zero] = pd.to_numeric(text.iloc[zero], errors="coerce").to_numpy(dtype="float64")
+    return pd.Series(numbers, index=text.index, name=text.name, dtype="float64")
 
 
 def unparsed_rule(column: Column) -> tuple[str, str]:
@@ -198,8 +225,8 @@ def _absent(column: Column, index: pd.Index) -> pd.Series:
     instead of 8 per row, 46 MiB at 2 million orders for ``lines``, ``discount`` and ``cost``); pandas
     copies it on the first write, and every operation on it returns a column of its own.
     """
-    if column.kind in ("id", "text", "status", "label"):
-        return pd.Series(pd.NA, index=index, dtype="string")
+    if column.kind in ("id", "text", "status", "label"):  # Arrow's nulls: a bitmap, not a value per row
+        return pd.Series(pd.array(pa.nulls(len(index), pa.large_string()), dtype="string"), index=index)
     missing = np.datetime64("NaT", "ns") if column.kind == "datetime" else np.float64(np.nan)
     return pd.Series(np.broadcast_to(missing, len(index)), index=index, copy=False)
 

@@ -310,6 +310,11 @@ def period_codes(labels: pd.Series, *, fiscal_year_start: int = 1) -> tuple[np.n
     """The distinct labels of ``labels`` parsed (``period, kind, start`` as :func:`period_columns`), and per
     row the position of its label among them (-1 where missing): the form for joins and group-bys on codes."""
     codes, uniques = pd.factorize(labels, use_na_sentinel=True)
+    return np.asarray(codes), parsed_labels(uniques, fiscal_year_start=fiscal_year_start)
+
+
+def parsed_labels(uniques: Iterable[Any], *, fiscal_year_start: int = 1) -> pd.DataFrame:
+    """Distinct period labels parsed (``period, kind, start`` as :func:`period_columns`), one row each."""
     parsed: list[tuple[Any, Any, Any]] = []
     for text in uniques:
         try:
@@ -318,14 +323,13 @@ def period_codes(labels: pd.Series, *, fiscal_year_start: int = 1) -> tuple[np.n
             parsed.append((pd.NA, pd.NA, pd.NA))
             continue
         parsed.append((period.label, period.kind, month_number(period.start)))
-    distinct = pd.DataFrame(
+    return pd.DataFrame(
         {
             "period": pd.array([p[0] for p in parsed], dtype="string"),
             "kind": pd.array([p[1] for p in parsed], dtype="string"),
             "start": pd.array([p[2] for p in parsed], dtype="Int64"),
         }
     )
-    return np.asarray(codes), distinct
 
 
 def parse_periods(

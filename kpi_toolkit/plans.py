@@ -13,140 +13,32 @@ The roll-up rule (README.md, "Plans"):
 A quarter's target that differs from the sum of its months' targets (and a year's from its quarters') is a
 validation error, with a tolerance of half a cent plus 1e-9 of the target.
 
-Both the roll-up and the check are set operations on the whole table (group-bys and joins keyed by manager,
-metric, kind and first month): period labels are parsed once per distinct label
-(:func:`kpi_toolkit.periods.period_columns`), never once per row, so a plan of 2,000 managers x 36 months x
-several metrics costs a fraction of a second.
+Both the roll-up and the check are set operations on the whole table (a group-by and look-ups on one integer
+key packing owner, metric, kind and first month): the plan is coded once (:mod:`kpi_toolkit.plan_codes`;
+period labels parsed once per distinct label, never once per row) and rolled up once per load
+(:mod:`kpi_toolkit.plan_rollup`), for the check and the plan book alike, so a plan of 2,000 managers x 36
+months x several metrics costs a few hundredths of a second.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from kpi_toolkit.errors import Violation
-from kpi_toolkit.periods import Period, month_number, period_codes
-from kpi_toolkit.reading import ROW
+from kpi_toolkit.periods import Period, month_number
+from kpi_toolkit.plan_codes import KINDS, PlanCodes
+from kpi_toolkit.plan_rollup import SHORTER, coded_plan, rolled_up
 from kpi_toolkit.schema import ADDITIVE_METRICS
 from kpi_toolkit.staffing import Employment
 
 __all__ = ["PlanBook", "check_plan_consistency", "resolve_targets", "team_rows"]
 
-_SHORTER = {"year": "quarter", "quarter": "month"}
-#: Months per kind: a period of that kind covers ``start .. start + n - 1`` (:func:`month_number`).
-_MONTHS = {"month": 1, "quarter": 3, "year": 12}
-#: Kinds by their code in the coded tables below.
-_KINDS = ("month", "quarter", "year")
 _KEYS = ["manager", "metric", "kind", "start"]
 
 
-def _tolerance(target: pd.Series) -> pd.Series:
-    return 0.005 + 1e-9 * target.abs()
-
-
-@dataclass(frozen=True)
-class _Coded:
-    """A plan as integer codes: ``manager``, ``metric`` index ``managers``, ``metrics``; ``kind`` indexes
-    :data:`_KINDS`, ``start`` is the first month (:func:`month_number`), ``period`` indexes ``periods``."""
-
-    frame: pd.DataFrame
-    managers: Any
-    metrics: Any
-    periods: pd.DataFrame
-
-    def key(self, frame: pd.DataFrame) -> np.ndarray:
-        """One integer per (manager, metric, kind, start): equal keys, equal periods and targets' owners."""
-        owner = frame["manager"].to_numpy(np.int64) * len(self.metrics) + frame["metric"].to_numpy(np.int64)
-        return ((owner * 4 + frame["kind"].to_numpy(np.int64)) << 20) + frame["start"].to_numpy(np.int64)
-
-    def additive(self, frame: pd.DataFrame) -> pd.DataFrame:
-        codes = [i for i, metric in enumerate(self.metrics) if metric in ADDITIVE_METRICS]
-        return frame[frame["metric"].isin(codes)]
-
-
-def _coded(plans: pd.DataFrame, fiscal_year_start: int) -> _Coded:
-    """The plan's rows as codes (labels parsed once per distinct label; rows with a missing key left out)."""
-    managers, manager_names = pd.factorize(plans["manager"])
-    metrics, metric_names = pd.factorize(plans["metric"])
-    periods, distinct = period_codes(plans["period"], fiscal_year_start=fiscal_year_start)
-    kinds = distinct["kind"].map({k: i for i, k in enumerate(_KINDS)}).to_numpy("float64", na_value=-1.0)
-    starts = distinct["start"].to_numpy("float64", na_value=-1.0)
-    at = np.where(periods >= 0, periods, len(distinct))  # a missing label: past the end, kind -1
-    kind = np.append(kinds, -1.0)[at].astype(np.int64)
-    frame = pd.DataFrame(
-        {
-            "manager": managers,
-            "metric": metrics,
-            "kind": kind,
-            "start": np.append(starts, -1.0)[at].astype(np.int64),
-            "period": periods,
-            "target": plans["target"].to_numpy("float64", na_value=np.nan),
-        }
-    )
-    if ROW in plans:
-        frame[ROW] = plans[ROW].to_numpy()
-    frame = frame[(managers >= 0) & (metrics >= 0) & (kind >= 0)]
-    return _Coded(frame, manager_names, metric_names, distinct)
-
-
-def _roll_up(parts: pd.DataFrame, kind: str, fiscal_year_start: int, n_metrics: int) -> pd.DataFrame:
-    """Sums of additive ``parts`` (months, quarters) over each ``kind`` they tile, where every part has one.
-
-    A fiscal quarter (year) starts in a month whose distance from the fiscal year's first month is a multiple
-    of 3 (12): the part's period of ``kind`` starts at ``start - (start - first) mod n``. One group-by on one
-    integer key packing manager, metric and start.
-    """
-    n_months = _MONTHS[kind]
-    n_parts = n_months // _MONTHS[_SHORTER[kind]]
-    start = parts["start"].to_numpy(np.int64)
-    owner = parts["manager"].to_numpy(np.int64) * n_metrics + parts["metric"].to_numpy(np.int64)
-    key = (owner << 20) + start - (start - (fiscal_year_start - 1)) % n_months
-    rolled = (
-        pd.Series(parts["target"].to_numpy(), index=key).groupby(level=0, sort=False).agg(["sum", "size"])
-    )
-    rolled = rolled[rolled["size"].to_numpy() == n_parts]
-    key = rolled.index.to_numpy(np.int64)
-    return pd.DataFrame(
-        {
-            "manager": (key >> 20) // n_metrics,
-            "metric": (key >> 20) % n_metrics,
-            "start": key & ((1 << 20) - 1),
-            "target": rolled["sum"].to_numpy(),
-            "kind": _KINDS.index(kind),
-        }
-    )
-
-
-def _without(coded: _Coded, rows: pd.DataFrame, given: pd.DataFrame) -> pd.DataFrame:
-    """``rows`` whose key (manager, metric, kind, start) no given target has: a given target wins."""
-    return rows[~pd.Index(coded.key(rows)).isin(coded.key(given))]
-
-
-def _rolled(coded: _Coded, given: pd.DataFrame, fiscal_year_start: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The quarters rolled up from months and the years rolled up from (given or rolled-up) quarters."""
-    additive = coded.additive(given)
-    quarters = _roll_up(additive[additive["kind"] == 0], "quarter", fiscal_year_start, len(coded.metrics))
-    given_quarters = additive.loc[additive["kind"] == 1, [*_KEYS, "target"]]
-    resolved = pd.concat([given_quarters, _without(coded, quarters, given_quarters)], ignore_index=True)
-    years = _roll_up(resolved, "year", fiscal_year_start, len(coded.metrics))
-    return quarters, years
-
-
-def _resolved(plans: pd.DataFrame | None, fiscal_year_start: int) -> tuple[_Coded | None, pd.DataFrame]:
-    """Every target that applies, coded: given ones, then those rolled up where none is given."""
-    columns = [*_KEYS, "target"]
-    if plans is None or not len(plans):
-        return None, pd.DataFrame({c: pd.Series([], dtype="int64") for c in _KEYS}).assign(target=0.0)[
-            columns
-        ]
-    coded = _coded(plans, fiscal_year_start)
-    given = coded.frame[~pd.Index(coded.key(coded.frame)).duplicated(keep="last")][columns]
-    quarters, years = _rolled(coded, given, fiscal_year_start)
-    rolled = pd.concat([quarters, years], ignore_index=True)[columns]
-    return coded, pd.concat([given, _without(coded, rolled, given)], ignore_index=True)
+def _tolerance(target: np.ndarray) -> np.ndarray:
+    return 0.005 + 1e-9 * np.abs(target)
 
 
 def resolve_targets(plans: pd.DataFrame | None, *, fiscal_year_start: int = 1) -> pd.DataFrame:
@@ -166,21 +58,31 @@ def resolve_targets(plans: pd.DataFrame | None, *, fiscal_year_start: int = 1) -
       manager  start  target
     3      m1  24318   300.0
     """
-    coded, resolved = _resolved(plans, fiscal_year_start)
-    if coded is None:
-        return resolved.astype({"manager": "string", "metric": "string", "kind": "string"})
-    return resolved.assign(
-        manager=pd.array(coded.managers.take(resolved["manager"].to_numpy()), dtype="string"),
-        metric=pd.array(coded.metrics.take(resolved["metric"].to_numpy()), dtype="string"),
-        kind=pd.array(np.array(_KINDS)[resolved["kind"].to_numpy()], dtype="string"),
+    codes = coded_plan(plans, fiscal_year_start)
+    if codes is None:
+        empty = {c: pd.Series([], dtype="string") for c in ("manager", "metric", "kind")}
+        return pd.DataFrame({**empty, "start": pd.Series([], dtype="int64"), "target": 0.0})[
+            [*_KEYS, "target"]
+        ]
+    book = rolled_up(codes, "manager", fiscal_year_start)
+    resolved = book.resolved
+    return pd.DataFrame(
+        {
+            "manager": pd.array(book.owners.take(resolved.owner), dtype="string"),
+            "metric": pd.array(book.metrics.take(resolved.metric), dtype="string"),
+            "kind": pd.array(np.array(KINDS)[resolved.kind], dtype="string"),
+            "start": resolved.start.astype(np.int64),
+            "target": resolved.target.astype(np.float64),
+        }
     )
 
 
 class PlanBook:
     """Resolves targets from a validated ``plans`` table by the roll-up rule.
 
-    Every target is resolved at once (:func:`resolve_targets`); a look-up is then a dictionary access per
-    period and metric and a re-indexing by manager.
+    Every target is resolved at once (:func:`resolve_targets`), as arrays of codes; a look-up is then one
+    mask over them per period and metric (kept for the next one) and a re-indexing by manager. Within
+    :func:`kpi_toolkit.load` the roll-up is the one the consistency check computed (:meth:`of_codes`).
 
     Examples
     --------
@@ -203,25 +105,30 @@ class PlanBook:
     ) -> None:
         self.fiscal_year_start = fiscal_year_start
         self.employment = employment
-        coded, resolved = _resolved(plans, fiscal_year_start)
-        self._coded = coded
-        self._managers = resolved["manager"].to_numpy()
-        self._targets = resolved["target"].to_numpy()
-        # given for exactly that period (not rolled up): such a target wins over a sum of sub-periods
-        self._given = (
-            np.zeros(0, dtype=bool)
-            if coded is None
-            else pd.Index(coded.key(resolved)).isin(coded.key(coded.frame))
-        )
-        # (kind, first month, metric) -> positions of its rows: one group-by, no per-period work until asked
-        self._groups = resolved.groupby(["kind", "start", "metric"], sort=False).indices
-        self._metric_codes = {} if coded is None else {str(m): i for i, m in enumerate(coded.metrics)}
+        codes = coded_plan(plans, fiscal_year_start)
+        self._book = None if codes is None else rolled_up(codes, "manager", fiscal_year_start)
         self._cache: dict[tuple[str, int, str], tuple[pd.Series, pd.Series]] = {}
+
+    @classmethod
+    def of_codes(
+        cls,
+        codes: PlanCodes | None,
+        *,
+        fiscal_year_start: int = 1,
+        employment: Employment | None = None,
+        teams: bool = False,
+    ) -> PlanBook:
+        """The book of a plan coded already (:func:`kpi_toolkit.plan_codes.plan_codes`): the managers'
+        targets, or with ``teams`` the teams' own (rows naming a ``team``, as :func:`team_rows`)."""
+        book = cls(None, fiscal_year_start=fiscal_year_start, employment=employment)
+        if codes is not None and len(codes) and (not teams or (codes.team >= 0).any()):
+            book._book = rolled_up(codes, "team" if teams else "manager", fiscal_year_start)
+        return book
 
     @property
     def empty(self) -> bool:
         """Whether the plan has no target at all."""
-        return self._coded is None
+        return self._book is None
 
     def _by_manager(self, period: Period, metric: str) -> tuple[pd.Series, pd.Series]:
         """Every manager's target for ``period`` and ``metric`` (a manager absent: none applies), and
@@ -229,13 +136,22 @@ class PlanBook:
         key = (period.kind, month_number(period.start), metric)
         found = self._cache.get(key)
         if found is None:
-            code = (_KINDS.index(period.kind), key[1], self._metric_codes.get(metric, -1))
-            rows = self._groups.get(code, np.zeros(0, dtype=np.intp))
-            names = [] if self._coded is None else self._coded.managers.take(self._managers[rows])
+            rows, names = np.zeros(0, dtype=np.intp), pd.Index([], dtype="string")
+            book = self._book
+            if book is not None and metric in book.metrics:
+                resolved = book.resolved
+                metric_code = book.metrics.get_loc(metric)
+                rows = np.flatnonzero(
+                    (resolved.start == key[1])
+                    & (resolved.kind == KINDS.index(period.kind))
+                    & (resolved.metric == metric_code)
+                )
+                names = book.owners.take(resolved.owner[rows])
             index = pd.Index(names, dtype="string")
+            targets = np.zeros(0) if self._book is None else self._book.resolved.target[rows]
             found = (
-                pd.Series(self._targets[rows], index=index, dtype="float64"),
-                pd.Series(self._given[rows] if len(rows) else [], index=index, dtype=bool),
+                pd.Series(targets, index=index, dtype="float64"),
+                pd.Series(rows < (0 if self._book is None else self._book.n_given), index=index, dtype=bool),
             )
             self._cache[key] = found
         return found
@@ -273,7 +189,7 @@ class PlanBook:
         total = pd.Series(0.0, index=pd.Index(movers, name="manager"))
         complete = pd.Series(True, index=total.index)
         summed: dict[str, list[str]] = {m: [] for m in movers}
-        for sub in period.sub_periods(_SHORTER[period.kind]):
+        for sub in period.sub_periods(SHORTER[period.kind]):
             on = staff.active(movers, sub).to_numpy()
             part, _ = self._employed(movers, sub, metric)
             values = part.to_numpy()
@@ -339,7 +255,7 @@ class PlanBook:
         Sub-periods are named where only some of them lack a target (``["2026-09"]``, or the months of
         employment of a joiner), the period itself where every one does; managers with a target are absent.
         """
-        if self._coded is None:
+        if self._book is None:
             return {}
         managers = list(managers)
         if len(period.periods) > 1:  # a span: what each of its periods misses
@@ -357,7 +273,7 @@ class PlanBook:
         if period.kind == "month" or metric not in ADDITIVE_METRICS:
             return {m: [str(period)] for m in lacking}
         whole = np.ones(len(lacking), bool) if staff is None else staff.whole(lacking, period).to_numpy()
-        subs = period.sub_periods(_SHORTER[period.kind])
+        subs = period.sub_periods(SHORTER[period.kind])
         below = [self.missing(lacking, sub, metric) for sub in subs]
         out = {}
         for m, w in zip(lacking, whole, strict=True):
@@ -380,59 +296,60 @@ def team_rows(plans: pd.DataFrame | None) -> pd.DataFrame | None:
 def check_plan_consistency(plans: pd.DataFrame, *, source: str, fiscal_year_start: int) -> list[Violation]:
     """Flag quarters (years) whose target differs from the sum of their months' (quarters') targets.
 
-    Two joins: the given quarters with the quarters rolled up from months, the given years with the years
-    rolled up from quarters (given, else rolled up). One violation per contradicting row, in row order.
-    Managers' and teams' targets are checked apart (a team's target need not be its members' sum).
+    Two look-ups on integer keys: the given quarters among the quarters rolled up from months, the given
+    years among the years rolled up from quarters (given, else rolled up). One violation per contradicting
+    row, in row order. Managers' and teams' targets are checked apart (a team's target need not be its
+    members' sum). The roll-up is the one the plan book uses (:func:`kpi_toolkit.plan_codes.plan_codes`).
     """
-    teams = team_rows(plans)
-    if teams is not None:
-        managers = plans[plans["team"].isna()]
-        return check_plan_consistency(
-            managers, source=source, fiscal_year_start=fiscal_year_start
-        ) + check_plan_consistency(
-            teams.drop(columns="team"), source=source, fiscal_year_start=fiscal_year_start
-        )
-    coded = _coded(plans, fiscal_year_start)
-    given = coded.frame
-    quarters, years = _rolled(
-        coded, given[~pd.Index(coded.key(given)).duplicated(keep="last")], fiscal_year_start
+    codes = coded_plan(plans, fiscal_year_start)
+    if codes is None:
+        return []
+    teams = bool((codes.team >= 0).any())
+    managers = "manager-only" if teams and ((codes.manager >= 0) & (codes.team >= 0)).any() else "manager"
+    return _contradictions(codes, managers, source, fiscal_year_start) + (
+        _contradictions(codes, "team", source, fiscal_year_start) if teams else []
     )
-    additive = coded.additive(given)
-    compared = pd.concat(
-        [
-            additive[additive["kind"] == _KINDS.index(kind)].merge(rolled, on=_KEYS, suffixes=("", "_sum"))
-            for kind, rolled in (("quarter", quarters), ("year", years))
-        ],
-        ignore_index=True,
-    )
-    wrong = compared[(compared["target_sum"] - compared["target"]).abs() > _tolerance(compared["target"])]
-    if ROW in wrong:
-        wrong = wrong.sort_values(ROW, kind="stable")
-    wrong = wrong.assign(  # names for the few rows that are wrong
-        manager=coded.managers.take(wrong["manager"].to_numpy()),
-        metric=coded.metrics.take(wrong["metric"].to_numpy()),
-        period=coded.periods["period"].take(wrong["period"].to_numpy()).to_numpy(),
-        kind=np.array(_KINDS)[wrong["kind"].to_numpy()],
-    )
+
+
+def _contradictions(codes: PlanCodes, who: str, source: str, fiscal_year_start: int) -> list[Violation]:
+    """The rows of ``who``'s given quarters (years) that differ from the sum of their months (quarters)."""
+    book = rolled_up(codes, who, fiscal_year_start)
+    rows, given, additive = book.rows, book.every, book.additive  # repeated keys too
+    n_metrics = len(book.metrics)
+    at: list[np.ndarray] = []
+    sums: list[np.ndarray] = []
+    for kind, rolled in ((1, book.quarters), (2, book.years)):
+        which = np.flatnonzero(additive & (given.kind == kind))
+        found = pd.Index(rolled.key(n_metrics)).get_indexer(given.take(which).key(n_metrics))
+        at.append(which[found >= 0])
+        sums.append(rolled.target[found[found >= 0]])
+    compared, total = np.concatenate(at), np.concatenate(sums)
+    target = given.target[compared]
+    wrong = np.abs(total - target) > _tolerance(target)
+    compared, total, target = compared[wrong], total[wrong], target[wrong]
+    if codes.row is not None:
+        order = np.argsort(codes.row[rows[compared]], kind="stable")
+        compared, total, target = compared[order], total[order], target[order]
+    labels = codes.periods["period"].to_numpy(dtype=object)
     return [
         Violation(
             table="plans",
             source=source,
             column="target",
-            rule=f"the {metric} target of {manager} for {period} is {target:g} "
-            f"but its {_SHORTER[kind]}s' targets add up to {total:g}",
-            rows=(int(row),) if row is not None else (),
+            rule=f"the {metric} target of {manager} for {period} is {value:g} "
+            f"but its {SHORTER[kind]}s' targets add up to {added:g}",
+            rows=(int(codes.row[row]),) if codes.row is not None else (),
             n_rows=1,
             fix=f"make the {kind}'s target equal to the sum, or drop one of them",
         )
-        for metric, manager, period, kind, target, total, row in zip(
-            wrong["metric"],
-            wrong["manager"],
-            wrong["period"],
-            wrong["kind"],
-            wrong["target"],
-            wrong["target_sum"],
-            wrong[ROW] if ROW in wrong else [None] * len(wrong),
+        for metric, manager, period, kind, value, added, row in zip(
+            book.metrics.take(given.metric[compared]),
+            book.owners.take(given.owner[compared]),
+            labels[codes.period[rows[compared]]],
+            np.array(KINDS)[given.kind[compared]],
+            target,
+            total,
+            rows[compared],
             strict=True,
         )
     ]

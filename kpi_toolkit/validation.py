@@ -11,12 +11,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import narwhals as nw
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from kpi_toolkit.errors import ParameterError, Violation
-from kpi_toolkit.periods import period_columns
+from kpi_toolkit.plan_codes import PlanCodes, plan_codes
 from kpi_toolkit.reading import ROW
 from kpi_toolkit.schema import PLAN_METRICS
 
@@ -53,6 +54,9 @@ class RowRule:
     #: For a uniqueness rule, the columns whose values must be unique together: lazy engines check it with a
     #: group-by (cheaper than the window of ``violated`` on millions of rows).
     unique: tuple[str, ...] = ()
+    #: Plans: whether no row can break the rule, judged on the plan's integer codes
+    #: (:mod:`kpi_toolkit.plan_codes`): when it says so, the rule's pass over the frame is skipped.
+    clean: Callable[[PlanCodes], bool] | None = None
 
 
 def _duplicated(*columns: str) -> Callable[[], nw.Expr]:
@@ -145,14 +149,26 @@ ROW_RULES: tuple[RowRule, ...] = (
         f"unknown metric; allowed: {', '.join(PLAN_METRICS)}",
         "use one of the allowed metric names",
         lambda: ~nw.col("metric").is_in(PLAN_METRICS),
+        clean=lambda codes: bool(codes.metrics.isin(PLAN_METRICS).all()),
     ),
-    RowRule("plans", "target", "target is negative", "targets are >= 0", lambda: nw.col("target") < 0),
+    RowRule(
+        "plans",
+        "target",
+        "target is negative",
+        "targets are >= 0",
+        lambda: nw.col("target") < 0,
+        clean=lambda codes: not (codes.target < 0).any(),
+    ),
     RowRule(
         "plans",
         "target",
         "a conversion target is above 1",
         "write conversion targets as a fraction, e.g. 0.25 for 25 %",
         lambda: (nw.col("metric") == "conversion") & (nw.col("target") > 1),
+        clean=lambda codes: (
+            "conversion" not in codes.metrics
+            or not ((codes.metric == codes.metrics.get_loc("conversion")) & (codes.target > 1)).any()
+        ),
     ),
     RowRule(
         "plans",
@@ -161,6 +177,7 @@ ROW_RULES: tuple[RowRule, ...] = (
         "keep one target per manager, period and metric",
         lambda: ~nw.col("manager").is_null() & (nw.len().over("manager", "period", "metric") > 1),
         unique=("manager", "team", "period", "metric"),
+        clean=lambda codes: _plan_keys_distinct(codes),
     ),
     RowRule(
         "plans",
@@ -169,6 +186,7 @@ ROW_RULES: tuple[RowRule, ...] = (
         "keep one target per team, period and metric",
         lambda: ~nw.col("team").is_null() & (nw.len().over("team", "period", "metric") > 1),
         unique=("manager", "team", "period", "metric"),
+        clean=lambda codes: _plan_keys_distinct(codes),
     ),
     RowRule(
         "plans",
@@ -176,6 +194,7 @@ ROW_RULES: tuple[RowRule, ...] = (
         "neither manager nor team is set",
         "name the manager whose target it is, or the team for a team's own target",
         lambda: nw.col("manager").is_null() & nw.col("team").is_null(),
+        clean=lambda codes: not ((codes.manager < 0) & (codes.team < 0)).any(),
     ),
     RowRule(
         "plans",
@@ -184,6 +203,7 @@ ROW_RULES: tuple[RowRule, ...] = (
         "leave team empty on a manager's target (a manager's team comes from the managers table), or "
         "manager empty on a team's own target",
         lambda: ~nw.col("manager").is_null() & ~nw.col("team").is_null(),
+        clean=lambda codes: not ((codes.manager >= 0) & (codes.team >= 0)).any(),
     ),
     RowRule(
         "managers",
@@ -323,10 +343,11 @@ def check_rows(
     ``stages``, the data set's stages, adds the rule that a lead's stage is one of them.
     """
     violations = []
-    if table == "plans":
-        parsed = period_columns(frame["period"], fiscal_year_start=fiscal_year_start)
-        bad = frame[frame["period"].notna() & parsed["kind"].isna()]
-        if len(bad):
+    codes = None
+    if table == "plans":  # coded once: these rules, the consistency check and the plan book share the codes
+        codes = plan_codes(frame, fiscal_year_start=fiscal_year_start)
+        unlabelled = (codes.period >= 0) & (codes.kind < 0)
+        if unlabelled.any():
             violations.append(
                 _violation(
                     table,
@@ -334,17 +355,51 @@ def check_rows(
                     "period",
                     "period is not a period label",
                     "write a quarter as 2026Q3, a month as 2026-07 or a year as 2026",
-                    bad,
+                    frame[unlabelled],
                 )
             )
     native = nw.from_native(frame, eager_only=True)
     for rule in row_rules(table, stages):
+        if codes is not None and rule.clean is not None and rule.clean(codes):
+            continue  # no row can break it, by the codes: skip the rule's pass over the frame
         if rule.unique and _all_distinct(frame, rule.unique, raw):
             continue  # no row can break it: skip the rule's window over every id
         hits = native.filter(rule.violated().fill_null(value=False)).to_native()
         if len(hits):
             violations.append(_violation(table, source, rule.column, rule.rule, rule.fix, hits))
     return violations
+
+
+def _plan_keys_distinct(codes: PlanCodes) -> bool:
+    """Whether no two plan rows share manager, team, period and metric: one integer per row packing the four
+    codes (missing ones as 0), then a count per value (a bitmap when the codes span little) or a hash pass."""
+    key = np.zeros(len(codes), dtype=np.int64)
+    span = 1
+    for part, names in (
+        (codes.manager, codes.managers),
+        (codes.team, codes.teams),
+        (codes.period, codes.labels),
+        (codes.metric, codes.metrics),
+    ):
+        size = len(names) + 1
+        if span > (1 << 62) // size:
+            return (
+                not pd.DataFrame(
+                    {
+                        "manager": codes.manager,
+                        "team": codes.team,
+                        "period": codes.period,
+                        "metric": codes.metric,
+                    }
+                )
+                .duplicated()
+                .any()
+            )
+        key = key * size + (part + 1)
+        span *= size
+    if span <= 4 * len(key) + (1 << 20):
+        return len(key) == 0 or int(np.bincount(key, minlength=1).max()) <= 1
+    return bool(pd.Index(key).is_unique)
 
 
 def _all_distinct(frame: pd.DataFrame, keys: tuple[str, ...], raw: pd.DataFrame | None = None) -> bool:

@@ -34,7 +34,9 @@ output_dir: str = ""  # folder for the record, bonuses.xlsx and bonuses.csv (kpi
 
 # %%
 import kpi_toolkit as kt
+from kpi_toolkit.report import card_definition_views as definition_views
 from kpi_toolkit.report import card_explain, first_screens, margin_reports, outputs, shared, translator
+from kpi_toolkit.report import card_payout_views as payout_views
 from kpi_toolkit.report import card_views as views
 from kpi_toolkit.report.card_report import card_report, payroll_files
 
@@ -67,24 +69,24 @@ curve = report.curve  # kt.card.payout_curve of each KPI of the card: the knots 
 curve
 
 # %%
-views.card_section(report, tr)
+definition_views.card_section(report, tr)
 
 # %%
-views.curve_section(report, tr)
+definition_views.curve_section(report, tr)
 
 # %% tags=["analysis"]
 scorecard = report.scorecard  # kt.scorecard(data, period=period, card=card, team=team): manager x KPI
 scorecard
 
 # %%
-views.scorecard_section(report, tr)
+payout_views.scorecard_section(report, tr)
 
 # %% tags=["analysis"]
 payouts = report.payouts  # kt.bonuses(data, period=period, card=card, team=team): one row per manager
 payouts
 
 # %%
-views.payouts_section(report, tr)
+payout_views.payouts_section(report, tr)
 
 # %%
 card_explain.bonus_sentences(report, tr)
@@ -97,7 +99,7 @@ kpis
 margin_reports.card_margin_section(kpis, report.names, tr)  # nothing without returns or costs
 
 # %%
-views.cost_section(report, tr)
+payout_views.cost_section(report, tr)
 
 # %%
 parameters = {

@@ -36,6 +36,9 @@ output_dir: str = ""  # folder for the report's record and kpis.csv (kpi-report 
 # %%
 import kpi_toolkit as kt
 from kpi_toolkit.report import margin_reports, margin_views, outputs, people_views, shared, translator, views
+from kpi_toolkit.report import quarterly_kpi_views as kpi_views
+from kpi_toolkit.report import quarterly_ranking_views as ranking_views
+from kpi_toolkit.report import quarterly_trend_views as trend_views
 
 tr = translator(lang, currency=currency)
 data = shared.load(  # kt.load, once per batch worker
@@ -86,10 +89,10 @@ totals = report.totals  # kt.total_kpis of kt.manager_kpis / kt.year_to_date_kpi
 totals
 
 # %%
-views.kpis_section(kpis, totals, period=report.period, names=report.names, teams=report.teams, tr=tr)
+kpi_views.kpis_section(kpis, totals, period=report.period, names=report.names, teams=report.teams, tr=tr)
 
 # %%
-views.totals_section(totals, period=report.period, tr=tr)
+kpi_views.totals_section(totals, period=report.period, tr=tr)
 
 # %% tags=["analysis"]
 history = report.history  # kt.kpi_history(data, periods=<the 8 quarters to report.period>, team=team)
@@ -100,14 +103,14 @@ history_totals = report.history_totals  # kt.total_kpis of each period of histor
 history_totals
 
 # %%
-views.history_section(history, history_totals, names=report.names, tr=tr)
+trend_views.history_section(history, history_totals, names=report.names, tr=tr)
 
 # %% tags=["analysis"]
 ranking = report.ranking  # kt.attainment_ranking(data, period=report.period, team=team)
 ranking
 
 # %%
-views.attainment_section(ranking, period=report.period, names=report.names, tr=tr)
+ranking_views.attainment_section(ranking, period=report.period, names=report.names, tr=tr)
 
 # %%
 from kpi_toolkit.report import quarterly_links  # sections that name another report: links in a site

@@ -19,8 +19,11 @@ from typer.testing import CliRunner
 
 import kpi_toolkit as kt
 from kpi_toolkit.report import batch, notebook_parameters, notebook_path, render_notebook, shared
+from kpi_toolkit.report.batch_plan import plan_batch
+from kpi_toolkit.report.batch_render import parameterised_notebook
 from kpi_toolkit.report.kernels import KernelPool, NotebookFailed
 from kpi_toolkit.report.manager import OWN_KEY, VERSUS_COLUMNS, manager_report, team_of
+from kpi_toolkit.report.names import unique_slugs
 from kpi_toolkit.report.pseudonyms import pseudonym_letters
 from kpi_toolkit.report.quarterly import quarterly_report
 from kpi_toolkit.report.render import notebook_to_html
@@ -120,14 +123,12 @@ def test_manager_notebook_declares_typed_documented_parameters_and_holds_no_logi
                            "plan_metric", "output_dir"}  # fmt: skip
     for name, spec in params.items():
         assert spec["inferred_type_name"] == "str" and spec["help"], name
-    code = "\n".join(
-        c.source for c in batch.parameterised_notebook("manager", {}).cells if c.cell_type == "code"
-    )
+    code = "\n".join(c.source for c in parameterised_notebook("manager", {}).cells if c.cell_type == "code")
     assert not re.search(r"^\s*(def|class|for|while|if)\b", code, flags=re.M)
 
 
 def test_plan_names_files_and_rejects_what_cannot_be_done(demo, tiny_tables_fixture):
-    items = batch.plan_batch(demo, data_dir="d", by="team", out="r", period="2026Q1:2026Q3", lang="ru")
+    items = plan_batch(demo, data_dir="d", by="team", out="r", period="2026Q1:2026Q3", lang="ru")
     assert [(str(i.period), i.team) for i in items][:3] == [
         ("2026Q1", "North"),
         ("2026Q1", "South"),
@@ -135,13 +136,13 @@ def test_plan_names_files_and_rejects_what_cannot_be_done(demo, tiny_tables_fixt
     ]
     assert items[0].output.as_posix() == "r/2026Q1/quarterly_north.ru.html"
     # 2026Q2: 15 managers (the leaver M16 until May, not the joiner M15); 2026Q3: 15 (M15, not M16)
-    assert len(batch.plan_batch(demo, data_dir="d", by="manager", out="r", period="2026Q2,2026Q3")) == 30
+    assert len(plan_batch(demo, data_dir="d", by="manager", out="r", period="2026Q2,2026Q3")) == 30
     with pytest.raises(kt.ParameterError, match="by='teams' is not one of team, manager"):
-        batch.plan_batch(demo, data_dir="d", by="teams", out="r")  # type: ignore[arg-type]
+        plan_batch(demo, data_dir="d", by="teams", out="r")  # type: ignore[arg-type]
     no_teams = kt.from_frames(**{k: v for k, v in tiny_tables_fixture.items() if k != "managers"})
     with pytest.raises(kt.ParameterError, match="--by team needs teams"):
-        batch.plan_batch(no_teams, data_dir="d", by="team", out="r")
-    assert batch.unique_slugs(["north!", "North", "North"]) == {"North": "north", "north!": "north-2"}
+        plan_batch(no_teams, data_dir="d", by="team", out="r")
+    assert unique_slugs(["north!", "North", "North"]) == {"North": "north", "north!": "north-2"}
 
 
 # --- whole batches ----------------------------------------------------------------------------------------
@@ -273,7 +274,7 @@ tr = report = data = views = "left behind"
         async with KernelPool(1, cwd=notebook_path("quarterly").parent) as pool:
             for kind, parameters, lang in (a, b, a):
                 nb = await pool.execute(
-                    batch.parameterised_notebook(kind, parameters), cwd=notebook_path(kind).parent
+                    parameterised_notebook(kind, parameters), cwd=notebook_path(kind).parent
                 )
                 pages.append(notebook_to_html(nb, title="t", language=lang))
                 await pool.run_code(leave_state_behind)

@@ -70,9 +70,9 @@ def test_one_rule_names_the_files():
     from pathlib import Path
 
     import kpi_toolkit.cli
-    import kpi_toolkit.report.batch
+    import kpi_toolkit.report.batch_plan
 
-    for module in (kpi_toolkit.cli, kpi_toolkit.report.batch):
+    for module in (kpi_toolkit.cli, kpi_toolkit.report.batch_plan):
         text = Path(module.__file__).read_text(encoding="utf-8")
         assert "def _slug" not in text and "def slug" not in text and "kpi_toolkit.report.names" in text
 

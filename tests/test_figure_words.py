@@ -15,8 +15,8 @@ from types import SimpleNamespace
 import pandas as pd
 
 from kpi_toolkit.periods import parse_period
-from kpi_toolkit.report import views
 from kpi_toolkit.report.i18n import translator
+from kpi_toolkit.report.quarterly_trend_views import history_heatmap, volume_figure
 from kpi_toolkit.report.showcase_views import profile_figure
 
 NAMES = {"M01": "Anna Petrova", "M02": "Boris Sokolov"}
@@ -53,7 +53,7 @@ def test_manager_report_figures_speak_russian_with_months_and_roubles():
     )
     index = pd.MultiIndex.from_product([["M01", "M02"], MONTHS], names=["manager", "period"])
     history = pd.DataFrame({"plan_attainment": [1.04, 0.89, 1.09, 0.7, 0.995, 1.2]}, index=index)
-    page = views.volume_figure(totals, tr, caption="") + views.history_heatmap(history, names=NAMES, tr=tr)
+    page = volume_figure(totals, tr, caption="") + history_heatmap(history, names=NAMES, tr=tr)
     texts = _svg_texts(page)
     assert {"июль 2026", "август 2026", "сентябрь 2026"} <= set(texts), texts  # month names
     assert "Объём продаж, ₽" in texts and "RUB" not in " ".join(texts)  # the unit as a sign

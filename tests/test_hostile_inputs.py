@@ -24,7 +24,7 @@ import kpi_toolkit as kt
 from kpi_toolkit import cli
 from kpi_toolkit.card.spec import load_card
 from kpi_toolkit.mapping.reader import read_mapping
-from kpi_toolkit.report.batch import plan_batch
+from kpi_toolkit.report.batch_plan import plan_batch
 from tests.conftest import execute_in_process, tiny_tables, write_tables
 from tests.conftest import run_cli as _run
 

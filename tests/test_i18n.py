@@ -13,6 +13,9 @@ from babel import Locale
 import kpi_toolkit as kt
 from kpi_toolkit import figures
 from kpi_toolkit.report import figure_text, formatting, views
+from kpi_toolkit.report import quarterly_kpi_views as kpi_views
+from kpi_toolkit.report import quarterly_ranking_views as ranking_views
+from kpi_toolkit.report import quarterly_trend_views as trend_views
 from kpi_toolkit.report.i18n import LANGUAGES, Message, catalogue, placeholders, translator
 from kpi_toolkit.report.quarterly import quarterly_report
 
@@ -146,14 +149,17 @@ def _russian_report_text(report) -> str:
         views.headline(report, tr),
         views.summary(report, tr),
         views.caveats(report, tr),
-        views.kpi_section(report, tr),
-        views.comparison_section(report, tr),
-        views.ranking_table(report, tr),
+        kpi_views.kpi_section(report, tr),
+        kpi_views.comparison_section(report, tr),
+        ranking_views.ranking_table(report, tr),
         views.provenance(report, tr, parameters={"lang": "ru"}),
     ]
     html = "".join(parts)
     alts = " ".join(
-        re.findall(r'alt="([^"]*)"', views.trend_figures(report, tr) + views.attainment_figure(report, tr))
+        re.findall(
+            r'alt="([^"]*)"',
+            trend_views.trend_figures(report, tr) + ranking_views.attainment_figure(report, tr),
+        )
     )
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)) + " " + alts
 

@@ -104,10 +104,10 @@ def test_the_card_report_shows_net_sales_and_margin_beside_the_bonuses(demo):
 
 
 def test_the_margin_card_shows_margin_rate_as_a_rate_and_names_its_kpis(demo):
-    from kpi_toolkit.report import card_explain, card_views
+    from kpi_toolkit.report import card_definition_views, card_explain
 
     r = card_report(demo, period="2026Q3", card=MARGIN_CARD)
-    en = _text(card_views.card_table(r, translator("en")))
+    en = _text(card_definition_views.card_table(r, translator("en")))
     assert "Margin rate 30.0% 30.0% higher" in en  # weight, then the target as a rate (was 0.30)
     sentences = _text(card_explain.bonus_sentences(r, translator("en")))
     assert "for Gross margin + 30% × " in sentences and " for Net sales) = " in sentences

@@ -10,11 +10,14 @@ import pytest
 
 import kpi_toolkit as kt
 from kpi_toolkit.card import load_card
-from kpi_toolkit.report import card_views, comparison_messages, formatting, manager_views, views
+from kpi_toolkit.report import comparison_messages, formatting, manager_views, views
+from kpi_toolkit.report.card_payout_views import scorecard_section
 from kpi_toolkit.report.card_report import card_report
 from kpi_toolkit.report.i18n import translator
 from kpi_toolkit.report.manager import manager_report
 from kpi_toolkit.report.quarterly import quarterly_report
+from kpi_toolkit.report.quarterly_kpi_views import kpi_table
+from kpi_toolkit.report.quarterly_ranking_views import ranking_table
 from tests.card.conftest import EXAMPLE_CARD
 
 NBSP = "\xa0"
@@ -120,7 +123,7 @@ def test_quarterly_manager_index_and_card_show_a_near_miss_as_a_miss(
 ):
     tr = translator(lang)
     q = quarterly_report(near_miss, period="2026Q3")
-    quarterly = _text(views.kpi_table(q, tr) + views.summary(q, tr) + views.ranking_table(q, tr))
+    quarterly = _text(kpi_table(q, tr) + views.summary(q, tr) + ranking_table(q, tr))
     assert miss in quarterly and hit in quarterly and conversion in quarterly
     # the site's index shows the key figures: the team sold 19,996 of 20,000
     index = {f.key: f.text.replace(NBSP, " ") for f in views.key_figures(q, tr)}
@@ -129,7 +132,7 @@ def test_quarterly_manager_index_and_card_show_a_near_miss_as_a_miss(
     manager = _text(manager_views.summary(own, tr) + manager_views.headline(own, tr))
     assert miss in manager and conversion in manager
     card = card_report(near_miss, period="2026Q3", card=load_card(EXAMPLE_CARD))
-    scorecard = _text(card_views.scorecard_section(card, tr))
+    scorecard = _text(scorecard_section(card, tr))
     ann = scorecard[scorecard.index("Ann Lee") : scorecard.index("Bob Stone")]
     assert f" {miss} " in ann  # the sales volume's achievement
     assert conversion in ann

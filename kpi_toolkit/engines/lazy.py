@@ -41,7 +41,7 @@ from kpi_toolkit.engines.tables import (
 )
 from kpi_toolkit.errors import DataValidationError, ParameterError, Violation
 from kpi_toolkit.parsing import parse_table, unparsed_rule
-from kpi_toolkit.periods import period_columns
+from kpi_toolkit.plan_codes import plans_with_labels
 from kpi_toolkit.plans import check_plan_consistency
 from kpi_toolkit.quarantine import shown
 from kpi_toolkit.reading import ROW, find_table_files, read_table
@@ -487,10 +487,10 @@ def load_lazy(
     if violations:
         raise DataValidationError([shown(v) for v in violations])
     small = {name: frame.drop(columns=[ROW]).reset_index(drop=True) for name, frame in session.small.items()}
-    if "plans" in small:
-        plans = small["plans"]
-        labels = period_columns(plans["period"], fiscal_year_start=fiscal_year_start)["period"]
-        small["plans"] = plans.assign(period=labels)
+    if "plans" in small:  # normalised labels; the codes (and roll-up) of the check go with them
+        small["plans"] = plans_with_labels(
+            small["plans"], session.small["plans"], fiscal_year_start=fiscal_year_start
+        )
     lazy = {name: table.data.to_native() for name, table in session.lazy.items()}
     return LazyLoad(
         tables={**lazy, **small},

@@ -16,6 +16,9 @@ from typing import Any
 import pandas as pd
 
 from kpi_toolkit.report import html, views
+from kpi_toolkit.report import quarterly_kpi_views as kpi_views
+from kpi_toolkit.report import quarterly_ranking_views as ranking_views
+from kpi_toolkit.report import quarterly_trend_views as trend_views
 from kpi_toolkit.report.i18n import Message, Translator, translator
 from kpi_toolkit.report.manager import COMPARED, OWN_KEY, ManagerReport
 from kpi_toolkit.report.quarterly import QuarterlyReport
@@ -208,7 +211,7 @@ def team_section(r: ManagerReport, tr: Translator | None = None) -> html.Html:
     """Every manager of the team with their KPIs, colleagues under pseudonyms (the manager first)."""
     tr = _tr(tr)
     intro = [tr.t("manager.team.intro", name=r.name)]
-    return html.section(tr.t("manager.team.heading"), intro) + views.kpi_table(_team(r, tr), tr)
+    return html.section(tr.t("manager.team.heading"), intro) + kpi_views.kpi_table(_team(r, tr), tr)
 
 
 def trend_section(r: ManagerReport, tr: Translator | None = None) -> html.Html:
@@ -216,14 +219,14 @@ def trend_section(r: ManagerReport, tr: Translator | None = None) -> html.Html:
     tr = _tr(tr)
     return (
         html.section(tr.t("quarterly.trend.heading"))
-        + views.volume_figure(r.own_history, tr, caption=tr.t("manager.trend.caption", name=r.name))
-        + views.heatmap_figure(_team(r, tr), tr)
+        + trend_views.volume_figure(r.own_history, tr, caption=tr.t("manager.trend.caption", name=r.name))
+        + trend_views.heatmap_figure(_team(r, tr), tr)
     )
 
 
 def ranking_section(r: ManagerReport, tr: Translator | None = None) -> html.Html:
     """The team's ranking by plan attainment with intervals, colleagues under pseudonyms."""
-    return views.ranking_section(_team(r, _tr(tr)), _tr(tr))
+    return ranking_views.ranking_section(_team(r, _tr(tr)), _tr(tr))
 
 
 def related_reports(r: ManagerReport, tr: Translator | None = None) -> html.Html:

@@ -15,15 +15,27 @@ import pytest
 from babel import Locale
 
 import kpi_toolkit as kt
-from kpi_toolkit.report import card_messages, card_views, notebook_parameters, notebook_path, translator
+from kpi_toolkit.report import (
+    card_definition_views,
+    card_formats,
+    card_messages,
+    card_payout_views,
+    card_views,
+    notebook_parameters,
+    notebook_path,
+    translator,
+)
 from kpi_toolkit.report.card_report import card_report
 from kpi_toolkit.report.i18n import LANGUAGES, placeholders
 from tests.card.conftest import EXAMPLE_CARD, PERIOD, card_tables
 
 HOSTILE_NAME = "<script>alert(1)</script>"
 FORMULA_NAME = '=HYPERLINK("x")'
-SECTIONS = ("title", "headline", "caveats", "introduction", "card_section", "curve_section",
-            "scorecard_section", "payouts_section", "cost_section")  # fmt: skip
+SECTIONS = ((card_views, "title"), (card_views, "headline"), (card_views, "caveats"),
+            (card_views, "introduction"), (card_definition_views, "card_section"),
+            (card_definition_views, "curve_section"), (card_payout_views, "scorecard_section"),
+            (card_payout_views, "payouts_section"), (card_payout_views, "cost_section"))  # fmt: skip
+VIEWS = (card_views, card_definition_views, card_payout_views, card_formats)
 NBSP = "\xa0"
 
 
@@ -34,7 +46,7 @@ def _cli(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def _page(r, tr=None) -> str:
-    parts = [getattr(card_views, name)(r, tr) for name in SECTIONS]
+    parts = [getattr(module, name)(r, tr) for module, name in SECTIONS]
     parts.append(card_views.provenance(r, tr, parameters={"card": "x.yml", "team": ""}))
     return "".join(parts)
 
@@ -51,7 +63,7 @@ def test_notebook_declares_typed_documented_parameters():
 
 
 def test_every_message_the_views_use_is_defined():
-    source = Path(card_views.__file__).read_text(encoding="utf-8")
+    source = "".join(Path(module.__file__).read_text(encoding="utf-8") for module in VIEWS)
     used = set(re.findall(r'_t\(\s*tr,\s*"(card\.[a-z_.]+)"', source))
     columns = ("kpi", "weight", "target", "direction", "threshold", "threshold_factor", "cap", "cap_factor")
     used |= {f"card.card.{c}" for c in (*columns, "higher", "lower")}
@@ -259,8 +271,8 @@ def test_payout_curve_speaks_russian(hostile, card, monkeypatch):
 
     from kpi_toolkit.report.html import figure
 
-    monkeypatch.setattr(card_views.html, "figure", capture)
-    card_views.curve_figure(card_report(hostile, period=PERIOD, card=card), translator("ru"))
+    monkeypatch.setattr(card_definition_views.html, "figure", capture)
+    card_definition_views.curve_figure(card_report(hostile, period=PERIOD, card=card), translator("ru"))
     assert drawn["title"] == "Шкала выплат: Sales manager card"
     assert drawn["xlabel"] == "Выполнение (факт / цель; цель / факт, если лучше меньше)"
     assert drawn["ylabel"] == "Коэффициент выплаты" and drawn["legend"] == "KPI"
