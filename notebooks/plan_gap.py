@@ -42,6 +42,7 @@ import kpi_toolkit as kt
 from kpi_toolkit.report import first_screens, outputs, pipeline_views, shared, translator
 from kpi_toolkit.report import plan_gap_alert_views as alert_views
 from kpi_toolkit.report import plan_gap_driver_views as driver_views
+from kpi_toolkit.report import plan_gap_figures as figures
 from kpi_toolkit.report import plan_gap_margin_views as margin_views
 from kpi_toolkit.report import plan_gap_miss_views as miss_views
 from kpi_toolkit.report import plan_gap_views as views

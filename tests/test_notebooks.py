@@ -96,8 +96,8 @@ def test_an_analyst_cell_sorts_and_filters_the_gap_and_redraws_a_waterfall(tree)
     extra = (
         "worst = gap[gap['manager'] != 'TOTAL'].sort_values('gap').head(3)\n"
         "one = worst['manager'].iloc[0]\n"
-        "figure = views.waterfall(gap, tr, manager=one, names=report.names)\n"
-        "section = views.managers_section(report, tr, gap=gap[gap['manager'].isin([one, 'TOTAL'])])\n"
+        "figure = figures.waterfall(gap, tr, manager=one, names=report.names)\n"
+        "section = driver_views.managers_section(report, tr, gap=gap[gap['manager'].isin([one, 'TOTAL'])])\n"
     )
     names = _run(tree / "notebooks" / "plan_gap.ipynb", {}, extra=extra)
     worst = names["worst"]
