@@ -14,8 +14,8 @@ import yaml
 from kpi_toolkit.data import SalesData
 from kpi_toolkit.errors import ParameterError
 from kpi_toolkit.reading import read_file_bytes
+from kpi_toolkit.row_rules import check_stages
 from kpi_toolkit.schema import PLAN_ATTAINMENT_METRICS
-from kpi_toolkit.validation import check_stages
 
 __all__ = ["DATASET_FILE", "check_plan_metric", "with_plan_metric"]
 

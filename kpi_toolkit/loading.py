@@ -25,6 +25,7 @@ from kpi_toolkit.mapping.database import Database, contract_tables, is_database_
 from kpi_toolkit.periods import parse_period
 from kpi_toolkit.plan_codes import shared_plan_codes, sharing_plan_codes
 from kpi_toolkit.reading import find_table_files, frame_table, read_table
+from kpi_toolkit.row_rules import check_stages
 from kpi_toolkit.validated_data import (
     ROW_COUNT_COLUMNS,
     OnInvalid,
@@ -32,7 +33,6 @@ from kpi_toolkit.validated_data import (
     _staged,
     _validate,
 )
-from kpi_toolkit.validation import check_stages
 
 __all__ = ["from_frames", "load"]
 

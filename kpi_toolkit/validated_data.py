@@ -18,7 +18,8 @@ from kpi_toolkit.plan_codes import plans_with_labels
 from kpi_toolkit.plans import check_plan_consistency
 from kpi_toolkit.quarantine import label_columns, quarantine_frame, quarantine_rows, shown
 from kpi_toolkit.reading import ROW, RawTable, StagedData
-from kpi_toolkit.validation import check_references, check_rows
+from kpi_toolkit.row_checks import check_rows
+from kpi_toolkit.validation import check_references
 
 __all__ = ["ON_INVALID", "ROW_COUNT_COLUMNS"]
 
