@@ -17,7 +17,7 @@ import resource
 import sys
 
 MODULES = (
-    "pandas", "numpy", "pyarrow", "narwhals", "yaml", "duckdb", "kpi_toolkit.data", "kpi_toolkit.kpis",
+    "pandas", "numpy", "pyarrow", "narwhals", "yaml", "duckdb", "kpi_toolkit.loading", "kpi_toolkit.kpis",
     "kpi_toolkit.aggregate", "kpi_toolkit.engines.lazy", "kpi_toolkit.engines.queries",
     "kpi_toolkit.engines.duckdb",
 )  # fmt: skip

@@ -14,7 +14,7 @@ after the imports; ``setup_seconds`` the imports before it (and, for Spark, star
 Both sides exclude imports the same way: the references import pandas and duckdb as set-up, and since
 ``import kpi_toolkit`` is lazy (PEP 562: its modules load on first use), the toolkit cases import, as set-up,
 the modules their work would otherwise import inside the timed part (``TOOLKIT_MODULES``: pandas, numpy,
-pyarrow, narwhals, yaml, ``kpi_toolkit.data``, ``.kpis``, ``.aggregate``, ``.engines.lazy``,
+pyarrow, narwhals, yaml, ``kpi_toolkit.loading``, ``.kpis``, ``.aggregate``, ``.engines.lazy``,
 ``.engines.queries``; plus duckdb and ``kpi_toolkit.engines.duckdb``, or ``kpi_toolkit.engines.spark``:
 about 0.45 s on an idle core); ``cpu_seconds`` the CPU time of the work summed over the process's threads
 (steadier than wall time on a shared machine; Spark's work runs in the JVM and is not in it). The worker
@@ -48,8 +48,9 @@ sys.path.insert(0, {here!r})  # run with -P: PYTHONPATH (or the installed packag
 case, folder, scope = sys.argv[1], sys.argv[2], sys.argv[3]
 started = time.perf_counter()
 COLUMNS = ["sales_volume", "orders", "leads_closed", "leads_won", "new_customers"]
-TOOLKIT_MODULES = ("pandas", "numpy", "pyarrow", "narwhals", "yaml", "kpi_toolkit.data", "kpi_toolkit.kpis",
-                   "kpi_toolkit.aggregate", "kpi_toolkit.engines.lazy", "kpi_toolkit.engines.queries")
+TOOLKIT_MODULES = ("pandas", "numpy", "pyarrow", "narwhals", "yaml", "kpi_toolkit.loading",
+                   "kpi_toolkit.kpis", "kpi_toolkit.aggregate", "kpi_toolkit.engines.lazy",
+                   "kpi_toolkit.engines.queries")
 ENGINE_MODULES = {{"duckdb": ("duckdb", "kpi_toolkit.engines.duckdb"),
                   "spark": ("kpi_toolkit.engines.spark",)}}
 if case in ("pandas-straightforward", "duckdb-sql", "duckdb-read-csv"):

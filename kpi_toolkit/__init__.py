@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from kpi_toolkit.comparison_inputs import active_months
     from kpi_toolkit.customers import customer_bridge, customer_changes
     from kpi_toolkit.cycle_times import cycle_times
-    from kpi_toolkit.data import SalesData, from_frames, load
+    from kpi_toolkit.data import SalesData
     from kpi_toolkit.detectable import detectable_difference
     from kpi_toolkit.errors import (
         DataValidationError,
@@ -42,6 +42,7 @@ if TYPE_CHECKING:
         year_to_date_kpis,
     )
     from kpi_toolkit.leads import lead_outcomes
+    from kpi_toolkit.loading import from_frames, load
     from kpi_toolkit.margins import margin_units
     from kpi_toolkit.pacing import pacing
     from kpi_toolkit.people import team_changes
@@ -83,8 +84,8 @@ _EXPORTS = {
     "shrunk_rates": "kpi_toolkit.comparison_conversion",
     "cycle_times": "kpi_toolkit.cycle_times",
     "SalesData": "kpi_toolkit.data",
-    "from_frames": "kpi_toolkit.data",
-    "load": "kpi_toolkit.data",
+    "from_frames": "kpi_toolkit.loading",
+    "load": "kpi_toolkit.loading",
     "detectable_difference": "kpi_toolkit.detectable",
     "DataValidationError": "kpi_toolkit.errors",
     "KpiToolkitError": "kpi_toolkit.errors",

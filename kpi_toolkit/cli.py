@@ -23,7 +23,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from kpi_toolkit.data import check_plan_metric
+from kpi_toolkit.data_options import check_plan_metric
 from kpi_toolkit.errors import KpiToolkitError, ParameterError
 from kpi_toolkit.interrupts import Interrupted, handling_signals, interrupted_line
 from kpi_toolkit.mapping.database import data_source

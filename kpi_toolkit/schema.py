@@ -1,7 +1,8 @@
 """The data contract: which tables a data set has, their columns, and the value types of each column.
 
 The rules that cross rows or tables (unique ids, closed before created, unknown managers ...) live in
-:mod:`kpi_toolkit.validation`; this module only says what the columns are. README.md documents both.
+:mod:`kpi_toolkit.row_rules` and :mod:`kpi_toolkit.validation`; this module only says what the columns are.
+README.md documents both.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-import kpi_toolkit.data
+import kpi_toolkit.loading
 from kpi_toolkit.cli import app
 from kpi_toolkit.demo import write_demo_data
 from kpi_toolkit.report.outputs import read_outputs
@@ -134,7 +134,7 @@ def test_a_render_loads_the_data_once_in_the_notebook(demo_folder, tmp_path, mon
     def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError("the command loaded the data itself")
 
-    monkeypatch.setattr(kpi_toolkit.data, "load", refuse)  # this process; the kernel loads it once
+    monkeypatch.setattr(kpi_toolkit.loading, "load", refuse)  # this process; the kernel loads it once
     out = tmp_path / "r"
     result = CliRunner().invoke(
         app, ["plan-gap", "--data", str(demo_folder), "--period", "2026Q3", "--out", str(out)]

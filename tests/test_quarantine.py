@@ -12,7 +12,8 @@ import pandas as pd
 import pytest
 
 import kpi_toolkit as kt
-from kpi_toolkit.data import QUARANTINE_COLUMNS, ROW_COUNT_COLUMNS
+from kpi_toolkit.quarantine import QUARANTINE_COLUMNS
+from kpi_toolkit.validated_data import ROW_COUNT_COLUMNS
 from tests.conftest import tiny_tables, write_tables
 
 

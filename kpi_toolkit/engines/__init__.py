@@ -10,8 +10,9 @@ reports) works on those.
 Engine-specific code lives in :mod:`kpi_toolkit.engines.duckdb` and :mod:`kpi_toolkit.engines.spark` (reading,
 typing), the hand-over of small results to pandas in :mod:`kpi_toolkit.engines.handover`; everything else
 is written once with Narwhals. The engines depend on the data contract (:mod:`kpi_toolkit.schema`,
-:mod:`kpi_toolkit.validation` ...), never on :mod:`kpi_toolkit.data` or :mod:`kpi_toolkit.fingerprint`, which
-use them (``tests/test_layering.py`` checks it).
+:mod:`kpi_toolkit.row_rules`, :mod:`kpi_toolkit.validation` ...), never on :mod:`kpi_toolkit.data`,
+:mod:`kpi_toolkit.loading` or :mod:`kpi_toolkit.fingerprint`, which use them (``tests/test_layering.py``
+checks it).
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 The engine module (:mod:`kpi_toolkit.engines.duckdb`, :mod:`kpi_toolkit.engines.spark`) reads ``orders`` and
 ``leads`` as lazy frames and types their cells in the engine (:class:`LazyTable`); this module, written once
 with Narwhals, checks them: one query per table counts every broken cell and row rule
-(:data:`kpi_toolkit.validation.ROW_RULES`, the same expressions the pandas engine applies; on DuckDB the
+(:data:`kpi_toolkit.row_rules.ROW_RULES`, the same expressions the pandas engine applies; on DuckDB the
 uniqueness of ids is a count in that same query and then a sort of the ids' 64-bit hashes, cheaper than a
 window on millions of rows, or for integer ids a bitmap over their range), then the cross-table rules run
 as small queries (distinct managers, anti-joins for unknown leads, or bitmaps where lead ids are integers on
@@ -30,6 +30,7 @@ from typing import Any
 import narwhals as nw
 import pandas as pd
 
+from kpi_toolkit.employment_rules import LEAD_OUTSIDE_EMPLOYMENT, OUTSIDE_EMPLOYMENT, employment_dates
 from kpi_toolkit.engines.handover import to_pandas
 from kpi_toolkit.engines.tables import (
     Backend,
@@ -40,27 +41,24 @@ from kpi_toolkit.engines.tables import (
     shown_column,
 )
 from kpi_toolkit.errors import DataValidationError, ParameterError, Violation
+from kpi_toolkit.manager_rules import (
+    MANAGER_TABLES,
+    check_assignments,
+    check_plan_teams,
+    spelling_groups,
+    spelling_rule,
+    unknown_managers_rule,
+)
 from kpi_toolkit.parsing import parse_table, unparsed_rule
 from kpi_toolkit.plan_codes import plans_with_labels
 from kpi_toolkit.plans import check_plan_consistency
 from kpi_toolkit.quarantine import shown
 from kpi_toolkit.reading import ROW, find_table_files, read_table
+from kpi_toolkit.return_rules import check_returns
+from kpi_toolkit.row_checks import check_rows
+from kpi_toolkit.row_rules import row_rules
 from kpi_toolkit.schema import TABLES, Column
-from kpi_toolkit.validation import (
-    LEAD_OUTSIDE_EMPLOYMENT,
-    MANAGER_TABLES,
-    OUTSIDE_EMPLOYMENT,
-    UNKNOWN_LEAD,
-    check_assignments,
-    check_plan_teams,
-    check_returns,
-    check_rows,
-    employment_dates,
-    row_rules,
-    spelling_groups,
-    spelling_rule,
-    unknown_managers_rule,
-)
+from kpi_toolkit.validation import UNKNOWN_LEAD
 
 __all__ = ["LAZY_TABLES", "LazyLoad", "check_lazy_options", "load_lazy", "small_frame"]
 
@@ -345,7 +343,8 @@ def _references(session: _Session) -> list[Violation]:
 
 
 def _lead_dates(session: _Session, dates: pd.DataFrame) -> list[Violation]:
-    """Leads dated outside their manager's employment (:func:`kpi_toolkit.validation.check_lead_dates`)."""
+    """Leads dated outside their manager's employment
+    (:func:`kpi_toolkit.employment_rules.check_lead_dates`)."""
     leads = session.frame("leads").join(session.backend.lazy(dates), on="manager", how="inner")
     closed, created = nw.col("closed_at"), nw.col("created_at")
     outside = {

@@ -29,8 +29,8 @@ from kpi_toolkit.mapping.spec import (
     TableMapping,
     UnpivotSpec,
 )
+from kpi_toolkit.row_rules import check_stages
 from kpi_toolkit.schema import PLAN_ATTAINMENT_METRICS, TABLES
-from kpi_toolkit.validation import check_stages
 from kpi_toolkit.yamlfiles import YamlTooLarge, safe_load
 
 __all__ = ["read_mapping"]

@@ -40,8 +40,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kpi_toolkit.data import load
 from kpi_toolkit.errors import ParameterError, ReportError
+from kpi_toolkit.loading import load
 from kpi_toolkit.report.batch_plan import BatchItem, By, plan_batch
 from kpi_toolkit.report.batch_render import BatchOutcome, _notebook, _progress_bar, _render_all
 from kpi_toolkit.report.i18n import translator

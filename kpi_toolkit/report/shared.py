@@ -24,8 +24,8 @@ from typing import Any
 import pandas as pd
 
 from kpi_toolkit.data import SalesData
-from kpi_toolkit.data import load as _load
 from kpi_toolkit.errors import DataValidationError, Violation
+from kpi_toolkit.loading import load as _load
 from kpi_toolkit.periods import Period, parse_span, require_data
 from kpi_toolkit.report import quarterly as _quarterly
 from kpi_toolkit.report.quarterly import QuarterlyReport
