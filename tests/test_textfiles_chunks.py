@@ -33,6 +33,7 @@ def _old_frame(text: str) -> tuple[pd.DataFrame, list[int]]:
 @pytest.mark.parametrize("chunk", [1, 2, 3, 1000])
 def test_read_columns_equals_read_records_at_any_chunk_size(monkeypatch, chunk, tmp_path):
     monkeypatch.setattr(textfiles, "CHUNK_RECORDS", chunk)
+    monkeypatch.setattr(textfiles, "_BLOCK", chunk * 5)
     columns = textfiles.read_columns(TEXT.removeprefix("\ufeff"), table="orders", source="o.csv")
     expected, lines = _old_frame(TEXT.removeprefix("\ufeff"))
     assert lines == [2, 4, 5, 8, 9, 11, 12]  # the line each record starts on (blank ones skipped)
@@ -73,7 +74,9 @@ def test_errors_after_several_chunks_are_the_same(monkeypatch, text):
 
 
 @pytest.mark.parametrize("text", [TEXT, "", "a", "\n", "\r", "\r\n\r\n", "a\r\rb\n\nc\r\n", "x\n\ry\r\n\n"])
-def test_lines_split_exactly_as_stringio_does(text):
+@pytest.mark.parametrize("block", [1, 2, 3, 1 << 20])
+def test_lines_split_exactly_as_stringio_does(monkeypatch, text, block):
     import io
 
+    monkeypatch.setattr(textfiles, "_BLOCK", block)
     assert list(textfiles._lines(text)) == list(io.StringIO(text, newline=""))
