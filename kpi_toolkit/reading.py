@@ -21,7 +21,7 @@ import pandas as pd
 
 from kpi_toolkit.errors import DataValidationError, ParameterError, Violation
 from kpi_toolkit.schema import TABLES
-from kpi_toolkit.textfiles import TextTable, decode_bytes, read_records
+from kpi_toolkit.textfiles import TextColumns, TextTable, decode_bytes, read_columns
 
 __all__ = [
     "ROW",
@@ -201,13 +201,16 @@ def read_table(name: str, path: Path) -> RawTable:
         raise DataValidationError(
             [Violation(name, source, None, "the file is empty", fix=f"write a header line: {expected}")]
         )
-    table = read_records(text, table=name, source=source, delimiter=",")
+    table = read_columns(text, table=name, source=source, delimiter=",")
+    del text
     return frame_table(name, text_frame(table), source=source, rows=table.lines)
 
 
-def text_frame(table: TextTable) -> pd.DataFrame:
+def text_frame(table: TextTable | TextColumns) -> pd.DataFrame:
     """A CSV file's records as a frame of text columns named by the header (empty names: ``unnamed: i``)."""
     names = [h if h.strip() else f"unnamed: {i}" for i, h in enumerate(table.header)]
+    if isinstance(table, TextColumns):
+        return pd.concat(table.columns, axis=1, ignore_index=True).set_axis(names, axis=1)
     frame = pd.DataFrame(table.records, columns=range(len(names)), dtype=object)
     if frame.empty:
         frame = pd.DataFrame({i: pd.Series([], dtype=object) for i in range(len(names))})
