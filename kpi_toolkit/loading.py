@@ -170,12 +170,7 @@ def _load(
         from kpi_toolkit.engines.lazy import check_lazy_options, load_lazy
 
         check_lazy_options(engine, mapping=mapping, on_invalid=on_invalid)
-        options = _dataset_options(folder)
-        if fiscal_year_start is None:
-            fiscal_year_start = int(options.get("fiscal_year_start", 1))
-        if stages is None:
-            stages = check_stages(options.get("stages"), where="dataset.yml: stages")
-        parse_period("2026", fiscal_year_start=fiscal_year_start, name="fiscal_year_start")
+        fiscal_year_start, stages = _folder_options(folder, fiscal_year_start, stages)
         lazy = load_lazy(
             folder, engine=engine, fiscal_year_start=fiscal_year_start, connection=connection, stages=stages
         )
@@ -196,12 +191,7 @@ def _load(
         return data, None
     if mapping is None:
         files = find_table_files(folder)
-        options = _dataset_options(folder)
-        if fiscal_year_start is None:
-            fiscal_year_start = int(options.get("fiscal_year_start", 1))
-        if stages is None:
-            stages = check_stages(options.get("stages"), where="dataset.yml: stages")
-        parse_period("2026", fiscal_year_start=fiscal_year_start, name="fiscal_year_start")
+        fiscal_year_start, stages = _folder_options(folder, fiscal_year_start, stages)
         staged = _staged({name: read_table(name, path) for name, path in files.items()})
         validated = _validate(
             staged,
@@ -222,11 +212,7 @@ def _load(
     if stages is None:
         stages = spec.stages
     if fiscal_year_start is None or stages is None:
-        options = _dataset_options(folder)
-        if fiscal_year_start is None:
-            fiscal_year_start = int(options.get("fiscal_year_start", 1))
-        if stages is None:
-            stages = check_stages(options.get("stages"), where="dataset.yml: stages")
+        fiscal_year_start, stages = _folder_options(folder, fiscal_year_start, stages)
     parse_period("2026", fiscal_year_start=fiscal_year_start, name="fiscal_year_start")
     staged = apply_mapping(spec, folder, allow_outside_data=allow_outside_data)
     validated = _validate(
@@ -237,6 +223,20 @@ def _load(
         stages=stages,
     )
     return validated, spec.plan_metric
+
+
+def _folder_options(
+    folder: Path, fiscal_year_start: int | None, stages: Sequence[str] | None
+) -> tuple[int, Sequence[str] | None]:
+    """``fiscal_year_start`` and ``stages`` as given, else from the folder's ``dataset.yml`` (read and checked
+    either way); the fiscal year's first month is checked."""
+    options = _dataset_options(folder)
+    if fiscal_year_start is None:
+        fiscal_year_start = int(options.get("fiscal_year_start", 1))
+    if stages is None:
+        stages = check_stages(options.get("stages"), where="dataset.yml: stages")
+    parse_period("2026", fiscal_year_start=fiscal_year_start, name="fiscal_year_start")
+    return fiscal_year_start, stages
 
 
 def _load_database(
