@@ -11,6 +11,7 @@ steps are :mod:`kpi_toolkit.validated_data`'s; the result is a :class:`~kpi_tool
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,7 @@ from kpi_toolkit.validated_data import (
     OnInvalid,
     _check_on_invalid,
     _staged,
+    _staged_files,
     _validate,
 )
 
@@ -192,7 +194,7 @@ def _load(
     if mapping is None:
         files = find_table_files(folder)
         fiscal_year_start, stages = _folder_options(folder, fiscal_year_start, stages)
-        staged = _staged({name: read_table(name, path) for name, path in files.items()})
+        staged = _staged_files({name: partial(read_table, name, path) for name, path in files.items()})
         validated = _validate(
             staged,
             fiscal_year_start=fiscal_year_start,

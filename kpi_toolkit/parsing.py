@@ -74,9 +74,53 @@ def _arrow_text(values: pd.Series) -> pd.Series | None:
 
 
 def _stripped(text: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
-    """Arrow text without surrounding white space, an empty cell missing."""
+    """Arrow text without surrounding white space, an empty cell missing.
+
+    Text with nothing to strip or blank out (as exports write ids, names and dates) is returned as it is:
+    no copy (two copies of a column of 2 million ids are 60 MiB).
+    """
+    if not _may_need_stripping(text):
+        return text
     text = pc.utf8_trim(text, characters=WHITESPACE)
     return pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.large_string()), text)
+
+
+def _edge_bytes(characters: str, *, last: bool) -> np.ndarray:
+    """Which byte values may be the first (or the last) byte of one of ``characters`` in UTF-8."""
+    table = np.zeros(256, dtype=bool)
+    for character in characters:
+        encoded = character.encode("utf-8")
+        table[encoded[-1] if last else encoded[0]] = True
+    return table
+
+
+_FIRST_WHITE, _LAST_WHITE = _edge_bytes(WHITESPACE, last=False), _edge_bytes(WHITESPACE, last=True)
+
+
+def _may_need_stripping(text: pa.Array | pa.ChunkedArray) -> bool:
+    """Whether a cell of large-string ``text`` is empty or may start or end with white space.
+
+    Reads only each cell's first and last byte (the bytes a white-space character starts or ends with; a
+    false alarm costs only the full strip): a thirtieth of :func:`pyarrow.compute.utf8_trim`'s time.
+    """
+    chunks = text.chunks if isinstance(text, pa.ChunkedArray) else [text]
+    for chunk in chunks:
+        if not pa.types.is_large_string(chunk.type):
+            return True
+        if len(chunk) == chunk.null_count:
+            continue
+        _, offsets_buffer, data_buffer = chunk.buffers()
+        offsets = np.frombuffer(offsets_buffer, dtype=np.int64)[chunk.offset : chunk.offset + len(chunk) + 1]
+        starts, ends = offsets[:-1], offsets[1:]
+        if chunk.null_count:
+            present = chunk.is_valid().to_numpy(zero_copy_only=False)
+            starts, ends = starts[present], ends[present]
+        if (ends <= starts).any():  # an empty cell becomes missing
+            return True
+        data = np.frombuffer(data_buffer, dtype=np.uint8)
+        if _FIRST_WHITE[data[starts]].any() or _LAST_WHITE[data[ends - 1]].any():
+            return True
+    return False
 
 
 def _as_text(values: pd.Series) -> pd.Series:
@@ -100,7 +144,9 @@ def _parse(column: Column, values: pd.Series, text: pd.Series | None = None) -> 
             parsed = values
         else:
             text = _as_text(values) if text is None else text
-            parsed = pd.to_datetime(text, format="ISO8601", utc=True, errors="coerce")
+            parsed = _plain_dates(text)
+            if parsed is None:
+                parsed = pd.to_datetime(text, format="ISO8601", utc=True, errors="coerce")
         if getattr(parsed.dt, "tz", None) is not None:
             parsed = parsed.dt.tz_convert("UTC").dt.tz_localize(None)
         if parsed.dtype != "datetime64[ns]":  # e.g. 2999-01-01 parses at a coarser unit: out of range
@@ -123,6 +169,34 @@ def _parse(column: Column, values: pd.Series, text: pd.Series | None = None) -> 
         text = text.str.lower()
         text = text.where(text.isna() | text.isin(LEAD_STATUSES))
     return text
+
+
+#: Dates as exports write them: a day, or a day and a time to the minute or second (``T`` or a space between).
+_PLAIN_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[ T][0-9]{2}:[0-9]{2}(?::[0-9]{2})?)?$"
+
+
+def _plain_dates(text: pd.Series) -> pd.Series | None:
+    """Text cells of :data:`_PLAIN_DATE` dates only, as ``datetime64[ns]``; ``None`` for any other column.
+
+    Arrow's ISO 8601 cast reads them without a Python object per cell: 0.13 s and 18 MiB instead of 0.46 s
+    and 324 MiB for 2 million dates. It checks the calendar as pandas does (2023-02-29 and 24:00:00 are
+    not dates), but a column with any such cell, or a date outside pandas' range, is left to pandas, which
+    decides what is reported.
+    """
+    array = pa.array(text, from_pandas=True)
+    if not pa.types.is_large_string(array.type) or array.null_count == len(array):
+        return None
+    if not pc.all(pc.match_substring_regex(array, _PLAIN_DATE)).as_py():
+        return None
+    try:
+        seconds = pc.cast(array, pa.timestamp("s"))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    lowest, highest = pc.min_max(seconds).values()
+    if lowest.as_py() < _FIRST_DAY or highest.as_py() > _LAST_DAY:
+        return None
+    stamps = seconds.to_numpy(zero_copy_only=False).astype("datetime64[ns]")
+    return pd.Series(stamps, index=text.index, name=text.name)
 
 
 #: Plain decimal numbers (``-12``, ``1234.50``, ``.5``, ``1e-3``): the text Arrow's cast reads as pandas does.
