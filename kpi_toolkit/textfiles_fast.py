@@ -149,7 +149,7 @@ def _record_lines(data: bytes, start: int, delimiter: int) -> np.ndarray | None:
         return None
     end = np.concatenate(ends) if ends else np.empty(0, dtype=np.int64)
     if len(end) == 0 or end[-1] != size - 1:
-        end = np.append(end, size)  # the last line has no line end (it is not empty: the header ends with one)
+        end = np.append(end, size)  # a last line without line end (not empty: it follows one)
     begin = np.concatenate([[start], end[:-1] + 1])
     length = end - begin
     empty = (length == 0) | ((length == 1) & (arr[np.minimum(begin, size - 1)] == _CR))
