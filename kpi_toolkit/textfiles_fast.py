@@ -56,7 +56,7 @@ def read_columns_fast(data: bytes, *, delimiter: str = ",") -> TextColumns | Non
     >>> read_columns_fast(b'a,b\\n1,"x"y\\n') is None  # the exact reader rejects it; Arrow would not
     True
     """
-    if len(delimiter) != 1 or not " " < delimiter < "\x7f" or delimiter == '"':
+    if len(delimiter) != 1 or not (" " < delimiter < "\x7f" or delimiter == "\t") or delimiter == '"':
         return None
     start = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
     if data.startswith(codecs.BOM_UTF8, start) or b"\x00" in data or data.count(b"\r") != data.count(b"\r\n"):
