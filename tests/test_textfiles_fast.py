@@ -168,3 +168,70 @@ def test_a_plain_export_takes_the_fast_path(tmp_path, monkeypatch):
     frame = read_table("orders", path).frame
     assert frame[reading.ROW].tolist() == list(range(2, 5002))
     assert frame["lead_id"].eq("").all() and str(frame["amount"].dtype) == "str"
+
+
+def _mapped(data: bytes, tmp_path, options) -> tuple[str, object]:
+    from kpi_toolkit.mapping import files
+
+    path = tmp_path / "export.csv"
+    path.write_bytes(data)
+    try:
+        read = files._csv(path, str(path), "orders", options)
+    except DataValidationError as exc:
+        return "error", str(exc)
+    return "file", (read.headers, read.frame, read.how, read.header_line)
+
+
+MAPPED = [*CASES, (b"a;b\n1;2\n\n3;\n", True), (b"a\tb\n1\t\n\t\n", True), (b"a\tb\n1\t \n", True)]
+
+
+@pytest.mark.parametrize(("data", "taken"), MAPPED)
+@pytest.mark.parametrize("delimiter", [None, ","])
+def test_a_mapped_csv_reads_alike_by_either_path(data, taken, delimiter, tmp_path, monkeypatch):
+    """The mapping's CSV reader (object cells, delimiter sniffed or given): same file or same message."""
+    from kpi_toolkit.mapping import files
+    from kpi_toolkit.mapping.spec import ReadOptions
+
+    options = ReadOptions(delimiter=delimiter)
+    kind, fast = _mapped(data, tmp_path, options)
+    monkeypatch.setattr(files, "read_columns_fast", lambda data, delimiter: None)
+    exact_kind, exact = _mapped(data, tmp_path, options)
+    assert kind == exact_kind, (fast, exact)
+    if kind == "error":
+        assert fast == exact
+        return
+    assert fast[0] == exact[0] and fast[2:] == exact[2:]
+    pd.testing.assert_frame_equal(fast[1], exact[1], check_exact=True)
+    assert all(isinstance(v, str) for c in fast[1].columns[:-1] for v in fast[1][c])
+
+
+def test_a_mapped_csv_gives_the_cells_the_list_reader_gave(tmp_path):
+    """Object columns of Python strings, _row as before (float for a file without records)."""
+    from kpi_toolkit.mapping.spec import ReadOptions
+    from kpi_toolkit.textfiles import read_records
+
+    for text in ["a;b\n1;x\n\n2;y\n", "a,b\n", '"a","b"\r\n"1",""\r\n']:
+        _kind, got = _mapped(text.encode(), tmp_path, ReadOptions())
+        records = read_records(text, table="t", source="s", delimiter=got[2][-2])
+        old = pd.DataFrame(records.records, columns=range(len(records.header)), dtype=object)
+        old[reading.ROW] = records.lines
+        pd.testing.assert_frame_equal(got[1], old, check_exact=True)
+
+
+def test_a_mapped_utf8_csv_takes_the_fast_path(tmp_path, monkeypatch):
+    from kpi_toolkit.mapping import files
+    from kpi_toolkit.mapping.spec import ReadOptions
+
+    results = []
+
+    def spy(data, delimiter):
+        results.append(read_columns_fast(data, delimiter=delimiter))
+        return results[-1]
+
+    monkeypatch.setattr(files, "read_columns_fast", spy)
+    for data in [b"a;b\n1;2\n\n3;\n", b"a\tb\n1\t\n\t\n", BOM + '"имя","сумма"\r\n"Иван","1,5"\r\n'.encode()]:
+        assert _mapped(data, tmp_path, ReadOptions())[0] == "file"
+    assert len(results) == 3 and all(r is not None for r in results)
+    cp1251 = "a;b\nИван;1\n".encode("cp1251")
+    assert _mapped(cp1251, tmp_path, ReadOptions(encoding="cp1251"))[0] == "file"
+    assert len(results) == 3  # another encoding: the exact path only
