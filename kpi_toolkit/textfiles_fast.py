@@ -10,11 +10,15 @@ returns ``None`` and the caller reads the file the exact way, which then gives t
   and bytes Arrow finds not to be UTF-8 send the file back);
 - every line ends with ``\\n`` or ``\\r\\n`` (a lone ``\\r`` ends a line for the csv module);
 - the header is the first line, read by the csv module itself, and holds a non-blank cell;
-- quotes only around whole fields and never inside one: the quotes of the file, counted from its start,
-  alternate between opening ones (at the file's start or right after a delimiter or a line end) and closing
-  ones (at its end or right before a delimiter or a line end), and no line end falls between an opening quote
-  and its closing one. So no field holds a quote or a line end, ``a,"b"c`` (an error for the strict csv
-  reader, ``bc`` for Arrow) is never read, and every record is one line;
+- quotes only around whole fields, and inside them only doubled: counted from the file's start, a quote
+  with an even number before it (which opens a field, or is the second of a doubled quote) is at the file's
+  start or right after a delimiter, a line end or a quote, and one with an odd number before it (which closes
+  a field, or is the first of a doubled quote) is at the file's end or right before a delimiter, a line end or
+  a quote; and no line end has an odd number of quotes before it. For both readers a run of quotes that
+  starts outside a field opens one, each pair inside a field is one quote, and the field is outside again
+  exactly when the count is even, so both read the same fields: no unquoted field holds a quote,
+  ``a,"b"c`` (an error for the strict csv reader, ``bc`` for Arrow) is never read, and every record is one
+  line;
 - every row Arrow returns has the header's number of fields (a ragged row is an Arrow error: back to the
   exact reader, which reports it) and Arrow returns one row for each non-empty line after the header, whose
   line numbers are therefore the records' lines;
@@ -137,8 +141,9 @@ def _record_lines(data: bytes, start: int, delimiter: int) -> np.ndarray | None:
             at = quotes + lo
             before = arr[np.maximum(at - 1, 0)]
             after = arr[np.minimum(at + 1, size - 1)]
-            ok_open = (at == start) | (before == delimiter) | (before == _LF)
+            ok_open = (at == start) | (before == delimiter) | (before == _LF) | (before == _QUOTE)
             ok_close = (at == size - 1) | (after == delimiter) | (after == _LF) | (after == _CR)
+            ok_close |= after == _QUOTE
             if not np.where(opening, ok_open, ok_close).all():
                 return None
             quotes_before += len(quotes)

@@ -48,7 +48,13 @@ CASES: list[tuple[bytes, bool]] = [
     (b"a;b\n1;2\n", True),  # one column named "a;b"
     (b'a,b\n1,b"c\n', False),  # a quote inside an unquoted field: literal for both, but not proven
     (b'a,b\n1,"b"c\n', False),  # an error for the strict csv module, "bc" for Arrow
-    (b'a,b\n1,"b""c"\n', False),  # escaped quote
+    (b'a,b\n1,"b""c"\n', True),  # doubled quotes inside a quoted field
+    (b'a,b\n"""",""""""\n"""x",""\n', True),
+    (b'"a""",b\n1,2\n', True),
+    (b'a,b\n1,"b"""c"\n', False),  # an error for the strict csv module
+    (b'a,b\n1,""x\n', False),
+    (b'a,b\n1,b""\n', False),
+    (b'a,b\n1,"b""\n2,"\n', False),  # the doubled quote leaves the field open across the line end
     (b'a,b\n1,"two\nlines"\n2,x\n', False),  # a quoted line end
     (b'a,b\n1,"never closed\n', False),
     (b'a,b\n1,"never closed', False),
