@@ -22,6 +22,7 @@ import pandas as pd
 from kpi_toolkit.errors import DataValidationError, ParameterError, Violation
 from kpi_toolkit.schema import TABLES
 from kpi_toolkit.textfiles import TextColumns, TextTable, decode_bytes, read_columns
+from kpi_toolkit.textfiles_fast import read_columns_fast
 
 __all__ = [
     "ROW",
@@ -194,7 +195,13 @@ def read_table(name: str, path: Path) -> RawTable:
     source = str(path)
     if path.suffix == ".parquet":
         return frame_table(name, read_parquet_file(path, table=name), source=source, first_row=1)
-    text, _ = decode_bytes(read_file_bytes(path, what="file"), table=name, source=source)
+    data = read_file_bytes(path, what="file")
+    fast = read_columns_fast(data, delimiter=",")  # None unless it provably reads what read_columns would
+    if fast is not None:
+        del data
+        return frame_table(name, text_frame(fast), source=source, rows=fast.lines)
+    text, _ = decode_bytes(data, table=name, source=source)
+    del data
     if not text.strip():
         spec = TABLES[name]
         expected = ", ".join(c.name for c in spec.columns if c.required)

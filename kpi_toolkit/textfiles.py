@@ -9,6 +9,8 @@ header and the first records into the same number of fields.
 
 Records are read with the :mod:`csv` module, not pandas, because pandas silently pads short rows and drops the
 extra fields of long ones: here a row with the wrong number of fields rejects the whole file, with its lines.
+The csv module's reading is the definition: :mod:`kpi_toolkit.textfiles_fast` reads a plain UTF-8 export with
+PyArrow instead only where cheap checks over the bytes prove that gives the same columns and lines.
 """
 
 from __future__ import annotations

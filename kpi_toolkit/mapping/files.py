@@ -18,7 +18,8 @@ import pandas as pd
 from kpi_toolkit.errors import DataValidationError, ParameterError, Violation
 from kpi_toolkit.mapping.spec import ReadOptions, SourceSpec
 from kpi_toolkit.reading import ROW, check_file, read_file_bytes, read_parquet_file
-from kpi_toolkit.textfiles import decode_bytes, read_records, sniff_delimiter
+from kpi_toolkit.textfiles import decode_bytes, read_columns, sniff_delimiter
+from kpi_toolkit.textfiles_fast import read_columns_fast
 
 __all__ = ["EXCEL_SUFFIXES", "SourceFile", "inside", "read_source", "read_sources"]
 
@@ -64,8 +65,9 @@ class SourceFile:
 
 
 def _csv(path: Path, source: str, table: str, options: ReadOptions) -> SourceFile:
+    data = read_file_bytes(path, what="file")
     text, encoding = decode_bytes(
-        read_file_bytes(path, what="file"),
+        data,
         table=table,
         source=source,
         encoding=options.encoding,
@@ -79,16 +81,27 @@ def _csv(path: Path, source: str, table: str, options: ReadOptions) -> SourceFil
     if delimiter is None:
         body = text.split("\n", options.header_row - 1)[-1] if options.header_row > 1 else text
         delimiter = sniff_delimiter(body, table=table, source=source)
-    records = read_records(
-        text,
-        table=table,
-        source=source,
-        delimiter=delimiter,
-        header_row=options.header_row,
-        names=None if options.header else options.names,
-    )
-    frame = pd.DataFrame(records.records, columns=range(len(records.header)), dtype=object)
-    frame[ROW] = records.lines
+    records = None
+    if encoding in ("utf-8", "utf-8-sig") and options.header_row == 1 and options.header:
+        del text  # PyArrow reads the bytes when it provably reads them as the csv module would
+        records = read_columns_fast(data, delimiter=delimiter)
+        if records is None:
+            text, _ = decode_bytes(data, table=table, source=source, encoding=options.encoding)
+    del data
+    if records is None:
+        records = read_columns(
+            text,
+            table=table,
+            source=source,
+            delimiter=delimiter,
+            header_row=options.header_row,
+            names=None if options.header else options.names,
+        )
+        del text
+    # the cells as Python strings, as the mapping's conversions take them; one text column at a time
+    cells = [records.columns[i].astype(object) for i in range(len(records.header))]
+    frame = pd.concat(cells, axis=1, ignore_index=True) if cells else pd.DataFrame(index=range(0))
+    frame[ROW] = records.lines if len(records.lines) else []  # an empty file's _row: float, as before
     how = f"encoding {encoding}, delimiter {delimiter!r}"
     return SourceFile(source, tuple(h.strip() for h in records.header), frame, how, records.header_line)
 
