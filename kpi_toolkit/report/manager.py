@@ -19,21 +19,10 @@ from kpi_toolkit.data import SalesData
 from kpi_toolkit.errors import ParameterError
 from kpi_toolkit.periods import Period
 from kpi_toolkit.report.pseudonyms import letter, pseudonym_letters
-from kpi_toolkit.report.quarterly import QuarterlyReport
+from kpi_toolkit.report.quarterly import COMPARED, QuarterlyReport
 
-__all__ = ["COMPARED", "OWN_KEY", "VERSUS_COLUMNS", "ManagerReport", "manager_report", "team_of"]
+__all__ = ["OWN_KEY", "VERSUS_COLUMNS", "ManagerReport", "manager_report", "team_of"]
 
-#: The KPIs of the "manager against the team" table, in order.
-COMPARED = (
-    "sales_volume",
-    "sales_plan",
-    "plan_attainment",
-    "orders",
-    "average_check",
-    "conversion",
-    "leads_closed",
-    "new_customers",
-)
 #: The columns of :attr:`ManagerReport.versus`.
 VERSUS_COLUMNS = ("manager", "team_median", "team_total")
 #: The key that stands for the manager in the pseudonymised team tables (it sorts before every colleague's).

@@ -20,8 +20,8 @@ from kpi_toolkit.report import quarterly_kpi_views as kpi_views
 from kpi_toolkit.report import quarterly_ranking_views as ranking_views
 from kpi_toolkit.report import quarterly_trend_views as trend_views
 from kpi_toolkit.report.i18n import Message, Translator, translator
-from kpi_toolkit.report.manager import COMPARED, OWN_KEY, ManagerReport
-from kpi_toolkit.report.quarterly import QuarterlyReport
+from kpi_toolkit.report.manager import OWN_KEY, ManagerReport
+from kpi_toolkit.report.quarterly import COMPARED, QuarterlyReport
 from kpi_toolkit.report.site import KeyFigure
 from kpi_toolkit.report.site_links import body_links
 

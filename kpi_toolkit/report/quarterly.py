@@ -18,7 +18,20 @@ from kpi_toolkit.ranking import attainment_ranking
 from kpi_toolkit.report.i18n import Message
 from kpi_toolkit.report.pseudonyms import report_letters
 
-__all__ = ["QuarterlyReport", "default_period", "quarterly_report"]
+__all__ = ["COMPARED", "QuarterlyReport", "default_period", "quarterly_report"]
+
+#: The KPIs the reports compare, in order: the group's totals against earlier periods (the quarterly report's
+#: comparison table) and a manager's KPIs against the team's (the per-manager report's ``versus`` rows).
+COMPARED = (
+    "sales_volume",
+    "sales_plan",
+    "plan_attainment",
+    "orders",
+    "average_check",
+    "conversion",
+    "leads_closed",
+    "new_customers",
+)
 
 
 @dataclass(frozen=True)

@@ -15,11 +15,10 @@ import pandas as pd
 from kpi_toolkit.periods import Period
 from kpi_toolkit.report import html
 from kpi_toolkit.report.i18n import Translator
-from kpi_toolkit.report.quarterly import QuarterlyReport
+from kpi_toolkit.report.quarterly import COMPARED, QuarterlyReport
 from kpi_toolkit.report.views import _tr
 
 __all__ = [
-    "COMPARED",
     "comparison_section",
     "kpi_section",
     "kpi_table",
@@ -28,18 +27,6 @@ __all__ = [
     "totals_section",
     "totals_table",
 ]
-
-#: The KPIs of the comparison table, in order.
-COMPARED = (
-    "sales_volume",
-    "sales_plan",
-    "plan_attainment",
-    "orders",
-    "average_check",
-    "conversion",
-    "leads_closed",
-    "new_customers",
-)
 
 
 def _conversion(won: float, closed: float, rate: float, tr: Translator) -> str:

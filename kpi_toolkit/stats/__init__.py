@@ -4,14 +4,10 @@ The functions work on per-manager counts or order amounts (not on :class:`~kpi_t
 they can be checked against reference implementations and reused on any aggregate.
 """
 
-from kpi_toolkit.stats.comparison import (
-    COMPARISON_COLUMNS,
-    EFFECT_SIZE_TYPES,
-    VERDICTS,
-    compare_checks,
-    compare_counts,
-    compare_rates,
-)
+from kpi_toolkit.stats.amounts import CHECK_STATS_COLUMNS, check_sufficient_stats
+from kpi_toolkit.stats.check_comparison import compare_checks
+from kpi_toolkit.stats.comparison import COMPARISON_COLUMNS, EFFECT_SIZE_TYPES, VERDICTS
+from kpi_toolkit.stats.count_comparison import compare_counts
 from kpi_toolkit.stats.diagnostics import DIAGNOSTIC_COLUMNS, check_diagnostics
 from kpi_toolkit.stats.figures import (
     plot_check_distributions,
@@ -32,27 +28,14 @@ from kpi_toolkit.stats.global_tests import (
     global_test_counts,
     global_test_rates,
 )
-from kpi_toolkit.stats.means import (
-    CHECK_STATS_COLUMNS,
-    bootstrap_mean_ratio,
-    check_sufficient_stats,
-    cliffs_delta,
-    dunn_test,
-    log_welch_test,
-    welch_anova,
-    welch_ttest,
-)
+from kpi_toolkit.stats.means import log_welch_test, welch_anova, welch_ttest
 from kpi_toolkit.stats.multiple import P_ADJUST_METHODS, adjust_pvalues
+from kpi_toolkit.stats.nonparametric import bootstrap_mean_ratio, cliffs_delta, dunn_test
 from kpi_toolkit.stats.permutation import mean_permutation_test
-from kpi_toolkit.stats.proportions import (
-    DEFAULT_SEED,
-    chisq_homogeneity,
-    cohens_h,
-    newcombe_interval,
-    poisson_rate_test,
-    two_proportion_test,
-    wilson_interval,
-)
+from kpi_toolkit.stats.poisson import poisson_rate_test
+from kpi_toolkit.stats.proportion_intervals import cohens_h, newcombe_interval, wilson_interval
+from kpi_toolkit.stats.proportions import DEFAULT_SEED, chisq_homogeneity, two_proportion_test
+from kpi_toolkit.stats.rate_comparison import compare_rates
 from kpi_toolkit.stats.ratio import RATIO_TEST_COLUMNS, ratio_permutation_test, ratio_variance
 from kpi_toolkit.stats.reference import EXTREME_Z
 from kpi_toolkit.stats.shrinkage import SHRINK_COLUMNS, shrink_rates

@@ -1,7 +1,7 @@
 """Secondary checks of the average-check comparison, row for row: rank tests, a bootstrap, Cliff's delta and
 the comparison of typical orders (geometric means).
 
-The verdicts of :func:`~kpi_toolkit.stats.comparison.compare_checks` follow the permutation test of the
+The verdicts of :func:`~kpi_toolkit.stats.check_comparison.compare_checks` follow the permutation test of the
 average checks alone; the checks here are shown beside the verdicts, never instead of them.
 """
 
@@ -14,9 +14,12 @@ import pandas as pd
 from scipy import stats
 
 from kpi_toolkit.errors import ParameterError
-from kpi_toolkit.stats.comparison import PAdjust, Reference, Versus, _checks_family
-from kpi_toolkit.stats.means import _amounts_frame, bootstrap_mean_ratio, cliffs_delta, log_welch_test
+from kpi_toolkit.stats.amounts import _amounts_frame
+from kpi_toolkit.stats.check_comparison import _checks_family
+from kpi_toolkit.stats.comparison import PAdjust, Reference, Versus
+from kpi_toolkit.stats.means import log_welch_test
 from kpi_toolkit.stats.multiple import _check_min_n, _check_options
+from kpi_toolkit.stats.nonparametric import bootstrap_mean_ratio, cliffs_delta
 from kpi_toolkit.stats.proportions import DEFAULT_SEED
 
 __all__ = ["DIAGNOSTIC_COLUMNS", "check_diagnostics"]

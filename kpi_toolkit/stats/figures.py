@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 
 from kpi_toolkit.errors import ParameterError
+from kpi_toolkit.stats.amounts import _amounts_frame
 from kpi_toolkit.stats.funnel import funnel_limits
-from kpi_toolkit.stats.means import _amounts_frame
 from kpi_toolkit.stats.multiple import _check_choice
 
 if TYPE_CHECKING:

@@ -17,8 +17,8 @@ from numpy.typing import ArrayLike
 from scipy import stats
 
 from kpi_toolkit.errors import ParameterError
+from kpi_toolkit.stats.counts import _counts_frame
 from kpi_toolkit.stats.multiple import _check_probability
-from kpi_toolkit.stats.proportions import _counts_frame
 
 __all__ = ["FUNNEL_COLUMNS", "FUNNEL_LIMIT_COLUMNS", "SIGNALS", "funnel_limits", "funnel_table"]
 

@@ -15,10 +15,11 @@ from numpy.typing import NDArray
 from scipy import stats
 
 from kpi_toolkit.errors import ParameterError
-from kpi_toolkit.stats.comparison import _events_frame
-from kpi_toolkit.stats.means import _check_input, _moments, welch_anova
+from kpi_toolkit.stats.amounts import _check_input
+from kpi_toolkit.stats.counts import _counts_frame, _events_frame
+from kpi_toolkit.stats.means import _moments, welch_anova
 from kpi_toolkit.stats.multiple import _check_choice, _check_min_n
-from kpi_toolkit.stats.proportions import DEFAULT_SEED, _counts_frame, chisq_homogeneity
+from kpi_toolkit.stats.proportions import DEFAULT_SEED, chisq_homogeneity
 
 __all__ = ["GLOBAL_TEST_COLUMNS", "global_test_checks", "global_test_counts", "global_test_rates"]
 
@@ -229,7 +230,7 @@ def global_test_counts(
     Parameters
     ----------
     counts : pandas.DataFrame
-        ``manager, count[, exposure]`` as in :func:`~kpi_toolkit.stats.comparison.compare_counts`.
+        ``manager, count[, exposure]`` as in :func:`~kpi_toolkit.stats.count_comparison.compare_counts`.
     simulate : {"auto", "always", "never"}, default "auto"
         ``"auto"``: a Monte Carlo p-value when an expected count is below 5, else the chi-square distribution.
     n_sim : int, default 10000

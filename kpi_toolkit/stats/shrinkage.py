@@ -22,8 +22,8 @@ from numpy.typing import NDArray
 from scipy import optimize, special, stats
 
 from kpi_toolkit.errors import ParameterError
+from kpi_toolkit.stats.counts import _counts_frame
 from kpi_toolkit.stats.multiple import _check_choice, _check_probability
-from kpi_toolkit.stats.proportions import _counts_frame
 
 __all__ = ["CONTAMINATION", "SHRINK_COLUMNS", "shrink_rates"]
 
