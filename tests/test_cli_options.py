@@ -69,10 +69,11 @@ def test_one_rule_names_the_files():
     """File names from team and manager names come from kpi_toolkit.report.names alone."""
     from pathlib import Path
 
-    import kpi_toolkit.cli
+    import kpi_toolkit.cli_commands
+    import kpi_toolkit.cli_render
     import kpi_toolkit.report.batch_plan
 
-    for module in (kpi_toolkit.cli, kpi_toolkit.report.batch_plan):
+    for module in (kpi_toolkit.cli_commands, kpi_toolkit.cli_render, kpi_toolkit.report.batch_plan):
         text = Path(module.__file__).read_text(encoding="utf-8")
         assert "def _slug" not in text and "def slug" not in text and "kpi_toolkit.report.names" in text
 
@@ -80,10 +81,10 @@ def test_one_rule_names_the_files():
 def test_a_relative_out_folder_works_from_anywhere(demo_folder, tmp_path, capsys, monkeypatch):
     """`make report` passes --out reports: the notebook runs in notebooks/, so the folder it writes its record
     into must be absolute (a relative one was resolved against notebooks/ and the record was not found)."""
-    from kpi_toolkit import cli
+    from kpi_toolkit import cli_render
     from tests.conftest import execute_in_process, run_cli
 
-    monkeypatch.setattr(cli, "execute_notebook", execute_in_process)  # runs in the notebook's folder too
+    monkeypatch.setattr(cli_render, "execute_notebook", execute_in_process)  # runs in the notebook folder too
     monkeypatch.chdir(tmp_path)
     code, output = run_cli(capsys, monkeypatch, "quarterly", "--data", demo_folder, "--out", "reports")
     assert code == 0, output

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 import kpi_toolkit as kt
-from kpi_toolkit import cli
+from kpi_toolkit import cli_render
 from kpi_toolkit.errors import ParameterError
 from kpi_toolkit.periods import Span, parse_span
 from kpi_toolkit.report.comparison_report import comparison_report
@@ -39,7 +39,7 @@ def stub_render(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Path, dict]]:
         rendered.append((notebook, parameters))
         return execute_in_process(notebook, parameters=parameters, workdir=workdir, **options)
 
-    monkeypatch.setattr(cli, "execute_notebook", execute)
+    monkeypatch.setattr(cli_render, "execute_notebook", execute)
     return rendered
 
 

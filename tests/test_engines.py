@@ -139,7 +139,7 @@ def test_unsorted_unique_ids_pass_and_unsorted_duplicates_fail(tmp_path, ids):
     # counted by a bitmap over their range, or by a distinct count where the range is too wide for one
     tables = _typed(tiny_tables()) if ids == "text" else _integer_ids(tiny_tables())
     if ids == "sparse integer":
-        from kpi_toolkit.engines.duckdb import BITMAP_BITS
+        from kpi_toolkit.engines.duckdb_distinct import BITMAP_BITS
 
         tables["orders"]["order_id"] *= BITMAP_BITS  # ids 1 .. 10 x 2^28: wider than a bitmap
     tables["orders"] = tables["orders"].iloc[::-1].reset_index(drop=True)
@@ -183,7 +183,7 @@ def test_colliding_hashes_of_text_ids_never_make_a_false_repeat(tmp_path, monkey
 
 def test_too_many_hashed_ids_for_a_sort_are_counted_by_duckdb(tmp_path, monkeypatch):
     # above SORTED_HASHES ids the hashes stay in DuckDB (a distinct count that can spill): same verdicts
-    from kpi_toolkit.engines import duckdb as engine
+    from kpi_toolkit.engines import duckdb_distinct as engine
 
     monkeypatch.setattr(engine, "SORTED_HASHES", 0)
     tables = _typed(tiny_tables())
@@ -262,7 +262,8 @@ def test_parquet_text_with_white_space_on_duckdb(tmp_path):
 def test_the_printable_test_is_first_and_last_character_printable_ascii(collation):
     # the fast path of stripping on DuckDB: a cell passes exactly where its first and last characters are
     # 33 .. 126 (then it has no white space to strip), whatever the connection's default collation
-    from kpi_toolkit.engines.duckdb import _printable, connect
+    from kpi_toolkit.engines.duckdb import connect
+    from kpi_toolkit.engines.duckdb_sql import _printable
 
     connection = connect()
     if collation is not None:

@@ -21,7 +21,7 @@ import pandas as pd
 import pytest
 
 import kpi_toolkit as kt
-from kpi_toolkit import cli
+from kpi_toolkit import cli_render
 from kpi_toolkit.card.spec import load_card
 from kpi_toolkit.mapping.reader import read_mapping
 from kpi_toolkit.report.batch_plan import plan_batch
@@ -43,7 +43,7 @@ def stub_render(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
         rendered.append(Path(parameters["output_dir"]))
         return done
 
-    monkeypatch.setattr(cli, "execute_notebook", execute)
+    monkeypatch.setattr(cli_render, "execute_notebook", execute)
     return rendered
 
 
@@ -381,7 +381,7 @@ def test_a_failed_render_leaves_no_folder_behind(tiny_folder, tmp_path, capsys, 
     def fail(*args: object, **kwargs: object) -> Path:
         raise kt.ReportError("the report notebook failed: RuntimeError: boom")
 
-    monkeypatch.setattr(cli, "execute_notebook", fail)
+    monkeypatch.setattr(cli_render, "execute_notebook", fail)
     out = tmp_path / "out"
     code, output = _run(capsys, monkeypatch, "quarterly", "--data", tiny_folder, "--out", out)
     assert code == 2 and "RuntimeError: boom" in output

@@ -154,7 +154,7 @@ def _alive(pid: int) -> bool:
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs /proc (Linux) to find the kernels")
 def test_killed_renders_publish_nothing_or_everything(tiny_folder, tmp_path, capsys, monkeypatch):
     old = tmp_path / "old"
-    monkeypatch.setattr("kpi_toolkit.cli.execute_notebook", execute_in_process)
+    monkeypatch.setattr("kpi_toolkit.cli_render.execute_notebook", execute_in_process)
     code, output = _run(capsys, monkeypatch, "quarterly", "--data", tiny_folder, "--out", old)
     assert code == 0, output
     before = _snapshot(old)

@@ -147,10 +147,10 @@ def test_a_render_loads_the_data_once_in_the_notebook(demo_folder, tmp_path, mon
 
 def test_plan_gap_reads_an_export_through_a_mapping(tmp_path, capsys, monkeypatch):
     """--mapping reaches the plan-gap notebook (it loaded the canonical folder alone before)."""
-    from kpi_toolkit import cli
+    from kpi_toolkit import cli_render
     from tests.conftest import execute_in_process, run_cli
 
-    monkeypatch.setattr(cli, "execute_notebook", execute_in_process)  # the notebook, without a kernel
+    monkeypatch.setattr(cli_render, "execute_notebook", execute_in_process)  # the notebook, without a kernel
     mapping = ROOT / "data" / "mappings" / "erp_sales.yml"
     out = tmp_path / "r"
     code, output = run_cli(capsys, monkeypatch, "plan-gap", "--data", ROOT / "tests" / "data" / "erp_sales",

@@ -14,6 +14,9 @@ typed in the file; see :meth:`DuckDBBackend.read`).
 
 Row numbers: Parquet's ``file_row_number`` plus one; for CSV the record's position (``row_number() OVER ()``
 over the reader's output, which DuckDB keeps in file order) plus one, so the header is line 1.
+
+The SQL that types each cell is built in :mod:`kpi_toolkit.engines.duckdb_sql`; the counts of distinct and
+known ids (bitmaps, sorted hashes) are in :mod:`kpi_toolkit.engines.duckdb_distinct`.
 """
 
 from __future__ import annotations
@@ -25,14 +28,25 @@ from pathlib import Path
 from typing import Any
 
 import narwhals as nw
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from kpi_toolkit.engines.duckdb_csv import FINITE, text_frame, typed_scan
+from kpi_toolkit.engines.duckdb_csv import text_frame, typed_scan
+from kpi_toolkit.engines.duckdb_distinct import DistinctCounts
+from kpi_toolkit.engines.duckdb_sql import (
+    _empty,
+    _family,
+    _ident,
+    _literal,
+    _missing_when_empty,
+    _null,
+    _printable,
+    _strip,
+    _text,
+    _typed,
+)
 from kpi_toolkit.engines.tables import (
     INTEGER_IDS,
-    OFFSET_PATTERN,
     LazyTable,
     csv_header,
     dirty_column,
@@ -43,28 +57,14 @@ from kpi_toolkit.engines.tables import (
     shown_column,
 )
 from kpi_toolkit.errors import DataValidationError, ParameterError, Violation
-from kpi_toolkit.parsing import WHITESPACE
 from kpi_toolkit.reading import ROW, RawTable, frame_table
-from kpi_toolkit.schema import Column
 
 __all__ = ["CONFIG", "DuckDBBackend", "connect"]
 
 #: Settings of the connections the toolkit creates: no extension is installed or loaded automatically.
 CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
-_INTEGERS = {
-    "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT",
-    "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT",
-}  # fmt: skip
-_FLOATS = {"FLOAT", "DOUBLE"}
-_TIMESTAMPS = {"TIMESTAMP", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S", "DATE"}
-_SPACE = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in WHITESPACE) + "]"
-_STRIP = f"^{_SPACE}+|{_SPACE}+$"
 #: Numbers the temporary tables of typed files (a connection may load several folders).
 _TABLES = itertools.count()
-#: The widest range of integer ids whose uniqueness is checked with a bitmap (bits: 32 MiB per thread).
-BITMAP_BITS = 1 << 28
-#: The most hashed ids whose distinct hashes are counted by a sort in NumPy (8 bytes each: 512 MiB).
-SORTED_HASHES = 1 << 26
 
 
 def connect() -> Any:
@@ -83,108 +83,6 @@ def connect() -> Any:
     return connection
 
 
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def _family(dtype: str) -> str:
-    if dtype == "VARCHAR":
-        return "text"
-    if dtype in _INTEGERS:
-        return "integer"
-    if dtype in _FLOATS:
-        return "float"
-    if dtype.startswith("DECIMAL") or dtype == FINITE:  # never NaN nor infinite
-        return "decimal"
-    if dtype in _TIMESTAMPS:
-        return "timestamp"
-    if dtype == "TIMESTAMP WITH TIME ZONE":
-        return "timestamptz"
-    return "other"
-
-
-def _strip(text: str) -> str:
-    # A regular expression: trim() with a list of characters is ten times slower on millions of rows.
-    return f"nullif(regexp_replace({text}, {_literal(_STRIP)}, '', 'g'), '')"
-
-
-def _printable(x: str) -> str:
-    """True where the text starts and ends with a printable ASCII character: its stripped text is itself."""
-    # The first character by comparing bytes (COLLATE C: whatever the connection's default collation):
-    # x >= '!' AND x < chr(127) holds exactly where the first byte is 33 .. 126, i.e. a printable ASCII
-    # character (UTF-8 encodes no other character with such a byte); half the CPU of ascii(x). The last
-    # character: {x}[-1] is a third cheaper than substring({x}, length({x}), 1), which counts them.
-    first = f"({x} COLLATE C)"
-    return f"{first} >= '!' AND {first} < chr(127) AND ascii({x}[-1]) BETWEEN 33 AND 126"
-
-
-def _text(x: str, family: str) -> str:
-    """The cell as stripped text, empty as NULL (whole floats without '.0', as the pandas engine)."""
-    if family == "text":
-        # most cells start and end with a printable ASCII character, which is never white space: they skip
-        # the regular expression (a third less CPU on text ids and UUIDs, scanned several times)
-        return f"CASE WHEN {_printable(x)} THEN {x} ELSE {_strip(x)} END"
-    if family == "integer":
-        return f"CAST({x} AS VARCHAR)"
-    if family == "float":
-        return (
-            f"CASE WHEN isnan({x}) THEN NULL WHEN isfinite({x}) AND {x} = trunc({x}) "
-            f"THEN CAST(CAST({x} AS HUGEINT) AS VARCHAR) ELSE CAST({x} AS VARCHAR) END"
-        )
-    return _strip(f"CAST({x} AS VARCHAR)")
-
-
-def _empty(x: str, family: str) -> str:
-    if family == "text":
-        return f"({_text(x, family)} IS NULL)"
-    if family == "float":
-        return f"({x} IS NULL OR isnan({x}))"
-    return f"({x} IS NULL)"
-
-
-def _typed(column: Column, x: str, family: str, text: str | None = None) -> str:
-    """The cell typed for ``column``; ``text`` is the cell as stripped text when already computed."""
-    kind = column.kind
-    stripped = _text(x, family) if text is None else text
-    if kind in ("id", "text"):
-        return stripped
-    if kind == "status":
-        text = f"lower({stripped})"
-        return f"CASE WHEN {text} IN ('won', 'lost', 'open') THEN {text} END"
-    if kind == "datetime":
-        if family == "timestamp":
-            return f"CAST({x} AS TIMESTAMP)"
-        if family == "timestamptz":
-            return f"timezone('UTC', {x})"
-        text = stripped
-        return (
-            f"CASE WHEN regexp_matches({text}, {_literal(OFFSET_PATTERN)}) "
-            f"THEN timezone('UTC', TRY_CAST({text} AS TIMESTAMPTZ)) ELSE TRY_CAST({text} AS TIMESTAMP) END"
-        )
-    number = (
-        f"CAST({x} AS DOUBLE)"
-        if family in ("integer", "float", "decimal")
-        else f"TRY_CAST({stripped} AS DOUBLE)"
-    )
-    finite = f"CASE WHEN isfinite({number}) THEN {number} END"
-    if kind == "integer":
-        return f"CASE WHEN {finite} = trunc({finite}) THEN {finite} END"
-    return finite
-
-
-def _missing_when_empty(column: Column, family: str) -> bool:
-    """Whether the typed cell is missing exactly when the file's cell is empty (its flag needs no storing)."""
-    if column.kind in ("id", "text"):
-        return True  # stripped text, empty as missing
-    if column.kind in ("number", "integer"):
-        return family in ("integer", "decimal")  # never NaN nor infinite, always whole for integers
-    return column.kind == "datetime" and family in ("timestamp", "timestamptz")
-
-
 def _refused(exc: BaseException) -> bool:
     """Whether the typed CSV read failed on the file's contents (not interrupted): the text path decides."""
     import duckdb
@@ -192,12 +90,7 @@ def _refused(exc: BaseException) -> bool:
     return isinstance(exc, duckdb.Error) and not isinstance(exc, duckdb.InterruptException)
 
 
-def _null(column: Column) -> str:
-    sql = {"datetime": "TIMESTAMP", "number": "DOUBLE", "integer": "DOUBLE"}.get(column.kind, "VARCHAR")
-    return f"CAST(NULL AS {sql})"
-
-
-class DuckDBBackend:
+class DuckDBBackend(DistinctCounts):
     """Reads and types tables on one DuckDB connection (a new one unless ``connection`` is given)."""
 
     name = "duckdb"
@@ -373,83 +266,6 @@ class DuckDBBackend:
             return dataclasses.replace(found, frame=frame, dirty=(), settle=None)
 
         return dataclasses.replace(found, dirty=tuple(texts), settle=settle)
-
-    def distinct_integers(self, frame: nw.LazyFrame, column: str, low: int, high: int) -> int | None:
-        """How many distinct values the integer ``column`` has (all in ``low .. high``), by a bitmap.
-
-        ``bitstring_agg`` sets one bit per value in a bitmap of ``high - low + 1`` bits and ``bit_count``
-        counts them: exact, and about a seventh of the CPU of a distinct count, which is a hash aggregate
-        with a group per id (2 million integer ids: 0.03 s against 0.23 s). ``None`` when the range is wider
-        than :data:`BITMAP_BITS` (sparse ids: the distinct count is then cheaper in memory).
-
-        Examples
-        --------
-        >>> frame = nw.from_native(connect().sql("SELECT * FROM (VALUES (3), (5), (3), (NULL)) t(x)"))
-        >>> DuckDBBackend().distinct_integers(frame, "x", 3, 5)
-        2
-        """
-        if high - low >= BITMAP_BITS:
-            return None
-        x = _ident(column)
-        relation = frame.to_native().filter(f"{x} IS NOT NULL")
-        [(bits,)] = relation.aggregate(f"bit_count(bitstring_agg({x}, {int(low)}, {int(high)}))").fetchall()
-        return int(bits or 0)
-
-    def distinct_hashes(self, frame: nw.LazyFrame, column: str, values: int) -> int | None:
-        """How many distinct values the ``values`` present 64-bit hashes of ``column`` take, sorted in NumPy.
-
-        The hashes come back as one ``uint64`` array (8 bytes per id) and are sorted; every neighbour that
-        differs starts a new value. Exact for the hashes, and cheaper than DuckDB's distinct count on
-        millions of ids, a hash aggregate with a group per id whose table leaves the caches (10 million text
-        ids: 1.0 s of CPU against 1.8 s in the counting query). Equal hashes prove nothing about the ids:
-        the caller then groups the ids themselves. ``None`` (DuckDB's distinct count, which can spill to
-        disk, decides) for more than :data:`SORTED_HASHES` values, whose array would hold too much memory.
-
-        Examples
-        --------
-        >>> frame = nw.from_native(connect().sql("SELECT * FROM (VALUES (7), (2), (7), (NULL)) t(h)"))
-        >>> DuckDBBackend().distinct_hashes(frame, "h", 3)
-        2
-        """
-        if values > SORTED_HASHES:
-            return None
-        x = _ident(column)
-        hashes = frame.to_native().filter(f"{x} IS NOT NULL").project(x).fetchnumpy()[column]
-        hashes = np.asarray(hashes)
-        hashes = hashes if hashes.flags.writeable else hashes.copy()
-        hashes.sort()  # in place: the fetched array is ours
-        return int(np.count_nonzero(hashes[1:] != hashes[:-1])) + int(hashes.size > 0)
-
-    def all_known(self, rows: nw.LazyFrame, known: nw.LazyFrame, column: str) -> bool:
-        """Whether every present integer ``column`` of ``rows`` is among ``known``'s, by two bitmaps.
-
-        The bitmaps of both (``bitstring_agg`` over the range of ``known``'s values) are compared bit by bit:
-        no bit of ``rows`` outside ``known``'s means no unknown value (exact). A seventh of the CPU of the
-        anti-join on 2 million orders' lead ids; ``False`` (the anti-join decides) where a value lies outside
-        that range or the range is wider than :data:`BITMAP_BITS`.
-
-        Examples
-        --------
-        >>> con = connect()
-        >>> leads = nw.from_native(con.sql("SELECT * FROM (VALUES (2), (5), (7)) t(x)"))
-        >>> orders = nw.from_native(con.sql("SELECT * FROM (VALUES (5), (NULL), (7), (5)) t(x)"))
-        >>> DuckDBBackend(con).all_known(orders, leads, "x")
-        True
-        >>> DuckDBBackend(con).all_known(leads, orders, "x")
-        False
-        """
-        x = _ident(column)
-        a, b = rows.to_native(), known.to_native()
-        [(low, high)] = b.aggregate(f"min({x}), max({x})").fetchall()
-        [(first, last)] = a.aggregate(f"min({x}), max({x})").fetchall()
-        if first is None:
-            return True  # no value to look up
-        if low is None or first < low or last > high or high - low >= BITMAP_BITS:
-            return False
-        bits = f"bitstring_agg({x}, {int(low)}, {int(high)})"
-        a, b = a.filter(f"{x} IS NOT NULL").aggregate(f"{bits} AS a"), b.aggregate(f"{bits} AS b")
-        [(unknown,)] = a.cross(b).aggregate("bit_count(a & ~b)").fetchall()
-        return unknown == 0
 
     def read_small(self, table: str, path: Path) -> RawTable | None:
         """A small table's CSV file (plans, managers ...) as text, by DuckDB's CSV reader; ``None`` otherwise.
