@@ -512,3 +512,36 @@ def test_canonical_repeated_header_is_named_not_renamed(tiny_folder):
     (tiny_folder / "orders.csv").write_text("\n".join(text) + "\n")
     with pytest.raises(kt.DataValidationError, match=r"column name\(s\) \['amount'\] appear more than once"):
         kt.load(tiny_folder)
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        ["a", None, "b"],
+        ["a", "", " b "],
+        [None, None],
+        [],
+        ["a", 1.5, None],
+        [float("nan"), "x"],
+        ["NULL", "y", 7],
+        [pd.Timestamp("2026-01-02"), "z"],
+    ],
+)
+def test_map_cells_is_pandas_map(cells: list[object]) -> None:
+    """The copy-free mapping of cells gives what ``map(...).astype(object)`` gives, NaN and None alike."""
+    from kpi_toolkit.mapping.convert import _map_cells, nullify, text_cells
+    from kpi_toolkit.mapping.files import as_text
+
+    values = pd.Series(cells, dtype=object, index=range(10, 10 + len(cells)), name="c")
+
+    def clean(value: object) -> str | None:
+        text = as_text(value)
+        return None if not text or not text.strip() or text.strip() == "NULL" else text.strip()
+
+    for fn in (clean, as_text, lambda v: v):
+        expected = values.map(fn).astype(object)
+        pd.testing.assert_series_equal(_map_cells(values, fn), expected, check_exact=True)
+        got = _map_cells(values, fn).tolist()
+        assert [type(v) for v in got] == [type(v) for v in expected.tolist()]
+    assert text_cells(values, ("NULL",)).index.equals(values.index)
+    assert nullify(values, ("NULL",)).name == "c"
