@@ -216,7 +216,9 @@ def _load(
     if fiscal_year_start is None or stages is None:
         fiscal_year_start, stages = _folder_options(folder, fiscal_year_start, stages)
     parse_period("2026", fiscal_year_start=fiscal_year_start, name="fiscal_year_start")
-    staged = apply_mapping(spec, folder, allow_outside_data=allow_outside_data)
+    staged = apply_mapping(
+        spec, folder, allow_outside_data=allow_outside_data, keep_originals=on_invalid == "quarantine"
+    )
     validated = _validate(
         staged,
         fiscal_year_start=fiscal_year_start,
@@ -260,7 +262,11 @@ def _load_database(
         stages = spec.stages
     parse_period("2026", fiscal_year_start=fiscal_year_start, name="fiscal_year_start")
     with Database(url) as database:
-        staged = apply_mapping(spec, None, database=database) if spec else contract_tables(database)
+        staged = (
+            apply_mapping(spec, None, database=database, keep_originals=on_invalid == "quarantine")
+            if spec
+            else contract_tables(database)
+        )
         shown = database.shown + (f" (mapping {spec.path})" if spec else "")
     validated = _validate(
         staged, fiscal_year_start=fiscal_year_start, source=shown, on_invalid=on_invalid, stages=stages

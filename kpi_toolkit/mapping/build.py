@@ -239,16 +239,22 @@ def apply_mapping(
     *,
     database: Database | None = None,
     allow_outside_data: bool = False,
+    keep_originals: bool = True,
 ) -> StagedData:
     """Read the files ``spec`` names under ``folder`` (or the tables and queries it names in ``database``)
     and build the contract's tables from them.
 
-    A file outside ``folder`` (an absolute path, ``..``) is refused unless ``allow_outside_data``.
+    A file outside ``folder`` (an absolute path, ``..``) is refused unless ``allow_outside_data``. Each file's
+    rows are kept as text for the quarantine (``StagedData.originals``) unless ``keep_originals`` is false.
 
     Raises :class:`~kpi_toolkit.errors.DataValidationError` for problems with a whole file (missing column,
     ragged rows, undecidable encoding or date order, empty file); cells that do not convert are findings in
     the result, validated (or quarantined) with the contract's rules.
     """
     return _Builder(
-        spec, None if folder is None else Path(folder), database, allow_outside_data=allow_outside_data
+        spec,
+        None if folder is None else Path(folder),
+        database,
+        allow_outside_data=allow_outside_data,
+        keep_originals=keep_originals,
     ).build()

@@ -61,11 +61,14 @@ class _CellReader:
         database: Database | None = None,
         *,
         allow_outside_data: bool = False,
+        keep_originals: bool = True,
     ) -> None:
         self.spec = spec
         self.folder = Path(folder) if folder is not None else None
         self.database = database
         self.allow_outside_data = allow_outside_data
+        #: Whether each file's rows are kept as text for the quarantine (``on_invalid="quarantine"``)
+        self.keep_originals = keep_originals
         self.files: dict[tuple[object, ...], SourceFile] = {}
         self.staged = StagedData(tables={})
 
@@ -91,6 +94,8 @@ class _CellReader:
                     self.folder, source, table=table, allow_outside_data=self.allow_outside_data
                 )
             self.files[key] = file
+            if not self.keep_originals:  # nothing is quarantined: the rows as text would only hold memory
+                return file
             names, seen = [], {}
             for header in file.headers:
                 seen[header] = seen.get(header, 0) + 1
