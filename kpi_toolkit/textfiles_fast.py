@@ -9,19 +9,22 @@ returns ``None`` and the caller reads the file the exact way, which then gives t
 - UTF-8, with or without one byte-order mark (a second mark, which the exact reader also removes, NUL bytes,
   and bytes Arrow finds not to be UTF-8 send the file back);
 - every line ends with ``\\n`` or ``\\r\\n`` (a lone ``\\r`` ends a line for the csv module);
-- the header is the first line, read by the csv module itself, and holds a non-blank cell;
 - quotes only around whole fields, and inside them only doubled: counted from the file's start, a quote
   with an even number before it (which opens a field, or is the second of a doubled quote) is at the file's
   start or right after a delimiter, a line end or a quote, and one with an odd number before it (which closes
   a field, or is the first of a doubled quote) is at the file's end or right before a delimiter, a line end or
-  a quote; and no line end has an odd number of quotes before it. For both readers a run of quotes that
-  starts outside a field opens one, each pair inside a field is one quote, and the field is outside again
-  exactly when the count is even, so both read the same fields: no unquoted field holds a quote,
-  ``a,"b"c`` (an error for the strict csv reader, ``bc`` for Arrow) is never read, and every record is one
-  line;
+  a quote; and the file does not end inside a quoted field. For both readers a run of quotes that starts
+  outside a field opens one, each pair inside a field is one quote, and the field is outside again exactly
+  when the count is even, so both read the same fields: no unquoted field holds a quote, ``a,"b"c`` (an error
+  for the strict csv reader, ``bc`` for Arrow) is never read, a line end with an even number of quotes before
+  it ends a record and one with an odd number is part of a quoted value (both readers keep its bytes,
+  ``\\r\\n`` included; Arrow then reads with ``newlines_in_values``);
+- the header is the first record, read by the csv module itself, and holds a non-blank cell;
 - every row Arrow returns has the header's number of fields (a ragged row is an Arrow error: back to the
-  exact reader, which reports it) and Arrow returns one row for each non-empty line after the header, whose
-  line numbers are therefore the records' lines;
+  exact reader, which reports it) and Arrow returns one row for each non-empty record after the header (a
+  record is empty when it is a line of nothing or of ``\\r``). A record starts on the line after the last
+  line end before it, as the csv module counts lines (``line_num``): one plus the number of line ends, those
+  inside quoted values too, before its first byte;
 - rows whose every field is empty or white space are dropped as the exact reader drops them (the rows none
   of whose cells holds a printable ASCII character are tested with Python's ``str.strip``).
 """
@@ -66,25 +69,26 @@ def read_columns_fast(data: bytes, *, delimiter: str = ",") -> TextColumns | Non
     start = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
     if data.startswith(codecs.BOM_UTF8, start) or b"\x00" in data or data.count(b"\r") != data.count(b"\r\n"):
         return None
-    header = _header(data, start, delimiter)
+    scanned = _records(data, start, ord(delimiter))
+    if scanned is None:
+        return None
+    lines, header_end, multiline = scanned
+    header = _header(data, start, header_end, delimiter)
     if header is None:
         return None
-    lines = _record_lines(data, start, ord(delimiter))
-    if lines is None:
-        return None
     names = [f"c{i}" for i in range(len(header))]
+    if not len(lines):  # nothing but line ends after the header (Arrow calls that an empty file)
+        return TextColumns(header, [pd.Series([], dtype="str") for _ in header], lines, header_line=1)
     try:
         table = pacsv.read_csv(
-            pa.BufferReader(pa.py_buffer(data)[start:]),
-            read_options=pacsv.ReadOptions(
-                use_threads=False, block_size=ARROW_BLOCK, skip_rows=1, column_names=names
-            ),
+            pa.BufferReader(pa.py_buffer(data)[header_end:]),
+            read_options=pacsv.ReadOptions(use_threads=False, block_size=ARROW_BLOCK, column_names=names),
             parse_options=pacsv.ParseOptions(
                 delimiter=delimiter,
                 quote_char='"',
                 double_quote=True,
                 escape_char=False,
-                newlines_in_values=False,
+                newlines_in_values=multiline,  # only when needed: Arrow splits its blocks more slowly then
                 ignore_empty_lines=True,
             ),
             convert_options=pacsv.ConvertOptions(
@@ -107,13 +111,11 @@ def read_columns_fast(data: bytes, *, delimiter: str = ",") -> TextColumns | Non
     return TextColumns(header=header, columns=columns, lines=lines, header_line=1)
 
 
-def _header(data: bytes, start: int, delimiter: str) -> list[str] | None:
-    """The first line's fields as the csv module reads them, or ``None`` (no line end, not UTF-8, blank)."""
-    end = data.find(b"\n", start)
-    if end < 0:
-        return None
+def _header(data: bytes, start: int, end: int, delimiter: str) -> list[str] | None:
+    """The first record's fields (the bytes from ``start`` to ``end``) as the csv module reads them, or
+    ``None`` (not UTF-8, blank)."""
     try:
-        text = data[start : end + 1].decode("utf-8")
+        text = data[start:end].decode("utf-8")
         records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
     except (UnicodeDecodeError, csv.Error):
         return None
@@ -122,21 +124,23 @@ def _header(data: bytes, start: int, delimiter: str) -> list[str] | None:
     return records[0]
 
 
-def _record_lines(data: bytes, start: int, delimiter: int) -> np.ndarray | None:
-    """The numbers of the non-empty lines after the first (int64), or ``None`` when a quote is not around a
-    whole field on one line (see the module)."""
+def _records(data: bytes, start: int, delimiter: int) -> tuple[np.ndarray, int, bool] | None:
+    """The lines on which the non-empty records after the first start (int64), where the first record ends
+    (the byte after its line end) and whether a quoted value holds a line end; ``None`` when a quote is not
+    around a whole field, or the first record has no line end (see the module)."""
     arr = np.frombuffer(data, dtype=np.uint8)
     size = len(arr)
-    kept: list[np.ndarray] = []  # per block: the numbers of its non-empty lines
-    quotes_before, lines_before, line_start = 0, 0, start
+    kept: list[np.ndarray] = []  # per block: the lines of its non-empty records
+    quotes_before, lines_before, multiline = 0, 0, False
+    record_start, record_line = start, 1  # of the record that has not ended yet
+    header_end = -1
     for lo in range(start, size, SCAN_BLOCK):
         block = arr[lo : lo + SCAN_BLOCK]
         lf = np.flatnonzero(block == _LF)
         quotes = np.flatnonzero(block == _QUOTE)
         if len(quotes):
-            # a line end with an odd number of quotes before it is inside a quoted field
-            if ((np.searchsorted(quotes, lf) + quotes_before) % 2).any():
-                return None
+            # a line end with an odd number of quotes before it is inside a quoted value
+            ends = (np.searchsorted(quotes, lf) + quotes_before) % 2 == 0
             opening = (np.arange(len(quotes)) + quotes_before) % 2 == 0
             at = quotes + lo
             before = arr[np.maximum(at - 1, 0)]
@@ -147,20 +151,32 @@ def _record_lines(data: bytes, start: int, delimiter: int) -> np.ndarray | None:
             if not np.where(opening, ok_open, ok_close).all():
                 return None
             quotes_before += len(quotes)
-        elif quotes_before % 2 and len(lf):  # a whole block inside a quoted field, with a line end
-            return None
+        else:  # a block without quotes: all its line ends are inside a quoted value, or none
+            ends = np.full(len(lf), quotes_before % 2 == 0)
+        if len(lf):
+            number = np.arange(lines_before + 1, lines_before + len(lf) + 1)  # of the line each ends
+            if not ends.all():
+                multiline = True
+                lf, number = lf[ends], number[ends]
+            lines_before += len(ends)
         if len(lf):
             lf += lo
-            length = np.diff(lf, prepend=line_start - 1) - 1  # of each line ending in the block, sans \n
+            if header_end < 0:
+                header_end = int(lf[0]) + 1
+            starts = np.concatenate(([record_start], lf[:-1] + 1))
+            first = np.concatenate(([record_line], number[:-1] + 1))  # the line each record starts on
+            length = lf - starts  # of each record ending in the block, sans \n
             empty = (length == 0) | ((length == 1) & (arr[lf - 1] == _CR))
-            kept.append(np.flatnonzero(~empty) + (lines_before + 1))
-            lines_before += len(lf)
-            line_start = int(lf[-1]) + 1
-    if quotes_before % 2:
+            kept.append(first[~empty])
+            record_start, record_line = int(lf[-1]) + 1, int(number[-1]) + 1
+    if quotes_before % 2 or header_end < 0:  # the file ends inside a quoted value; the header has no end
         return None
-    if line_start < size:  # a last line without line end (not empty: a lone \r was refused)
-        kept.append(np.array([lines_before + 1]))
-    return np.concatenate(kept).astype(np.int64, copy=False)[1:]  # the header is line 1, never empty
+    if record_start < size:  # a last record without line end (not empty: a lone \r was refused)
+        kept.append(np.array([record_line]))
+    lines = np.concatenate(kept).astype(np.int64, copy=False)
+    if lines[0] != 1:  # the first record is empty: the exact reader takes a later one as the header
+        return None
+    return lines[1:], header_end, multiline
 
 
 def _blank_rows(table: pa.Table) -> np.ndarray | None:

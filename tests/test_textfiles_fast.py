@@ -54,8 +54,8 @@ CASES: list[tuple[bytes, bool]] = [
     (b'a,b\n1,"b"""c"\n', False),  # an error for the strict csv module
     (b'a,b\n1,""x\n', False),
     (b'a,b\n1,b""\n', False),
-    (b'a,b\n1,"b""\n2,"\n', False),  # the doubled quote leaves the field open across the line end
-    (b'a,b\n1,"two\nlines"\n2,x\n', False),  # a quoted line end
+    (b'a,b\n1,"b""\n2,"\n', True),  # the doubled quote leaves the field open across the line end
+    (b'a,b\n1,"two\nlines"\n2,x\n', True),  # a quoted line end
     (b'a,b\n1,"never closed\n', False),
     (b'a,b\n1,"never closed', False),
     (b'a,b\n1, "x"\n', False),  # a space before the quote: an unquoted field
@@ -79,6 +79,30 @@ CASES: list[tuple[bytes, bool]] = [
     (BOM + BOM + b"a,b\n1,2\n", False),  # a second mark: decode_bytes removes it too
     (b'a,"b\n1,2\n', False),
     (b'a,b"\n1,2\n', False),
+    # quoted line breaks: a record starts on the line after the last line end before it, quoted ones included
+    (b'a,b\n"x\ny",2\n3,4\n', True),  # in the first field
+    (b'a,b\n1,"x\ny"', True),  # in the last field, at the end of the file
+    (b'a,b\n1,"x\n"\n', True),
+    (b'a,b\n1,"x\n"', True),
+    (b'a,b\r\n1,"x\r\ny"\r\n2,z\r\n', True),  # \r\n inside: both readers keep both bytes
+    (b'a,b\n1,"x\n\ny"\n\n\r\n2,"\n"\n\n3,4\n', True),  # blank lines between records
+    (b'a,b\n"\n","\r\n"\n1,2\n', True),  # a record of line breaks only: white space, dropped
+    (b'a,b\n"",""\n"\n\n",""\n1,2\n', True),
+    (b'a,b\n1,"\nx"\n', True),  # right after the opening quote
+    (b'a,b\n1,"\n\n\n"\n2,"x\n\r\n\ny"\n', True),  # several in a row
+    (b'a,b\n1,"x\n \ny"\n2,"\n,\n"\n', True),  # a line of white space or a delimiter inside the value
+    (b'a,b\n1,"""\n"""\n2,"x""\n""y"\n', True),  # next to doubled quotes
+    (b'"a\nb",c\n1,2\n', True),  # in the header
+    (BOM + b'a,"b\r\nc"\r\n1,2\r\n', True),
+    (b'"a\n"\n"x\ny"\n\n"\n"\n2\n', True),  # one column
+    ('a,b\n1,"Иван\nПетров"\n2,"\u00a0\n\u3000"\n'.encode(), True),
+    (b'a,b\n1,"x\ry"\n', False),  # a lone \r inside a quoted value
+    (b'a,b\n1,"x\ny\n', False),  # never closed
+    (b'a,b\n1,"x\ny",3\n4,5\n', False),  # ragged after a record of two lines: the exact reader's lines
+    (b'a,b\n1,"x\ny"z\n', False),
+    (b'a,b\n1,"x\ny" \n', False),
+    (b'"a\nb\n', False),  # the header never ends
+    (b'a,"b\n', False),
 ]
 
 
@@ -129,24 +153,30 @@ def test_random_files_read_alike(tmp_path, monkeypatch):
     """600 files of awkward pieces at random, half of them rows of awkward cells: all read alike."""
     pieces = ["a", "1", ",", ",", '"', '""', "\n", "\r\n", " ", "\u00a0", "é", "\x1c", "\r", '","', '"\n']
     cells = ["", "", "1", "x y", " ", "\u00a0", "é", "\x1c", '""', '"a,b"', '" "', '"a""b"', '"""x"']
-    cells += ['"a', 'a"', "\r", '"x""y']  # these break the fast path's proof, or the file
+    cells += ['"x\ny"', '"\n"', '"\r\n"', '"a\r\n\r\nb"', '"\n,\n"', '""""\n"', '"\n \n"']  # line breaks
+    good = len(cells)
+    cells += ['"a', 'a"', "\r", '"x""y', '"x\ry"']  # these break the fast path's proof, or the file
     rng = random.Random(13)
-    taken = 0
+    taken = multiline = 0
     for i in range(600):
         width = rng.randint(1, 3)
         header = ",".join(rng.choice(["a", '"b"', "c d"]) for _ in range(width)) + rng.choice(["\n", "\r\n"])
         if i % 2:
             body = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 30)))
         else:
-            rows = [",".join(rng.choice(cells[:13]) for _ in range(width)) for _ in range(rng.randint(0, 6))]
+            rows = [
+                ",".join(rng.choice(cells[:good]) for _ in range(width)) for _ in range(rng.randint(0, 6))
+            ]
             if rng.random() < 0.3:  # one row with a cell that breaks the fast path's proof, or the file
                 rows.append(",".join(rng.choice(cells) for _ in range(width + rng.choice([-1, 0, 0, 1]))))
             body = "".join(row + rng.choice(["\n", "\r\n", "\n\n", "\n \n"]) for row in rows)
             body = body.rstrip("\n") if rng.random() < 0.3 else body
         data = (BOM if rng.random() < 0.2 else b"") + (header + body).encode()
-        taken += read_columns_fast(data) is not None
+        fast = read_columns_fast(data)
+        taken += fast is not None
+        multiline += fast is not None and any(c.str.contains("\n").any() for c in fast.columns)
         _same(data, tmp_path, monkeypatch)
-    assert taken > 150
+    assert taken > 120 and multiline > 40
 
 
 @pytest.mark.parametrize("block", [1, 2, 3, 7])
@@ -157,9 +187,17 @@ def test_the_byte_checks_do_not_depend_on_the_block_size(block, monkeypatch, tmp
     fast = read_columns_fast(good)
     assert fast is not None and fast.lines.tolist() == [2, 4, 6]
     assert [c.tolist() for c in fast.columns] == [["1", "", "3"], ["x,y", "2", ""]]
-    assert read_columns_fast(b'a,b\n1,"x\ny"\n') is None
-    assert read_columns_fast(b'a,b\n1,"xyzxyz\n"\n') is None
+    assert read_columns_fast(b'a,b\n1,"x\ny\n') is None
+    assert read_columns_fast(b'a,b\n1,"xyzxyz\n"z\n') is None
     _same(good, tmp_path, monkeypatch)
+    multiline = BOM + b'a,"b\r\nc"\r\n"1\n","x\n\ny"\r\n\r\n"\r\n",2\n,\n"3","\n"\n\n"xyzxyzxyz\n\n",4'
+    fast = read_columns_fast(multiline)
+    assert fast is not None and fast.header == ["a", "b\r\nc"] and fast.lines.tolist() == [3, 8, 11, 14]
+    assert [c.tolist() for c in fast.columns] == [
+        ["1\n", "\r\n", "3", "xyzxyzxyz\n\n"],
+        ["x\n\ny", "2", "\n", "4"],
+    ]
+    _same(multiline, tmp_path, monkeypatch)
 
 
 def test_a_plain_export_takes_the_fast_path(tmp_path, monkeypatch):
@@ -175,6 +213,28 @@ def test_a_plain_export_takes_the_fast_path(tmp_path, monkeypatch):
     frame = read_table("orders", path).frame
     assert frame[reading.ROW].tolist() == list(range(2, 5002))
     assert frame["lead_id"].eq("").all() and str(frame["amount"].dtype) == "str"
+
+
+def test_an_export_with_quoted_line_breaks_takes_the_fast_path(tmp_path, monkeypatch):
+    """Notes of several lines in some records: read by Arrow, each record numbered by its first line."""
+    rows, starts = [], [2]
+    for i in range(1, 5001):
+        note = ["", "call back", "line one\r\nline two", 'said ""no""\n\nthen yes'][i % 4 if i % 3 else 0]
+        rows.append(f'"O{i}",{i * 1.5},"{note}"\r\n')
+        starts.append(starts[-1] + 1 + note.count("\n"))
+    path = tmp_path / "orders.csv"
+    path.write_bytes(('"order_id","amount","notes"\r\n' + "".join(rows)).encode())
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the exact path was taken")
+
+    monkeypatch.setattr(reading, "decode_bytes", refuse)
+    fast = read_table("orders", path).frame
+    monkeypatch.undo()
+    exact = _exact(path.read_bytes(), tmp_path, monkeypatch)[1]
+    pd.testing.assert_frame_equal(fast, exact, check_exact=True)
+    assert fast[reading.ROW].tolist() == starts[:-1]
+    assert fast["notes"].str.contains("\r\n").sum() > 800 and fast["notes"].str.contains('"no"\n').sum() > 800
 
 
 def _mapped(data: bytes, tmp_path, options) -> tuple[str, object]:
