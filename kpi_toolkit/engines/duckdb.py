@@ -31,7 +31,7 @@ import narwhals as nw
 import pandas as pd
 import pyarrow as pa
 
-from kpi_toolkit.engines.duckdb_csv import text_frame, typed_scan
+from kpi_toolkit.engines.duckdb_csv import line_numbers, renumber, renumbered, text_frame, typed_scan
 from kpi_toolkit.engines.duckdb_distinct import DistinctCounts
 from kpi_toolkit.engines.duckdb_sql import (
     _empty,
@@ -240,6 +240,9 @@ class DuckDBBackend(DistinctCounts):
                 if found is None:
                     raise
                 raise DataValidationError([found]) from None
+            lines = renumber(self.connection, name, path, len(columns))  # records that span lines
+            if lines is not None:
+                text_sql = renumbered(text_sql, lines)
         else:
             name = f"({query})"
         raw = ", ".join(
@@ -286,6 +289,9 @@ class DuckDBBackend(DistinctCounts):
                 raise
             raise DataValidationError([found]) from None
         rows = frame.pop(ROW).to_numpy()
+        lines = line_numbers(path, frame.shape[1], int(rows.max()) if len(rows) else None)
+        if lines is not None:  # records that span lines, blank lines: the line each record starts on
+            rows = lines[rows - 2]
         return frame_table(table, frame, source=str(path), rows=rows)
 
     def lazy(self, frame: pd.DataFrame) -> nw.LazyFrame:

@@ -22,12 +22,20 @@ before (so every message, row and value shown is the text path's). This holds be
 - an empty cell is missing on both paths; a cell of white space only fails the typed reader.
 
 ``tests/test_duckdb_csv.py`` checks the two paths give identical tables and identical messages.
+
+Rows are numbered by the record's position plus one, which is its line when every record is one line and no
+blank line comes before it. When the file's line count shows otherwise (a quoted value holding a line break,
+blank lines), :func:`renumber` gives each record the line it starts on, as the pandas engine numbers it
+(:func:`kpi_toolkit.textfiles_fast.record_lines`, NumPy over the file's bytes): the cost of an ordinary export
+is one count of its line ends.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import itertools
+import mmap
 import re
 from pathlib import Path
 from typing import Any
@@ -38,8 +46,9 @@ import pyarrow as pa
 
 from kpi_toolkit.reading import ROW
 from kpi_toolkit.schema import TABLES
+from kpi_toolkit.textfiles_fast import record_lines
 
-__all__ = ["FINITE", "sample_formats", "text_frame", "typed_scan"]
+__all__ = ["FINITE", "line_numbers", "renumber", "renumbered", "sample_formats", "text_frame", "typed_scan"]
 
 #: The type :func:`typed_scan` reports for a number column: a ``DOUBLE`` that is never NaN nor infinite
 #: (the engine then needs no flag for its empty cells: the value is missing exactly where the cell is empty).
@@ -173,3 +182,63 @@ def text_frame(relation: Any) -> pd.DataFrame:
     """
     text = pd.StringDtype("pyarrow", na_value=np.nan)
     return relation.to_arrow_table().to_pandas(types_mapper={pa.string(): text, pa.large_string(): text}.get)
+
+
+_LINES = itertools.count()
+_COUNT_BLOCK = 1 << 24
+
+
+def line_count(path: Path) -> int:
+    """The file's lines: its line ends, plus one for a last line without one (read 16 MB at a time)."""
+    count, last = 0, b"\n"
+    buffer = bytearray(_COUNT_BLOCK)
+    with open(path, "rb", buffering=0) as handle:
+        while read := handle.readinto(buffer):
+            count += buffer.count(b"\n", 0, read)
+            last = buffer[read - 1 : read]
+    return count + (last != b"\n")
+
+
+def line_numbers(path: Path, width: int, last_row: int | None) -> np.ndarray | None:
+    """The line each record starts on, by the row number DuckDB's reader gives it (``lines[row - 2]``), when
+    some record does not start on line ``row``; ``None`` when every one does, or when the lines cannot be
+    told for sure (then rows stay numbered by position, as the README says).
+
+    ``last_row`` is the largest row number read (``None``: no record). Every record starts on its row's line
+    when the file has as many lines as that: each record, and the header, then fills one line and no blank
+    line comes first. Otherwise the lines are derived from the bytes when the checks of
+    :func:`~kpi_toolkit.textfiles_fast.record_lines` pass, the file has at least two columns (DuckDB reads a
+    blank line of a one-column file as a record) and the header is one line (DuckDB's reader mishandles a
+    header holding a line break).
+    """
+    if last_row is None or width < 2 or line_count(path) == last_row:
+        return None
+    with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        header_end = data.find(b"\n")
+        one_line = header_end >= 0 and data[:header_end].count(b'"') % 2 == 0
+        lines = record_lines(data) if one_line else None
+    if lines is None or len(lines) < last_row - 1:
+        return None
+    return lines
+
+
+def renumber(connection: Any, table: str, path: Path, width: int) -> str | None:
+    """Number the rows of ``table`` (a table DuckDB read from ``path``, ``width`` columns, rows numbered by
+    position) by the lines their records start on, when they differ (:func:`line_numbers`). Returns the name
+    of the registered table of positions and lines, for :func:`renumbered`; ``None`` when nothing changed."""
+    last_row = connection.sql(f"SELECT max({ROW}) FROM {table}").fetchall()[0][0]
+    lines = line_numbers(path, width, last_row)
+    if lines is None:
+        return None
+    name = f"_kt_lines_{next(_LINES)}"
+    positions = np.arange(2, len(lines) + 2, dtype=np.int64)
+    connection.register(name, pa.table({"position": positions, "line": lines}))
+    connection.execute(f"UPDATE {table} SET {ROW} = m.line FROM {name} m WHERE {table}.{ROW} = m.position")
+    return name
+
+
+def renumbered(sql: str, lines: str) -> str:
+    """The rows of ``sql`` (numbered by position) numbered as :func:`renumber` numbered its table."""
+    return (
+        f"SELECT m.line AS {ROW}, s.* EXCLUDE ({ROW}) FROM ({sql}) s JOIN {lines} m ON m.position = s.{ROW}"
+    )
