@@ -13,7 +13,8 @@ its temporary directory); every later query scans that table. Parquet files stay
 typed in the file; see :meth:`DuckDBBackend.read`).
 
 Row numbers: Parquet's ``file_row_number`` plus one; for CSV the record's position (``row_number() OVER ()``
-over the reader's output, which DuckDB keeps in file order) plus one, so the header is line 1.
+over the reader's output, which DuckDB keeps in file order) plus one, so the header is line 1, or the line the
+record starts on where records span lines or follow blank lines (``duckdb_csv.renumber``).
 
 The SQL that types each cell is built in :mod:`kpi_toolkit.engines.duckdb_sql`; the counts of distinct and
 known ids (bitmaps, sorted hashes) are in :mod:`kpi_toolkit.engines.duckdb_distinct`.
