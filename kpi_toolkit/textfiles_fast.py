@@ -195,7 +195,7 @@ def _records(data: bytes, start: int, delimiter: int) -> tuple[np.ndarray, int, 
     if record_start < size:  # a last record without line end (not empty: a lone \r was refused)
         kept.append(np.array([record_line]))
     lines = np.concatenate(kept).astype(np.int64, copy=False)
-    if lines[0] != 1:  # the first record is empty: the exact reader takes a later one as the header
+    if not len(lines) or lines[0] != 1:  # the first record is empty: the exact reader reads on
         return None
     return lines[1:], header_end, multiline
 

@@ -68,6 +68,8 @@ CASES: list[tuple[bytes, bool]] = [
     (b" , \na,b\n1,2\n", False),  # a blank header
     (b"", False),
     (b"   \n", False),
+    (b"\n", False),  # nothing but line ends
+    (b"\r\n\n", False),
     (b"a,b", False),  # header only, no line end
     (b"a,b\n1,\xff\n", False),  # not UTF-8
     (b"a,b\n1,\xed\xa0\x80\n", False),  # an encoded surrogate: not UTF-8 for Python either
