@@ -1,7 +1,9 @@
 """Reading the files a mapping names: CSV (encoding and delimiter detected when not given), Excel, Parquet.
 
-A file is read once, as it is: CSV cells as text, Excel and Parquet cells as the values they hold (a number
-stays a number, a date a date). Columns are found by name without case and surrounding spaces; repeated names
+A file is read once, as it is: CSV cells as text (pandas' Arrow-backed ``str`` columns: a column a mapping
+only renames goes through as read, and :mod:`kpi_toolkit.mapping.convert` makes Python objects only of the
+cells a conversion changes), Excel and Parquet cells as the values they hold (a number stays a number, a date
+a date). Columns are found by name without case and surrounding spaces; repeated names
 are allowed until a mapping uses one of them. Each row keeps its number as the user sees it: the CSV line (the
 header is line 1), the Excel row, the 1-based Parquet position.
 """
