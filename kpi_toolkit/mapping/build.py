@@ -42,6 +42,11 @@ _FROM_LEADS = {
 }
 
 
+def _status_is(status: pd.Series, word: str) -> pd.Series:
+    """Per row: the status cell is ``word`` (any case, surrounding spaces; a missing cell: no)."""
+    return status.astype(object).map(lambda v: isinstance(v, str) and v.strip().lower() == word).astype(bool)
+
+
 class _Builder(_CellReader):
     """Builds the contract's tables of one mapping from the cells :class:`_CellReader` reads."""
 
@@ -85,7 +90,7 @@ class _Builder(_CellReader):
             )
         frame = pd.DataFrame(out, index=base.index)
         if mapping.ignore_close_date_of_open_leads and "closed_at" in frame:
-            is_open = frame["status"].map(lambda v: (v or "").strip().lower() == "open").astype(bool)
+            is_open = _status_is(frame["status"], "open")
             frame["closed_at"] = frame["closed_at"].where(~is_open, None)
         frame[ROW] = rows
         raw = RawTable(name, file.source, frame.reset_index(drop=True), labels, filtered)
@@ -96,7 +101,7 @@ class _Builder(_CellReader):
     def orders_from_leads(self, mapping: TableMapping, leads: RawTable, source: SourceSpec) -> RawTable:
         file = self.read(source, "leads")
         frame = leads.frame
-        won = frame["status"].map(lambda v: (v or "").strip().lower() == "won").astype(bool)
+        won = _status_is(frame["status"], "won")
         taken = frame[won].reset_index(drop=True)
         rows = taken[ROW]
         out = {target: taken[column] for target, column in _FROM_LEADS.items() if column in taken}

@@ -16,10 +16,13 @@ from kpi_toolkit.errors import DataValidationError, ParameterError, Violation
 from kpi_toolkit.mapping.convert import (
     DateOrderUnknown,
     apply_values,
+    arrow_text,
     convert_dates,
     convert_numbers,
     nullify,
+    nullify_column,
     text_cells,
+    text_column,
 )
 from kpi_toolkit.mapping.database import Database
 from kpi_toolkit.mapping.files import SourceFile, as_text, read_sources
@@ -48,6 +51,19 @@ def _date_how(read: ReadOptions) -> str:
     if read.dayfirst is None:
         return "ISO 8601 or day.month.year"
     return "ISO 8601 or " + ("day.month.year" if read.dayfirst else "month/day/year")
+
+
+def _text_or_empty(value: object) -> str:
+    """A cell of :func:`text_cells` as text to fill in: a missing one (``None`` or ``NaN``) is empty."""
+    return value if isinstance(value, str) else ""
+
+
+def _as_text_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame.map(as_text)``: a file's cells as text, for the quarantine. An Arrow-backed text column (a CSV
+    file's) is that already: it is kept as it is, its buffers shared with the file's, not copied."""
+    if len(frame) and all(arrow_text(frame[c]) for c in frame.columns):
+        return frame.copy(deep=False)
+    return frame.map(as_text)
 
 
 class _CellReader:
@@ -100,7 +116,7 @@ class _CellReader:
             for header in file.headers:
                 seen[header] = seen.get(header, 0) + 1
                 names.append(header if seen[header] == 1 else f"{header} ({seen[header]})")
-            original = file.frame.drop(columns=[ROW]).map(as_text).set_axis(names, axis=1)
+            original = _as_text_frame(file.frame.drop(columns=[ROW])).set_axis(names, axis=1)
             for part, first, last, offset in file.parts:  # several files: which file and line a row is
                 inside = file.frame[ROW].between(first, last)
                 original.loc[inside, "(file)"] = Path(part).name
@@ -122,7 +138,7 @@ class _CellReader:
             if condition.op == "empty":
                 hit = cells.isna() if condition.empty else cells.notna()
             else:
-                hit = cells.map(lambda v: (v or "").casefold()).isin(condition.values)
+                hit = cells.map(lambda v: v.casefold() if isinstance(v, str) else "").isin(condition.values)
                 hit = hit if condition.op == "in" else ~hit
             keep &= hit
         return file.frame[keep], keep
@@ -210,7 +226,7 @@ class _CellReader:
                     covers=column,
                 )
             return out
-        return text_cells(values)
+        return text_column(values)
 
     # -- a contract column's cells
     def cells(self, file: SourceFile, base: pd.DataFrame, name: str, table: str, setting: str) -> pd.Series:
@@ -231,7 +247,7 @@ class _CellReader:
         name, nulls = mapping.name, file_nulls(mapping)
         where = f"{setting}.columns.{column}"
         if origin.column is not None:
-            values = nullify(self.cells(file, base, origin.column, name, where), nulls)
+            values = nullify_column(self.cells(file, base, origin.column, name, where), nulls)
             label = file.header(origin.column, table=name, setting=where)
         elif origin.template is not None:
             parts = {f: text_cells(self.cells(file, base, f, name, where), nulls) for f in origin.fields}
@@ -310,7 +326,7 @@ class _CellReader:
     @staticmethod
     def fill(template: str, values: dict[str, str | None]) -> str | None:
         text = "".join(
-            literal + ("" if field is None else (values[field] or ""))
+            literal + ("" if field is None else _text_or_empty(values[field]))
             for literal, field, _, _ in string.Formatter().parse(template)
         ).strip()
         return text or None

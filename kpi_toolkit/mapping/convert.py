@@ -20,10 +20,21 @@ from collections.abc import Callable, Mapping
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from kpi_toolkit.mapping.files import as_text
+from kpi_toolkit.parsing import WHITESPACE
 
-__all__ = ["DateOrderUnknown", "apply_values", "convert_dates", "convert_numbers", "nullify", "text_cells"]
+__all__ = [
+    "DateOrderUnknown",
+    "apply_values",
+    "arrow_text",
+    "convert_dates",
+    "convert_numbers",
+    "nullify",
+    "text_cells",
+]
 
 _SPACES = " \u00a0\u202f\u2009"
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ].*)?$")
@@ -63,7 +74,132 @@ def _map_cells(values: pd.Series, fn: Callable[[object], object]) -> pd.Series:
             dtype=object,
             name=values.name,
         )
+    if arrow_text(values):  # pandas maps Arrow text to Arrow text (NaN, not None, for a missing result)
+        values = values.astype(object)
     return values.map(fn).astype(object)
+
+
+# -- Arrow-backed text (a CSV file's cells) kept as it is
+#
+# A CSV file's cells are pandas' Arrow-backed ``str`` columns (:mod:`kpi_toolkit.mapping.files`). The
+# functions below give, for such a column, the cells the Python functions above give, as a ``str`` column
+# again: a cell whose first and last bytes cannot belong to a white-space character (and that is not a null
+# marker) is left as it is, without a Python object per cell; only the other cells (empty, padded, or starting
+# or ending with a character beyond ASCII that might be white space) go through the Python function. A column
+# in which no cell changes is returned as it is (its Arrow buffers shared with the file's).
+
+
+def arrow_text(values: pd.Series) -> bool:
+    """Whether ``values`` is Arrow-backed text (pandas' ``str`` dtype), as a CSV file's cells are."""
+    dtype = values.dtype
+    return isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"
+
+
+def _edge_table(*, last: bool) -> np.ndarray:
+    """Which byte values may be the first (or the last) byte of a white-space character in UTF-8."""
+    table = np.zeros(256, dtype=bool)
+    for character in WHITESPACE:
+        encoded = character.encode("utf-8")
+        table[encoded[-1] if last else encoded[0]] = True
+    return table
+
+
+_FIRST_WHITE, _LAST_WHITE = _edge_table(last=False), _edge_table(last=True)
+
+
+def _chunks(values: pd.Series) -> pa.ChunkedArray:
+    return pa.chunked_array(values.array.__arrow_array__())
+
+
+def _plain(values: pd.Series) -> np.ndarray:
+    """Per cell of Arrow-backed ``values``: present, not empty, and neither starting nor ending with a byte
+    a white-space character may start or end with (so ``str.strip`` leaves it as it is)."""
+    parts = []
+    for chunk in _chunks(values).chunks:
+        chunk = chunk.cast(pa.large_string())
+        n = len(chunk)
+        if n == 0:
+            continue
+        if chunk.null_count == n:
+            parts.append(np.zeros(n, dtype=bool))
+            continue
+        _, offsets_buffer, data_buffer = chunk.buffers()
+        offsets = np.frombuffer(offsets_buffer, dtype=np.int64)[chunk.offset : chunk.offset + n + 1]
+        starts, ends = offsets[:-1], offsets[1:]
+        plain = ends > starts
+        if data_buffer is not None and plain.any():
+            data = np.frombuffer(data_buffer, dtype=np.uint8)
+            first = np.where(plain, starts, 0)
+            last = np.where(plain, ends - 1, 0)
+            plain &= ~_FIRST_WHITE[data[first]] & ~_LAST_WHITE[data[last]]
+        if chunk.null_count:
+            plain &= chunk.is_valid().to_numpy(zero_copy_only=False)
+        parts.append(plain)
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=bool)
+
+
+def _is_in(values: pd.Series, words: tuple[str, ...]) -> np.ndarray:
+    """Per cell: equal to one of ``words`` (a missing cell: no)."""
+    if not words or not len(values):
+        return np.zeros(len(values), dtype=bool)
+    hit = pc.is_in(_chunks(values), value_set=pa.array(sorted(set(words)), pa.large_string()))
+    return pc.fill_null(hit, False).to_numpy(zero_copy_only=False)
+
+
+def _patched(values: pd.Series, odd: np.ndarray, fn: Callable[[object], object]) -> pd.Series:
+    """``values`` with ``fn`` applied to the cells at positions ``odd`` (``None``: missing)."""
+    if not len(odd):
+        return values
+    before = values.iloc[odd].tolist()
+    after = [fn(v) for v in before]
+    changed = [i for i, (b, a) in enumerate(zip(before, after, strict=True)) if a is not b and a != b]
+    if not changed:
+        return values
+    out = values.copy()
+    out.iloc[odd[changed]] = [np.nan if after[i] is None else after[i] for i in changed]
+    return out
+
+
+def _whole(values: pd.Series, fn: Callable[[object], object], null_values: tuple[str, ...]) -> pd.Series:
+    """``fn`` on each cell of Arrow-backed ``values`` whose stripped text may differ from it, or is a null
+    marker (the others: as they are)."""
+    odd = ~_plain(values)
+    odd |= _is_in(values, null_values)
+    return _patched(values, np.flatnonzero(odd), fn)
+
+
+def text_column(values: pd.Series, null_values: tuple[str, ...] = ()) -> pd.Series:
+    """:func:`text_cells`, Arrow-backed text kept Arrow-backed (other columns: :func:`text_cells`).
+
+    >>> text_column(pd.Series(["a", " b ", "", "NULL"], dtype="str"), ("NULL",)).tolist()
+    ['a', 'b', nan, nan]
+    """
+    if not arrow_text(values):
+        return text_cells(values, null_values)
+    nulls = set(null_values)
+
+    def clean(value: object) -> str | None:
+        text = as_text(value)
+        text = text.strip() if text is not None else None
+        return None if not text or text in nulls else text
+
+    return _whole(values, clean, null_values)
+
+
+def nullify_column(values: pd.Series, nulls: tuple[str, ...]) -> pd.Series:
+    """:func:`nullify`, Arrow-backed text kept Arrow-backed (other columns: :func:`nullify`).
+
+    >>> nullify_column(pd.Series(["a", " b ", " ", "-"], dtype="str"), ("-",)).tolist()
+    ['a', ' b ', nan, nan]
+    """
+    if not arrow_text(values):
+        return nullify(values, nulls)
+
+    def clean(value: object) -> object:
+        text = as_text(value)
+        return None if text is None or not text.strip() or text.strip() in nulls else value
+
+    return _whole(values, clean, nulls)
 
 
 def text_cells(values: pd.Series, null_values: tuple[str, ...] = ()) -> pd.Series:
@@ -116,6 +252,8 @@ def convert_numbers(
     >>> out.tolist(), bad.tolist()
     (['1234.5', None, None, '7.0'], [False, True, False, False])
     """
+    if arrow_text(values) and decimal == "." and thousands != ".":
+        return _arrow_numbers(values, decimal=decimal, thousands=thousands)
     pattern = _number_pattern(decimal, thousands)
     strip = str.maketrans("", "", _SPACES if thousands == " " else thousands)
     out: list[str | None] = []
@@ -156,10 +294,19 @@ def convert_dates(
     Raises :class:`DateOrderUnknown` when ``dayfirst`` and ``date_format`` are not given and the column's
     day.month.year dates could be read either way.
 
-    >>> out, bad = convert_dates(pd.Series(["26.11.2026", "03.04.2026 14:30", "2026-07-01", "31.02.2026"]))
+    Arrow-backed text (a CSV file's cells) gives Arrow-backed text (a date that is not: ``NaN``), the cells
+    already in ISO 8601 kept as they are.
+
+    >>> cells = ["26.11.2026", "03.04.2026 14:30", "2026-07-01", "31.02.2026"]
+    >>> out, bad = convert_dates(pd.Series(cells, dtype=object))
     >>> out.tolist(), bad.tolist()
     (['2026-11-26 00:00:00', '2026-04-03 14:30:00', '2026-07-01', None], [False, False, False, True])
+    >>> out, bad = convert_dates(pd.Series(cells, dtype="str"))
+    >>> out.dtype, out.tolist()
+    (<StringDtype(na_value=nan)>, ['2026-11-26 00:00:00', '2026-04-03 14:30:00', '2026-07-01', nan])
     """
+    if arrow_text(values):
+        return _arrow_dates(values, date_format=date_format, dayfirst=dayfirst)
     cells = values.tolist()
     out: list[str | None] = [None] * len(cells)
     bad = [False] * len(cells)
@@ -195,6 +342,63 @@ def convert_dates(
             out[i] = _timestamp(int(y), month, day, hh, mm, ss)
             bad[i] = out[i] is None
     return pd.Series(out, index=values.index, dtype=object), pd.Series(bad, index=values.index, dtype=bool)
+
+
+def _arrow_converted(
+    values: pd.Series, fast: np.ndarray, convert: Callable[[pd.Series], tuple[pd.Series, pd.Series]]
+) -> tuple[pd.Series, pd.Series]:
+    """Arrow-backed ``values`` converted: the ``fast`` cells are their own result; the others are converted
+    by ``convert`` (as Python objects, in file order: a column-wide decision such as the date order sees the
+    same cells it would see in the whole column, the fast ones never being part of it)."""
+    odd = np.flatnonzero(~fast)
+    bad = np.zeros(len(values), dtype=bool)
+    if not len(odd):
+        return values, pd.Series(bad, index=values.index, dtype=bool)
+    out, odd_bad = convert(values.iloc[odd].astype(object))
+    bad[odd] = odd_bad.to_numpy(dtype=bool)
+    result = values.copy()
+    result.iloc[odd] = [np.nan if v is None else v for v in out.tolist()]
+    return result, pd.Series(bad, index=values.index, dtype=bool)
+
+
+#: ISO 8601 dates in ASCII digits (``_ISO`` also takes other Unicode digits: those take the Python path).
+_ARROW_ISO = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[T ][^\n]*)?$"
+
+
+def _arrow_dates(
+    values: pd.Series, *, date_format: tuple[str, ...], dayfirst: bool | None
+) -> tuple[pd.Series, pd.Series]:
+    """:func:`convert_dates` of Arrow-backed text: an ISO 8601 cell with nothing to strip is its own
+    result."""
+    fast = _plain(values)
+    if fast.any():
+        fast &= pc.fill_null(pc.match_substring_regex(_chunks(values), _ARROW_ISO), False).to_numpy(
+            zero_copy_only=False
+        )
+    return _arrow_converted(
+        values, fast, lambda cells: convert_dates(cells, date_format=date_format, dayfirst=dayfirst)
+    )
+
+
+#: Decimal numbers that are ``repr`` of their own float: at most 15 significant digits (so no shorter text
+#: reads as the same float), the last one not 0, no leading zero, no exponent (``repr`` writes one below
+#: 0.0001 and from 1e16 on).
+_ARROW_REPR = r"^-?(?:[1-9][0-9]*\.[0-9]*[1-9]|0\.0{0,3}[1-9](?:[0-9]{0,13}[1-9])?)$"
+
+
+def _arrow_numbers(values: pd.Series, *, decimal: str, thousands: str) -> tuple[pd.Series, pd.Series]:
+    """:func:`convert_numbers` of Arrow-backed text with decimal point ``.``: a cell that is already the
+    ``repr`` of its float (e.g. ``1234.5``, ``-0.25``) is its own result."""
+    fast = _plain(values)
+    if fast.any():
+        text = _chunks(values)
+        digits = pc.subtract(pc.utf8_length(text), pc.add(pc.cast(pc.starts_with(text, "-"), pa.int64()), 1))
+        fast &= pc.fill_null(
+            pc.and_(pc.match_substring_regex(text, _ARROW_REPR), pc.less_equal(digits, 15)), False
+        ).to_numpy(zero_copy_only=False)
+    return _arrow_converted(
+        values, fast, lambda cells: convert_numbers(cells, decimal=decimal, thousands=thousands)
+    )
 
 
 def _strptime(text: str, formats: tuple[str, ...]) -> str | None:

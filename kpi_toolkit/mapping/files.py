@@ -1,7 +1,9 @@
 """Reading the files a mapping names: CSV (encoding and delimiter detected when not given), Excel, Parquet.
 
-A file is read once, as it is: CSV cells as text, Excel and Parquet cells as the values they hold (a number
-stays a number, a date a date). Columns are found by name without case and surrounding spaces; repeated names
+A file is read once, as it is: CSV cells as text (pandas' Arrow-backed ``str`` columns: a column a mapping
+only renames goes through as read, and :mod:`kpi_toolkit.mapping.convert` makes Python objects only of the
+cells a conversion changes), Excel and Parquet cells as the values they hold (a number stays a number, a date
+a date). Columns are found by name without case and surrounding spaces; repeated names
 are allowed until a mapping uses one of them. Each row keeps its number as the user sees it: the CSV line (the
 header is line 1), the Excel row, the 1-based Parquet position.
 """
@@ -83,10 +85,11 @@ def _csv(path: Path, source: str, table: str, options: ReadOptions) -> SourceFil
         delimiter = sniff_delimiter(body, table=table, source=source)
     records = None
     if encoding in ("utf-8", "utf-8-sig") and options.header_row == 1 and options.header:
-        del text  # PyArrow reads the bytes when it provably reads them as the csv module would
+        # PyArrow reads the bytes when it provably reads them as the csv module would; the text is kept
+        # until it has answered, for the csv module when it declines (decoding anew took seconds)
         records = read_columns_fast(data, delimiter=delimiter)
-        if records is None:
-            text, _ = decode_bytes(data, table=table, source=source, encoding=options.encoding)
+        if records is not None:
+            del text
     del data
     if records is None:
         records = read_columns(
@@ -98,8 +101,9 @@ def _csv(path: Path, source: str, table: str, options: ReadOptions) -> SourceFil
             names=None if options.header else options.names,
         )
         del text
-    # the cells as Python strings, as the mapping's conversions take them; one text column at a time
-    cells = [records.columns[i].astype(object) for i in range(len(records.header))]
+    # the cells as pandas' Arrow-backed text, as read: a column the mapping only renames goes through as it
+    # is, and the mapping's conversions make Python objects only of the cells that need them
+    cells = list(records.columns)
     frame = pd.concat(cells, axis=1, ignore_index=True) if cells else pd.DataFrame(index=range(0))
     frame[ROW] = records.lines if len(records.lines) else []  # an empty file's _row: float, as before
     how = f"encoding {encoding}, delimiter {delimiter!r}"

@@ -41,6 +41,11 @@ def _part(group: str, value: str) -> str | None:
     return text
 
 
+def _text(value: object) -> str:
+    """A cell of ``text_cells`` to fill in: a missing one (``None`` or ``NaN``) is empty."""
+    return value if isinstance(value, str) else ""
+
+
 def unpivot(
     file: SourceFile,
     base: pd.DataFrame,
@@ -95,7 +100,7 @@ def unpivot(
         }
         period = [
             "".join(
-                literal + ("" if f is None else (groups[f] if f in groups else (cells[f][i] or "")))
+                literal + ("" if f is None else (groups[f] if f in groups else _text(cells[f][i])))
                 for literal, f, _, _ in string.Formatter().parse(spec.period)
             ).strip()
             or None
