@@ -21,7 +21,7 @@ import pandas as pd
 
 from kpi_toolkit.errors import DataValidationError, ParameterError, Violation
 from kpi_toolkit.schema import TABLES
-from kpi_toolkit.textfiles import TextColumns, TextTable, decode_bytes, read_columns
+from kpi_toolkit.textfiles import TextColumns, decode_bytes, read_columns
 from kpi_toolkit.textfiles_fast import read_columns_fast
 
 __all__ = [
@@ -213,15 +213,10 @@ def read_table(name: str, path: Path) -> RawTable:
     return frame_table(name, text_frame(table), source=source, rows=table.lines)
 
 
-def text_frame(table: TextTable | TextColumns) -> pd.DataFrame:
+def text_frame(table: TextColumns) -> pd.DataFrame:
     """A CSV file's records as a frame of text columns named by the header (empty names: ``unnamed: i``)."""
     names = [h if h.strip() else f"unnamed: {i}" for i, h in enumerate(table.header)]
-    if isinstance(table, TextColumns):
-        return pd.concat(table.columns, axis=1, ignore_index=True).set_axis(names, axis=1)
-    frame = pd.DataFrame(table.records, columns=range(len(names)), dtype=object)
-    if frame.empty:
-        frame = pd.DataFrame({i: pd.Series([], dtype=object) for i in range(len(names))})
-    return frame.astype("str").set_axis(names, axis=1)
+    return pd.concat(table.columns, axis=1, ignore_index=True).set_axis(names, axis=1)
 
 
 def frame_table(

@@ -33,11 +33,9 @@ __all__ = [
     "DELIMITERS",
     "SINGLE_BYTE_CANDIDATES",
     "TextColumns",
-    "TextTable",
     "decode_bytes",
     "guess_cyrillic_encoding",
     "read_columns",
-    "read_records",
     "sniff_delimiter",
 ]
 
@@ -237,48 +235,9 @@ def sniff_delimiter(text: str, *, table: str, source: str) -> str:
 
 
 @dataclass(frozen=True)
-class TextTable:
-    """A CSV file's header, its data records and the line each record starts on (the header is line 1)."""
-
-    header: list[str]
-    records: list[list[str]]
-    lines: list[int]
-    header_line: int
-
-
-def read_records(
-    text: str,
-    *,
-    table: str,
-    source: str,
-    delimiter: str = ",",
-    header_row: int = 1,
-    names: Sequence[str] | None = None,
-) -> TextTable:
-    """Split CSV text into records, rejecting the file when a row's field count differs from the header's.
-
-    Blank lines, lines of only white space and rows whose every field is empty are skipped (they hold no
-    data). ``header_row`` is the line of the header (lines before it, e.g. a report title, are skipped).
-    Raises :class:`DataValidationError` for an empty file, a file without a header, and ragged rows.
-    ``names`` given: the file has no header row (``header_line`` is 0) and these are its columns.
-    """
-    records: list[list[str]] = []
-    lines: list[int] = []
-
-    def keep(chunk: list[list[str]], starts: list[int]) -> None:
-        records.extend(chunk)
-        lines.extend(starts)
-
-    header, header_line = _scan(
-        text, table=table, source=source, delimiter=delimiter, header_row=header_row, names=names, keep=keep
-    )
-    return TextTable(header=header, records=records, lines=lines, header_line=header_line)
-
-
-@dataclass(frozen=True)
 class TextColumns:
     """A CSV file's header, its data as one text array per column (pandas ``str``), the line each record
-    starts on (an int64 array) and the header's line: :class:`TextTable` without a Python object per cell."""
+    starts on (an int64 array) and the header's line."""
 
     header: list[str]
     columns: list[pd.Series]
@@ -295,7 +254,12 @@ def read_columns(
     header_row: int = 1,
     names: Sequence[str] | None = None,
 ) -> TextColumns:
-    """:func:`read_records` by columns: the same records, lines and errors, in a fraction of the memory.
+    """Split CSV text into text columns; a row whose field count differs from the header's rejects the file.
+
+    Blank lines, lines of only white space and rows whose every field is empty are skipped (they hold no
+    data). ``header_row`` is the line of the header (lines before it, e.g. a report title, are skipped).
+    Raises :class:`DataValidationError` for an empty file, a file without a header, and ragged rows.
+    ``names`` given: the file has no header row (``header_line`` is 0) and these are its columns.
 
     Records are turned into Arrow-backed text arrays :data:`CHUNK_RECORDS` at a time, so at most that many
     records are Python strings at once (a list of lists holds ~60 bytes per cell: 700 MB for 2 million
