@@ -14,10 +14,9 @@ from collections.abc import Mapping
 import pandas as pd
 
 from kpi_toolkit.gap.causes import plan_findings
-from kpi_toolkit.report import html
 from kpi_toolkit.report.i18n import Translator, translator
 
-__all__ = ["cause_columns", "cause_phrase", "plan_lead", "plan_lead_section"]
+__all__ = ["cause_columns", "cause_phrase", "plan_lead"]
 
 
 def _tr(tr: Translator | None) -> Translator:
@@ -52,14 +51,6 @@ def plan_lead(causes: pd.DataFrame, tr: Translator | None = None, *, name_teams:
         else:
             out.append(tr.t("plan_verdicts.lead_all", count=row["managers_judged"], **values))
     return out
-
-
-def plan_lead_section(
-    causes: pd.DataFrame, tr: Translator | None = None, *, name_teams: bool = True
-) -> html.Html:
-    """:func:`plan_lead` as paragraphs (empty when there is nothing to lead with)."""
-    sentences = plan_lead(causes, tr, name_teams=name_teams)
-    return html.paragraphs(sentences) if sentences else html.Html("")
 
 
 def cause_phrase(row: Mapping[str, object] | pd.Series, tr: Translator | None = None) -> str:
