@@ -35,9 +35,10 @@ def _tables() -> dict[str, pd.DataFrame]:
 
 
 @pytest.fixture
-def paths(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
-    """Records each ``_read`` of a CSV file: True for the fast path, False for the text path."""
-    taken: list[bool] = []
+def paths(monkeypatch: pytest.MonkeyPatch) -> list[bool | str]:
+    """Records each ``_read`` of a CSV file: True for the fast path, False for the text path, "exact"
+    for the exact reader."""
+    taken: list[bool | str] = []
     original = DuckDBBackend._read
 
     def spy(self, table, path, *, typed_csv, exact=False):
