@@ -35,15 +35,16 @@ def _tables() -> dict[str, pd.DataFrame]:
 
 
 @pytest.fixture
-def paths(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
-    """Records each ``_read`` of a CSV file: True for the fast path, False for the text path."""
-    taken: list[bool] = []
+def paths(monkeypatch: pytest.MonkeyPatch) -> list[bool | str]:
+    """Records each ``_read`` of a CSV file: True for the fast path, False for the text path, "exact"
+    for the exact reader."""
+    taken: list[bool | str] = []
     original = DuckDBBackend._read
 
-    def spy(self, table, path, *, typed_csv):
+    def spy(self, table, path, *, typed_csv, exact=False):
         if Path(path).suffix == ".csv":
-            taken.append(typed_csv)
-        return original(self, table, path, typed_csv=typed_csv)
+            taken.append("exact" if exact else typed_csv)
+        return original(self, table, path, typed_csv=typed_csv, exact=exact)
 
     monkeypatch.setattr(DuckDBBackend, "_read", spy)
     return taken
@@ -165,15 +166,16 @@ def test_an_offset_is_converted_to_utc(tmp_path, paths, monkeypatch, sample, tak
     assert orders.loc["o3", "ordered_at"] == pd.Timestamp("2026-07-10 07:00:00")
 
 
-def test_a_ragged_row_gives_the_same_message_after_the_fallback(tmp_path, paths):
+def test_a_ragged_row_gives_the_pandas_engines_message_after_the_fallbacks(tmp_path, paths):
+    """DuckDB's typed and text reads refuse the file; the toolkit's own reader then words why."""
     folder = write_tables(tmp_path / "ragged", _tables())
     lines = (folder / "orders.csv").read_text().splitlines()
     lines[3] += ",extra"
     (folder / "orders.csv").write_text("\n".join(lines) + "\n")
-    with pytest.raises(kt.DataValidationError, match="cannot be read") as info:
+    with pytest.raises(kt.DataValidationError, match=r"\[9\] fields where the header has 8") as info:
         kt.load(folder, engine="duckdb")
     assert info.value.violations[0].rows == (4,)
-    assert paths == [True, False]
+    assert paths == [True, False, "exact"]
 
 
 def test_blank_records_are_left_out_on_both_paths(tmp_path, monkeypatch):

@@ -91,18 +91,28 @@ def test_one_line_records_cost_one_count_of_the_line_ends(tmp_path, monkeypatch)
     kt.load(folder, engine="duckdb")
 
 
-def test_the_lines_are_left_as_positions_where_they_cannot_be_told(tmp_path):
+def test_the_file_is_read_exactly_where_the_lines_cannot_be_told(tmp_path):
     """One column (DuckDB reads a blank line as a record there), a header of two lines (DuckDB's reader
-    mishandles it), quotes the checks refuse: DuckDB's position numbers stay, as the README says."""
+    mishandles it), quotes the checks refuse, lone \\r line ends, fewer records than the bytes hold: DuckDB's
+    records are not provably the file's, and the caller reads it exactly."""
     path = tmp_path / "x.csv"
-    for data, width in [
-        (b'a\n"x\ny"\n\n2\n', 1),
-        (b'"a\nb",c\n1,2\n', 2),
-        (b'a,b\n1,x"y\n2,"z\nw"\n', 2),
-        (b"a,b\r1,2\r\r3,4\r", 2),
+    for data, width, last_row in [
+        (b'a\n"x\ny"\n\n2\n', 1, 3),
+        (b'"a\nb",c\n1,2\n', 2, 2),
+        (b'"a\nb",c\r\n1,2\r\n', 2, None),  # DuckDB read this as no record at all
+        (b'a,b\n1,x"y\n2,"z\nw"\n', 2, 3),
+        (b"a,b\r1,2\r\r3,4\r", 2, 3),
+        (b'a,b\n1,"x\ny"\n\n2,z\n3,w', 2, 3),  # the last record is missing
+        (b"a,b\n1,2\n", 2, None),
     ]:
         path.write_bytes(data)
-        assert line_numbers(path, width, 3) is None
+        with pytest.raises(duckdb_csv.Unmatched):
+            line_numbers(path, width, last_row)
+    path.write_bytes(b"a,b\n1,2\n\n , \n,\r\n")  # blank records at the end: left out by both readers
+    assert line_numbers(path, 2, 2).tolist() == [2, 4, 5]
+    for data in (b"a,b\n\n,\n \n", b"a,b\r\n"):
+        path.write_bytes(data)
+        assert line_numbers(path, 2, None) is None
     path.write_bytes(b'a,b\n1,"x\ny"\n\n2,z\n3,w')
     assert line_numbers(path, 2, 4).tolist() == [2, 5, 6]
     assert line_numbers(path, 2, 4).dtype == np.int64

@@ -32,7 +32,15 @@ import narwhals as nw
 import pandas as pd
 import pyarrow as pa
 
-from kpi_toolkit.engines.duckdb_csv import line_numbers, renumber, renumbered, text_frame, typed_scan
+from kpi_toolkit.engines.duckdb_csv import (
+    Unmatched,
+    exact_scan,
+    line_numbers,
+    renumber,
+    renumbered,
+    text_frame,
+    typed_scan,
+)
 from kpi_toolkit.engines.duckdb_distinct import DistinctCounts
 from kpi_toolkit.engines.duckdb_sql import (
     _empty,
@@ -160,14 +168,15 @@ class DuckDBBackend(DistinctCounts):
         """
         return self._read(table, Path(path), typed_csv=True)
 
-    def _read(self, table: str, path: Path, *, typed_csv: bool) -> LazyTable:
+    def _read(self, table: str, path: Path, *, typed_csv: bool, exact: bool = False) -> LazyTable:
         source = str(path)
-        sql, columns = self._source(Path(path))
+        # exact: the records the toolkit's own reader reads (duckdb_csv.exact_scan), where DuckDB's differ
+        sql, columns = exact_scan(self.connection, table, path) if exact else self._source(Path(path))
         plan = plan_columns(table, [n for n, _ in columns], source)
         if plan.fatal is not None:
             return LazyTable(table, source, None, fatal=plan.fatal)
         text_sql = sql  # the file's cells as text: shown in messages
-        if typed_csv and path.suffix == ".csv":
+        if typed_csv and not exact and path.suffix == ".csv":
             blank = {n: f"{_text(_ident(n), 'text')} IS NULL" for n, _ in columns}
             sql, columns = typed_scan(table, path, [n for n, _ in columns], blank)
         families = {n: _family(t) for n, t in columns}
@@ -237,12 +246,18 @@ class DuckDBBackend(DistinctCounts):
             except Exception as exc:
                 if sql is not text_sql and _refused(exc):  # a cell the typed reader does not take: read
                     return self._read(table, path, typed_csv=False)  # as text, typed in SQL
+                if not exact and path.suffix == ".csv" and _refused(exc):  # the exact reader reads or words
+                    return self._read(table, path, typed_csv=False, exact=True)  # what DuckDB's refused
                 found = self.read_error(exc, LazyTable(table, source, None))
                 if found is None:
                     raise
                 raise DataValidationError([found]) from None
-            lines = renumber(self.connection, name, path, len(columns))  # records that span lines
-            if lines is not None:
+            try:
+                lines = None if exact else renumber(self.connection, name, path, len(columns))
+            except Unmatched:  # DuckDB's records are not provably the file's: read it exactly
+                self.connection.execute(f"DROP TABLE {name}")
+                return self._read(table, path, typed_csv=False, exact=True)
+            if lines is not None:  # records that span lines, blank lines: numbered by their lines
                 text_sql = renumbered(text_sql, lines)
         else:
             name = f"({query})"
@@ -285,12 +300,17 @@ class DuckDBBackend(DistinctCounts):
         try:
             frame = text_frame(self.connection.sql(sql))
         except Exception as exc:
+            if _refused(exc):  # the exact reader reads or words what DuckDB's refused
+                return None
             found = self.read_error(exc, LazyTable(table, str(path), None))
             if found is None:
                 raise
             raise DataValidationError([found]) from None
         rows = frame.pop(ROW).to_numpy()
-        lines = line_numbers(path, frame.shape[1], int(rows.max()) if len(rows) else None)
+        try:
+            lines = line_numbers(path, frame.shape[1], int(rows.max()) if len(rows) else None)
+        except Unmatched:  # DuckDB's records are not provably the file's: the exact reader reads it
+            return None
         if lines is not None:  # records that span lines, blank lines: the line each record starts on
             rows = lines[rows - 2]
         return frame_table(table, frame, source=str(path), rows=rows)

@@ -28,6 +28,15 @@ blank line comes before it. When the file's line count shows otherwise (a quoted
 blank lines), :func:`renumber` gives each record the line it starts on, as the pandas engine numbers it
 (:func:`kpi_toolkit.textfiles_fast.record_lines`, NumPy over the file's bytes): the cost of an ordinary export
 is one count of its line ends.
+
+DuckDB's reader does not read every file as the toolkit's own reader does: it returned no record at all for a
+file with ``\\r\\n`` line ends whose header holds a quoted line break, and refuses line ends mixed between
+records. So its records must be provably the file's (:func:`line_numbers`: the same count as the bytes hold,
+blank records at the end aside); where that cannot be shown (:class:`Unmatched`), or where DuckDB's reader
+refuses the file, the engine reads it with :func:`kpi_toolkit.reading.read_table`, as the pandas engine does,
+and hands DuckDB its text (:func:`exact_scan`): the same rows, lines and messages; a file that reader refuses
+raises its :class:`~kpi_toolkit.errors.DataValidationError`. ``tests/test_duckdb_csv_safeguards.py`` loads
+random awkward files on both engines.
 """
 
 from __future__ import annotations
@@ -43,12 +52,23 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from kpi_toolkit.reading import ROW
+from kpi_toolkit.reading import ROW, read_table
 from kpi_toolkit.schema import TABLES
 from kpi_toolkit.textfiles_fast import record_lines
 
-__all__ = ["FINITE", "line_numbers", "renumber", "renumbered", "sample_formats", "text_frame", "typed_scan"]
+__all__ = [
+    "FINITE",
+    "Unmatched",
+    "exact_scan",
+    "line_numbers",
+    "renumber",
+    "renumbered",
+    "sample_formats",
+    "text_frame",
+    "typed_scan",
+]
 
 #: The type :func:`typed_scan` reports for a number column: a ``DOUBLE`` that is never NaN nor infinite
 #: (the engine then needs no flag for its empty cells: the value is missing exactly where the cell is empty).
@@ -186,49 +206,115 @@ def text_frame(relation: Any) -> pd.DataFrame:
 
 _LINES = itertools.count()
 _COUNT_BLOCK = 1 << 22
-_LF = ord("\n")
+_LF, _CR = ord("\n"), ord("\r")
 
 
 def line_count(path: Path) -> int:
-    """The file's lines: its line ends, plus one for a last line without one. NumPy over a memory map, 4 MB
-    at a time, each block's pages dropped from the process once counted (the count of 2 million orders took
-    0.03 s of CPU; reading the file into a buffer and ``bytearray.count``, 0.08 s)."""
+    """The file's lines: its line ends, plus one for a last line without one; ``-1`` when a ``\\r`` stands
+    without a ``\\n`` after it (the exact reader ends a line there too, even inside a quoted value, so the
+    lines cannot be told from the ``\\n`` alone). NumPy over a memory map, 4 MB at a time, each block's pages
+    dropped from the process once counted (the count of 2 million orders took 0.03 s of CPU; reading the
+    file into a buffer and ``bytearray.count``, 0.08 s); a file with ``\\r`` also has its ``\\r\\n`` counted.
+
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "x.csv"
+    >>> [line_count(path) for data in (b"a\\n1\\n", b"a\\r\\n1", b'a\\n"1\\r2"\\n') if path.write_bytes(data)]
+    [2, 2, -1]
+    """
     size = path.stat().st_size
     if not size:
         return 0
-    count = 0
+    count = cr = crlf = 0
     with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
         arr = np.frombuffer(data, dtype=np.uint8)
         for lo in range(0, size, _COUNT_BLOCK):
-            count += int(np.count_nonzero(arr[lo : lo + _COUNT_BLOCK] == _LF))
+            block = arr[lo : lo + _COUNT_BLOCK + 1]  # one byte more: a \r\n across two blocks
+            count += int(np.count_nonzero(block[:_COUNT_BLOCK] == _LF))
+            returns = block[:_COUNT_BLOCK] == _CR
+            if returns.any():
+                cr += int(np.count_nonzero(returns))
+                crlf += int(np.count_nonzero(returns[: len(block) - 1] & (block[1:] == _LF)))
             if hasattr(data, "madvise"):
                 data.madvise(mmap.MADV_DONTNEED, lo, min(_COUNT_BLOCK, size - lo))
         last = int(arr[-1])
-        del arr
-    return count + (last != _LF)
+        del arr, block, returns
+    return -1 if cr != crlf else count + (last != _LF)
+
+
+class Unmatched(Exception):
+    """DuckDB's reader did not provably read the records the exact reader reads: the file is read exactly
+    (:func:`exact_scan`)."""
+
+
+#: Bytes that make a record blank for both readers (its cells empty or white space) wherever they stand.
+_BLANK = np.zeros(256, dtype=bool)
+_BLANK[list(b" \t,\r\n")] = True
+
+
+def _blank_from(arr: np.ndarray, line: int) -> bool:
+    """Whether every byte from the start of line ``line`` (1-based) on is one of :data:`_BLANK`: the records
+    there are blank for both readers (both leave them out)."""
+    end = len(arr)
+    while end > 0:  # the last byte that is not blank, a block at a time from the end
+        lo = max(0, end - _COUNT_BLOCK)
+        found = np.flatnonzero(~_BLANK[arr[lo:end]])
+        if len(found):
+            last = lo + int(found[-1])
+            ends = sum(
+                int(np.count_nonzero(arr[i : min(i + _COUNT_BLOCK, last)] == _LF))
+                for i in range(0, last, _COUNT_BLOCK)
+            )
+            return ends + 1 < line
+        end = lo
+    return True
 
 
 def line_numbers(path: Path, width: int, last_row: int | None) -> np.ndarray | None:
     """The line each record starts on, by the row number DuckDB's reader gives it (``lines[row - 2]``), when
-    some record does not start on line ``row``; ``None`` when every one does, or when the lines cannot be
-    told for sure (then rows stay numbered by position, as the README says).
+    some record does not start on line ``row``; ``None`` when every one does. Raises :class:`Unmatched` when
+    DuckDB's records cannot be shown to be the exact reader's (then the caller reads the file exactly).
 
     ``last_row`` is the largest row number read (``None``: no record). Every record starts on its row's line
     when the file has as many lines as that: each record, and the header, then fills one line and no blank
-    line comes first. Otherwise the lines are derived from the bytes when the checks of
-    :func:`~kpi_toolkit.textfiles_fast.record_lines` pass, the file has at least two columns (DuckDB reads a
-    blank line of a one-column file as a record) and the header is one line (DuckDB's reader mishandles a
-    header holding a line break).
+    line comes first (the cost of an ordinary export: one count of its line ends). Otherwise the records are
+    found in the bytes (:func:`~kpi_toolkit.textfiles_fast.record_lines`) and must be DuckDB's: the checks of
+    the quotes and line ends pass, the header is one line (DuckDB's reader mishandles a header holding a
+    line break: a file with ``\\r\\n`` line ends read as no record at all), the file has at least two
+    columns (DuckDB reads a blank line of a one-column file as a record), and DuckDB read as many records,
+    save blank ones at the end (a record DuckDB left out silently would show here).
     """
-    if last_row is None or width < 2 or line_count(path) == last_row:
+    if last_row is not None and line_count(path) == last_row:
         return None
-    with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
-        header_end = data.find(b"\n")
-        one_line = header_end >= 0 and data[:header_end].count(b'"') % 2 == 0
-        lines = record_lines(data) if one_line else None
-    if lines is None or len(lines) < last_row - 1:
-        return None
-    return lines
+    with open(path, "rb") as handle:
+        if not path.stat().st_size:
+            raise Unmatched
+        with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            header_end = data.find(b"\n")
+            one_line = header_end >= 0 and data[:header_end].count(b'"') % 2 == 0
+            lines = record_lines(data) if one_line and width >= 2 else None
+            read = 0 if last_row is None else last_row - 1  # records DuckDB read, blank ones at the end aside
+            if lines is None or read > len(lines):
+                raise Unmatched
+            if read < len(lines) and not _blank_from(np.frombuffer(data, dtype=np.uint8), int(lines[read])):
+                raise Unmatched
+    return None if last_row is None else lines
+
+
+def exact_scan(connection: Any, table: str, path: Path) -> tuple[str, list[tuple[str, str]]]:
+    """The SQL of the file's records read by the toolkit's own reader (as the pandas engine reads them:
+    :func:`kpi_toolkit.reading.read_table`), in the shape of the engine's text scan: ``_row`` (the line
+    each record starts on), then the normalised columns as text, empty cells missing, blank records left
+    out. A file that reader refuses raises its :class:`~kpi_toolkit.errors.DataValidationError`."""
+    frame = read_table(table, path).frame
+    names = [c for c in frame.columns if c != ROW]
+    arrays = {ROW: pa.array(frame[ROW].to_numpy(dtype=np.int64))}
+    for name in names:
+        cells = pa.array(frame[name].to_numpy(dtype=object), type=pa.string(), from_pandas=True)
+        arrays[name] = pc.if_else(pc.equal(cells, ""), pa.scalar(None, pa.string()), cells)
+    del frame
+    registered = f"_kt_exact_{next(_LINES)}"
+    connection.register(registered, pa.table(arrays))
+    return f"SELECT * FROM {registered}", [(n, "VARCHAR") for n in names]
 
 
 def renumber(connection: Any, table: str, path: Path, width: int) -> str | None:
