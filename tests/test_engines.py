@@ -220,33 +220,6 @@ def test_colliding_hashes_of_text_ids_never_make_a_false_repeat(tmp_path, monkey
     assert [v[2:5] for v in got] == [("order_id is not unique", (1, len(tables["orders"])), 2)]
 
 
-@pytest.mark.parametrize("kind", ["random", "repeated", "one half", "empty"])
-def test_hashes_sorted_in_two_halves_count_what_one_sort_counts(monkeypatch, kind):
-    # from SPLIT_SORT hashes on, the values below 2^63 and the others are sorted in two threads: the same
-    # count of distinct values as one sort (here through DuckDB's hashes of text, and on chosen arrays)
-    import numpy as np
-
-    from kpi_toolkit.engines import duckdb_distinct as engine
-    from kpi_toolkit.engines.duckdb import DuckDBBackend, connect
-
-    rng = np.random.default_rng(5)
-    hashes = {
-        "random": rng.integers(0, 2**63, 50_000, dtype=np.int64).view(np.uint64) * np.uint64(2),
-        "repeated": rng.integers(0, 3_000, 50_000).astype(np.uint64) * np.uint64(2**51),
-        "one half": rng.integers(0, 1_000, 50_000).astype(np.uint64),
-        "empty": np.zeros(0, dtype=np.uint64),
-    }[kind]
-    assert engine._distinct_in_halves(hashes.copy()) == len(np.unique(hashes))
-    monkeypatch.setattr(engine, "SPLIT_SORT", 0)
-    halves = engine._distinct_in_halves
-    used: list[int] = []
-    monkeypatch.setattr(engine, "_distinct_in_halves", lambda h: used.append(h.size) or halves(h))
-    ids = pd.DataFrame({"x": [f"T{i}" for i in rng.integers(0, 40_000, 60_000)] + [None]})
-    frame = nw.from_native(connect().from_df(ids).project("hash(x) AS h, x").filter("x IS NOT NULL"))
-    assert DuckDBBackend().distinct_hashes(frame, "h", 60_000) == ids["x"].nunique()
-    assert used == [60_000]
-
-
 def test_too_many_hashed_ids_for_a_sort_are_counted_by_duckdb(tmp_path, monkeypatch):
     # above SORTED_HASHES ids the hashes stay in DuckDB (a distinct count that can spill): same verdicts
     from kpi_toolkit.engines import duckdb_distinct as engine

@@ -9,8 +9,6 @@ beyond which DuckDB's own count decides.
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-
 import narwhals as nw
 import numpy as np
 
@@ -20,9 +18,6 @@ from kpi_toolkit.engines.duckdb_sql import _ident
 BITMAP_BITS = 1 << 28
 #: The most hashed ids whose distinct hashes are counted by a sort in NumPy (8 bytes each: 512 MiB).
 SORTED_HASHES = 1 << 26
-#: From this many hashes on, the two halves of their range are sorted in two threads (NumPy's sort is
-#: single-threaded and releases the GIL; below this the threads cost more than they save).
-SPLIT_SORT = 1 << 20
 
 
 class DistinctCounts:
@@ -72,10 +67,9 @@ class DistinctCounts:
         x = _ident(column)
         hashes = frame.to_native().filter(f"{x} IS NOT NULL").project(x).fetchnumpy()[column]
         hashes = np.asarray(hashes)
-        if hashes.dtype == np.uint64 and hashes.size >= SPLIT_SORT:
-            return _distinct_in_halves(hashes)
         hashes = hashes if hashes.flags.writeable else hashes.copy()
-        return _distinct_sorted(hashes)  # in place: the fetched array is ours
+        hashes.sort()  # in place: the fetched array is ours
+        return int(np.count_nonzero(hashes[1:] != hashes[:-1])) + int(hashes.size > 0)
 
     def all_known(self, rows: nw.LazyFrame, known: nw.LazyFrame, column: str) -> bool:
         """Whether every present integer ``column`` of ``rows`` is among ``known``'s, by two bitmaps.
@@ -108,23 +102,3 @@ class DistinctCounts:
         a, b = a.filter(f"{x} IS NOT NULL").aggregate(f"{bits} AS a"), b.aggregate(f"{bits} AS b")
         [(unknown,)] = a.cross(b).aggregate("bit_count(a & ~b)").fetchall()
         return unknown == 0
-
-
-def _distinct_sorted(hashes: np.ndarray) -> int:
-    """Distinct values of ``hashes``, sorted in place: every neighbour that differs starts a new value."""
-    hashes.sort()
-    return int(np.count_nonzero(hashes[1:] != hashes[:-1])) + int(hashes.size > 0)
-
-
-def _distinct_in_halves(hashes: np.ndarray) -> int:
-    """Distinct values of the ``uint64`` ``hashes``: the values below 2^63 and the others each gathered and
-    sorted in a thread of their own. A value of one half never equals one of the other, so the distinct
-    values are the two halves' sums; the sorts run on two cores (10 million hashes: 0.65 s of wall time
-    on one) for the cost of gathering the halves (two comparisons and copies, about 0.05 s of CPU each)."""
-    top = np.uint64(1 << 63)
-
-    def half(high: bool) -> int:
-        return _distinct_sorted(hashes[hashes >= top] if high else hashes[hashes < top])
-
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        return sum(pool.map(half, (False, True)))
