@@ -201,8 +201,9 @@ def test_colliding_hashes_of_text_ids_never_make_a_false_repeat(tmp_path, monkey
     sort = DuckDBBackend.distinct_hashes
     seen: list[int] = []
 
-    def colliding(self, frame, column, values):
-        found = sort(self, frame.with_columns(nw.lit(7, dtype=nw.UInt64).alias(column)), column, values)
+    def colliding(self, frame, column, values, **options):
+        frame = frame.with_columns(nw.lit(7, dtype=nw.UInt64).alias(column))
+        found = sort(self, frame, column, values, **options)
         seen.append(found)
         return found
 
@@ -218,6 +219,18 @@ def test_colliding_hashes_of_text_ids_never_make_a_false_repeat(tmp_path, monkey
     got = _violations(folder, "duckdb")
     assert got == _violations(folder, "pandas")
     assert [v[2:5] for v in got] == [("order_id is not unique", (1, len(tables["orders"])), 2)]
+
+
+def test_distinct_hashes_skip_missing_ids_by_the_id_itself():
+    # the hashes' scan skips a missing id by the id (DuckDB tests it as it reads), not by its hash: the same
+    # hashes, as the hash is missing exactly where the id is
+    from kpi_toolkit.engines.duckdb import DuckDBBackend, connect
+
+    ids = pd.DataFrame({"x": ["a", None, "b", "a", None, "c ", "c"]})
+    relation = connect().from_df(ids).project("x, CASE WHEN x IS NOT NULL THEN hash(x) END AS h")
+    frame = nw.from_native(relation)
+    assert DuckDBBackend().distinct_hashes(frame, "h", 5, present="x") == 4
+    assert DuckDBBackend().distinct_hashes(frame, "h", 5) == 4
 
 
 def test_too_many_hashed_ids_for_a_sort_are_counted_by_duckdb(tmp_path, monkeypatch):

@@ -125,7 +125,7 @@ def _table_violations(
             if i in ranged:
                 different = _distinct_integers(session, table, check.unique[0], counts, i)
             elif i in hashes:
-                different = _distinct_hashes(session, table.name, keyed[i], counts, i)
+                different = _distinct_hashes(session, table.name, check.unique[0], counts, i)
             else:
                 # n_unique counts a missing value as one more distinct value; distinct hashes are distinct
                 # ids, and where two hashes are equal the group-by below finds whether the ids are
@@ -167,15 +167,16 @@ def _distinct_integers(session: _Session, table: LazyTable, column: str, counts:
     return int(session.collect(table.frame.select(unique), table)["_u"].iloc[0]) - int(missing)
 
 
-def _distinct_hashes(session: _Session, table: str, column: str, counts: pd.Series, i: int) -> int:
-    """Distinct present 64-bit hashes of a hashed id (``column``): a lower bound of its distinct ids, equal to
+def _distinct_hashes(session: _Session, table: str, key: str, counts: pd.Series, i: int) -> int:
+    """Distinct present 64-bit hashes of a hashed id (``key``): a lower bound of its distinct ids, equal to
     their count only when every id differs (distinct hashes are distinct ids; equal ones are decided by the
-    caller's group-by over the ids themselves)."""
+    caller's group-by over the ids themselves). The hash is missing exactly where the id is."""
     values = int(counts[f"_c{i}"])
     if not values:
         return 0
+    column = hash_column(key)
     frame = session.frame(table)  # settled: clean text is hashed as it is, untested
-    found = session.backend.distinct_hashes(frame, column, values)
+    found = session.backend.distinct_hashes(frame, column, values, present=key)
     if found is not None:
         return found
     unique = nw.col(column).n_unique().alias("_u")  # the engine has no cheaper way; a missing one counts
