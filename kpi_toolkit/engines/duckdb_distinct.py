@@ -45,7 +45,9 @@ class DistinctCounts:
         [(bits,)] = relation.aggregate(f"bit_count(bitstring_agg({x}, {int(low)}, {int(high)}))").fetchall()
         return int(bits or 0)
 
-    def distinct_hashes(self, frame: nw.LazyFrame, column: str, values: int) -> int | None:
+    def distinct_hashes(
+        self, frame: nw.LazyFrame, column: str, values: int, *, present: str | None = None
+    ) -> int | None:
         """How many distinct values the ``values`` present 64-bit hashes of ``column`` take, sorted in NumPy.
 
         The hashes come back as one ``uint64`` array (8 bytes per id) and are sorted; every neighbour that
@@ -54,6 +56,9 @@ class DistinctCounts:
         ids: 1.0 s of CPU against 1.8 s in the counting query). Equal hashes prove nothing about the ids:
         the caller then groups the ids themselves. ``None`` (DuckDB's distinct count, which can spill to
         disk, decides) for more than :data:`SORTED_HASHES` values, whose array would hold too much memory.
+        ``present``: a column missing exactly where the hash is (the id it hashes); the scan skips the missing
+        ids by it, which DuckDB can do as it reads the file (10 million text ids: 0.1 s less CPU than testing
+        the hash, an expression of the id).
 
         Examples
         --------
@@ -65,7 +70,8 @@ class DistinctCounts:
         if values > SORTED_HASHES:
             return None
         x = _ident(column)
-        hashes = frame.to_native().filter(f"{x} IS NOT NULL").project(x).fetchnumpy()[column]
+        where = _ident(present) if present is not None else x
+        hashes = frame.to_native().filter(f"{where} IS NOT NULL").project(x).fetchnumpy()[column]
         hashes = np.asarray(hashes)
         hashes = hashes if hashes.flags.writeable else hashes.copy()
         hashes.sort()  # in place: the fetched array is ours

@@ -90,8 +90,11 @@ def _table_violations(
     if by_window:  # a window (Spark's repeated ids) cannot sit inside a sum: the flags become columns first
         frame = frame.with_columns(*(f.alias(f"_v{i}") for i, f in flags.items()))
         flags = {i: nw.col(f"_v{i}") for i in flags}
-    # else one select of sums over the table: no relation with the flags as columns (each costs a bind)
-    sums = [f.cast(nw.Int64).sum().alias(f"_v{i}") for i, f in flags.items()]
+        sums = [f.cast(nw.Int64).sum().alias(f"_v{i}") for i, f in flags.items()]
+    else:  # one select of sums over the table: no relation with the flags as columns (each costs a bind);
+        # DuckDB sums the truth values themselves (a missing one is skipped, as false): the same counts
+        # without a fill and a cast per flag and row (10 million orders: 0.3 s less CPU in the query)
+        sums = [c.flag().sum().alias(f"_v{i}") for i, c in flagged]  # type: ignore[misc]
     keyed = {i: hash_column(k) if k in table.hashed else k for i, k in distinct}
     # integer ids: their range here, their distinct values below by a bitmap (a seventh of n_unique's CPU)
     ranged = {i for i, k in distinct if k in table.integer_ids}
@@ -104,7 +107,8 @@ def _table_violations(
         for i in ranged
         for e in (nw.col(keyed[i]).min().alias(f"_lo{i}"), nw.col(keyed[i]).max().alias(f"_hi{i}"))
     ]
-    sums += [nw.col(dirty_column(c)).cast(nw.Int64).sum().alias(f"_d{j}") for j, c in enumerate(table.dirty)]
+    dirt = [nw.col(dirty_column(c)) for c in table.dirty]
+    sums += [(d.cast(nw.Int64) if by_window else d).sum().alias(f"_d{j}") for j, d in enumerate(dirt)]
     dates = [getattr(nw.col(c), how)().alias(k) for k, (c, how) in _DATES.get(table.name, {}).items()]
     counts = session.collect(frame.select(nw.len().alias("_n"), *sums, *dates), table).iloc[0]
     session.counts[table.name] = int(counts["_n"])
@@ -121,7 +125,7 @@ def _table_violations(
             if i in ranged:
                 different = _distinct_integers(session, table, check.unique[0], counts, i)
             elif i in hashes:
-                different = _distinct_hashes(session, table.name, keyed[i], counts, i)
+                different = _distinct_hashes(session, table.name, check.unique[0], counts, i)
             else:
                 # n_unique counts a missing value as one more distinct value; distinct hashes are distinct
                 # ids, and where two hashes are equal the group-by below finds whether the ids are
@@ -163,15 +167,16 @@ def _distinct_integers(session: _Session, table: LazyTable, column: str, counts:
     return int(session.collect(table.frame.select(unique), table)["_u"].iloc[0]) - int(missing)
 
 
-def _distinct_hashes(session: _Session, table: str, column: str, counts: pd.Series, i: int) -> int:
-    """Distinct present 64-bit hashes of a hashed id (``column``): a lower bound of its distinct ids, equal to
+def _distinct_hashes(session: _Session, table: str, key: str, counts: pd.Series, i: int) -> int:
+    """Distinct present 64-bit hashes of a hashed id (``key``): a lower bound of its distinct ids, equal to
     their count only when every id differs (distinct hashes are distinct ids; equal ones are decided by the
-    caller's group-by over the ids themselves)."""
+    caller's group-by over the ids themselves). The hash is missing exactly where the id is."""
     values = int(counts[f"_c{i}"])
     if not values:
         return 0
+    column = hash_column(key)
     frame = session.frame(table)  # settled: clean text is hashed as it is, untested
-    found = session.backend.distinct_hashes(frame, column, values)
+    found = session.backend.distinct_hashes(frame, column, values, present=key)
     if found is not None:
         return found
     unique = nw.col(column).n_unique().alias("_u")  # the engine has no cheaper way; a missing one counts

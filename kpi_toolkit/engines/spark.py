@@ -238,7 +238,9 @@ class SparkBackend:
         """Never asked (:attr:`unique_by_window`): Spark flags repeated ids with a window."""
         return None
 
-    def distinct_hashes(self, frame: nw.LazyFrame, column: str, values: int) -> int | None:
+    def distinct_hashes(
+        self, frame: nw.LazyFrame, column: str, values: int, *, present: str | None = None
+    ) -> int | None:
         """Never asked (:attr:`unique_by_window`): Spark flags repeated ids with a window."""
         return None
 

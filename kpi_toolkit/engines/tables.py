@@ -193,9 +193,12 @@ class Backend(Protocol):
         ``low .. high`` (``None``: the engine has no cheaper way than a distinct count)."""
         ...
 
-    def distinct_hashes(self, frame: nw.LazyFrame, column: str, values: int) -> int | None:
+    def distinct_hashes(
+        self, frame: nw.LazyFrame, column: str, values: int, *, present: str | None = None
+    ) -> int | None:
         """How many distinct values the ``values`` present 64-bit hashes of ``column`` take (``None``: the
-        engine has no cheaper way than a distinct count)."""
+        engine has no cheaper way than a distinct count); ``present``: a column missing exactly where the
+        hash is (the id it hashes), to skip the missing ones by."""
         ...
 
     def all_known(self, rows: nw.LazyFrame, known: nw.LazyFrame, column: str) -> bool:
