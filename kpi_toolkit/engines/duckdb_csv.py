@@ -52,9 +52,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
-from kpi_toolkit.reading import ROW, read_table
+from kpi_toolkit.engines.tables import exact_text_table
+from kpi_toolkit.reading import ROW
 from kpi_toolkit.schema import TABLES
 from kpi_toolkit.textfiles_fast import record_lines
 
@@ -305,15 +305,9 @@ def exact_scan(connection: Any, table: str, path: Path) -> tuple[str, list[tuple
     :func:`kpi_toolkit.reading.read_table`), in the shape of the engine's text scan: ``_row`` (the line
     each record starts on), then the normalised columns as text, empty cells missing, blank records left
     out. A file that reader refuses raises its :class:`~kpi_toolkit.errors.DataValidationError`."""
-    frame = read_table(table, path).frame
-    names = [c for c in frame.columns if c != ROW]
-    arrays = {ROW: pa.array(frame[ROW].to_numpy(dtype=np.int64))}
-    for name in names:
-        cells = pa.array(frame[name].to_numpy(dtype=object), type=pa.string(), from_pandas=True)
-        arrays[name] = pc.if_else(pc.equal(cells, ""), pa.scalar(None, pa.string()), cells)
-    del frame
+    arrays, names = exact_text_table(table, path)
     registered = f"_kt_exact_{next(_LINES)}"
-    connection.register(registered, pa.table(arrays))
+    connection.register(registered, arrays)
     return f"SELECT * FROM {registered}", [(n, "VARCHAR") for n in names]
 
 

@@ -33,7 +33,6 @@ import narwhals as nw
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from kpi_toolkit.engines.handover import PANDAS_WARNING, to_arrow
 from kpi_toolkit.engines.tables import (
@@ -42,13 +41,14 @@ from kpi_toolkit.engines.tables import (
     LazyTable,
     csv_header,
     empty_column,
+    exact_text_table,
     normalised_names,
     plan_columns,
     shown_column,
 )
 from kpi_toolkit.errors import ParameterError, Violation
 from kpi_toolkit.parsing import WHITESPACE
-from kpi_toolkit.reading import ROW, RawTable, read_table
+from kpi_toolkit.reading import ROW, RawTable
 from kpi_toolkit.schema import Column
 from kpi_toolkit.textfiles_fast import record_lines
 
@@ -252,14 +252,8 @@ def exact_frame(spark: Any, table: str, path: Path) -> tuple[Any, list[str]]:
     :func:`kpi_toolkit.reading.read_table`), as a Spark DataFrame: ``_row`` (the line each record starts on),
     then the normalised columns as text, empty cells missing, blank records left out; and the column names. A
     file that reader refuses raises its :class:`~kpi_toolkit.errors.DataValidationError`."""
-    frame = read_table(table, path).frame
-    names = [c for c in frame.columns if c != ROW]
-    arrays = {ROW: pa.array(frame[ROW].to_numpy(dtype=np.int64))}
-    for name in names:
-        cells = pa.array(frame[name].to_numpy(dtype=object), type=pa.string(), from_pandas=True)
-        arrays[name] = pc.if_else(pc.equal(cells, ""), pa.scalar(None, pa.string()), cells)
-    del frame
-    return spark.createDataFrame(pa.table(arrays)), names
+    arrays, names = exact_text_table(table, path)
+    return spark.createDataFrame(arrays), names
 
 
 def _null(column: Column) -> str:

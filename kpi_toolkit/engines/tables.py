@@ -21,7 +21,7 @@ import pandas as pd
 
 from kpi_toolkit.errors import DataValidationError, Violation
 from kpi_toolkit.parsing import missing_columns_violation
-from kpi_toolkit.reading import RawTable, _normalise_headers
+from kpi_toolkit.reading import ROW, RawTable, _normalise_headers, read_table
 from kpi_toolkit.schema import TABLES, Column
 
 __all__ = [
@@ -33,11 +33,31 @@ __all__ = [
     "csv_header",
     "dirty_column",
     "empty_column",
+    "exact_text_table",
     "hash_column",
     "normalised_names",
     "plan_columns",
     "shown_column",
 ]
+
+
+def exact_text_table(table: str, path: Path) -> tuple[Any, list[str]]:
+    """The CSV file's records as the toolkit's own reader reads them (as the pandas engine does:
+    :func:`kpi_toolkit.reading.read_table`), as an Arrow table for an engine to take in: ``_row`` (the line
+    each record starts on), then the normalised columns as text, empty cells missing, blank records left
+    out; and the column names. A file that reader refuses raises its
+    :class:`~kpi_toolkit.errors.DataValidationError`."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    frame = read_table(table, path).frame
+    names = [c for c in frame.columns if c != ROW]
+    arrays = {ROW: pa.array(frame[ROW].to_numpy(dtype=np.int64))}
+    for name in names:
+        cells = pa.array(frame[name].to_numpy(dtype=object), type=pa.string(), from_pandas=True)
+        arrays[name] = pc.if_else(pc.equal(cells, ""), pa.scalar(None, pa.string()), cells)
+    return pa.table(arrays), names
 
 
 #: A date-time text that ends with a UTC offset (``14:30+03:00``, ``14:30:00Z``): converted to UTC.
