@@ -143,7 +143,7 @@ def csv_header(table: str, path: Path) -> list[str]:
                 )
             ]
         )
-    text = head.decode("utf-8-sig", errors="replace")
+    text = head.decode("utf-8-sig", errors="replace").removeprefix("\ufeff")  # a second mark, as read_table
     records = [r for r in csv.reader(io.StringIO(text, newline="")) if r]
     if not text.strip() or not records:
         expected = ", ".join(c.name for c in TABLES[table].columns if c.required)
@@ -202,7 +202,10 @@ class Backend(Protocol):
 
     def lazy(self, frame: pd.DataFrame) -> nw.LazyFrame: ...
 
-    def read_error(self, exc: BaseException, table: LazyTable) -> Violation | None: ...
+    def read_error(self, exc: BaseException, table: LazyTable) -> Violation | None:
+        """The engine's error reading ``table``'s file as a violation (``None``: not a read error). May raise
+        the toolkit reader's :class:`DataValidationError` instead (Spark, for a CSV record it refuses)."""
+        ...
 
     def read_small(self, table: str, path: Path) -> RawTable | None:
         """A small table's file read by the engine as text (``None``: read by :func:`read_table`)."""
