@@ -1,7 +1,7 @@
 """Row numbers of CSV records that span lines (a quoted line break) or follow blank lines, on DuckDB.
 
 DuckDB's reader numbers records by position; the pandas engine by the line each record starts on (the csv
-module's count). ``kpi_toolkit.engines.duckdb_csv.renumber`` makes DuckDB cite the pandas engine's lines:
+module's count). ``kpi_toolkit.engines.duckdb_csv.number_rows`` makes DuckDB cite the pandas engine's lines:
 the same rows in every violation, on the typed fast path, on the text path and for the small tables.
 """
 

@@ -12,9 +12,10 @@ lives as long as the connection (DuckDB keeps it in memory up to its ``memory_li
 its temporary directory); every later query scans that table. Parquet files stay views (their columns are
 typed in the file; see :meth:`DuckDBBackend.read`).
 
-Row numbers: Parquet's ``file_row_number`` plus one; for CSV the record's position (``row_number() OVER ()``
-over the reader's output, which DuckDB keeps in file order) plus one, so the header is line 1, or the line the
-record starts on where records span lines or follow blank lines (``duckdb_csv.renumber``).
+Row numbers: Parquet's ``file_row_number`` plus one; for CSV the record's position (the stored table's
+``rowid``: DuckDB inserts the records in file order though several threads read them) plus one, so the header
+is line 1, or the line the record starts on where records span lines or follow blank lines
+(``duckdb_csv.number_rows``).
 
 The SQL that types each cell is built in :mod:`kpi_toolkit.engines.duckdb_sql`; the counts of distinct and
 known ids (bitmaps, sorted hashes) are in :mod:`kpi_toolkit.engines.duckdb_distinct`.
@@ -33,10 +34,14 @@ import pandas as pd
 import pyarrow as pa
 
 from kpi_toolkit.engines.duckdb_csv import (
+    KEEP,
+    POSITION,
     Unmatched,
     exact_scan,
     line_numbers,
-    renumber,
+    number_rows,
+    numbered,
+    records,
     renumbered,
     text_frame,
     typed_scan,
@@ -117,7 +122,9 @@ class DuckDBBackend(DistinctCounts):
         self.connection = connection
 
     def _source(self, path: Path) -> tuple[str, list[tuple[str, str]]]:
-        """The SQL of the file's rows (``_row``, normalised column names) and each column's name and type."""
+        """The SQL of the file's rows and each column's name and type: for Parquet ``_row`` and the normalised
+        columns; for CSV the normalised columns and :data:`~kpi_toolkit.engines.duckdb_csv.KEEP`, in file
+        order (:func:`~kpi_toolkit.engines.duckdb_csv.records`)."""
         location = _literal(str(path))
         if path.suffix == ".parquet":
             scan = f"read_parquet({location}, file_row_number=true)"
@@ -138,11 +145,8 @@ class DuckDBBackend(DistinctCounts):
         # a record whose first cell starts with a printable character is not blank: the full test only runs
         # on the others
         first = f"ascii({_ident(names[0])}) BETWEEN 33 AND 126"
-        sql = (
-            f"SELECT * FROM (SELECT row_number() OVER () + 1 AS {ROW}, * FROM {scan}) "
-            f"WHERE {first} OR NOT ({blank})"
-        )
-        return sql, [(n, "VARCHAR") for n in names]
+        keep = f"CASE WHEN {first} THEN true ELSE NOT ({blank}) END"
+        return records(f"SELECT * FROM {scan}", keep), [(n, "VARCHAR") for n in names]
 
     def read(self, table: str, path: Path) -> LazyTable:
         """The table of ``path`` typed in SQL, with :class:`LazyTable`'s helpers.
@@ -175,8 +179,9 @@ class DuckDBBackend(DistinctCounts):
         plan = plan_columns(table, [n for n, _ in columns], source)
         if plan.fatal is not None:
             return LazyTable(table, source, None, fatal=plan.fatal)
-        text_sql = sql  # the file's cells as text: shown in messages
-        if typed_csv and not exact and path.suffix == ".csv":
+        csv = not exact and path.suffix == ".csv"  # records in file order, numbered once stored
+        text_sql = numbered(sql) if csv else sql  # the file's cells as text: shown in messages
+        if typed_csv and csv:
             blank = {n: f"{_text(_ident(n), 'text')} IS NULL" for n, _ in columns}
             sql, columns = typed_scan(table, path, [n for n, _ in columns], blank)
         families = {n: _family(t) for n, t in columns}
@@ -186,6 +191,14 @@ class DuckDBBackend(DistinctCounts):
         texts = {c.name: _ident(f"_t__{c.name}") for c in plan.present if families[c.name] == "text"}
         hashed = frozenset(c.name for c in plan.present if c.kind == "id" and c.name not in integer_ids)
         store = Path(path).suffix != ".parquet"
+        # a CSV table is numbered by its rowid, which follows the file only where DuckDB keeps insertion
+        # order; elsewhere by a window over the scan (one thread)
+        setting = "SELECT current_setting('preserve_insertion_order')"
+        ordered = not csv or self.connection.sql(setting).fetchall()[0][0]
+        position = "rowid" if ordered else POSITION
+        if not ordered:
+            sql = f"SELECT row_number() OVER () - 1 AS {POSITION}, * FROM ({sql})"
+        tail = ROW if not csv else KEEP if ordered else f"{KEEP}, {POSITION}"
 
         def typed(clean: frozenset[str], dirty: bool) -> tuple[str, list[str]]:
             """The typed query and the view's select list (``clean``: text columns known to need no strip)."""
@@ -233,7 +246,7 @@ class DuckDBBackend(DistinctCounts):
             view += [f"{_null(c)} AS {_ident(c.name)}" for c in plan.absent]
             view += [_ident(e) for e in plan.extras]
             query = (
-                f"SELECT {', '.join(stored)}, {ROW} FROM "
+                f"SELECT {', '.join(stored)}, {tail} FROM "
                 f"(SELECT *{''.join(', ' + s for s in stripped)} FROM ({source}))"
             )
             return query, view
@@ -244,7 +257,7 @@ class DuckDBBackend(DistinctCounts):
             try:
                 self.connection.execute(f"CREATE TEMP TABLE {name} AS {query}")
             except Exception as exc:
-                if sql is not text_sql and _refused(exc):  # a cell the typed reader does not take: read
+                if typed_csv and csv and _refused(exc):  # a cell the typed reader does not take: read
                     return self._read(table, path, typed_csv=False)  # as text, typed in SQL
                 if not exact and path.suffix == ".csv" and _refused(exc):  # the exact reader reads or words
                     return self._read(table, path, typed_csv=False, exact=True)  # what DuckDB's refused
@@ -252,13 +265,14 @@ class DuckDBBackend(DistinctCounts):
                 if found is None:
                     raise
                 raise DataValidationError([found]) from None
-            try:
-                lines = None if exact else renumber(self.connection, name, path, len(columns))
-            except Unmatched:  # DuckDB's records are not provably the file's: read it exactly
-                self.connection.execute(f"DROP TABLE {name}")
-                return self._read(table, path, typed_csv=False, exact=True)
-            if lines is not None:  # records that span lines, blank lines: numbered by their lines
-                text_sql = renumbered(text_sql, lines)
+            if csv:
+                try:
+                    name, lines = number_rows(self.connection, name, path, len(columns), position=position)
+                except Unmatched:  # DuckDB's records are not provably the file's: read it exactly
+                    self.connection.execute(f"DROP TABLE {name}")
+                    return self._read(table, path, typed_csv=False, exact=True)
+                if lines is not None:  # records that span lines, blank lines: numbered by their lines
+                    text_sql = renumbered(text_sql, lines)
         else:
             name = f"({query})"
         raw = ", ".join(
@@ -298,7 +312,7 @@ class DuckDBBackend(DistinctCounts):
             return None
         sql, _ = self._source(path)
         try:
-            frame = text_frame(self.connection.sql(sql))
+            frame = text_frame(self.connection.sql(numbered(sql)))
         except Exception as exc:
             if _refused(exc):  # the exact reader reads or words what DuckDB's refused
                 return None

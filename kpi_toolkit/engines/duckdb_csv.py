@@ -24,8 +24,11 @@ before (so every message, row and value shown is the text path's). This holds be
 ``tests/test_duckdb_csv.py`` checks the two paths give identical tables and identical messages.
 
 Rows are numbered by the record's position plus one, which is its line when every record is one line and no
-blank line comes before it. When the file's line count shows otherwise (a quoted value holding a line break,
-blank lines), :func:`renumber` gives each record the line it starts on, as the pandas engine numbers it
+blank line comes before it. The position is the stored table's ``rowid`` (:func:`number_rows`): DuckDB keeps
+the file's order when it inserts the records it read on several threads, whereas ``row_number() OVER ()``
+over the scan keeps it by reading on one thread (2 million orders: the read took the wall time of its CPU).
+When the file's line count shows otherwise (a quoted value holding a line break, blank lines),
+:func:`number_rows` gives each record the line it starts on, as the pandas engine numbers it
 (:func:`kpi_toolkit.textfiles_fast.record_lines`, NumPy over the file's bytes): the cost of an ordinary export
 is one count of its line ends.
 
@@ -60,10 +63,14 @@ from kpi_toolkit.textfiles_fast import record_lines
 
 __all__ = [
     "FINITE",
+    "KEEP",
+    "POSITION",
     "Unmatched",
     "exact_scan",
     "line_numbers",
-    "renumber",
+    "number_rows",
+    "numbered",
+    "records",
     "renumbered",
     "sample_formats",
     "text_frame",
@@ -133,6 +140,38 @@ def _ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+#: The column of :func:`records` that is false for a blank record (left out, but still counted in positions).
+KEEP = "_kt_keep"
+#: A record's 0-based position, stored beside it where a table's ``rowid`` does not follow the file.
+POSITION = "_kt_position"
+
+
+def records(select: str, keep: str) -> str:
+    """The SQL of a CSV scan's records in file order, each with :data:`KEEP` (``keep``: not a blank record;
+    a ``CASE``, so that its costly branches run only on the rows its first test leaves).
+
+    The records are not numbered here: ``row_number() OVER ()`` is a streaming window that keeps the reader's
+    order by running the whole scan on one thread. A stored table numbers them by its ``rowid`` instead
+    (:func:`number_rows`); :func:`numbered` gives the numbered query where nothing is stored.
+    """
+    return f"SELECT *, {keep} AS {KEEP} FROM ({select})"
+
+
+def numbered(sql: str) -> str:
+    """The records of ``sql`` (:func:`records`) numbered by position plus one (the header is line 1), blank
+    records left out: ``_row``, then the columns.
+
+    >>> import duckdb
+    >>> scan = records("SELECT * FROM (VALUES ('a'), (' '), ('b')) t(x)", "(x <> ' ')")
+    >>> duckdb.sql(numbered(scan)).fetchall()
+    [(2, 'a'), (4, 'b')]
+    """
+    return (
+        f"SELECT * EXCLUDE ({KEEP}) FROM (SELECT row_number() OVER () + 1 AS {ROW}, * FROM ({sql})) "
+        f"WHERE {KEEP}"
+    )
+
+
 def typed_scan(
     table: str, path: Path, names: list[str], blank: dict[str, str]
 ) -> tuple[str, list[tuple[str, str]]]:
@@ -140,8 +179,8 @@ def typed_scan(
 
     ``names`` are the file's normalised header names; ``blank`` gives, for each text column, the SQL that is
     true where its cell is blank (the engine's white-space rule). The result has the shape of the text scan
-    (``_row``, then the columns; blank records left out) and the types :func:`kpi_toolkit.engines.duckdb`
-    types from: ``VARCHAR``, ``TIMESTAMP``, ``DATE`` and :data:`FINITE`.
+    (:func:`records`: the columns, then :data:`KEEP`) and the types :func:`kpi_toolkit.engines.duckdb` types
+    from: ``VARCHAR``, ``TIMESTAMP``, ``DATE`` and :data:`FINITE`.
     """
     kinds = {c.name: c.kind for c in TABLES[table].columns}
     dates = [n for n in names if kinds.get(n) == "datetime"]
@@ -181,9 +220,8 @@ def typed_scan(
         if types[first] == "VARCHAR"
         else f"{_ident(first)} IS NOT NULL"
     )
-    sql = (
-        f"SELECT * FROM (SELECT row_number() OVER () + 1 AS {ROW}, {', '.join(select)} FROM {scan}) "
-        f"WHERE {starts} OR NOT ({empty})"
+    sql = records(
+        f"SELECT {', '.join(select)} FROM {scan}", f"CASE WHEN {starts} THEN true ELSE NOT ({empty}) END"
     )
     return sql, list(types.items())
 
@@ -311,23 +349,43 @@ def exact_scan(connection: Any, table: str, path: Path) -> tuple[str, list[tuple
     return f"SELECT * FROM {registered}", [(n, "VARCHAR") for n in names]
 
 
-def renumber(connection: Any, table: str, path: Path, width: int) -> str | None:
-    """Number the rows of ``table`` (a table DuckDB read from ``path``, ``width`` columns, rows numbered by
-    position) by the lines their records start on, when they differ (:func:`line_numbers`). Returns the name
-    of the registered table of positions and lines, for :func:`renumbered`; ``None`` when nothing changed."""
-    last_row = connection.sql(f"SELECT max({ROW}) FROM {table}").fetchall()[0][0]
+def number_rows(
+    connection: Any, table: str, path: Path, width: int, *, position: str = "rowid"
+) -> tuple[str, str | None]:
+    """Number the records of ``table`` (read by DuckDB from ``path``, ``width`` columns, in file order, each
+    with :data:`KEEP`) by position plus one, or by the lines they start on where those differ
+    (:func:`line_numbers`); ``position`` is the 0-based position of a record (the table's ``rowid``, which
+    follows the order the records were inserted in).
+
+    Returns the SQL of the kept records with ``_row`` (the table itself, or a query over it), and the name of
+    the registered table of positions and lines for :func:`renumbered` (``None``: the rows are numbered by
+    position). Raises :class:`Unmatched` as :func:`line_numbers` does. An ordinary export (no blank record,
+    every record on its line) keeps its table and is numbered by a query over it: storing ``_row`` would
+    take a window over the scan, which DuckDB runs on one thread to keep the order.
+    """
+    last_row, dropped = connection.sql(
+        f"SELECT max({position}) FILTER (WHERE {KEEP}) + 2, count(*) FILTER (WHERE NOT {KEEP}) FROM {table}"
+    ).fetchall()[0]
     lines = line_numbers(path, width, last_row)
+    if lines is None and not dropped:
+        return f"(SELECT *, {position} + 2 AS {ROW} FROM {table})", None
+    kept = f"{table}_kept"
+    connection.execute(
+        f"CREATE TEMP TABLE {kept} AS SELECT * EXCLUDE ({KEEP}), {position} + 2 AS {ROW} FROM {table} "
+        f"WHERE {KEEP}"
+    )
+    connection.execute(f"DROP TABLE {table}")
     if lines is None:
-        return None
+        return kept, None
     name = f"_kt_lines_{next(_LINES)}"
     positions = np.arange(2, len(lines) + 2, dtype=np.int64)
     connection.register(name, pa.table({"position": positions, "line": lines}))
-    connection.execute(f"UPDATE {table} SET {ROW} = m.line FROM {name} m WHERE {table}.{ROW} = m.position")
-    return name
+    connection.execute(f"UPDATE {kept} SET {ROW} = m.line FROM {name} m WHERE {kept}.{ROW} = m.position")
+    return kept, name
 
 
 def renumbered(sql: str, lines: str) -> str:
-    """The rows of ``sql`` (numbered by position) numbered as :func:`renumber` numbered its table."""
+    """The rows of ``sql`` (numbered by position) numbered as :func:`number_rows` numbered its table."""
     return (
         f"SELECT m.line AS {ROW}, s.* EXCLUDE ({ROW}) FROM ({sql}) s JOIN {lines} m ON m.position = s.{ROW}"
     )
