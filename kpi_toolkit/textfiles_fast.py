@@ -72,7 +72,7 @@ def read_columns_fast(data: bytes, *, delimiter: str = ",") -> TextColumns | Non
     scanned = _records(data, start, ord(delimiter))
     if scanned is None:
         return None
-    lines, header_end, multiline = scanned
+    lines, header_end, multiline, _ = scanned
     header = _header(data, start, header_end, delimiter)
     if header is None:
         return None
@@ -111,14 +111,19 @@ def read_columns_fast(data: bytes, *, delimiter: str = ",") -> TextColumns | Non
     return TextColumns(header=header, columns=columns, lines=lines, header_line=1)
 
 
-def record_lines(data: bytes | memoryview, *, delimiter: str = ",") -> np.ndarray | None:
+def record_lines(
+    data: bytes | memoryview, *, delimiter: str = ",", width: int | None = None
+) -> np.ndarray | None:
     """The line each non-empty record after the header starts on (int64), as the exact reader numbers the
-    records, or ``None`` when the checks of the quotes and line ends (see the module) fail. For the DuckDB
-    engine, whose CSV reader returns the same records (blank lines left out) but does not number their lines;
-    ``data`` may be any buffer (a memory map of the file).
+    records, or ``None`` when the checks of the quotes and line ends (see the module) fail, or (``width``
+    given) when a record has more than ``width`` fields. For the DuckDB engine, whose CSV reader returns the
+    same records (blank lines left out) but does not number their lines, and reads a record with empty fields
+    beyond the header's as if they were not there; ``data`` may be any buffer (a memory map of the file).
 
     >>> record_lines(b'a,b\\n1,"x\\ny"\\n\\n2,z\\n').tolist()
     [2, 5]
+    >>> [record_lines(b'a,b\\n1,"x,y"\\n2,' + end, width=2) is None for end in (b"\\n", b",\\n", b',""')]
+    [False, True, True]
     """
     if len(delimiter) != 1 or ord(delimiter) > 127 or delimiter in '"\\r\\n':
         return None
@@ -128,8 +133,10 @@ def record_lines(data: bytes | memoryview, *, delimiter: str = ",") -> np.ndarra
         if len(cr) and (cr[-1] == len(arr) or (arr[cr] != _LF).any()):
             return None
     start = len(codecs.BOM_UTF8) if bytes(arr[:3]) == codecs.BOM_UTF8 else 0
-    scanned = _records(arr, start, ord(delimiter))
-    return None if scanned is None else scanned[0]
+    scanned = _records(arr, start, ord(delimiter), fields=width is not None)
+    if scanned is None or (width is not None and scanned[3] >= width):
+        return None
+    return scanned[0]
 
 
 def _header(data: bytes, start: int, end: int, delimiter: str) -> list[str] | None:
@@ -145,20 +152,25 @@ def _header(data: bytes, start: int, end: int, delimiter: str) -> list[str] | No
     return records[0]
 
 
-def _records(data: bytes, start: int, delimiter: int) -> tuple[np.ndarray, int, bool] | None:
+def _records(
+    data: bytes, start: int, delimiter: int, *, fields: bool = False
+) -> tuple[np.ndarray, int, bool, int] | None:
     """The lines on which the non-empty records after the first start (int64), where the first record ends
-    (the byte after its line end) and whether a quoted value holds a line end; ``None`` when a quote is not
-    around a whole field, or the first record has no line end (see the module)."""
+    (the byte after its line end), whether a quoted value holds a line end and (``fields``; else -1) the most
+    delimiters outside quoted values in one record; ``None`` when a quote is not around a whole field, or the
+    first record has no line end (see the module)."""
     arr = np.frombuffer(data, dtype=np.uint8)
     size = len(arr)
     kept: list[np.ndarray] = []  # per block: the lines of its non-empty records
     quotes_before, lines_before, multiline = 0, 0, False
+    widest, pending = -1, 0  # the most delimiters in a record that ended; those of the record not ended yet
     record_start, record_line = start, 1  # of the record that has not ended yet
     header_end = -1
     for lo in range(start, size, SCAN_BLOCK):
         block = arr[lo : lo + SCAN_BLOCK]
         lf = np.flatnonzero(block == _LF)
         quotes = np.flatnonzero(block == _QUOTE)
+        delimiters = np.flatnonzero(block == delimiter) if fields else lf[:0]
         if len(quotes):
             # a line end with an odd number of quotes before it is inside a quoted value
             ends = (np.searchsorted(quotes, lf) + quotes_before) % 2 == 0
@@ -171,15 +183,22 @@ def _records(data: bytes, start: int, delimiter: int) -> tuple[np.ndarray, int, 
             ok_close |= after == _QUOTE
             if not np.where(opening, ok_open, ok_close).all():
                 return None
+            # a delimiter with an even number of quotes before it separates fields
+            delimiters = delimiters[(np.searchsorted(quotes, delimiters) + quotes_before) % 2 == 0]
             quotes_before += len(quotes)
         else:  # a block without quotes: all its line ends are inside a quoted value, or none
             ends = np.full(len(lf), quotes_before % 2 == 0)
+            delimiters = delimiters if quotes_before % 2 == 0 else delimiters[:0]
         if len(lf):
             number = np.arange(lines_before + 1, lines_before + len(lf) + 1)  # of the line each ends
             if not ends.all():
                 multiline = True
                 lf, number = lf[ends], number[ends]
             lines_before += len(ends)
+        if fields:  # the delimiters of each record that ends in the block, then of the one that goes on
+            per = np.bincount(np.searchsorted(lf, delimiters), minlength=len(lf) + 1)
+            per[0] += pending
+            widest, pending = max(widest, int(per[:-1].max(initial=-1))), int(per[-1])
         if len(lf):
             lf += lo
             if header_end < 0:
@@ -194,10 +213,11 @@ def _records(data: bytes, start: int, delimiter: int) -> tuple[np.ndarray, int, 
         return None
     if record_start < size:  # a last record without line end (not empty: a lone \r was refused)
         kept.append(np.array([record_line]))
+        widest = max(widest, pending) if fields else -1
     lines = np.concatenate(kept).astype(np.int64, copy=False)
     if not len(lines) or lines[0] != 1:  # the first record is empty: the exact reader reads on
         return None
-    return lines[1:], header_end, multiline
+    return lines[1:], header_end, multiline, widest
 
 
 def _blank_rows(table: pa.Table) -> np.ndarray | None:
