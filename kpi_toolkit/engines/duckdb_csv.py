@@ -354,7 +354,7 @@ def line_numbers(path: Path, width: int, last_row: int | None) -> np.ndarray | N
     cost of an ordinary export: one count of its line ends and commas (2 million orders: 0.05 s of CPU).
 
     Otherwise the records are found in the bytes (:func:`~kpi_toolkit.textfiles_fast.record_lines`, NumPy:
-    0.34 s for 2 million orders, 0.74 s where the fields of each record are counted too) and must be
+    0.32 s for 2 million orders, 0.51 s where the fields of each record are counted too) and must be
     DuckDB's: the checks of the quotes and line ends pass, no record has more fields than the header (where
     the commas did not show it), the file has at least two columns (DuckDB reads a blank line of a
     one-column file as a record), and DuckDB read as many records, save blank ones at the end (a record
