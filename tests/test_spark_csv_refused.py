@@ -6,7 +6,7 @@ and the engine then reads the file with the toolkit's reader, whose error is rai
 (``SparkBackend.read_error``). Bytes that are not UTF-8 and NUL bytes Spark's reader reads silently (as
 U+FFFD, as a character): ``positions_are_lines`` sends such files to the toolkit's reader before Spark reads
 them. A second byte-order mark, which the toolkit's reader removes, no longer names the first column. Each
-case is compared with ``engine="pandas"`` and, where DuckDB agrees, ``engine="duckdb"``.
+case is compared with ``engine="pandas"`` and ``engine="duckdb"``.
 """
 
 from __future__ import annotations
@@ -77,8 +77,7 @@ def test_bytes_the_toolkit_refuses_are_not_read_by_spark(tmp_path, spark, bad):
     assert [v[:2] for v in pandas] == [("orders", None)]
     assert "not UTF-8 text" in pandas[0][2]
     assert _violations(folder, "spark", spark) == pandas
-    if bad != b"\x00":  # DuckDB's reader reads a NUL byte as a character
-        assert _violations(folder, "duckdb") == pandas
+    assert _violations(folder, "duckdb") == pandas
 
 
 def test_a_second_byte_order_mark_is_read_as_on_pandas(tmp_path, spark):
@@ -90,9 +89,9 @@ def test_a_second_byte_order_mark_is_read_as_on_pandas(tmp_path, spark):
     assert _violations(folder, "spark", spark) == _violations(folder, "duckdb") == pandas
 
 
-@pytest.mark.xfail(reason="DuckDB's reader drops an empty last field of a ragged row (pandas: ragged row)")
 def test_duckdb_reads_a_row_with_one_empty_field_too_many(tmp_path):
-    """Known: DuckDB's reader takes ``o2,ann,x,c1,2026-07-05,200.0,`` (seven fields, the last empty) as six
-    and cites shifted cells; pandas refuses the file. Spark's reader refuses it (``RAGGED`` covers Spark)."""
+    """DuckDB's reader took ``o2,ann,x,c1,2026-07-05,200.0,`` (seven fields, the last empty) for six and the
+    load cited shifted cells; pandas refuses the file, and so does the DuckDB engine now
+    (``tests/test_duckdb_csv_fields.py``). Spark's reader refuses it (``RAGGED`` covers Spark)."""
     folder = _folder(tmp_path / "trailing", "orders", lambda d: d.replace(b"o2,ann,", b"o2,ann,x,"))
     assert _violations(folder, "duckdb") == _violations(folder, "pandas")

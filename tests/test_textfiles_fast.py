@@ -7,6 +7,8 @@ goes through both: the same frame (values, dtypes, header, ``_row``) or the same
 
 from __future__ import annotations
 
+import csv
+import io
 import random
 
 import numpy as np
@@ -307,3 +309,27 @@ def test_a_mapped_utf8_csv_takes_the_fast_path(tmp_path, monkeypatch):
     cp1251 = "a;b\nИван;1\n".encode("cp1251")
     assert _mapped(cp1251, tmp_path, ReadOptions(encoding="cp1251"))[0] == "file"
     assert len(results) == 3  # another encoding: the exact path only
+
+
+@pytest.mark.parametrize("block", [1, 2, 3, 5, 64])
+def test_record_lines_counts_each_records_fields_as_the_csv_module(block, monkeypatch):
+    """``width``: ``None`` exactly when a record has more fields than that, quoted delimiters and line ends,
+    and records across block edges, aside (500 seeded files)."""
+    monkeypatch.setattr(textfiles_fast, "SCAN_BLOCK", block)
+    rng = random.Random(block)
+    wide = 0
+    for _ in range(500):
+        width = rng.randint(1, 4)
+        rows = []
+        for _ in range(rng.randint(1, 5)):
+            cells = [
+                rng.choice(["", "a", '"x,y"', '"q""q"', '"l\nm,n"', '"r\r\ns"', '""']) for _ in range(width)
+            ]
+            rows.append(",".join(cells + [""] * rng.choice([0, 0, 0, 1, 2])))
+        end = rng.choice(["\n", "\r\n"])
+        text = ",".join(f"h{i}" for i in range(width)) + end + end.join(rows) + rng.choice([end, ""])
+        widest = max(len(r) for r in csv.reader(io.StringIO(text, newline="")))
+        wide += widest > width
+        assert textfiles_fast.record_lines(text.encode()) is not None
+        assert (textfiles_fast.record_lines(text.encode(), width=width) is None) == (widest > width), text
+    assert 100 < wide < 400

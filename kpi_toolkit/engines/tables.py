@@ -144,7 +144,7 @@ def csv_header(table: str, path: Path) -> list[str]:
             ]
         )
     text = head.decode("utf-8-sig", errors="replace").removeprefix("\ufeff")  # a second mark, as read_table
-    records = [r for r in csv.reader(io.StringIO(text, newline="")) if r]
+    records = [r for r in csv.reader(io.StringIO(text, newline="")) if "".join(r).strip()]  # as read_table
     if not text.strip() or not records:
         expected = ", ".join(c.name for c in TABLES[table].columns if c.required)
         raise DataValidationError(
