@@ -73,6 +73,15 @@ WIDE = {  # the edits, the lines cited, the widths found
 }
 
 
+def _refused_by_pandas(folder: Path, table: str, rows: tuple[int, ...], widths: str) -> list[tuple]:
+    """The pandas engine's violations of ``folder``: one, the ragged rows of ``table`` (``widths``: the
+    message's "[7] fields where the header has 6")."""
+    pandas = _violations(folder, "pandas")
+    assert [(v[0], v[1], v[3], v[4]) for v in pandas] == [(table, None, rows, len(rows))]
+    assert pandas[0][2].startswith(f"a row has {widths}")
+    return pandas
+
+
 @pytest.mark.parametrize("route", ["typed", "text"])
 @pytest.mark.parametrize("case", WIDE)
 def test_empty_fields_beyond_the_header_are_refused_as_on_pandas(tmp_path, paths, case, route):  # noqa: F811
@@ -81,9 +90,7 @@ def test_empty_fields_beyond_the_header_are_refused_as_on_pandas(tmp_path, paths
     if route == "text":  # o3's amount sends the file from DuckDB's typed read to its text read
         edits = {**edits, b",300.0,": b",lots,"}
     folder = _folder(tmp_path / case, "orders", edits)
-    pandas = _violations(folder, "pandas")
-    assert [(v[0], v[1], v[3], v[4]) for v in pandas] == [("orders", None, rows, len(rows))]
-    assert pandas[0][2].startswith(f"a row has {widths} fields where the header has 6")
+    pandas = _refused_by_pandas(folder, "orders", rows, f"{widths} fields where the header has 6")
     paths.clear()
     assert _violations(folder, "duckdb") == pandas
     assert paths == ([True] if route == "typed" else [True, False]) + ["exact"]
@@ -105,9 +112,7 @@ def test_plans_with_empty_fields_beyond_the_header_are_refused_as_on_pandas(tmp_
     reader."""
     edits, rows, widths = PLANS[case]
     folder = _folder(tmp_path / case, "plans", edits)
-    pandas = _violations(folder, "pandas")
-    assert [(v[0], v[1], v[3], v[4]) for v in pandas] == [("plans", None, rows, len(rows))]
-    assert pandas[0][2].startswith(f"a row has {widths} fields where the header has 4")
+    pandas = _refused_by_pandas(folder, "plans", rows, f"{widths} fields where the header has 4")
     small.clear()
     assert _violations(folder, "duckdb") == pandas
     assert small == [False]
