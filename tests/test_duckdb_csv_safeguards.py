@@ -130,9 +130,9 @@ def _folder(root: Path, seed: int) -> Path:
     return folder
 
 
-def _outcome(folder: Path, engine: str) -> tuple[str, object]:
+def _outcome(folder: Path, engine: str, connection: object = None) -> tuple[str, object]:
     try:
-        data = kt.load(folder, engine=engine)
+        data = kt.load(folder, engine=engine, connection=connection)
     except kt.DataValidationError as error:
         return "invalid", sorted((v.table, v.column, v.rule, v.rows, v.n_rows) for v in error.violations)
     orders = data.orders if engine == "pandas" else to_pandas(data.orders)
@@ -140,15 +140,16 @@ def _outcome(folder: Path, engine: str) -> tuple[str, object]:
     return "valid", (ids, kt.manager_kpis(data, period="2026Q3"))
 
 
-def check(root: Path, seed: int) -> None:
+def check(root: Path, seed: int, engine: str = "duckdb", connection: object = None) -> None:
+    """The seeded file loads on ``engine`` as on pandas: the same violations, or the same ids and KPIs."""
     folder = _folder(root, seed)
-    pandas, duck = _outcome(folder, "pandas"), _outcome(folder, "duckdb")
-    assert pandas[0] == duck[0], (seed, pandas, duck)
+    pandas, found = _outcome(folder, "pandas"), _outcome(folder, engine, connection)
+    assert pandas[0] == found[0], (seed, pandas, found)
     if pandas[0] == "invalid":
-        assert pandas[1] == duck[1], seed
+        assert pandas[1] == found[1], seed
         return
-    assert pandas[1][0] == duck[1][0], seed
-    pd.testing.assert_frame_equal(pandas[1][1], duck[1][1], check_exact=False)
+    assert pandas[1][0] == found[1][0], seed
+    pd.testing.assert_frame_equal(pandas[1][1], found[1][1], check_exact=False)
 
 
 @pytest.mark.parametrize("block", range(4))
