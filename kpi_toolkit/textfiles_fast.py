@@ -34,6 +34,9 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import mmap
+from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -43,15 +46,79 @@ import pyarrow.csv as pacsv
 
 from kpi_toolkit.textfiles import TextColumns
 
-__all__ = ["read_columns_fast", "record_lines"]
+__all__ = ["Counts", "count_bytes", "read_columns_fast", "record_lines"]
 
 #: Bytes examined at a time by the NumPy checks (their temporary arrays stay a few times this size).
 SCAN_BLOCK = 1 << 22
 #: Arrow's CSV block size (and so its chunks): with 16 MB, ``kt.load`` of 2M orders peaked at 880-895 MiB and
 #: took 3.8-4.3 s CPU; with Arrow's 1 MB default or 4 MB, 913-935 MiB and 4.3-4.7 s.
 ARROW_BLOCK = 1 << 24
-_QUOTE, _LF, _CR = ord('"'), ord("\n"), ord("\r")
+_QUOTE, _LF, _CR, _COMMA = ord('"'), ord("\n"), ord("\r"), ord(",")
 _PRINTABLE = "[!-~]"  # a cell holding one of these is not white space for str.strip
+
+
+class Counts(NamedTuple):
+    """What :func:`count_bytes` finds in a file's bytes."""
+
+    #: Its ``\n`` bytes.
+    line_ends: int
+    #: Its ``\r`` bytes, and of them those followed by a ``\n``.
+    returns: int
+    crlf: int
+    #: Its commas, quoted ones included.
+    commas: int
+    #: Whether it holds a NUL byte (the exact reader refuses the file).
+    nul: bool
+    #: Whether its last line has no line end.
+    open_end: bool
+
+    @property
+    def lines(self) -> int:
+        """Its lines (line ends, plus one for a last line without one); ``-1`` when a ``\\r`` stands without a
+        ``\\n`` after it (the exact reader ends a line there too, even inside a quoted value, so the lines
+        cannot be told from the ``\\n`` alone)."""
+        return -1 if self.returns != self.crlf else self.line_ends + self.open_end
+
+    @property
+    def alike(self) -> bool:
+        """Whether every line ends in ``\\n`` or every one in ``\\r\\n``."""
+        return not self.returns or self.returns == self.crlf == self.line_ends
+
+
+def count_bytes(path: Path) -> Counts:
+    """The file's line ends, commas and NUL bytes (:class:`Counts`). NumPy over a memory map, 4 MB at a time,
+    each block's pages dropped from the process once counted (2 million orders, 129 MB: 0.05 s of CPU, of
+    which the commas and NUL bytes 0.013 s; reading the file into a buffer and ``bytes.count``, 0.19 s); a
+    file with ``\\r`` also has its ``\\r\\n`` counted.
+
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "x.csv"
+    >>> files = (b"a,b\\n1,\\n", b"a\\r\\n1\\0", b'a\\n"1\\r2"\\n')
+    >>> counts = [count_bytes(path) for data in files if path.write_bytes(data)]
+    >>> [(c.lines, c.commas, c.nul, c.alike) for c in counts]
+    [(2, 2, False, True), (2, 0, True, True), (-1, 0, False, False)]
+    """
+    size = path.stat().st_size
+    if not size:
+        return Counts(0, 0, 0, 0, False, False)
+    ends = cr = crlf = commas = 0
+    nul = False
+    with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        arr = np.frombuffer(data, dtype=np.uint8)
+        for lo in range(0, size, SCAN_BLOCK):
+            block = arr[lo : lo + SCAN_BLOCK + 1]  # one byte more: a \r\n across two blocks
+            ends += int(np.count_nonzero(block[:SCAN_BLOCK] == _LF))
+            commas += int(np.count_nonzero(block[:SCAN_BLOCK] == _COMMA))
+            nul = nul or not block.all()
+            returns = block[:SCAN_BLOCK] == _CR
+            if returns.any():
+                cr += int(np.count_nonzero(returns))
+                crlf += int(np.count_nonzero(returns[: len(block) - 1] & (block[1:] == _LF)))
+            if hasattr(data, "madvise"):
+                data.madvise(mmap.MADV_DONTNEED, lo, min(SCAN_BLOCK, size - lo))
+        last = int(arr[-1])
+        del arr, block, returns
+    return Counts(ends, cr, crlf, commas, nul, last != _LF)
 
 
 def read_columns_fast(data: bytes, *, delimiter: str = ",") -> TextColumns | None:

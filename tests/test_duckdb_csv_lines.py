@@ -16,8 +16,9 @@ import pytest
 import kpi_toolkit as kt
 from kpi_toolkit.engines import duckdb_csv
 from kpi_toolkit.engines.duckdb import DuckDBBackend
-from kpi_toolkit.engines.duckdb_csv import count_bytes, line_numbers
+from kpi_toolkit.engines.duckdb_csv import line_numbers
 from kpi_toolkit.reading import ROW, read_table
+from kpi_toolkit.textfiles_fast import count_bytes
 from tests.conftest import tiny_tables, write_tables
 
 NOTES = ["two\nlines", "", "a\r\nb\r\nc", "", "\n", "x", "last\n"]
@@ -86,7 +87,8 @@ def test_one_line_records_cost_one_count_of_the_line_ends(tmp_path, monkeypatch)
     """A file whose records each fill one line keeps DuckDB's numbers; the bytes are not scanned."""
     folder = write_tables(tmp_path / "plain", tiny_tables())
     monkeypatch.setattr(duckdb_csv, "record_lines", lambda data, width: pytest.fail("scanned"))
-    assert count_bytes(folder / "orders.csv") == (8, 5 * 8, False)
+    counts = count_bytes(folder / "orders.csv")
+    assert (counts.lines, counts.commas, counts.nul) == (8, 5 * 8, False)
     assert line_numbers(folder / "orders.csv", 6, 8) is None
     kt.load(folder, engine="duckdb")
 

@@ -53,7 +53,7 @@ import itertools
 import mmap
 import re
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -62,15 +62,13 @@ import pyarrow as pa
 from kpi_toolkit.engines.tables import exact_text_table
 from kpi_toolkit.reading import ROW
 from kpi_toolkit.schema import TABLES
-from kpi_toolkit.textfiles_fast import record_lines
+from kpi_toolkit.textfiles_fast import count_bytes, record_lines
 
 __all__ = [
     "FINITE",
     "KEEP",
     "POSITION",
-    "Counts",
     "Unmatched",
-    "count_bytes",
     "exact_scan",
     "line_numbers",
     "number_rows",
@@ -249,55 +247,7 @@ def text_frame(relation: Any) -> pd.DataFrame:
 
 _LINES = itertools.count()
 _COUNT_BLOCK = 1 << 22
-_LF, _CR, _COMMA = ord("\n"), ord("\r"), ord(",")
-
-
-class Counts(NamedTuple):
-    """What :func:`count_bytes` finds in a file."""
-
-    #: Its line ends, plus one for a last line without one; ``-1`` when a ``\\r`` stands without a ``\\n``
-    #: after it (the exact reader ends a line there too, even inside a quoted value, so the lines cannot be
-    #: told from the ``\\n`` alone).
-    lines: int
-    #: Its commas, quoted ones included.
-    commas: int
-    #: Whether it holds a NUL byte (the exact reader refuses the file; DuckDB's reads it as a character).
-    nul: bool
-
-
-def count_bytes(path: Path) -> Counts:
-    """The file's lines, commas and NUL bytes (:class:`Counts`). NumPy over a memory map, 4 MB at a time,
-    each block's pages dropped from the process once counted (2 million orders, 129 MB: 0.05 s of CPU, of
-    which the commas and NUL bytes 0.013 s; reading the file into a buffer and ``bytes.count``, 0.19 s); a
-    file with ``\\r`` also has its ``\\r\\n`` counted.
-
-    >>> import tempfile
-    >>> path = Path(tempfile.mkdtemp()) / "x.csv"
-    >>> files = (b"a,b\\n1,\\n", b"a\\r\\n1\\0", b'a\\n"1\\r2"\\n')
-    >>> [count_bytes(path)[:] for data in files if path.write_bytes(data)]
-    [(2, 2, False), (2, 0, True), (-1, 0, False)]
-    """
-    size = path.stat().st_size
-    if not size:
-        return Counts(0, 0, False)
-    count = cr = crlf = commas = 0
-    nul = False
-    with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
-        arr = np.frombuffer(data, dtype=np.uint8)
-        for lo in range(0, size, _COUNT_BLOCK):
-            block = arr[lo : lo + _COUNT_BLOCK + 1]  # one byte more: a \r\n across two blocks
-            count += int(np.count_nonzero(block[:_COUNT_BLOCK] == _LF))
-            commas += int(np.count_nonzero(block[:_COUNT_BLOCK] == _COMMA))
-            nul = nul or not block.all()
-            returns = block[:_COUNT_BLOCK] == _CR
-            if returns.any():
-                cr += int(np.count_nonzero(returns))
-                crlf += int(np.count_nonzero(returns[: len(block) - 1] & (block[1:] == _LF)))
-            if hasattr(data, "madvise"):
-                data.madvise(mmap.MADV_DONTNEED, lo, min(_COUNT_BLOCK, size - lo))
-        last = int(arr[-1])
-        del arr, block, returns
-    return Counts(-1 if cr != crlf else count + (last != _LF), commas, nul)
+_LF = ord("\n")
 
 
 class Unmatched(Exception):
@@ -341,9 +291,10 @@ def line_numbers(path: Path, width: int, last_row: int | None) -> np.ndarray | N
     DuckDB's records cannot be shown to be the exact reader's (then the caller reads the file exactly).
 
     ``last_row`` is the largest row number read (``None``: no record), ``width`` the header's fields. The
-    file's bytes are counted first (:func:`count_bytes`): it must hold no NUL byte (the exact reader refuses
-    it, DuckDB's reads a character), and its first line must be the header (DuckDB's reader takes the first
-    line for the header even where the exact reader skips it as blank), in one line.
+    file's bytes are counted first (:func:`~kpi_toolkit.textfiles_fast.count_bytes`): it must hold no NUL
+    byte (the exact reader refuses it, DuckDB's reads a character), and its first line must be the header
+    (DuckDB's reader takes the first line for the header even where the exact reader skips it as blank), in
+    one line.
 
     DuckDB's reader reads a record whose fields beyond the header's are empty (``1,2,3,`` or ``1,2,3,,""``
     under ``a,b,c``) as if they were not there, where the exact reader refuses the file; it refuses a record
