@@ -257,10 +257,9 @@ class DuckDBBackend(DistinctCounts):
             try:
                 self.connection.execute(f"CREATE TEMP TABLE {name} AS {query}")
             except Exception as exc:
-                if typed_csv and csv and _refused(exc):  # a cell the typed reader does not take: read
-                    return self._read(table, path, typed_csv=False)  # as text, typed in SQL
-                if not exact and path.suffix == ".csv" and _refused(exc):  # the exact reader reads or words
-                    return self._read(table, path, typed_csv=False, exact=True)  # what DuckDB's refused
+                if csv and _refused(exc):  # a cell the typed reader does not take: read as text, typed in
+                    # SQL; a file DuckDB's text reader refuses: the exact reader reads it or words why
+                    return self._read(table, path, typed_csv=False, exact=not typed_csv)
                 found = self.read_error(exc, LazyTable(table, source, None))
                 if found is None:
                     raise
