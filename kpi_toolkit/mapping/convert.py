@@ -33,7 +33,9 @@ __all__ = [
     "convert_dates",
     "convert_numbers",
     "nullify",
+    "nullify_column",
     "text_cells",
+    "text_column",
 ]
 
 _SPACES = " \u00a0\u202f\u2009"
