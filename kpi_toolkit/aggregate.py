@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from kpi_toolkit.eager_sums import order_sums
+from kpi_toolkit.engines import duckdb_aggregate
 from kpi_toolkit.engines.handover import to_pandas
 from kpi_toolkit.errors import DataValidationError, Violation
 from kpi_toolkit.returns import return_sums
@@ -119,47 +120,18 @@ def _order_sums(orders: Any, keys: tuple[str, ...] = ("manager", "_year", "_mont
     )
 
 
-#: Each customer's first order on DuckDB with text ids (the relation is ``_orders``). One hash aggregate per
-#: customer takes ``arg_min`` over the time alone and the two earliest times (``min(ordered_at, 2)``, in
-#: ascending order); where they differ (or the customer has one order), and no order lacks its time or manager
-#: (``arg_min`` skips a missing manager), the earliest order is the only one at its time, and its manager is
-#: the one ``arg_min`` over ``(ordered_at, order_id)`` picks. Only the other customers (a tie at the first
-#: time; a missing time or manager, which validated data never has) are aggregated again over
-#: ``(ordered_at, order_id)``, their orders found by a semi-join (none at all: an empty join, nothing
-#: re-aggregated). The same rows as ``arg_min(manager, (ordered_at, order_id))`` for every customer, at about
-#: two thirds of its CPU (10 million orders, 1.25 million customers: building a struct per order and comparing
-#: structs is what the time alone avoids).
-_FIRST_ORDERS_SQL = """
-WITH _first AS MATERIALIZED (
-    SELECT customer_id, arg_min(manager, ordered_at) AS manager, min(ordered_at, 2) AS _two,
-           count(ordered_at) = count(*) AND count(manager) = count(*)
-               AND coalesce(len(_two) = 1 OR _two[1] < _two[2], false) AS _alone
-    FROM _orders GROUP BY customer_id
-)
-SELECT customer_id, manager, _two[1] AS ordered_at FROM _first WHERE _alone
-UNION ALL
-SELECT o.customer_id, arg_min(o.manager, (o.ordered_at, o.order_id)) AS manager,
-       min(o.ordered_at) AS ordered_at
-FROM _orders AS o SEMI JOIN (SELECT customer_id FROM _first WHERE NOT _alone) AS t
-    ON o.customer_id IS NOT DISTINCT FROM t.customer_id
-GROUP BY o.customer_id
-"""
-
-
 def first_orders(orders: Any) -> Any:
     """Each customer's first order in the data: ``customer_id, manager, ordered_at``, one row per customer.
 
     Ties (two orders of a customer at the same first time) are broken by ``order_id`` compared as text (the
     lazy engines may keep ids stored as integers: they are cast to text here, on the tied rows only). Two
-    window minima per customer, no join: one shuffle on Spark; on DuckDB with integer ids (10 million orders)
-    as fast as a join-back and twice as fast as ``arg_min`` over ``(ordered_at, order_id)``. With text ids
-    on DuckDB it is the other way round (the windows partition 10 million rows by a text key), so there
-    :data:`_FIRST_ORDERS_SQL` is used: ``arg_min`` over the time alone, and over ``(ordered_at, order_id)``
-    only for the customers whose first time is tied.
+    window minima per customer, no join: one shuffle on Spark. DuckDB runs an aggregate per customer in SQL
+    instead (:func:`kpi_toolkit.engines.duckdb_aggregate.first_orders`), for less CPU than the windows.
     """
     keyed = nw.from_native(orders).select("order_id", "manager", "customer_id", "ordered_at")
-    if keyed.implementation is nw.Implementation.DUCKDB and keyed.collect_schema()["order_id"] == nw.String:
-        return nw.from_native(keyed.to_native().query("_orders", _FIRST_ORDERS_SQL))
+    if keyed.implementation is nw.Implementation.DUCKDB:
+        text_ids = keyed.collect_schema()["order_id"] == nw.String
+        return nw.from_native(duckdb_aggregate.first_orders(keyed.to_native(), text_ids=text_ids))
     first_time = nw.col("ordered_at").min().over("customer_id")
     at_first = keyed.filter(nw.col("ordered_at") == first_time).with_columns(
         _id=nw.col("order_id").cast(nw.String)
@@ -169,11 +141,14 @@ def first_orders(orders: Any) -> Any:
 
 
 def _order_part(orders: Any, teams: Any, keys: tuple[str, ...]) -> Any:
-    """:func:`_order_sums` of ``orders`` (lazy); on a pandas frame without teams, the same sums computed one
-    derived column at a time (:mod:`kpi_toolkit.eager_sums`: a sixth of the temporary memory)."""
+    """:func:`_order_sums` of ``orders`` (lazy); without teams, on a pandas frame the same sums computed one
+    derived column at a time (:mod:`kpi_toolkit.eager_sums`: a sixth of the temporary memory), on DuckDB in
+    SQL (:func:`kpi_toolkit.engines.duckdb_aggregate.order_sums`)."""
     native = nw.to_native(orders)
     if teams is None and isinstance(native, pd.DataFrame) and not native["ordered_at"].hasnans:
         return nw.from_native(order_sums(native)).lazy()
+    if teams is None and orders.implementation is nw.Implementation.DUCKDB:
+        return nw.from_native(duckdb_aggregate.order_sums(native))
     return _order_sums(_in_team(orders, teams, "ordered_at"), keys)
 
 
