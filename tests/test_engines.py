@@ -244,6 +244,25 @@ def test_distinct_hashes_skip_missing_ids_by_the_id_itself():
     assert DuckDBBackend().distinct_hashes(frame, "h", 5) == 4
 
 
+@pytest.mark.parametrize("size", [0, 1, 7, 100_003])
+def test_hashes_sorted_in_parts_are_sorted_as_one(monkeypatch, size):
+    # parts of at least SORTED_PART values are sorted on their own cores, then merged: the same array as one
+    # sort, repeated values (across parts too) and the largest hashes included
+    import numpy as np
+
+    from kpi_toolkit.engines import duckdb_distinct
+
+    monkeypatch.setattr(duckdb_distinct, "SORTED_PART", 3)
+    monkeypatch.setattr(duckdb_distinct.os, "sched_getaffinity", lambda pid: {0, 1, 2}, raising=False)
+    rng = np.random.default_rng(size)
+    values = rng.integers(0, 2**64 - 1, size, dtype=np.uint64, endpoint=True)
+    values[: size // 10] = values[-(size // 10) or size :][: size // 10]  # repeats far apart
+    values[: min(size, 2)] = np.iinfo(np.uint64).max
+    expected = np.sort(values)
+    duckdb_distinct.sort_on_every_core(values)
+    assert values.tolist() == expected.tolist()
+
+
 def test_too_many_hashed_ids_for_a_sort_are_counted_by_duckdb(tmp_path, monkeypatch):
     # above SORTED_HASHES ids the hashes stay in DuckDB (a distinct count that can spill): same verdicts
     from kpi_toolkit.engines import duckdb_distinct as engine
