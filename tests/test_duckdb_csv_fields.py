@@ -42,15 +42,15 @@ def _violations(folder: Path, engine: str) -> list[tuple]:
 
 
 @pytest.fixture
-def small(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
-    """Records each ``read_small`` of a CSV file: True where DuckDB's read was kept, False where the exact
-    reader reads the file."""
-    kept: list[bool] = []
+def small(monkeypatch: pytest.MonkeyPatch) -> dict[str, bool]:
+    """Records each table's ``read_small`` of a CSV file: True where DuckDB's read was kept, False where the
+    exact reader reads the file."""
+    kept: dict[str, bool] = {}
     original = DuckDBBackend.read_small
 
     def spy(self, table, path):
         found = original(self, table, path)
-        kept.append(found is not None)
+        kept[table] = found is not None
         return found
 
     monkeypatch.setattr(DuckDBBackend, "read_small", spy)
@@ -115,7 +115,7 @@ def test_plans_with_empty_fields_beyond_the_header_are_refused_as_on_pandas(tmp_
     pandas = _refused_by_pandas(folder, "plans", rows, f"{widths} fields where the header has 4")
     small.clear()
     assert _violations(folder, "duckdb") == pandas
-    assert small == [False]
+    assert small == {"plans": False, "managers": True}
 
 
 @pytest.mark.parametrize("table", ["orders", "plans"])
@@ -135,7 +135,7 @@ def test_a_nul_byte_is_refused_as_on_pandas(tmp_path, paths, small, table):  # n
     if table == "orders":
         assert paths[-1] == "exact"
     else:
-        assert small == [False]
+        assert small == {"plans": False, "managers": True}
 
 
 def test_an_empty_last_field_at_the_headers_width_keeps_duckdbs_read(tmp_path, paths, small, monkeypatch):  # noqa: F811
@@ -149,7 +149,7 @@ def test_an_empty_last_field_at_the_headers_width_keeps_duckdbs_read(tmp_path, p
     small.clear()
     duck = kt.manager_kpis(kt.load(folder, engine="duckdb"), period="2026Q3")
     assert paths == [True, True]
-    assert small == [True, True]  # managers, plans
+    assert small == {"plans": True, "managers": True}
     pd.testing.assert_frame_equal(pandas, duck, check_exact=False)
 
 
