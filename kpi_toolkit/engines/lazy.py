@@ -9,7 +9,7 @@ window on millions of rows, or for integer ids a bitmap over their range), then 
 as small queries (distinct managers, anti-joins for unknown leads, or bitmaps where lead ids are integers on
 both sides). Only counts and the first rows of each broken rule come back to Python. ``plans``, ``managers``
 (and ``activities``) are small: they are read and checked by the pandas code (vectorised: a plan of 216,000
-rows is no burden).
+rows is no burden), in a thread of their own while the engine's queries check orders and leads.
 
 This module reads the folder and runs the checks in order; one table's checks are in
 :mod:`kpi_toolkit.engines.lazy_table_checks`, the cross-table rules in
