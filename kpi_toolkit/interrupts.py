@@ -50,13 +50,19 @@ def _handler(signum: int, frame: FrameType | None) -> None:
     raise Interrupted(signum)
 
 
+#: The loggers a kernel killed by the command's own signal speaks through: asyncio's (nbclient's task that
+#: waited for the kernel, collected later: "Task exception was never retrieved"), papermill's (the client's
+#: log: "Kernel died while waiting for execute reply.") and traitlets' (the client's, outside papermill).
+_KERNEL_LOGGERS = ("asyncio", "papermill", "traitlets")
+
+
 def _stop() -> None:
     """The command stops: from here on, a kernel killed by the same signal in the middle of a cell is
-    expected, and nbclient's task that waited for it would print its traceback through asyncio's logger
-    when it is collected ("Task exception was never retrieved"); the one line of :func:`interrupted_line`
-    says what happened."""
+    expected, and what its client would print about it (:data:`_KERNEL_LOGGERS`) is not printed; the one
+    line of :func:`interrupted_line` says what happened."""
     _State.stopping = True
-    logging.getLogger("asyncio").setLevel(logging.CRITICAL + 1)
+    for name in _KERNEL_LOGGERS:
+        logging.getLogger(name).setLevel(logging.CRITICAL + 1)
 
 
 @contextlib.contextmanager
