@@ -304,8 +304,8 @@ def _wider(
     counts = np.bincount(record, minlength=len(ends) + 1)  # quoted delimiters too, first
     counts[0] += pending
     doubt = counts >= width
-    doubt[-1] = True
-    if len(quotes) and doubt.any():  # a delimiter with an odd number of quotes before it is quoted
+    doubt[-1] = True  # the record going on past the block: its count goes on, quoted ones left out
+    if len(quotes):  # a delimiter with an odd number of quotes before it is quoted
         chosen = doubt[record]
         inside = (np.searchsorted(quotes, delimiters[chosen]) % 2 == 1) == outside
         counts -= np.bincount(record[chosen][inside], minlength=len(counts))

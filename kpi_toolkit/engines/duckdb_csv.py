@@ -62,7 +62,7 @@ import pyarrow as pa
 from kpi_toolkit.engines.tables import exact_text_table
 from kpi_toolkit.reading import ROW
 from kpi_toolkit.schema import TABLES
-from kpi_toolkit.textfiles_fast import count_bytes, record_lines
+from kpi_toolkit.textfiles_fast import SCAN_BLOCK, count_bytes, record_lines
 
 __all__ = [
     "FINITE",
@@ -246,7 +246,6 @@ def text_frame(relation: Any) -> pd.DataFrame:
 
 
 _LINES = itertools.count()
-_COUNT_BLOCK = 1 << 22
 _LF = ord("\n")
 
 
@@ -265,13 +264,13 @@ def _blank_from(arr: np.ndarray, line: int) -> bool:
     there are blank for both readers (both leave them out)."""
     end = len(arr)
     while end > 0:  # the last byte that is not blank, a block at a time from the end
-        lo = max(0, end - _COUNT_BLOCK)
+        lo = max(0, end - SCAN_BLOCK)
         found = np.flatnonzero(~_BLANK[arr[lo:end]])
         if len(found):
             last = lo + int(found[-1])
             ends = sum(
-                int(np.count_nonzero(arr[i : min(i + _COUNT_BLOCK, last)] == _LF))
-                for i in range(0, last, _COUNT_BLOCK)
+                int(np.count_nonzero(arr[i : min(i + SCAN_BLOCK, last)] == _LF))
+                for i in range(0, last, SCAN_BLOCK)
             )
             return ends + 1 < line
         end = lo

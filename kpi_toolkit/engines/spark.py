@@ -57,7 +57,7 @@ from kpi_toolkit.errors import DataValidationError, ParameterError, Violation
 from kpi_toolkit.parsing import WHITESPACE
 from kpi_toolkit.reading import ROW, RawTable, read_table
 from kpi_toolkit.schema import Column
-from kpi_toolkit.textfiles_fast import count_bytes, record_lines
+from kpi_toolkit.textfiles_fast import SCAN_BLOCK, count_bytes, record_lines
 
 __all__ = [
     "PANDAS_WARNING",
@@ -183,7 +183,6 @@ def _typed(column: Column, x: str, family: str) -> str:
     return finite
 
 
-_BLOCK = 1 << 22
 _LF, _CR = ord("\n"), ord("\r")
 
 
@@ -199,9 +198,9 @@ def _blank_line(data: Any) -> bool:
     followed further back, one byte a step for all of them at once."""
     arr = np.frombuffer(data, dtype=np.uint8)
     size = len(arr)
-    for lo in range(0, size + 1, _BLOCK):
-        ends = np.flatnonzero(arr[lo : lo + _BLOCK] == _LF) + lo
-        if lo + _BLOCK >= size:  # the last line, when it has no line end
+    for lo in range(0, size + 1, SCAN_BLOCK):
+        ends = np.flatnonzero(arr[lo : lo + SCAN_BLOCK] == _LF) + lo
+        if lo + SCAN_BLOCK >= size:  # the last line, when it has no line end
             ends = np.append(ends, size) if size and arr[-1] != _LF else ends
         at = ends - 1
         at = at - ((at >= 0) & (arr[np.maximum(at, 0)] == _CR))  # before the \r of a \r\n
